@@ -1,13 +1,42 @@
+using Dsl.Generator.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Dsl.Generator;
 
-/// <summary>Placeholder while the pipeline is written.</summary>
+/// <summary>
+/// The incremental generator. Pipeline: [Model]/[Block] classes → equatable declarations (Parsing) →
+/// structure and shape checks (Graph, Shapes) → generated source and diagnostics (Emit), see <see cref="ModelPipeline"/>.
+/// Only equatable values flow between steps, so an edit to one model leaves every other model's output cached.
+/// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
 {
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var models = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                LayerCatalog.ModelAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => ModelPipeline.Guard(() => DeclarationParser.ParseModel(ctx, ct)))
+            .Where(static m => m is not null)
+            .WithTrackingName(TrackingNames.ModelDeclarations)
+            .Select(static (m, ct) => ModelPipeline.Build(m!, ct))
+            .WithTrackingName(TrackingNames.ModelOutputs);
+
+        context.RegisterSourceOutput(models, static (spc, output) => output.AddTo(spc));
+
+        var blocks = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                LayerCatalog.BlockAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => ModelPipeline.Guard(() => DeclarationParser.ParseBlock(ctx, ct)))
+            .Where(static b => b is not null)
+            .WithTrackingName(TrackingNames.BlockDeclarations)
+            .Select(static (b, ct) => ModelPipeline.CheckBlock(b!, ct))
+            .WithTrackingName(TrackingNames.BlockDiagnostics);
+
+        context.RegisterSourceOutput(blocks, static (spc, output) => output.AddTo(spc));
     }
 }

@@ -1,0 +1,49 @@
+using Dsl;
+
+namespace Dsl.Examples.Models;
+
+/// <summary>ResNet's basic block: two 3×3 convolutions with an identity skip; keeps width and size.</summary>
+[Block]
+[Conv2d(Channels.Same, 3, Padding = 1, Bias = false, Name = "conv1")]
+[BatchNorm2d(Name = "bn1"), ReLU]
+[Conv2d(Channels.Same, 3, Padding = 1, Bias = false, Name = "conv2")]
+[BatchNorm2d(Name = "bn2")]
+[Skip("input", "bn2")]
+[ReLU]
+public partial class BasicBlock
+{
+}
+
+/// <summary>The basic block that halves the size and doubles the width; its skip is a strided 1×1 projection (option B).</summary>
+[Block]
+[Conv2d(Channels.Double, 3, Stride = 2, Padding = 1, Bias = false, Name = "conv1")]
+[BatchNorm2d(Name = "bn1"), ReLU]
+[Conv2d(Channels.Same, 3, Padding = 1, Bias = false, Name = "conv2")]
+[BatchNorm2d(Name = "bn2")]
+[Skip("input", "bn2", Projection = true)]
+[ReLU]
+public partial class DownBlock
+{
+}
+
+/// <summary>ResNet-20 (He et al., 2016, CIFAR variant) for 28×28 grey images: 6n+2 layers with n = 3.</summary>
+[Model(1, 28, 28)]
+[Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]
+[Use<BasicBlock>(Repeat = 3, Name = "stage1")]
+[Use<DownBlock>(Name = "down2"), Use<BasicBlock>(Repeat = 2, Name = "stage2")]
+[Use<DownBlock>(Name = "down3"), Use<BasicBlock>(Repeat = 2, Name = "stage3")]
+[GlobalAvgPool, Linear(10, Name = "fc")]
+public partial class ResNet20
+{
+}
+
+/// <summary>ResNet-56: the same blocks, n = 9.</summary>
+[Model(1, 28, 28)]
+[Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]
+[Use<BasicBlock>(Repeat = 9, Name = "stage1")]
+[Use<DownBlock>(Name = "down2"), Use<BasicBlock>(Repeat = 8, Name = "stage2")]
+[Use<DownBlock>(Name = "down3"), Use<BasicBlock>(Repeat = 8, Name = "stage3")]
+[GlobalAvgPool, Linear(10, Name = "fc")]
+public partial class ResNet56
+{
+}

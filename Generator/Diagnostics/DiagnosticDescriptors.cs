@@ -1,0 +1,86 @@
+using Microsoft.CodeAnalysis;
+
+namespace Dsl.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic the generator reports. IDs are never reused; docs/diagnostics.md has an example of each,
+/// and AnalyzerReleases.Unshipped.md tracks them.
+/// </summary>
+public static class DiagnosticDescriptors
+{
+    private const string Category = "Dsl";
+    private const string HelpBase = "docs/diagnostics.md#";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    /// <summary>DSL001: <c>Model '{0}' has no valid input shape: {1}</c></summary>
+    public static readonly DiagnosticDescriptor MissingInputShape = Error("DSL001",
+        "Model has no input shape", "Model '{0}' has no valid input shape: {1}");
+
+    /// <summary>DSL002: <c>'{0}' must be declared partial so the generator can make it a TorchSharp module</c></summary>
+    public static readonly DiagnosticDescriptor NotPartial = Error("DSL002",
+        "Model class must be partial", "'{0}' must be declared partial so the generator can make it a TorchSharp module");
+
+    /// <summary>DSL003: <c>Skip refers to '{0}', which is not a layer of '{1}'{2}</c></summary>
+    public static readonly DiagnosticDescriptor UnknownSkipEndpoint = Error("DSL003",
+        "Unknown skip endpoint", "Skip refers to '{0}', which is not a layer of '{1}'{2}");
+
+    /// <summary>DSL004: <c>Skip from '{0}' to '{1}' goes backwards: {2}</c></summary>
+    public static readonly DiagnosticDescriptor SkipBackwards = Error("DSL004",
+        "Skip goes backwards", "Skip from '{0}' to '{1}' goes backwards: {2}");
+
+    /// <summary>DSL005: <c>Skip from '{0}' to '{1}' adds {2} to {3}: the shapes differ. {4}</c></summary>
+    public static readonly DiagnosticDescriptor AddShapeMismatch = Error("DSL005",
+        "Add skip with mismatched shapes", "Skip from '{0}' to '{1}' adds {2} to {3}: the shapes differ. {4}");
+
+    /// <summary>DSL006: <c>Skip from '{0}' to '{1}' concatenates {2} with {3}: {4}</c></summary>
+    public static readonly DiagnosticDescriptor ConcatShapeMismatch = Error("DSL006",
+        "Concat skip with mismatched shapes", "Skip from '{0}' to '{1}' concatenates {2} with {3}: {4}");
+
+    /// <summary>DSL007: <c>Layer '{0}' ({1}) turns {2} into {3}: the spatial size must stay positive. {4}</c></summary>
+    public static readonly DiagnosticDescriptor SpatialSizeNotPositive = Error("DSL007",
+        "Spatial size becomes zero or negative", "Layer '{0}' ({1}) turns {2} into {3}: the spatial size must stay positive. {4}");
+
+    /// <summary>DSL008: <c>Layer '{0}' ({1}) needs {2} but receives {3}{4}</c></summary>
+    public static readonly DiagnosticDescriptor RankMismatch = Error("DSL008",
+        "Layer does not fit the rank of its input", "Layer '{0}' ({1}) needs {2} but receives {3}{4}");
+
+    /// <summary>DSL009: <c>Layer '{0}' ({1}): {2}</c></summary>
+    public static readonly DiagnosticDescriptor InvalidArgument = Error("DSL009",
+        "Invalid layer argument", "Layer '{0}' ({1}): {2}");
+
+    /// <summary>DSL010: <c>Layer '{0}' (MultiHeadAttention): {1} heads do not divide the model width {2} of input {3}</c></summary>
+    public static readonly DiagnosticDescriptor HeadsDoNotDivide = Error("DSL010",
+        "Attention heads do not divide the model width",
+        "Layer '{0}' (MultiHeadAttention): {1} heads do not divide the model width {2} of input {3}; choose a head count that divides {2}");
+
+    /// <summary>DSL011: <c>Two layers of '{0}' are named '{1}'; layer names must be unique</c></summary>
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Error("DSL011",
+        "Duplicate layer name", "Two layers of '{0}' are named '{1}'; layer names must be unique");
+
+    /// <summary>DSL012: <c>'{0}' cannot name a layer: {1}</c></summary>
+    public static readonly DiagnosticDescriptor InvalidLayerName = Error("DSL012",
+        "Invalid layer name", "'{0}' cannot name a layer: {1}");
+
+    /// <summary>DSL013: <c>'{0}' has no layers: add layer attributes such as [Linear(10)] after [{1}]</c></summary>
+    public static readonly DiagnosticDescriptor NoLayers = Error("DSL013",
+        "No layers", "'{0}' has no layers: add layer attributes such as [Linear(10)] after [{1}]");
+
+    /// <summary>DSL014: <c>'{0}' is not a block: mark it [Block] to use it with [Use&lt;{0}&gt;]</c></summary>
+    public static readonly DiagnosticDescriptor NotABlock = Error("DSL014",
+        "Used type is not a block", "'{0}' is not a block: mark it [Block] (in this project) to use it with [Use<{0}>]");
+
+    /// <summary>DSL015: <c>Block '{0}' uses itself through {1}; blocks cannot be recursive</c></summary>
+    public static readonly DiagnosticDescriptor RecursiveBlock = Error("DSL015",
+        "Recursive block", "Block '{0}' uses itself through {1}; blocks cannot be recursive");
+
+    /// <summary>DSL016: <c>Skip from '{0}' to '{1}' cannot project {2} onto {3}: {4}</c></summary>
+    public static readonly DiagnosticDescriptor ProjectionImpossible = Error("DSL016",
+        "Skip projection impossible", "Skip from '{0}' to '{1}' cannot project {2} onto {3}: {4}");
+
+    /// <summary>DSL017: <c>'{0}' cannot be a {1}: {2}</c></summary>
+    public static readonly DiagnosticDescriptor UnsupportedDeclaration = Error("DSL017",
+        "Unsupported model or block declaration", "'{0}' cannot be a {1}: {2}");
+}

@@ -1,0 +1,38 @@
+using System.Text;
+
+namespace Dsl.Generator.Emit;
+
+/// <summary>A small indented text writer (cheaper and more readable than SyntaxFactory with NormalizeWhitespace).</summary>
+public sealed class CodeWriter
+{
+    private readonly StringBuilder _builder = new();
+    private int _indent;
+
+    public CodeWriter Line(string text = "")
+    {
+        if (text.Length > 0)
+        {
+            _builder.Append(' ', _indent * 4).Append(text);
+        }
+
+        _builder.Append('\n');
+        return this;
+    }
+
+    public CodeWriter Open(string header)
+    {
+        Line(header);
+        Line("{");
+        _indent++;
+        return this;
+    }
+
+    public CodeWriter Close(string suffix = "")
+    {
+        _indent--;
+        Line("}" + suffix);
+        return this;
+    }
+
+    public override string ToString() => _builder.ToString();
+}

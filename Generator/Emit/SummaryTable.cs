@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Dsl.Generator.Graph;
+using Dsl.Generator.Parsing;
+
+namespace Dsl.Generator.Emit;
+
+/// <summary>A torchinfo-like table (layer, kind, output shape, parameters), computed at compile time.</summary>
+public static class SummaryTable
+{
+    public static List<string> Lines(string modelName, PlannedBody body)
+    {
+        var rows = new List<string[]>();
+        AddRows(rows, body, "");
+        var header = new[] { "Layer", "Kind", "Output shape", "Params" };
+        var widths = Enumerable.Range(0, 4).Select(c => rows.Select(r => r[c].Length).Concat(new[] { header[c].Length }).Max()).ToArray();
+        string Format(string[] row) =>
+            $"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadRight(widths[2])}  {row[3].PadLeft(widths[3])}".TrimEnd();
+
+        var lines = new List<string>
+        {
+            $"{modelName}: {body.Input} -> {body.Output}",
+            Format(header),
+            new string('-', widths.Sum() + 6),
+        };
+        lines.AddRange(rows.Select(Format));
+        lines.Add(new string('-', widths.Sum() + 6));
+        lines.Add($"Total parameters: {Count(body.Parameters)}");
+        return lines;
+    }
+
+    private static void AddRows(List<string[]> rows, PlannedBody body, string indent)
+    {
+        foreach (var layer in body.Layers)
+        {
+            if (layer.Kind == LayerKind.Use)
+            {
+                for (var r = 0; r < layer.Blocks.Count; r++)
+                {
+                    var block = layer.Blocks[r];
+                    var name = layer.Blocks.Count > 1 ? $"{layer.Name}.{r}" : layer.Name;
+                    rows.Add(new[] { indent + name, block.BlockName, block.Body.Output.ToString(), Count(block.Body.Parameters) });
+                    AddRows(rows, block.Body, indent + "  ");
+                }
+            }
+            else
+            {
+                rows.Add(new[] { indent + layer.Name, layer.Kind.ToString(), layer.Output.ToString(), Count(layer.OwnParameters) });
+            }
+
+            foreach (var merge in layer.Merges)
+            {
+                var kind = merge.Mode == MergeMode.Concat ? "Skip (Concat)" : merge.Projection is null ? "Skip (Add)" : "Skip (Add, projected)";
+                rows.Add(new[] { $"{indent}{layer.Name} += {merge.From}", kind, merge.Result.ToString(), Count(merge.Projection?.Parameters ?? 0) });
+            }
+        }
+    }
+
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Diagnostics;
+using Dsl.Generator.Parsing;
+using Dsl.Generator.Shapes;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Dsl.Generator.Graph;
+
+/// <summary>A skip whose endpoints are resolved to layer indices (−1 is the input).</summary>
+public sealed class ResolvedSkip
+{
+    public ResolvedSkip(SkipDeclaration declaration, int from, int to)
+    {
+        Declaration = declaration;
+        From = from;
+        To = to;
+    }
+
+    public SkipDeclaration Declaration { get; }
+
+    public int From { get; }
+
+    public int To { get; }
+}
+
+/// <summary>
+/// The shape-independent checks of a body: layer names, skip endpoints and their order, argument values,
+/// and the blocks it uses. Everything here is the same wherever a block is used, so it is reported once,
+/// on the body's own attributes.
+/// </summary>
+public sealed class BodyStructure
+{
+    /// <summary>Names a layer cannot take: they would clash with what the generated module or TorchSharp defines.</summary>
+    private static readonly HashSet<string> ReservedNames = new(StringComparer.Ordinal)
+    {
+        LayerCatalog.InputName, "forward", "call", "name", "training", "train", "eval", "parameters", "named_parameters",
+        "buffers", "children", "modules", "state_dict", "load_state_dict", "to", "cpu", "cuda", "apply", "zero_grad",
+        "Dispose", "Summary", "InputShape", "OutputShape", "ParameterCount", "GetName", "register_module",
+    };
+
+    private BodyStructure(string[] names, List<ResolvedSkip> skips, List<DiagnosticInfo> diagnostics)
+    {
+        Names = names;
+        Skips = skips;
+        Diagnostics = diagnostics;
+    }
+
+    public string[] Names { get; }
+
+    public IReadOnlyList<ResolvedSkip> Skips { get; }
+
+    public IReadOnlyList<DiagnosticInfo> Diagnostics { get; }
+
+    public static BodyStructure Check(BodyDeclaration body, string ownerName, string ownerKeyword,
+        IReadOnlyDictionary<string, BlockDefinition> blocks)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var names = AssignNames(body, blocks);
+        CheckNames(body, names, ownerName, diagnostics);
+
+        for (var i = 0; i < body.Layers.Count; i++)
+        {
+            var layer = body.Layers[i];
+            diagnostics.AddRange(LayerArgumentRules.Validate(layer, names[i]));
+            if (layer.Kind == LayerKind.Use)
+            {
+                CheckUse(layer, blocks, diagnostics);
+            }
+        }
+
+        var skips = new List<ResolvedSkip>();
+        foreach (var skip in body.Skips)
+        {
+            var from = Resolve(skip.From, skip.FromLocation, names, ownerName, diagnostics);
+            var to = Resolve(skip.To, skip.ToLocation, names, ownerName, diagnostics);
+            if (from is null || to is null)
+            {
+                continue;
+            }
+
+            if (to == -1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SkipBackwards, skip.ToLocation, skip.From, skip.To,
+                    "nothing can be merged into the input; 'to' must be a layer after 'from'"));
+            }
+            else if (from >= to)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SkipBackwards, skip.Location, skip.From, skip.To,
+                    from == to
+                        ? "a layer cannot be merged into itself; 'from' must come before 'to'"
+                        : $"'{skip.From}' is layer {from + 1} and '{skip.To}' is layer {to + 1}; 'from' must come before 'to' (swap them?)"));
+            }
+            else
+            {
+                skips.Add(new ResolvedSkip(skip, from.Value, to.Value));
+            }
+        }
+
+        if (body.Layers.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, null, ownerName, ownerKeyword));
+        }
+
+        return new BodyStructure(names, skips, diagnostics);
+    }
+
+    /// <summary>Explicit names, else the kind's prefix numbered among the unnamed layers of that prefix (conv1, conv2, …).</summary>
+    private static string[] AssignNames(BodyDeclaration body, IReadOnlyDictionary<string, BlockDefinition> blocks)
+    {
+        var taken = new HashSet<string>(body.Layers.Where(l => l.ExplicitName is not null).Select(l => l.ExplicitName!));
+        var counters = new Dictionary<string, int>();
+        var names = new string[body.Layers.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var layer = body.Layers[i];
+            if (layer.ExplicitName is not null)
+            {
+                names[i] = layer.ExplicitName;
+                continue;
+            }
+
+            var prefix = layer.Kind == LayerKind.Use ? BlockPrefix(layer, blocks) : LayerCatalog.DefaultNamePrefix(layer.Kind);
+            string candidate;
+            do
+            {
+                counters[prefix] = counters.TryGetValue(prefix, out var n) ? n + 1 : 1;
+                candidate = prefix + counters[prefix];
+            }
+            while (taken.Contains(candidate));
+
+            names[i] = candidate;
+        }
+
+        return names;
+    }
+
+    private static string BlockPrefix(LayerDeclaration layer, IReadOnlyDictionary<string, BlockDefinition> blocks)
+    {
+        var name = layer.BlockTypeName is not null && blocks.TryGetValue(layer.BlockTypeName, out var block) ? block.Name : "block";
+        return char.ToLowerInvariant(name[0]) + name.Substring(1);
+    }
+
+    private static void CheckNames(BodyDeclaration body, string[] names, string ownerName, List<DiagnosticInfo> diagnostics)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Length; i++)
+        {
+            var layer = body.Layers[i];
+            var location = layer.NameLocation ?? layer.Location;
+            var name = names[i];
+            string? problem = name.Length == 0 || !SyntaxFacts.IsValidIdentifier(name)
+                ? "a layer name must be a C# identifier (letters, digits and '_', not starting with a digit), because it names a field and a state_dict key"
+                : SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
+                    ? "it is a C# keyword"
+                    : ReservedNames.Contains(name)
+                        ? name == LayerCatalog.InputName
+                            ? "'input' is reserved for the network's input in skips"
+                            : "it is a member of the generated TorchSharp module"
+                        : name == ownerName
+                            ? "a layer cannot have the name of its class"
+                            : null;
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, name, problem));
+            }
+            else if (!seen.Add(name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, location, ownerName, name));
+            }
+        }
+    }
+
+    private static void CheckUse(LayerDeclaration layer, IReadOnlyDictionary<string, BlockDefinition> blocks, List<DiagnosticInfo> diagnostics)
+    {
+        if (layer.BlockTypeName is null || !blocks.TryGetValue(layer.BlockTypeName, out var block))
+        {
+            return;
+        }
+
+        if (!block.IsBlock)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotABlock, layer.Location, block.Name));
+            return;
+        }
+
+        var cycle = FindCycle(block.FullName, blocks, new List<string>());
+        if (cycle is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RecursiveBlock, layer.Location,
+                cycle[cycle.Count - 1], string.Join(" → ", cycle)));
+        }
+    }
+
+    /// <summary>A chain of block names that returns to one already on the path, or null.</summary>
+    private static List<string>? FindCycle(string fullName, IReadOnlyDictionary<string, BlockDefinition> blocks, List<string> path)
+    {
+        if (!blocks.TryGetValue(fullName, out var block))
+        {
+            return null;
+        }
+
+        if (path.Contains(block.Name))
+        {
+            return path.SkipWhile(p => p != block.Name).Concat(new[] { block.Name }).ToList();
+        }
+
+        path.Add(block.Name);
+        foreach (var used in block.Body.Layers.Where(l => l.Kind == LayerKind.Use && l.BlockTypeName is not null))
+        {
+            var cycle = FindCycle(used.BlockTypeName!, blocks, path);
+            if (cycle is not null)
+            {
+                return cycle;
+            }
+        }
+
+        path.RemoveAt(path.Count - 1);
+        return null;
+    }
+
+    private static int? Resolve(string name, Common.LocationInfo? location, string[] names, string ownerName, List<DiagnosticInfo> diagnostics)
+    {
+        if (name == LayerCatalog.InputName)
+        {
+            return -1;
+        }
+
+        var index = Array.IndexOf(names, name);
+        if (index >= 0)
+        {
+            return index;
+        }
+
+        var nearest = names.Concat(new[] { LayerCatalog.InputName })
+            .Select(n => (Name: n, Distance: Levenshtein(n.ToLowerInvariant(), name.ToLowerInvariant())))
+            .Where(c => c.Distance <= Math.Max(2, name.Length / 3))
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Name)
+            .FirstOrDefault();
+        var hint = nearest is not null
+            ? $"; did you mean '{nearest}'?"
+            : $"; its layers are {string.Join(", ", names)} (and 'input')";
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownSkipEndpoint, location, name, ownerName, hint));
+        return null;
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,17 @@
+namespace Dsl.Generator;
+
+/// <summary>Names of the pipeline steps, so tests can check what stayed cached after an edit.</summary>
+public static class TrackingNames
+{
+    /// <summary>[Model] classes turned into equatable declarations.</summary>
+    public const string ModelDeclarations = nameof(ModelDeclarations);
+
+    /// <summary>Checked and emitted models: generated source and diagnostics.</summary>
+    public const string ModelOutputs = nameof(ModelOutputs);
+
+    /// <summary>[Block] classes turned into equatable declarations.</summary>
+    public const string BlockDeclarations = nameof(BlockDeclarations);
+
+    /// <summary>Structural diagnostics of blocks.</summary>
+    public const string BlockDiagnostics = nameof(BlockDiagnostics);
+}
