@@ -121,6 +121,11 @@ public sealed class ExampleModelTests
             }
 
             Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+
+            // The counter does see tensors that stay alive: an output not disposed is counted.
+            var kept = net.call(input);
+            Assert.True(DisposeScopeManager.Statistics.ThreadTotalLiveCount > before, "the live-tensor counter does not see outputs");
+            kept.Dispose();
         }
     }
 
