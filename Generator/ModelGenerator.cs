@@ -19,7 +19,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 LayerCatalog.ModelAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, ct) => ModelPipeline.Guard(() => DeclarationParser.ParseModel(ctx, ct)))
+                static (ctx, ct) => ModelPipeline.Guard(ctx, () => DeclarationParser.ParseModel(ctx, ct), ModelPipeline.FailedModel))
             .Where(static m => m is not null)
             .WithTrackingName(TrackingNames.ModelDeclarations)
             .Select(static (m, ct) => ModelPipeline.Build(m!, ct))
@@ -31,7 +31,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 LayerCatalog.BlockAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, ct) => ModelPipeline.Guard(() => DeclarationParser.ParseBlock(ctx, ct)))
+                static (ctx, ct) => ModelPipeline.Guard(ctx, () => DeclarationParser.ParseBlock(ctx, ct), ModelPipeline.FailedBlock))
             .Where(static b => b is not null)
             .WithTrackingName(TrackingNames.BlockDeclarations)
             .Select(static (b, ct) => ModelPipeline.CheckBlock(b!, ct))

@@ -36,7 +36,24 @@ public static class ModelPipeline
 
     public static GeneratorOutput Build(ModelDeclaration model, CancellationToken ct)
     {
+        try
+        {
+            return BuildUnguarded(model, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new GeneratorOutput(null, null, new EquatableArray<DiagnosticInfo>(new[] { InternalError(model.ClassName, model.ModelLocation, e) }));
+        }
+    }
+
+    private static GeneratorOutput BuildUnguarded(ModelDeclaration model, CancellationToken ct)
+    {
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
+        if (diagnostics.Any(d => d.Id == DiagnosticDescriptors.InternalError.Id))
+        {
+            return new GeneratorOutput(null, null, diagnostics.ToEquatableArray());
+        }
+
         var blocks = model.Blocks.ToDictionary(b => b.FullName);
         var structure = BodyStructure.Check(model.Body, model.ClassName, "Model", blocks);
         diagnostics.AddRange(structure.Diagnostics.Select(d => d.Location is null ? d.At(model.ModelLocation) : d));
@@ -71,16 +88,29 @@ public static class ModelPipeline
     public static GeneratorOutput CheckBlock(BlockDeclaration block, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var blocks = block.Blocks.ToDictionary(b => b.FullName);
-        var structure = BodyStructure.Check(block.Body, block.Name, "Block", blocks);
-        return new GeneratorOutput(null, null, block.Diagnostics.Concat(structure.Diagnostics).ToEquatableArray());
+        if (block.Diagnostics.Any(d => d.Id == DiagnosticDescriptors.InternalError.Id))
+        {
+            return new GeneratorOutput(null, null, block.Diagnostics);
+        }
+
+        try
+        {
+            var blocks = block.Blocks.ToDictionary(b => b.FullName);
+            var structure = BodyStructure.Check(block.Body, block.Name, "Block", blocks);
+            var diagnostics = structure.Diagnostics.Select(d => d.Location is null ? d.At(block.Location) : d);
+            return new GeneratorOutput(null, null, block.Diagnostics.Concat(diagnostics).ToEquatableArray());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new GeneratorOutput(null, null, new EquatableArray<DiagnosticInfo>(new[] { InternalError(block.Name, block.Location, e) }));
+        }
     }
 
     /// <summary>
-    /// The generator must never crash the build: a bug here would otherwise surface as a CS8785 warning that hides
-    /// the model. Cancellation still propagates.
+    /// The generator must never crash the build (a crash surfaces as a vague CS8785 warning and drops every model):
+    /// a bug becomes a DSL000 error on the class instead. Cancellation still propagates.
     /// </summary>
-    public static T? Guard<T>(Func<T?> parse)
+    public static T? Guard<T>(GeneratorAttributeSyntaxContext context, Func<T?> parse, Func<DiagnosticInfo, T> failed)
         where T : class
     {
         try
@@ -89,7 +119,23 @@ public static class ModelPipeline
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return null;
+            return failed(InternalError(context.TargetSymbol.Name, LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax()), e));
         }
     }
+
+    /// <summary>A model whose parsing failed: it carries only the DSL000 error.</summary>
+    public static ModelDeclaration FailedModel(DiagnosticInfo error)
+    {
+        var empty = new BodyDeclaration(EquatableArray<LayerDeclaration>.Empty, EquatableArray<SkipDeclaration>.Empty);
+        return new ModelDeclaration("", EquatableArray<ContainingType>.Empty, error.Arguments[0], "", "", EquatableArray<int>.Empty,
+            error.Location, empty, EquatableArray<BlockDefinition>.Empty, new EquatableArray<DiagnosticInfo>(new[] { error }));
+    }
+
+    /// <summary>A block whose parsing failed: it carries only the DSL000 error.</summary>
+    public static BlockDeclaration FailedBlock(DiagnosticInfo error) =>
+        new(error.Arguments[0], error.Location, new BodyDeclaration(EquatableArray<LayerDeclaration>.Empty, EquatableArray<SkipDeclaration>.Empty),
+            EquatableArray<BlockDefinition>.Empty, new EquatableArray<DiagnosticInfo>(new[] { error }));
+
+    private static DiagnosticInfo InternalError(string name, LocationInfo? location, Exception e) =>
+        DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, name, $"{e.GetType().Name}: {e.Message}");
 }

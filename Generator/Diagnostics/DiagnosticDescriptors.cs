@@ -11,9 +11,22 @@ public static class DiagnosticDescriptors
     private const string Category = "Dsl";
     private const string HelpBase = "docs/diagnostics.md#";
 
+    /// <summary>Every descriptor, by ID.</summary>
+    public static System.Collections.Generic.IReadOnlyDictionary<string, DiagnosticDescriptor> ById => LazyById.Value;
+
+    private static readonly System.Lazy<System.Collections.Generic.Dictionary<string, DiagnosticDescriptor>> LazyById = new(() =>
+        System.Linq.Enumerable.ToDictionary(
+            System.Linq.Enumerable.OfType<DiagnosticDescriptor>(
+                System.Linq.Enumerable.Select(typeof(DiagnosticDescriptors).GetFields(), f => f.GetValue(null))),
+            d => d.Id));
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    /// <summary>DSL000: <c>The Dsl generator failed on '{0}': {1}. This is a bug in the generator; please report it with this message.</c></summary>
+    public static readonly DiagnosticDescriptor InternalError = Error("DSL000",
+        "Internal generator error", "The Dsl generator failed on '{0}': {1}. This is a bug in the generator; please report it with this message.");
 
     /// <summary>DSL001: <c>Model '{0}' has no valid input shape: {1}</c></summary>
     public static readonly DiagnosticDescriptor MissingInputShape = Error("DSL001",

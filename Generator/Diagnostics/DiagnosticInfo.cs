@@ -14,11 +14,5 @@ public sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatable
     public DiagnosticInfo At(LocationInfo? location) => this with { Location = location };
 
     public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(Descriptor(Id), Location?.ToLocation(), Arguments.Cast<object>().ToArray());
-
-    private static DiagnosticDescriptor Descriptor(string id) =>
-        typeof(DiagnosticDescriptors).GetFields()
-            .Select(f => f.GetValue(null))
-            .OfType<DiagnosticDescriptor>()
-            .First(d => d.Id == id);
+        Diagnostic.Create(DiagnosticDescriptors.ById[Id], Location?.ToLocation(), Arguments.Cast<object>().ToArray());
 }

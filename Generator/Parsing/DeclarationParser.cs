@@ -86,14 +86,14 @@ public static class DeclarationParser
         }
 
         var diagnostics = new List<DiagnosticInfo>();
+        var location = LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(ct));
         if (type.IsGenericType)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration,
-                LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(ct)),
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration, location,
                 type.Name, "block", "generic blocks are not supported"));
         }
 
-        return new BlockDeclaration(type.ToDisplayString(), body, blocks, diagnostics.ToEquatableArray());
+        return new BlockDeclaration(type.Name, location, body, blocks, diagnostics.ToEquatableArray());
     }
 
     private static void CheckDeclaration(INamedTypeSymbol type, ClassDeclarationSyntax syntax, string role, List<DiagnosticInfo> diagnostics)

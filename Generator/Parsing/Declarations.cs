@@ -80,6 +80,7 @@ public sealed record ModelDeclaration(
 /// <summary>A [Block] class, parsed on its own so its structural errors are reported on its own attributes.</summary>
 public sealed record BlockDeclaration(
     string Name,
+    LocationInfo? Location,
     BodyDeclaration Body,
     EquatableArray<BlockDefinition> Blocks,
     EquatableArray<DiagnosticInfo> Diagnostics);
