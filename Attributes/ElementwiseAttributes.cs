@@ -50,9 +50,9 @@ public sealed class TanhAttribute : LayerAttribute
 [Conditional("DSL_KEEP_ATTRIBUTES")]
 public sealed class DropoutAttribute : LayerAttribute
 {
-    /// <param name="p">The probability of zeroing an element, in [0, 1).</param>
+    /// <param name="p">The probability of zeroing an element, in [0, 1].</param>
     public DropoutAttribute(double p = 0.5) => P = p;
 
-    /// <summary>The probability of zeroing an element, in [0, 1).</summary>
+    /// <summary>The probability of zeroing an element, in [0, 1].</summary>
     public double P { get; }
 }

@@ -19,6 +19,17 @@ public sealed class CodeWriter
         return this;
     }
 
+    /// <summary>Writes text that may span several lines, each at the current indentation.</summary>
+    public CodeWriter Lines(string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            Line(line);
+        }
+
+        return this;
+    }
+
     public CodeWriter Open(string header)
     {
         Line(header);

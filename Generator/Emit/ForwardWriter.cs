@@ -13,14 +13,14 @@ public sealed class ForwardWriter
     private readonly List<Statement> _statements = new();
 
     public void Add(string? defines, string code, string? comment, params string[] uses) =>
-        _statements.Add(new Statement(defines, code, comment, uses));
+        _statements.Add(new Statement(defines is null ? new string[0] : new[] { defines }, code, comment, uses));
 
     public void WriteTo(CodeWriter writer, string input, string result)
     {
         var lastUse = new Dictionary<string, int>();
         for (var i = 0; i < _statements.Count; i++)
         {
-            if (_statements[i].Defines is { } defined)
+            foreach (var defined in _statements[i].Defines)
             {
                 lastUse[defined] = i;
             }
@@ -31,11 +31,15 @@ public sealed class ForwardWriter
             }
         }
 
-        var width = _statements.Max(s => s.Code.Length) + 2;
+        // Shape comments line up in one column, unless a long statement would push them far right.
+        const int MaxColumn = 72;
+        var width = _statements.Select(s => s.Code.Length).Where(l => l <= MaxColumn).DefaultIfEmpty(0).Max() + 2;
         for (var i = 0; i < _statements.Count; i++)
         {
             var statement = _statements[i];
-            writer.Line(statement.Comment is null ? statement.Code : statement.Code.PadRight(width) + "// " + statement.Comment);
+            writer.Line(statement.Comment is null
+                ? statement.Code
+                : statement.Code.Length < width ? statement.Code.PadRight(width) + "// " + statement.Comment : statement.Code + "  // " + statement.Comment);
             var dead = lastUse.Where(p => p.Value == i && p.Key != input && p.Key != result).Select(p => p.Key)
                 .OrderBy(name => name, System.StringComparer.Ordinal).ToList();
             if (dead.Count > 0)
@@ -49,7 +53,7 @@ public sealed class ForwardWriter
 
     private sealed class Statement
     {
-        public Statement(string? defines, string code, string? comment, string[] uses)
+        public Statement(string[] defines, string code, string? comment, string[] uses)
         {
             Defines = defines;
             Code = code;
@@ -57,7 +61,7 @@ public sealed class ForwardWriter
             Uses = uses;
         }
 
-        public string? Defines { get; }
+        public string[] Defines { get; }
 
         public string Code { get; }
 

@@ -38,8 +38,9 @@ public static class ModelEmitter
         }
 
         var summary = SummaryTable.Lines(model.ClassName, body);
-        w.Line("/// <summary>");
-        w.Line($"/// A TorchSharp module generated from the layer attributes of <c>{Xml(model.ClassName)}</c>: {Xml(body.Input.ToString())} → {Xml(body.Output.ToString())}, {SummaryTable.Count(body.Parameters)} parameters.");
+        // <remarks>, not <summary>: the user's own part of the class usually has the summary.
+        w.Line("/// <remarks>");
+        w.Line($"/// A TorchSharp module generated from the layer attributes of <c>{Xml(model.ClassName)}</c>: {Xml(body.Input.ToString())} -&gt; {Xml(body.Output.ToString())}, {SummaryTable.Count(body.Parameters)} parameters.");
         w.Line("/// <code>");
         foreach (var line in summary)
         {
@@ -47,7 +48,7 @@ public static class ModelEmitter
         }
 
         w.Line("/// </code>");
-        w.Line("/// </summary>");
+        w.Line("/// </remarks>");
         w.Line(GeneratedCode(version));
         w.Open($"partial class {model.ClassName} : {Module}");
 
@@ -128,21 +129,21 @@ public static class ModelEmitter
         w.Line(isModel
             ? $"/// <summary>Creates the network with freshly initialised weights.</summary>"
             : "/// <summary>Creates the block with freshly initialised weights.</summary>");
-        w.Open($"{(isModel ? "public" : "public")} {className}() : base(\"{displayName ?? className}\")");
+        w.Open($"public {className}() : base(\"{displayName ?? className}\")");
         foreach (var construction in constructions)
         {
-            w.Line(construction);
+            w.Lines(construction);
         }
 
         w.Line("RegisterComponents();");
         w.Close();
         w.Line();
 
-        w.Line($"/// <summary>Runs the {(isModel ? "network" : "block")}: {Xml(body.Input.ToString())} → {Xml(body.Output.ToString())}.</summary>");
+        w.Line($"/// <summary>Runs the {(isModel ? "network" : "block")}: {Xml(body.Input.ToString())} -&gt; {Xml(body.Output.ToString())}.</summary>");
         w.Open($"public override {Tensor} forward({Tensor} input)");
         if (isModel)
         {
-            WriteInputGuard(w, className, body.Input);
+            WriteInputGuard(w, className, body.Input, takesTokenIds: body.Layers.Count > 0 && body.Layers[0].Kind == LayerKind.Embedding);
         }
 
         var forward = new ForwardWriter();
@@ -154,10 +155,40 @@ public static class ModelEmitter
 
         forward.WriteTo(w, "input", current);
         w.Close();
+
+        if (body.Layers.Any(l => l.Kind == LayerKind.MultiHeadAttention))
+        {
+            WriteSelfAttentionHelper(w);
+        }
     }
 
-    private static void WriteInputGuard(CodeWriter w, string className, Shape input)
+    /// <summary>
+    /// TorchSharp's MultiheadAttention takes [T, N, D] (no batch_first). With need_weights: false, 0.107 returns an
+    /// empty-handle tensor for the weights that no Dispose or scope ever releases from its live-tensor count, so the
+    /// helper asks for the (head-averaged, [N, T, T]) weights and frees them with every other temporary in a scope.
+    /// </summary>
+    private static void WriteSelfAttentionHelper(CodeWriter w)
     {
+        w.Line();
+        w.Line("/// <summary>Self-attention over [N, T, D]: transposes to the [T, N, D] TorchSharp expects, and frees every temporary.</summary>");
+        w.Open($"private static {Tensor} SelfAttention(global::TorchSharp.Modules.MultiheadAttention attention, {Tensor} x)");
+        w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();");
+        w.Line("var sequenceFirst = x.transpose(0, 1);");
+        w.Line("var attended = attention.call(sequenceFirst, sequenceFirst, sequenceFirst, key_padding_mask: null, need_weights: true, attn_mask: null).Item1;");
+        w.Line("return attended.transpose(0, 1).MoveToOuterDisposeScope();");
+        w.Close();
+    }
+
+    private static void WriteInputGuard(CodeWriter w, string className, Shape input, bool takesTokenIds)
+    {
+        if (takesTokenIds)
+        {
+            w.Open("if (input.dtype != global::TorchSharp.torch.ScalarType.Int64 && input.dtype != global::TorchSharp.torch.ScalarType.Int32)");
+            w.Line($"throw new global::System.ArgumentException($\"{className} expects token ids (Int64 or Int32) but got {{input.dtype}} values.\", nameof(input));");
+            w.Close();
+            w.Line();
+        }
+
         var checks = new List<string> { $"input.dim() != {input.Rank + 1}" };
         checks.AddRange(input.Dims.Select((d, i) => $"input.shape[{i + 1}] != {d}"));
         w.Open($"if ({string.Join(" || ", checks)})");
@@ -188,10 +219,10 @@ public static class ModelEmitter
                 f.Add(output, $"var {output} = global::TorchSharp.torch.tanh({x});", shape, x);
                 break;
             case LayerKind.MaxPool2d:
-                f.Add(output, $"var {output} = {Functional}.max_pool2d({x}, {args.Int("KernelSize")}, stride: {args.PoolStride}, padding: {args.Int("Padding")});", shape, x);
+                f.Add(output, $"var {output} = {Functional}.max_pool2d({x}, {args.Int("KernelSize")}{Named("stride", args.PoolStride, args.Int("KernelSize"))}{Named("padding", args.Int("Padding"), 0)});", shape, x);
                 break;
             case LayerKind.AvgPool2d:
-                f.Add(output, $"var {output} = {Functional}.avg_pool2d({x}, {args.Int("KernelSize")}, stride: {args.PoolStride}, padding: {args.Int("Padding")});", shape, x);
+                f.Add(output, $"var {output} = {Functional}.avg_pool2d({x}, {args.Int("KernelSize")}{Named("stride", args.PoolStride, args.Int("KernelSize"))}{Named("padding", args.Int("Padding"), 0)});", shape, x);
                 break;
             case LayerKind.GlobalAvgPool:
                 f.Add(output, $"var {output} = {x}.mean(new long[] {{ 2, 3 }});", shape, x);
@@ -204,11 +235,7 @@ public static class ModelEmitter
                 f.Add(output, $"var {output} = {Functional}.interpolate({x}, scale_factor: new double[] {{ {scale}, {scale} }}, mode: global::TorchSharp.torch.InterpolationMode.Nearest);", shape, x);
                 break;
             case LayerKind.MultiHeadAttention:
-                var sequenceFirst = Id(layer.Name + "_tnd");
-                var attended = Id(layer.Name + "_att");
-                f.Add(sequenceFirst, $"var {sequenceFirst} = {x}.transpose(0, 1);", "[T, N, D]: MultiheadAttention takes the sequence first", x);
-                f.Add(attended, $"var {attended} = this.{name}.call({sequenceFirst}, {sequenceFirst}, {sequenceFirst}, null, false, null).Item1;", "[T, N, D]", sequenceFirst);
-                f.Add(output, $"var {output} = {attended}.transpose(0, 1);", shape, attended);
+                f.Add(output, $"var {output} = SelfAttention(this.{name}, {x});", shape, x);
                 break;
             case LayerKind.Use when layer.Blocks.Count > 1:
                 var previous = x;
@@ -284,7 +311,7 @@ public static class ModelEmitter
                 return (layer.Blocks[0].ClassName, $"new {layer.Blocks[0].ClassName}()");
             case LayerKind.Use:
                 return ($"global::TorchSharp.Modules.ModuleList<{Module}>",
-                    $"{Nn}.ModuleList<{Module}>({string.Join(", ", layer.Blocks.Select(b => $"new {b.ClassName}()"))})");
+                    $"{Nn}.ModuleList<{Module}>(\n" + string.Join(",\n", layer.Blocks.Select(b => $"    new {b.ClassName}()")) + ")");
             default:
                 return null; // stateless: written as a functional call in forward
         }

@@ -12,7 +12,7 @@ public static class SummaryTable
     public static List<string> Lines(string modelName, PlannedBody body)
     {
         var rows = new List<string[]>();
-        AddRows(rows, body, "");
+        AddRows(rows, body, "", new HashSet<BlockSpecialisation>());
         var header = new[] { "Layer", "Kind", "Output shape", "Params" };
         var widths = Enumerable.Range(0, 4).Select(c => rows.Select(r => r[c].Length).Concat(new[] { header[c].Length }).Max()).ToArray();
         string Format(string[] row) =>
@@ -30,7 +30,8 @@ public static class SummaryTable
         return lines;
     }
 
-    private static void AddRows(List<string[]> rows, PlannedBody body, string indent)
+    /// <summary>Adds a row per layer; a block's inner rows are listed the first time its specialisation appears only.</summary>
+    private static void AddRows(List<string[]> rows, PlannedBody body, string indent, HashSet<BlockSpecialisation> expanded)
     {
         foreach (var layer in body.Layers)
         {
@@ -41,7 +42,10 @@ public static class SummaryTable
                     var block = layer.Blocks[r];
                     var name = layer.Blocks.Count > 1 ? $"{layer.Name}.{r}" : layer.Name;
                     rows.Add(new[] { indent + name, block.BlockName, block.Body.Output.ToString(), Count(block.Body.Parameters) });
-                    AddRows(rows, block.Body, indent + "  ");
+                    if (expanded.Add(block))
+                    {
+                        AddRows(rows, block.Body, indent + "  ", expanded);
+                    }
                 }
             }
             else

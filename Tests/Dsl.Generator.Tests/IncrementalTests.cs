@@ -231,8 +231,8 @@ public class IncrementalTests
         AssertReasons(second.Result, TrackingNames.ModelOutputs, AlphaHint, CachedOrUnchanged);
 
         // Mlp doubles its width at each use now: 8 → 16 → 32.
-        Assert.Contains("(new Mlp_8(), new Mlp_16());", second.GeneratedSources["Sample.UsesMlp.g.cs"], StringComparison.Ordinal);
-        Assert.Contains("(new Mlp_8(), new Mlp_8());", first.GeneratedSources["Sample.UsesMlp.g.cs"], StringComparison.Ordinal);
+        Assert.Contains("(\n                new Mlp_8(),\n                new Mlp_16());", second.GeneratedSources["Sample.UsesMlp.g.cs"], StringComparison.Ordinal);
+        Assert.Contains("(\n                new Mlp_8(),\n                new Mlp_8());", first.GeneratedSources["Sample.UsesMlp.g.cs"], StringComparison.Ordinal);
         Assert.Equal(first.GeneratedSources["Sample.UsesResidual.g.cs"], second.GeneratedSources["Sample.UsesResidual.g.cs"]);
         Assert.Equal(first.GeneratedSources[AlphaHint], second.GeneratedSources[AlphaHint]);
     }

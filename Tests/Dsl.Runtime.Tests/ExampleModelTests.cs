@@ -92,6 +92,15 @@ public sealed class ExampleModelTests
     }
 
     [Fact]
+    public void Forward_rejects_images_where_token_ids_are_expected()
+    {
+        using var net = new TinyTransformer();
+        using var floats = randn(2, 16);
+        var error = Assert.Throws<ArgumentException>(() => net.call(floats));
+        Assert.Contains("token ids", error.Message);
+    }
+
+    [Fact]
     public void Forward_rejects_a_wrong_input_shape_naming_the_model_and_both_shapes()
     {
         using var net = new TinyResNet();
@@ -105,12 +114,16 @@ public sealed class ExampleModelTests
         Assert.Throws<ArgumentException>(() => net.call(missingBatch));
     }
 
-    [Fact]
-    public void Forward_disposes_its_intermediate_tensors()
+    [Theory]
+    [InlineData(nameof(ResNet20))]
+    [InlineData(nameof(UNet))]
+    [InlineData(nameof(TinyTransformer))]
+    public void Forward_disposes_its_intermediate_tensors(string name)
     {
-        using var net = new ResNet20();
+        var example = Dsl.Examples.ModelZoo.Find(name)!;
+        using var net = example.Create();
         net.eval();
-        using var input = randn(2, 1, 28, 28);
+        using var input = example.SampleInput(2);
         using (no_grad())
         {
             net.call(input).Dispose(); // warm-up

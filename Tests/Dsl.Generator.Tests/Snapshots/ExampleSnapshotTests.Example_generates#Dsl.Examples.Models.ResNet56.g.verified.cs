@@ -4,8 +4,8 @@
 
 namespace Dsl.Examples.Models
 {
-    /// <summary>
-    /// A TorchSharp module generated from the layer attributes of <c>ResNet56</c>: [N, 1, 28, 28] → [N, 10], 855,482 parameters.
+    /// <remarks>
+    /// A TorchSharp module generated from the layer attributes of <c>ResNet56</c>: [N, 1, 28, 28] -&gt; [N, 10], 855,482 parameters.
     /// <code>
     /// ResNet56: [N, 1, 28, 28] -&gt; [N, 10]
     /// Layer           Kind                   Output shape     Params
@@ -22,69 +22,13 @@ namespace Dsl.Examples.Models
     ///   bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
     ///   relu2         ReLU                   [N, 16, 28, 28]       0
     /// stage1.1        BasicBlock             [N, 16, 28, 28]   4,672
-    ///   conv1         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn1           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   relu1         ReLU                   [N, 16, 28, 28]       0
-    ///   conv2         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn2           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-    ///   relu2         ReLU                   [N, 16, 28, 28]       0
     /// stage1.2        BasicBlock             [N, 16, 28, 28]   4,672
-    ///   conv1         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn1           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   relu1         ReLU                   [N, 16, 28, 28]       0
-    ///   conv2         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn2           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-    ///   relu2         ReLU                   [N, 16, 28, 28]       0
     /// stage1.3        BasicBlock             [N, 16, 28, 28]   4,672
-    ///   conv1         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn1           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   relu1         ReLU                   [N, 16, 28, 28]       0
-    ///   conv2         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn2           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-    ///   relu2         ReLU                   [N, 16, 28, 28]       0
     /// stage1.4        BasicBlock             [N, 16, 28, 28]   4,672
-    ///   conv1         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn1           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   relu1         ReLU                   [N, 16, 28, 28]       0
-    ///   conv2         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn2           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-    ///   relu2         ReLU                   [N, 16, 28, 28]       0
     /// stage1.5        BasicBlock             [N, 16, 28, 28]   4,672
-    ///   conv1         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn1           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   relu1         ReLU                   [N, 16, 28, 28]       0
-    ///   conv2         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn2           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-    ///   relu2         ReLU                   [N, 16, 28, 28]       0
     /// stage1.6        BasicBlock             [N, 16, 28, 28]   4,672
-    ///   conv1         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn1           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   relu1         ReLU                   [N, 16, 28, 28]       0
-    ///   conv2         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn2           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-    ///   relu2         ReLU                   [N, 16, 28, 28]       0
     /// stage1.7        BasicBlock             [N, 16, 28, 28]   4,672
-    ///   conv1         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn1           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   relu1         ReLU                   [N, 16, 28, 28]       0
-    ///   conv2         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn2           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-    ///   relu2         ReLU                   [N, 16, 28, 28]       0
     /// stage1.8        BasicBlock             [N, 16, 28, 28]   4,672
-    ///   conv1         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn1           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   relu1         ReLU                   [N, 16, 28, 28]       0
-    ///   conv2         Conv2d                 [N, 16, 28, 28]   2,304
-    ///   bn2           BatchNorm2d            [N, 16, 28, 28]      32
-    ///   bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-    ///   relu2         ReLU                   [N, 16, 28, 28]       0
     /// down2           DownBlock              [N, 32, 14, 14]  14,528
     ///   conv1         Conv2d                 [N, 32, 14, 14]   4,608
     ///   bn1           BatchNorm2d            [N, 32, 14, 14]      64
@@ -102,61 +46,12 @@ namespace Dsl.Examples.Models
     ///   bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
     ///   relu2         ReLU                   [N, 32, 14, 14]       0
     /// stage2.1        BasicBlock             [N, 32, 14, 14]  18,560
-    ///   conv1         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn1           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   relu1         ReLU                   [N, 32, 14, 14]       0
-    ///   conv2         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn2           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-    ///   relu2         ReLU                   [N, 32, 14, 14]       0
     /// stage2.2        BasicBlock             [N, 32, 14, 14]  18,560
-    ///   conv1         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn1           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   relu1         ReLU                   [N, 32, 14, 14]       0
-    ///   conv2         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn2           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-    ///   relu2         ReLU                   [N, 32, 14, 14]       0
     /// stage2.3        BasicBlock             [N, 32, 14, 14]  18,560
-    ///   conv1         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn1           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   relu1         ReLU                   [N, 32, 14, 14]       0
-    ///   conv2         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn2           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-    ///   relu2         ReLU                   [N, 32, 14, 14]       0
     /// stage2.4        BasicBlock             [N, 32, 14, 14]  18,560
-    ///   conv1         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn1           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   relu1         ReLU                   [N, 32, 14, 14]       0
-    ///   conv2         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn2           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-    ///   relu2         ReLU                   [N, 32, 14, 14]       0
     /// stage2.5        BasicBlock             [N, 32, 14, 14]  18,560
-    ///   conv1         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn1           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   relu1         ReLU                   [N, 32, 14, 14]       0
-    ///   conv2         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn2           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-    ///   relu2         ReLU                   [N, 32, 14, 14]       0
     /// stage2.6        BasicBlock             [N, 32, 14, 14]  18,560
-    ///   conv1         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn1           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   relu1         ReLU                   [N, 32, 14, 14]       0
-    ///   conv2         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn2           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-    ///   relu2         ReLU                   [N, 32, 14, 14]       0
     /// stage2.7        BasicBlock             [N, 32, 14, 14]  18,560
-    ///   conv1         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn1           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   relu1         ReLU                   [N, 32, 14, 14]       0
-    ///   conv2         Conv2d                 [N, 32, 14, 14]   9,216
-    ///   bn2           BatchNorm2d            [N, 32, 14, 14]      64
-    ///   bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-    ///   relu2         ReLU                   [N, 32, 14, 14]       0
     /// down3           DownBlock              [N, 64, 7, 7]    57,728
     ///   conv1         Conv2d                 [N, 64, 7, 7]    18,432
     ///   bn1           BatchNorm2d            [N, 64, 7, 7]       128
@@ -174,67 +69,18 @@ namespace Dsl.Examples.Models
     ///   bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
     ///   relu2         ReLU                   [N, 64, 7, 7]         0
     /// stage3.1        BasicBlock             [N, 64, 7, 7]    73,984
-    ///   conv1         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn1           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   relu1         ReLU                   [N, 64, 7, 7]         0
-    ///   conv2         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn2           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-    ///   relu2         ReLU                   [N, 64, 7, 7]         0
     /// stage3.2        BasicBlock             [N, 64, 7, 7]    73,984
-    ///   conv1         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn1           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   relu1         ReLU                   [N, 64, 7, 7]         0
-    ///   conv2         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn2           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-    ///   relu2         ReLU                   [N, 64, 7, 7]         0
     /// stage3.3        BasicBlock             [N, 64, 7, 7]    73,984
-    ///   conv1         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn1           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   relu1         ReLU                   [N, 64, 7, 7]         0
-    ///   conv2         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn2           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-    ///   relu2         ReLU                   [N, 64, 7, 7]         0
     /// stage3.4        BasicBlock             [N, 64, 7, 7]    73,984
-    ///   conv1         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn1           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   relu1         ReLU                   [N, 64, 7, 7]         0
-    ///   conv2         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn2           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-    ///   relu2         ReLU                   [N, 64, 7, 7]         0
     /// stage3.5        BasicBlock             [N, 64, 7, 7]    73,984
-    ///   conv1         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn1           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   relu1         ReLU                   [N, 64, 7, 7]         0
-    ///   conv2         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn2           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-    ///   relu2         ReLU                   [N, 64, 7, 7]         0
     /// stage3.6        BasicBlock             [N, 64, 7, 7]    73,984
-    ///   conv1         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn1           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   relu1         ReLU                   [N, 64, 7, 7]         0
-    ///   conv2         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn2           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-    ///   relu2         ReLU                   [N, 64, 7, 7]         0
     /// stage3.7        BasicBlock             [N, 64, 7, 7]    73,984
-    ///   conv1         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn1           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   relu1         ReLU                   [N, 64, 7, 7]         0
-    ///   conv2         Conv2d                 [N, 64, 7, 7]    36,864
-    ///   bn2           BatchNorm2d            [N, 64, 7, 7]       128
-    ///   bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-    ///   relu2         ReLU                   [N, 64, 7, 7]         0
     /// globalpool1     GlobalAvgPool          [N, 64]               0
     /// fc              Linear                 [N, 10]             650
     /// --------------------------------------------------------------
     /// Total parameters: 855,482
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class ResNet56 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
@@ -264,69 +110,13 @@ namespace Dsl.Examples.Models
               bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
               relu2         ReLU                   [N, 16, 28, 28]       0
             stage1.1        BasicBlock             [N, 16, 28, 28]   4,672
-              conv1         Conv2d                 [N, 16, 28, 28]   2,304
-              bn1           BatchNorm2d            [N, 16, 28, 28]      32
-              relu1         ReLU                   [N, 16, 28, 28]       0
-              conv2         Conv2d                 [N, 16, 28, 28]   2,304
-              bn2           BatchNorm2d            [N, 16, 28, 28]      32
-              bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-              relu2         ReLU                   [N, 16, 28, 28]       0
             stage1.2        BasicBlock             [N, 16, 28, 28]   4,672
-              conv1         Conv2d                 [N, 16, 28, 28]   2,304
-              bn1           BatchNorm2d            [N, 16, 28, 28]      32
-              relu1         ReLU                   [N, 16, 28, 28]       0
-              conv2         Conv2d                 [N, 16, 28, 28]   2,304
-              bn2           BatchNorm2d            [N, 16, 28, 28]      32
-              bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-              relu2         ReLU                   [N, 16, 28, 28]       0
             stage1.3        BasicBlock             [N, 16, 28, 28]   4,672
-              conv1         Conv2d                 [N, 16, 28, 28]   2,304
-              bn1           BatchNorm2d            [N, 16, 28, 28]      32
-              relu1         ReLU                   [N, 16, 28, 28]       0
-              conv2         Conv2d                 [N, 16, 28, 28]   2,304
-              bn2           BatchNorm2d            [N, 16, 28, 28]      32
-              bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-              relu2         ReLU                   [N, 16, 28, 28]       0
             stage1.4        BasicBlock             [N, 16, 28, 28]   4,672
-              conv1         Conv2d                 [N, 16, 28, 28]   2,304
-              bn1           BatchNorm2d            [N, 16, 28, 28]      32
-              relu1         ReLU                   [N, 16, 28, 28]       0
-              conv2         Conv2d                 [N, 16, 28, 28]   2,304
-              bn2           BatchNorm2d            [N, 16, 28, 28]      32
-              bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-              relu2         ReLU                   [N, 16, 28, 28]       0
             stage1.5        BasicBlock             [N, 16, 28, 28]   4,672
-              conv1         Conv2d                 [N, 16, 28, 28]   2,304
-              bn1           BatchNorm2d            [N, 16, 28, 28]      32
-              relu1         ReLU                   [N, 16, 28, 28]       0
-              conv2         Conv2d                 [N, 16, 28, 28]   2,304
-              bn2           BatchNorm2d            [N, 16, 28, 28]      32
-              bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-              relu2         ReLU                   [N, 16, 28, 28]       0
             stage1.6        BasicBlock             [N, 16, 28, 28]   4,672
-              conv1         Conv2d                 [N, 16, 28, 28]   2,304
-              bn1           BatchNorm2d            [N, 16, 28, 28]      32
-              relu1         ReLU                   [N, 16, 28, 28]       0
-              conv2         Conv2d                 [N, 16, 28, 28]   2,304
-              bn2           BatchNorm2d            [N, 16, 28, 28]      32
-              bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-              relu2         ReLU                   [N, 16, 28, 28]       0
             stage1.7        BasicBlock             [N, 16, 28, 28]   4,672
-              conv1         Conv2d                 [N, 16, 28, 28]   2,304
-              bn1           BatchNorm2d            [N, 16, 28, 28]      32
-              relu1         ReLU                   [N, 16, 28, 28]       0
-              conv2         Conv2d                 [N, 16, 28, 28]   2,304
-              bn2           BatchNorm2d            [N, 16, 28, 28]      32
-              bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-              relu2         ReLU                   [N, 16, 28, 28]       0
             stage1.8        BasicBlock             [N, 16, 28, 28]   4,672
-              conv1         Conv2d                 [N, 16, 28, 28]   2,304
-              bn1           BatchNorm2d            [N, 16, 28, 28]      32
-              relu1         ReLU                   [N, 16, 28, 28]       0
-              conv2         Conv2d                 [N, 16, 28, 28]   2,304
-              bn2           BatchNorm2d            [N, 16, 28, 28]      32
-              bn2 += input  Skip (Add)             [N, 16, 28, 28]       0
-              relu2         ReLU                   [N, 16, 28, 28]       0
             down2           DownBlock              [N, 32, 14, 14]  14,528
               conv1         Conv2d                 [N, 32, 14, 14]   4,608
               bn1           BatchNorm2d            [N, 32, 14, 14]      64
@@ -344,61 +134,12 @@ namespace Dsl.Examples.Models
               bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
               relu2         ReLU                   [N, 32, 14, 14]       0
             stage2.1        BasicBlock             [N, 32, 14, 14]  18,560
-              conv1         Conv2d                 [N, 32, 14, 14]   9,216
-              bn1           BatchNorm2d            [N, 32, 14, 14]      64
-              relu1         ReLU                   [N, 32, 14, 14]       0
-              conv2         Conv2d                 [N, 32, 14, 14]   9,216
-              bn2           BatchNorm2d            [N, 32, 14, 14]      64
-              bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-              relu2         ReLU                   [N, 32, 14, 14]       0
             stage2.2        BasicBlock             [N, 32, 14, 14]  18,560
-              conv1         Conv2d                 [N, 32, 14, 14]   9,216
-              bn1           BatchNorm2d            [N, 32, 14, 14]      64
-              relu1         ReLU                   [N, 32, 14, 14]       0
-              conv2         Conv2d                 [N, 32, 14, 14]   9,216
-              bn2           BatchNorm2d            [N, 32, 14, 14]      64
-              bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-              relu2         ReLU                   [N, 32, 14, 14]       0
             stage2.3        BasicBlock             [N, 32, 14, 14]  18,560
-              conv1         Conv2d                 [N, 32, 14, 14]   9,216
-              bn1           BatchNorm2d            [N, 32, 14, 14]      64
-              relu1         ReLU                   [N, 32, 14, 14]       0
-              conv2         Conv2d                 [N, 32, 14, 14]   9,216
-              bn2           BatchNorm2d            [N, 32, 14, 14]      64
-              bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-              relu2         ReLU                   [N, 32, 14, 14]       0
             stage2.4        BasicBlock             [N, 32, 14, 14]  18,560
-              conv1         Conv2d                 [N, 32, 14, 14]   9,216
-              bn1           BatchNorm2d            [N, 32, 14, 14]      64
-              relu1         ReLU                   [N, 32, 14, 14]       0
-              conv2         Conv2d                 [N, 32, 14, 14]   9,216
-              bn2           BatchNorm2d            [N, 32, 14, 14]      64
-              bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-              relu2         ReLU                   [N, 32, 14, 14]       0
             stage2.5        BasicBlock             [N, 32, 14, 14]  18,560
-              conv1         Conv2d                 [N, 32, 14, 14]   9,216
-              bn1           BatchNorm2d            [N, 32, 14, 14]      64
-              relu1         ReLU                   [N, 32, 14, 14]       0
-              conv2         Conv2d                 [N, 32, 14, 14]   9,216
-              bn2           BatchNorm2d            [N, 32, 14, 14]      64
-              bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-              relu2         ReLU                   [N, 32, 14, 14]       0
             stage2.6        BasicBlock             [N, 32, 14, 14]  18,560
-              conv1         Conv2d                 [N, 32, 14, 14]   9,216
-              bn1           BatchNorm2d            [N, 32, 14, 14]      64
-              relu1         ReLU                   [N, 32, 14, 14]       0
-              conv2         Conv2d                 [N, 32, 14, 14]   9,216
-              bn2           BatchNorm2d            [N, 32, 14, 14]      64
-              bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-              relu2         ReLU                   [N, 32, 14, 14]       0
             stage2.7        BasicBlock             [N, 32, 14, 14]  18,560
-              conv1         Conv2d                 [N, 32, 14, 14]   9,216
-              bn1           BatchNorm2d            [N, 32, 14, 14]      64
-              relu1         ReLU                   [N, 32, 14, 14]       0
-              conv2         Conv2d                 [N, 32, 14, 14]   9,216
-              bn2           BatchNorm2d            [N, 32, 14, 14]      64
-              bn2 += input  Skip (Add)             [N, 32, 14, 14]       0
-              relu2         ReLU                   [N, 32, 14, 14]       0
             down3           DownBlock              [N, 64, 7, 7]    57,728
               conv1         Conv2d                 [N, 64, 7, 7]    18,432
               bn1           BatchNorm2d            [N, 64, 7, 7]       128
@@ -416,61 +157,12 @@ namespace Dsl.Examples.Models
               bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
               relu2         ReLU                   [N, 64, 7, 7]         0
             stage3.1        BasicBlock             [N, 64, 7, 7]    73,984
-              conv1         Conv2d                 [N, 64, 7, 7]    36,864
-              bn1           BatchNorm2d            [N, 64, 7, 7]       128
-              relu1         ReLU                   [N, 64, 7, 7]         0
-              conv2         Conv2d                 [N, 64, 7, 7]    36,864
-              bn2           BatchNorm2d            [N, 64, 7, 7]       128
-              bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-              relu2         ReLU                   [N, 64, 7, 7]         0
             stage3.2        BasicBlock             [N, 64, 7, 7]    73,984
-              conv1         Conv2d                 [N, 64, 7, 7]    36,864
-              bn1           BatchNorm2d            [N, 64, 7, 7]       128
-              relu1         ReLU                   [N, 64, 7, 7]         0
-              conv2         Conv2d                 [N, 64, 7, 7]    36,864
-              bn2           BatchNorm2d            [N, 64, 7, 7]       128
-              bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-              relu2         ReLU                   [N, 64, 7, 7]         0
             stage3.3        BasicBlock             [N, 64, 7, 7]    73,984
-              conv1         Conv2d                 [N, 64, 7, 7]    36,864
-              bn1           BatchNorm2d            [N, 64, 7, 7]       128
-              relu1         ReLU                   [N, 64, 7, 7]         0
-              conv2         Conv2d                 [N, 64, 7, 7]    36,864
-              bn2           BatchNorm2d            [N, 64, 7, 7]       128
-              bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-              relu2         ReLU                   [N, 64, 7, 7]         0
             stage3.4        BasicBlock             [N, 64, 7, 7]    73,984
-              conv1         Conv2d                 [N, 64, 7, 7]    36,864
-              bn1           BatchNorm2d            [N, 64, 7, 7]       128
-              relu1         ReLU                   [N, 64, 7, 7]         0
-              conv2         Conv2d                 [N, 64, 7, 7]    36,864
-              bn2           BatchNorm2d            [N, 64, 7, 7]       128
-              bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-              relu2         ReLU                   [N, 64, 7, 7]         0
             stage3.5        BasicBlock             [N, 64, 7, 7]    73,984
-              conv1         Conv2d                 [N, 64, 7, 7]    36,864
-              bn1           BatchNorm2d            [N, 64, 7, 7]       128
-              relu1         ReLU                   [N, 64, 7, 7]         0
-              conv2         Conv2d                 [N, 64, 7, 7]    36,864
-              bn2           BatchNorm2d            [N, 64, 7, 7]       128
-              bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-              relu2         ReLU                   [N, 64, 7, 7]         0
             stage3.6        BasicBlock             [N, 64, 7, 7]    73,984
-              conv1         Conv2d                 [N, 64, 7, 7]    36,864
-              bn1           BatchNorm2d            [N, 64, 7, 7]       128
-              relu1         ReLU                   [N, 64, 7, 7]         0
-              conv2         Conv2d                 [N, 64, 7, 7]    36,864
-              bn2           BatchNorm2d            [N, 64, 7, 7]       128
-              bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-              relu2         ReLU                   [N, 64, 7, 7]         0
             stage3.7        BasicBlock             [N, 64, 7, 7]    73,984
-              conv1         Conv2d                 [N, 64, 7, 7]    36,864
-              bn1           BatchNorm2d            [N, 64, 7, 7]       128
-              relu1         ReLU                   [N, 64, 7, 7]         0
-              conv2         Conv2d                 [N, 64, 7, 7]    36,864
-              bn2           BatchNorm2d            [N, 64, 7, 7]       128
-              bn2 += input  Skip (Add)             [N, 64, 7, 7]         0
-              relu2         ReLU                   [N, 64, 7, 7]         0
             globalpool1     GlobalAvgPool          [N, 64]               0
             fc              Linear                 [N, 10]             650
             --------------------------------------------------------------
@@ -491,16 +183,41 @@ namespace Dsl.Examples.Models
         {
             stem = global::TorchSharp.torch.nn.Conv2d(1, 16, 3, padding: 1, bias: false);
             bn1 = global::TorchSharp.torch.nn.BatchNorm2d(16);
-            stage1 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(new BasicBlock_16x28x28(), new BasicBlock_16x28x28(), new BasicBlock_16x28x28(), new BasicBlock_16x28x28(), new BasicBlock_16x28x28(), new BasicBlock_16x28x28(), new BasicBlock_16x28x28(), new BasicBlock_16x28x28(), new BasicBlock_16x28x28());
+            stage1 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(
+                new BasicBlock_16x28x28(),
+                new BasicBlock_16x28x28(),
+                new BasicBlock_16x28x28(),
+                new BasicBlock_16x28x28(),
+                new BasicBlock_16x28x28(),
+                new BasicBlock_16x28x28(),
+                new BasicBlock_16x28x28(),
+                new BasicBlock_16x28x28(),
+                new BasicBlock_16x28x28());
             down2 = new DownBlock_16x28x28();
-            stage2 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(new BasicBlock_32x14x14(), new BasicBlock_32x14x14(), new BasicBlock_32x14x14(), new BasicBlock_32x14x14(), new BasicBlock_32x14x14(), new BasicBlock_32x14x14(), new BasicBlock_32x14x14(), new BasicBlock_32x14x14());
+            stage2 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(
+                new BasicBlock_32x14x14(),
+                new BasicBlock_32x14x14(),
+                new BasicBlock_32x14x14(),
+                new BasicBlock_32x14x14(),
+                new BasicBlock_32x14x14(),
+                new BasicBlock_32x14x14(),
+                new BasicBlock_32x14x14(),
+                new BasicBlock_32x14x14());
             down3 = new DownBlock_32x14x14();
-            stage3 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(new BasicBlock_64x7x7(), new BasicBlock_64x7x7(), new BasicBlock_64x7x7(), new BasicBlock_64x7x7(), new BasicBlock_64x7x7(), new BasicBlock_64x7x7(), new BasicBlock_64x7x7(), new BasicBlock_64x7x7());
+            stage3 = global::TorchSharp.torch.nn.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>>(
+                new BasicBlock_64x7x7(),
+                new BasicBlock_64x7x7(),
+                new BasicBlock_64x7x7(),
+                new BasicBlock_64x7x7(),
+                new BasicBlock_64x7x7(),
+                new BasicBlock_64x7x7(),
+                new BasicBlock_64x7x7(),
+                new BasicBlock_64x7x7());
             fc = global::TorchSharp.torch.nn.Linear(64, 10);
             RegisterComponents();
         }
 
-        /// <summary>Runs the network: [N, 1, 28, 28] → [N, 10].</summary>
+        /// <summary>Runs the network: [N, 1, 28, 28] -&gt; [N, 10].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             if (input.dim() != 4 || input.shape[1] != 1 || input.shape[2] != 28 || input.shape[3] != 28)
@@ -593,7 +310,7 @@ namespace Dsl.Examples.Models
                 RegisterComponents();
             }
 
-            /// <summary>Runs the block: [N, 16, 28, 28] → [N, 16, 28, 28].</summary>
+            /// <summary>Runs the block: [N, 16, 28, 28] -&gt; [N, 16, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
                 var conv1 = this.conv1.call(input);                            // [N, 16, 28, 28]
@@ -634,7 +351,7 @@ namespace Dsl.Examples.Models
                 RegisterComponents();
             }
 
-            /// <summary>Runs the block: [N, 16, 28, 28] → [N, 32, 14, 14].</summary>
+            /// <summary>Runs the block: [N, 16, 28, 28] -&gt; [N, 32, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
                 var conv1 = this.conv1.call(input);                            // [N, 32, 14, 14]
@@ -674,7 +391,7 @@ namespace Dsl.Examples.Models
                 RegisterComponents();
             }
 
-            /// <summary>Runs the block: [N, 32, 14, 14] → [N, 32, 14, 14].</summary>
+            /// <summary>Runs the block: [N, 32, 14, 14] -&gt; [N, 32, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
                 var conv1 = this.conv1.call(input);                            // [N, 32, 14, 14]
@@ -715,7 +432,7 @@ namespace Dsl.Examples.Models
                 RegisterComponents();
             }
 
-            /// <summary>Runs the block: [N, 32, 14, 14] → [N, 64, 7, 7].</summary>
+            /// <summary>Runs the block: [N, 32, 14, 14] -&gt; [N, 64, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
                 var conv1 = this.conv1.call(input);                            // [N, 64, 7, 7]
@@ -755,7 +472,7 @@ namespace Dsl.Examples.Models
                 RegisterComponents();
             }
 
-            /// <summary>Runs the block: [N, 64, 7, 7] → [N, 64, 7, 7].</summary>
+            /// <summary>Runs the block: [N, 64, 7, 7] -&gt; [N, 64, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
                 var conv1 = this.conv1.call(input);                            // [N, 64, 7, 7]

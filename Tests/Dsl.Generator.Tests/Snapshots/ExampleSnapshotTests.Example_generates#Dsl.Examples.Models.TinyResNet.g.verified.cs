@@ -4,8 +4,8 @@
 
 namespace Dsl.Examples.Models
 {
-    /// <summary>
-    /// A TorchSharp module generated from the layer attributes of <c>TinyResNet</c>: [N, 1, 28, 28] → [N, 10], 5,066 parameters.
+    /// <remarks>
+    /// A TorchSharp module generated from the layer attributes of <c>TinyResNet</c>: [N, 1, 28, 28] -&gt; [N, 10], 5,066 parameters.
     /// <code>
     /// TinyResNet: [N, 1, 28, 28] -&gt; [N, 10]
     /// Layer        Kind           Output shape     Params
@@ -25,7 +25,7 @@ namespace Dsl.Examples.Models
     /// ---------------------------------------------------
     /// Total parameters: 5,066
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class TinyResNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
@@ -80,7 +80,7 @@ namespace Dsl.Examples.Models
             RegisterComponents();
         }
 
-        /// <summary>Runs the network: [N, 1, 28, 28] → [N, 10].</summary>
+        /// <summary>Runs the network: [N, 1, 28, 28] -&gt; [N, 10].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             if (input.dim() != 4 || input.shape[1] != 1 || input.shape[2] != 28 || input.shape[3] != 28)

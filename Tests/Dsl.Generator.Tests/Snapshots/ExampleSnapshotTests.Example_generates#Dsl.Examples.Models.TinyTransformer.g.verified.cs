@@ -4,8 +4,8 @@
 
 namespace Dsl.Examples.Models
 {
-    /// <summary>
-    /// A TorchSharp module generated from the layer attributes of <c>TinyTransformer</c>: [N, 16] → [N, 4], 18,020 parameters.
+    /// <remarks>
+    /// A TorchSharp module generated from the layer attributes of <c>TinyTransformer</c>: [N, 16] -&gt; [N, 4], 18,020 parameters.
     /// <code>
     /// TinyTransformer: [N, 16] -&gt; [N, 4]
     /// Layer          Kind                Output shape  Params
@@ -25,7 +25,7 @@ namespace Dsl.Examples.Models
     /// -------------------------------------------------------
     /// Total parameters: 18,020
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class TinyTransformer : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
@@ -82,40 +82,50 @@ namespace Dsl.Examples.Models
             RegisterComponents();
         }
 
-        /// <summary>Runs the network: [N, 16] → [N, 4].</summary>
+        /// <summary>Runs the network: [N, 16] -&gt; [N, 4].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
+            if (input.dtype != global::TorchSharp.torch.ScalarType.Int64 && input.dtype != global::TorchSharp.torch.ScalarType.Int32)
+            {
+                throw new global::System.ArgumentException($"TinyTransformer expects token ids (Int64 or Int32) but got {input.dtype} values.", nameof(input));
+            }
+
             if (input.dim() != 2 || input.shape[1] != 16)
             {
                 throw new global::System.ArgumentException($"TinyTransformer expects input of shape [N, 16] (N = batch size) but got [{string.Join(", ", input.shape)}].", nameof(input));
             }
 
-            var embed = this.embed.call(input);                                                    // [N, 16, 32]
-            var ln1 = this.ln1.call(embed);                                                        // [N, 16, 32]
-            var attn_tnd = ln1.transpose(0, 1);                                                    // [T, N, D]: MultiheadAttention takes the sequence first
+            var embed = this.embed.call(input);                            // [N, 16, 32]
+            var ln1 = this.ln1.call(embed);                                // [N, 16, 32]
+            var attn_out = SelfAttention(this.attn, ln1);                  // [N, 16, 32]
             ln1.Dispose();
-            var attn_att = this.attn.call(attn_tnd, attn_tnd, attn_tnd, null, false, null).Item1;  // [T, N, D]
-            attn_tnd.Dispose();
-            var attn_out = attn_att.transpose(0, 1);                                               // [N, 16, 32]
-            attn_att.Dispose();
-            var attn = attn_out.add(embed);                                                        // [N, 16, 32]: skip from 'embed' (Add)
+            var attn = attn_out.add(embed);                                // [N, 16, 32]: skip from 'embed' (Add)
             attn_out.Dispose(); embed.Dispose();
-            var ln2 = this.ln2.call(attn);                                                         // [N, 16, 32]
-            var fc1 = this.fc1.call(ln2);                                                          // [N, 16, 128]
+            var ln2 = this.ln2.call(attn);                                 // [N, 16, 32]
+            var fc1 = this.fc1.call(ln2);                                  // [N, 16, 128]
             ln2.Dispose();
-            var gelu1 = global::TorchSharp.torch.nn.functional.gelu(fc1);                          // [N, 16, 128]
+            var gelu1 = global::TorchSharp.torch.nn.functional.gelu(fc1);  // [N, 16, 128]
             fc1.Dispose();
-            var fc2_out = this.fc2.call(gelu1);                                                    // [N, 16, 32]
+            var fc2_out = this.fc2.call(gelu1);                            // [N, 16, 32]
             gelu1.Dispose();
-            var fc2 = fc2_out.add(attn);                                                           // [N, 16, 32]: skip from 'attn' (Add)
+            var fc2 = fc2_out.add(attn);                                   // [N, 16, 32]: skip from 'attn' (Add)
             attn.Dispose(); fc2_out.Dispose();
-            var ln3 = this.ln3.call(fc2);                                                          // [N, 16, 32]
+            var ln3 = this.ln3.call(fc2);                                  // [N, 16, 32]
             fc2.Dispose();
-            var flatten1 = ln3.flatten(1);                                                         // [N, 512]
+            var flatten1 = ln3.flatten(1);                                 // [N, 512]
             ln3.Dispose();
-            var head = this.head.call(flatten1);                                                   // [N, 4]
+            var head = this.head.call(flatten1);                           // [N, 4]
             flatten1.Dispose();
             return head;
+        }
+
+        /// <summary>Self-attention over [N, T, D]: transposes to the [T, N, D] TorchSharp expects, and frees every temporary.</summary>
+        private static global::TorchSharp.torch.Tensor SelfAttention(global::TorchSharp.Modules.MultiheadAttention attention, global::TorchSharp.torch.Tensor x)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var sequenceFirst = x.transpose(0, 1);
+            var attended = attention.call(sequenceFirst, sequenceFirst, sequenceFirst, key_padding_mask: null, need_weights: true, attn_mask: null).Item1;
+            return attended.transpose(0, 1).MoveToOuterDisposeScope();
         }
     }
 }

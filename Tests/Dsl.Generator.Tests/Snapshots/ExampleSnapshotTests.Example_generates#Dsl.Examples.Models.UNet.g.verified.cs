@@ -4,8 +4,8 @@
 
 namespace Dsl.Examples.Models
 {
-    /// <summary>
-    /// A TorchSharp module generated from the layer attributes of <c>UNet</c>: [N, 1, 28, 28] → [N, 1, 28, 28], 57,681 parameters.
+    /// <remarks>
+    /// A TorchSharp module generated from the layer attributes of <c>UNet</c>: [N, 1, 28, 28] -&gt; [N, 1, 28, 28], 57,681 parameters.
     /// <code>
     /// UNet: [N, 1, 28, 28] -&gt; [N, 1, 28, 28]
     /// Layer        Kind             Output shape     Params
@@ -30,7 +30,7 @@ namespace Dsl.Examples.Models
     /// -----------------------------------------------------
     /// Total parameters: 57,681
     /// </code>
-    /// </summary>
+    /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class UNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
@@ -90,7 +90,7 @@ namespace Dsl.Examples.Models
             RegisterComponents();
         }
 
-        /// <summary>Runs the network: [N, 1, 28, 28] → [N, 1, 28, 28].</summary>
+        /// <summary>Runs the network: [N, 1, 28, 28] -&gt; [N, 1, 28, 28].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             if (input.dim() != 4 || input.shape[1] != 1 || input.shape[2] != 28 || input.shape[3] != 28)
@@ -98,36 +98,36 @@ namespace Dsl.Examples.Models
                 throw new global::System.ArgumentException($"UNet expects input of shape [N, 1, 28, 28] (N = batch size) but got [{string.Join(", ", input.shape)}].", nameof(input));
             }
 
-            var conv1 = this.conv1.call(input);                                                                                                                                           // [N, 16, 28, 28]
-            var enc1 = global::TorchSharp.torch.nn.functional.relu(conv1);                                                                                                                // [N, 16, 28, 28]
+            var conv1 = this.conv1.call(input);                                   // [N, 16, 28, 28]
+            var enc1 = global::TorchSharp.torch.nn.functional.relu(conv1);        // [N, 16, 28, 28]
             conv1.Dispose();
-            var maxpool1 = global::TorchSharp.torch.nn.functional.max_pool2d(enc1, 2, stride: 2, padding: 0);                                                                             // [N, 16, 14, 14]
-            var conv2 = this.conv2.call(maxpool1);                                                                                                                                        // [N, 32, 14, 14]
+            var maxpool1 = global::TorchSharp.torch.nn.functional.max_pool2d(enc1, 2);  // [N, 16, 14, 14]
+            var conv2 = this.conv2.call(maxpool1);                                // [N, 32, 14, 14]
             maxpool1.Dispose();
-            var enc2 = global::TorchSharp.torch.nn.functional.relu(conv2);                                                                                                                // [N, 32, 14, 14]
+            var enc2 = global::TorchSharp.torch.nn.functional.relu(conv2);        // [N, 32, 14, 14]
             conv2.Dispose();
-            var maxpool2 = global::TorchSharp.torch.nn.functional.max_pool2d(enc2, 2, stride: 2, padding: 0);                                                                             // [N, 32, 7, 7]
-            var conv3 = this.conv3.call(maxpool2);                                                                                                                                        // [N, 64, 7, 7]
+            var maxpool2 = global::TorchSharp.torch.nn.functional.max_pool2d(enc2, 2);  // [N, 32, 7, 7]
+            var conv3 = this.conv3.call(maxpool2);                                // [N, 64, 7, 7]
             maxpool2.Dispose();
-            var bottleneck = global::TorchSharp.torch.nn.functional.relu(conv3);                                                                                                          // [N, 64, 7, 7]
+            var bottleneck = global::TorchSharp.torch.nn.functional.relu(conv3);  // [N, 64, 7, 7]
             conv3.Dispose();
             var up2_out = global::TorchSharp.torch.nn.functional.interpolate(bottleneck, scale_factor: new double[] { 2, 2 }, mode: global::TorchSharp.torch.InterpolationMode.Nearest);  // [N, 64, 14, 14]
             bottleneck.Dispose();
-            var up2 = global::TorchSharp.torch.cat(new[] { up2_out, enc2 }, 1);                                                                                                           // [N, 96, 14, 14]: skip from 'enc2' (Concat)
+            var up2 = global::TorchSharp.torch.cat(new[] { up2_out, enc2 }, 1);   // [N, 96, 14, 14]: skip from 'enc2' (Concat)
             enc2.Dispose(); up2_out.Dispose();
-            var conv4 = this.conv4.call(up2);                                                                                                                                             // [N, 32, 14, 14]
+            var conv4 = this.conv4.call(up2);                                     // [N, 32, 14, 14]
             up2.Dispose();
-            var relu1 = global::TorchSharp.torch.nn.functional.relu(conv4);                                                                                                               // [N, 32, 14, 14]
+            var relu1 = global::TorchSharp.torch.nn.functional.relu(conv4);       // [N, 32, 14, 14]
             conv4.Dispose();
-            var up1_out = this.up1.call(relu1);                                                                                                                                           // [N, 16, 28, 28]
+            var up1_out = this.up1.call(relu1);                                   // [N, 16, 28, 28]
             relu1.Dispose();
-            var up1 = global::TorchSharp.torch.cat(new[] { up1_out, enc1 }, 1);                                                                                                           // [N, 32, 28, 28]: skip from 'enc1' (Concat)
+            var up1 = global::TorchSharp.torch.cat(new[] { up1_out, enc1 }, 1);   // [N, 32, 28, 28]: skip from 'enc1' (Concat)
             enc1.Dispose(); up1_out.Dispose();
-            var conv5 = this.conv5.call(up1);                                                                                                                                             // [N, 16, 28, 28]
+            var conv5 = this.conv5.call(up1);                                     // [N, 16, 28, 28]
             up1.Dispose();
-            var relu2 = global::TorchSharp.torch.nn.functional.relu(conv5);                                                                                                               // [N, 16, 28, 28]
+            var relu2 = global::TorchSharp.torch.nn.functional.relu(conv5);       // [N, 16, 28, 28]
             conv5.Dispose();
-            var head = this.head.call(relu2);                                                                                                                                             // [N, 1, 28, 28]
+            var head = this.head.call(relu2);                                     // [N, 1, 28, 28]
             relu2.Dispose();
             return head;
         }
