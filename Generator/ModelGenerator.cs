@@ -18,14 +18,15 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 LayerCatalog.ModelAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (ctx, ct) => ModelPipeline.Guard(ctx, () => DeclarationParser.ParseModel(ctx, ct), ModelPipeline.FailedModel))
             .Where(static m => m is not null)
             .WithTrackingName(TrackingNames.ModelDeclarations)
             .Select(static (m, ct) => ModelPipeline.Build(m!, ct))
             .WithTrackingName(TrackingNames.ModelOutputs);
 
-        context.RegisterSourceOutput(models, static (spc, output) => output.AddTo(spc));
+        // Collected so hint names can be checked against each other (see AddAll); each model's output stays cached above.
+        context.RegisterSourceOutput(models.Collect(), static (spc, outputs) => GeneratorOutput.AddAll(spc, outputs));
 
         var blocks = context.SyntaxProvider
             .ForAttributeWithMetadataName(

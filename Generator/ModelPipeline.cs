@@ -27,6 +27,38 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
             context.AddSource(HintName, Source);
         }
     }
+
+    /// <summary>
+    /// Adds every model's output. Roslyn compares hint names ignoring case and throws on a clash, which would drop
+    /// every model: a model seen twice ([Model] on two partial declarations, already the compiler's CS0579) is added
+    /// once, and two models whose names differ only in case get a DSL017 instead.
+    /// </summary>
+    public static void AddAll(SourceProductionContext context, System.Collections.Immutable.ImmutableArray<GeneratorOutput> outputs)
+    {
+        var added = new Dictionary<string, GeneratorOutput>(StringComparer.OrdinalIgnoreCase);
+        foreach (var output in outputs)
+        {
+            if (output.HintName is not null && added.TryGetValue(output.HintName, out var earlier))
+            {
+                if (earlier.HintName != output.HintName)
+                {
+                    // No location: keeping one in the output would make it change whenever its model moves in the file.
+                    context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration, null,
+                        output.HintName.Substring(0, output.HintName.Length - ".g.cs".Length), "model",
+                        $"its generated file name differs only in case from '{earlier.HintName}'; rename one of the two models").ToDiagnostic());
+                }
+
+                continue;
+            }
+
+            if (output.HintName is not null)
+            {
+                added[output.HintName] = output;
+            }
+
+            output.AddTo(context);
+        }
+    }
 }
 
 /// <summary>The logic behind each pipeline step: check a declaration, infer its shapes, emit its code.</summary>

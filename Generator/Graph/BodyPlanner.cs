@@ -51,7 +51,17 @@ public sealed class BodyPlanner
             }
             else
             {
-                var shape = LayerShapes.Infer(declaration, qualified, current);
+                LayerShape shape;
+                try
+                {
+                    shape = LayerShapes.Infer(declaration, qualified, current);
+                }
+                catch (System.OverflowException)
+                {
+                    shape = LayerShape.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, qualified,
+                        declaration.Kind.ToString(), $"on input {current} its output would have a dimension or parameter count beyond what the generator can represent (2,147,483,647 per dimension)"));
+                }
+
                 if (shape.Error is not null)
                 {
                     Report(shape.Error, useLocation);

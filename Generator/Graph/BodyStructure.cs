@@ -38,6 +38,8 @@ public sealed class BodyStructure
         LayerCatalog.InputName, "forward", "call", "name", "training", "train", "eval", "parameters", "named_parameters",
         "buffers", "children", "modules", "state_dict", "load_state_dict", "to", "cpu", "cuda", "apply", "zero_grad",
         "Dispose", "Summary", "InputShape", "OutputShape", "ParameterCount", "GetName", "register_module",
+        "register_buffer", "register_parameter", "named_modules", "named_children", "named_buffers", "RegisterComponents",
+        "SelfAttention", "GetType", "ToString", "Equals", "GetHashCode", "MemberwiseClone", "Finalize", "nameof",
     };
 
     private BodyStructure(string[] names, List<ResolvedSkip> skips, List<DiagnosticInfo> diagnostics)
@@ -103,6 +105,7 @@ public sealed class BodyStructure
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, null, ownerName, ownerKeyword));
         }
 
+        CheckDerivedNames(body, names, skips, diagnostics);
         return new BodyStructure(names, skips, diagnostics);
     }
 
@@ -168,6 +171,48 @@ public sealed class BodyStructure
             else if (!seen.Add(name))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, location, ownerName, name));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The emitter derives local and field names from layer names (<c>bn2_out</c>, <c>bn2_merge1</c>, <c>stage1_0</c>,
+    /// <c>input_to_bn2</c>); a layer may not take one of them.
+    /// </summary>
+    private static void CheckDerivedNames(BodyDeclaration body, string[] names, List<ResolvedSkip> skips, List<DiagnosticInfo> diagnostics)
+    {
+        var derived = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var group in skips.GroupBy(s => s.To))
+        {
+            var to = names[group.Key];
+            derived[to + "_out"] = to;
+            var k = 0;
+            foreach (var skip in group)
+            {
+                derived[$"{to}_merge{++k}"] = to;
+                if (skip.Declaration.Projection)
+                {
+                    derived[$"{skip.Declaration.From}_to_{to}"] = to;
+                }
+            }
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            var repeat = (int)new LayerArguments(body.Layers[i]).Real("Repeat");
+            for (var r = 0; body.Layers[i].Kind == LayerKind.Use && r < repeat && r < 1000; r++)
+            {
+                derived[$"{names[i]}_{r}"] = names[i];
+            }
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (derived.TryGetValue(names[i], out var owner))
+            {
+                var layer = body.Layers[i];
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, layer.NameLocation ?? layer.Location, names[i],
+                    $"the generated code already uses it for layer '{owner}'; choose another name"));
             }
         }
     }

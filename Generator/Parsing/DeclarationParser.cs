@@ -18,16 +18,16 @@ public static class DeclarationParser
 {
     public static ModelDeclaration? ParseModel(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax syntax)
+        if (context.TargetSymbol is not INamedTypeSymbol { TypeKind: TypeKind.Class } type || context.TargetNode is not TypeDeclarationSyntax syntax)
         {
-            return null;
+            return null; // structs and interfaces: [Model] targets classes, and the compiler says so
         }
 
         var diagnostics = new List<DiagnosticInfo>();
         var modelAttribute = context.Attributes[0];
-        if (modelAttribute.AttributeConstructor is null || HasErrors(modelAttribute))
+        if (modelAttribute.AttributeConstructor is null || HasErrors(modelAttribute) || !IsFirstModelAttribute(type, modelAttribute))
         {
-            return null;
+            return null; // a second [Model] on another partial declaration is the compiler's CS0579; generate once
         }
 
         var modelLocation = LocationInfo.From(modelAttribute.ApplicationSyntaxReference?.GetSyntax(ct));
@@ -96,9 +96,24 @@ public static class DeclarationParser
         return new BlockDeclaration(type.Name, location, body, blocks, diagnostics.ToEquatableArray());
     }
 
-    private static void CheckDeclaration(INamedTypeSymbol type, ClassDeclarationSyntax syntax, string role, List<DiagnosticInfo> diagnostics)
+    private static bool IsFirstModelAttribute(INamedTypeSymbol type, AttributeData attribute)
+    {
+        var first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LayerCatalog.ModelAttribute);
+        var a = first?.ApplicationSyntaxReference;
+        var b = attribute.ApplicationSyntaxReference;
+        return a is not null && b is not null && a.SyntaxTree == b.SyntaxTree && a.Span == b.Span;
+    }
+
+    private static void CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax syntax, string role, List<DiagnosticInfo> diagnostics)
     {
         var identifier = LocationInfo.From(syntax.Identifier.GetLocation());
+        if (type.IsRecord)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration, identifier,
+                type.Name, role, "a record cannot derive from Module<Tensor, Tensor>; declare a partial class"));
+            return;
+        }
+
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, identifier, type.Name));
