@@ -27,6 +27,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
         // Collected so hint names can be checked against each other (see AddAll); each model's output stays cached above.
         context.RegisterSourceOutput(models.Collect(), static (spc, outputs) => GeneratorOutput.AddAll(spc, outputs));
+        ReportDiagnostics(context, models);
 
         var blocks = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -38,6 +39,18 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Select(static (b, ct) => ModelPipeline.CheckBlock(b!, ct))
             .WithTrackingName(TrackingNames.BlockDiagnostics);
 
-        context.RegisterSourceOutput(blocks, static (spc, output) => output.AddTo(spc));
+        ReportDiagnostics(context, blocks);
+    }
+
+    /// <summary>
+    /// Diagnostics are paired with the compilation only at the very end (reporting nothing for outputs without any), so
+    /// they can be anchored to syntax trees (what IDEs underline) without making any cached step depend on the compilation.
+    /// </summary>
+    private static void ReportDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<GeneratorOutput> outputs)
+    {
+        var diagnostics = outputs
+            .Select(static (o, _) => o.Diagnostics)
+            .Combine(context.CompilationProvider);
+        context.RegisterSourceOutput(diagnostics, static (spc, pair) => GeneratorOutput.Report(spc, pair.Left, pair.Right));
     }
 }

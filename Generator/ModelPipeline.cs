@@ -15,21 +15,17 @@ namespace Dsl.Generator;
 /// <summary>What the generator adds for one model or block: source (or none) and diagnostics, as equatable data.</summary>
 public sealed record GeneratorOutput(string? HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
 {
-    public void AddTo(SourceProductionContext context)
+    /// <summary>Reports the diagnostics, anchored to the compilation's syntax trees.</summary>
+    public static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
     {
-        foreach (var diagnostic in Diagnostics)
+        foreach (var diagnostic in diagnostics)
         {
-            context.ReportDiagnostic(diagnostic.ToDiagnostic());
-        }
-
-        if (HintName is not null && Source is not null)
-        {
-            context.AddSource(HintName, Source);
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(compilation));
         }
     }
 
     /// <summary>
-    /// Adds every model's output. Roslyn compares hint names ignoring case and throws on a clash, which would drop
+    /// Adds every model's source (diagnostics are reported separately, see <see cref="Report"/>). Roslyn compares hint names ignoring case and throws on a clash, which would drop
     /// every model: a model seen twice ([Model] on two partial declarations, already the compiler's CS0579) is added
     /// once, and two models whose names differ only in case get a DSL017 instead.
     /// </summary>
@@ -51,12 +47,11 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
                 continue;
             }
 
-            if (output.HintName is not null)
+            if (output.HintName is not null && output.Source is not null)
             {
                 added[output.HintName] = output;
+                context.AddSource(output.HintName, output.Source);
             }
-
-            output.AddTo(context);
         }
     }
 }

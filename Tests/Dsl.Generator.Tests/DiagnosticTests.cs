@@ -32,6 +32,24 @@ public class DiagnosticTests
 
     // ---- DSL001: no input shape --------------------------------------------------------------------------------
 
+    /// <summary>Diagnostics sit in the compilation's own syntax tree, which is what an IDE underlines (not an "external file").</summary>
+    [Fact]
+    public void Diagnostics_are_located_in_the_source_tree_of_the_attribute()
+    {
+        var run = Run("""
+            [Model(1, 28, 28)]
+            [Conv2d(16, 3, Padding = 1, Name = "stem")]
+            [Conv2d(32, 3, Stride = 2, Padding = 1, Name = "down")]
+            [Skip("stem", "down")]
+            public partial class Mismatch { }
+            """);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.True(diagnostic.Location.IsInSource, "the location should be in source, not an external file");
+        Assert.Same(run.InputCompilation.SyntaxTrees[0], diagnostic.Location.SourceTree);
+        Assert.Equal("Skip(\"stem\", \"down\")", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
+    }
+
     [Fact]
     public void DSL001_Model_without_a_shape()
     {
