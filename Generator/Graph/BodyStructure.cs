@@ -278,6 +278,13 @@ public sealed class BodyStructure
             return index;
         }
 
+        if (name.Length == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownSkipEndpoint, location, name, ownerName,
+                $"; a skip needs the name of a layer ({string.Join(", ", names)}) or 'input'"));
+            return null;
+        }
+
         var nearest = names.Concat(new[] { LayerCatalog.InputName })
             .Select(n => (Name: n, Distance: Levenshtein(n.ToLowerInvariant(), name.ToLowerInvariant())))
             .Where(c => c.Distance <= Math.Max(2, name.Length / 3))

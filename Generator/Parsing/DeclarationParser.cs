@@ -40,12 +40,13 @@ public static class DeclarationParser
         }
 
         var usedBlocks = new List<INamedTypeSymbol>();
-        if (!TryParseBody(type, usedBlocks, ct, out var body))
+        var models = new SemanticModels(context.SemanticModel);
+        if (!TryParseBody(type, usedBlocks, models, ct, out var body))
         {
             return null;
         }
 
-        if (!TryCollectBlocks(usedBlocks, ct, out var blocks))
+        if (!TryCollectBlocks(usedBlocks, models, ct, out var blocks))
         {
             return null;
         }
@@ -80,7 +81,8 @@ public static class DeclarationParser
         }
 
         var usedBlocks = new List<INamedTypeSymbol>();
-        if (!TryParseBody(type, usedBlocks, ct, out var body) || !TryCollectBlocks(usedBlocks, ct, out var blocks))
+        var models = new SemanticModels(context.SemanticModel);
+        if (!TryParseBody(type, usedBlocks, models, ct, out var body) || !TryCollectBlocks(usedBlocks, models, ct, out var blocks))
         {
             return null;
         }
@@ -183,7 +185,7 @@ public static class DeclarationParser
         type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
 
     /// <summary>Reads the layer and skip attributes of a class in source order. False when an attribute does not compile.</summary>
-    private static bool TryParseBody(INamedTypeSymbol type, List<INamedTypeSymbol> usedBlocks, CancellationToken ct, out BodyDeclaration body)
+    private static bool TryParseBody(INamedTypeSymbol type, List<INamedTypeSymbol> usedBlocks, SemanticModels models, CancellationToken ct, out BodyDeclaration body)
     {
         var layers = new List<LayerDeclaration>();
         var skips = new List<SkipDeclaration>();
@@ -205,7 +207,7 @@ public static class DeclarationParser
             var metadataName = attributeClass.MetadataName;
             if (metadataName == LayerCatalog.SkipAttribute)
             {
-                if (HasErrors(attribute))
+                if (HasErrors(attribute) || HasCompilerErrors(attribute, models, ct))
                 {
                     return false;
                 }
@@ -214,7 +216,7 @@ public static class DeclarationParser
             }
             else if (LayerCatalog.TryGetKind(metadataName, out var kind))
             {
-                if (HasErrors(attribute))
+                if (HasErrors(attribute) || HasCompilerErrors(attribute, models, ct))
                 {
                     return false;
                 }
@@ -244,8 +246,25 @@ public static class DeclarationParser
         || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
         || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
 
+    /// <summary>
+    /// Roslyn keeps some attributes that do not compile in AttributeData as if they did: <c>Strid = 2</c> is simply
+    /// missing and <c>Stride = 1.5</c> reads as 1. Asking the semantic model for errors in the attribute's own span
+    /// (it binds only that) catches them, so such a class is left to the compiler's errors.
+    /// </summary>
+    private static bool HasCompilerErrors(AttributeData attribute, SemanticModels models, CancellationToken ct)
+    {
+        var reference = attribute.ApplicationSyntaxReference;
+        if (reference is null)
+        {
+            return false;
+        }
+
+        var model = models.For(reference.SyntaxTree);
+        return model is not null && model.GetDiagnostics(reference.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error);
+    }
+
     /// <summary>Parses every block reachable from the given ones (each once, so recursive blocks terminate).</summary>
-    private static bool TryCollectBlocks(List<INamedTypeSymbol> roots, CancellationToken ct, out EquatableArray<BlockDefinition> blocks)
+    private static bool TryCollectBlocks(List<INamedTypeSymbol> roots, SemanticModels models, CancellationToken ct, out EquatableArray<BlockDefinition> blocks)
     {
         var seen = new HashSet<string>();
         var result = new List<BlockDefinition>();
@@ -260,7 +279,7 @@ public static class DeclarationParser
             }
 
             var nested = new List<INamedTypeSymbol>();
-            if (!TryParseBody(block, nested, ct, out var body))
+            if (!TryParseBody(block, nested, models, ct, out var body))
             {
                 blocks = EquatableArray<BlockDefinition>.Empty;
                 return false;
@@ -374,4 +393,29 @@ public static class DeclarationParser
         bool b => b ? 1 : 0,
         _ => 0,
     };
+
+    /// <summary>One semantic model per syntax tree, made on demand (blocks may live in other files).</summary>
+    private sealed class SemanticModels
+    {
+        private readonly SemanticModel _first;
+        private readonly Dictionary<SyntaxTree, SemanticModel> _byTree = new();
+
+        public SemanticModels(SemanticModel first) => _first = first;
+
+        public SemanticModel? For(SyntaxTree tree)
+        {
+            if (tree == _first.SyntaxTree)
+            {
+                return _first;
+            }
+
+            if (!_byTree.TryGetValue(tree, out var model) && _first.Compilation.ContainsSyntaxTree(tree))
+            {
+                model = _first.Compilation.GetSemanticModel(tree);
+                _byTree[tree] = model;
+            }
+
+            return model;
+        }
+    }
 }
