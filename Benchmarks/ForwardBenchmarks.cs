@@ -20,6 +20,8 @@ public class ForwardBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        // One intra-op thread: on a shared 2-core machine two threads make the timings swing far more than the code does.
+        set_num_threads(1);
         manual_seed(0);
         _generated = new TinyResNet();
         _handWritten = new HandWrittenTinyResNet();

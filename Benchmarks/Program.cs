@@ -1,6 +1,46 @@
+using System;
+using System.Linq;
 using BenchmarkDotNet.Running;
+using Dsl.Benchmarks;
 
-// Run all suites: dotnet run -c Release --project Benchmarks -- --filter '*'
+// All BenchmarkDotNet suites: dotnet run -c Release --project Benchmarks -- --filter '*'
+// Interleaved A/B of the forward pass (robust to a shared machine's drift): dotnet run -c Release --project Benchmarks -- ab [rounds]
+if (args.Length > 0 && args[0] == "ab")
+{
+    var rounds = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 400;
+    var bench = new ForwardBenchmarks();
+    bench.Setup();
+    for (var i = 0; i < 50; i++)
+    {
+        bench.HandWritten();
+        bench.Generated();
+    }
+
+    var baseline = new double[rounds];
+    var generated = new double[rounds];
+    var watch = new System.Diagnostics.Stopwatch();
+    for (var i = 0; i < rounds; i++)
+    {
+        // Alternate which goes first, so neither side always runs on a warmer cache.
+        for (var side = 0; side < 2; side++)
+        {
+            var runGenerated = (i + side) % 2 == 0;
+            watch.Restart();
+            _ = runGenerated ? bench.Generated() : bench.HandWritten();
+            (runGenerated ? generated : baseline)[i] = watch.Elapsed.TotalMilliseconds;
+        }
+    }
+
+    bench.Cleanup();
+    static double Median(double[] xs) => xs.OrderBy(x => x).ElementAt(xs.Length / 2);
+    Console.WriteLine($"hand-written (baseline): median {Median(baseline):F3} ms over {rounds} rounds");
+    Console.WriteLine($"generated:               median {Median(generated):F3} ms");
+    Console.WriteLine($"ratio of medians (generated / baseline): {Median(generated) / Median(baseline):F3}");
+    var pairwise = Enumerable.Range(0, rounds).Select(i => generated[i] / baseline[i]).ToArray();
+    Console.WriteLine($"median of per-round ratios: {Median(pairwise):F3}");
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 /// <summary>Entry point type for BenchmarkSwitcher.</summary>
