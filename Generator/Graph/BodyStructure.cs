@@ -75,6 +75,13 @@ public sealed class BodyStructure
         var skips = new List<ResolvedSkip>();
         foreach (var skip in body.Skips)
         {
+            if (skip.Mode is not (MergeMode.Add or MergeMode.Concat))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, skip.Location, $"{skip.From} -> {skip.To}", "Skip",
+                    $"Mode = {(int)skip.Mode} is not a SkipMode; use SkipMode.Add or SkipMode.Concat"));
+                continue;
+            }
+
             var from = Resolve(skip.From, skip.FromLocation, names, ownerName, diagnostics);
             var to = Resolve(skip.To, skip.ToLocation, names, ownerName, diagnostics);
             if (from is null || to is null)

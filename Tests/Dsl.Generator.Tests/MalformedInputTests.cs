@@ -80,6 +80,21 @@ public class MalformedInputTests
     }
 
     [Fact]
+    public void A_Skip_mode_outside_the_enum_is_an_invalid_argument()
+    {
+        var run = Run("""
+            [Model(8)]
+            [Linear(8, Name = "a"), Linear(8, Name = "b")]
+            [Skip("a", "b", Mode = (SkipMode)7)]
+            public partial class OddMode { }
+            """);
+
+        Assert.Equal(["DSL009"], Ids(run));
+        Assert.Equal("Layer 'a -> b' (Skip): Mode = 7 is not a SkipMode; use SkipMode.Add or SkipMode.Concat", Message(run.GeneratorDiagnostics[0]));
+        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+    }
+
+    [Fact]
     public void A_Skip_from_null_is_an_unknown_endpoint_on_that_argument()
     {
         var run = Run("""
