@@ -15,14 +15,27 @@ namespace Dsl.Generator.Tests;
 /// Finds generator diagnostics by marker comments in the test sources (<c>// DSL005</c> on the line the error belongs
 /// to) and checks their ID, severity, line, underlined text and message.
 /// </summary>
-/// <remarks>
-/// The generator reports its diagnostics at <c>Location.Create(path, span, lineSpan)</c> (plain data, so the pipeline
-/// caches), which Roslyn treats as an external file: <see cref="Location.SourceTree"/> is null. The line and span are
-/// right; <see cref="InSource"/> re-anchors them to the compilation's syntax trees so that
-/// <see cref="GeneratorHarness.RenderDiagnostics"/> can show the source line under each one.
-/// </remarks>
 internal static class DiagnosticChecks
 {
+    /// <summary>Prepended to every source under test, which becomes <c>Model0.cs</c>.</summary>
+    public const string Prelude = "using Dsl;\n\nnamespace Sample;\n\n";
+
+    /// <summary>A model beside the one under test, in <c>Model1.cs</c>: it must always still be generated.</summary>
+    public const string ValidModel = """
+        using Dsl;
+
+        namespace Sample;
+
+        [Model(1, 28, 28)]
+        [Conv2d(8, 3, Padding = 1), ReLU, GlobalAvgPool, Linear(10)]
+        public partial class Valid { }
+        """;
+
+    public const string ValidHintName = "Sample.Valid.g.cs";
+
+    /// <summary>Runs the generator on <paramref name="source"/> (after <see cref="Prelude"/>) beside <see cref="ValidModel"/>.</summary>
+    public static GeneratorRun Run(string source) => GeneratorHarness.Run(Prelude + source, ValidModel);
+
     /// <summary>The 1-based line of the only line of <paramref name="path"/> that contains <paramref name="marker"/>.</summary>
     public static int LineOf(GeneratorRun run, string marker, string path = "Model0.cs")
     {
@@ -86,12 +99,8 @@ internal static class DiagnosticChecks
         }
     }
 
-    /// <summary>The generator's diagnostics with their locations re-anchored to the compilation's syntax trees.</summary>
-    public static ImmutableArray<Diagnostic> InSource(GeneratorRun run) =>
-        run.GeneratorDiagnostics.Select(d => Anchor(run, d)).ToImmutableArray();
-
     /// <summary>The generator's diagnostics rendered with their source lines (<see cref="GeneratorHarness.RenderDiagnostics"/>).</summary>
-    public static string Render(GeneratorRun run) => GeneratorHarness.RenderDiagnostics(InSource(run));
+    public static string Render(GeneratorRun run) => GeneratorHarness.RenderDiagnostics(run.GeneratorDiagnostics);
 
     /// <summary>Everything a failure message needs: generator and compiler diagnostics, generated hint names, the sources.</summary>
     public static string Describe(GeneratorRun run)
@@ -116,29 +125,4 @@ internal static class DiagnosticChecks
         Snapshot.NormalizeLineEndings(
             (run.InputCompilation.SyntaxTrees.SingleOrDefault(t => t.FilePath == path)
                 ?? throw new XunitException($"No source {path} in the compilation.")).ToString());
-
-    private static Diagnostic Anchor(GeneratorRun run, Diagnostic diagnostic)
-    {
-        var location = diagnostic.Location;
-        if (location.IsInSource || location.Kind != LocationKind.ExternalFile)
-        {
-            return diagnostic;
-        }
-
-        var tree = run.InputCompilation.SyntaxTrees.SingleOrDefault(t => t.FilePath == location.GetLineSpan().Path);
-        if (tree is null)
-        {
-            return diagnostic;
-        }
-
-        return Diagnostic.Create(
-            diagnostic.Id,
-            diagnostic.Descriptor.Category,
-            Message(diagnostic),
-            diagnostic.Severity,
-            diagnostic.DefaultSeverity,
-            diagnostic.Descriptor.IsEnabledByDefault,
-            diagnostic.WarningLevel,
-            location: Location.Create(tree, location.SourceSpan));
-    }
 }

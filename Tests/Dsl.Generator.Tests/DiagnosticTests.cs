@@ -10,28 +10,10 @@ namespace Dsl.Generator.Tests;
 /// Every diagnostic DSL001..DSL017, each from a small source in which a comment marks the line it belongs on
 /// (<c>// DSL005</c>). Each test checks the ID, that it is an error, its line, the exact text it underlines (the
 /// attribute or argument at fault), its whole message (which names the layers and shapes), and that the broken model
-/// gets no source while a valid model in the same compilation (<see cref="ValidModel"/>) still does.
+/// gets no source while a valid model in the same compilation (<see cref="DiagnosticChecks.ValidModel"/>) still does.
 /// </summary>
 public class DiagnosticTests
 {
-    /// <summary>Prepended to every source under test, which becomes <c>Model0.cs</c>.</summary>
-    private const string Prelude = "using Dsl;\n\nnamespace Sample;\n\n";
-
-    /// <summary>A model beside the broken one, in <c>Model1.cs</c>: it must still be generated.</summary>
-    private const string ValidModel = """
-        using Dsl;
-
-        namespace Sample;
-
-        [Model(1, 28, 28)]
-        [Conv2d(8, 3, Padding = 1), ReLU, GlobalAvgPool, Linear(10)]
-        public partial class Valid { }
-        """;
-
-    private const string ValidHintName = "Sample.Valid.g.cs";
-
-    // ---- DSL001: no input shape --------------------------------------------------------------------------------
-
     /// <summary>Diagnostics sit in the compilation's own syntax tree, which is what an IDE underlines (not an "external file").</summary>
     [Fact]
     public void Diagnostics_are_located_in_the_source_tree_of_the_attribute()
@@ -49,6 +31,8 @@ public class DiagnosticTests
         Assert.Same(run.InputCompilation.SyntaxTrees[0], diagnostic.Location.SourceTree);
         Assert.Equal("Skip(\"stem\", \"down\")", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
     }
+
+    // ---- DSL001: no input shape --------------------------------------------------------------------------------
 
     [Fact]
     public void DSL001_Model_without_a_shape()
@@ -958,8 +942,7 @@ public class DiagnosticTests
 
     // ---- Helpers -----------------------------------------------------------------------------------------------
 
-    /// <summary>Runs the generator on <see cref="Prelude"/> + <paramref name="source"/> (Model0.cs) and <see cref="ValidModel"/> (Model1.cs).</summary>
-    private static GeneratorRun Run(string source) => GeneratorHarness.Run(Prelude + source, ValidModel);
+    /// <summary>Runs the generator on <see cref="Prelude"/> + <paramref name="source"/> (Model0.cs) and <see cref="DiagnosticChecks.ValidModel"/> (Model1.cs).</summary>
 
     /// <summary>
     /// Exactly one generator diagnostic, <paramref name="id"/>: an error on the line of <paramref name="marker"/>,
