@@ -25,8 +25,8 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
     }
 
     /// <summary>
-    /// Adds every model's source (diagnostics are reported separately, see <see cref="Report"/>). Roslyn compares hint names ignoring case and throws on a clash, which would drop
-    /// every model: a model seen twice ([Model] on two partial declarations, already the compiler's CS0579) is added
+    /// Adds every model's source (diagnostics are reported separately, see <see cref="Report"/>). Roslyn compares
+    /// hint names ignoring case and throws on a clash, which would drop every model: a model seen twice ([Model] on two partial declarations, already the compiler's CS0579) is added
     /// once, and two models whose names differ only in case get a DSL017 instead.
     /// </summary>
     public static void AddAll(SourceProductionContext context, System.Collections.Immutable.ImmutableArray<GeneratorOutput> outputs)

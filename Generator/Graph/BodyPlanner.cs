@@ -19,6 +19,7 @@ public sealed class BodyPlanner
 
     private readonly IReadOnlyDictionary<string, BlockDefinition> _blocks;
     private readonly Dictionary<string, BlockSpecialisation> _specialisations = new();
+    private readonly Dictionary<string, BodyStructure> _structures = new();
     private readonly HashSet<string> _classNames = new();
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _ct;
@@ -106,7 +107,7 @@ public sealed class BodyPlanner
             if (!_specialisations.TryGetValue(key, out var specialisation))
             {
                 // Structural errors of a block are reported on the block itself (its own pipeline): stay silent here.
-                var structure = BodyStructure.Check(block.Body, block.Name, "Block", _blocks);
+                var structure = StructureOf(block);
                 if (structure.Diagnostics.Count > 0)
                 {
                     return null;
@@ -129,6 +130,18 @@ public sealed class BodyPlanner
         }
 
         return new PlannedLayer(name, declaration, input, current, null, specialisations, new PlannedMerge[0]);
+    }
+
+    /// <summary>A block's structure is the same at every shape it is used at: check it once per model.</summary>
+    private BodyStructure StructureOf(BlockDefinition block)
+    {
+        if (!_structures.TryGetValue(block.FullName, out var structure))
+        {
+            structure = BodyStructure.Check(block.Body, block.Name, "Block", _blocks);
+            _structures[block.FullName] = structure;
+        }
+
+        return structure;
     }
 
     private List<PlannedMerge>? PlanMerges(int index, PlannedLayer layer, List<PlannedLayer> previous, Shape input,

@@ -206,7 +206,7 @@ public sealed class BodyStructure
 
         for (var i = 0; i < names.Length; i++)
         {
-            var repeat = (int)new LayerArguments(body.Layers[i]).Real("Repeat");
+            var repeat = new LayerArguments(body.Layers[i]).Int("Repeat");
             for (var r = 0; body.Layers[i].Kind == LayerKind.Use && r < repeat && r < 1000; r++)
             {
                 derived[$"{names[i]}_{r}"] = names[i];
