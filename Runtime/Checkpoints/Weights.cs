@@ -1,0 +1,81 @@
+using System;
+using System.IO;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Dsl.Runtime.Checkpoints;
+
+/// <summary>
+/// Model weights in PyTorch's file formats, chosen by extension: <c>.safetensors</c> (safe to load from anyone),
+/// or <c>.pt</c> / <c>.pth</c> / <c>.bin</c> (a state_dict pickled in a zip, as <c>torch.save</c> writes it;
+/// loading it runs an unpickler, so load such files only from trusted sources).
+/// </summary>
+public static class Weights
+{
+    /// <summary>The extensions <see cref="Save"/> and <see cref="Load"/> accept.</summary>
+    public const string SupportedExtensions = ".safetensors, .pt, .pth, .bin";
+
+    /// <summary>Saves the module's state_dict atomically (temporary file, flush, rename) in the format of the extension.</summary>
+    /// <exception cref="ArgumentException">The extension is not one of <see cref="SupportedExtensions"/>.</exception>
+    public static void Save(nn.Module module, string path)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var format = FormatOf(path);
+        AtomicFile.Write(path, stream =>
+        {
+            if (format == WeightsFormat.Safetensors)
+                module.save_safetensors(stream, skip: null, leaveOpen: true);
+            else
+                module.save_py(stream, skip: null, leaveOpen: true);
+        });
+    }
+
+    /// <summary>
+    /// Loads weights into <paramref name="module"/>. The whole file is read and compared with the module's
+    /// state_dict first; only when every tensor fits are the values copied in, so a mismatch leaves the module as it was.
+    /// </summary>
+    /// <param name="module">The module to load into.</param>
+    /// <param name="path">A <c>.safetensors</c>, <c>.pt</c>, <c>.pth</c> or <c>.bin</c> file.</param>
+    /// <param name="strict">
+    /// When true, a tensor the model has but the file lacks, or the reverse, is a mismatch; when false, those are
+    /// ignored and the common tensors are loaded. Shapes and dtypes must always match.
+    /// </param>
+    /// <exception cref="ArgumentException">The extension is not supported.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="CheckpointCorruptException">The file cannot be read in its format.</exception>
+    /// <exception cref="WeightsMismatchException">Shapes, dtypes or (when strict) keys differ; lists them all.</exception>
+    public static void Load(nn.Module module, string path, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var format = FormatOf(path);
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+            throw new FileNotFoundException($"The weights file {fullPath} does not exist.", fullPath);
+
+        using var scope = torch.NewDisposeScope();
+        var saved = WeightsFileReader.Read(fullPath, format);
+        StateDictLoader.Load(module, saved, $"the file {fullPath}", strict);
+    }
+
+    internal static WeightsFormat FormatOf(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".safetensors" => WeightsFormat.Safetensors,
+            ".pt" or ".pth" or ".bin" => WeightsFormat.PyTorchPickle,
+            "" => throw new ArgumentException(
+                $"The weights file {path} has no extension; the supported extensions are {SupportedExtensions}.", nameof(path)),
+            var other => throw new ArgumentException(
+                $"The weights file {path} has the extension \"{other}\"; the supported extensions are {SupportedExtensions}.", nameof(path)),
+        };
+    }
+}
+
+/// <summary>The two weight file formats.</summary>
+internal enum WeightsFormat
+{
+    Safetensors,
+    PyTorchPickle,
+}

@@ -1,0 +1,37 @@
+using System;
+using System.Collections.Generic;
+
+namespace Dsl.Runtime.Checkpoints;
+
+/// <summary>
+/// Saved weights (or saved optimizer state) do not fit the module or optimizer they were loaded into. Nothing was
+/// loaded. <see cref="Problems"/> lists every mismatch, one line each, e.g.
+/// "conv1.weight: the file /x/model.safetensors has [32, 1, 3, 3], the model has [16, 1, 3, 3]".
+/// </summary>
+public sealed class WeightsMismatchException : Exception
+{
+    /// <summary>Creates the exception for the weights in <paramref name="source"/>.</summary>
+    /// <param name="source">Where the weights came from, e.g. "the file /x/model.safetensors".</param>
+    /// <param name="problems">Every mismatch, one line each.</param>
+    public WeightsMismatchException(string source, IReadOnlyList<string> problems)
+        : base(Describe(source, problems))
+    {
+        Problems = problems;
+    }
+
+    /// <summary>For a mismatch described by a whole message, such as an optimizer state TorchSharp refused.</summary>
+    internal WeightsMismatchException(string message, IReadOnlyList<string> problems, Exception? inner)
+        : base(message, inner)
+    {
+        Problems = problems;
+    }
+
+    /// <summary>Every mismatch, one line each.</summary>
+    public IReadOnlyList<string> Problems { get; }
+
+    private static string Describe(string source, IReadOnlyList<string> problems)
+    {
+        var count = problems.Count == 1 ? "1 mismatch" : $"{problems.Count} mismatches";
+        return $"The weights in {source} do not fit, nothing was loaded ({count}): {string.Join("; ", problems)}.";
+    }
+}
