@@ -1,0 +1,117 @@
+using System;
+using System.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dsl.Runtime.Data;
+
+/// <summary>
+/// Examples held as two CPU tensors: inputs (images as float32 [N, 1, H, W] scaled to 0..1) and labels (int64 [N]).
+/// Owns its tensors: they are taken out of any dispose scope and freed by <see cref="Dispose"/>.
+/// </summary>
+public sealed class TensorDataset : IDisposable
+{
+    /// <summary>Wraps two tensors whose first dimensions agree; the dataset takes ownership of both.</summary>
+    /// <param name="inputs">The inputs, first dimension = example.</param>
+    /// <param name="labels">The labels, first dimension = example.</param>
+    /// <exception cref="ArgumentException">The tensors are scalars or their first dimensions differ.</exception>
+    public TensorDataset(Tensor inputs, Tensor labels)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (inputs.Dimensions == 0 || labels.Dimensions == 0)
+        {
+            throw new ArgumentException("Inputs and labels need a first dimension that counts the examples; a scalar was given.");
+        }
+
+        if (inputs.shape[0] != labels.shape[0])
+        {
+            throw new ArgumentException($"Inputs hold {inputs.shape[0]} examples but labels hold {labels.shape[0]}; they must agree.");
+        }
+
+        // Long-lived data must not vanish when a caller's per-step dispose scope closes.
+        Inputs = inputs.DetachFromDisposeScope();
+        Labels = labels.DetachFromDisposeScope();
+    }
+
+    /// <summary>The inputs, [N, ...].</summary>
+    public Tensor Inputs { get; }
+
+    /// <summary>The labels, [N].</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>The number of examples N.</summary>
+    public long Count => Inputs.shape[0];
+
+    /// <summary>Reads an IDX images file and an IDX labels file (plain or gzipped).</summary>
+    /// <param name="imagesPath">The images file (magic 0x00000803).</param>
+    /// <param name="labelsPath">The labels file (magic 0x00000801).</param>
+    /// <exception cref="DataFileException">A file is bad, or the two counts differ (the message names both files).</exception>
+    public static TensorDataset FromIdx(string imagesPath, string labelsPath) =>
+        FromIdx(imagesPath, labelsPath, classCount: 256);
+
+    /// <summary>Reads an IDX images file and an IDX labels file and checks every label is below <paramref name="classCount"/>.</summary>
+    /// <param name="imagesPath">The images file (magic 0x00000803).</param>
+    /// <param name="labelsPath">The labels file (magic 0x00000801).</param>
+    /// <param name="classCount">Labels must lie in 0..classCount-1 (at most 256, as labels are bytes).</param>
+    /// <exception cref="DataFileException">A file is bad, the counts differ, or a label is out of range.</exception>
+    public static TensorDataset FromIdx(string imagesPath, string labelsPath, int classCount) =>
+        FromIdx(IdxReader.ReadImages(imagesPath), IdxReader.ReadLabels(labelsPath),
+            Path.GetFullPath(imagesPath), Path.GetFullPath(labelsPath), classCount);
+
+    /// <summary>Builds a dataset from IDX contents already read, checking they belong together.</summary>
+    /// <param name="images">The images.</param>
+    /// <param name="labels">One label per image.</param>
+    /// <param name="imagesName">The images file's path or resource name, for error messages.</param>
+    /// <param name="labelsName">The labels file's path or resource name, for error messages.</param>
+    /// <param name="classCount">Labels must lie in 0..classCount-1 (at most 256).</param>
+    /// <exception cref="DataFileException">The counts differ or a label is out of range.</exception>
+    public static TensorDataset FromIdx(IdxImages images, byte[] labels, string imagesName, string labelsName, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(classCount, 256);
+        if (labels.Length != images.Count)
+        {
+            throw new DataFileException(labelsName,
+                $"{labelsName} holds {labels.Length} labels but {imagesName} holds {images.Count} images; they must match one to one.");
+        }
+
+        int bad = Array.FindIndex(labels, label => label >= classCount);
+        if (bad >= 0)
+        {
+            throw new DataFileException(labelsName,
+                $"{labelsName} has label {labels[bad]} at index {bad}, outside the {classCount} classes 0..{classCount - 1}.");
+        }
+
+        using var scope = torch.NewDisposeScope();
+        Tensor bytes = torch.tensor(images.Pixels, new long[] { images.Count, 1, images.Rows, images.Columns });
+        Tensor inputs = bytes.to(ScalarType.Float32).div_(255f);
+        Tensor labelTensor = torch.tensor(labels, new long[] { labels.Length }).to(ScalarType.Int64);
+        return new TensorDataset(inputs, labelTensor);
+    }
+
+    /// <summary>A copy of the examples <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> - 1.</summary>
+    /// <param name="start">The first example.</param>
+    /// <param name="count">How many examples.</param>
+    public TensorDataset Subset(long start, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (start + count > Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"Examples {start}..{start + count - 1} lie outside the {Count} examples of this dataset.");
+        }
+
+        using var scope = torch.NewDisposeScope();
+        return new TensorDataset(Inputs.narrow(0, start, count).clone(), Labels.narrow(0, start, count).clone());
+    }
+
+    /// <summary>Frees both tensors.</summary>
+    public void Dispose()
+    {
+        Inputs.Dispose();
+        Labels.Dispose();
+    }
+}
