@@ -1,0 +1,369 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Dsl.Runtime.Checkpoints;
+using Dsl.Runtime.Training;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Dsl.Runtime.Tests.Training;
+
+[Collection("training")] // torch's global generator is process-wide: trainer tests must not interleave
+public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
+{
+    [Fact]
+    public void The_loss_falls_over_a_few_dozen_steps_on_the_embedded_data()
+    {
+        using var model = TrainingFixture.Model(1);
+        using var trainer = new Trainer(model, TrainingFixture.Quick with
+        {
+            Epochs = 5, Optimizer = OptimizerKind.Adam, LearningRate = 0.01, Schedule = ScheduleKind.Constant,
+        }, CPU);
+        var losses = new List<double>();
+        trainer.Progress += p => losses.Add(p.Loss);
+
+        var before = trainer.Evaluate(data.Train);
+        var result = trainer.Fit(data.Train, data.Test);
+        var after = trainer.Evaluate(data.Train);
+
+        Assert.Equal(StopReason.Completed, result.Reason);
+        Assert.Equal(40, result.Steps);
+        Assert.InRange(before.Loss, 2.0, 2.6);                      // about ln 10 for an untrained 10-class network
+        Assert.True(after.Loss < 0.75 * before.Loss, $"loss {before.Loss:F3} -> {after.Loss:F3}");
+        Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss);
+        Assert.True(after.Accuracy > 0.25, $"accuracy {after.Accuracy:P1}");    // chance is 10 %
+        Assert.Equal(5, result.History.Count);
+        Assert.All(result.History, h => Assert.NotNull(h.TestAccuracy));
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_loss_sequence_and_weights_and_another_seed_does_not()
+    {
+        var (lossesA, weightsA) = Run(seed: 11);
+        var (lossesB, weightsB) = Run(seed: 11);
+        var (lossesC, _) = Run(seed: 12);
+
+        Assert.Equal(lossesA, lossesB);
+        Assert.Equal(weightsA, weightsB);
+        Assert.NotEqual(lossesA, lossesC);
+
+        (double[] Losses, float[] Weights) Run(long seed)
+        {
+            using var model = TrainingFixture.Model(seed);
+            using var trainer = new Trainer(model, TrainingFixture.Quick with { Seed = seed }, CPU);
+            var losses = new List<double>();
+            trainer.Progress += p => losses.Add(p.Loss);
+            trainer.Fit(data.Train, data.Test);
+            return (losses.ToArray(), TrainingFixture.Weights(model));
+        }
+    }
+
+    [Theory]
+    [InlineData(5)]   // mid-epoch: the position, sums and the generator's state come from the checkpoint
+    [InlineData(8)]   // at the end of the first epoch
+    [InlineData(11)]
+    public void Kill_and_resume_gives_the_same_weights_as_an_uninterrupted_run(int stopAfterStep)
+    {
+        var options = TrainingFixture.Quick with { Epochs = 3, Optimizer = OptimizerKind.Adam, LearningRate = 0.01 };
+        float[] expected;
+        IReadOnlyList<double> expectedTestLosses;
+        using (var model = TrainingFixture.Model(3))
+        using (var trainer = new Trainer(model, options, CPU))
+        {
+            var result = trainer.Fit(data.Train, data.Test);
+            expected = TrainingFixture.Weights(model);
+            expectedTestLosses = result.History.Select(h => h.TestLoss!.Value).ToList();
+        }
+
+        var directory = TrainingFixture.TempDirectory();
+        try
+        {
+            using (var model = TrainingFixture.Model(3))
+            using (var trainer = new Trainer(model, options, CPU, directory))
+            using (var stop = new CancellationTokenSource())
+            {
+                trainer.Progress += p =>
+                {
+                    if (p.Step == stopAfterStep)
+                    {
+                        stop.Cancel();
+                    }
+                };
+                var interrupted = trainer.Fit(data.Train, data.Test, stop.Token);
+                Assert.Equal(StopReason.Interrupted, interrupted.Reason);
+                Assert.Equal(stopAfterStep, interrupted.Steps);
+            }
+
+            // A new process would build the model from scratch: other initial weights, all replaced by the checkpoint.
+            using (var model = TrainingFixture.Model(999))
+            using (var trainer = new Trainer(model, options, CPU, directory))
+            {
+                Assert.NotNull(trainer.Resume());
+                Assert.Equal(stopAfterStep, trainer.Step);
+                var resumed = trainer.Fit(data.Train, data.Test);
+
+                Assert.Equal(StopReason.Completed, resumed.Reason);
+                Assert.Equal(24, resumed.Steps);
+                Assert.Equal(expected, TrainingFixture.Weights(model));
+                Assert.Equal(expectedTestLosses, resumed.History.Select(h => h.TestLoss!.Value).ToList());
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_truncated_newest_checkpoint_is_skipped_with_a_warning_and_the_previous_one_is_used()
+    {
+        var directory = TrainingFixture.TempDirectory();
+        try
+        {
+            using (var model = TrainingFixture.Model(4))
+            using (var trainer = new Trainer(model, TrainingFixture.Quick, CPU, directory))
+            {
+                trainer.Fit(data.Train);
+            }
+
+            // last.ckpt and epoch-0002.ckpt hold epoch 2; cut both short so only epoch 1 is readable.
+            foreach (var name in new[] { "last.ckpt", "epoch-0002.ckpt" })
+            {
+                var path = Path.Combine(directory, name);
+                var bytes = File.ReadAllBytes(path);
+                File.WriteAllBytes(path, bytes.Take(bytes.Length / 2).ToArray());
+            }
+
+            using (var model = TrainingFixture.Model(5))
+            using (var trainer = new Trainer(model, TrainingFixture.Quick, CPU, directory))
+            {
+                var warnings = new List<string>();
+                trainer.Warning += warnings.Add;
+
+                var used = trainer.Resume();
+
+                Assert.Equal(Path.Combine(directory, "epoch-0001.ckpt"), used);
+                Assert.Equal(8, trainer.Step);
+                Assert.Single(trainer.History);
+                Assert.Equal(2, warnings.Count(w => w.Contains("skipped an unreadable checkpoint")));
+                Assert.Contains(warnings, w => w.Contains(Path.Combine(directory, "last.ckpt")));
+                Assert.Equal(StopReason.Completed, trainer.Fit(data.Train).Reason);
+                Assert.Equal(16, trainer.Step);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void When_every_checkpoint_is_corrupt_resume_fails_with_an_error_naming_a_file()
+    {
+        var directory = TrainingFixture.TempDirectory();
+        try
+        {
+            using (var model = TrainingFixture.Model(4))
+            using (var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory))
+            {
+                trainer.Fit(data.Train);
+            }
+
+            foreach (var path in Directory.GetFiles(directory, "*.ckpt"))
+            {
+                File.WriteAllBytes(path, new byte[] { 1, 2, 3 });
+            }
+
+            using var fresh = TrainingFixture.Model(5);
+            using var resumed = new Trainer(fresh, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory);
+            var error = Assert.Throws<CheckpointCorruptException>(() => resumed.Resume());
+            Assert.Contains(directory, error.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_model_is_refused_with_both_names()
+    {
+        var directory = TrainingFixture.TempDirectory();
+        try
+        {
+            using (var model = TrainingFixture.Model(4))
+            using (var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory, modelName: "TinyResNet"))
+            {
+                trainer.Fit(data.Train);
+            }
+
+            using var other = TrainingFixture.Model(4);
+            using var resumed = new Trainer(other, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory, modelName: "ResNet20");
+            var error = Assert.Throws<InvalidOperationException>(() => resumed.Resume());
+            Assert.Contains("'TinyResNet'", error.Message);
+            Assert.Contains("'ResNet20'", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Native_memory_stays_flat_from_step_200_to_step_2000()
+    {
+        using var model = new SmallMlp();
+        using var trainer = new Trainer(model, new TrainerOptions
+        {
+            Epochs = 250,                       // 8 batches of 32 per epoch: 2,000 steps
+            BatchSize = 32,
+            Optimizer = OptimizerKind.Adam,
+            LearningRate = 1e-3,
+            GradientLogEvery = 100,
+            ProgressEvery = 200,
+        }, CPU);
+        var samples = new Dictionary<long, (long Rss, long LiveTensors)>();
+        trainer.Progress += p =>
+        {
+            if (p.Step is 200 or 2000)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                using var process = System.Diagnostics.Process.GetCurrentProcess();
+                samples[p.Step] = (process.WorkingSet64, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            }
+        };
+
+        trainer.Fit(data.Train);
+
+        var growth = samples[2000].Rss - samples[200].Rss;
+        Assert.True(growth < 16L << 20, $"resident memory grew by {growth / (1 << 20)} MB between step 200 and step 2,000");
+        Assert.Equal(samples[200].LiveTensors, samples[2000].LiveTensors);
+    }
+
+    [Fact]
+    public void Early_stopping_ends_the_run_when_the_monitored_loss_stops_improving()
+    {
+        using var model = TrainingFixture.Model(6);
+        // A minimum improvement no loss can make: every epoch after the first counts as no improvement.
+        using var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 6, EarlyStoppingPatience = 2, EarlyStoppingMinDelta = 100 }, CPU);
+
+        var result = trainer.Fit(data.Train, data.Test);
+
+        Assert.Equal(StopReason.EarlyStopped, result.Reason);
+        Assert.Equal(3, result.History.Count);
+    }
+
+    [Fact]
+    public void Clipping_bounds_every_step_by_the_learning_rate_times_the_clip_norm()
+    {
+        using var model = TrainingFixture.Model(8);
+        var before = TrainingFixture.Weights(model);
+        const double Clip = 1e-3, Rate = 0.1;
+        using var trainer = new Trainer(model, TrainingFixture.Quick with
+        {
+            Epochs = 1, LearningRate = Rate, Schedule = ScheduleKind.Constant, Momentum = 0, WeightDecay = 0, ClipGradientNorm = Clip,
+        }, CPU);
+        var parameters = model.parameters().ToList();
+        using (var scope = NewDisposeScope())
+        {
+            before = parameters.SelectMany(p => p.detach().flatten().data<float>().ToArray()).ToArray();
+        }
+
+        trainer.Fit(data.Train);
+
+        float[] after;
+        using (var scope = NewDisposeScope())
+        {
+            after = parameters.SelectMany(p => p.detach().flatten().data<float>().ToArray()).ToArray();
+        }
+
+        var moved = Math.Sqrt(before.Zip(after).Sum(p => (double)(p.First - p.Second) * (p.First - p.Second)));
+        Assert.InRange(moved, 1e-6, 8 * Rate * Clip * 1.001);   // 8 steps, each at most rate × clip long
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.Adam)]
+    [InlineData(OptimizerKind.AdamW)]
+    public void Every_optimizer_trains(OptimizerKind optimizer)
+    {
+        using var model = TrainingFixture.Model(9);
+        using var trainer = new Trainer(model, TrainingFixture.Quick with
+        {
+            Epochs = 3, Optimizer = optimizer, LearningRate = optimizer == OptimizerKind.Sgd ? 0.05 : 0.01,
+        }, CPU);
+
+        var before = trainer.Evaluate(data.Train).Loss;
+        trainer.Fit(data.Train);
+
+        Assert.True(trainer.Evaluate(data.Train).Loss < before);
+    }
+
+    [Fact]
+    public void Predict_gives_logits_whose_argmax_agrees_with_evaluate()
+    {
+        using var model = TrainingFixture.Model(10);
+        using var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1 }, CPU);
+        trainer.Fit(data.Train);
+
+        using var logits = trainer.Predict(data.Test.Inputs);
+        var classes = trainer.PredictClasses(data.Test);
+        using var scope = NewDisposeScope();
+        var labels = data.Test.Labels.data<long>().ToArray();
+
+        Assert.Equal(new long[] { data.Test.Count, 10 }, logits.shape);
+        Assert.Equal(trainer.Evaluate(data.Test).Accuracy, classes.Zip(labels).Count(p => p.First == p.Second) / (double)labels.Length, 10);
+    }
+
+    [Fact]
+    public void Gradient_norms_are_recorded_every_k_steps_for_every_weighted_layer()
+    {
+        using var model = TrainingFixture.Model(12);
+        using var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1, GradientLogEvery = 4 }, CPU);
+
+        trainer.Fit(data.Train);
+
+        var steps = trainer.GradientFlow.Samples.Select(s => s.Step).Distinct().ToArray();
+        Assert.Equal(new long[] { 0, 4 }, steps);
+        Assert.Equal(new[] { "stem", "conv1", "conv2", "fc1" },
+            trainer.GradientFlow.Samples.Where(s => s.Step == 0).OrderBy(s => s.LayerIndex).Select(s => s.Layer));
+        Assert.All(trainer.GradientFlow.Samples, s => Assert.True(s.Norm > 0));
+    }
+
+    [Theory]
+    [InlineData("Epochs")]
+    [InlineData("BatchSize")]
+    [InlineData("LearningRate")]
+    [InlineData("ClipGradientNorm")]
+    public void Bad_options_are_refused_with_the_option_named(string option)
+    {
+        var options = option switch
+        {
+            "Epochs" => new TrainerOptions { Epochs = 0 },
+            "BatchSize" => new TrainerOptions { BatchSize = -1 },
+            "LearningRate" => new TrainerOptions { LearningRate = double.NaN },
+            _ => new TrainerOptions { ClipGradientNorm = 0 },
+        };
+        using var model = TrainingFixture.Model(1);
+
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(model, options, CPU));
+        Assert.StartsWith(option, error.Message);
+    }
+
+    private sealed class SmallMlp : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> layers = nn.Sequential(nn.Flatten(), nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 10));
+
+        public SmallMlp()
+            : base(nameof(SmallMlp))
+        {
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => layers.call(input);
+    }
+}
