@@ -1,78 +1,32 @@
 using System;
-using System.Diagnostics;
-using System.Linq;
-using Dsl.Examples;
-using static TorchSharp.torch;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Dsl.Examples.Cli;
+using Spectre.Console;
 
-// The example tool. Training (`train`, `evaluate`) arrives with the runtime trainer; until then `check` builds every
-// example network and runs one forward and backward pass on a random batch.
-const string Usage = "usage: Dsl.Examples list | summary <Model> | check [<Model>]";
-
-try
+// The example tool; the commands live in Cli/. Ctrl-C (or SIGTERM) asks a training run to checkpoint and stop; a second Ctrl-C kills the process.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    return args switch
+    if (!cancellation.IsCancellationRequested)
     {
-        ["list"] => List(),
-        ["summary", var name] => Summary(name),
-        ["check"] => Check(ModelZoo.All.Select(m => m.Name).ToArray()),
-        ["check", var name] => Check(name),
-        [] => Check(ModelZoo.All.Select(m => m.Name).ToArray()),
-        _ => Fail(Usage),
-    };
-}
-catch (UnknownModelException e)
-{
-    return Fail(e.Message);
-}
-
-static int List()
-{
-    var width = ModelZoo.All.Max(m => m.Name.Length);
-    foreach (var model in ModelZoo.All)
-    {
-        Console.WriteLine($"{model.Name.PadRight(width)}  {model.ParameterCount,10:N0} parameters  {model.Description}");
+        e.Cancel = true;
+        cancellation.Cancel();
+        Console.Error.WriteLine("stopping after this step and writing a checkpoint (Ctrl-C again to kill)");
     }
+};
 
-    return 0;
-}
-
-static int Summary(string name)
+// SIGTERM (a scheduler stopping the job) is treated like Ctrl-C, so the run's position is not lost.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
-    Console.WriteLine(Find(name).Summary);
-    return 0;
-}
+    context.Cancel = true;
+    cancellation.Cancel();
+});
 
-static int Check(params string[] names)
+// Redirected output (logs, CI) gets whole lines instead of lines wrapped at 80 columns.
+if (Console.IsOutputRedirected)
 {
-    foreach (var model in names.Select(Find))
-    {
-        using var scope = NewDisposeScope();
-        var watch = Stopwatch.StartNew();
-        using var net = model.Create();
-        var input = model.SampleInput(8);
-        var output = net.call(input);
-        output.square().mean().backward();
-        var learned = net.parameters().Sum(p => p.numel());
-        Console.WriteLine($"{model.Name}: input [{string.Join(", ", input.shape)}] -> output [{string.Join(", ", output.shape)}], " +
-            $"{learned:N0} parameters (compile time: {model.ParameterCount:N0}), forward + backward in {watch.ElapsedMilliseconds} ms");
-        if (learned != model.ParameterCount)
-        {
-            return Fail($"{model.Name}: the compile-time parameter count {model.ParameterCount} differs from the module's {learned}");
-        }
-    }
-
-    return 0;
+    AnsiConsole.Profile.Width = 4096;
 }
 
-static ExampleModel Find(string name) =>
-    ModelZoo.Find(name) ?? throw new UnknownModelException(
-        $"unknown model '{name}'; the examples are: {string.Join(", ", ModelZoo.All.Select(m => m.Name))}");
-
-static int Fail(string message)
-{
-    Console.Error.WriteLine("error: " + message);
-    return 2;
-}
-
-/// <summary>A model name that is not an example: reported as one line, not a stack trace.</summary>
-internal sealed class UnknownModelException(string message) : Exception(message);
+return Cli.Run(args, AnsiConsole.Console, Console.Error, cancellation.Token);

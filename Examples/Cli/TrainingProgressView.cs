@@ -1,0 +1,62 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using Dsl.Runtime.Data;
+using Dsl.Runtime.Reporting;
+using Dsl.Runtime.Training;
+using Spectre.Console;
+
+namespace Dsl.Examples.Cli;
+
+/// <summary>Shows a run's progress: a live bar on a terminal, plain lines when the output is redirected (CI, logs).</summary>
+internal static class TrainingProgressView
+{
+    public static TrainingResult Run(IAnsiConsole console, Trainer trainer, TensorDataset train, TensorDataset test, CancellationToken cancellation)
+    {
+        trainer.EpochCompleted += metrics => console.WriteLine(EpochLine(metrics, trainer.Options.Epochs));
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            var lastLine = DateTime.MinValue;
+            trainer.Progress += p =>
+            {
+                // A line every 15 s keeps logs readable and still shows that a long epoch is moving.
+                if (DateTime.UtcNow - lastLine >= TimeSpan.FromSeconds(15) && p.Batch < p.BatchesPerEpoch)
+                {
+                    lastLine = DateTime.UtcNow;
+                    console.WriteLine(ProgressLine(p));
+                }
+            };
+            return trainer.Fit(train, test, cancellation);
+        }
+
+        TrainingResult? result = null;
+        console.Progress()
+            .AutoClear(true)
+            .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
+            .Start(context =>
+            {
+                var task = context.AddTask("starting", maxValue: 1);
+                trainer.Progress += p =>
+                {
+                    task.MaxValue = p.TotalSteps;
+                    task.Value = p.Step;
+                    task.Description = Markup.Escape(ProgressLine(p));
+                };
+                result = trainer.Fit(train, test, cancellation);
+                task.StopTask();
+            });
+        return result!;
+    }
+
+    public static string ProgressLine(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.BatchesPerEpoch}  loss {p.Loss:F4}  acc {p.Accuracy:P2}  " +
+        $"{p.ExamplesPerSecond:N0} ex/s  lr {p.LearningRate:G3}  ETA {Format(p.Remaining)}");
+
+    public static string EpochLine(EpochMetrics m, int epochs) => string.Create(CultureInfo.InvariantCulture,
+        $"epoch {m.Epoch}/{epochs}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  " +
+        $"test loss {(m.TestLoss is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-")} acc {(m.TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "-")}  " +
+        $"{m.ExamplesPerSecond:N0} ex/s  {m.Seconds:F1} s");
+
+    private static string Format(TimeSpan? span) =>
+        span is not { } s ? "-" : s.TotalHours >= 1 ? s.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : s.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+}
