@@ -70,6 +70,10 @@ public static class Cli
         return example;
     }
 
+    /// <summary>The data for <c>--data</c>: a directory, <c>embedded</c> for the subset inside Dsl.Runtime, or (null) the first full copy found, else the subset.</summary>
+    internal static DataSplit LoadData(string? spec) =>
+        string.Equals(spec, "embedded", StringComparison.OrdinalIgnoreCase) ? FashionMnist.LoadEmbedded() : FashionMnist.Load(spec);
+
     internal static ExampleModel Find(string name) =>
         ModelZoo.Find(name) ?? throw new UsageException(
             $"unknown model '{name}'; the examples are: {string.Join(", ", ModelZoo.All.Select(m => m.Name))}");

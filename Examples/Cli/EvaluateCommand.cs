@@ -13,7 +13,7 @@ namespace Dsl.Examples.Cli;
 /// <summary><c>evaluate &lt;Model&gt; --checkpoint FILE</c>: test loss and accuracy of saved weights.</summary>
 internal static class EvaluateCommand
 {
-    public const string Usage = "evaluate <Model> --checkpoint FILE [--data DIR] [--device D] [--batch-size B]";
+    public const string Usage = "evaluate <Model> --checkpoint FILE [--data DIR|embedded] [--device D] [--batch-size B]";
 
     public static int Run(IReadOnlyList<string> args, IAnsiConsole console)
     {
@@ -34,7 +34,7 @@ internal static class EvaluateCommand
             throw new FileNotFoundException($"checkpoint {Path.GetFullPath(file)} does not exist", file);
         }
 
-        using var data = FashionMnist.Load(dataDirectory);
+        using var data = Cli.LoadData(dataDirectory);
         using var model = example.Create();
         using var trainer = new Trainer(model, new TrainerOptions { BatchSize = batchSize, GradientLogEvery = 0 }, device, modelName: example.Name);
         if (string.Equals(Path.GetExtension(file), ".ckpt", StringComparison.OrdinalIgnoreCase))

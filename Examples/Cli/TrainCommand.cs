@@ -17,7 +17,7 @@ namespace Dsl.Examples.Cli;
 internal static class TrainCommand
 {
     public const string Usage =
-        "train <Model> [--epochs N] [--batch-size B] [--lr X] [--data DIR] [--device cpu|cuda|cuda:N] [--seed S] [--out DIR] [--resume] " +
+        "train <Model> [--epochs N] [--batch-size B] [--lr X] [--data DIR|embedded] [--device cpu|cuda|cuda:N] [--seed S] [--out DIR] [--resume] " +
         "[--optimizer sgd|adam|adamw] [--schedule onecycle|cosine|step|constant] [--warmup STEPS] [--weight-decay X] [--momentum X] " +
         "[--clip NORM] [--patience EPOCHS] [--label-smoothing X] [--no-augment] [--grad-every K] [--limit N]";
 
@@ -77,7 +77,7 @@ internal static class TrainCommand
             throw new UsageException($"{output} already holds checkpoints of a run: pass --resume to continue it, or --out to start a new one elsewhere");
         }
 
-        using var data = FashionMnist.Load(dataDirectory);
+        using var data = Cli.LoadData(dataDirectory);
         var (train, test) = limit is { } n ? (data.Train.Subset(0, Math.Min(n, data.Train.Count)), data.Test.Subset(0, Math.Min(n, data.Test.Count))) : (data.Train, data.Test);
         try
         {

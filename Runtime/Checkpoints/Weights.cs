@@ -3,6 +3,7 @@ using System.IO;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Checkpoints;
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Dsl.Runtime.Reporting.Csv;
+using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Reporting;
 

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Reporting;
 

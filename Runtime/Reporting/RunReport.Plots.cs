@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Dsl.Runtime.Reporting.Plots;
+using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Reporting;
 

@@ -40,7 +40,8 @@ public class CliTests
     [Fact]
     public void A_device_that_is_not_there_is_one_line_and_exit_code_1()
     {
-        var (code, _, error) = Run("train", "TinyResNet", "--device", "tpu", "--out", TempDirectory());
+        using var temp = new TempDirectory();
+        var (code, _, error) = Run("train", "TinyResNet", "--device", "tpu", "--out", temp.Path);
 
         Assert.Equal(1, code);
         Assert.Equal("error: device 'tpu' is not known: use cpu, cuda or cuda:N", error.Trim());
@@ -49,19 +50,13 @@ public class CliTests
     [Fact]
     public void A_data_directory_without_the_files_is_one_line_naming_it()
     {
-        var directory = TempDirectory();
-        try
-        {
-            var (code, _, error) = Run("train", "TinyResNet", "--data", directory, "--out", Path.Combine(directory, "run"));
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        var (code, _, error) = Run("train", "TinyResNet", "--data", directory, "--out", Path.Combine(directory, "run"));
 
-            Assert.Equal(1, code);
-            Assert.Contains(directory, error);
-            Assert.Single(error.Trim().Split('\n'));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        Assert.Equal(1, code);
+        Assert.Contains(directory, error);
+        Assert.Single(error.Trim().Split('\n'));
     }
 
     [Fact]
@@ -80,74 +75,61 @@ public class CliTests
     [Fact]
     public void Train_writes_checkpoints_metrics_plots_and_weights_then_evaluate_reads_them_back()
     {
-        var directory = TempDirectory();
-        var run = Path.Combine(directory, "run");
-        try
+        using var temp = new TempDirectory();
+        var run = Path.Combine(temp.Path, "run");
+        var (code, output, error) = Run("train", "TinyResNet", "--epochs", "2", "--limit", "256", "--batch-size", "64",
+            "--device", "cpu", "--seed", "3", "--out", run);
+
+        Assert.True(code == 0, error);
+        var lines = output.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Contains(lines, l => l.StartsWith("epoch 2/2  train loss", StringComparison.Ordinal));
+        Assert.StartsWith("TinyResNet: test accuracy ", lines[^1]);
+        foreach (var file in new[] { "metrics.json", "metrics.csv", "gradient-norms.csv", "gradient-flow.png", "curves.png",
+                     "model.safetensors", "model.pth", "checkpoints/last.ckpt", "checkpoints/epoch-0002.ckpt" })
         {
-            var (code, output, error) = Run("train", "TinyResNet", "--epochs", "2", "--limit", "256", "--batch-size", "64",
-                "--device", "cpu", "--seed", "3", "--out", run);
-
-            Assert.True(code == 0, error);
-            var lines = output.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-            Assert.Contains(lines, l => l.StartsWith("epoch 2/2  train loss", StringComparison.Ordinal));
-            Assert.StartsWith("TinyResNet: test accuracy ", lines[^1]);
-            foreach (var file in new[] { "metrics.json", "metrics.csv", "gradient-norms.csv", "gradient-flow.png", "curves.png",
-                         "model.safetensors", "model.pth", "checkpoints/last.ckpt", "checkpoints/epoch-0002.ckpt" })
-            {
-                Assert.True(File.Exists(Path.Combine(run, file)), $"{file} is missing");
-            }
-
-            using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
-            var accuracy = metrics.RootElement.GetProperty("final").GetProperty("testAccuracy").GetDouble();
-            Assert.Contains($"test accuracy {accuracy:P2}", lines[^1].Replace(",", ""));
-
-            // The same weights, read back three ways, give the same accuracy on the test split.
-            var reported = new System.Collections.Generic.List<string>();
-            foreach (var weights in new[] { "model.safetensors", "model.pth", "checkpoints/last.ckpt" })
-            {
-                (code, output, error) = Run("evaluate", "TinyResNet", "--checkpoint", Path.Combine(run, weights), "--device", "cpu");
-                Assert.True(code == 0, error);
-                Assert.StartsWith("TinyResNet: test accuracy ", output);
-                reported.Add(output.Substring(0, output.IndexOf(" on ", StringComparison.Ordinal)));
-            }
-
-            Assert.Single(reported.Distinct());
-
-            // A second run into the same folder would mix two runs: refused unless it resumes.
-            (code, _, error) = Run("train", "TinyResNet", "--epochs", "2", "--limit", "256", "--batch-size", "64", "--out", run);
-            Assert.Equal(2, code);
-            Assert.Contains("--resume", error);
-
-            (code, output, error) = Run("train", "TinyResNet", "--epochs", "2", "--limit", "256", "--batch-size", "64", "--seed", "3",
-                "--out", run, "--resume");
-            Assert.True(code == 0, error);
-            Assert.Contains("resuming from", output);
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} is missing");
         }
-        finally
+
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        var accuracy = metrics.RootElement.GetProperty("final").GetProperty("testAccuracy").GetDouble();
+        Assert.Contains($"test accuracy {accuracy:P2}", lines[^1].Replace(",", ""));
+
+        // The same weights, read back three ways, give the same accuracy on the test split.
+        var reported = new System.Collections.Generic.List<string>();
+        foreach (var weights in new[] { "model.safetensors", "model.pth", "checkpoints/last.ckpt" })
         {
-            Directory.Delete(directory, recursive: true);
+            (code, output, error) = Run("evaluate", "TinyResNet", "--checkpoint", Path.Combine(run, weights), "--device", "cpu");
+            Assert.True(code == 0, error);
+            Assert.StartsWith("TinyResNet: test accuracy ", output);
+            reported.Add(output.Substring(0, output.IndexOf(" on ", StringComparison.Ordinal)));
         }
+
+        Assert.Single(reported.Distinct());
+
+        // A second run into the same folder would mix two runs: refused unless it resumes.
+        (code, _, error) = Run("train", "TinyResNet", "--epochs", "2", "--limit", "256", "--batch-size", "64", "--out", run);
+        Assert.Equal(2, code);
+        Assert.Contains("--resume", error);
+
+        (code, output, error) = Run("train", "TinyResNet", "--epochs", "2", "--limit", "256", "--batch-size", "64", "--seed", "3",
+            "--out", run, "--resume");
+        Assert.True(code == 0, error);
+        Assert.Contains("resuming from", output);
     }
 
     [Fact]
     public void Evaluate_with_a_corrupt_checkpoint_names_the_file()
     {
-        var directory = TempDirectory();
-        try
-        {
-            var file = Path.Combine(directory, "broken.ckpt");
-            File.WriteAllText(file, "not a checkpoint");
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        var file = Path.Combine(directory, "broken.ckpt");
+        File.WriteAllText(file, "not a checkpoint");
 
-            var (code, _, error) = Run("evaluate", "TinyResNet", "--checkpoint", file);
+        var (code, _, error) = Run("evaluate", "TinyResNet", "--checkpoint", file);
 
-            Assert.Equal(1, code);
-            Assert.Contains(file, error);
-            Assert.Single(error.Trim().Split('\n'));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        Assert.Equal(1, code);
+        Assert.Contains(file, error);
+        Assert.Single(error.Trim().Split('\n'));
     }
 
     private static (int Code, string Output, string Error) Run(params string[] args)
@@ -164,12 +146,5 @@ public class CliTests
         console.Profile.Width = 4096;
         var code = Dsl.Examples.Cli.Cli.Run(args, console, error);
         return (code, output.ToString(), error.ToString());
-    }
-
-    private static string TempDirectory()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "dsl-cli-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
     }
 }

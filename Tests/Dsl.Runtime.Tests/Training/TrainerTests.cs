@@ -78,138 +78,114 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
             expectedTestLosses = result.History.Select(h => h.TestLoss!.Value).ToList();
         }
 
-        var directory = TrainingFixture.TempDirectory();
-        try
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        using (var model = TrainingFixture.Model(3))
+        using (var trainer = new Trainer(model, options, CPU, directory))
+        using (var stop = new CancellationTokenSource())
         {
-            using (var model = TrainingFixture.Model(3))
-            using (var trainer = new Trainer(model, options, CPU, directory))
-            using (var stop = new CancellationTokenSource())
+            trainer.Progress += p =>
             {
-                trainer.Progress += p =>
+                if (p.Step == stopAfterStep)
                 {
-                    if (p.Step == stopAfterStep)
-                    {
-                        stop.Cancel();
-                    }
-                };
-                var interrupted = trainer.Fit(data.Train, data.Test, stop.Token);
-                Assert.Equal(StopReason.Interrupted, interrupted.Reason);
-                Assert.Equal(stopAfterStep, interrupted.Steps);
-            }
-
-            // A new process would build the model from scratch: other initial weights, all replaced by the checkpoint.
-            using (var model = TrainingFixture.Model(999))
-            using (var trainer = new Trainer(model, options, CPU, directory))
-            {
-                Assert.NotNull(trainer.Resume());
-                Assert.Equal(stopAfterStep, trainer.Step);
-                var resumed = trainer.Fit(data.Train, data.Test);
-
-                Assert.Equal(StopReason.Completed, resumed.Reason);
-                Assert.Equal(24, resumed.Steps);
-                Assert.Equal(expected, TrainingFixture.Weights(model));
-                Assert.Equal(expectedTestLosses, resumed.History.Select(h => h.TestLoss!.Value).ToList());
-            }
+                    stop.Cancel();
+                }
+            };
+            var interrupted = trainer.Fit(data.Train, data.Test, stop.Token);
+            Assert.Equal(StopReason.Interrupted, interrupted.Reason);
+            Assert.Equal(stopAfterStep, interrupted.Steps);
         }
-        finally
+
+        // A new process would build the model from scratch: other initial weights, all replaced by the checkpoint.
+        using (var model = TrainingFixture.Model(999))
+        using (var trainer = new Trainer(model, options, CPU, directory))
         {
-            Directory.Delete(directory, recursive: true);
+            Assert.NotNull(trainer.Resume());
+            Assert.Equal(stopAfterStep, trainer.Step);
+            var resumed = trainer.Fit(data.Train, data.Test);
+
+            Assert.Equal(StopReason.Completed, resumed.Reason);
+            Assert.Equal(24, resumed.Steps);
+            Assert.Equal(expected, TrainingFixture.Weights(model));
+            Assert.Equal(expectedTestLosses, resumed.History.Select(h => h.TestLoss!.Value).ToList());
         }
     }
 
     [Fact]
     public void A_truncated_newest_checkpoint_is_skipped_with_a_warning_and_the_previous_one_is_used()
     {
-        var directory = TrainingFixture.TempDirectory();
-        try
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        using (var model = TrainingFixture.Model(4))
+        using (var trainer = new Trainer(model, TrainingFixture.Quick, CPU, directory))
         {
-            using (var model = TrainingFixture.Model(4))
-            using (var trainer = new Trainer(model, TrainingFixture.Quick, CPU, directory))
-            {
-                trainer.Fit(data.Train);
-            }
-
-            // last.ckpt and epoch-0002.ckpt hold epoch 2; cut both short so only epoch 1 is readable.
-            foreach (var name in new[] { "last.ckpt", "epoch-0002.ckpt" })
-            {
-                var path = Path.Combine(directory, name);
-                var bytes = File.ReadAllBytes(path);
-                File.WriteAllBytes(path, bytes.Take(bytes.Length / 2).ToArray());
-            }
-
-            using (var model = TrainingFixture.Model(5))
-            using (var trainer = new Trainer(model, TrainingFixture.Quick, CPU, directory))
-            {
-                var warnings = new List<string>();
-                trainer.Warning += warnings.Add;
-
-                var used = trainer.Resume();
-
-                Assert.Equal(Path.Combine(directory, "epoch-0001.ckpt"), used);
-                Assert.Equal(8, trainer.Step);
-                Assert.Single(trainer.History);
-                Assert.Equal(2, warnings.Count(w => w.Contains("skipped an unreadable checkpoint")));
-                Assert.Contains(warnings, w => w.Contains(Path.Combine(directory, "last.ckpt")));
-                Assert.Equal(StopReason.Completed, trainer.Fit(data.Train).Reason);
-                Assert.Equal(16, trainer.Step);
-            }
+            trainer.Fit(data.Train);
         }
-        finally
+
+        // last.ckpt and epoch-0002.ckpt hold epoch 2; cut both short so only epoch 1 is readable.
+        foreach (var name in new[] { "last.ckpt", "epoch-0002.ckpt" })
         {
-            Directory.Delete(directory, recursive: true);
+            var path = Path.Combine(directory, name);
+            var bytes = File.ReadAllBytes(path);
+            File.WriteAllBytes(path, bytes.Take(bytes.Length / 2).ToArray());
+        }
+
+        using (var model = TrainingFixture.Model(5))
+        using (var trainer = new Trainer(model, TrainingFixture.Quick, CPU, directory))
+        {
+            var warnings = new List<string>();
+            trainer.Warning += warnings.Add;
+
+            var used = trainer.Resume();
+
+            Assert.Equal(Path.Combine(directory, "epoch-0001.ckpt"), used);
+            Assert.Equal(8, trainer.Step);
+            Assert.Single(trainer.History);
+            Assert.Equal(2, warnings.Count(w => w.Contains("skipped an unreadable checkpoint")));
+            Assert.Contains(warnings, w => w.Contains(Path.Combine(directory, "last.ckpt")));
+            Assert.Equal(StopReason.Completed, trainer.Fit(data.Train).Reason);
+            Assert.Equal(16, trainer.Step);
         }
     }
 
     [Fact]
     public void When_every_checkpoint_is_corrupt_resume_fails_with_an_error_naming_a_file()
     {
-        var directory = TrainingFixture.TempDirectory();
-        try
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        using (var model = TrainingFixture.Model(4))
+        using (var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory))
         {
-            using (var model = TrainingFixture.Model(4))
-            using (var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory))
-            {
-                trainer.Fit(data.Train);
-            }
-
-            foreach (var path in Directory.GetFiles(directory, "*.ckpt"))
-            {
-                File.WriteAllBytes(path, new byte[] { 1, 2, 3 });
-            }
-
-            using var fresh = TrainingFixture.Model(5);
-            using var resumed = new Trainer(fresh, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory);
-            var error = Assert.Throws<CheckpointCorruptException>(() => resumed.Resume());
-            Assert.Contains(directory, error.Message);
+            trainer.Fit(data.Train);
         }
-        finally
+
+        foreach (var path in Directory.GetFiles(directory, "*.ckpt"))
         {
-            Directory.Delete(directory, recursive: true);
+            File.WriteAllBytes(path, new byte[] { 1, 2, 3 });
         }
+
+        using var fresh = TrainingFixture.Model(5);
+        using var resumed = new Trainer(fresh, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory);
+        var error = Assert.Throws<CheckpointCorruptException>(() => resumed.Resume());
+        Assert.Contains(directory, error.Message);
     }
 
     [Fact]
     public void A_checkpoint_of_another_model_is_refused_with_both_names()
     {
-        var directory = TrainingFixture.TempDirectory();
-        try
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        using (var model = TrainingFixture.Model(4))
+        using (var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory, modelName: "TinyResNet"))
         {
-            using (var model = TrainingFixture.Model(4))
-            using (var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory, modelName: "TinyResNet"))
-            {
-                trainer.Fit(data.Train);
-            }
+            trainer.Fit(data.Train);
+        }
 
-            using var other = TrainingFixture.Model(4);
-            using var resumed = new Trainer(other, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory, modelName: "ResNet20");
-            var error = Assert.Throws<InvalidOperationException>(() => resumed.Resume());
-            Assert.Contains("'TinyResNet'", error.Message);
-            Assert.Contains("'ResNet20'", error.Message);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        using var other = TrainingFixture.Model(4);
+        using var resumed = new Trainer(other, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory, modelName: "ResNet20");
+        var error = Assert.Throws<InvalidOperationException>(() => resumed.Resume());
+        Assert.Contains("'TinyResNet'", error.Message);
+        Assert.Contains("'ResNet20'", error.Message);
     }
 
     [Fact]

@@ -55,13 +55,6 @@ public sealed class TrainingFixture : IDisposable
             .SelectMany(t => t.cpu().flatten().data<float>().ToArray()).ToArray();
     }
 
-    public static string TempDirectory()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "dsl-trainer-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
-
     public void Dispose()
     {
         Train.Dispose();

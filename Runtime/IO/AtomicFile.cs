@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Threading;
 
-namespace Dsl.Runtime.Checkpoints;
+namespace Dsl.Runtime.IO;
 
 /// <summary>
 /// Writes a file so that a crash at any moment leaves either the old file or the complete new one at its path,
@@ -46,6 +46,9 @@ public static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically (see <see cref="Write"/>).</summary>
+    public static void WriteAllBytes(string path, byte[] content) => Write(path, stream => stream.Write(content));
 
     private static void TryDelete(string path)
     {

@@ -1,9 +1,9 @@
 using System;
 using System.IO;
-using Dsl.Runtime.Checkpoints;
+using Dsl.Runtime.IO;
 using Xunit;
 
-namespace Dsl.Runtime.Tests.Checkpoints;
+namespace Dsl.Runtime.Tests.IO;
 
 public sealed class AtomicFileTests : IDisposable
 {
