@@ -38,7 +38,10 @@ internal static class RunOutputs
         RunReport.WriteGradientCsv(Path.Combine(directory, GradientCsv), trainer.GradientFlow.Samples);
         RunReport.WriteGradientFlowPlot(Path.Combine(directory, GradientPlot), modelName, trainer.GradientFlow.Samples);
         RunReport.WriteCurvesPlot(Path.Combine(directory, CurvesPlot), modelName, result.History);
-        Weights.Save(trainer.Model, Path.Combine(directory, SafetensorsWeights));
-        Weights.Save(trainer.Model, Path.Combine(directory, PyTorchWeights));
+        if (result.Reason != StopReason.Diverged) // NaN weights would only mislead
+        {
+            Weights.Save(trainer.Model, Path.Combine(directory, SafetensorsWeights));
+            Weights.Save(trainer.Model, Path.Combine(directory, PyTorchWeights));
+        }
     }
 }

@@ -101,8 +101,16 @@ internal static class TrainCommand
 
             if (result.Reason == StopReason.Interrupted)
             {
-                console.WriteLine($"interrupted at step {result.Steps:N0}; checkpoint {result.LastCheckpoint}. Continue with: train {example.Name} --resume{(arguments.Text("out") is null ? "" : $" --out {output}")}");
+                var again = args.Contains("--resume") ? args : args.Append("--resume");
+                console.WriteLine($"interrupted at step {result.Steps:N0}; checkpoint {result.LastCheckpoint}. " +
+                    $"Continue with: train {string.Join(" ", again.Select(a => a.Contains(' ') ? $"\"{a}\"" : a))}");
                 return 130;
+            }
+
+            if (result.Reason == StopReason.Diverged)
+            {
+                throw new InvalidOperationException(
+                    $"training diverged: the loss of epoch {result.History.Count} is {result.Final?.TrainLoss}; lower --lr or pass --clip 1 (the last good checkpoint is kept in {checkpointDirectory})");
             }
 
             var final = result.Final;

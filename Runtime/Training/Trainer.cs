@@ -35,6 +35,9 @@ public sealed class Trainer : IDisposable
         Converters = { new JsonStringEnumConverter() },
     };
 
+    // Tells the global generator's per-epoch seed apart from the data loader's, which mixes (seed, epoch) too.
+    private const long DropoutStream = 0x5EED;
+
     private readonly CheckpointDirectory? checkpoints;
     private readonly List<EpochMetrics> history = new();
     private optim.Optimizer optimizer;
@@ -137,6 +140,10 @@ public sealed class Trainer : IDisposable
         var run = Stopwatch.StartNew();
         var firstStep = position.Step;
         string? lastCheckpoint = null;
+        if (Options.EarlyStoppingPatience is { } patience && position.EpochsWithoutImprovement >= patience)
+        {
+            return new TrainingResult(StopReason.EarlyStopped, history.ToList(), position.Step, null); // resumed after it had stopped early
+        }
 
         while (position.Epoch < Options.Epochs)
         {
@@ -188,6 +195,11 @@ public sealed class Trainer : IDisposable
             var metrics = new EpochMetrics(epoch + 1, position.Step, rate, lossSum.item<double>() / seen, correct.item<double>() / seen,
                 evaluation?.Loss, evaluation?.Accuracy, seen / Math.Max(seconds, 1e-9), seconds);
             history.Add(metrics);
+            if (!double.IsFinite(metrics.TrainLoss))
+            {
+                return new TrainingResult(StopReason.Diverged, history.ToList(), position.Step, lastCheckpoint);
+            }
+
             var stop = UpdateEarlyStopping(evaluation?.Loss ?? metrics.TrainLoss);
             position = position with { Epoch = epoch + 1, Batch = 0, PartialLossSum = 0, PartialCorrect = 0, PartialSeen = 0, PartialSeconds = 0 };
             lastCheckpoint = checkpoints?.SaveEpoch(epoch + 1, CreateCheckpoint(rngState: null));
@@ -372,7 +384,7 @@ public sealed class Trainer : IDisposable
         }
         else
         {
-            Seed(SeedMix.Combine(Options.Seed, 0x5EED_0000L + epoch));
+            Seed((long)(SeedMixer.Mix(Options.Seed, epoch, DropoutStream) >> 1)); // torch seeds must be non-negative
         }
 
         pendingRngState = null;

@@ -16,6 +16,9 @@ public enum StopReason
 
     /// <summary>Cancelled (Ctrl-C); a checkpoint of the exact position was written when a checkpoint directory was given.</summary>
     Interrupted,
+
+    /// <summary>The training loss became NaN or infinite; no checkpoint is written for that epoch, so the last one is still good.</summary>
+    Diverged,
 }
 
 /// <summary>What a call to <see cref="Trainer.Fit"/> did.</summary>

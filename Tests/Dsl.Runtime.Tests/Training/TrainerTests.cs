@@ -234,6 +234,24 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
     }
 
     [Fact]
+    public void A_diverging_run_stops_and_writes_no_checkpoint_of_the_broken_epoch()
+    {
+        using var temp = new TempDirectory();
+        using var model = TrainingFixture.Model(13);
+        using var trainer = new Trainer(model, TrainingFixture.Quick with
+        {
+            Epochs = 3, LearningRate = 1e12, Schedule = ScheduleKind.Constant,
+        }, CPU, temp.Path);
+
+        var result = trainer.Fit(data.Train);
+
+        Assert.Equal(StopReason.Diverged, result.Reason);
+        Assert.Single(result.History);
+        Assert.False(double.IsFinite(result.History[0].TrainLoss));
+        Assert.Empty(Directory.GetFiles(temp.Path, "*.ckpt"));
+    }
+
+    [Fact]
     public void Clipping_bounds_every_step_by_the_learning_rate_times_the_clip_norm()
     {
         using var model = TrainingFixture.Model(8);
