@@ -39,19 +39,24 @@ public static class Cli
                 ["check"] => CheckCommand.Run(console, ModelZoo.All.Select(m => m.Name).ToArray()),
                 ["check", .. var names] => CheckCommand.Run(console, names),
                 ["help" or "--help" or "-h"] => Help(console),
-                [] => Fail(error, "no command given", usage: true),
-                [var command, ..] => Fail(error, $"unknown command '{command}'", usage: true),
+                [] => Fail(error, "no command given; run 'Dsl.Examples help' for the commands"),
+                [var command, ..] => Fail(error, $"unknown command '{command}'; the commands are list, summary, train, evaluate, check and help"),
             };
         }
         catch (UsageException e)
         {
-            return Fail(error, e.Message, usage: true);
+            return Fail(error, e.Message);
         }
         catch (Exception e) when (e is DataFileException or CheckpointCorruptException or WeightsMismatchException
                                      or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
                                      or ArgumentException or InvalidOperationException or IOException)
         {
-            return Fail(error, e.Message, usage: false, code: 1);
+            return Fail(error, e.Message, code: 1);
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("DSL_TRACE") != "1")
+        {
+            // Unexpected (a native libtorch error, out of memory, a bug): still one line; DSL_TRACE=1 shows the stack trace.
+            return Fail(error, $"{e.GetType().Name}: {e.Message} (set DSL_TRACE=1 for the stack trace)", code: 1);
         }
     }
 
@@ -104,14 +109,10 @@ public static class Cli
     private static int CheckNoMore(string[] args, int count, Func<int> run) =>
         args.Length > count ? throw new UsageException($"unexpected argument '{args[count]}'") : run();
 
-    private static int Fail(TextWriter error, string message, bool usage, int code = 2)
+    // Always exactly one line, so scripts and logs get the whole story from `head -1`.
+    private static int Fail(TextWriter error, string message, int code = 2)
     {
-        error.WriteLine("error: " + message);
-        if (usage)
-        {
-            error.WriteLine("run 'Dsl.Examples help' for the commands");
-        }
-
+        error.WriteLine("error: " + message.ReplaceLineEndings(" "));
         return code;
     }
 }

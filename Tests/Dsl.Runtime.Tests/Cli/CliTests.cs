@@ -32,7 +32,8 @@ public class CliTests
 
         Assert.Equal(2, code);
         Assert.StartsWith("error: ", error);
-        Assert.Contains(message, error.Split('\n')[0]);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(message, error);
         Assert.DoesNotContain("   at ", error);
         Assert.Equal("", output);
     }
