@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using Dsl.Runtime.Data;
 using Dsl.Runtime.Reporting;
@@ -32,7 +33,7 @@ internal static class TrainingProgressView
         TrainingResult? result = null;
         console.Progress()
             .AutoClear(true)
-            .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
+            .Columns(new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
             .Start(context =>
             {
                 var task = context.AddTask("starting", maxValue: 1);
@@ -40,7 +41,7 @@ internal static class TrainingProgressView
                 {
                     task.MaxValue = p.TotalSteps;
                     task.Value = p.Step;
-                    task.Description = Markup.Escape(ProgressLine(p));
+                    task.Description = Markup.Escape(FitTo(console.Profile.Width - 30, ProgressLine(p), ShortProgressLine(p)));
                 };
                 result = trainer.Fit(train, test, cancellation);
                 task.StopTask();
@@ -51,6 +52,13 @@ internal static class TrainingProgressView
     public static string ProgressLine(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
         $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.BatchesPerEpoch}  loss {p.Loss:F4}  acc {p.Accuracy:P2}  " +
         $"{p.ExamplesPerSecond:N0} ex/s  lr {p.LearningRate:G3}  ETA {Format(p.Remaining)}");
+
+    // The bar and the percentage take about 30 columns; the description must fit in the rest or Spectre squeezes the bar.
+    private static string FitTo(int width, params string[] candidates) =>
+        candidates.FirstOrDefault(c => c.Length <= width) is { } fits ? fits : candidates[^1].Substring(0, Math.Max(0, Math.Min(candidates[^1].Length, width)));
+
+    private static string ShortProgressLine(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"{p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1} {p.ExamplesPerSecond:N0} ex/s ETA {Format(p.Remaining)}");
 
     public static string EpochLine(EpochMetrics m, int epochs) => string.Create(CultureInfo.InvariantCulture,
         $"epoch {m.Epoch}/{epochs}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  " +
