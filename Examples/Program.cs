@@ -2,6 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Dsl.Examples.Cli;
+using Dsl.Runtime.Memory;
 using Spectre.Console;
 
 // The example tool; the commands live in Cli/. Ctrl-C (or SIGTERM) asks a training run to checkpoint and stop; a second Ctrl-C kills the process.
@@ -22,6 +23,12 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
     context.Cancel = true;
     cancellation.Cancel();
 });
+
+// Fixed malloc thresholds make training about 8 % faster on Linux (GlibcAllocator); DSL_MALLOC_TUNING=0 keeps glibc's.
+if (Environment.GetEnvironmentVariable("DSL_MALLOC_TUNING") != "0")
+{
+    GlibcAllocator.UseFixedThresholds();
+}
 
 // Redirected output (logs, CI) gets whole lines instead of lines wrapped at 80 columns.
 if (Console.IsOutputRedirected)
