@@ -80,7 +80,7 @@ public sealed class Trainer : IDisposable
     public Device Device { get; }
 
     /// <summary>Per-layer gradient norms recorded every <see cref="TrainerOptions.GradientLogEvery"/> steps.</summary>
-    public GradientFlowRecorder GradientFlow { get; }
+    public GradientFlowRecorder GradientFlow { get; private set; }
 
     /// <summary>Metrics of every finished epoch.</summary>
     public IReadOnlyList<EpochMetrics> History => history;
@@ -228,12 +228,9 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException("the data set is empty", nameof(data));
         }
 
-        var wasTraining = Model.training;
-        Model.eval();
-        var watch = Stopwatch.StartNew();
-        try
+        return InEvaluationMode(() =>
         {
-            using var noGrad = no_grad();
+            var watch = Stopwatch.StartNew();
             using var lossSum = zeros(1, float64, Device);
             using var correct = zeros(1, float64, Device);
             var loader = new DataLoader(data, Options.BatchSize, shuffle: false, normalization);
@@ -250,23 +247,16 @@ public sealed class Trainer : IDisposable
 
             return new EvaluationResult(lossSum.item<double>() / data.Count, correct.item<double>() / data.Count, data.Count,
                 data.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
-        }
-        finally
-        {
-            Model.train(wasTraining);
-        }
+        });
     }
 
     /// <summary>The model's outputs (logits) for raw inputs [N, ...], normalised as in training; a CPU tensor the caller owns.</summary>
     public Tensor Predict(Tensor inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var wasTraining = Model.training;
-        Model.eval();
-        try
+        return InEvaluationMode(() =>
         {
             using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
             var parts = new List<Tensor>();
             for (long start = 0; start < inputs.shape[0]; start += Options.BatchSize)
             {
@@ -275,11 +265,7 @@ public sealed class Trainer : IDisposable
             }
 
             return cat(parts, 0).MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            Model.train(wasTraining);
-        }
+        });
     }
 
     /// <summary>The predicted class of every example in <paramref name="data"/>.</summary>
@@ -327,6 +313,22 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Frees the optimizer's state (the model belongs to the caller).</summary>
     public void Dispose() => optimizer.Dispose();
+
+    // Evaluation mode (BatchNorm running statistics, no dropout) and no autograd, then the mode the model had before.
+    private T InEvaluationMode<T>(Func<T> run)
+    {
+        var wasTraining = Model.training;
+        Model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            return run();
+        }
+        finally
+        {
+            Model.train(wasTraining);
+        }
+    }
 
     private void TrainStep(Batch batch, double rate, int epoch, Tensor lossSum, Tensor correct)
     {
@@ -486,6 +488,11 @@ public sealed class Trainer : IDisposable
         normalization = state.NormalizationMean is { } mean && state.NormalizationStd is { } std ? new Normalization(mean, std) : null;
         history.Clear();
         history.AddRange(state.History);
+        if (GradientFlow.Every != Math.Max(1, Options.GradientLogEvery))
+        {
+            GradientFlow = new GradientFlowRecorder(Math.Max(1, Options.GradientLogEvery)); // the checkpoint's interval wins, like its other options
+        }
+
         GradientFlow.Restore(state.Gradients);
         pendingRngState = file.Sections.TryGetValue("rng", out var rng) ? rng : null;
         position = state with { History = new(), Gradients = new() };
