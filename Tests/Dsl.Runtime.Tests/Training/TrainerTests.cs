@@ -328,6 +328,27 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
         Assert.All(trainer.GradientFlow.Samples, s => Assert.True(s.Norm > 0));
     }
 
+    [Fact]
+    public void A_resumed_run_records_gradients_at_the_checkpoints_interval_like_its_other_options()
+    {
+        using var temp = new TempDirectory();
+        using (var model = TrainingFixture.Model(14))
+        using (var trainer = new Trainer(model, TrainingFixture.Quick with { GradientLogEvery = 4 }, CPU, temp.Path))
+        using (var stop = new CancellationTokenSource())
+        {
+            trainer.EpochCompleted += _ => stop.Cancel();
+            Assert.Equal(StopReason.Interrupted, trainer.Fit(data.Train, cancellation: stop.Token).Reason);
+        }
+
+        using var resumedModel = TrainingFixture.Model(15);
+        using var resumed = new Trainer(resumedModel, TrainingFixture.Quick with { GradientLogEvery = 3 }, CPU, temp.Path);
+        resumed.Resume();
+        resumed.Fit(data.Train);
+
+        Assert.Equal(4, resumed.GradientFlow.Every);
+        Assert.Equal(new long[] { 0, 4, 8, 12 }, resumed.GradientFlow.Samples.Select(s => s.Step).Distinct());
+    }
+
     [Theory]
     [InlineData("Epochs")]
     [InlineData("BatchSize")]
