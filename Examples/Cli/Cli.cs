@@ -64,9 +64,9 @@ public static class Cli
     internal static ExampleModel FindClassifier(string name)
     {
         var example = Find(name);
-        if (!example.InputShape.SequenceEqual(new long[] { 1, 28, 28 }) || !example.OutputShape.SequenceEqual(new long[] { 10 }))
+        if (!IsFashionMnistClassifier(example))
         {
-            var classifiers = ModelZoo.All.Where(m => m.InputShape.SequenceEqual(new long[] { 1, 28, 28 }) && m.OutputShape.SequenceEqual(new long[] { 10 }));
+            var classifiers = ModelZoo.All.Where(IsFashionMnistClassifier);
             throw new UsageException(
                 $"{example.Name} maps [{string.Join(", ", example.InputShape)}] to [{string.Join(", ", example.OutputShape)}], not 1×28×28 images to 10 classes; " +
                 $"the Fashion-MNIST classifiers are: {string.Join(", ", classifiers.Select(m => m.Name))}");
@@ -74,6 +74,9 @@ public static class Cli
 
         return example;
     }
+
+    private static bool IsFashionMnistClassifier(ExampleModel model) =>
+        model.InputShape.SequenceEqual(new long[] { 1, 28, 28 }) && model.OutputShape.SequenceEqual(new long[] { 10 });
 
     /// <summary>The data for <c>--data</c>: a directory, <c>embedded</c> for the subset inside Dsl.Runtime, or (null) the first full copy found, else the subset.</summary>
     internal static DataSplit LoadData(string? spec) =>
