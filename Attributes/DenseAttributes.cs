@@ -1,9 +1,10 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics;
 
 namespace Dsl;
 
-/// <summary>Fully connected layer on the last dimension (<c>[N, F]</c> or <c>[N, T, F]</c>); input features are inferred.</summary>
+/// <summary>Fully connected layer on the last dimension (a vector <c>[N, F]</c> or a sequence <c>[N, T, F]</c>); input features are inferred.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 [Conditional("DSL_KEEP_ATTRIBUTES")]
 public sealed class LinearAttribute : LayerAttribute
@@ -15,6 +16,7 @@ public sealed class LinearAttribute : LayerAttribute
     public int OutFeatures { get; }
 
     /// <summary>Whether the layer has a bias (default true).</summary>
+    [DefaultValue(true)]
     public bool Bias { get; set; } = true;
 }
 
@@ -45,7 +47,7 @@ public sealed class EmbeddingAttribute : LayerAttribute
     public int Dim { get; }
 }
 
-/// <summary>Multi-head self-attention over <c>[N, T, D]</c>; <c>heads</c> must divide <c>D</c>.</summary>
+/// <summary>Multi-head self-attention over a sequence <c>[N, T, D]</c> of any length; <c>heads</c> must divide <c>D</c>.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 [Conditional("DSL_KEEP_ATTRIBUTES")]
 public sealed class MultiHeadAttentionAttribute : LayerAttribute
@@ -57,5 +59,35 @@ public sealed class MultiHeadAttentionAttribute : LayerAttribute
     public int Heads { get; }
 
     /// <summary>Dropout on the attention weights during training (default 0).</summary>
+    [DefaultValue(0.0)]
     public double Dropout { get; set; }
+
+    /// <summary>Whether each position attends only to itself and earlier positions (a causal mask; default false).</summary>
+    [DefaultValue(false)]
+    public bool Causal { get; set; }
+}
+
+/// <summary>
+/// A learned absolute position embedding added to a sequence <c>[N, T, D]</c>: position t gets its own learned
+/// D-vector. It needs <c>T ≤ maxLength</c> for every allowed T (declare <c>[Dim("T", Max = maxLength)]</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[Conditional("DSL_KEEP_ATTRIBUTES")]
+public sealed class PositionalEmbeddingAttribute : LayerAttribute
+{
+    /// <param name="maxLength">The longest sequence it has positions for.</param>
+    public PositionalEmbeddingAttribute(int maxLength) => MaxLength = maxLength;
+
+    /// <summary>The longest sequence it has positions for.</summary>
+    public int MaxLength { get; }
+}
+
+/// <summary>
+/// Swaps the last two dimensions, and with them the layout: a sequence <c>[N, T, D]</c> becomes a signal
+/// <c>[N, D, T]</c> (for 1-D convolutions) and back.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[Conditional("DSL_KEEP_ATTRIBUTES")]
+public sealed class TransposeAttribute : LayerAttribute
+{
 }

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics;
 
 namespace Dsl;
@@ -55,4 +56,49 @@ public sealed class DropoutAttribute : LayerAttribute
 
     /// <summary>The probability of zeroing an element, in [0, 1].</summary>
     public double P { get; }
+}
+
+/// <summary>Batch normalisation over the channels of a signal <c>[N, C, L]</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[Conditional("DSL_KEEP_ATTRIBUTES")]
+public sealed class BatchNorm1dAttribute : LayerAttribute
+{
+}
+
+/// <summary>Group normalisation over the channels of an image <c>[N, C, H, W]</c> or a signal <c>[N, C, L]</c>; <c>groups</c> must divide C.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[Conditional("DSL_KEEP_ATTRIBUTES")]
+public sealed class GroupNormAttribute : LayerAttribute
+{
+    /// <param name="groups">The number of channel groups.</param>
+    public GroupNormAttribute(int groups) => Groups = groups;
+
+    /// <summary>The number of channel groups.</summary>
+    public int Groups { get; }
+}
+
+/// <summary>Sigmoid linear unit (swish), x·σ(x), any shape.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[Conditional("DSL_KEEP_ATTRIBUTES")]
+public sealed class SiLUAttribute : LayerAttribute
+{
+}
+
+/// <summary>Leaky rectified linear unit, any shape.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[Conditional("DSL_KEEP_ATTRIBUTES")]
+public sealed class LeakyReLUAttribute : LayerAttribute
+{
+    /// <param name="slope">The slope for negative inputs (default 0.01).</param>
+    public LeakyReLUAttribute(double slope = 0.01) => Slope = slope;
+
+    /// <summary>The slope for negative inputs (default 0.01).</summary>
+    public double Slope { get; }
+}
+
+/// <summary>Softmax over the last dimension, any shape.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[Conditional("DSL_KEEP_ATTRIBUTES")]
+public sealed class SoftmaxAttribute : LayerAttribute
+{
 }

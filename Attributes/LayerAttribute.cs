@@ -18,7 +18,8 @@ public abstract class LayerAttribute : Attribute
 /// <summary>
 /// Channel and feature counts given relative to the layer's input, for blocks that are used at several widths:
 /// <c>[Conv2d(Channels.Same, 3)]</c> keeps the width, <c>[Conv2d(Channels.Double, 3, Stride = 2)]</c> doubles it.
-/// A negative count −k means k × the input's channels (or features).
+/// Encoding: −k means k × the input's channels (or features); −1,000,000 − k means the input's ÷ k;
+/// −2,000,000 means the width of the enclosing block's (or model's) input.
 /// </summary>
 public static class Channels
 {
@@ -33,4 +34,13 @@ public static class Channels
 
     /// <summary>Four times as many as the layer's input has (a Transformer MLP's width).</summary>
     public const int Quadruple = -4;
+
+    /// <summary>Half as many as the layer's input has (a bottleneck); the input's count must be even.</summary>
+    public const int Half = -1_000_002;
+
+    /// <summary>A quarter as many as the layer's input has (a bottleneck); the input's count must divide by 4.</summary>
+    public const int Quarter = -1_000_004;
+
+    /// <summary>As many as the enclosing block's input has (or the model's): <c>Linear(Channels.Input)</c> returns an MLP to the block's width.</summary>
+    public const int Input = -2_000_000;
 }

@@ -1,11 +1,14 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics;
 
 namespace Dsl;
 
 /// <summary>
-/// Marks a <c>partial</c> class as a network and gives the shape of one example (no batch dimension),
-/// for example <c>[Model(1, 28, 28)]</c> for 1×28×28 images or <c>[Model(32)]</c> for 32 token ids.
+/// Marks a <c>partial</c> class as a network and gives the shape of one example (no batch dimension), each
+/// dimension a number or a name: <c>[Model(1, 28, 28)]</c> for 1×28×28 images, <c>[Model(1, "H", "W")]</c> for
+/// grey images of any size, <c>[Model("T")]</c> for token ids of any length, <c>[Model(3, "L")]</c> for 3-channel
+/// signals. Named dimensions take any value ≥ 1 unless a <see cref="DimAttribute"/> constrains them.
 /// The layer attributes that follow, in source order, define the network; the generator makes the class a
 /// <c>TorchSharp.torch.nn.Module&lt;Tensor, Tensor&gt;</c>.
 /// </summary>
@@ -13,11 +16,39 @@ namespace Dsl;
 [Conditional("DSL_KEEP_ATTRIBUTES")]
 public sealed class ModelAttribute : Attribute
 {
-    /// <param name="shape">One example's input shape, without the batch dimension.</param>
-    public ModelAttribute(params int[] shape) => Shape = shape;
+    /// <param name="shape">One example's input shape, without the batch dimension: numbers (<c>int</c>) and names (<c>string</c>).</param>
+    public ModelAttribute(params object[] shape) => Shape = shape;
 
-    /// <summary>One example's input shape, without the batch dimension.</summary>
-    public int[] Shape { get; }
+    /// <summary>One example's input shape, without the batch dimension: numbers (<c>int</c>) and names (<c>string</c>).</summary>
+    public object[] Shape { get; }
+}
+
+/// <summary>
+/// Constrains a named dimension of the model's input shape: <c>[Dim("H", Min = 16, Max = 4096, MultipleOf = 16)]</c>.
+/// The generator checks every shape rule for every value the constraints allow, and the generated <c>forward</c>
+/// rejects inputs that break them.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[Conditional("DSL_KEEP_ATTRIBUTES")]
+public sealed class DimAttribute : Attribute
+{
+    /// <param name="name">The dimension's name, as written in <see cref="ModelAttribute"/>.</param>
+    public DimAttribute(string name) => Name = name;
+
+    /// <summary>The dimension's name, as written in <see cref="ModelAttribute"/>.</summary>
+    public string Name { get; }
+
+    /// <summary>The smallest allowed value (default 1).</summary>
+    [DefaultValue(1)]
+    public int Min { get; set; } = 1;
+
+    /// <summary>The largest allowed value (default 0: no limit).</summary>
+    [DefaultValue(0)]
+    public int Max { get; set; }
+
+    /// <summary>Every allowed value is a multiple of this (default 1).</summary>
+    [DefaultValue(1)]
+    public int MultipleOf { get; set; } = 1;
 }
 
 /// <summary>
@@ -39,6 +70,7 @@ public sealed class BlockAttribute : Attribute
 public sealed class UseAttribute<TBlock> : LayerAttribute where TBlock : class
 {
     /// <summary>How many copies of the block run one after the other (default 1).</summary>
+    [DefaultValue(1)]
     public int Repeat { get; set; } = 1;
 }
 
@@ -75,6 +107,7 @@ public sealed class SkipAttribute : Attribute
     public string To { get; }
 
     /// <summary>Add (default) or Concat.</summary>
+    [DefaultValue(SkipMode.Add)]
     public SkipMode Mode { get; set; } = SkipMode.Add;
 
     /// <summary>
@@ -82,5 +115,25 @@ public sealed class SkipAttribute : Attribute
     /// (ResNet option B): a bias-free 1×1 convolution, strided when the spatial size shrinks, followed by
     /// BatchNorm2d for images; a bias-free linear map for vectors and sequences.
     /// </summary>
+    [DefaultValue(false)]
     public bool Projection { get; set; }
+}
+
+/// <summary>
+/// Puts your own TorchSharp module into the network as one layer: <c>[Module&lt;MyAttention&gt;(Channels = 64)]</c>.
+/// <typeparamref name="TModule"/> must be a <c>Module&lt;Tensor, Tensor&gt;</c> with a public parameterless
+/// constructor, or a public constructor that takes the inferred input channels (features) as a <c>long</c>.
+/// Its output has the input's shape unless <see cref="Channels"/> or <see cref="Shape"/> says otherwise; the
+/// generated code checks that shape at the first call. Its parameters are not known at compile time.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[Conditional("DSL_KEEP_ATTRIBUTES")]
+public sealed class ModuleAttribute<TModule> : LayerAttribute where TModule : class
+{
+    /// <summary>The output's channels (features) when they differ from the input's (default 0: the input's).</summary>
+    [DefaultValue(0)]
+    public int Channels { get; set; }
+
+    /// <summary>One example's output shape (no batch dimension), numbers and names, when it differs otherwise from the input's.</summary>
+    public object[]? Shape { get; set; }
 }

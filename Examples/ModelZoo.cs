@@ -16,13 +16,17 @@ public sealed record ExampleModel(
     long ParameterCount,
     long[] InputShape,
     long[] OutputShape,
-    bool TakesTokenIds = false)
+    bool TakesTokenIds = false,
+    long[]? ExampleShape = null)
 {
+    /// <summary>A concrete input shape (no batch): <see cref="InputShape"/>, or an example size for models with named dimensions.</summary>
+    public long[] SampleShape => ExampleShape ?? InputShape;
+
     /// <summary>A random batch of the model's input: images in N(0, 1), or token ids.</summary>
     public Tensor SampleInput(long batch) =>
         TakesTokenIds
-            ? randint(0, 100, new[] { batch }.Concat(InputShape).ToArray())
-            : randn(new[] { batch }.Concat(InputShape).ToArray());
+            ? randint(0, 100, new[] { batch }.Concat(SampleShape).ToArray())
+            : randn(new[] { batch }.Concat(SampleShape).ToArray());
 }
 
 /// <summary>The example models, by name.</summary>
@@ -45,6 +49,15 @@ public static class ModelZoo
         new ExampleModel(nameof(TinyTransformer), "one pre-norm Transformer block (two residual adds)", () => new TinyTransformer(),
             TinyTransformer.Summary, TinyTransformer.ParameterCount, TinyTransformer.InputShape, TinyTransformer.OutputShape,
             TakesTokenIds: true),
+        new ExampleModel(nameof(TextClassifier), "Transformer encoder classifier over token ids of any length up to 128", () => new TextClassifier(),
+            TextClassifier.Summary, TextClassifier.ParameterCount, TextClassifier.InputShape, TextClassifier.OutputShape,
+            TakesTokenIds: true, ExampleShape: new long[] { 40 }),
+        new ExampleModel(nameof(UNetAnySize), "the U-Net for any image size that is a multiple of 4", () => new UNetAnySize(),
+            UNetAnySize.Summary, UNetAnySize.ParameterCount, UNetAnySize.InputShape, UNetAnySize.OutputShape,
+            ExampleShape: new long[] { 1, 32, 48 }),
+        new ExampleModel(nameof(ResidualCnn1d), "1-D residual CNN over series of any length ≥ 16", () => new ResidualCnn1d(),
+            ResidualCnn1d.Summary, ResidualCnn1d.ParameterCount, ResidualCnn1d.InputShape, ResidualCnn1d.OutputShape,
+            ExampleShape: new long[] { 1, 96 }),
     };
 
     /// <summary>The model of that name (case-insensitive), or null.</summary>

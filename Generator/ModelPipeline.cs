@@ -6,8 +6,10 @@ using Dsl.Generator.Common;
 using Dsl.Generator.Diagnostics;
 using Dsl.Generator.Emit;
 using Dsl.Generator.Graph;
+using Dsl.Generator.Layers;
 using Dsl.Generator.Parsing;
 using Dsl.Generator.Shapes;
+using Dsl.Generator.Shapes.Symbolic;
 using Microsoft.CodeAnalysis;
 
 namespace Dsl.Generator;
@@ -78,37 +80,132 @@ public static class ModelPipeline
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
         if (diagnostics.Any(d => d.Id == DiagnosticDescriptors.InternalError.Id))
         {
-            return new GeneratorOutput(null, null, diagnostics.ToEquatableArray());
+            return Failed(model, diagnostics);
         }
 
         var blocks = model.Blocks.ToDictionary(b => b.FullName);
-        var structure = BodyStructure.Check(model.Body, model.ClassName, "Model", blocks);
+        var reserved = new BodyStructure.Reserved(model.InheritedMembers, model.UserMembers);
+        var structure = BodyStructure.Check(model.Body, model.ClassName, "Model", blocks, reserved);
         diagnostics.AddRange(structure.Diagnostics.Select(d => d.Location is null ? d.At(model.ModelLocation) : d));
 
-        var problem = model.InputShape.Count == 0
-            ? "give one example's shape, without the batch dimension, e.g. [Model(1, 28, 28)] for 28×28 grey images"
-            : model.InputShape.Any(d => d <= 0)
-                ? $"every dimension must be positive, but the shape is ({string.Join(", ", model.InputShape)})"
-                : null;
+        var problem = model.InputShapeProblem
+            ?? (model.InputShape.Count == 0
+                ? "give one example's shape, without the batch dimension, e.g. [Model(1, 28, 28)] for 28×28 grey images"
+                : model.InputShape.Count > 3
+                    ? $"the generator supports 1 to 3 dimensions per example (vectors or token ids, sequences or signals, images), but the shape has {model.InputShape.Count}"
+                    : model.InputShape.Any(d => d.Name is null && d.Value <= 0)
+                        ? $"every dimension must be positive, but the shape is ({string.Join(", ", model.InputShape.Select(d => d.Name is null ? d.Value.ToString() : $"\"{d.Name}\""))})"
+                        : null);
         if (problem is not null)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInputShape, model.ModelLocation, model.ClassName, problem));
         }
 
+        var domain = CheckDims(model, diagnostics);
+        CheckUserMembers(model, diagnostics);
         if (diagnostics.Count > 0)
         {
-            return new GeneratorOutput(null, null, diagnostics.ToEquatableArray());
+            return Failed(model, diagnostics);
         }
 
-        var planner = new BodyPlanner(blocks, diagnostics, ct);
-        var body = planner.Plan(model.Body, structure, new Shape(model.InputShape), "", null);
+        var planner = new BodyPlanner(blocks, domain, reserved, diagnostics, ct);
+        var signal = model.InputShape.Count == 2 && PreferredLayout(model.Body, blocks, 0) == Layout.Signal;
+        var input = new Shape(Shape.LayoutOfRank(model.InputShape.Count, signal),
+            model.InputShape.Select(d => d.Name is null ? Dim.Of(d.Value) : domain.Named(d.Name)).ToArray());
+        var body = planner.Plan(model.Body, structure, input, "", null);
         if (body is null || diagnostics.Count > 0)
         {
-            return new GeneratorOutput(null, null, diagnostics.ToEquatableArray());
+            return Failed(model, diagnostics);
         }
 
-        var source = ModelEmitter.Emit(model, body, planner.Specialisations, Version);
+        var source = ModelEmitter.Emit(model, body, planner.Specialisations, domain, Version);
         return new GeneratorOutput(model.HintName, source, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>The diagnostics, and a class that still compiles where the declaration allows one (so no CS errors cascade).</summary>
+    private static GeneratorOutput Failed(ModelDeclaration model, List<DiagnosticInfo> diagnostics) =>
+        model.CanEmitFallback && model.ClassName.Length > 0
+            ? new GeneratorOutput(model.HintName, ModelEmitter.EmitFallback(model, Version), diagnostics.ToEquatableArray())
+            : new GeneratorOutput(null, null, diagnostics.ToEquatableArray());
+
+    /// <summary>The layout the first layout-minded layer (through blocks) wants for a rank-2 input.</summary>
+    private static Layout? PreferredLayout(BodyDeclaration body, IReadOnlyDictionary<string, BlockDefinition> blocks, int depth)
+    {
+        foreach (var layer in body.Layers)
+        {
+            if (layer.IsBlockUse)
+            {
+                if (depth < BodyPlanner.MaxBlockDepth && layer.BlockTypeName is not null && blocks.TryGetValue(layer.BlockTypeName, out var block)
+                    && PreferredLayout(block.Body, blocks, depth + 1) is { } inner)
+                {
+                    return inner;
+                }
+
+                return null;
+            }
+
+            if (LayerRegistry.ForKind(layer.Kind).PreferredInputLayout is { } layout)
+            {
+                return layout;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Checks the [Dim] constraints (DSL018) and returns them as a domain.</summary>
+    private static DimDomain CheckDims(ModelDeclaration model, List<DiagnosticInfo> diagnostics)
+    {
+        var names = new HashSet<string>(model.InputShape.Where(d => d.Name is not null).Select(d => d.Name!));
+        var seen = new HashSet<string>();
+        var constraints = new List<DimConstraint>();
+        foreach (var dim in model.Dims)
+        {
+            var max = dim.Max;
+            var problem = !names.Contains(dim.Name)
+                ? names.Count == 0
+                    ? $"'{model.ClassName}' has no named dimensions; name one in [Model(...)], e.g. [Model(1, \"H\", \"W\")]"
+                    : $"[Model(...)] has no dimension named '{dim.Name}'; its named dimensions are {string.Join(", ", names.OrderBy(n => n, StringComparer.Ordinal))}"
+                : !seen.Add(dim.Name)
+                    ? $"'{dim.Name}' is constrained twice; give all its constraints in one [Dim]"
+                    : dim.Min < 1
+                        ? $"Min = {dim.Min}, but every size is at least 1"
+                        : dim.MultipleOf < 1
+                            ? $"MultipleOf = {dim.MultipleOf} must be at least 1"
+                            : max is not null && max < dim.Min
+                                ? $"Max = {max} is smaller than Min = {dim.Min}"
+                                : !DimDecisions.IsSatisfiable(new DimConstraint(dim.Name, dim.Min, max, dim.MultipleOf))
+                                    ? $"no value from {dim.Min} to {max} is a multiple of {dim.MultipleOf}"
+                                    : null;
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDimConstraint, dim.Location, dim.Name, model.ClassName, problem));
+                continue;
+            }
+
+            constraints.Add(new DimConstraint(dim.Name, dim.Min, max, dim.MultipleOf));
+        }
+
+        return new DimDomain(constraints);
+    }
+
+    /// <summary>Members the user wrote that the generated code also defines (DSL022), reported on the user's member.</summary>
+    private static void CheckUserMembers(ModelDeclaration model, List<DiagnosticInfo> diagnostics)
+    {
+        foreach (var member in model.UserMembers)
+        {
+            string? why = member.Kind == "parameterless constructor"
+                ? "the generated module has a public parameterless constructor that creates its layers; move your initialisation into a method, or into a constructor with parameters that calls this()"
+                : member.Name == "forward"
+                    ? "the generated forward runs the layers; put your own step into a [Module<T>] layer, or into another method"
+                    : BodyStructure.GeneratedMembers.Contains(member.Name) && member.Name is not ("ToString" or "Equals" or "GetHashCode" or "Dispose" or "GetType" or "Finalize" or "MemberwiseClone" or "nameof")
+                        ? "rename yours"
+                        : null;
+            if (why is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, member.Location, model.ClassName, member.Kind, member.Name, why));
+            }
+        }
     }
 
     /// <summary>Structural checks of a block (names, skips, arguments, uses), reported on the block's own attributes.</summary>
@@ -123,7 +220,7 @@ public static class ModelPipeline
         try
         {
             var blocks = block.Blocks.ToDictionary(b => b.FullName);
-            var structure = BodyStructure.Check(block.Body, block.Name, "Block", blocks);
+            var structure = BodyStructure.Check(block.Body, block.Name, "Block", blocks, new BodyStructure.Reserved(block.InheritedMembers, Array.Empty<UserMember>()));
             var diagnostics = structure.Diagnostics.Select(d => d.Location is null ? d.At(block.Location) : d);
             return new GeneratorOutput(null, null, block.Diagnostics.Concat(diagnostics).ToEquatableArray());
         }
@@ -154,14 +251,15 @@ public static class ModelPipeline
     public static ModelDeclaration FailedModel(DiagnosticInfo error)
     {
         var empty = new BodyDeclaration(EquatableArray<LayerDeclaration>.Empty, EquatableArray<SkipDeclaration>.Empty);
-        return new ModelDeclaration("", EquatableArray<ContainingType>.Empty, error.Arguments[0], "", "", EquatableArray<int>.Empty,
-            error.Location, empty, EquatableArray<BlockDefinition>.Empty, new EquatableArray<DiagnosticInfo>(new[] { error }));
+        return new ModelDeclaration("", EquatableArray<ContainingType>.Empty, error.Arguments[0], "", "", EquatableArray<InputDimension>.Empty, null,
+            EquatableArray<DimDeclaration>.Empty, error.Location, empty, EquatableArray<BlockDefinition>.Empty, EquatableArray<UserMember>.Empty,
+            EquatableArray<string>.Empty, false, new EquatableArray<DiagnosticInfo>(new[] { error }));
     }
 
     /// <summary>A block whose parsing failed: it carries only the DSL000 error.</summary>
     public static BlockDeclaration FailedBlock(DiagnosticInfo error) =>
         new(error.Arguments[0], error.Location, new BodyDeclaration(EquatableArray<LayerDeclaration>.Empty, EquatableArray<SkipDeclaration>.Empty),
-            EquatableArray<BlockDefinition>.Empty, new EquatableArray<DiagnosticInfo>(new[] { error }));
+            EquatableArray<BlockDefinition>.Empty, EquatableArray<string>.Empty, new EquatableArray<DiagnosticInfo>(new[] { error }));
 
     private static DiagnosticInfo InternalError(string name, LocationInfo? location, Exception e) =>
         DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, name, $"{e.GetType().Name}: {e.Message}");

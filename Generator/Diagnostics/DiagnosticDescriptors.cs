@@ -96,4 +96,28 @@ public static class DiagnosticDescriptors
     /// <summary>DSL017: <c>'{0}' cannot be a {1}: {2}</c></summary>
     public static readonly DiagnosticDescriptor UnsupportedDeclaration = Error("DSL017",
         "Unsupported model or block declaration", "'{0}' cannot be a {1}: {2}");
+
+    /// <summary>DSL018: <c>[Dim("{0}")] on '{1}' is invalid: {2}</c></summary>
+    public static readonly DiagnosticDescriptor InvalidDimConstraint = Error("DSL018",
+        "Invalid named-dimension constraint", "[Dim(\"{0}\")] on '{1}' is invalid: {2}");
+
+    /// <summary>DSL019: <c>Layer '{0}' ({1}) needs a fixed {2}, but on input {3} it is {4}, which depends on a named dimension: {5}</c></summary>
+    public static readonly DiagnosticDescriptor NeedsFixedSize = Error("DSL019",
+        "Layer needs a fixed size", "Layer '{0}' ({1}) needs a fixed {2}, but on input {3} it is {4}, which depends on a named dimension: {5}");
+
+    /// <summary>DSL020: <c>Layer '{0}' ({1}) has positions for sequences of up to {2}, but T = {3} can be longer: {4}</c></summary>
+    public static readonly DiagnosticDescriptor SequenceTooLong = Error("DSL020",
+        "Sequence may be longer than the positional embedding", "Layer '{0}' ({1}) has positions for sequences of up to {2}, but its length {3} can be longer: {4}");
+
+    /// <summary>DSL021: <c>Layer '{0}' ({1}) needs {2} but receives {3}; add [Transpose] before it to swap the last two dimensions</c></summary>
+    public static readonly DiagnosticDescriptor LayoutMismatch = Error("DSL021",
+        "Layer gets the other layout", "Layer '{0}' ({1}) needs {2} but receives {3}; add [Transpose] before it to swap the last two dimensions (and with them the layout)");
+
+    /// <summary>DSL022: <c>'{0}' declares the {1} '{2}', which the generated code also defines: {3}</c></summary>
+    public static readonly DiagnosticDescriptor MemberClash = Error("DSL022",
+        "Member clashes with generated code", "'{0}' declares the {1} '{2}', which the generated code also defines: {3}");
+
+    /// <summary>DSL023: <c>'{0}' cannot be used with [Module&lt;{0}&gt;]: {1}</c></summary>
+    public static readonly DiagnosticDescriptor NotAModule = Error("DSL023",
+        "Module type is not usable", "'{0}' cannot be used with [Module<{0}>]: {1}");
 }

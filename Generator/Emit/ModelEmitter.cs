@@ -1,9 +1,10 @@
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Dsl.Generator.Graph;
+using Dsl.Generator.Layers;
 using Dsl.Generator.Parsing;
 using Dsl.Generator.Shapes;
+using Dsl.Generator.Shapes.Symbolic;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Dsl.Generator.Emit;
@@ -20,9 +21,123 @@ public static class ModelEmitter
     private const string Nn = "global::TorchSharp.torch.nn";
     private const string Functional = "global::TorchSharp.torch.nn.functional";
 
-    public static string Emit(ModelDeclaration model, PlannedBody body, IReadOnlyList<BlockSpecialisation> blocks, string version)
+    public static string Emit(ModelDeclaration model, PlannedBody body, IReadOnlyList<BlockSpecialisation> blocks, DimDomain domain, string version)
     {
         var w = new CodeWriter();
+        OpenClass(w, model);
+        var summary = SummaryTable.Lines(model.ClassName, body);
+        // <remarks>, not <summary>: the user's own part of the class usually has the summary.
+        w.Line("/// <remarks>");
+        w.Line($"/// A TorchSharp module generated from the layer attributes of <c>{Xml(model.ClassName)}</c>: {Xml(body.Input.ToString())} -&gt; {Xml(body.Output.ToString())}, {Xml(SummaryTable.ParameterText(body))} parameters.");
+        w.Line("/// <code>");
+        foreach (var line in summary)
+        {
+            w.Line("/// " + Xml(line));
+        }
+
+        w.Line("/// </code>");
+        w.Line("/// </remarks>");
+        w.Line(GeneratedCode(version));
+        w.Open($"partial class {model.ClassName} : {Module}");
+
+        var symbolic = !body.Input.IsFixed;
+        w.Line(symbolic
+            ? "/// <summary>One example's input shape, without the batch dimension; -1 stands at a named dimension (see <see cref=\"OutputShapeFor\"/>).</summary>"
+            : "/// <summary>One example's input shape, without the batch dimension.</summary>");
+        w.Line($"public static long[] InputShape => new long[] {{ {string.Join(", ", body.Input.Dims.Select(FixedOrMinusOne))} }};");
+        w.Line();
+        w.Line(symbolic
+            ? "/// <summary>One example's output shape, without the batch dimension (inferred at compile time); -1 where it depends on a named dimension.</summary>"
+            : "/// <summary>One example's output shape, without the batch dimension (inferred at compile time).</summary>");
+        w.Line($"public static long[] OutputShape => new long[] {{ {string.Join(", ", body.Output.Dims.Select(FixedOrMinusOne))} }};");
+        w.Line();
+        w.Line("/// <summary>The number of learned parameters (inferred at compile time" + (body.UnknownParameterLayers > 0 ? "; without those of user modules, which are known only at run time" : "") + ").</summary>");
+        w.Line($"public const long ParameterCount = {body.Parameters};");
+        w.Line();
+        var macs = body.Macs;
+        if (macs.IsConstant)
+        {
+            w.Line("/// <summary>Multiply-accumulates of one example's forward pass (inferred at compile time).</summary>");
+            w.Line($"public const long MultiplyAccumulates = {macs.Value};");
+            w.Line();
+        }
+
+        w.Line("/// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>");
+        w.Line("public static string Summary => \"\"\"");
+        foreach (var line in summary)
+        {
+            w.Line("    " + line);
+        }
+
+        w.Line("    \"\"\";");
+        w.Line();
+        WriteOutputShapeFor(w, model.ClassName, body, domain);
+
+        var helpers = new SortedDictionary<string, string>(System.StringComparer.Ordinal);
+        WriteModuleBody(w, model.ClassName, body, isModel: true, helpers, domain);
+
+        foreach (var block in blocks)
+        {
+            w.Line();
+            w.Line($"/// <summary>Block <c>{Xml(block.BlockName)}</c> specialised for input {Xml(block.Body.Input.Describe())}.</summary>");
+            w.Line(GeneratedCode(version));
+            w.Open($"private sealed class {block.ClassName} : {Module}");
+            WriteModuleBody(w, block.ClassName, block.Body, isModel: false, helpers, domain, displayName: block.BlockName);
+            w.Close();
+        }
+
+        foreach (var helper in helpers.Values)
+        {
+            w.Line();
+            w.Lines(helper);
+        }
+
+        w.Close();
+        CloseClass(w, model);
+        return w.ToString();
+    }
+
+    /// <summary>
+    /// After a DSL error: the class still becomes a module that compiles (base type, constructor, a forward that
+    /// throws, the static facts), so the user sees the DSL error and not a cascade of CS errors where it is used.
+    /// Members the user wrote are left out.
+    /// </summary>
+    public static string EmitFallback(ModelDeclaration model, string version)
+    {
+        var w = new CodeWriter();
+        OpenClass(w, model);
+        var user = new HashSet<string>(model.UserMembers.Select(m => m.Name));
+        var message = $"{model.ClassName} has DSL errors (see the build output), so the generator did not build its network.";
+        w.Line("/// <remarks>Not generated: the layer attributes of this class have DSL errors (see the build output).</remarks>");
+        w.Line(GeneratedCode(version));
+        w.Open($"partial class {model.ClassName} : {Module}");
+        void Member(string name, string code)
+        {
+            if (!user.Contains(name))
+            {
+                w.Line(code);
+            }
+        }
+
+        var fail = $"throw new global::System.InvalidOperationException(\"{Escape(message)}\")";
+        Member("InputShape", $"public static long[] InputShape => {fail};");
+        Member("OutputShape", $"public static long[] OutputShape => {fail};");
+        Member("OutputShapeFor", $"public static long[] OutputShapeFor(params long[] example) => {fail};");
+        Member("ParameterCount", "public const long ParameterCount = -1;");
+        Member("Summary", $"public static string Summary => \"{Escape(message)}\";");
+        if (!model.UserMembers.Any(m => m.Kind == "parameterless constructor"))
+        {
+            w.Line($"public {model.ClassName}() : base(\"{model.ClassName}\") {{ }}");
+        }
+
+        Member("forward", $"public override {Tensor} forward({Tensor} input) => {fail};");
+        w.Close();
+        CloseClass(w, model);
+        return w.ToString();
+    }
+
+    private static void OpenClass(CodeWriter w, ModelDeclaration model)
+    {
         w.Line("// <auto-generated/>");
         w.Line("// Generated by Dsl.Generator from the layer attributes of " + model.ClassName + ". Do not edit: change the attributes.");
         w.Line("#nullable enable");
@@ -36,54 +151,10 @@ public static class ModelEmitter
         {
             w.Open($"partial {outer.Keyword} {outer.Name}");
         }
+    }
 
-        var summary = SummaryTable.Lines(model.ClassName, body);
-        // <remarks>, not <summary>: the user's own part of the class usually has the summary.
-        w.Line("/// <remarks>");
-        w.Line($"/// A TorchSharp module generated from the layer attributes of <c>{Xml(model.ClassName)}</c>: {Xml(body.Input.ToString())} -&gt; {Xml(body.Output.ToString())}, {SummaryTable.Count(body.Parameters)} parameters.");
-        w.Line("/// <code>");
-        foreach (var line in summary)
-        {
-            w.Line("/// " + Xml(line));
-        }
-
-        w.Line("/// </code>");
-        w.Line("/// </remarks>");
-        w.Line(GeneratedCode(version));
-        w.Open($"partial class {model.ClassName} : {Module}");
-
-        w.Line("/// <summary>One example's input shape, without the batch dimension.</summary>");
-        w.Line($"public static long[] InputShape => new long[] {{ {string.Join(", ", body.Input.Dims)} }};");
-        w.Line();
-        w.Line("/// <summary>One example's output shape, without the batch dimension (inferred at compile time).</summary>");
-        w.Line($"public static long[] OutputShape => new long[] {{ {string.Join(", ", body.Output.Dims)} }};");
-        w.Line();
-        w.Line("/// <summary>The number of learned parameters (inferred at compile time).</summary>");
-        w.Line($"public const long ParameterCount = {body.Parameters};");
-        w.Line();
-        w.Line("/// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>");
-        w.Line("public static string Summary => \"\"\"");
-        foreach (var line in summary)
-        {
-            w.Line("    " + line);
-        }
-
-        w.Line("    \"\"\";");
-        w.Line();
-
-        WriteModuleBody(w, model.ClassName, body, isModel: true);
-
-        foreach (var block in blocks)
-        {
-            w.Line();
-            w.Line($"/// <summary>Block <c>{Xml(block.BlockName)}</c> specialised for input {Xml(block.Body.Input.ToString())}.</summary>");
-            w.Line(GeneratedCode(version));
-            w.Open($"private sealed class {block.ClassName} : {Module}");
-            WriteModuleBody(w, block.ClassName, block.Body, isModel: false, displayName: block.BlockName);
-            w.Close();
-        }
-
-        w.Close();
+    private static void CloseClass(CodeWriter w, ModelDeclaration model)
+    {
         foreach (var _ in model.ContainingTypes)
         {
             w.Close();
@@ -93,14 +164,112 @@ public static class ModelEmitter
         {
             w.Close();
         }
+    }
 
-        return w.ToString();
+    private static long FixedOrMinusOne(Dim d) => d.IsConstant ? d.Value : -1;
+
+    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    /// <summary>
+    /// <c>OutputShapeFor(example)</c>: one example's concrete output shape for one example's concrete input shape
+    /// (no batch dimension), checked like forward's input; and, for models with named dimensions, <c>CheckDims</c>
+    /// (the [Dim] constraints, shared with forward) and <c>FloorDiv</c> (the shape formulas' floor division).
+    /// </summary>
+    private static void WriteOutputShapeFor(CodeWriter w, string className, PlannedBody body, DimDomain domain)
+    {
+        var input = body.Input;
+        var positions = NamedPositions(input);
+        w.Line("/// <summary>");
+        w.Line("/// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like");
+        w.Line("/// <see cref=\"InputShape\"/>); throws an <see cref=\"global::System.ArgumentException\"/> as <c>forward</c> would for one it rejects.");
+        w.Line("/// </summary>");
+        w.Open("public static long[] OutputShapeFor(params long[] example)");
+        var checks = new List<string> { $"example.Length != {input.Rank}" };
+        checks.AddRange(input.Dims.Select((d, i) => (d, i)).Where(p => p.d.IsConstant).Select(p => $"example[{p.i}] != {p.d.Value}"));
+        w.Open($"if ({string.Join(" || ", checks)})");
+        w.Line($"throw new global::System.ArgumentException($\"{className} expects one example of shape [{string.Join(", ", input.Dims)}] (no batch dimension) but got [{{string.Join(\", \", example)}}].\", nameof(example));");
+        w.Close();
+        w.Line();
+        if (positions.Count > 0)
+        {
+            w.Line("CheckDims(example, 0, nameof(example));");
+        }
+
+        var dims = body.Output.Dims.Select(d => d.ToCSharp(name => $"example[{positions[name]}]", "FloorDiv"));
+        w.Line($"return new long[] {{ {string.Join(", ", dims)} }};");
+        w.Close();
+        w.Line();
+        if (positions.Count == 0)
+        {
+            return;
+        }
+
+        w.Line("/// <summary>Checks the named dimensions of a shape (starting at <paramref name=\"offset\"/>) against the [Dim] constraints.</summary>");
+        w.Open("private static void CheckDims(long[] shape, int offset, string parameter)");
+        for (var i = 0; i < input.Rank; i++)
+        {
+            if (input[i].IsConstant)
+            {
+                continue;
+            }
+
+            var name = input[i].Names[0];
+            var first = positions[name];
+            var where = $"{className}: dimension {name} (axis {i + 1} of the input, after the batch)";
+            if (first != i)
+            {
+                w.Open($"if (shape[offset + {i}] != shape[offset + {first}])");
+                w.Line($"throw new global::System.ArgumentException($\"{where} is {{shape[offset + {i}]}}, but {name} is also axis {first + 1}, which is {{shape[offset + {first}]}}; both must be equal.\", parameter);");
+                w.Close();
+                continue;
+            }
+
+            var c = domain[name];
+            w.Open($"if (shape[offset + {i}] < {c.Min})");
+            w.Line($"throw new global::System.ArgumentException($\"{where} is {{shape[offset + {i}]}}, but {(c.Min > 1 ? $"[Dim(\\\"{name}\\\", Min = {c.Min})] requires at least {c.Min}" : "every size must be at least 1")}.\", parameter);");
+            w.Close();
+            if (c.Max is { } max)
+            {
+                w.Open($"if (shape[offset + {i}] > {max})");
+                w.Line($"throw new global::System.ArgumentException($\"{where} is {{shape[offset + {i}]}}, but [Dim(\\\"{name}\\\", Max = {max})] allows at most {max}.\", parameter);");
+                w.Close();
+            }
+
+            if (c.MultipleOf > 1)
+            {
+                w.Open($"if (shape[offset + {i}] % {c.MultipleOf} != 0)");
+                w.Line($"throw new global::System.ArgumentException($\"{where} is {{shape[offset + {i}]}}, but [Dim(\\\"{name}\\\", MultipleOf = {c.MultipleOf})] requires a multiple of {c.MultipleOf}.\", parameter);");
+                w.Close();
+            }
+        }
+
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Floor division (rounds toward negative infinity), as in the shape formulas.</summary>");
+        w.Line("private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);");
+        w.Line();
+    }
+
+    /// <summary>Where each named dimension first appears in the input shape (no batch dimension).</summary>
+    private static Dictionary<string, int> NamedPositions(Shape input)
+    {
+        var positions = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        for (var i = 0; i < input.Rank; i++)
+        {
+            if (!input[i].IsConstant && !positions.ContainsKey(input[i].Names[0]))
+            {
+                positions[input[i].Names[0]] = i;
+            }
+        }
+
+        return positions;
     }
 
     private static string GeneratedCode(string version) =>
         $"[global::System.CodeDom.Compiler.GeneratedCode(\"Dsl.Generator\", \"{version}\")]";
 
-    private static void WriteModuleBody(CodeWriter w, string className, PlannedBody body, bool isModel, string? displayName = null)
+    private static void WriteModuleBody(CodeWriter w, string className, PlannedBody body, bool isModel,
+        IDictionary<string, string> helpers, DimDomain domain, string? displayName = null)
     {
         // Fields, in layer order: RegisterComponents registers them in declaration order, and their names are the state_dict keys.
         var constructions = new List<string>();
@@ -109,8 +278,22 @@ public static class ModelEmitter
             var module = ModuleOf(layer);
             if (module is not null)
             {
-                w.Line($"private readonly {module.Value.Type} {Id(layer.Name)};");
-                constructions.Add($"{Id(layer.Name)} = {module.Value.Construction};");
+                w.Line($"private readonly {module.Type} {Id(layer.Name)};");
+                constructions.Add($"{Id(layer.Name)} = {module.Construction};");
+            }
+
+            if (layer.Definition is { } definition)
+            {
+                var instance = layer.Instance(Id(layer.Name));
+                foreach (var field in definition.TorchSharpStateFields(instance))
+                {
+                    w.Line(field);
+                }
+
+                foreach (var (name, code) in definition.TorchSharpHelpers(instance))
+                {
+                    helpers[name] = code;
+                }
             }
 
             foreach (var projection in layer.Merges.Select(m => m.Projection).Where(p => p is not null))
@@ -143,7 +326,7 @@ public static class ModelEmitter
         w.Open($"public override {Tensor} forward({Tensor} input)");
         if (isModel)
         {
-            WriteInputGuard(w, className, body.Input, takesTokenIds: body.Layers.Count > 0 && body.Layers[0].Kind == LayerKind.Embedding);
+            WriteInputGuard(w, className, body.Input, takesTokenIds: TakesTokenIds(body));
         }
 
         var forward = new ForwardWriter();
@@ -155,29 +338,12 @@ public static class ModelEmitter
 
         forward.WriteTo(w, "input", current);
         w.Close();
-
-        if (body.Layers.Any(l => l.Kind == LayerKind.MultiHeadAttention))
-        {
-            WriteSelfAttentionHelper(w);
-        }
     }
 
-    /// <summary>
-    /// TorchSharp's MultiheadAttention takes [T, N, D] (no batch_first). With need_weights: false, 0.107 returns an
-    /// empty-handle tensor for the weights that no Dispose or scope ever releases from its live-tensor count, so the
-    /// helper asks for the (head-averaged, [N, T, T]) weights and frees them with every other temporary in a scope.
-    /// </summary>
-    private static void WriteSelfAttentionHelper(CodeWriter w)
-    {
-        w.Line();
-        w.Line("/// <summary>Self-attention over [N, T, D]: transposes to the [T, N, D] TorchSharp expects, and frees every temporary.</summary>");
-        w.Open($"private static {Tensor} SelfAttention(global::TorchSharp.Modules.MultiheadAttention attention, {Tensor} x)");
-        w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();");
-        w.Line("var sequenceFirst = x.transpose(0, 1);");
-        w.Line("var attended = attention.call(sequenceFirst, sequenceFirst, sequenceFirst, key_padding_mask: null, need_weights: true, attn_mask: null).Item1;");
-        w.Line("return attended.transpose(0, 1).MoveToOuterDisposeScope();");
-        w.Close();
-    }
+    /// <summary>Whether the network's first layer (through blocks) is an Embedding, so the input is token ids.</summary>
+    public static bool TakesTokenIds(PlannedBody body) =>
+        body.Layers.Count > 0 && (body.Layers[0].Definition is EmbeddingLayer
+            || body.Layers[0].Blocks.Count > 0 && TakesTokenIds(body.Layers[0].Blocks[0].Body));
 
     private static void WriteInputGuard(CodeWriter w, string className, Shape input, bool takesTokenIds)
     {
@@ -190,11 +356,16 @@ public static class ModelEmitter
         }
 
         var checks = new List<string> { $"input.dim() != {input.Rank + 1}" };
-        checks.AddRange(input.Dims.Select((d, i) => $"input.shape[{i + 1}] != {d}"));
+        checks.AddRange(input.Dims.Select((d, i) => (d, i)).Where(p => p.d.IsConstant).Select(p => $"input.shape[{p.i + 1}] != {p.d.Value}"));
         w.Open($"if ({string.Join(" || ", checks)})");
         w.Line($"throw new global::System.ArgumentException($\"{className} expects input of shape {input} (N = batch size) but got [{{string.Join(\", \", input.shape)}}].\", nameof(input));");
         w.Close();
         w.Line();
+        if (!input.IsFixed)
+        {
+            w.Line("CheckDims(input.shape, 1, nameof(input));");
+            w.Line();
+        }
     }
 
     /// <summary>Writes one layer and its merges; returns the local that holds the layer's final value.</summary>
@@ -202,54 +373,23 @@ public static class ModelEmitter
     {
         var name = Id(layer.Name);
         var output = layer.Merges.Count == 0 ? name : Id(layer.Name + "_out");
-        var shape = layer.Output.ToString();
-        var args = layer.Arguments;
-        switch (layer.Kind)
+        if (layer.Definition is { } definition)
         {
-            case LayerKind.ReLU:
-                f.Add(output, $"var {output} = {Functional}.relu({x});", shape, x);
-                break;
-            case LayerKind.GELU:
-                f.Add(output, $"var {output} = {Functional}.gelu({x});", shape, x);
-                break;
-            case LayerKind.Sigmoid:
-                f.Add(output, $"var {output} = global::TorchSharp.torch.sigmoid({x});", shape, x);
-                break;
-            case LayerKind.Tanh:
-                f.Add(output, $"var {output} = global::TorchSharp.torch.tanh({x});", shape, x);
-                break;
-            case LayerKind.MaxPool2d:
-                f.Add(output, $"var {output} = {Functional}.max_pool2d({x}, {args.Int("KernelSize")}{Named("stride", args.PoolStride, args.Int("KernelSize"))}{Named("padding", args.Int("Padding"), 0)});", shape, x);
-                break;
-            case LayerKind.AvgPool2d:
-                f.Add(output, $"var {output} = {Functional}.avg_pool2d({x}, {args.Int("KernelSize")}{Named("stride", args.PoolStride, args.Int("KernelSize"))}{Named("padding", args.Int("Padding"), 0)});", shape, x);
-                break;
-            case LayerKind.GlobalAvgPool:
-                f.Add(output, $"var {output} = {x}.mean(new long[] {{ 2, 3 }});", shape, x);
-                break;
-            case LayerKind.Flatten:
-                f.Add(output, $"var {output} = {x}.flatten(1);", shape, x);
-                break;
-            case LayerKind.Upsample:
-                var scale = args.Int("Scale");
-                f.Add(output, $"var {output} = {Functional}.interpolate({x}, scale_factor: new double[] {{ {scale}, {scale} }}, mode: global::TorchSharp.torch.InterpolationMode.Nearest);", shape, x);
-                break;
-            case LayerKind.MultiHeadAttention:
-                f.Add(output, $"var {output} = SelfAttention(this.{name}, {x});", shape, x);
-                break;
-            case LayerKind.Use when layer.Blocks.Count > 1:
-                var previous = x;
-                for (var r = 0; r < layer.Blocks.Count; r++)
-                {
-                    var local = r == layer.Blocks.Count - 1 ? output : Id($"{layer.Name}_{r}");
-                    f.Add(local, $"var {local} = this.{name}[{r}].call({previous});", layer.Blocks[r].Body.Output.ToString(), previous);
-                    previous = local;
-                }
-
-                break;
-            default:
-                f.Add(output, $"var {output} = this.{name}.call({x});", shape, x);
-                break;
+            f.Add(output, $"var {output} = {definition.TorchSharpForward(layer.Instance(name), x)};", layer.Output.Describe(), x);
+        }
+        else if (layer.Blocks.Count > 1)
+        {
+            var previous = x;
+            for (var r = 0; r < layer.Blocks.Count; r++)
+            {
+                var local = r == layer.Blocks.Count - 1 ? output : Id($"{layer.Name}_{r}");
+                f.Add(local, $"var {local} = this.{name}[{r}].call({previous});", layer.Blocks[r].Body.Output.Describe(), previous);
+                previous = local;
+            }
+        }
+        else
+        {
+            f.Add(output, $"var {output} = this.{name}.call({x});", layer.Output.Describe(), x);
         }
 
         var current = output;
@@ -258,12 +398,12 @@ public static class ModelEmitter
             var merge = layer.Merges[m];
             var result = m == layer.Merges.Count - 1 ? name : Id($"{layer.Name}_merge{m + 1}");
             var from = merge.From == LayerCatalog.InputName ? "input" : Id(merge.From);
-            var mergeShape = merge.Result.ToString();
+            var mergeShape = merge.Result.Describe();
             var merged = from;
             if (merge.Projection is { } projection)
             {
                 merged = Id(projection.FieldName);
-                f.Add(merged, $"var {merged} = this.{merged}.call({from});", projection.Output + $": projection of '{merge.From}'", from);
+                f.Add(merged, $"var {merged} = this.{merged}.call({from});", projection.Output.Describe() + $": projection of '{merge.From}'", from);
             }
 
             if (merge.Mode == MergeMode.Concat)
@@ -282,52 +422,27 @@ public static class ModelEmitter
         return current;
     }
 
-    private static (string Type, string Construction)? ModuleOf(PlannedLayer layer)
+    private static TorchSharpField? ModuleOf(PlannedLayer layer)
     {
-        var a = layer.Arguments;
-        var s = layer.Shape;
-        switch (layer.Kind)
+        if (layer.Definition is { } definition)
         {
-            case LayerKind.Conv2d:
-                return ("global::TorchSharp.Modules.Conv2d",
-                    $"{Nn}.Conv2d({s!.InChannels}, {s.OutChannels}, {a.Int("KernelSize")}{Named("stride", a.Int("Stride"), 1)}{Named("padding", a.Int("Padding"), 0)}{Named("dilation", a.Int("Dilation"), 1)}{Named("groups", a.Int("Groups"), 1)}{NamedBool("bias", a.Bool("Bias"))})");
-            case LayerKind.ConvTranspose2d:
-                return ("global::TorchSharp.Modules.ConvTranspose2d",
-                    $"{Nn}.ConvTranspose2d({s!.InChannels}, {s.OutChannels}, {a.Int("KernelSize")}{Named("stride", a.Int("Stride"), 1)}{Named("padding", a.Int("Padding"), 0)}{Named("output_padding", a.Int("OutputPadding"), 0)}{Named("dilation", a.Int("Dilation"), 1)}{NamedBool("bias", a.Bool("Bias"))})");
-            case LayerKind.Linear:
-                return ("global::TorchSharp.Modules.Linear", $"{Nn}.Linear({s!.InChannels}, {s.OutChannels}{NamedBool("hasBias", a.Bool("Bias"))})");
-            case LayerKind.BatchNorm2d:
-                return ("global::TorchSharp.Modules.BatchNorm2d", $"{Nn}.BatchNorm2d({s!.InChannels})");
-            case LayerKind.LayerNorm:
-                return ("global::TorchSharp.Modules.LayerNorm", $"{Nn}.LayerNorm({s!.InChannels})");
-            case LayerKind.Dropout:
-                return ("global::TorchSharp.Modules.Dropout", $"{Nn}.Dropout({Real(a.Real("P"))})");
-            case LayerKind.Embedding:
-                return ("global::TorchSharp.Modules.Embedding", $"{Nn}.Embedding({a.Int("VocabularySize")}, {a.Int("Dim")})");
-            case LayerKind.MultiHeadAttention:
-                return ("global::TorchSharp.Modules.MultiheadAttention",
-                    $"{Nn}.MultiheadAttention({s!.InChannels}, {a.Int("Heads")}{(a.Real("Dropout") != 0 ? ", dropout: " + Real(a.Real("Dropout")) : "")})");
-            case LayerKind.Use when layer.Blocks.Count == 1:
-                return (layer.Blocks[0].ClassName, $"new {layer.Blocks[0].ClassName}()");
-            case LayerKind.Use:
-                return ($"global::TorchSharp.Modules.ModuleList<{Module}>",
-                    $"{Nn}.ModuleList<{Module}>(\n" + string.Join(",\n", layer.Blocks.Select(b => $"    new {b.ClassName}()")) + ")");
-            default:
-                return null; // stateless: written as a functional call in forward
+            return definition.TorchSharpModule(layer.Instance(Id(layer.Name)));
         }
+
+        return layer.Blocks.Count == 1
+            ? new TorchSharpField(layer.Blocks[0].ClassName, $"new {layer.Blocks[0].ClassName}()")
+            : new TorchSharpField($"global::TorchSharp.Modules.ModuleList<{Module}>",
+                $"{Nn}.ModuleList<{Module}>(\n" + string.Join(",\n", layer.Blocks.Select(b => $"    new {b.ClassName}()")) + ")");
     }
 
-    private static (string Type, string Construction) ProjectionModule(PlannedProjection p) =>
-        p.IsConvolution
+    private static (string Type, string Construction) ProjectionModule(PlannedProjection p)
+    {
+        var d = p.Input.Layout == Layout.Image ? "2d" : "1d";
+        return p.IsConvolution
             ? ("global::TorchSharp.Modules.Sequential",
-                $"{Nn}.Sequential({Nn}.Conv2d({p.InChannels}, {p.OutChannels}, 1{Named("stride", p.Stride, 1)}, bias: false), {Nn}.BatchNorm2d({p.OutChannels}))")
+                $"{Nn}.Sequential({Nn}.Conv{d}({p.InChannels}, {p.OutChannels}, 1{LayerRules.Named("stride", p.Stride, 1)}, bias: false), {Nn}.BatchNorm{d}({p.OutChannels}))")
             : ("global::TorchSharp.Modules.Linear", $"{Nn}.Linear({p.InChannels}, {p.OutChannels}, hasBias: false)");
-
-    private static string Named(string name, int value, int @default) => value == @default ? "" : $", {name}: {value}";
-
-    private static string NamedBool(string name, bool value) => value ? "" : $", {name}: false";
-
-    private static string Real(double value) => value.ToString("R", CultureInfo.InvariantCulture) is var s && s.Contains(".") ? s : s + ".0";
+    }
 
     /// <summary>A layer name as a C# identifier (keywords escaped).</summary>
     public static string Id(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;

@@ -20,28 +20,34 @@ public static class SummaryTable
 
         var lines = new List<string>
         {
-            $"{modelName}: {body.Input} -> {body.Output}",
+            $"{modelName}: {body.Input.Describe()} -> {body.Output.Describe()}",
             Format(header),
             new string('-', widths.Sum() + 6),
         };
         lines.AddRange(rows.Select(Format));
         lines.Add(new string('-', widths.Sum() + 6));
-        lines.Add($"Total parameters: {Count(body.Parameters)}");
+        lines.Add($"Total parameters: {ParameterText(body)}");
         return lines;
     }
+
+    /// <summary>The parameter total, with the user modules whose parameters are known only at run time.</summary>
+    public static string ParameterText(PlannedBody body) =>
+        body.UnknownParameterLayers == 0
+            ? Count(body.Parameters)
+            : $"{Count(body.Parameters)} + unknown (in {body.UnknownParameterLayers} user module{(body.UnknownParameterLayers == 1 ? "" : "s")})";
 
     /// <summary>Adds a row per layer; a block's inner rows are listed the first time its specialisation appears only.</summary>
     private static void AddRows(List<string[]> rows, PlannedBody body, string indent, HashSet<BlockSpecialisation> expanded)
     {
         foreach (var layer in body.Layers)
         {
-            if (layer.Kind == LayerKind.Use)
+            if (layer.IsBlockUse)
             {
                 for (var r = 0; r < layer.Blocks.Count; r++)
                 {
                     var block = layer.Blocks[r];
                     var name = layer.Blocks.Count > 1 ? $"{layer.Name}.{r}" : layer.Name;
-                    rows.Add(new[] { indent + name, block.BlockName, block.Body.Output.ToString(), Count(block.Body.Parameters) });
+                    rows.Add(new[] { indent + name, block.BlockName, block.Body.Output.Describe(), ParameterText(block.Body) });
                     if (expanded.Add(block))
                     {
                         AddRows(rows, block.Body, indent + "  ", expanded);
@@ -50,13 +56,13 @@ public static class SummaryTable
             }
             else
             {
-                rows.Add(new[] { indent + layer.Name, layer.Kind.ToString(), layer.Output.ToString(), Count(layer.OwnParameters) });
+                rows.Add(new[] { indent + layer.Name, layer.KindName, layer.Output.Describe(), layer.Result!.ParametersKnown ? Count(layer.OwnParameters) : "?" });
             }
 
             foreach (var merge in layer.Merges)
             {
                 var kind = merge.Mode == MergeMode.Concat ? "Skip (Concat)" : merge.Projection is null ? "Skip (Add)" : "Skip (Add, projected)";
-                rows.Add(new[] { $"{indent}{layer.Name} += {merge.From}", kind, merge.Result.ToString(), Count(merge.Projection?.Parameters ?? 0) });
+                rows.Add(new[] { $"{indent}{layer.Name} += {merge.From}", kind, merge.Result.Describe(), Count(merge.Projection?.Parameters ?? 0) });
             }
         }
     }

@@ -1,32 +1,42 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Dsl.Generator.Common;
 using Dsl.Generator.Diagnostics;
+using Dsl.Generator.Layers;
 using Dsl.Generator.Parsing;
 using Dsl.Generator.Shapes;
+using Dsl.Generator.Shapes.Symbolic;
 
 namespace Dsl.Generator.Graph;
 
 /// <summary>
-/// Infers every shape of a body, layer by layer, merging skips after the layer they end at, and specialises each
-/// block for the shape it receives. Errors inside a block are reported at the [Use] (in the model's source) that
-/// makes them fail, with the inner layer's qualified name (<c>stage2.conv1</c>).
+/// Infers every shape of a body, layer by layer (each by its <see cref="LayerDefinition"/>), merging skips after the
+/// layer they end at, and specialises each block for the shape it receives. Shapes may hold named dimensions: every
+/// rule (equal shapes for a merge, sizes ≥ 1) is decided for every value the model's [Dim] constraints allow.
+/// Errors inside a block are reported at the [Use] (in the model's source) that makes them fail, with the inner
+/// layer's qualified name (<c>stage2.conv1</c>).
 /// </summary>
 public sealed class BodyPlanner
 {
-    private const int MaxBlockDepth = 32;
+    public const int MaxBlockDepth = 32;
 
     private readonly IReadOnlyDictionary<string, BlockDefinition> _blocks;
     private readonly Dictionary<string, BlockSpecialisation> _specialisations = new();
     private readonly Dictionary<string, BodyStructure> _structures = new();
     private readonly HashSet<string> _classNames = new();
     private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly DimDomain _domain;
+    private readonly BodyStructure.Reserved _reserved;
     private readonly CancellationToken _ct;
 
-    public BodyPlanner(IReadOnlyDictionary<string, BlockDefinition> blocks, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    public BodyPlanner(IReadOnlyDictionary<string, BlockDefinition> blocks, DimDomain domain, BodyStructure.Reserved reserved,
+        List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
         _blocks = blocks;
+        _domain = domain;
+        _reserved = reserved;
         _diagnostics = diagnostics;
         _ct = ct;
     }
@@ -46,30 +56,31 @@ public sealed class BodyPlanner
             var name = structure.Names[i];
             var qualified = qualifier + name;
             PlannedLayer? layer;
-            if (declaration.Kind == LayerKind.Use)
+            if (declaration.IsBlockUse)
             {
                 layer = PlanUse(declaration, name, qualified, current, useLocation ?? declaration.Location, depth);
             }
             else
             {
-                LayerShape shape;
+                var definition = LayerRegistry.ForKind(declaration.Kind);
+                LayerResult result;
                 try
                 {
-                    shape = LayerShapes.Infer(declaration, qualified, current);
+                    result = definition.Infer(new LayerContext(qualified, declaration, current, _domain, input.Channels));
                 }
-                catch (System.OverflowException)
+                catch (OverflowException)
                 {
-                    shape = LayerShape.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, qualified,
-                        declaration.Kind.ToString(), $"on input {current} its output would have a dimension or parameter count beyond what the generator can represent (2,147,483,647 per dimension)"));
+                    result = LayerResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, qualified,
+                        definition.Kind, $"on input {current} its output would have a dimension or parameter count beyond what the generator can represent (9,223,372,036,854,775,807)"));
                 }
 
-                if (shape.Error is not null)
+                if (result.Error is not null)
                 {
-                    Report(shape.Error, useLocation);
+                    Report(result.Error, useLocation);
                     return null;
                 }
 
-                layer = new PlannedLayer(name, declaration, current, shape.Output!, shape, new BlockSpecialisation[0], new PlannedMerge[0]);
+                layer = new PlannedLayer(name, declaration, definition, current, result.Output!, result, Array.Empty<BlockSpecialisation>(), Array.Empty<PlannedMerge>());
             }
 
             if (layer is null)
@@ -83,7 +94,7 @@ public sealed class BodyPlanner
                 return null;
             }
 
-            layer = new PlannedLayer(layer.Name, layer.Declaration, layer.Input, layer.Output, layer.Shape, layer.Blocks, merges);
+            layer = new PlannedLayer(layer.Name, layer.Declaration, layer.Definition, layer.Input, layer.Output, layer.Result, layer.Blocks, merges);
             layers.Add(layer);
             current = layer.Final;
         }
@@ -93,8 +104,15 @@ public sealed class BodyPlanner
 
     private PlannedLayer? PlanUse(LayerDeclaration declaration, string name, string qualified, Shape input, LocationInfo? useLocation, int depth)
     {
-        if (declaration.BlockTypeName is null || !_blocks.TryGetValue(declaration.BlockTypeName, out var block) || depth > MaxBlockDepth)
+        if (declaration.BlockTypeName is null || !_blocks.TryGetValue(declaration.BlockTypeName, out var block))
         {
+            return null;
+        }
+
+        if (depth >= MaxBlockDepth)
+        {
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, qualified, block.Name,
+                $"blocks are nested more than {MaxBlockDepth} levels deep here; nest fewer blocks"), useLocation);
             return null;
         }
 
@@ -103,7 +121,7 @@ public sealed class BodyPlanner
         var current = input;
         for (var r = 0; r < repeat; r++)
         {
-            var key = block.FullName + "@" + current.ToIdentifierPart();
+            var key = block.FullName + "@" + current.Describe();
             if (!_specialisations.TryGetValue(key, out var specialisation))
             {
                 // Structural errors of a block are reported on the block itself (its own pipeline): stay silent here.
@@ -129,7 +147,7 @@ public sealed class BodyPlanner
             current = specialisation.Body.Output;
         }
 
-        return new PlannedLayer(name, declaration, input, current, null, specialisations, new PlannedMerge[0]);
+        return new PlannedLayer(name, declaration, null, input, current, null, specialisations, Array.Empty<PlannedMerge>());
     }
 
     /// <summary>A block's structure is the same at every shape it is used at: check it once per model.</summary>
@@ -137,7 +155,7 @@ public sealed class BodyPlanner
     {
         if (!_structures.TryGetValue(block.FullName, out var structure))
         {
-            structure = BodyStructure.Check(block.Body, block.Name, "Block", _blocks);
+            structure = BodyStructure.Check(block.Body, block.Name, "Block", _blocks, _reserved);
             _structures[block.FullName] = structure;
         }
 
@@ -171,12 +189,13 @@ public sealed class BodyPlanner
             }
             else
             {
-                if (!fromShape.Equals(current))
+                var problem = AddProblem(fromShape, current);
+                if (problem is not null)
                 {
                     if (!declaration.Projection)
                     {
                         Report(DiagnosticInfo.Create(DiagnosticDescriptors.AddShapeMismatch, declaration.Location,
-                            fromName, toName, fromShape.ToString(), current.ToString(), AddHint(fromShape, current)), useLocation);
+                            fromName, toName, fromShape.ToString(), current.ToString(), problem.Value.Hint), useLocation);
                         return null;
                     }
 
@@ -197,29 +216,97 @@ public sealed class BodyPlanner
         return merges;
     }
 
-    private static string AddHint(Shape from, Shape to) =>
-        from.Rank == to.Rank && from.Rank == 3 && from[1] == to[1] && from[2] == to[2]
-            ? "Set Projection = true to insert a learned 1×1 convolution, give both layers the same channels, or use Mode = SkipMode.Concat."
-            : "Set Projection = true to insert a learned projection (a strided 1×1 convolution for images, a linear map otherwise), or make both shapes equal.";
+    /// <summary>Why an Add of these shapes fails (null: equal for every allowed value), with the refutation of named dimensions.</summary>
+    private (string Hint, DimRefutation? Refutation)? AddProblem(Shape from, Shape to)
+    {
+        if (from.Rank == to.Rank && from.Layout == to.Layout)
+        {
+            DimRefutation? first = null;
+            var differs = false;
+            for (var axis = 0; axis < from.Rank && !differs; axis++)
+            {
+                if (from[axis].IsConstant && to[axis].IsConstant)
+                {
+                    differs = from[axis].Value != to[axis].Value;
+                }
+                else
+                {
+                    first = DimDecisions.Equal(from[axis], to[axis], _domain);
+                    differs = first is not null;
+                }
+            }
 
-    private static string? ConcatProblem(Shape from, Shape to)
+            if (!differs)
+            {
+                return null;
+            }
+
+            if (first is not null)
+            {
+                return ($"They differ for {first.ExampleText}" + (first.Fix is null ? "; set Projection = true, or make both shapes equal." : $"; add {first.Fix}."), first);
+            }
+        }
+
+        var sameSpatial = from.Layout == Layout.Image && to.Layout == Layout.Image && SameExceptChannels(from, to) is null;
+        return (sameSpatial
+            ? "Set Projection = true to insert a learned 1×1 convolution, give both layers the same channels, or use Mode = SkipMode.Concat."
+            : "Set Projection = true to insert a learned projection (a strided 1×1 convolution for images, a linear map otherwise), or make both shapes equal.", null);
+    }
+
+    /// <summary>Null when every axis but the channels is equal for every allowed value; else the first refutation (or a reason).</summary>
+    private string? SameExceptChannels(Shape from, Shape to)
+    {
+        for (var axis = 0; axis < from.Rank; axis++)
+        {
+            if (axis == from.ChannelAxis)
+            {
+                continue;
+            }
+
+            if (from[axis].IsConstant && to[axis].IsConstant)
+            {
+                if (from[axis].Value != to[axis].Value)
+                {
+                    return "differ";
+                }
+            }
+            else if (DimDecisions.Equal(from[axis], to[axis], _domain) is { } refutation)
+            {
+                return $"they differ for {refutation.ExampleText}" + (refutation.Fix is null ? "" : $"; add {refutation.Fix}");
+            }
+        }
+
+        return null;
+    }
+
+    private string? ConcatProblem(Shape from, Shape to)
     {
         if (from.Rank != to.Rank)
         {
             return "their ranks differ; Concat joins tensors of the same rank along channels";
         }
 
-        for (var axis = 0; axis < from.Rank; axis++)
+        if (from.Layout != to.Layout)
         {
-            if (axis != from.ChannelAxis && from[axis] != to[axis])
-            {
-                return from.Rank == 3
-                    ? $"the spatial sizes {to[1]}×{to[2]} and {from[1]}×{from[2]} differ; every dimension but the channels must match (pool, upsample or pad one side)"
-                    : "every dimension but the last must match";
-            }
+            return $"one is {Shape.Expected(from.Layout)} and the other {Shape.Expected(to.Layout)}; add [Transpose] to one side";
         }
 
-        return null;
+        if (to.IsFixed && from.IsFixed)
+        {
+            for (var axis = 0; axis < from.Rank; axis++)
+            {
+                if (axis != from.ChannelAxis && from[axis].Value != to[axis].Value)
+                {
+                    return from.Rank == 3
+                        ? $"the spatial sizes {to[1]}×{to[2]} and {from[1]}×{from[2]} differ; every dimension but the channels must match (pool, upsample or pad one side)"
+                        : "every dimension but the last must match";
+                }
+            }
+
+            return null;
+        }
+
+        return SameExceptChannels(from, to);
     }
 
     private PlannedProjection? PlanProjection(SkipDeclaration skip, Shape from, Shape to, string fromName, string toName, LocationInfo? useLocation)
@@ -230,21 +317,32 @@ public sealed class BodyPlanner
         {
             problem = "their ranks differ";
         }
-        else if (from.Rank == 3)
+        else if (from.Layout != to.Layout)
         {
-            for (var stride = 1; stride <= from[1] && stride <= from[2]; stride++)
+            problem = $"one is {Shape.Expected(from.Layout)} and the other {Shape.Expected(to.Layout)}; add [Transpose] to one side";
+        }
+        else if (!from.Channels.IsConstant || !to.Channels.IsConstant)
+        {
+            problem = "a projection needs fixed channel counts on both sides";
+        }
+        else if (from.Layout is Layout.Image or Layout.Signal)
+        {
+            // A 1×1 convolution with stride s turns n into ⌊(n − 1)/s⌋ + 1; try every stride that can matter.
+            var spatial = Enumerable.Range(1, from.Rank - 1).ToArray();
+            var largest = spatial.All(a => from[a].IsConstant) ? spatial.Max(a => from[a].Value) : 64;
+            for (var stride = 1; stride <= Math.Max(1, largest); stride++)
             {
-                if (LayerShapes.ConvolvedSize(from[1], 1, stride, 0, 1) == to[1] && LayerShapes.ConvolvedSize(from[2], 1, stride, 0, 1) == to[2])
+                if (spatial.All(a => SameSize(LayerShapes.Convolved(from[a], 1, stride, 0, 1), to[a])))
                 {
-                    return new PlannedProjection(field, true, from[0], to[0], stride, to);
+                    return new PlannedProjection(field, from, to, from.Channels.Value, to.Channels.Value, stride);
                 }
             }
 
-            problem = $"no stride of a 1×1 convolution turns {from[1]}×{from[2]} into {to[1]}×{to[2]}";
+            problem = $"no stride of a 1×1 convolution turns {string.Join("×", spatial.Select(a => from[a]))} into {string.Join("×", spatial.Select(a => to[a]))}";
         }
-        else if (from.Dims.Take(from.Rank - 1).SequenceEqual(to.Dims.Take(to.Rank - 1)))
+        else if (SameExceptChannels(from, to) is null)
         {
-            return new PlannedProjection(field, false, from.Channels, to.Channels, 1, to);
+            return new PlannedProjection(field, from, to, from.Channels.Value, to.Channels.Value, 1);
         }
         else
         {
@@ -254,6 +352,9 @@ public sealed class BodyPlanner
         Report(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionImpossible, skip.Location, fromName, toName, from.ToString(), to.ToString(), problem), useLocation);
         return null;
     }
+
+    private bool SameSize(Dim a, Dim b) =>
+        a.IsConstant && b.IsConstant ? a.Value == b.Value : DimDecisions.Equal(a, b, _domain) is null;
 
     private string UniqueClassName(string candidate)
     {

@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Dsl.Generator.Diagnostics;
+using Dsl.Generator.Layers;
 using Dsl.Generator.Parsing;
-using Dsl.Generator.Shapes;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Dsl.Generator.Graph;
@@ -32,15 +32,35 @@ public sealed class ResolvedSkip
 /// </summary>
 public sealed class BodyStructure
 {
-    /// <summary>Names a layer cannot take: they would clash with what the generated module or TorchSharp defines.</summary>
-    private static readonly HashSet<string> ReservedNames = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Names a layer cannot take because the generated module defines them (besides every member TorchSharp's
+    /// Module&lt;Tensor, Tensor&gt; has, read from the compilation: <see cref="Reserved.Inherited"/>).
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> GeneratedMembers = new HashSet<string>(StringComparer.Ordinal)
     {
-        LayerCatalog.InputName, "forward", "call", "name", "training", "train", "eval", "parameters", "named_parameters",
+        "forward", "call", "name", "training", "train", "eval", "parameters", "named_parameters",
         "buffers", "children", "modules", "state_dict", "load_state_dict", "to", "cpu", "cuda", "apply", "zero_grad",
-        "Dispose", "Summary", "InputShape", "OutputShape", "ParameterCount", "GetName", "register_module",
-        "register_buffer", "register_parameter", "named_modules", "named_children", "named_buffers", "RegisterComponents",
-        "SelfAttention", "GetType", "ToString", "Equals", "GetHashCode", "MemberwiseClone", "Finalize", "nameof",
+        "Dispose", "Summary", "InputShape", "OutputShape", "OutputShapeFor", "ParameterCount", "MultiplyAccumulates",
+        "GetName", "register_module", "register_buffer", "register_parameter", "named_modules", "named_children",
+        "named_buffers", "RegisterComponents", "SelfAttention", "AddPositions", "CheckedCall", "FloorDiv",
+        "GetType", "ToString", "Equals", "GetHashCode", "MemberwiseClone", "Finalize", "nameof",
     };
+
+    /// <summary>Names taken in the generated class: TorchSharp's inherited members, and (for a model) the user's own members.</summary>
+    public sealed class Reserved
+    {
+        public Reserved(IEnumerable<string> inherited, IEnumerable<UserMember> userMembers)
+        {
+            Inherited = new HashSet<string>(inherited, StringComparer.Ordinal);
+            UserMembers = userMembers.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        }
+
+        public static Reserved None { get; } = new(Array.Empty<string>(), Array.Empty<UserMember>());
+
+        public HashSet<string> Inherited { get; }
+
+        public Dictionary<string, UserMember> UserMembers { get; }
+    }
 
     private BodyStructure(string[] names, List<ResolvedSkip> skips, List<DiagnosticInfo> diagnostics)
     {
@@ -56,19 +76,24 @@ public sealed class BodyStructure
     public IReadOnlyList<DiagnosticInfo> Diagnostics { get; }
 
     public static BodyStructure Check(BodyDeclaration body, string ownerName, string ownerKeyword,
-        IReadOnlyDictionary<string, BlockDefinition> blocks)
+        IReadOnlyDictionary<string, BlockDefinition> blocks, Reserved reserved)
     {
         var diagnostics = new List<DiagnosticInfo>();
         var names = AssignNames(body, blocks);
-        CheckNames(body, names, ownerName, diagnostics);
+        CheckNames(body, names, ownerName, reserved, diagnostics);
 
         for (var i = 0; i < body.Layers.Count; i++)
         {
             var layer = body.Layers[i];
-            diagnostics.AddRange(LayerArgumentRules.Validate(layer, names[i]));
-            if (layer.Kind == LayerKind.Use)
+            var args = new LayerArguments(layer);
+            if (layer.IsBlockUse)
             {
+                diagnostics.AddRange(LayerRules.AtLeast(args, names[i], "Use", "Repeat", 1, "the repeat count"));
                 CheckUse(layer, blocks, diagnostics);
+            }
+            else
+            {
+                diagnostics.AddRange(LayerRegistry.ForKind(layer.Kind).Validate(args, names[i]));
             }
         }
 
@@ -131,7 +156,7 @@ public sealed class BodyStructure
                 continue;
             }
 
-            var prefix = layer.Kind == LayerKind.Use ? BlockPrefix(layer, blocks) : LayerCatalog.DefaultNamePrefix(layer.Kind);
+            var prefix = layer.IsBlockUse ? BlockPrefix(layer, blocks) : LayerRegistry.ForKind(layer.Kind).NamePrefix;
             string candidate;
             do
             {
@@ -152,7 +177,7 @@ public sealed class BodyStructure
         return char.ToLowerInvariant(name[0]) + name.Substring(1);
     }
 
-    private static void CheckNames(BodyDeclaration body, string[] names, string ownerName, List<DiagnosticInfo> diagnostics)
+    private static void CheckNames(BodyDeclaration body, string[] names, string ownerName, Reserved reserved, List<DiagnosticInfo> diagnostics)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
@@ -164,13 +189,15 @@ public sealed class BodyStructure
                 ? "a layer name must be a C# identifier (letters, digits and '_', not starting with a digit), because it names a field and a state_dict key"
                 : SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
                     ? "it is a C# keyword"
-                    : ReservedNames.Contains(name)
-                        ? name == LayerCatalog.InputName
-                            ? "'input' is reserved for the network's input in skips"
-                            : "it is a member of the generated TorchSharp module"
-                        : name == ownerName
-                            ? "a layer cannot have the name of its class"
-                            : null;
+                    : name == LayerCatalog.InputName
+                        ? "'input' is reserved for the network's input in skips"
+                        : GeneratedMembers.Contains(name) || reserved.Inherited.Contains(name)
+                            ? "it is a member of the generated TorchSharp module"
+                            : reserved.UserMembers.TryGetValue(name, out var member)
+                                ? $"the class already declares a {member.Kind} '{name}'; rename the layer or the {member.Kind}"
+                                : name == ownerName
+                                    ? "a layer cannot have the name of its class"
+                                    : null;
             if (problem is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, name, problem));
@@ -206,10 +233,17 @@ public sealed class BodyStructure
 
         for (var i = 0; i < names.Length; i++)
         {
-            var repeat = new LayerArguments(body.Layers[i]).Int("Repeat");
-            for (var r = 0; body.Layers[i].Kind == LayerKind.Use && r < repeat && r < 1000; r++)
+            if (body.Layers[i].IsBlockUse)
             {
-                derived[$"{names[i]}_{r}"] = names[i];
+                var repeat = new LayerArguments(body.Layers[i]).Int("Repeat");
+                for (var r = 0; r < repeat && r < 1000; r++)
+                {
+                    derived[$"{names[i]}_{r}"] = names[i];
+                }
+            }
+            else if (body.Layers[i].Kind == "Module")
+            {
+                derived[$"{names[i]}_checked"] = names[i];
             }
         }
 
@@ -259,7 +293,7 @@ public sealed class BodyStructure
         }
 
         path.Add(block.Name);
-        foreach (var used in block.Body.Layers.Where(l => l.Kind == LayerKind.Use && l.BlockTypeName is not null))
+        foreach (var used in block.Body.Layers.Where(l => l.IsBlockUse && l.BlockTypeName is not null))
         {
             var cycle = FindCycle(used.BlockTypeName!, blocks, path);
             if (cycle is not null)

@@ -1,36 +1,55 @@
 using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Layers;
 using Dsl.Generator.Parsing;
 using Dsl.Generator.Shapes;
+using Dsl.Generator.Shapes.Symbolic;
 
 namespace Dsl.Generator.Graph;
 
-/// <summary>A learned projection on a skip (ResNet option B): 1×1 convolution + BatchNorm2d for images, a linear map otherwise.</summary>
+/// <summary>
+/// A learned projection on a skip (ResNet option B): a bias-free 1×1 convolution + batch norm for images and signals,
+/// a bias-free linear map for vectors and sequences.
+/// </summary>
 public sealed class PlannedProjection
 {
-    public PlannedProjection(string fieldName, bool isConvolution, int inChannels, int outChannels, int stride, Shape output)
+    public PlannedProjection(string fieldName, Shape input, Shape output, long inChannels, long outChannels, int stride)
     {
         FieldName = fieldName;
-        IsConvolution = isConvolution;
+        Input = input;
+        Output = output;
         InChannels = inChannels;
         OutChannels = outChannels;
         Stride = stride;
-        Output = output;
     }
 
     public string FieldName { get; }
 
-    public bool IsConvolution { get; }
-
-    public int InChannels { get; }
-
-    public int OutChannels { get; }
-
-    public int Stride { get; }
+    public Shape Input { get; }
 
     public Shape Output { get; }
 
-    /// <summary>Conv weight (no bias) plus BatchNorm weight and bias; or the linear weight (no bias).</summary>
-    public long Parameters => ((long)InChannels * OutChannels) + (IsConvolution ? 2L * OutChannels : 0);
+    /// <summary>Whether it is a convolution (images and signals) rather than a linear map.</summary>
+    public bool IsConvolution => Input.Layout is Layout.Image or Layout.Signal;
+
+    public long InChannels { get; }
+
+    public long OutChannels { get; }
+
+    public int Stride { get; }
+
+    /// <summary>Conv weight (no bias) plus batch-norm weight and bias; or the linear weight (no bias).</summary>
+    public long Parameters => (InChannels * OutChannels) + (IsConvolution ? 2L * OutChannels : 0);
+
+    /// <summary>in·out per output position, plus one per element for the batch norm.</summary>
+    public Dim Macs
+    {
+        get
+        {
+            var positions = IsConvolution ? Output.Dims.Skip(1).Aggregate(Dim.Of(1), (a, d) => a * d) : Output.Layout == Layout.Sequence ? Output[0] : Dim.Of(1);
+            return (positions * (InChannels * OutChannels)) + (IsConvolution ? Output.Elements : Dim.Of(0));
+        }
+    }
 }
 
 /// <summary>One skip merged into a layer's output, in source order.</summary>
@@ -58,17 +77,18 @@ public sealed class PlannedMerge
     public PlannedProjection? Projection { get; }
 }
 
-/// <summary>A layer with everything inferred: shapes, channel counts, parameters, merges, and for blocks their specialised classes.</summary>
+/// <summary>A layer with everything inferred: shapes, counts, merges, and for blocks their specialised classes.</summary>
 public sealed class PlannedLayer
 {
-    public PlannedLayer(string name, LayerDeclaration declaration, Shape input, Shape output, LayerShape? shape,
+    public PlannedLayer(string name, LayerDeclaration declaration, LayerDefinition? definition, Shape input, Shape output, LayerResult? result,
         IReadOnlyList<BlockSpecialisation> blocks, IReadOnlyList<PlannedMerge> merges)
     {
         Name = name;
         Declaration = declaration;
+        Definition = definition;
         Input = input;
         Output = output;
-        Shape = shape;
+        Result = result;
         Blocks = blocks;
         Merges = merges;
     }
@@ -77,9 +97,13 @@ public sealed class PlannedLayer
 
     public LayerDeclaration Declaration { get; }
 
-    public LayerKind Kind => Declaration.Kind;
+    /// <summary>The layer kind's definition (null for a block use).</summary>
+    public LayerDefinition? Definition { get; }
 
-    public LayerArguments Arguments => new(Declaration);
+    /// <summary>The kind as users read it: the definition's kind, or the block's name.</summary>
+    public string KindName => Definition?.Kind ?? (Blocks.Count > 0 ? Blocks[0].BlockName : LayerCatalog.UseKind);
+
+    public bool IsBlockUse => Definition is null;
 
     public Shape Input { get; }
 
@@ -89,41 +113,26 @@ public sealed class PlannedLayer
     /// <summary>The layer's value as everything downstream sees it: after the skips that end at it are merged.</summary>
     public Shape Final => Merges.Count == 0 ? Output : Merges[Merges.Count - 1].Result;
 
-    /// <summary>Inferred channel counts of ordinary layers (null for block uses).</summary>
-    public LayerShape? Shape { get; }
+    /// <summary>What the definition inferred (null for block uses).</summary>
+    public LayerResult? Result { get; }
 
     /// <summary>For a block use: one specialised class per repetition.</summary>
     public IReadOnlyList<BlockSpecialisation> Blocks { get; }
 
     public IReadOnlyList<PlannedMerge> Merges { get; }
 
-    public long OwnParameters
-    {
-        get
-        {
-            long total = Shape?.Parameters ?? 0;
-            foreach (var block in Blocks)
-            {
-                total += block.Body.Parameters;
-            }
+    public long OwnParameters => (Result?.Parameters ?? 0) + Blocks.Sum(b => b.Body.Parameters);
 
-            return total;
-        }
-    }
+    public long Parameters => OwnParameters + Merges.Sum(m => m.Projection?.Parameters ?? 0);
 
-    public long Parameters
-    {
-        get
-        {
-            var total = OwnParameters;
-            foreach (var merge in Merges)
-            {
-                total += merge.Projection?.Parameters ?? 0;
-            }
+    /// <summary>Layers whose parameters are known only at run time ([Module&lt;T&gt;]), here and in its blocks.</summary>
+    public int UnknownParameterLayers => (Result is { ParametersKnown: false } ? 1 : 0) + Blocks.Sum(b => b.Body.UnknownParameterLayers);
 
-            return total;
-        }
-    }
+    public Dim Macs => Merges.Aggregate((Result?.Macs ?? Dim.Of(0)) + Blocks.Aggregate(Dim.Of(0), (a, b) => a + b.Body.Macs),
+        (a, m) => a + (m.Projection?.Macs ?? Dim.Of(0)));
+
+    /// <summary>The layer as its emitters see it (ordinary layers only).</summary>
+    public LayerInstance Instance(string field) => new(field, Declaration, Input, Result!);
 }
 
 /// <summary>The checked, shape-annotated layers of a model or of one block specialisation.</summary>
@@ -141,19 +150,11 @@ public sealed class PlannedBody
 
     public Shape Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Final;
 
-    public long Parameters
-    {
-        get
-        {
-            long total = 0;
-            foreach (var layer in Layers)
-            {
-                total += layer.Parameters;
-            }
+    public long Parameters => Layers.Sum(l => l.Parameters);
 
-            return total;
-        }
-    }
+    public int UnknownParameterLayers => Layers.Sum(l => l.UnknownParameterLayers);
+
+    public Dim Macs => Layers.Aggregate(Dim.Of(0), (a, l) => a + l.Macs);
 }
 
 /// <summary>A block specialised for one input shape: emitted as a nested module class of the model.</summary>

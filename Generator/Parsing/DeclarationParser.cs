@@ -1,8 +1,11 @@
+using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Dsl.Generator.Common;
 using Dsl.Generator.Diagnostics;
+using Dsl.Generator.Layers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -25,14 +28,15 @@ public static class DeclarationParser
 
         var diagnostics = new List<DiagnosticInfo>();
         var modelAttribute = context.Attributes[0];
-        if (modelAttribute.AttributeConstructor is null || HasErrors(modelAttribute) || !IsFirstModelAttribute(type, modelAttribute))
+        if (modelAttribute.AttributeConstructor is null || HasErrors(modelAttribute) || !IsFirstModelAttribute(type, modelAttribute)
+            || HasCompilerErrors(modelAttribute, new SemanticModels(context.SemanticModel), ct))
         {
             return null; // a second [Model] on another partial declaration is the compiler's CS0579; generate once
         }
 
         var modelLocation = LocationInfo.From(modelAttribute.ApplicationSyntaxReference?.GetSyntax(ct));
-        var shape = ReadShape(modelAttribute);
-        CheckDeclaration(type, syntax, "model", diagnostics);
+        var (shape, shapeProblem) = ReadShape(modelAttribute);
+        var declarationOk = CheckDeclaration(type, syntax, "model", diagnostics);
         if (HasAttribute(type, LayerCatalog.BlockAttribute))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration, modelLocation,
@@ -41,12 +45,17 @@ public static class DeclarationParser
 
         var usedBlocks = new List<INamedTypeSymbol>();
         var models = new SemanticModels(context.SemanticModel);
-        if (!TryParseBody(type, usedBlocks, models, ct, out var body))
+        if (!TryParseBody(type, usedBlocks, models, diagnostics, ct, out var body))
         {
             return null;
         }
 
-        if (!TryCollectBlocks(usedBlocks, models, ct, out var blocks))
+        if (!TryCollectBlocks(usedBlocks, models, diagnostics, ct, out var blocks))
+        {
+            return null;
+        }
+
+        if (!TryParseDims(type, models, ct, out var dims))
         {
             return null;
         }
@@ -67,9 +76,14 @@ public static class DeclarationParser
             SyntaxFacts.GetText(type.DeclaredAccessibility),
             fullName + ".g.cs",
             shape.ToEquatableArray(),
+            shapeProblem,
+            dims,
             modelLocation,
             body,
             blocks,
+            UserMembers(type, ct),
+            InheritedMembers(context.SemanticModel.Compilation),
+            declarationOk,
             diagnostics.ToEquatableArray());
     }
 
@@ -82,12 +96,12 @@ public static class DeclarationParser
 
         var usedBlocks = new List<INamedTypeSymbol>();
         var models = new SemanticModels(context.SemanticModel);
-        if (!TryParseBody(type, usedBlocks, models, ct, out var body) || !TryCollectBlocks(usedBlocks, models, ct, out var blocks))
+        var diagnostics = new List<DiagnosticInfo>();
+        if (!TryParseBody(type, usedBlocks, models, diagnostics, ct, out var body) || !TryCollectBlocks(usedBlocks, models, diagnostics, ct, out var blocks))
         {
             return null;
         }
 
-        var diagnostics = new List<DiagnosticInfo>();
         var location = LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(ct));
         if (type.IsGenericType)
         {
@@ -95,7 +109,7 @@ public static class DeclarationParser
                 type.Name, "block", "generic blocks are not supported"));
         }
 
-        return new BlockDeclaration(type.Name, location, body, blocks, diagnostics.ToEquatableArray());
+        return new BlockDeclaration(type.Name, location, body, blocks, InheritedMembers(context.SemanticModel.Compilation), diagnostics.ToEquatableArray());
     }
 
     private static bool IsFirstModelAttribute(INamedTypeSymbol type, AttributeData attribute)
@@ -106,14 +120,16 @@ public static class DeclarationParser
         return a is not null && b is not null && a.SyntaxTree == b.SyntaxTree && a.Span == b.Span;
     }
 
-    private static void CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax syntax, string role, List<DiagnosticInfo> diagnostics)
+    /// <summary>Checks the class declaration itself; true when a generated partial class for it would compile.</summary>
+    private static bool CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax syntax, string role, List<DiagnosticInfo> diagnostics)
     {
+        var before = diagnostics.Count;
         var identifier = LocationInfo.From(syntax.Identifier.GetLocation());
         if (type.IsRecord)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration, identifier,
                 type.Name, role, "a record cannot derive from Module<Tensor, Tensor>; declare a partial class"));
-            return;
+            return false;
         }
 
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -149,6 +165,8 @@ public static class DeclarationParser
                     type.Name, role, $"its containing type '{outer.Name}' must be partial and not generic"));
             }
         }
+
+        return diagnostics.Count == before;
     }
 
     private static bool IsTorchModule(INamedTypeSymbol type) =>
@@ -163,29 +181,124 @@ public static class DeclarationParser
         _ => "class",
     };
 
-    private static List<int> ReadShape(AttributeData attribute)
+    /// <summary>[Model(...)]'s dimensions (numbers and names), or what is wrong with them.</summary>
+    private static (List<InputDimension> Shape, string? Problem) ReadShape(AttributeData attribute)
     {
-        var shape = new List<int>();
-        foreach (var argument in attribute.ConstructorArguments)
+        var shape = new List<InputDimension>();
+        var values = attribute.ConstructorArguments.SelectMany(a => a.Kind == TypedConstantKind.Array ? a.Values : ImmutableArray.Create(a)).ToList();
+        foreach (var value in values)
         {
-            if (argument.Kind == TypedConstantKind.Array)
+            switch (value.Value)
             {
-                shape.AddRange(argument.Values.Select(v => v.Value is int i ? i : 0));
-            }
-            else if (argument.Value is int single)
-            {
-                shape.Add(single);
+                case int i:
+                    shape.Add(new InputDimension(i, null));
+                    break;
+                case string name when SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None:
+                    shape.Add(new InputDimension(0, name));
+                    break;
+                case string name:
+                    return (shape, $"'{name}' is not a dimension name; a name is a C# identifier such as \"H\" or \"T\"");
+                default:
+                    return (shape, $"every dimension is a whole number or a name such as \"H\", but one is {value.ToCSharpString()}");
             }
         }
 
-        return shape;
+        return (shape, null);
+    }
+
+    /// <summary>The [Dim] attributes; false when one does not compile yet.</summary>
+    private static bool TryParseDims(INamedTypeSymbol type, SemanticModels models, CancellationToken ct, out EquatableArray<DimDeclaration> dims)
+    {
+        var result = new List<DimDeclaration>();
+        dims = EquatableArray<DimDeclaration>.Empty;
+        foreach (var attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { } c || c.MetadataName != LayerCatalog.DimAttribute || c.ContainingNamespace?.ToDisplayString() != LayerCatalog.Namespace)
+            {
+                continue;
+            }
+
+            if (HasErrors(attribute) || HasCompilerErrors(attribute, models, ct))
+            {
+                return false;
+            }
+
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+            var locations = ArgumentLocations(attribute, syntax);
+            var name = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "";
+            long Named(string key, long fallback) =>
+                attribute.NamedArguments.FirstOrDefault(a => a.Key == key).Value.Value is int v ? v : fallback;
+            var max = attribute.NamedArguments.Any(a => a.Key == "Max") ? Named("Max", 0) : (long?)null;
+            result.Add(new DimDeclaration(name, Named("Min", 1), max, Named("MultipleOf", 1), LocationInfo.From(syntax), Find(locations, "Name")));
+        }
+
+        dims = result.ToEquatableArray();
+        return true;
+    }
+
+    /// <summary>Members the user declared in the class (all partial parts), so generated members never clash with them.</summary>
+    private static EquatableArray<UserMember> UserMembers(INamedTypeSymbol type, CancellationToken ct)
+    {
+        var members = new List<UserMember>();
+        foreach (var member in type.GetMembers())
+        {
+            ct.ThrowIfCancellationRequested();
+            if (member.IsImplicitlyDeclared || member.Locations.FirstOrDefault() is not { IsInSource: true } location)
+            {
+                continue;
+            }
+
+            var kind = member switch
+            {
+                IMethodSymbol { MethodKind: MethodKind.Constructor } m => m.IsStatic ? null : m.Parameters.Length == 0 ? "parameterless constructor" : null,
+                IMethodSymbol { MethodKind: MethodKind.Ordinary } => "method",
+                IMethodSymbol => null, // accessors, operators, destructors: never clash with generated members by name
+                IFieldSymbol => "field",
+                IPropertySymbol => "property",
+                IEventSymbol => "event",
+                INamedTypeSymbol => "nested type",
+                _ => null,
+            };
+            if (kind is not null)
+            {
+                members.Add(new UserMember(member.Name, kind, LocationInfo.From(location)));
+            }
+        }
+
+        return members.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// The member names of TorchSharp's <c>Module&lt;Tensor, Tensor&gt;</c> and its bases, read from the compilation,
+    /// so a layer named like one of them (<c>save</c>, <c>train</c>) is an error on its name rather than a CS0108 in obj/.
+    /// </summary>
+    private static EquatableArray<string> InheritedMembers(Compilation compilation)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        for (var t = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+Module`2") as ITypeSymbol; t is not null; t = t.BaseType)
+        {
+            foreach (var member in t.GetMembers())
+            {
+                if (member.DeclaredAccessibility is Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal
+                    && !member.IsImplicitlyDeclared && member is not IMethodSymbol { MethodKind: not MethodKind.Ordinary })
+                {
+                    names.Add(member.Name);
+                }
+            }
+        }
+
+        return names.ToEquatableArray();
     }
 
     private static bool HasAttribute(INamedTypeSymbol type, string metadataName) =>
         type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
 
-    /// <summary>Reads the layer and skip attributes of a class in source order. False when an attribute does not compile.</summary>
-    private static bool TryParseBody(INamedTypeSymbol type, List<INamedTypeSymbol> usedBlocks, SemanticModels models, CancellationToken ct, out BodyDeclaration body)
+    /// <summary>
+    /// Reads the layer and skip attributes of a class in source order. False when an attribute does not compile.
+    /// A layer attribute without a layer definition (<see cref="LayerRegistry"/>) is a DSL000: never silently dropped.
+    /// </summary>
+    private static bool TryParseBody(INamedTypeSymbol type, List<INamedTypeSymbol> usedBlocks, SemanticModels models,
+        List<DiagnosticInfo> diagnostics, CancellationToken ct, out BodyDeclaration body)
     {
         var layers = new List<LayerDeclaration>();
         var skips = new List<SkipDeclaration>();
@@ -205,40 +318,86 @@ public static class DeclarationParser
             }
 
             var metadataName = attributeClass.MetadataName;
-            if (metadataName == LayerCatalog.SkipAttribute)
+            var isSkip = metadataName == LayerCatalog.SkipAttribute;
+            var isUse = metadataName == LayerCatalog.UseAttribute;
+            var definition = LayerRegistry.ForAttribute(metadataName);
+            if (!isSkip && !isUse && definition is null)
             {
-                if (HasErrors(attribute) || HasCompilerErrors(attribute, models, ct))
+                if (IsLayerAttribute(attributeClass))
                 {
-                    return false;
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(ct)),
+                        type.Name, $"the layer attribute '{attributeClass.Name}' has no layer definition in the generator"));
                 }
 
+                continue;
+            }
+
+            if (HasErrors(attribute) || HasCompilerErrors(attribute, models, ct))
+            {
+                return false;
+            }
+
+            if (isSkip)
+            {
                 skips.Add(ParseSkip(attribute, ct));
+                continue;
             }
-            else if (LayerCatalog.TryGetKind(metadataName, out var kind))
+
+            TypeArgumentInfo? typeArgument = null;
+            if (attributeClass.IsGenericType)
             {
-                if (HasErrors(attribute) || HasCompilerErrors(attribute, models, ct))
+                if (attributeClass.TypeArguments.FirstOrDefault() is not INamedTypeSymbol argument || argument.TypeKind == TypeKind.Error)
                 {
                     return false;
                 }
 
-                string? blockName = null;
-                if (kind == LayerKind.Use)
+                if (isUse)
                 {
-                    if (attributeClass.TypeArguments.FirstOrDefault() is not INamedTypeSymbol block || block.TypeKind == TypeKind.Error)
-                    {
-                        return false;
-                    }
-
-                    usedBlocks.Add(block);
-                    blockName = block.ToDisplayString();
+                    usedBlocks.Add(argument);
                 }
 
-                layers.Add(ParseLayer(kind, attribute, blockName, ct));
+                typeArgument = DescribeType(argument);
             }
+
+            layers.Add(ParseLayer(isUse ? LayerCatalog.UseKind : definition!.Kind, attribute, typeArgument, ct));
         }
 
         body = new BodyDeclaration(layers.ToEquatableArray(), skips.ToEquatableArray());
         return true;
+    }
+
+    private static bool IsLayerAttribute(INamedTypeSymbol attributeClass)
+    {
+        for (var t = attributeClass.BaseType; t is not null; t = t.BaseType)
+        {
+            if (t.MetadataName == LayerCatalog.LayerAttributeBase && t.ContainingNamespace?.ToDisplayString() == LayerCatalog.Namespace)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static TypeArgumentInfo DescribeType(INamedTypeSymbol type)
+    {
+        var isModule = false;
+        for (var t = type.BaseType; t is not null; t = t.BaseType)
+        {
+            if (t.OriginalDefinition.ToDisplayString() == "TorchSharp.torch.nn.Module<T, TResult>"
+                && t.TypeArguments.All(a => a.ToDisplayString() == "TorchSharp.torch.Tensor"))
+            {
+                isModule = true;
+            }
+        }
+
+        var constructors = type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
+        return new TypeArgumentInfo(
+            type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            type.Name,
+            isModule && !type.IsAbstract && !type.IsGenericType,
+            constructors.Any(c => c.Parameters.Length == 0),
+            constructors.Any(c => c.Parameters.Length == 1 && c.Parameters[0].Type.SpecialType == SpecialType.System_Int64));
     }
 
     private static bool HasErrors(AttributeData attribute) =>
@@ -264,7 +423,7 @@ public static class DeclarationParser
     }
 
     /// <summary>Parses every block reachable from the given ones (each once, so recursive blocks terminate).</summary>
-    private static bool TryCollectBlocks(List<INamedTypeSymbol> roots, SemanticModels models, CancellationToken ct, out EquatableArray<BlockDefinition> blocks)
+    private static bool TryCollectBlocks(List<INamedTypeSymbol> roots, SemanticModels models, List<DiagnosticInfo> diagnostics, CancellationToken ct, out EquatableArray<BlockDefinition> blocks)
     {
         var seen = new HashSet<string>();
         var result = new List<BlockDefinition>();
@@ -272,14 +431,14 @@ public static class DeclarationParser
         while (queue.Count > 0)
         {
             var block = queue.Dequeue();
-            var fullName = block.ToDisplayString();
+            var fullName = block.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             if (!seen.Add(fullName))
             {
                 continue;
             }
 
             var nested = new List<INamedTypeSymbol>();
-            if (!TryParseBody(block, nested, models, ct, out var body))
+            if (!TryParseBody(block, nested, models, diagnostics, ct, out var body))
             {
                 blocks = EquatableArray<BlockDefinition>.Empty;
                 return false;
@@ -296,31 +455,80 @@ public static class DeclarationParser
         return true;
     }
 
-    private static LayerDeclaration ParseLayer(LayerKind kind, AttributeData attribute, string? blockName, CancellationToken ct)
+    /// <summary>
+    /// Every argument the attribute declares, written or not: constructor parameters (with their declared defaults)
+    /// and settable properties (with their <c>[DefaultValue]</c>, else the type's default). So the defaults are read
+    /// once, from the attribute's own declaration, and a definition can never read an argument that does not exist.
+    /// </summary>
+    private static LayerDeclaration ParseLayer(string kind, AttributeData attribute, TypeArgumentInfo? typeArgument, CancellationToken ct)
     {
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
         var locations = ArgumentLocations(attribute, syntax);
         var arguments = new List<LayerArgument>();
-        string? name = null;
         var parameters = attribute.AttributeConstructor!.Parameters;
         for (var i = 0; i < attribute.ConstructorArguments.Length && i < parameters.Length; i++)
         {
             var argumentName = Capitalize(parameters[i].Name);
-            arguments.Add(new LayerArgument(argumentName, ToNumber(attribute.ConstructorArguments[i]), Find(locations, argumentName)));
+            var location = Find(locations, argumentName);
+            arguments.Add(ToArgument(argumentName, attribute.ConstructorArguments[i], location is not null, location));
         }
 
-        foreach (var named in attribute.NamedArguments)
+        string? name = null;
+        foreach (var property in SettableProperties(attribute.AttributeClass!))
         {
-            if (named.Key == "Name")
+            var written = attribute.NamedArguments.FirstOrDefault(a => a.Key == property.Name);
+            if (property.Name == "Name")
             {
-                name = named.Value.Value as string;
+                name = written.Key is null ? null : written.Value.Value as string;
                 continue;
             }
 
-            arguments.Add(new LayerArgument(named.Key, ToNumber(named.Value), Find(locations, named.Key)));
+            if (written.Key is not null)
+            {
+                arguments.Add(ToArgument(property.Name, written.Value, true, Find(locations, property.Name)));
+                continue;
+            }
+
+            var declared = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.ComponentModel.DefaultValueAttribute");
+            arguments.Add(declared is { ConstructorArguments.Length: 1 }
+                ? ToArgument(property.Name, declared.ConstructorArguments[0], false, null)
+                : new LayerArgument(property.Name, 0, null, null, false, null));
         }
 
-        return new LayerDeclaration(kind, name, Find(locations, "Name"), arguments.ToEquatableArray(), blockName, LocationInfo.From(syntax));
+        return new LayerDeclaration(kind, name, Find(locations, "Name"), arguments.ToEquatableArray(), typeArgument, LocationInfo.From(syntax));
+    }
+
+    private static IEnumerable<IPropertySymbol> SettableProperties(INamedTypeSymbol attributeClass)
+    {
+        var seen = new HashSet<string>();
+        for (var t = attributeClass; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+        {
+            foreach (var property in t.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (!property.IsStatic && property.SetMethod is { DeclaredAccessibility: Accessibility.Public } && seen.Add(property.Name))
+                {
+                    yield return property;
+                }
+            }
+        }
+    }
+
+    private static LayerArgument ToArgument(string name, TypedConstant constant, bool given, LocationInfo? location)
+    {
+        if (constant.Kind == TypedConstantKind.Array)
+        {
+            var items = constant.IsNull
+                ? null
+                : (EquatableArray<InputDimension>?)constant.Values.Select(v => v.Value switch
+                {
+                    int i => new InputDimension(i, null),
+                    string s => new InputDimension(0, s),
+                    _ => new InputDimension(0, null),
+                }).ToEquatableArray();
+            return new LayerArgument(name, 0, null, items, given, location);
+        }
+
+        return new LayerArgument(name, ToNumber(constant), constant.Value as string, null, given, location);
     }
 
     private static SkipDeclaration ParseSkip(AttributeData attribute, CancellationToken ct)

@@ -3,29 +3,6 @@ using Dsl.Generator.Diagnostics;
 
 namespace Dsl.Generator.Parsing;
 
-/// <summary>Every layer the DSL knows. <see cref="Use"/> is a block used as one layer.</summary>
-public enum LayerKind
-{
-    Conv2d,
-    ConvTranspose2d,
-    Linear,
-    BatchNorm2d,
-    LayerNorm,
-    ReLU,
-    GELU,
-    Sigmoid,
-    Tanh,
-    Dropout,
-    MaxPool2d,
-    AvgPool2d,
-    GlobalAvgPool,
-    Flatten,
-    Upsample,
-    Embedding,
-    MultiHeadAttention,
-    Use,
-}
-
 /// <summary>How a skip merges (mirrors <c>Dsl.SkipMode</c>).</summary>
 public enum MergeMode
 {
@@ -33,17 +10,36 @@ public enum MergeMode
     Concat = 1,
 }
 
-/// <summary>One attribute argument: its name (the attribute's property name), value and where it was written.</summary>
-public sealed record LayerArgument(string Name, double Value, LocationInfo? Location);
+/// <summary>
+/// One attribute argument, every one the attribute declares (written or not): its name (the attribute's property
+/// name, constructor parameters capitalised), its value (a number, a string, or an array of numbers and names),
+/// whether the user wrote it, and where.
+/// </summary>
+public sealed record LayerArgument(string Name, double Number, string? Text, EquatableArray<InputDimension>? Items, bool IsGiven, LocationInfo? Location);
 
-/// <summary>One layer attribute, in source order. Arguments not written by the user are absent (defaults live in <see cref="LayerCatalog"/>).</summary>
+/// <summary>The type argument of a generic layer attribute (<c>[Use&lt;TBlock&gt;]</c>, <c>[Module&lt;TModule&gt;]</c>), as facts.</summary>
+public sealed record TypeArgumentInfo(
+    string FullName,
+    string Name,
+    bool IsTorchModule,
+    bool HasParameterlessConstructor,
+    bool HasChannelsConstructor);
+
+/// <summary>One layer attribute, in source order; <see cref="Kind"/> names its definition (<c>Conv2d</c>; <c>Use</c> for a block).</summary>
 public sealed record LayerDeclaration(
-    LayerKind Kind,
+    string Kind,
     string? ExplicitName,
     LocationInfo? NameLocation,
     EquatableArray<LayerArgument> Arguments,
-    string? BlockTypeName,
-    LocationInfo? Location);
+    TypeArgumentInfo? TypeArgument,
+    LocationInfo? Location)
+{
+    /// <summary>Whether this is a <c>[Use&lt;TBlock&gt;]</c> (a block as a layer) rather than a layer kind.</summary>
+    public bool IsBlockUse => Kind == LayerCatalog.UseKind;
+
+    /// <summary>The used block's fully qualified name, for <c>[Use&lt;TBlock&gt;]</c>.</summary>
+    public string? BlockTypeName => IsBlockUse ? TypeArgument?.FullName : null;
+}
 
 /// <summary>One [Skip] attribute.</summary>
 public sealed record SkipDeclaration(
@@ -64,6 +60,15 @@ public sealed record BlockDefinition(string FullName, string Name, bool IsBlock,
 /// <summary>A type that contains the model class (nested models need partial containers).</summary>
 public sealed record ContainingType(string Keyword, string Name);
 
+/// <summary>One dimension of [Model(...)]: a number (<see cref="Name"/> null) or a named dimension.</summary>
+public sealed record InputDimension(long Value, string? Name);
+
+/// <summary>One [Dim] attribute; <see cref="Max"/> is null when not given.</summary>
+public sealed record DimDeclaration(string Name, long Min, long? Max, long MultipleOf, LocationInfo? Location, LocationInfo? NameLocation);
+
+/// <summary>A member the user declared in the class (a field, property, method, nested type), which generated members must not clash with.</summary>
+public sealed record UserMember(string Name, string Kind, LocationInfo? Location);
+
 /// <summary>Everything the generator needs about one [Model] class, as equatable data.</summary>
 public sealed record ModelDeclaration(
     string Namespace,
@@ -71,10 +76,15 @@ public sealed record ModelDeclaration(
     string ClassName,
     string Accessibility,
     string HintName,
-    EquatableArray<int> InputShape,
+    EquatableArray<InputDimension> InputShape,
+    string? InputShapeProblem,
+    EquatableArray<DimDeclaration> Dims,
     LocationInfo? ModelLocation,
     BodyDeclaration Body,
     EquatableArray<BlockDefinition> Blocks,
+    EquatableArray<UserMember> UserMembers,
+    EquatableArray<string> InheritedMembers,
+    bool CanEmitFallback,
     EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>A [Block] class, parsed on its own so its structural errors are reported on its own attributes.</summary>
@@ -83,4 +93,5 @@ public sealed record BlockDeclaration(
     LocationInfo? Location,
     BodyDeclaration Body,
     EquatableArray<BlockDefinition> Blocks,
+    EquatableArray<string> InheritedMembers,
     EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,32 +1,95 @@
 using System.Linq;
 using Dsl.Generator.Common;
+using Dsl.Generator.Shapes.Symbolic;
 
 namespace Dsl.Generator.Shapes;
 
-/// <summary>The shape of one example (no batch dimension); shown with the batch as <c>[N, 16, 28, 28]</c>.</summary>
-public sealed record Shape(EquatableArray<int> Dims)
+/// <summary>
+/// What a tensor of one example (no batch dimension) means, which decides which layers may consume it:
+/// a rank-3 tensor <c>[N, a, b]</c> is a <see cref="Signal"/> (channels first, as 1-D layers want) or a
+/// <see cref="Sequence"/> (features last, as Linear, LayerNorm and attention want).
+/// </summary>
+public enum Layout
 {
-    public Shape(params int[] dims)
-        : this(new EquatableArray<int>(dims))
+    /// <summary><c>[N, F]</c>: features (or token ids).</summary>
+    Vector,
+
+    /// <summary><c>[N, T, D]</c>: D features at each of T positions.</summary>
+    Sequence,
+
+    /// <summary><c>[N, C, L]</c>: C channels over a length L.</summary>
+    Signal,
+
+    /// <summary><c>[N, C, H, W]</c>.</summary>
+    Image,
+}
+
+/// <summary>The shape of one example (no batch dimension) and its layout; shown with the batch as <c>[N, 16, H/2, W/2]</c>.</summary>
+public sealed record Shape(EquatableArray<Dim> Dims, Layout Layout)
+{
+    public Shape(Layout layout, params Dim[] dims)
+        : this(new EquatableArray<Dim>(dims), layout)
     {
     }
 
+    /// <summary>A fixed shape whose layout follows from its rank (rank 2: a sequence).</summary>
+    public static Shape Fixed(params long[] dims) => new(LayoutOfRank(dims.Length, signal: false), dims.Select(Dim.Of).ToArray());
+
+    /// <summary>The layout of a tensor of this rank (per example) when nothing says otherwise.</summary>
+    public static Layout LayoutOfRank(int rank, bool signal) => rank switch
+    {
+        1 => Layout.Vector,
+        2 => signal ? Layout.Signal : Layout.Sequence,
+        _ => Layout.Image,
+    };
+
     public int Rank => Dims.Count;
 
-    public int this[int index] => Dims[index];
+    public Dim this[int index] => Dims[index];
 
-    /// <summary>The channel (feature) dimension: the first of an image, the last of a sequence or vector.</summary>
-    public int ChannelAxis => Rank == 3 ? 0 : Rank - 1;
+    /// <summary>The channel (feature) axis: the first of an image or a signal, the last of a sequence or vector.</summary>
+    public int ChannelAxis => Layout is Layout.Image or Layout.Signal ? 0 : Rank - 1;
 
-    public int Channels => Dims[ChannelAxis];
+    public Dim Channels => Dims[ChannelAxis];
 
-    public Shape WithDim(int axis, int value) => new(Dims.Select((d, i) => i == axis ? value : d).ToArray());
+    /// <summary>Whether every dimension is a fixed number.</summary>
+    public bool IsFixed => Dims.All(d => d.IsConstant);
 
-    public long Elements => Dims.Aggregate(1L, (acc, d) => acc * d);
+    public Shape WithDim(int axis, Dim value) => new(Layout, Dims.Select((d, i) => i == axis ? value : d).ToArray());
+
+    public Shape WithLayout(Layout layout) => new(Dims, layout);
+
+    public Dim Elements => Dims.Aggregate(Dim.Of(1), (acc, d) => acc * d);
 
     /// <summary>With the batch: <c>[N, 16, 28, 28]</c>.</summary>
     public override string ToString() => "[" + string.Join(", ", new[] { "N" }.Concat(Dims.Select(d => d.ToString()))) + "]";
 
-    /// <summary>A name-safe form for specialised block classes: <c>16x28x28</c>.</summary>
-    public string ToIdentifierPart() => string.Join("x", Dims);
+    /// <summary>
+    /// With the layout where the rank alone does not tell it: a rank-3 tensor reads as a sequence <c>[N, T, D]</c>
+    /// unless marked <c>[N, 16, L] (signal)</c>.
+    /// </summary>
+    public string Describe() => Layout == Layout.Signal ? this + " (signal)" : ToString();
+
+    /// <summary>What a layer expects, in words: <c>a signal [N, C, L]</c>.</summary>
+    public static string Expected(Layout layout) => layout switch
+    {
+        Layout.Vector => "a vector [N, F]",
+        Layout.Sequence => "a sequence [N, T, D]",
+        Layout.Signal => "a signal [N, C, L]",
+        _ => "an image [N, C, H, W]",
+    };
+
+    /// <summary>A name-safe form for specialised block classes: <c>16x28x28</c>, <c>16xH_2xW_2</c>, <c>T_x64_seq</c>.</summary>
+    public string ToIdentifierPart()
+    {
+        var text = string.Join("x", Dims.Select(d => d.ToString()));
+        var chars = text.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray();
+        var part = new string(chars);
+        while (part.Contains("__"))
+        {
+            part = part.Replace("__", "_");
+        }
+
+        return part.Trim('_') + (Layout == Layout.Signal ? "_signal" : "");
+    }
 }

@@ -57,7 +57,7 @@ public class DocsTests
             Line(diagnostic) == section.MarkedLine + 1,
             $"The example of {id} marks line {section.MarkedLine} (\"// ... {id}\"), but the diagnostic is on line {Line(diagnostic) - 1}.\n" +
             Describe(run));
-        Assert.Empty(run.GeneratedSources);
+        Assert.Empty(BuiltModels(run));
         Assert.True(run.CompilationDiagnostics.IsEmpty, $"The example of {id} should compile apart from the generator's error.\n" + Describe(run));
     }
 

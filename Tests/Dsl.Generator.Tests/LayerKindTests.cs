@@ -200,17 +200,19 @@ public class LayerKindTests
     }
 
     [Theory]
-    [InlineData("[MultiHeadAttention(4)]", "MultiheadAttention(16, 4)")]
-    [InlineData("[MultiHeadAttention(2, Dropout = 0.1)]", "MultiheadAttention(16, 2, dropout: 0.1)")]
+    [InlineData("[MultiHeadAttention(4)]", "new SelfAttention(16, 4, causal: false, dropout: 0.0)")]
+    [InlineData("[MultiHeadAttention(2, Dropout = 0.1)]", "new SelfAttention(16, 2, causal: false, dropout: 0.1)")]
+    [InlineData("[MultiHeadAttention(2, Causal = true)]", "new SelfAttention(16, 2, causal: true, dropout: 0.0)")]
     public void MultiHeadAttention(string layer, string construction)
     {
         var source = Generate(layer, "6, 16");
 
-        AssertConstruction(source, "attn1", "MultiheadAttention", Nn + construction);
-        // TorchSharp's MultiheadAttention takes [T, N, D]: a generated helper transposes in, attends, transposes back.
-        AssertForward(source, "var attn1 = SelfAttention(this.attn1, input);", "[N, 6, 16]");
-        Assert.Contains("var sequenceFirst = x.transpose(0, 1);", source, StringComparison.Ordinal);
-        Assert.Contains("return attended.transpose(0, 1).MoveToOuterDisposeScope();", source, StringComparison.Ordinal);
+        AssertConstruction(source, "attn1", "SelfAttention", construction, fieldType: "SelfAttention");
+        AssertForward(source, "var attn1 = this.attn1.call(input);", "[N, 6, 16]");
+        // Batch-first attention through scaled_dot_product_attention: no [T, N, D] transposes, no attention weights.
+        Assert.Contains("scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal)", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("need_weights", source, StringComparison.Ordinal);
+        Assert.Contains("private readonly global::TorchSharp.Modules.Parameter in_proj_weight;", source, StringComparison.Ordinal);
         AssertFacts(source, "6, 16", (4 * 16 * 16) + (4 * 16));
     }
 

@@ -64,7 +64,7 @@ public class MalformedInputTests
 
         Assert.Equal(["DSL009"], Ids(run));
         Assert.Equal("Layer 'a -> b' (Skip): Mode = 7 is not a SkipMode; use SkipMode.Add or SkipMode.Concat", Message(run.GeneratorDiagnostics[0]));
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
     }
 
     [Fact]
@@ -83,11 +83,23 @@ public class MalformedInputTests
         AssertAt(run, run.GeneratorDiagnostics[1], "// DSL003", "\"x\"");
         Assert.Equal("Skip refers to 'x', which is not a layer of 'NullSkip'; did you mean 'a'?", Message(run.GeneratorDiagnostics[1]));
         Assert.Equal(["CS8625"], run.CompilationDiagnostics.Select(d => d.Id)); // the compiler's nullable warning on null
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
     }
 
     [Fact]
     public void A_Model_attribute_that_does_not_compile_is_left_to_the_compiler()
+    {
+        var run = Run("""
+            [Model(1, 28, System.DateTime.Now)]
+            [Conv2d(8, 3)]
+            public partial class NotConstant { }
+            """);
+
+        AssertOnlyCompilerErrors(run, "CS0182");
+    }
+
+    [Fact]
+    public void A_string_that_is_not_a_dimension_name_is_DSL001()
     {
         var run = Run("""
             [Model("1, 28, 28")]
@@ -95,7 +107,10 @@ public class MalformedInputTests
             public partial class StringShape { }
             """);
 
-        AssertOnlyCompilerErrors(run, "CS1503");
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DSL001", diagnostic.Id);
+        Assert.Contains("'1, 28, 28' is not a dimension name", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.True(run.CompilationDiagnostics.IsEmpty);
     }
 
     // ---- Syntax errors while typing ----------------------------------------------------------------------------
@@ -111,7 +126,7 @@ public class MalformedInputTests
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Equal(["CS1513"], run.CompilationDiagnostics.Select(d => d.Id));
-        Assert.Equal(["Sample.Unclosed.g.cs", ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal(["Sample.Unclosed.g.cs", ValidHintName], BuiltModels(run));
         Assert.All(run.CompilationDiagnostics, d => Assert.Equal("Model0.cs", d.Location.SourceTree?.FilePath));
     }
 
@@ -139,7 +154,7 @@ public class MalformedInputTests
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Contains("CS1026", run.CompilationDiagnostics.Select(d => d.Id));
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
     }
 
     [Fact]
@@ -153,7 +168,7 @@ public class MalformedInputTests
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.NotEmpty(run.CompilationDiagnostics);
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
     }
 
     // ---- Values ------------------------------------------------------------------------------------------------
@@ -170,7 +185,7 @@ public class MalformedInputTests
         var error = Single(run, "DSL001");
         AssertAt(run, error, "// DSL001", "Model(-1)");
         Assert.Equal("Model 'Negative' has no valid input shape: every dimension must be positive, but the shape is (-1)", Message(error));
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
     }
 
     [Fact]
@@ -231,7 +246,7 @@ public class MalformedInputTests
 
         if (run.GeneratorDiagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
         {
-            Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+            Assert.Equal([ValidHintName], BuiltModels(run));
             return;
         }
 
@@ -256,7 +271,7 @@ public class MalformedInputTests
             """, ValidModel);
 
         run.AssertNoDiagnostics();
-        Assert.Equal(["GlobalNet.g.cs", ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal(["GlobalNet.g.cs", ValidHintName], BuiltModels(run));
         Assert.DoesNotContain("namespace", run.GeneratedSource("GlobalNet.g.cs"));
     }
 
@@ -278,7 +293,7 @@ public class MalformedInputTests
             """);
 
         run.AssertNoDiagnostics();
-        Assert.Equal([hintName, ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([hintName, ValidHintName], BuiltModels(run));
     }
 
     [Fact]
@@ -297,7 +312,7 @@ public class MalformedInputTests
             """);
 
         run.AssertNoDiagnostics();
-        Assert.Equal(["Sample.Outer.Middle.Net.g.cs", ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal(["Sample.Outer.Middle.Net.g.cs", ValidHintName], BuiltModels(run));
     }
 
     [Fact]
@@ -315,7 +330,7 @@ public class MalformedInputTests
         var error = Single(run, "DSL017");
         AssertAt(run, error, "// DSL017", "Net");
         Assert.Equal("'Net' cannot be a model: its containing type 'Outer' must be partial and not generic", Message(error));
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
         Assert.Empty(run.CompilationDiagnostics);
     }
 
@@ -338,7 +353,7 @@ public class MalformedInputTests
             AssertAt(run, d, "// DSL017", "Net");
         });
         Assert.Contains(run.GeneratorDiagnostics, d => Message(d) == "'Net' cannot be a model: its containing type 'Outer' must be partial and not generic");
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
     }
 
     [Theory]
@@ -355,7 +370,7 @@ public class MalformedInputTests
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Equal(["CS0592", "CS0592"], run.CompilationDiagnostics.Select(d => d.Id)); // [Model] and [Linear]: class only
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
     }
 
     [Fact]
@@ -369,7 +384,7 @@ public class MalformedInputTests
 
         var error = Single(run, "DSL017");
         AssertAt(run, error, "// DSL017", "Point");
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
     }
 
     [Fact]
@@ -464,6 +479,6 @@ public class MalformedInputTests
             Assert.Equal(DiagnosticSeverity.Error, d.Severity);
             Assert.Equal("Model0.cs", d.Location.SourceTree?.FilePath);
         });
-        Assert.Equal([ValidHintName], run.GeneratedSources.Keys);
+        Assert.Equal([ValidHintName], BuiltModels(run));
     }
 }

@@ -38,6 +38,9 @@ namespace Dsl.Examples.Models
         /// <summary>The number of learned parameters (inferred at compile time).</summary>
         public const long ParameterCount = 18020;
 
+        /// <summary>Multiply-accumulates of one example's forward pass (inferred at compile time).</summary>
+        public const long MultiplyAccumulates = 216576;
+
         /// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>
         public static string Summary => """
             TinyTransformer: [N, 16] -> [N, 4]
@@ -59,9 +62,23 @@ namespace Dsl.Examples.Models
             Total parameters: 18,020
             """;
 
+        /// <summary>
+        /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
+        /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.
+        /// </summary>
+        public static long[] OutputShapeFor(params long[] example)
+        {
+            if (example.Length != 1 || example[0] != 16)
+            {
+                throw new global::System.ArgumentException($"TinyTransformer expects one example of shape [16] (no batch dimension) but got [{string.Join(", ", example)}].", nameof(example));
+            }
+
+            return new long[] { 4 };
+        }
+
         private readonly global::TorchSharp.Modules.Embedding embed;
         private readonly global::TorchSharp.Modules.LayerNorm ln1;
-        private readonly global::TorchSharp.Modules.MultiheadAttention attn;
+        private readonly SelfAttention attn;
         private readonly global::TorchSharp.Modules.LayerNorm ln2;
         private readonly global::TorchSharp.Modules.Linear fc1;
         private readonly global::TorchSharp.Modules.Linear fc2;
@@ -73,7 +90,7 @@ namespace Dsl.Examples.Models
         {
             embed = global::TorchSharp.torch.nn.Embedding(100, 32);
             ln1 = global::TorchSharp.torch.nn.LayerNorm(32);
-            attn = global::TorchSharp.torch.nn.MultiheadAttention(32, 4);
+            attn = new SelfAttention(32, 4, causal: false, dropout: 0.0);
             ln2 = global::TorchSharp.torch.nn.LayerNorm(32);
             fc1 = global::TorchSharp.torch.nn.Linear(32, 128);
             fc2 = global::TorchSharp.torch.nn.Linear(128, 32);
@@ -97,7 +114,7 @@ namespace Dsl.Examples.Models
 
             var embed = this.embed.call(input);                            // [N, 16, 32]
             var ln1 = this.ln1.call(embed);                                // [N, 16, 32]
-            var attn_out = SelfAttention(this.attn, ln1);                  // [N, 16, 32]
+            var attn_out = this.attn.call(ln1);                            // [N, 16, 32]
             ln1.Dispose();
             var attn = attn_out.add(embed);                                // [N, 16, 32]: skip from 'embed' (Add)
             attn_out.Dispose(); embed.Dispose();
@@ -119,13 +136,42 @@ namespace Dsl.Examples.Models
             return head;
         }
 
-        /// <summary>Self-attention over [N, T, D]: transposes to the [T, N, D] TorchSharp expects, and frees every temporary.</summary>
-        private static global::TorchSharp.torch.Tensor SelfAttention(global::TorchSharp.Modules.MultiheadAttention attention, global::TorchSharp.torch.Tensor x)
+        /// <summary>
+        /// Multi-head self-attention over [N, T, D] for any T, with torch.nn.MultiheadAttention's parameters and
+        /// state_dict names (in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias) and initialisation.
+        /// Attention runs through scaled_dot_product_attention: no attention weights are materialised.
+        /// </summary>
+        private sealed class SelfAttention : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var sequenceFirst = x.transpose(0, 1);
-            var attended = attention.call(sequenceFirst, sequenceFirst, sequenceFirst, key_padding_mask: null, need_weights: true, attn_mask: null).Item1;
-            return attended.transpose(0, 1).MoveToOuterDisposeScope();
+            private readonly global::TorchSharp.Modules.Parameter in_proj_weight;
+            private readonly global::TorchSharp.Modules.Parameter in_proj_bias;
+            private readonly global::TorchSharp.Modules.Linear out_proj;
+            private readonly long _heads;
+            private readonly bool _causal;
+            private readonly double _dropout;
+
+            public SelfAttention(long width, long heads, bool causal, double dropout) : base("MultiHeadAttention")
+            {
+                _heads = heads;
+                _causal = causal;
+                _dropout = dropout;
+                in_proj_weight = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.empty(3 * width, width));
+                in_proj_bias = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.zeros(3 * width));
+                out_proj = global::TorchSharp.torch.nn.Linear(width, width);
+                global::TorchSharp.torch.nn.init.xavier_uniform_(in_proj_weight);
+                global::TorchSharp.torch.nn.init.zeros_(out_proj.bias!);
+                RegisterComponents();
+            }
+
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                long n = x.shape[0], t = x.shape[1], d = x.shape[2];
+                var qkv = global::TorchSharp.torch.nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
+                var attended = global::TorchSharp.torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
+                var merged = attended.transpose(1, 2).reshape(n, t, d);
+                return out_proj.call(merged).MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -43,6 +43,9 @@ namespace Dsl.Examples.Models
         /// <summary>The number of learned parameters (inferred at compile time).</summary>
         public const long ParameterCount = 57681;
 
+        /// <summary>Multiply-accumulates of one example's forward pass (inferred at compile time).</summary>
+        public const long MultiplyAccumulates = 11364864;
+
         /// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>
         public static string Summary => """
             UNet: [N, 1, 28, 28] -> [N, 1, 28, 28]
@@ -68,6 +71,20 @@ namespace Dsl.Examples.Models
             -----------------------------------------------------
             Total parameters: 57,681
             """;
+
+        /// <summary>
+        /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
+        /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.
+        /// </summary>
+        public static long[] OutputShapeFor(params long[] example)
+        {
+            if (example.Length != 3 || example[0] != 1 || example[1] != 28 || example[2] != 28)
+            {
+                throw new global::System.ArgumentException($"UNet expects one example of shape [1, 28, 28] (no batch dimension) but got [{string.Join(", ", example)}].", nameof(example));
+            }
+
+            return new long[] { 1, 28, 28 };
+        }
 
         private readonly global::TorchSharp.Modules.Conv2d conv1;
         private readonly global::TorchSharp.Modules.Conv2d conv2;

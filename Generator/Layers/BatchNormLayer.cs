@@ -1,0 +1,106 @@
+using System.Linq;
+using Dsl.Generator.Shapes;
+using Dsl.Generator.Shapes.Symbolic;
+
+namespace Dsl.Generator.Layers;
+
+/// <summary>
+/// Batch normalisation over channels: params 2C (weight, bias; running statistics are buffers), MACs one per element
+/// (the affine γ·x̂ + β).
+/// </summary>
+public abstract class BatchNormLayer : LayerDefinition
+{
+    protected abstract Layout[] Accepted { get; }
+
+    public override string NamePrefix => "bn";
+
+    public override LayerResult Infer(LayerContext c)
+    {
+        long channels = 0;
+        var error = LayerRules.RequireLayout(c, Kind, "", Accepted) ?? LayerRules.InputWidth(c, Kind, out channels);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        return LayerResult.Ok(c.Input, 2 * channels, c.Input.Elements, channels, channels);
+    }
+
+    public override TorchSharpField? TorchSharpModule(LayerInstance l) => new($"global::TorchSharp.Modules.{Kind}", $"{Nn}.{Kind}({l.Result.InChannels})");
+
+    public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+}
+
+/// <summary><c>[BatchNorm2d]</c> over an image.</summary>
+public sealed class BatchNorm2dLayer : BatchNormLayer
+{
+    public override string Kind => "BatchNorm2d";
+
+    protected override Layout[] Accepted => new[] { Layout.Image };
+}
+
+/// <summary><c>[BatchNorm1d]</c> over a signal <c>[N, C, L]</c> (or features <c>[N, C]</c>).</summary>
+public sealed class BatchNorm1dLayer : BatchNormLayer
+{
+    public override string Kind => "BatchNorm1d";
+
+    public override Layout? PreferredInputLayout => Layout.Signal;
+
+    protected override Layout[] Accepted => new[] { Layout.Signal, Layout.Vector };
+}
+
+/// <summary><c>[LayerNorm]</c> over the last dimension of a vector or sequence: params 2D, MACs one per element.</summary>
+public sealed class LayerNormLayer : LayerDefinition
+{
+    public override string Kind => "LayerNorm";
+
+    public override string NamePrefix => "ln";
+
+    public override Layout? PreferredInputLayout => Layout.Sequence;
+
+    public override LayerResult Infer(LayerContext c)
+    {
+        long width = 0;
+        var error = LayerRules.RequireLayout(c, Kind, "", Layout.Vector, Layout.Sequence) ?? LayerRules.InputWidth(c, Kind, out width);
+        return error ?? LayerResult.Ok(c.Input, 2 * width, c.Input.Elements, width, width);
+    }
+
+    public override TorchSharpField? TorchSharpModule(LayerInstance l) => new("global::TorchSharp.Modules.LayerNorm", $"{Nn}.LayerNorm({l.Result.InChannels})");
+
+    public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+}
+
+/// <summary><c>[GroupNorm(groups)]</c> over the channels of an image or signal: params 2C, MACs one per element.</summary>
+public sealed class GroupNormLayer : LayerDefinition
+{
+    public override string Kind => "GroupNorm";
+
+    public override string NamePrefix => "gn";
+
+    public override System.Collections.Generic.IEnumerable<Diagnostics.DiagnosticInfo> Validate(LayerArguments args, string name) =>
+        LayerRules.AtLeast(args, name, Kind, "Groups", 1, "the number of groups");
+
+    public override LayerResult Infer(LayerContext c)
+    {
+        long channels = 0;
+        var error = LayerRules.RequireLayout(c, Kind, "", Layout.Image, Layout.Signal) ?? LayerRules.InputWidth(c, Kind, out channels);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var groups = c.Arguments.Int("Groups");
+        if (channels % groups != 0)
+        {
+            return LayerResult.Fail(LayerRules.Invalid(c.Arguments, c.Name, Kind, "Groups",
+                $"Groups = {groups} must divide the input's {channels} channels"));
+        }
+
+        return LayerResult.Ok(c.Input, 2 * channels, c.Input.Elements, channels, channels);
+    }
+
+    public override TorchSharpField? TorchSharpModule(LayerInstance l) =>
+        new("global::TorchSharp.Modules.GroupNorm", $"{Nn}.GroupNorm({l.Arguments.Int("Groups")}, {l.Result.InChannels})");
+
+    public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+}

@@ -1,0 +1,108 @@
+using System.Collections.Generic;
+using Dsl.Generator.Diagnostics;
+using Dsl.Generator.Shapes;
+using Dsl.Generator.Shapes.Symbolic;
+
+namespace Dsl.Generator.Layers;
+
+/// <summary>
+/// <c>[MultiHeadAttention(heads)]</c>: self-attention over a sequence <c>[N, T, D]</c> of any length, optionally causal.
+/// Params 4D² + 4D (torch.nn.MultiheadAttention's in_proj and out_proj, same state_dict names);
+/// MACs 4·T·D² (the projections) + 2·T²·D (QKᵀ and the weighted sum of V).
+/// The generated module computes attention with scaled_dot_product_attention, so no attention weights are
+/// materialised for nobody to use.
+/// </summary>
+public sealed class MultiHeadAttentionLayer : LayerDefinition
+{
+    public override string Kind => "MultiHeadAttention";
+
+    public override string NamePrefix => "attn";
+
+    public override Layout? PreferredInputLayout => Layout.Sequence;
+
+    public override IEnumerable<DiagnosticInfo> Validate(LayerArguments args, string name)
+    {
+        foreach (var d in LayerRules.AtLeast(args, name, Kind, "Heads", 1, "the number of heads"))
+        {
+            yield return d;
+        }
+
+        foreach (var d in LayerRules.Probability(args, name, Kind, "Dropout"))
+        {
+            yield return d;
+        }
+    }
+
+    public override LayerResult Infer(LayerContext c)
+    {
+        long width = 0;
+        var error = LayerRules.RequireLayout(c, Kind, "", Layout.Sequence) ?? LayerRules.InputWidth(c, Kind, out width);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var heads = c.Arguments.Int("Heads");
+        if (width % heads != 0)
+        {
+            return LayerResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.HeadsDoNotDivide, c.Arguments.Location("Heads"),
+                c.Name, heads.ToString(), width.ToString(), c.Input.ToString()));
+        }
+
+        var t = c.Input[0];
+        var macs = (t * checked(4 * width * width)) + (t * t * (2 * width));
+        return LayerResult.Ok(c.Input, checked((4 * width * width) + (4 * width)), macs, width, width);
+    }
+
+    public override TorchSharpField? TorchSharpModule(LayerInstance l)
+    {
+        var a = l.Arguments;
+        return new("SelfAttention",
+            $"new SelfAttention({l.Result.InChannels}, {a.Int("Heads")}, causal: {(a.Bool("Causal") ? "true" : "false")}, dropout: {LayerRules.Real(a.Real("Dropout"))})");
+    }
+
+    public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override IEnumerable<(string Name, string Code)> TorchSharpHelpers(LayerInstance l)
+    {
+        yield return ("SelfAttention", $$"""
+            /// <summary>
+            /// Multi-head self-attention over [N, T, D] for any T, with torch.nn.MultiheadAttention's parameters and
+            /// state_dict names (in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias) and initialisation.
+            /// Attention runs through scaled_dot_product_attention: no attention weights are materialised.
+            /// </summary>
+            private sealed class SelfAttention : global::TorchSharp.torch.nn.Module<{{Torch}}.Tensor, {{Torch}}.Tensor>
+            {
+                private readonly global::TorchSharp.Modules.Parameter in_proj_weight;
+                private readonly global::TorchSharp.Modules.Parameter in_proj_bias;
+                private readonly global::TorchSharp.Modules.Linear out_proj;
+                private readonly long _heads;
+                private readonly bool _causal;
+                private readonly double _dropout;
+
+                public SelfAttention(long width, long heads, bool causal, double dropout) : base("MultiHeadAttention")
+                {
+                    _heads = heads;
+                    _causal = causal;
+                    _dropout = dropout;
+                    in_proj_weight = new global::TorchSharp.Modules.Parameter({{Torch}}.empty(3 * width, width));
+                    in_proj_bias = new global::TorchSharp.Modules.Parameter({{Torch}}.zeros(3 * width));
+                    out_proj = {{Nn}}.Linear(width, width);
+                    {{Nn}}.init.xavier_uniform_(in_proj_weight);
+                    {{Nn}}.init.zeros_(out_proj.bias!);
+                    RegisterComponents();
+                }
+
+                public override {{Torch}}.Tensor forward({{Torch}}.Tensor x)
+                {
+                    using var scope = {{Torch}}.NewDisposeScope();
+                    long n = x.shape[0], t = x.shape[1], d = x.shape[2];
+                    var qkv = {{Functional}}.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
+                    var attended = {{Functional}}.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
+                    var merged = attended.transpose(1, 2).reshape(n, t, d);
+                    return out_proj.call(merged).MoveToOuterDisposeScope();
+                }
+            }
+            """);
+    }
+}
