@@ -132,4 +132,28 @@ internal static class DiagnosticChecks
 
     /// <summary>What the fallback class of a model with DSL errors says about itself.</summary>
     public const string FallbackMarker = "Not generated: the layer attributes of this class have DSL errors";
+
+    /// <summary>
+    /// Exactly one generator diagnostic, <paramref name="id"/>: an error on the line of <paramref name="marker"/>,
+    /// underlining <paramref name="underlines"/>, with the message <paramref name="message"/>; and only the valid model is generated.
+    /// </summary>
+    public static void ExpectOnly(GeneratorRun run, string id, string marker, string underlines, string message)
+    {
+        var diagnostic = Single(run, id);
+        AssertAt(run, diagnostic, marker, underlines);
+        Assert.Equal(message, Message(diagnostic));
+        AssertOnlyTheValidModelIsGenerated(run);
+    }
+
+    /// <summary>
+    /// Only the valid model gets its network; a broken model gets at most the fallback class (base type,
+    /// constructor, a forward that throws), so the output compiles without a cascade of CS errors.
+    /// </summary>
+    public static void AssertOnlyTheValidModelIsGenerated(GeneratorRun run)
+    {
+        Assert.True(
+            BuiltModels(run).SequenceEqual([ValidHintName]),
+            $"Expected only {ValidHintName} to be generated (others only as the fallback class).\n" + Describe(run));
+        Assert.True(run.CompilationDiagnostics.IsEmpty, "Expected the output compilation to have no errors or warnings.\n" + Describe(run));
+    }
 }

@@ -946,28 +946,4 @@ public class DiagnosticTests
     // ---- Helpers -----------------------------------------------------------------------------------------------
 
     /// <summary>Runs the generator on <see cref="Prelude"/> + <paramref name="source"/> (Model0.cs) and <see cref="DiagnosticChecks.ValidModel"/> (Model1.cs).</summary>
-
-    /// <summary>
-    /// Exactly one generator diagnostic, <paramref name="id"/>: an error on the line of <paramref name="marker"/>,
-    /// underlining <paramref name="underlines"/>, with the message <paramref name="message"/>; and only the valid model is generated.
-    /// </summary>
-    private static void ExpectOnly(GeneratorRun run, string id, string marker, string underlines, string message)
-    {
-        var diagnostic = Single(run, id);
-        AssertAt(run, diagnostic, marker, underlines);
-        Assert.Equal(message, Message(diagnostic));
-        AssertOnlyTheValidModelIsGenerated(run);
-    }
-
-    /// <summary>
-    /// Only the valid model gets its network; a broken model gets at most the fallback class (base type,
-    /// constructor, a forward that throws), so the output compiles without a cascade of CS errors.
-    /// </summary>
-    private static void AssertOnlyTheValidModelIsGenerated(GeneratorRun run)
-    {
-        Assert.True(
-            BuiltModels(run).SequenceEqual([ValidHintName]),
-            $"Expected only {ValidHintName} to be generated (others only as the fallback class).\n" + Describe(run));
-        Assert.True(run.CompilationDiagnostics.IsEmpty, "Expected the output compilation to have no errors or warnings.\n" + Describe(run));
-    }
 }
