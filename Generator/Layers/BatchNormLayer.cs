@@ -77,6 +77,8 @@ public sealed class GroupNormLayer : LayerDefinition
 
     public override string NamePrefix => "gn";
 
+    public override Layout? PreferredInputLayout => Layout.Signal;
+
     public override System.Collections.Generic.IEnumerable<Diagnostics.DiagnosticInfo> Validate(LayerArguments args, string name) =>
         LayerRules.AtLeast(args, name, Kind, "Groups", 1, "the number of groups");
 

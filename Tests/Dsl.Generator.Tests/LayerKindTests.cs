@@ -216,6 +216,177 @@ public class LayerKindTests
         AssertFacts(source, "6, 16", (4 * 16 * 16) + (4 * 16));
     }
 
+    // ---- 1-D layers over signals [N, C, L] ----
+
+    [Theory]
+    [InlineData("[Conv1d(8, 3)]", "3, 32", "Conv1d(3, 8, 3)", "8, 30", (8 * 3 * 3) + 8)]
+    [InlineData("[Conv1d(8, 5, Stride = 2, Padding = 2, Dilation = 1, Groups = 1)]", "4, 31", "Conv1d(4, 8, 5, stride: 2, padding: 2)", "8, 16", (8 * 4 * 5) + 8)]
+    [InlineData("[Conv1d(6, 3, Dilation = 2, Groups = 3, Bias = false)]", "3, 20", "Conv1d(3, 6, 3, dilation: 2, groups: 3, bias: false)", "6, 16", 6 * 1 * 3)]
+    public void Conv1d(string layer, string input, string construction, string output, int parameters)
+    {
+        var source = Generate(layer, input);
+
+        AssertConstruction(source, "conv1", "Conv1d", Nn + construction);
+        AssertForward(source, "var conv1 = this.conv1.call(input);", Shape(output) + " (signal)");
+        AssertFacts(source, output, parameters);
+    }
+
+    [Theory]
+    [InlineData("[ConvTranspose1d(4, 4, Stride = 2, Padding = 1)]", "8, 10", "ConvTranspose1d(8, 4, 4, stride: 2, padding: 1)", "4, 20", (8 * 4 * 4) + 4)]
+    [InlineData("[ConvTranspose1d(2, 3, Stride = 2, Padding = 1, OutputPadding = 1, Bias = false)]", "4, 7", "ConvTranspose1d(4, 2, 3, stride: 2, padding: 1, output_padding: 1, bias: false)", "2, 14", 4 * 2 * 3)]
+    public void ConvTranspose1d(string layer, string input, string construction, string output, int parameters)
+    {
+        var source = Generate(layer, input);
+
+        AssertConstruction(source, "deconv1", "ConvTranspose1d", Nn + construction);
+        AssertFacts(source, output, parameters);
+    }
+
+    [Theory]
+    [InlineData("4, 9", "[N, 4, 9] (signal)")]
+    [InlineData("4", "[N, 4]")]
+    public void BatchNorm1d(string input, string shape)
+    {
+        var source = Generate("[BatchNorm1d]", input);
+
+        AssertConstruction(source, "bn1", "BatchNorm1d", Nn + "BatchNorm1d(4)");
+        AssertForward(source, "var bn1 = this.bn1.call(input);", shape);
+        AssertFacts(source, input, 2 * 4);
+    }
+
+    [Theory]
+    [InlineData("[MaxPool1d(2)]", "max_pool1d(input, 2)", "3, 4")]
+    [InlineData("[MaxPool1d(3, Stride = 2, Padding = 1)]", "max_pool1d(input, 3, stride: 2, padding: 1)", "3, 5")]
+    [InlineData("[AvgPool1d(4)]", "avg_pool1d(input, 4)", "3, 2")]
+    public void Pool1d(string layer, string call, string output)
+    {
+        var source = Generate("[Conv1d(3, 1)]\n" + layer, "3, 9");
+
+        Assert.Contains(F + call.Replace("input", "conv1", StringComparison.Ordinal), source, StringComparison.Ordinal);
+        AssertFacts(source, output, (3 * 3) + 3);
+    }
+
+    [Theory]
+    [InlineData("8, 5, 5", "[N, 8, 5, 5]")]
+    [InlineData("8, 7", "[N, 8, 7] (signal)")]
+    public void GroupNorm(string input, string shape)
+    {
+        var source = Generate("[GroupNorm(4)]", input);
+
+        AssertConstruction(source, "gn1", "GroupNorm", Nn + "GroupNorm(4, 8)");
+        AssertForward(source, "var gn1 = this.gn1.call(input);", shape);
+        AssertFacts(source, input, 2 * 8);
+    }
+
+    [Theory]
+    [InlineData("[SiLU]", "var silu1 = " + F + "silu(input);")]
+    [InlineData("[LeakyReLU(0.2)]", "var leakyrelu1 = " + F + "leaky_relu(input, 0.2);")]
+    [InlineData("[LeakyReLU]", "var leakyrelu1 = " + F + "leaky_relu(input, 0.01);")]
+    [InlineData("[Softmax]", "var softmax1 = " + F + "softmax(input, -1);")]
+    public void New_activations(string layer, string statement)
+    {
+        var source = Generate(layer, "5, 7");
+
+        AssertForward(source, statement, "[N, 5, 7]");
+        AssertFacts(source, "5, 7", 0);
+        Assert.DoesNotContain("private readonly", source, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[AdaptiveAvgPool2d(3, 2)]", "6, 17, 9", "adaptive_avg_pool2d(input, new long[] { 3, 2 })", "6, 3, 2")]
+    [InlineData("[Conv1d(6, 1), AdaptiveAvgPool1d(5)]", "6, 23", "adaptive_avg_pool1d(conv1, 5)", "6, 5")]
+    public void Adaptive_pools(string layer, string input, string call, string output)
+    {
+        var source = Generate(layer, input);
+
+        Assert.Contains(F + call, source, StringComparison.Ordinal);
+        Assert.Contains($"public static long[] OutputShape => new long[] {{ {output} }};", source, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[GlobalAvgPool]", "4, 6", "input.mean(new long[] { 1 })", "6")]                    // a sequence: mean over T
+    [InlineData("[Conv1d(4, 1), GlobalAvgPool]", "3, 10", "conv1.mean(new long[] { 2 })", "4")]     // a signal: mean over L
+    [InlineData("[GlobalAvgPool]", "3, 5, 5", "input.mean(new long[] { 2, 3 })", "3")]              // an image
+    public void GlobalAvgPool_by_layout(string layer, string input, string expression, string output)
+    {
+        var source = Generate(layer, input);
+
+        Assert.Contains("var globalpool1 = " + expression + ";", source, StringComparison.Ordinal);
+        AssertFacts(source, output, layer.Contains("Conv1d", StringComparison.Ordinal) ? (4 * 3) + 4 : 0);
+    }
+
+    [Fact]
+    public void Transpose_swaps_the_last_two_dimensions_and_the_layout()
+    {
+        var source = Generate("[Linear(8), Transpose, Conv1d(4, 3)]", "10, 6");
+
+        AssertForward(source, "var transpose1 = fc1.transpose(1, 2);", "[N, 8, 10] (signal)");
+        AssertFacts(source, "4, 8", ((6 * 8) + 8) + ((4 * 8 * 3) + 4));
+    }
+
+    [Fact]
+    public void PositionalEmbedding()
+    {
+        var source = Generate("[Embedding(50, 16), PositionalEmbedding(12)]", "7");
+
+        AssertConstruction(source, "pos1", "Embedding", Nn + "Embedding(12, 16)");
+        AssertForward(source, "var pos1 = AddPositions(this.pos1, embed1);", "[N, 7, 16]");
+        Assert.Contains("var rows = positions.weight!.narrow(0, 0, x.shape[1]);", source, StringComparison.Ordinal);
+        AssertFacts(source, "7, 16", (50 * 16) + (12 * 16));
+    }
+
+    private const string UserModules = """
+        using TorchSharp;
+
+        namespace Sample;
+
+        public sealed class Widen : torch.nn.Module<torch.Tensor, torch.Tensor>
+        {
+            private readonly TorchSharp.Modules.Linear fc;
+
+            public Widen(long inFeatures) : base(nameof(Widen))
+            {
+                fc = torch.nn.Linear(inFeatures, 12);
+                RegisterComponents();
+            }
+
+            public override torch.Tensor forward(torch.Tensor x) => fc.call(x);
+        }
+
+        public sealed class Identity : torch.nn.Module<torch.Tensor, torch.Tensor>
+        {
+            public Identity() : base(nameof(Identity)) { }
+
+            public override torch.Tensor forward(torch.Tensor x) => x.alias();
+        }
+        """;
+
+    [Theory]
+    [InlineData("[Module<Widen>(Channels = 12)]", "new global::Sample.Widen(6L)", "global::Sample.Widen", "12")]
+    [InlineData("[Module<Identity>]", "new global::Sample.Identity()", "global::Sample.Identity", "6")]
+    [InlineData("[Module<Identity>(Shape = new object[] { 3, 2 })]", "new global::Sample.Identity()", "global::Sample.Identity", "3, 2")]
+    public void Module(string layer, string construction, string type, string output)
+    {
+        var source = Generate(layer, "6", UserModules);
+
+        AssertConstruction(source, "module1", "", construction, fieldType: type);
+        Assert.Contains("private bool module1_checked;", source, StringComparison.Ordinal);
+        Assert.Contains("var module1 = CheckedCall(this.module1, input, ref this.module1_checked, \"module1\", new long[] { " + output + " });", source, StringComparison.Ordinal);
+        Assert.Contains($"public static long[] OutputShape => new long[] {{ {output} }};", source, StringComparison.Ordinal);
+        Assert.Contains("Total parameters: 0 + unknown (in 1 user module)", source, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Linear(Channels.Half)]", "8", "Linear(8, 4)")]
+    [InlineData("[Linear(Channels.Quarter)]", "8", "Linear(8, 2)")]
+    [InlineData("[Linear(Channels.Quadruple), Linear(Channels.Input)]", "8", "Linear(32, 8)")]
+    public void Relative_widths_for_bottlenecks_and_MLPs(string layers, string input, string construction)
+    {
+        var source = Generate(layers, input);
+
+        Assert.Contains(Nn + construction + ";", source, StringComparison.Ordinal);
+    }
+
     // ---- Blocks ----
 
     private const string MlpBlock = """
