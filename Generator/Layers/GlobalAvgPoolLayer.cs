@@ -31,6 +31,7 @@ public sealed class GlobalAvgPoolLayer : LayerDefinition
     {
         Layout.Image => $"{x}.mean(new long[] {{ 2, 3 }})",
         Layout.Signal => $"{x}.mean(new long[] {{ 2 }})",
-        _ => $"{x}.mean(new long[] {{ 1 }})",
+        Layout.Sequence => $"{x}.mean(new long[] {{ 1 }})",
+        _ => throw new System.InvalidOperationException($"GlobalAvgPool has no form for {l.Input.Describe()}"),
     };
 }

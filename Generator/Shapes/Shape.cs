@@ -76,7 +76,8 @@ public sealed record Shape(EquatableArray<Dim> Dims, Layout Layout)
         Layout.Vector => "a vector [N, F]",
         Layout.Sequence => "a sequence [N, T, D]",
         Layout.Signal => "a signal [N, C, L]",
-        _ => "an image [N, C, H, W]",
+        Layout.Image => "an image [N, C, H, W]",
+        _ => throw new System.ArgumentOutOfRangeException(nameof(layout)),
     };
 
     /// <summary>A name-safe form for specialised block classes: <c>16x28x28</c>, <c>16xH_2xW_2</c>, <c>T_x64_seq</c>.</summary>

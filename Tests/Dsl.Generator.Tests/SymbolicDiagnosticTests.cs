@@ -115,6 +115,27 @@ public class SymbolicDiagnosticTests
         run.AssertNoDiagnostics();
     }
 
+    [Fact]
+    public void A_block_is_checked_at_each_use_with_the_named_shape_it_gets_there()
+    {
+        var run = Run("""
+            [Block]
+            [Conv2d(Channels.Same, 3, Padding = 1, Name = "a"), MaxPool2d(2), Upsample(2, Name = "b")]
+            [Skip("a", "b")]
+            public partial class Roundtrip { }
+
+            [Model(4, "H", "W")]
+            [Dim("H", Min = 4, MultipleOf = 2), Dim("W", Min = 4, MultipleOf = 2)]
+            [Use<Roundtrip>(Name = "first")]
+            [MaxPool2d(2)]
+            [Use<Roundtrip>(Name = "second")]                   // DSL005
+            public partial class Twice { }
+            """);
+
+        ExpectOnly(run, "DSL005", "// DSL005", "Use<Roundtrip>(Name = \"second\")",
+            "Skip from 'second.a' to 'second.b' adds [N, 4, H/2, W/2] to [N, 4, 2·floor(H/4), 2·floor(W/4)]: the shapes differ. They differ for H = 6; add [Dim(\"H\", MultipleOf = 4)].");
+    }
+
     // ---- Layouts ----
 
     [Fact]
