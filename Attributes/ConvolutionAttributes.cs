@@ -71,7 +71,7 @@ public sealed class ConvTranspose2dAttribute : LayerAttribute
     [DefaultValue(0)]
     public int Padding { get; set; }
 
-    /// <summary>Extra size added to one side of the output (default 0); must be smaller than the stride.</summary>
+    /// <summary>Extra size added to one side of the output (default 0); must be smaller than the stride or the dilation.</summary>
     [DefaultValue(0)]
     public int OutputPadding { get; set; }
 

@@ -108,8 +108,10 @@ public static class ModelPipeline
             return Failed(model, diagnostics);
         }
 
-        var planner = new BodyPlanner(blocks, domain, reserved, diagnostics, ct);
-        var signal = model.InputShape.Count == 2 && PreferredLayout(model.Body, blocks, 0) == Layout.Signal;
+        var names = model.InputShape.Where(d => d.Name is not null).Select(d => d.Name!).Distinct().ToList();
+        var planner = new BodyPlanner(blocks, domain, names, reserved, diagnostics, ct);
+        var swapped = false;
+        var signal = model.InputShape.Count == 2 && PreferredLayout(model.Body, blocks, 0, ref swapped) == Layout.Signal;
         var input = new Shape(Shape.LayoutOfRank(model.InputShape.Count, signal),
             model.InputShape.Select(d => d.Name is null ? Dim.Of(d.Value) : domain.Named(d.Name)).ToArray());
         var body = planner.Plan(model.Body, structure, input, "", null);
@@ -128,25 +130,39 @@ public static class ModelPipeline
             ? new GeneratorOutput(model.HintName, ModelEmitter.EmitFallback(model, Version), diagnostics.ToEquatableArray())
             : new GeneratorOutput(null, null, diagnostics.ToEquatableArray());
 
-    /// <summary>The layout the first layout-minded layer (through blocks) wants for a rank-2 input.</summary>
-    private static Layout? PreferredLayout(BodyDeclaration body, IReadOnlyDictionary<string, BlockDefinition> blocks, int depth)
+    /// <summary>
+    /// The layout a rank-2 input must have for the first layout-minded layer (through blocks, and through every
+    /// Transpose before it, each of which swaps the layout).
+    /// </summary>
+    private static Layout? PreferredLayout(BodyDeclaration body, IReadOnlyDictionary<string, BlockDefinition> blocks, int depth, ref bool swapped)
     {
         foreach (var layer in body.Layers)
         {
             if (layer.IsBlockUse)
             {
-                if (depth < BodyPlanner.MaxBlockDepth && layer.BlockTypeName is not null && blocks.TryGetValue(layer.BlockTypeName, out var block)
-                    && PreferredLayout(block.Body, blocks, depth + 1) is { } inner)
+                if (depth < BodyPlanner.MaxBlockDepth && layer.BlockTypeName is not null && blocks.TryGetValue(layer.BlockTypeName, out var block))
                 {
-                    return inner;
+                    var repeat = new LayerArguments(layer).Int("Repeat");
+                    for (var r = 0; r < repeat && r < 2; r++)
+                    {
+                        if (PreferredLayout(block.Body, blocks, depth + 1, ref swapped) is { } inner)
+                        {
+                            return inner;
+                        }
+                    }
                 }
 
-                return null;
+                continue;
             }
 
-            if (LayerRegistry.ForKind(layer.Kind).PreferredInputLayout is { } layout)
+            var definition = LayerRegistry.ForKind(layer.Kind);
+            if (definition.SwapsLayout)
             {
-                return layout;
+                swapped = !swapped;
+            }
+            else if (definition.PreferredInputLayout is { } layout)
+            {
+                return !swapped ? layout : layout == Layout.Signal ? Layout.Sequence : layout == Layout.Sequence ? Layout.Signal : layout;
             }
         }
 

@@ -105,7 +105,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NeedsFixedSize = Error("DSL019",
         "Layer needs a fixed size", "Layer '{0}' ({1}) needs a fixed {2}, but on input {3} it is {4}, which depends on a named dimension: {5}");
 
-    /// <summary>DSL020: <c>Layer '{0}' ({1}) has positions for sequences of up to {2}, but T = {3} can be longer: {4}</c></summary>
+    /// <summary>DSL020: <c>Layer '{0}' ({1}) has positions for sequences of up to {2}, but its length {3} can be longer: {4}</c></summary>
     public static readonly DiagnosticDescriptor SequenceTooLong = Error("DSL020",
         "Sequence may be longer than the positional embedding", "Layer '{0}' ({1}) has positions for sequences of up to {2}, but its length {3} can be longer: {4}");
 

@@ -57,7 +57,7 @@ public static class ModelEmitter
         var macs = body.Macs;
         if (macs.IsConstant)
         {
-            w.Line("/// <summary>Multiply-accumulates of one example's forward pass (inferred at compile time).</summary>");
+            w.Line("/// <summary>Multiply-accumulates of one example's forward pass (inferred at compile time" + (body.UnknownParameterLayers > 0 ? "; without those of user modules" : "") + ").</summary>");
             w.Line($"public const long MultiplyAccumulates = {macs.Value};");
             w.Line();
         }
@@ -215,7 +215,7 @@ public static class ModelEmitter
 
             var name = input[i].Names[0];
             var first = positions[name];
-            var where = $"{className}: dimension {name} (axis {i + 1} of the input, after the batch)";
+            var where = $"{className}: dimension {name} ({{(offset == 1 ? \"input.shape\" : parameter)}}[{{offset + {i}}}])";
             if (first != i)
             {
                 w.Open($"if (shape[offset + {i}] != shape[offset + {first}])");

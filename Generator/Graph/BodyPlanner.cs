@@ -28,12 +28,14 @@ public sealed class BodyPlanner
     private readonly HashSet<string> _classNames = new();
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly DimDomain _domain;
+    private readonly IReadOnlyCollection<string> _dimensionNames;
     private readonly BodyStructure.Reserved _reserved;
     private readonly CancellationToken _ct;
 
-    public BodyPlanner(IReadOnlyDictionary<string, BlockDefinition> blocks, DimDomain domain, BodyStructure.Reserved reserved,
-        List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    public BodyPlanner(IReadOnlyDictionary<string, BlockDefinition> blocks, DimDomain domain, IReadOnlyCollection<string> dimensionNames,
+        BodyStructure.Reserved reserved, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
+        _dimensionNames = dimensionNames;
         _blocks = blocks;
         _domain = domain;
         _reserved = reserved;
@@ -66,7 +68,7 @@ public sealed class BodyPlanner
                 LayerResult result;
                 try
                 {
-                    result = definition.Infer(new LayerContext(qualified, declaration, current, _domain, input.Channels));
+                    result = definition.Infer(new LayerContext(qualified, declaration, current, _domain, input.Channels, _dimensionNames));
                 }
                 catch (OverflowException)
                 {
@@ -243,14 +245,16 @@ public sealed class BodyPlanner
 
             if (first is not null)
             {
-                return ($"They differ for {first.ExampleText}" + (first.Fix is null ? "; set Projection = true, or make both shapes equal." : $"; add {first.Fix}."), first);
+                return ($"For {first.ExampleText} they are {first.Left} and {first.Right}" + (first.Fix is null ? "; set Projection = true, or make both shapes equal." : $"; add {first.Fix}."), first);
             }
         }
 
         var sameSpatial = from.Layout == Layout.Image && to.Layout == Layout.Image && SameExceptChannels(from, to) is null;
         return (sameSpatial
             ? "Set Projection = true to insert a learned 1×1 convolution, give both layers the same channels, or use Mode = SkipMode.Concat."
-            : "Set Projection = true to insert a learned projection (a strided 1×1 convolution for images, a linear map otherwise), or make both shapes equal.", null);
+            : from.Layout == Layout.Signal && to.Layout == Layout.Signal
+                ? "Set Projection = true to insert a learned projection (a strided 1×1 Conv1d with BatchNorm1d), or make both shapes equal."
+                : "Set Projection = true to insert a learned projection (a strided 1×1 convolution for images, a linear map otherwise), or make both shapes equal.", null);
     }
 
     /// <summary>Null when every axis but the channels is equal for every allowed value; else the first refutation (or a reason).</summary>
@@ -299,7 +303,7 @@ public sealed class BodyPlanner
                 {
                     return from.Rank == 3
                         ? $"the spatial sizes {to[1]}×{to[2]} and {from[1]}×{from[2]} differ; every dimension but the channels must match (pool, upsample or pad one side)"
-                        : "every dimension but the last must match";
+                        : from.Layout == Layout.Signal ? "every dimension but the channels must match" : "every dimension but the last must match";
                 }
             }
 

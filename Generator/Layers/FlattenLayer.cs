@@ -23,6 +23,8 @@ public sealed class TransposeLayer : LayerDefinition
 
     public override string NamePrefix => "transpose";
 
+    public override bool SwapsLayout => true;
+
     public override LayerResult Infer(LayerContext c)
     {
         var error = LayerRules.RequireLayout(c, Kind, "", Layout.Sequence, Layout.Signal);

@@ -10,8 +10,10 @@ namespace Dsl.Generator.Layers;
 /// <summary>What a definition is told when it infers one layer's output.</summary>
 public sealed class LayerContext
 {
-    public LayerContext(string name, LayerDeclaration declaration, Shape input, DimDomain domain, Dim bodyInputWidth)
+    public LayerContext(string name, LayerDeclaration declaration, Shape input, DimDomain domain, Dim bodyInputWidth,
+        IReadOnlyCollection<string>? dimensionNames = null)
     {
+        DimensionNames = dimensionNames ?? System.Array.Empty<string>();
         Name = name;
         Declaration = declaration;
         Arguments = new LayerArguments(declaration);
@@ -31,6 +33,9 @@ public sealed class LayerContext
 
     /// <summary>The model's [Dim] constraints.</summary>
     public DimDomain Domain { get; }
+
+    /// <summary>The named dimensions of the model's input shape.</summary>
+    public IReadOnlyCollection<string> DimensionNames { get; }
 
     /// <summary>The channel width of the enclosing block's (or model's) input, for <c>Channels.Input</c>.</summary>
     public Dim BodyInputWidth { get; }
@@ -136,6 +141,9 @@ public abstract class LayerDefinition
     /// null for kinds that keep whatever they get. The first layer that wants one decides the input's layout.
     /// </summary>
     public virtual Layout? PreferredInputLayout => null;
+
+    /// <summary>Whether the kind turns a sequence into a signal and back (so a layout wanted after it is the other one before it).</summary>
+    public virtual bool SwapsLayout => false;
 
     /// <summary>Checks of the arguments that need no shape (zero channels, zero stride, …), reported on the argument.</summary>
     public virtual IEnumerable<DiagnosticInfo> Validate(LayerArguments args, string name) => System.Array.Empty<DiagnosticInfo>();

@@ -24,7 +24,8 @@ public static class LayerRules
         var sameRank = accepted.Any(l => Shape.LayoutOfRank(c.Input.Rank, l == Layout.Signal) == l && (l is Layout.Signal or Layout.Sequence));
         if (sameRank && c.Input.Rank == 2)
         {
-            return LayerResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.LayoutMismatch, c.Location, c.Name, kind, expected, c.Input.Describe()));
+            var actual = (c.Input.Layout == Layout.Signal ? "a signal " : "a sequence ") + c.Input;
+            return LayerResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.LayoutMismatch, c.Location, c.Name, kind, expected, actual));
         }
 
         return LayerResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.RankMismatch, c.Location, c.Name, kind, expected, c.Input.Describe(), hint));

@@ -56,6 +56,12 @@ public sealed class ModuleLayer : LayerDefinition
                 return LayerResult.Fail(LayerRules.Invalid(a, c.Name, Kind, "Shape", "Shape must list one example's output dimensions (no batch): positive numbers or names of the model's dimensions"));
             }
 
+            if (items.FirstOrDefault(i => i.Name is not null && !c.DimensionNames.Contains(i.Name)) is { } unknown)
+            {
+                return LayerResult.Fail(LayerRules.Invalid(a, c.Name, Kind, "Shape",
+                    $"'{unknown.Name}' is not a named dimension of the model; its named dimensions are {(c.DimensionNames.Count == 0 ? "none" : string.Join(", ", c.DimensionNames.OrderBy(n => n, System.StringComparer.Ordinal)))}"));
+            }
+
             var dims = items.Select(i => i.Name is null ? Dim.Of(i.Value) : c.Domain.Named(i.Name)).ToArray();
             var layout = dims.Length == input.Rank ? input.Layout : Shape.LayoutOfRank(dims.Length, signal: false);
             output = new Shape(layout, dims);
@@ -72,7 +78,8 @@ public sealed class ModuleLayer : LayerDefinition
     public override TorchSharpField? TorchSharpModule(LayerInstance l)
     {
         var type = l.Declaration.TypeArgument!;
-        return new(type.FullName, type.HasChannelsConstructor ? $"new {type.FullName}({l.Result.InChannels}L)" : $"new {type.FullName}()");
+        // The channels constructor when the input width is a fixed number; else the parameterless one (Infer made sure one fits).
+        return new(type.FullName, type.HasChannelsConstructor && l.Input.Channels.IsConstant ? $"new {type.FullName}({l.Result.InChannels}L)" : $"new {type.FullName}()");
     }
 
     /// <summary>The call, checked once against the declared output shape (fixed dimensions, and rank).</summary>

@@ -228,7 +228,7 @@ public static class DeclarationParser
             var name = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "";
             long Named(string key, long fallback) =>
                 attribute.NamedArguments.FirstOrDefault(a => a.Key == key).Value.Value is int v ? v : fallback;
-            var max = attribute.NamedArguments.Any(a => a.Key == "Max") ? Named("Max", 0) : (long?)null;
+            var max = Named("Max", 0) is var m && m != 0 ? m : (long?)null; // 0: no limit, as the attribute says
             result.Add(new DimDeclaration(name, Named("Min", 1), max, Named("MultipleOf", 1), LocationInfo.From(syntax), Find(locations, "Name")));
         }
 
@@ -261,7 +261,7 @@ public static class DeclarationParser
             };
             if (kind is not null)
             {
-                members.Add(new UserMember(member.Name, kind, LocationInfo.From(location)));
+                members.Add(new UserMember(member is IMethodSymbol { MethodKind: MethodKind.Constructor } ? type.Name : member.Name, kind, LocationInfo.From(location)));
             }
         }
 

@@ -59,7 +59,7 @@ public class SymbolicDiagnosticTests
             """.Replace("Upsample1dStandIn", "ConvTranspose1d(8, 2, Stride = 2, Name = \"b\")]\n[Skip(\"a\", \"b\")]                        // DSL005\n[ReLU"));
 
         ExpectOnly(run, "DSL005", "// DSL005", "Skip(\"a\", \"b\")",
-            "Skip from 'a' to 'b' adds [N, 8, L] to [N, 8, 2·floor(L/2)]: the shapes differ. They differ for L = 3; add [Dim(\"L\", MultipleOf = 2)].");
+            "Skip from 'a' to 'b' adds [N, 8, L] to [N, 8, 2·floor(L/2)]: the shapes differ. For L = 3 they are 3 and 2; add [Dim(\"L\", MultipleOf = 2)].");
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public class SymbolicDiagnosticTests
             """);
 
         ExpectOnly(run, "DSL005", "// DSL005", "Use<Roundtrip>(Name = \"second\")",
-            "Skip from 'second.a' to 'second.b' adds [N, 4, H/2, W/2] to [N, 4, 2·floor(H/4), 2·floor(W/4)]: the shapes differ. They differ for H = 6; add [Dim(\"H\", MultipleOf = 4)].");
+            "Skip from 'second.a' to 'second.b' adds [N, 4, H/2, W/2] to [N, 4, 2·floor(H/4), 2·floor(W/4)]: the shapes differ. For H = 6 they are 3 and 2; add [Dim(\"H\", MultipleOf = 4)].");
     }
 
     // ---- Layouts ----
@@ -148,7 +148,7 @@ public class SymbolicDiagnosticTests
             """);
 
         ExpectOnly(run, "DSL021", "// DSL021", "Conv1d(4, 3)",
-            "Layer 'conv1' (Conv1d) needs a signal [N, C, L] but receives [N, 16, 8]; add [Transpose] before it to swap the last two dimensions (and with them the layout)");
+            "Layer 'conv1' (Conv1d) needs a signal [N, C, L] but receives a sequence [N, 16, 8]; add [Transpose] before it to swap the last two dimensions (and with them the layout)");
     }
 
     [Fact]
@@ -177,6 +177,85 @@ public class SymbolicDiagnosticTests
 
         run.AssertNoDiagnostics();
         Assert.Contains("var relu1 = global::TorchSharp.torch.nn.functional.relu(input);  // [N, 3, L] (signal)", run.GeneratedSource("Sample.Series.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_Transpose_before_the_first_1d_layer_makes_the_input_a_sequence()
+    {
+        var run = Run("""
+            [Model(16, 32)]
+            [Transpose, Conv1d(8, 3)]
+            public partial class Swapped { }
+            """);
+
+        run.AssertNoDiagnostics();
+        Assert.Contains("// [N, 32, 16] (signal)", run.GeneratedSource("Sample.Swapped.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("Conv1d(32, 8, 3)", run.GeneratedSource("Sample.Swapped.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_block_without_layout_minded_layers_lets_the_next_layer_decide()
+    {
+        var run = Run("""
+            [Block]
+            [ReLU]
+            public partial class Activation { }
+
+            [Model(16, 32)]
+            [Use<Activation>, Conv1d(8, 3)]
+            public partial class Series { }
+            """);
+
+        run.AssertNoDiagnostics();
+        Assert.Contains("Conv1d(16, 8, 3)", run.GeneratedSource("Sample.Series.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_layer_cannot_take_the_name_of_the_generated_constraint_check()
+    {
+        var run = Run("""
+            [Model(1, "H", "W")]
+            [Conv2d(4, 1, Name = "CheckDims")]                  // DSL012
+            public partial class Named { }
+            """);
+
+        ExpectOnly(run, "DSL012", "// DSL012", "Name = \"CheckDims\"", "'CheckDims' cannot name a layer: it is a member of the generated TorchSharp module");
+    }
+
+    private const string Both = """
+        public sealed class Both : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+        {
+            public Both() : base(nameof(Both)) { RegisterComponents(); }
+            public Both(long channels) : base(nameof(Both)) { RegisterComponents(); }
+            public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => x.alias();
+        }
+
+        """;
+
+    [Fact]
+    public void A_module_with_both_constructors_over_named_channels_gets_the_parameterless_one()
+    {
+        var run = Run(Both + """
+            [Model("C", 8, 8)]
+            [Module<Both>]
+            public partial class Named { }
+            """);
+
+        run.AssertNoDiagnostics();
+        Assert.Contains("module1 = new global::Sample.Both();", run.GeneratedSource("Sample.Named.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_module_shape_with_a_name_the_model_does_not_have_is_an_invalid_argument()
+    {
+        var run = Run(Both + """
+            [Model(1, "H", "W")]
+            [Module<Both>(Shape = new object[] { 1, "Q", "W" })]  // DSL009
+            public partial class Unknown { }
+            """);
+
+        ExpectOnly(run, "DSL009", "// DSL009", "Shape = new object[] { 1, \"Q\", \"W\" }",
+            "Layer 'module1' (Module): 'Q' is not a named dimension of the model; its named dimensions are H, W");
     }
 
     // ---- [Dim] ----
@@ -245,7 +324,7 @@ public class SymbolicDiagnosticTests
 
         var diagnostic = Single(run, "DSL022");
         AssertAt(run, diagnostic, "// DSL022");
-        Assert.StartsWith("'Ctor' declares the parameterless constructor '.ctor', which the generated code also defines", Message(diagnostic), StringComparison.Ordinal);
+        Assert.StartsWith("'Ctor' declares the parameterless constructor 'Ctor', which the generated code also defines", Message(diagnostic), StringComparison.Ordinal);
         // The user's constructor itself cannot compile against Module's base constructor; nothing else fails.
         Assert.All(run.CompilationDiagnostics, d => Assert.Equal(LineOf(run, "// DSL022"), Line(d)));
     }

@@ -103,7 +103,7 @@ namespace Dsl.Examples.Models
         {
             if (shape[offset + 1] < 16)
             {
-                throw new global::System.ArgumentException($"ResidualCnn1d: dimension L (axis 2 of the input, after the batch) is {shape[offset + 1]}, but [Dim(\"L\", Min = 16)] requires at least 16.", parameter);
+                throw new global::System.ArgumentException($"ResidualCnn1d: dimension L ({(offset == 1 ? "input.shape" : parameter)}[{offset + 1}]) is {shape[offset + 1]}, but [Dim(\"L\", Min = 16)] requires at least 16.", parameter);
             }
         }
 

@@ -85,11 +85,11 @@ namespace Dsl.Examples.Models
         {
             if (shape[offset + 0] < 1)
             {
-                throw new global::System.ArgumentException($"TextClassifier: dimension T (axis 1 of the input, after the batch) is {shape[offset + 0]}, but every size must be at least 1.", parameter);
+                throw new global::System.ArgumentException($"TextClassifier: dimension T ({(offset == 1 ? "input.shape" : parameter)}[{offset + 0}]) is {shape[offset + 0]}, but every size must be at least 1.", parameter);
             }
             if (shape[offset + 0] > 128)
             {
-                throw new global::System.ArgumentException($"TextClassifier: dimension T (axis 1 of the input, after the batch) is {shape[offset + 0]}, but [Dim(\"T\", Max = 128)] allows at most 128.", parameter);
+                throw new global::System.ArgumentException($"TextClassifier: dimension T ({(offset == 1 ? "input.shape" : parameter)}[{offset + 0}]) is {shape[offset + 0]}, but [Dim(\"T\", Max = 128)] allows at most 128.", parameter);
             }
         }
 

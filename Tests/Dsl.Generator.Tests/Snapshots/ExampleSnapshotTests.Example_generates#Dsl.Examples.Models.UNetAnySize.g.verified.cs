@@ -89,19 +89,19 @@ namespace Dsl.Examples.Models
         {
             if (shape[offset + 1] < 4)
             {
-                throw new global::System.ArgumentException($"UNetAnySize: dimension H (axis 2 of the input, after the batch) is {shape[offset + 1]}, but [Dim(\"H\", Min = 4)] requires at least 4.", parameter);
+                throw new global::System.ArgumentException($"UNetAnySize: dimension H ({(offset == 1 ? "input.shape" : parameter)}[{offset + 1}]) is {shape[offset + 1]}, but [Dim(\"H\", Min = 4)] requires at least 4.", parameter);
             }
             if (shape[offset + 1] % 4 != 0)
             {
-                throw new global::System.ArgumentException($"UNetAnySize: dimension H (axis 2 of the input, after the batch) is {shape[offset + 1]}, but [Dim(\"H\", MultipleOf = 4)] requires a multiple of 4.", parameter);
+                throw new global::System.ArgumentException($"UNetAnySize: dimension H ({(offset == 1 ? "input.shape" : parameter)}[{offset + 1}]) is {shape[offset + 1]}, but [Dim(\"H\", MultipleOf = 4)] requires a multiple of 4.", parameter);
             }
             if (shape[offset + 2] < 4)
             {
-                throw new global::System.ArgumentException($"UNetAnySize: dimension W (axis 3 of the input, after the batch) is {shape[offset + 2]}, but [Dim(\"W\", Min = 4)] requires at least 4.", parameter);
+                throw new global::System.ArgumentException($"UNetAnySize: dimension W ({(offset == 1 ? "input.shape" : parameter)}[{offset + 2}]) is {shape[offset + 2]}, but [Dim(\"W\", Min = 4)] requires at least 4.", parameter);
             }
             if (shape[offset + 2] % 4 != 0)
             {
-                throw new global::System.ArgumentException($"UNetAnySize: dimension W (axis 3 of the input, after the batch) is {shape[offset + 2]}, but [Dim(\"W\", MultipleOf = 4)] requires a multiple of 4.", parameter);
+                throw new global::System.ArgumentException($"UNetAnySize: dimension W ({(offset == 1 ? "input.shape" : parameter)}[{offset + 2}]) is {shape[offset + 2]}, but [Dim(\"W\", MultipleOf = 4)] requires a multiple of 4.", parameter);
             }
         }
 
