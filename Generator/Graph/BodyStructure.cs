@@ -42,7 +42,7 @@ public sealed class BodyStructure
         "buffers", "children", "modules", "state_dict", "load_state_dict", "to", "cpu", "cuda", "apply", "zero_grad",
         "Dispose", "Summary", "InputShape", "OutputShape", "OutputShapeFor", "ParameterCount", "MultiplyAccumulates",
         "GetName", "register_module", "register_buffer", "register_parameter", "named_modules", "named_children",
-        "named_buffers", "RegisterComponents", "SelfAttention", "AddPositions", "CheckedCall", "FloorDiv", "CheckDims",
+        "named_buffers", "RegisterComponents", "SelfAttention", "AddPositions", "CheckedCall", "FloorDiv", "CheckDims", "WithAffineIdentity",
         "GetType", "ToString", "Equals", "GetHashCode", "MemberwiseClone", "Finalize", "nameof",
     };
 

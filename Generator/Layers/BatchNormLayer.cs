@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Dsl.Generator.Shapes;
 using Dsl.Generator.Shapes.Symbolic;
@@ -79,7 +80,7 @@ public sealed class GroupNormLayer : LayerDefinition
 
     public override Layout? PreferredInputLayout => Layout.Signal;
 
-    public override System.Collections.Generic.IEnumerable<Diagnostics.DiagnosticInfo> Validate(LayerArguments args, string name) =>
+    public override IEnumerable<Diagnostics.DiagnosticInfo> Validate(LayerArguments args, string name) =>
         LayerRules.AtLeast(args, name, Kind, "Groups", 1, "the number of groups");
 
     public override LayerResult Infer(LayerContext c)
@@ -101,8 +102,22 @@ public sealed class GroupNormLayer : LayerDefinition
         return LayerResult.Ok(c.Input, 2 * channels, c.Input.Elements, channels, channels);
     }
 
+    /// <summary>Through <c>WithAffineIdentity</c>: TorchSharp 0.107 leaves GroupNorm's weight and bias uninitialised (torch.empty).</summary>
     public override TorchSharpField? TorchSharpModule(LayerInstance l) =>
-        new("global::TorchSharp.Modules.GroupNorm", $"{Nn}.GroupNorm({l.Arguments.Int("Groups")}, {l.Result.InChannels})");
+        new("global::TorchSharp.Modules.GroupNorm", $"WithAffineIdentity({Nn}.GroupNorm({l.Arguments.Int("Groups")}, {l.Result.InChannels}))");
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override IEnumerable<(string Name, string Code)> TorchSharpHelpers(LayerInstance l)
+    {
+        yield return ("WithAffineIdentity", $$"""
+            /// <summary>PyTorch's GroupNorm initialisation (weight 1, bias 0), which TorchSharp 0.107's constructor leaves out.</summary>
+            private static global::TorchSharp.Modules.GroupNorm WithAffineIdentity(global::TorchSharp.Modules.GroupNorm norm)
+            {
+                {{Nn}}.init.ones_(norm.weight!);
+                {{Nn}}.init.zeros_(norm.bias!);
+                return norm;
+            }
+            """);
+    }
 }

@@ -273,7 +273,8 @@ public class LayerKindTests
     {
         var source = Generate("[GroupNorm(4)]", input);
 
-        AssertConstruction(source, "gn1", "GroupNorm", Nn + "GroupNorm(4, 8)");
+        AssertConstruction(source, "gn1", "GroupNorm", "WithAffineIdentity(" + Nn + "GroupNorm(4, 8))");
+        Assert.Contains("init.ones_(norm.weight!);", source, StringComparison.Ordinal);
         AssertForward(source, "var gn1 = this.gn1.call(input);", shape);
         AssertFacts(source, input, 2 * 8);
     }
