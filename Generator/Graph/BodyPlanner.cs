@@ -197,7 +197,7 @@ public sealed class BodyPlanner
                     if (!declaration.Projection)
                     {
                         Report(DiagnosticInfo.Create(DiagnosticDescriptors.AddShapeMismatch, declaration.Location,
-                            fromName, toName, fromShape.ToString(), current.ToString(), problem.Value.Hint), useLocation);
+                            fromName, toName, fromShape.ToString(), current.ToString(), problem), useLocation);
                         return null;
                     }
 
@@ -219,22 +219,18 @@ public sealed class BodyPlanner
     }
 
     /// <summary>Why an Add of these shapes fails (null: equal for every allowed value), with the refutation of named dimensions.</summary>
-    private (string Hint, DimRefutation? Refutation)? AddProblem(Shape from, Shape to)
+    /// <summary>Why an Add of these shapes fails, as the hint of DSL005 (null: equal for every allowed value).</summary>
+    private string? AddProblem(Shape from, Shape to)
     {
         if (from.Rank == to.Rank && from.Layout == to.Layout)
         {
-            DimRefutation? first = null;
             var differs = false;
             for (var axis = 0; axis < from.Rank && !differs; axis++)
             {
-                if (from[axis].IsConstant && to[axis].IsConstant)
+                differs = Differ(from[axis], to[axis], out var why);
+                if (why is not null)
                 {
-                    differs = from[axis].Value != to[axis].Value;
-                }
-                else
-                {
-                    first = DimDecisions.Equal(from[axis], to[axis], _domain);
-                    differs = first is not null;
+                    return $"For {why.ExampleText} they are {why.Left} and {why.Right}" + (why.Fix is null ? "; set Projection = true, or make both shapes equal." : $"; add {why.Fix}.");
                 }
             }
 
@@ -242,19 +238,30 @@ public sealed class BodyPlanner
             {
                 return null;
             }
-
-            if (first is not null)
-            {
-                return ($"For {first.ExampleText} they are {first.Left} and {first.Right}" + (first.Fix is null ? "; set Projection = true, or make both shapes equal." : $"; add {first.Fix}."), first);
-            }
         }
 
         var sameSpatial = from.Layout == Layout.Image && to.Layout == Layout.Image && SameExceptChannels(from, to) is null;
-        return (sameSpatial
+        return sameSpatial
             ? "Set Projection = true to insert a learned 1×1 convolution, give both layers the same channels, or use Mode = SkipMode.Concat."
             : from.Layout == Layout.Signal && to.Layout == Layout.Signal
                 ? "Set Projection = true to insert a learned projection (a strided 1×1 Conv1d with BatchNorm1d), or make both shapes equal."
-                : "Set Projection = true to insert a learned projection (a strided 1×1 convolution for images, a linear map otherwise), or make both shapes equal.", null);
+                : "Set Projection = true to insert a learned projection (a strided 1×1 convolution for images, a linear map otherwise), or make both shapes equal.";
+    }
+
+    /// <summary>
+    /// Whether two sizes differ for some allowed value: fixed sizes are compared, named ones decided over the [Dim]
+    /// constraints, and then <paramref name="why"/> holds the counterexample.
+    /// </summary>
+    private bool Differ(Dim a, Dim b, out DimRefutation? why)
+    {
+        why = null;
+        if (a.IsConstant && b.IsConstant)
+        {
+            return a.Value != b.Value;
+        }
+
+        why = DimDecisions.Equal(a, b, _domain);
+        return why is not null;
     }
 
     /// <summary>Null when every axis but the channels is equal for every allowed value; else the first refutation (or a reason).</summary>
@@ -267,16 +274,9 @@ public sealed class BodyPlanner
                 continue;
             }
 
-            if (from[axis].IsConstant && to[axis].IsConstant)
+            if (Differ(from[axis], to[axis], out var why))
             {
-                if (from[axis].Value != to[axis].Value)
-                {
-                    return "differ";
-                }
-            }
-            else if (DimDecisions.Equal(from[axis], to[axis], _domain) is { } refutation)
-            {
-                return $"they differ for {refutation.ExampleText}" + (refutation.Fix is null ? "" : $"; add {refutation.Fix}");
+                return why is null ? "differ" : $"they differ for {why.ExampleText}" + (why.Fix is null ? "" : $"; add {why.Fix}");
             }
         }
 
@@ -357,8 +357,7 @@ public sealed class BodyPlanner
         return null;
     }
 
-    private bool SameSize(Dim a, Dim b) =>
-        a.IsConstant && b.IsConstant ? a.Value == b.Value : DimDecisions.Equal(a, b, _domain) is null;
+    private bool SameSize(Dim a, Dim b) => !Differ(a, b, out _);
 
     private string UniqueClassName(string candidate)
     {

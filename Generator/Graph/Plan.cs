@@ -42,14 +42,7 @@ public sealed class PlannedProjection
     public long Parameters => (InChannels * OutChannels) + (IsConvolution ? 2L * OutChannels : 0);
 
     /// <summary>in·out per output position, plus one per element for the batch norm.</summary>
-    public Dim Macs
-    {
-        get
-        {
-            var positions = IsConvolution ? Output.Dims.Skip(1).Aggregate(Dim.Of(1), (a, d) => a * d) : Output.Layout == Layout.Sequence ? Output[0] : Dim.Of(1);
-            return (positions * (InChannels * OutChannels)) + (IsConvolution ? Output.Elements : Dim.Of(0));
-        }
-    }
+    public Dim Macs => (Output.Positions * (InChannels * OutChannels)) + (IsConvolution ? Output.Elements : Dim.Of(0));
 }
 
 /// <summary>One skip merged into a layer's output, in source order.</summary>

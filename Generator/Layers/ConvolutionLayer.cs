@@ -68,8 +68,7 @@ public abstract class ConvolutionLayer : LayerDefinition
 
         var kernelElements = checked((long)System.Math.Pow(k, SpatialAxes));
         var weights = checked(outChannels * (inChannels / groups) * kernelElements);
-        var positions = output.Dims.Skip(1).Aggregate(Dim.Of(1), (acc, x) => acc * x);
-        return LayerResult.Ok(output, weights + (a.Bool("Bias") ? outChannels : 0), positions * weights, inChannels, outChannels);
+        return LayerResult.Ok(output, weights + (a.Bool("Bias") ? outChannels : 0), output.Positions * weights, inChannels, outChannels);
     }
 
     public override TorchSharpField? TorchSharpModule(LayerInstance l)

@@ -61,11 +61,12 @@ public sealed class PositionalEmbeddingLayer : LayerDefinition
 
         var maxLength = c.Arguments.Int("MaxLength");
         var length = c.Input[0];
-        if (length.IsConstant ? length.Value > maxLength : DimDecisions.AtMost(length, maxLength, c.Domain) is not null)
+        var tooLong = length.IsConstant ? null : DimDecisions.AtMost(length, maxLength, c.Domain);
+        if (length.IsConstant ? length.Value > maxLength : tooLong is not null)
         {
             var fix = length.IsConstant
                 ? $"give it MaxLength = {length.Value} or more"
-                : DimDecisions.AtMost(length, maxLength, c.Domain)!.Fix is { } dimFix
+                : tooLong!.Fix is { } dimFix
                     ? $"add {dimFix}"
                     : $"constrain the sequence length to at most {maxLength} with [Dim]";
             return LayerResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.SequenceTooLong, c.Location, c.Name, Kind, maxLength.ToString(), length.ToString(), fix));

@@ -28,9 +28,8 @@ public sealed class LinearLayer : LayerDefinition
         }
 
         var weights = checked(inFeatures * outFeatures);
-        var positions = c.Input.Layout == Layout.Sequence ? c.Input[0] : Dim.Of(1);
         return LayerResult.Ok(c.Input.WithDim(c.Input.Rank - 1, Dim.Of(outFeatures)),
-            weights + (c.Arguments.Bool("Bias") ? outFeatures : 0), positions * weights, inFeatures, outFeatures);
+            weights + (c.Arguments.Bool("Bias") ? outFeatures : 0), c.Input.Positions * weights, inFeatures, outFeatures);
     }
 
     public override TorchSharpField? TorchSharpModule(LayerInstance l) =>

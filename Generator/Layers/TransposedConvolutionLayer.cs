@@ -64,8 +64,7 @@ public abstract class TransposedConvolutionLayer : LayerDefinition
         }
 
         var weights = checked(inChannels * outChannels * (long)System.Math.Pow(k, SpatialAxes));
-        var positions = c.Input.Dims.Skip(1).Aggregate(Dim.Of(1), (acc, x) => acc * x);
-        return LayerResult.Ok(output, weights + (a.Bool("Bias") ? outChannels : 0), positions * weights, inChannels, outChannels);
+        return LayerResult.Ok(output, weights + (a.Bool("Bias") ? outChannels : 0), c.Input.Positions * weights, inChannels, outChannels);
     }
 
     public override TorchSharpField? TorchSharpModule(LayerInstance l)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Linq;
 using System.Threading;
 using Dsl.Generator.Common;
@@ -28,8 +29,9 @@ public static class DeclarationParser
 
         var diagnostics = new List<DiagnosticInfo>();
         var modelAttribute = context.Attributes[0];
+        var models = new SemanticModels(context.SemanticModel);
         if (modelAttribute.AttributeConstructor is null || HasErrors(modelAttribute) || !IsFirstModelAttribute(type, modelAttribute)
-            || HasCompilerErrors(modelAttribute, new SemanticModels(context.SemanticModel), ct))
+            || HasCompilerErrors(modelAttribute, models, ct))
         {
             return null; // a second [Model] on another partial declaration is the compiler's CS0579; generate once
         }
@@ -44,7 +46,6 @@ public static class DeclarationParser
         }
 
         var usedBlocks = new List<INamedTypeSymbol>();
-        var models = new SemanticModels(context.SemanticModel);
         if (!TryParseBody(type, usedBlocks, models, diagnostics, ct, out var body))
         {
             return null;
@@ -271,8 +272,21 @@ public static class DeclarationParser
     /// <summary>
     /// The member names of TorchSharp's <c>Module&lt;Tensor, Tensor&gt;</c> and its bases, read from the compilation,
     /// so a layer named like one of them (<c>save</c>, <c>train</c>) is an error on its name rather than a CS0108 in obj/.
+    /// Read once per compilation, not once per model and block.
     /// </summary>
-    private static EquatableArray<string> InheritedMembers(Compilation compilation)
+    private static EquatableArray<string> InheritedMembers(Compilation compilation) =>
+        InheritedMembersByCompilation.GetValue(compilation, static c => new MemberNames(ReadInheritedMembers(c))).Names;
+
+    private static readonly ConditionalWeakTable<Compilation, MemberNames> InheritedMembersByCompilation = new();
+
+    private sealed class MemberNames
+    {
+        public MemberNames(EquatableArray<string> names) => Names = names;
+
+        public EquatableArray<string> Names { get; }
+    }
+
+    private static EquatableArray<string> ReadInheritedMembers(Compilation compilation)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
         for (var t = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+Module`2") as ITypeSymbol; t is not null; t = t.BaseType)

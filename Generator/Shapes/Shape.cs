@@ -61,6 +61,12 @@ public sealed record Shape(EquatableArray<Dim> Dims, Layout Layout)
 
     public Dim Elements => Dims.Aggregate(Dim.Of(1), (acc, d) => acc * d);
 
+    /// <summary>
+    /// How many positions carry a channel vector: H·W of an image, L of a signal, T of a sequence, 1 of a vector
+    /// (the product of every dimension but the channel axis); what per-position MAC counts multiply by.
+    /// </summary>
+    public Dim Positions => Dims.Where((_, axis) => axis != ChannelAxis).Aggregate(Dim.Of(1), (acc, d) => acc * d);
+
     /// <summary>With the batch: <c>[N, 16, 28, 28]</c>.</summary>
     public override string ToString() => "[" + string.Join(", ", new[] { "N" }.Concat(Dims.Select(d => d.ToString()))) + "]";
 
