@@ -80,8 +80,49 @@ public enum SkipMode
     /// <summary>Element-wise sum; the shapes must match (or set <see cref="SkipAttribute.Projection"/>).</summary>
     Add = 0,
 
-    /// <summary>Concatenation along channels (dimension 1 of images, the last dimension of sequences and vectors).</summary>
+    /// <summary>
+    /// Concatenation along channels (dimension 1 of images and signals, the last dimension of sequences and vectors),
+    /// <c>to</c>'s output first, then <c>from</c>'s: <c>cat([to, from])</c>.
+    /// </summary>
     Concat = 1,
+
+    /// <summary>
+    /// Element-wise product <c>to ⊙ from</c>, broadcasting size-1 dimensions (a <c>[N, C, 1, 1]</c> gate scales a
+    /// <c>[N, C, H, W]</c> map): squeeze-and-excitation and attention gates. The merged shape is the broadcast shape.
+    /// </summary>
+    Multiply = 2,
+
+    /// <summary>
+    /// A Highway carry gate: <c>T ⊙ to + (1 − T) ⊙ from</c> with <c>T = σ(W·from + b)</c> learned (a 1×1 convolution
+    /// for images and signals, a linear map otherwise); <c>from</c> and <c>to</c> have equal shapes.
+    /// </summary>
+    Highway = 3,
+}
+
+/// <summary>A learned scale on the <c>to</c> branch of an Add skip: <c>from + s·to</c>.</summary>
+public enum SkipScale
+{
+    /// <summary>No scale: <c>from + to</c>.</summary>
+    None = 0,
+
+    /// <summary>ReZero: one learned scalar α (initially <see cref="SkipAttribute.ScaleInit"/>, default 0).</summary>
+    Scalar = 1,
+
+    /// <summary>LayerScale: one learned value per channel γ (initially <see cref="SkipAttribute.ScaleInit"/>, default 1e-4).</summary>
+    PerChannel = 2,
+}
+
+/// <summary>What a skip does when the spatial sizes of <c>from</c> and <c>to</c> differ.</summary>
+public enum SkipAlign
+{
+    /// <summary>Nothing: the sizes must match, or it is a compile-time error.</summary>
+    None = 0,
+
+    /// <summary>Centre-crop the larger side to the smaller (the original U-Net).</summary>
+    Crop = 1,
+
+    /// <summary>Zero-pad the smaller side to the larger (most U-Net code).</summary>
+    Pad = 2,
 }
 
 /// <summary>
@@ -106,7 +147,7 @@ public sealed class SkipAttribute : Attribute
     /// <summary>The layer into whose output it is merged.</summary>
     public string To { get; }
 
-    /// <summary>Add (default) or Concat.</summary>
+    /// <summary>Add (default), Concat, Multiply or Highway.</summary>
     [DefaultValue(SkipMode.Add)]
     public SkipMode Mode { get; set; } = SkipMode.Add;
 
@@ -117,6 +158,25 @@ public sealed class SkipAttribute : Attribute
     /// </summary>
     [DefaultValue(false)]
     public bool Projection { get; set; }
+
+    /// <summary>For <see cref="SkipMode.Add"/>: a learned scale on the <c>to</c> branch (ReZero or LayerScale).</summary>
+    [DefaultValue(SkipScale.None)]
+    public SkipScale Scale { get; set; } = SkipScale.None;
+
+    /// <summary>The scale's initial value; NaN (the default) means 0 for <see cref="SkipScale.Scalar"/> and 1e-4 for <see cref="SkipScale.PerChannel"/>.</summary>
+    [DefaultValue(double.NaN)]
+    public double ScaleInit { get; set; } = double.NaN;
+
+    /// <summary>
+    /// For <see cref="SkipMode.Add"/>: stochastic depth. In training the <c>to</c> branch is zeroed per example with
+    /// this probability and scaled by 1/(1 − p); in evaluation it is the plain Add. 0 ≤ p &lt; 1 (default 0: off).
+    /// </summary>
+    [DefaultValue(0.0)]
+    public double DropPath { get; set; }
+
+    /// <summary>For Add and Concat when the spatial sizes differ: crop the larger or pad the smaller (computed at compile time).</summary>
+    [DefaultValue(SkipAlign.None)]
+    public SkipAlign Align { get; set; } = SkipAlign.None;
 }
 
 /// <summary>
