@@ -132,6 +132,13 @@ public sealed class AvgPool2dAttribute : LayerAttribute
 [Conditional("DSL_KEEP_ATTRIBUTES")]
 public sealed class GlobalAvgPoolAttribute : LayerAttribute
 {
+    /// <summary>
+    /// Keep the pooled axes with size 1 (<c>[N, C, H, W] → [N, C, 1, 1]</c>, signals <c>[N, C, 1]</c>, sequences
+    /// <c>[N, 1, D]</c>): a gate that a <see cref="SkipMode.Multiply"/> skip broadcasts over the positions
+    /// (squeeze-and-excitation). Default false: <c>[N, C]</c>.
+    /// </summary>
+    [DefaultValue(false)]
+    public bool KeepDims { get; set; }
 }
 
 /// <summary>Nearest-neighbour upsampling by an integer factor: <c>[N, C, H, W] → [N, C, H·s, W·s]</c>.</summary>

@@ -72,6 +72,18 @@ public sealed class UseAttribute<TBlock> : LayerAttribute where TBlock : class
     /// <summary>How many copies of the block run one after the other (default 1).</summary>
     [DefaultValue(1)]
     public int Repeat { get; set; } = 1;
+
+    /// <summary>
+    /// Stochastic depth for every Add skip of the block (overriding their own <see cref="SkipAttribute.DropPath"/>):
+    /// the first copy's rate; with <see cref="DropPathEnd"/>, the rate rises linearly to it over the copies
+    /// (Huang et al., 2016). Default NaN: the skips keep their own.
+    /// </summary>
+    [DefaultValue(double.NaN)]
+    public double DropPath { get; set; } = double.NaN;
+
+    /// <summary>The last copy's stochastic-depth rate (default NaN: the same as <see cref="DropPath"/>).</summary>
+    [DefaultValue(double.NaN)]
+    public double DropPathEnd { get; set; } = double.NaN;
 }
 
 /// <summary>How a skip connection merges the output of <c>from</c> into the output of <c>to</c>.</summary>

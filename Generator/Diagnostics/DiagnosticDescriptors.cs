@@ -120,4 +120,16 @@ public static class DiagnosticDescriptors
     /// <summary>DSL023: <c>'{0}' cannot be used with [Module&lt;{0}&gt;]: {1}</c></summary>
     public static readonly DiagnosticDescriptor NotAModule = Error("DSL023",
         "Module type is not usable", "'{0}' cannot be used with [Module<{0}>]: {1}");
+
+    /// <summary>DSL024: <c>Skip from '{0}' to '{1}' cannot combine {2} with {3}: {4}</c></summary>
+    public static readonly DiagnosticDescriptor SkipOptionsConflict = Error("DSL024",
+        "Skip options that do not combine", "Skip from '{0}' to '{1}' cannot combine {2} with {3}: {4}");
+
+    /// <summary>DSL025: <c>Skip from '{0}' to '{1}' is declared more than once: {2}</c></summary>
+    public static readonly DiagnosticDescriptor DuplicateSkip = Error("DSL025",
+        "Duplicate skip", "Skip from '{0}' to '{1}' is declared more than once: {2}");
+
+    /// <summary>DSL026: <c>Skip from '{0}' to '{1}' ({2}) cannot merge {3} into {4}: {5}</c></summary>
+    public static readonly DiagnosticDescriptor SkipShapesDoNotFit = Error("DSL026",
+        "Skip shapes do not fit the merge", "Skip from '{0}' to '{1}' ({2}) cannot merge {3} into {4}: {5}");
 }

@@ -296,12 +296,26 @@ public static class ModelEmitter
                 }
             }
 
-            foreach (var projection in layer.Merges.Select(m => m.Projection).Where(p => p is not null))
+            foreach (var merge in layer.Merges)
             {
-                var (type, construction) = ProjectionModule(projection!);
-                w.Line($"private readonly {type} {Id(projection!.FieldName)};");
-                constructions.Add($"{Id(projection.FieldName)} = {construction};");
+                foreach (var (type, field, construction) in MergeFields(merge, layer.Name))
+                {
+                    w.Line($"private readonly {type} {Id(field)};");
+                    constructions.Add(construction);
+                }
+
+                foreach (var (name, code) in MergeHelpers(merge))
+                {
+                    helpers[name] = code;
+                }
             }
+        }
+
+        var takesDropPath = body.Layers.Any(l => l.Merges.Any(m => m.DropPathFromUse));
+        if (takesDropPath)
+        {
+            w.Line("private readonly double _dropPath;");
+            constructions.Insert(0, "_dropPath = dropPath;");
         }
 
         if (constructions.Count > 0)
@@ -311,8 +325,10 @@ public static class ModelEmitter
 
         w.Line(isModel
             ? $"/// <summary>Creates the network with freshly initialised weights.</summary>"
-            : "/// <summary>Creates the block with freshly initialised weights.</summary>");
-        w.Open($"public {className}() : base(\"{displayName ?? className}\")");
+            : takesDropPath
+                ? "/// <summary>Creates the block with freshly initialised weights; <paramref name=\"dropPath\"/> is the stochastic-depth rate of its Add skips.</summary>"
+                : "/// <summary>Creates the block with freshly initialised weights.</summary>");
+        w.Open($"public {className}({(takesDropPath ? "double dropPath" : "")}) : base(\"{displayName ?? className}\")");
         foreach (var construction in constructions)
         {
             w.Lines(construction);
@@ -399,27 +415,230 @@ public static class ModelEmitter
             var result = m == layer.Merges.Count - 1 ? name : Id($"{layer.Name}_merge{m + 1}");
             var from = merge.From == LayerCatalog.InputName ? "input" : Id(merge.From);
             var mergeShape = merge.Result.Describe();
+            var comment = mergeShape + $": skip from '{merge.From}' ({merge.Label})";
             var merged = from;
-            if (merge.Projection is { } projection)
+            if (merge.Aligned.Any(a => a.ChangesFrom))
             {
-                merged = Id(projection.FieldName);
-                f.Add(merged, $"var {merged} = this.{merged}.call({from});", projection.Output.Describe() + $": projection of '{merge.From}'", from);
+                merged = Id($"{merge.From}_to_{layer.Name}_aligned");
+                f.Add(merged, $"var {merged} = AlignCentre({from}, {AlignedSizes(merge, from, current, merge.FromShape)});", Aligned(merge.FromShape, merge) + $": '{merge.From}' {AlignVerb(merge)}", from, current);
             }
 
-            if (merge.Mode == MergeMode.Concat)
+            var branch = current;
+            if (merge.Aligned.Any(a => a.ChangesTo))
             {
-                var axis = merge.Result.ChannelAxis + 1;
-                f.Add(result, $"var {result} = global::TorchSharp.torch.cat(new[] {{ {current}, {merged} }}, {axis});", mergeShape + $": skip from '{merge.From}' (Concat)", current, merged);
+                branch = Id($"{layer.Name}_aligned{m + 1}");
+                f.Add(branch, $"var {branch} = AlignCentre({current}, {AlignedSizes(merge, current, from, merge.ToShape!)});", Aligned(merge.ToShape!, merge) + $": '{layer.Name}' {AlignVerb(merge)}", current, from);
             }
-            else
+
+            if (merge.Projection is { } projection)
             {
-                f.Add(result, $"var {result} = {current}.add({merged});", mergeShape + $": skip from '{merge.From}' (Add)", current, merged);
+                var projected = Id(projection.FieldName);
+                f.Add(projected, $"var {projected} = this.{projected}.call({merged});", projection.Output.Describe() + $": projection of '{merge.From}'", merged);
+                merged = projected;
+            }
+
+            switch (merge.Mode)
+            {
+                case MergeMode.Concat:
+                    f.Add(result, $"var {result} = global::TorchSharp.torch.cat(new[] {{ {branch}, {merged} }}, {merge.Result.ChannelAxis + 1});", comment, branch, merged);
+                    break;
+                case MergeMode.Multiply:
+                    f.Add(result, $"var {result} = {branch}.mul({merged});", comment, branch, merged);
+                    break;
+                case MergeMode.Highway:
+                {
+                    var gate = Id(PlannedMerge.GateField(merge.From, layer.Name));
+                    f.Add(gate, $"var {gate} = this.{gate}.call({merged});", merge.Result.Describe() + $": the Highway gate's logits, from '{merge.From}'", merged);
+                    f.Add(result, $"var {result} = HighwayMerge({merged}, {branch}, {gate});", comment, merged, branch, gate);
+                    break;
+                }
+
+                default:
+                    if (merge.Scale == MergeScale.None && !merge.HasDropPath)
+                    {
+                        f.Add(result, $"var {result} = {branch}.add({merged});", comment, branch, merged);
+                    }
+                    else
+                    {
+                        var scale = merge.Scale == MergeScale.None ? "null" : "this." + Id(PlannedMerge.ScaleField(merge.From, layer.Name));
+                        var rate = merge.DropPathFromUse ? "_dropPath" : LayerRules.Real(merge.DropPath);
+                        f.Add(result, $"var {result} = ResidualAdd({merged}, {branch}, {scale}, {ScaleShape(merge)}, {rate}, this.training);", comment, merged, branch);
+                    }
+
+                    break;
             }
 
             current = result;
         }
 
         return current;
+    }
+
+    private static string AlignVerb(PlannedMerge merge) => merge.Declaration?.Align == MergeAlign.Pad ? "zero-padded (centred)" : "centre-cropped";
+
+    /// <summary>A side's shape after alignment.</summary>
+    private static string Aligned(Shape side, PlannedMerge merge) =>
+        merge.Aligned.Aggregate(side, (s, a) => s.WithDim(a.Axis, a.Size)).Describe();
+
+    /// <summary>
+    /// The spatial sizes a side is cropped or padded to: constants for fixed sizes; for named ones the smaller (crop)
+    /// or larger (pad) of the two tensors' sizes, which the generator has shown is the same side for every allowed value.
+    /// </summary>
+    private static string AlignedSizes(PlannedMerge merge, string self, string other, Shape side)
+    {
+        var sizes = new List<string>();
+        for (var axis = 0; axis < side.Rank; axis++)
+        {
+            if (axis == side.ChannelAxis)
+            {
+                continue;
+            }
+
+            var target = merge.Aligned.FirstOrDefault(a => a.Axis == axis)?.Size ?? side[axis];
+            sizes.Add(target.IsConstant
+                ? target.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : $"global::System.Math.{(merge.Declaration?.Align == MergeAlign.Pad ? "Max" : "Min")}({self}.shape[{axis + 1}], {other}.shape[{axis + 1}])");
+        }
+
+        return string.Join(", ", sizes);
+    }
+
+    /// <summary>A per-channel scale's view for broadcasting over positions: [C, 1, 1] for images, [C, 1] for signals; none for the channels-last layouts.</summary>
+    private static string ScaleShape(PlannedMerge merge) =>
+        merge.Scale != MergeScale.PerChannel ? "null" : merge.Result.Layout switch
+        {
+            Layout.Image => $"new long[] {{ {merge.Channels}, 1, 1 }}",
+            Layout.Signal => $"new long[] {{ {merge.Channels}, 1 }}",
+            _ => "null",
+        };
+
+    /// <summary>The learned modules and parameters a merge owns: its projection, Highway gate, and scale; in that order (state_dict order).</summary>
+    private static IEnumerable<(string Type, string Field, string Construction)> MergeFields(PlannedMerge merge, string to)
+    {
+        if (merge.Projection is { } projection)
+        {
+            var (type, construction) = ProjectionModule(projection);
+            yield return (type, projection.FieldName, $"{Id(projection.FieldName)} = {construction};");
+        }
+
+        if (merge.Mode == MergeMode.Highway)
+        {
+            var field = Id(PlannedMerge.GateField(merge.From, to));
+            var c = merge.Channels;
+            var (type, module) = merge.Result.Layout switch
+            {
+                Layout.Image => ("global::TorchSharp.Modules.Conv2d", $"{Nn}.Conv2d({c}, {c}, 1)"),
+                Layout.Signal => ("global::TorchSharp.Modules.Conv1d", $"{Nn}.Conv1d({c}, {c}, 1)"),
+                _ => ("global::TorchSharp.Modules.Linear", $"{Nn}.Linear({c}, {c})"),
+            };
+
+            // A negative gate bias starts the Highway carrying 'from' (Srivastava et al., 2015, recommend −1 to −3).
+            yield return (type, PlannedMerge.GateField(merge.From, to),
+                $"{field} = {module};\n{Nn}.init.constant_({field}.bias!, -1.0);");
+        }
+
+        if (merge.Scale != MergeScale.None)
+        {
+            var field = PlannedMerge.ScaleField(merge.From, to);
+            var length = merge.Scale == MergeScale.Scalar ? 1 : merge.Channels;
+            var init = LayerRules.Real(merge.Declaration!.EffectiveScaleInit);
+            yield return ("global::TorchSharp.Modules.Parameter", field,
+                $"{Id(field)} = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.full(new long[] {{ {length} }}, {init}));");
+        }
+    }
+
+    private static IEnumerable<(string Name, string Code)> MergeHelpers(PlannedMerge merge)
+    {
+        if (merge.Aligned.Count > 0)
+        {
+            yield return ("AlignCentre", """
+                /// <summary>
+                /// Centre-crops or zero-pads the spatial axes (2, 3, ...) of <paramref name="x"/> to <paramref name="sizes"/>: a crop
+                /// keeps the middle (the top/left loses ⌊d/2⌋, as in the original U-Net), a pad puts ⌊d/2⌋ zeros before and the rest after.
+                /// </summary>
+                private static global::TorchSharp.torch.Tensor AlignCentre(global::TorchSharp.torch.Tensor x, params long[] sizes)
+                {
+                    var y = x.narrow(1, 0, x.shape[1]); // a new handle on x, so the result is always the caller's to dispose
+                    for (var i = 0; i < sizes.Length; i++)
+                    {
+                        var axis = i + 2;
+                        var size = y.shape[axis];
+                        if (size == sizes[i])
+                        {
+                            continue;
+                        }
+
+                        global::TorchSharp.torch.Tensor next;
+                        if (size > sizes[i])
+                        {
+                            next = y.narrow(axis, (size - sizes[i]) / 2, sizes[i]);
+                        }
+                        else
+                        {
+                            var pad = new long[2 * (y.dim() - axis)];
+                            pad[pad.Length - 2] = (sizes[i] - size) / 2;
+                            pad[pad.Length - 1] = sizes[i] - size - pad[pad.Length - 2];
+                            next = global::TorchSharp.torch.nn.functional.pad(y, pad);
+                        }
+
+                        y.Dispose();
+                        y = next;
+                    }
+
+                    return y;
+                }
+                """);
+        }
+
+        if (merge.Mode == MergeMode.Highway)
+        {
+            yield return ("HighwayMerge", """
+                /// <summary>A Highway carry gate: T ⊙ transform + (1 − T) ⊙ carry = carry + T ⊙ (transform − carry), with T = σ(logits).</summary>
+                private static global::TorchSharp.torch.Tensor HighwayMerge(global::TorchSharp.torch.Tensor carry, global::TorchSharp.torch.Tensor transform, global::TorchSharp.torch.Tensor logits)
+                {
+                    using var scope = global::TorchSharp.torch.NewDisposeScope();
+                    var t = logits.sigmoid();
+                    return carry.add(t.mul(transform.sub(carry))).MoveToOuterDisposeScope();
+                }
+                """);
+        }
+
+        if (merge.Mode == MergeMode.Add && (merge.Scale != MergeScale.None || merge.HasDropPath))
+        {
+            yield return ("ResidualAdd", """
+                /// <summary>
+                /// An Add skip with a learned scale and stochastic depth: carry + s ⊙ drop(branch). <paramref name="scale"/> is ReZero's α
+                /// or LayerScale's γ (viewed as <paramref name="scaleShape"/> to broadcast over positions), or null. In training, each
+                /// example's branch is zeroed with probability <paramref name="dropPath"/> and the others scaled by 1/(1 − p), with
+                /// torch's default generator (so torch.manual_seed makes it repeatable); in evaluation the branch is kept whole.
+                /// </summary>
+                private static global::TorchSharp.torch.Tensor ResidualAdd(global::TorchSharp.torch.Tensor carry, global::TorchSharp.torch.Tensor branch,
+                    global::TorchSharp.torch.Tensor? scale, long[]? scaleShape, double dropPath, bool training)
+                {
+                    using var scope = global::TorchSharp.torch.NewDisposeScope();
+                    var b = branch;
+                    if (scale is not null)
+                    {
+                        b = b.mul(scaleShape is null ? scale : scale.view(scaleShape));
+                    }
+
+                    if (training && dropPath > 0)
+                    {
+                        var shape = new long[b.dim()];
+                        shape[0] = b.shape[0];
+                        for (var i = 1; i < shape.Length; i++)
+                        {
+                            shape[i] = 1;
+                        }
+
+                        var keep = global::TorchSharp.torch.empty(shape, dtype: b.dtype, device: b.device).bernoulli_(1 - dropPath).div_(1 - dropPath);
+                        b = b.mul(keep);
+                    }
+
+                    return carry.add(b).MoveToOuterDisposeScope();
+                }
+                """);
+        }
     }
 
     private static TorchSharpField? ModuleOf(PlannedLayer layer)
@@ -429,10 +648,11 @@ public static class ModelEmitter
             return definition.TorchSharpModule(layer.Instance(Id(layer.Name)));
         }
 
+        string New(int r) => $"new {layer.Blocks[r].ClassName}({(layer.DropPathRates is { } rates ? LayerRules.Real(rates[r]) : "")})";
         return layer.Blocks.Count == 1
-            ? new TorchSharpField(layer.Blocks[0].ClassName, $"new {layer.Blocks[0].ClassName}()")
+            ? new TorchSharpField(layer.Blocks[0].ClassName, New(0))
             : new TorchSharpField($"global::TorchSharp.Modules.ModuleList<{Module}>",
-                $"{Nn}.ModuleList<{Module}>(\n" + string.Join(",\n", layer.Blocks.Select(b => $"    new {b.ClassName}()")) + ")");
+                $"{Nn}.ModuleList<{Module}>(\n" + string.Join(",\n", layer.Blocks.Select((_, r) => "    " + New(r))) + ")");
     }
 
     private static (string Type, string Construction) ProjectionModule(PlannedProjection p)

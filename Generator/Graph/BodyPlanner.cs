@@ -47,7 +47,8 @@ public sealed class BodyPlanner
     public List<BlockSpecialisation> Specialisations { get; } = new();
 
     /// <summary>Plans a body; null when it has an error (already reported, or silent when reported elsewhere).</summary>
-    public PlannedBody? Plan(BodyDeclaration body, BodyStructure structure, Shape input, string qualifier, LocationInfo? useLocation, int depth = 0)
+    public PlannedBody? Plan(BodyDeclaration body, BodyStructure structure, Shape input, string qualifier, LocationInfo? useLocation, int depth = 0,
+        bool dropPathFromUse = false)
     {
         _ct.ThrowIfCancellationRequested();
         var layers = new List<PlannedLayer>();
@@ -90,13 +91,16 @@ public sealed class BodyPlanner
                 return null;
             }
 
-            var merges = PlanMerges(i, layer, layers, input, structure, qualifier, useLocation);
+            var merges = PlanMerges(i, layer, layers, input, structure, qualifier, useLocation, dropPathFromUse);
             if (merges is null)
             {
                 return null;
             }
 
-            layer = new PlannedLayer(layer.Name, layer.Declaration, layer.Definition, layer.Input, layer.Output, layer.Result, layer.Blocks, merges);
+            layer = new PlannedLayer(layer.Name, layer.Declaration, layer.Definition, layer.Input, layer.Output, layer.Result, layer.Blocks, merges)
+            {
+                DropPathRates = layer.DropPathRates,
+            };
             layers.Add(layer);
             current = layer.Final;
         }
@@ -118,12 +122,14 @@ public sealed class BodyPlanner
             return null;
         }
 
-        var repeat = new LayerArguments(declaration).Int("Repeat");
+        var args = new LayerArguments(declaration);
+        var repeat = args.Int("Repeat");
+        var rates = DropPathRates(args, repeat);
         var specialisations = new List<BlockSpecialisation>();
         var current = input;
         for (var r = 0; r < repeat; r++)
         {
-            var key = block.FullName + "@" + current.Describe();
+            var key = block.FullName + "@" + current.Describe() + (rates is null ? "" : "@droppath");
             if (!_specialisations.TryGetValue(key, out var specialisation))
             {
                 // Structural errors of a block are reported on the block itself (its own pipeline): stay silent here.
@@ -134,13 +140,13 @@ public sealed class BodyPlanner
                 }
 
                 var inner = repeat > 1 ? $"{qualified}.{r}." : qualified + ".";
-                var body = Plan(block.Body, structure, current, inner, useLocation, depth + 1);
+                var body = Plan(block.Body, structure, current, inner, useLocation, depth + 1, dropPathFromUse: rates is not null);
                 if (body is null)
                 {
                     return null;
                 }
 
-                specialisation = new BlockSpecialisation(UniqueClassName(block.Name + "_" + current.ToIdentifierPart()), block.Name, body);
+                specialisation = new BlockSpecialisation(UniqueClassName(block.Name + "_" + current.ToIdentifierPart()), block.Name, body, takesDropPath: rates is not null);
                 _specialisations[key] = specialisation;
                 Specialisations.Add(specialisation);
             }
@@ -149,7 +155,20 @@ public sealed class BodyPlanner
             current = specialisation.Body.Output;
         }
 
-        return new PlannedLayer(name, declaration, null, input, current, null, specialisations, Array.Empty<PlannedMerge>());
+        return new PlannedLayer(name, declaration, null, input, current, null, specialisations, Array.Empty<PlannedMerge>()) { DropPathRates = rates };
+    }
+
+    /// <summary>[Use(DropPath = a, DropPathEnd = b)]: copy r of n gets a + (b − a)·r/(n − 1) (Huang et al.'s linear rule); null without DropPath.</summary>
+    private static IReadOnlyList<double>? DropPathRates(LayerArguments args, int repeat)
+    {
+        if (!args.IsGiven("DropPath"))
+        {
+            return null;
+        }
+
+        var first = args.Real("DropPath");
+        var last = args.IsGiven("DropPathEnd") ? args.Real("DropPathEnd") : first;
+        return Enumerable.Range(0, repeat).Select(r => repeat == 1 ? first : first + ((last - first) * r / (repeat - 1))).ToArray();
     }
 
     /// <summary>A block's structure is the same at every shape it is used at: check it once per model.</summary>
@@ -165,62 +184,242 @@ public sealed class BodyPlanner
     }
 
     private List<PlannedMerge>? PlanMerges(int index, PlannedLayer layer, List<PlannedLayer> previous, Shape input,
-        BodyStructure structure, string qualifier, LocationInfo? useLocation)
+        BodyStructure structure, string qualifier, LocationInfo? useLocation, bool dropPathFromUse)
     {
         var merges = new List<PlannedMerge>();
         var current = layer.Output;
         foreach (var skip in structure.Skips.Where(s => s.To == index))
         {
-            var declaration = skip.Declaration;
-            var fromShape = skip.From < 0 ? input : previous[skip.From].Final;
-            var fromName = qualifier + declaration.From;
-            var toName = qualifier + declaration.To;
-            PlannedProjection? projection = null;
-            Shape result;
-            if (declaration.Mode == MergeMode.Concat)
+            var merge = PlanMerge(skip.Declaration, skip.From < 0 ? input : previous[skip.From].Final, current, qualifier, useLocation, dropPathFromUse);
+            if (merge is null)
             {
-                var problem = ConcatProblem(fromShape, current);
+                return null;
+            }
+
+            merges.Add(merge);
+            current = merge.Result;
+        }
+
+        return merges;
+    }
+
+    /// <summary>One skip: its shapes checked for its mode (after any alignment), and what it adds (projection, gate, scale).</summary>
+    private PlannedMerge? PlanMerge(SkipDeclaration declaration, Shape fromShape, Shape toShape, string qualifier, LocationInfo? useLocation, bool dropPathFromUse)
+    {
+        var fromName = qualifier + declaration.From;
+        var toName = qualifier + declaration.To;
+        void Misfit(string problem) =>
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.SkipShapesDoNotFit, declaration.Location, fromName, toName,
+                declaration.Mode.ToString(), fromShape.ToString(), toShape.ToString(), problem), useLocation);
+
+        var aligned = (IReadOnlyList<AlignedAxis>)Array.Empty<AlignedAxis>();
+        var from = fromShape;
+        var current = toShape;
+        if (declaration.Align != MergeAlign.None)
+        {
+            var problem = Align(declaration.Align, fromShape, toShape, out aligned);
+            if (problem is not null)
+            {
+                Misfit(problem);
+                return null;
+            }
+
+            foreach (var axis in aligned)
+            {
+                from = from.WithDim(axis.Axis, axis.Size);
+                current = current.WithDim(axis.Axis, axis.Size);
+            }
+        }
+
+        PlannedProjection? projection = null;
+        Shape result;
+        long channels = 0;
+        switch (declaration.Mode)
+        {
+            case MergeMode.Concat:
+            {
+                var problem = ConcatProblem(from, current);
                 if (problem is not null)
                 {
                     Report(DiagnosticInfo.Create(DiagnosticDescriptors.ConcatShapeMismatch, declaration.Location,
-                        fromName, toName, current.ToString(), fromShape.ToString(), problem), useLocation);
+                        fromName, toName, current.ToString(), from.ToString(), problem + AlignHint(declaration, from, current, sentence: false)), useLocation);
                     return null;
                 }
 
-                result = current.WithDim(current.ChannelAxis, current.Channels + fromShape.Channels);
+                result = current.WithDim(current.ChannelAxis, current.Channels + from.Channels);
+                break;
             }
-            else
+
+            case MergeMode.Multiply:
             {
-                var problem = AddProblem(fromShape, current);
+                var broadcast = Broadcast(from, current, out var problem);
+                if (broadcast is null)
+                {
+                    Misfit(problem!);
+                    return null;
+                }
+
+                result = broadcast;
+                break;
+            }
+
+            case MergeMode.Highway:
+            {
+                var problem = AddProblem(from, current, hints: false);
+                if (problem is not null)
+                {
+                    Misfit("a Highway mixes two values of one shape (T·to + (1 − T)·from), and these differ. " + problem);
+                    return null;
+                }
+
+                if (!current.Channels.IsConstant)
+                {
+                    Misfit("its gate needs a fixed channel count");
+                    return null;
+                }
+
+                channels = current.Channels.Value;
+                result = current;
+                break;
+            }
+
+            default:
+            {
+                var problem = AddProblem(from, current, hints: true);
                 if (problem is not null)
                 {
                     if (!declaration.Projection)
                     {
                         Report(DiagnosticInfo.Create(DiagnosticDescriptors.AddShapeMismatch, declaration.Location,
-                            fromName, toName, fromShape.ToString(), current.ToString(), problem), useLocation);
+                            fromName, toName, from.ToString(), current.ToString(), problem + AlignHint(declaration, from, current, sentence: true)), useLocation);
                         return null;
                     }
 
-                    projection = PlanProjection(declaration, fromShape, current, fromName, toName, useLocation);
+                    projection = PlanProjection(declaration, from, current, fromName, toName, useLocation);
                     if (projection is null)
                     {
                         return null;
                     }
                 }
 
-                result = current;
-            }
+                if (declaration.Scale == MergeScale.PerChannel)
+                {
+                    if (!current.Channels.IsConstant)
+                    {
+                        Misfit("a per-channel scale needs a fixed channel count");
+                        return null;
+                    }
 
-            merges.Add(new PlannedMerge(declaration.From, declaration.Mode, fromShape, result, projection));
-            current = result;
+                    channels = current.Channels.Value;
+                }
+
+                result = current;
+                break;
+            }
         }
 
-        return merges;
+        return new PlannedMerge(declaration.From, declaration.Mode, fromShape, result, projection)
+        {
+            Declaration = declaration,
+            ToShape = toShape,
+            Channels = channels,
+            Aligned = aligned,
+            DropPathFromUse = dropPathFromUse && declaration.Mode == MergeMode.Add,
+        };
     }
 
-    /// <summary>Why an Add of these shapes fails (null: equal for every allowed value), with the refutation of named dimensions.</summary>
-    /// <summary>Why an Add of these shapes fails, as the hint of DSL005 (null: equal for every allowed value).</summary>
-    private string? AddProblem(Shape from, Shape to)
+    /// <summary>
+    /// Align = Crop or Pad: for each spatial axis (images and signals) whose sizes differ, the size both sides take:
+    /// the smaller (Crop) or the larger (Pad). Which side is larger must be the same for every allowed value.
+    /// </summary>
+    private string? Align(MergeAlign align, Shape from, Shape to, out IReadOnlyList<AlignedAxis> aligned)
+    {
+        var axes = new List<AlignedAxis>();
+        aligned = axes;
+        if (from.Layout != to.Layout || from.Rank != to.Rank || from.Layout is not (Layout.Image or Layout.Signal))
+        {
+            return from.Layout is Layout.Image or Layout.Signal && to.Layout == from.Layout
+                ? "their ranks differ"
+                : $"Align = SkipAlign.{align} lines up the spatial sizes of images or signals, but this skip joins {Shape.Expected(from.Layout)} and {Shape.Expected(to.Layout)}";
+        }
+
+        for (var axis = 0; axis < from.Rank; axis++)
+        {
+            if (axis == from.ChannelAxis || !Differ(from[axis], to[axis], out _))
+            {
+                continue;
+            }
+
+            var fromLarger = DimDecisions.AtLeast(from[axis] + (to[axis] * -1), 0, _domain) is null;
+            var toLarger = DimDecisions.AtLeast(to[axis] + (from[axis] * -1), 0, _domain) is null;
+            if (!fromLarger && !toLarger)
+            {
+                var why = DimDecisions.AtLeast(from[axis] + (to[axis] * -1), 0, _domain)!;
+                var other = DimDecisions.AtLeast(to[axis] + (from[axis] * -1), 0, _domain)!;
+                return $"on axis {axis + 1} neither side is always the larger ({from[axis]} against {to[axis]}: 'to' is larger for {why.ExampleText}, 'from' for {other.ExampleText}), so the generator cannot tell which side to {(align == MergeAlign.Crop ? "crop" : "pad")}";
+            }
+
+            var larger = fromLarger ? from[axis] : to[axis];
+            var smaller = fromLarger ? to[axis] : from[axis];
+            var size = align == MergeAlign.Crop ? smaller : larger;
+            axes.Add(new AlignedAxis(axis, size, ChangesFrom: align == MergeAlign.Crop ? fromLarger : !fromLarger, ChangesTo: align == MergeAlign.Crop ? !fromLarger : fromLarger));
+        }
+
+        return null;
+    }
+
+    /// <summary>The element-wise product's shape: equal sizes, or 1 on one side (broadcast); null with the reason otherwise.</summary>
+    private Shape? Broadcast(Shape from, Shape to, out string? problem)
+    {
+        problem = null;
+        if (from.Rank != to.Rank)
+        {
+            problem = "their ranks differ; a Multiply broadcasts size-1 dimensions of tensors of the same rank (use GlobalAvgPool(KeepDims = true) for a [C, 1, 1] gate)";
+            return null;
+        }
+
+        if (from.Layout != to.Layout)
+        {
+            problem = $"one is {Shape.Expected(from.Layout)} and the other {Shape.Expected(to.Layout)}; add [Transpose] to one side";
+            return null;
+        }
+
+        var dims = new Dim[from.Rank];
+        for (var axis = 0; axis < from.Rank; axis++)
+        {
+            if (from[axis].IsConstant && from[axis].Value == 1)
+            {
+                dims[axis] = to[axis];
+            }
+            else if (to[axis].IsConstant && to[axis].Value == 1)
+            {
+                dims[axis] = from[axis];
+            }
+            else if (Differ(from[axis], to[axis], out var why))
+            {
+                problem = $"axis {axis + 1} is {from[axis]} against {to[axis]}" + (why is null ? "" : $" (they differ for {why.ExampleText})")
+                    + "; each dimension must be equal on both sides, or 1 on one of them";
+                return null;
+            }
+            else
+            {
+                dims[axis] = to[axis];
+            }
+        }
+
+        return new Shape(to.Layout, dims);
+    }
+
+    /// <summary>When only spatial sizes differ and Align is not set, the hint that offers it.</summary>
+    private string AlignHint(SkipDeclaration skip, Shape from, Shape to, bool sentence) =>
+        skip.Align == MergeAlign.None && !skip.Projection && from.Layout == to.Layout && from.Rank == to.Rank && from.Layout is Layout.Image or Layout.Signal
+            && Enumerable.Range(0, from.Rank).Any(a => a != from.ChannelAxis && Differ(from[a], to[a], out _))
+            && (!sentence || !Differ(from.Channels, to.Channels, out _)) // an Add also needs equal channels, which no crop gives
+            ? (sentence ? " Or set" : "; or set") + " Align = SkipAlign.Crop (centre-crop the larger, as the original U-Net) or Align = SkipAlign.Pad (zero-pad the smaller)" + (sentence ? "." : "")
+            : "";
+
+    /// <summary>Why an Add of these shapes fails, as the hint of DSL005 (null: equal for every allowed value); without the projection hints for a Highway.</summary>
+    private string? AddProblem(Shape from, Shape to, bool hints)
     {
         if (from.Rank == to.Rank && from.Layout == to.Layout)
         {
@@ -230,7 +429,7 @@ public sealed class BodyPlanner
                 differs = Differ(from[axis], to[axis], out var why);
                 if (why is not null)
                 {
-                    return $"For {why.ExampleText} they are {why.Left} and {why.Right}" + (why.Fix is null ? "; set Projection = true, or make both shapes equal." : $"; add {why.Fix}.");
+                    return $"For {why.ExampleText} they are {why.Left} and {why.Right}" + (why.Fix is null ? hints ? "; set Projection = true, or make both shapes equal." : "; make both shapes equal." : $"; add {why.Fix}.");
                 }
             }
 
@@ -238,6 +437,11 @@ public sealed class BodyPlanner
             {
                 return null;
             }
+        }
+
+        if (!hints)
+        {
+            return "Make both shapes equal.";
         }
 
         var sameSpatial = from.Layout == Layout.Image && to.Layout == Layout.Image && SameExceptChannels(from, to) is null;

@@ -43,6 +43,7 @@ public sealed class BodyStructure
         "Dispose", "Summary", "InputShape", "OutputShape", "OutputShapeFor", "ParameterCount", "MultiplyAccumulates",
         "GetName", "register_module", "register_buffer", "register_parameter", "named_modules", "named_children",
         "named_buffers", "RegisterComponents", "SelfAttention", "AddPositions", "CheckedCall", "FloorDiv", "CheckDims", "WithAffineIdentity",
+        "AlignCentre", "HighwayMerge", "ResidualAdd", "_dropPath", "dropPath",
         "GetType", "ToString", "Equals", "GetHashCode", "MemberwiseClone", "Finalize", "nameof",
     };
 
@@ -100,10 +101,8 @@ public sealed class BodyStructure
         var skips = new List<ResolvedSkip>();
         foreach (var skip in body.Skips)
         {
-            if (skip.Mode is not (MergeMode.Add or MergeMode.Concat))
+            if (!SkipOptions.Check(skip, diagnostics))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, skip.Location, $"{skip.From} -> {skip.To}", "Skip",
-                    $"Mode = {(int)skip.Mode} is not a SkipMode; use SkipMode.Add or SkipMode.Concat"));
                 continue;
             }
 
@@ -125,6 +124,11 @@ public sealed class BodyStructure
                     from == to
                         ? "a layer cannot be merged into itself; 'from' must come before 'to'"
                         : $"'{skip.From}' is layer {from + 1} and '{skip.To}' is layer {to + 1}; 'from' must come before 'to' (swap them?)"));
+            }
+            else if (skips.Find(s => s.From == from && s.To == to) is { } earlier)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateSkip, skip.Location, skip.From, skip.To,
+                    $"an earlier [Skip] already merges '{skip.From}' into '{skip.To}' (Mode = SkipMode.{earlier.Declaration.Mode}); remove one, or merge into another layer"));
             }
             else
             {
@@ -224,9 +228,24 @@ public sealed class BodyStructure
             foreach (var skip in group)
             {
                 derived[$"{to}_merge{++k}"] = to;
+                if (skip.Declaration.Align != MergeAlign.None)
+                {
+                    derived[$"{skip.Declaration.From}_to_{to}_aligned"] = to;
+                    derived[$"{to}_aligned{k}"] = to;
+                }
                 if (skip.Declaration.Projection)
                 {
                     derived[$"{skip.Declaration.From}_to_{to}"] = to;
+                }
+
+                if (skip.Declaration.Mode == MergeMode.Highway)
+                {
+                    derived[PlannedMerge.GateField(skip.Declaration.From, to)] = to;
+                }
+
+                if (skip.Declaration.Scale != MergeScale.None)
+                {
+                    derived[PlannedMerge.ScaleField(skip.Declaration.From, to)] = to;
                 }
             }
         }
@@ -269,6 +288,27 @@ public sealed class BodyStructure
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotABlock, layer.Location, block.Name));
             return;
+        }
+
+        var args = new LayerArguments(layer);
+        foreach (var argument in new[] { "DropPath", "DropPathEnd" })
+        {
+            var p = args.Real(argument);
+            if (args.IsGiven(argument) && (double.IsNaN(p) || p < 0 || p >= 1))
+            {
+                diagnostics.Add(LayerRules.Invalid(args, layer.ExplicitName ?? block.Name, "Use", argument, $"{argument} = {SkipOptions.Number(p)} is invalid: a drop probability must be at least 0 and below 1"));
+            }
+        }
+
+        if (args.IsGiven("DropPathEnd") && !args.IsGiven("DropPath"))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SkipOptionsConflict, args.Location("DropPathEnd"), "(the block's skips)", block.Name,
+                "DropPathEnd", "no DropPath", "DropPathEnd is the last copy's rate of a schedule that starts at DropPath; set DropPath too"));
+        }
+        else if (args.IsGiven("DropPath") && !block.Body.Skips.Any(s => s.Mode == MergeMode.Add))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SkipOptionsConflict, args.Location("DropPath"), "(the block's skips)", block.Name,
+                "DropPath", $"block '{block.Name}'", "stochastic depth drops the branch of an Add skip, and the block has none"));
         }
 
         var cycle = FindCycle(block.FullName, blocks, new List<string>());

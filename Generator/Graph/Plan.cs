@@ -45,6 +45,9 @@ public sealed class PlannedProjection
     public Dim Macs => (Output.Positions * (InChannels * OutChannels)) + (IsConvolution ? Output.Elements : Dim.Of(0));
 }
 
+/// <summary>How one spatial axis of a skip's two sides is lined up (Align = Crop or Pad): both sides end at <see cref="Size"/>.</summary>
+public sealed record AlignedAxis(int Axis, Dim Size, bool ChangesFrom, bool ChangesTo);
+
 /// <summary>One skip merged into a layer's output, in source order.</summary>
 public sealed class PlannedMerge
 {
@@ -68,6 +71,88 @@ public sealed class PlannedMerge
     public Shape Result { get; }
 
     public PlannedProjection? Projection { get; }
+
+    /// <summary>The [Skip] itself: Scale, ScaleInit, DropPath, Align.</summary>
+    public SkipDeclaration? Declaration { get; init; }
+
+    /// <summary>The output of <c>to</c> as it arrives at the merge (before any alignment).</summary>
+    public Shape? ToShape { get; init; }
+
+    /// <summary>For Highway: the channels (features) its gate maps; for a per-channel scale: its length.</summary>
+    public long Channels { get; init; }
+
+    /// <summary>For Align: the spatial axes whose sizes differ, and the size both sides are cropped or padded to.</summary>
+    public IReadOnlyList<AlignedAxis> Aligned { get; init; } = System.Array.Empty<AlignedAxis>();
+
+    /// <summary>Whether the stochastic-depth rate is the block's, given by the [Use] (a constructor argument), not the skip's own.</summary>
+    public bool DropPathFromUse { get; init; }
+
+    public MergeScale Scale => Declaration?.Scale ?? MergeScale.None;
+
+    public double DropPath => Declaration?.DropPath ?? 0;
+
+    public bool HasDropPath => DropPathFromUse || DropPath > 0;
+
+    /// <summary>The Highway gate's field: a 1×1 convolution (images, signals) or a linear map, with bias.</summary>
+    public static string GateField(string from, string to) => $"{from}_to_{to}_gate";
+
+    /// <summary>The learned scale's field (a Parameter: one value for Scalar, one per channel for PerChannel).</summary>
+    public static string ScaleField(string from, string to) => $"{from}_to_{to}_scale";
+
+    /// <summary>Learned values of the merge itself: projection, Highway gate (C·C + C), scale (1 or C).</summary>
+    public long Parameters =>
+        (Projection?.Parameters ?? 0)
+        + (Mode == MergeMode.Highway ? (Channels * Channels) + Channels : 0)
+        + Scale switch { MergeScale.Scalar => 1, MergeScale.PerChannel => Channels, _ => 0 };
+
+    /// <summary>
+    /// Multiply-accumulates per example: the projection's; a Multiply's one product per element; a Highway's gate
+    /// (C·C per position) plus one per element for <c>from + T·(to − from)</c>; a scale's one per element. Adds,
+    /// concatenations, crops and pads count none, and DropPath is inactive in evaluation.
+    /// </summary>
+    public Dim Macs =>
+        (Projection?.Macs ?? Dim.Of(0))
+        + (Mode == MergeMode.Multiply ? Result.Elements : Dim.Of(0))
+        + (Mode == MergeMode.Highway ? (Result.Positions * (Channels * Channels)) + Result.Elements : Dim.Of(0))
+        + (Scale != MergeScale.None ? Result.Elements : Dim.Of(0));
+
+    /// <summary>The merge as the summary and the diagram name it: <c>Add</c>, <c>Add, projected</c>, <c>Add, ×α (ReZero), DropPath 0.1</c>, <c>Concat, cropped</c>.</summary>
+    public string Label
+    {
+        get
+        {
+            var parts = new List<string> { Mode.ToString() };
+            if (Projection is not null)
+            {
+                parts.Add("projected");
+            }
+
+            if (Scale == MergeScale.Scalar)
+            {
+                parts.Add("×α (ReZero)");
+            }
+            else if (Scale == MergeScale.PerChannel)
+            {
+                parts.Add("×γ (LayerScale)");
+            }
+
+            if (DropPathFromUse)
+            {
+                parts.Add("DropPath (from the Use)");
+            }
+            else if (DropPath > 0)
+            {
+                parts.Add("DropPath " + DropPath.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            if (Aligned.Count > 0)
+            {
+                parts.Add(Declaration?.Align == MergeAlign.Pad ? "padded" : "cropped");
+            }
+
+            return string.Join(", ", parts);
+        }
+    }
 }
 
 /// <summary>A layer with everything inferred: shapes, counts, merges, and for blocks their specialised classes.</summary>
@@ -114,15 +199,18 @@ public sealed class PlannedLayer
 
     public IReadOnlyList<PlannedMerge> Merges { get; }
 
+    /// <summary>For a block use with [Use(DropPath = …)]: each copy's stochastic-depth rate (null otherwise).</summary>
+    public IReadOnlyList<double>? DropPathRates { get; init; }
+
     public long OwnParameters => (Result?.Parameters ?? 0) + Blocks.Sum(b => b.Body.Parameters);
 
-    public long Parameters => OwnParameters + Merges.Sum(m => m.Projection?.Parameters ?? 0);
+    public long Parameters => OwnParameters + Merges.Sum(m => m.Parameters);
 
     /// <summary>Layers whose parameters are known only at run time ([Module&lt;T&gt;]), here and in its blocks.</summary>
     public int UnknownParameterLayers => (Result is { ParametersKnown: false } ? 1 : 0) + Blocks.Sum(b => b.Body.UnknownParameterLayers);
 
     public Dim Macs => Merges.Aggregate((Result?.Macs ?? Dim.Of(0)) + Blocks.Aggregate(Dim.Of(0), (a, b) => a + b.Body.Macs),
-        (a, m) => a + (m.Projection?.Macs ?? Dim.Of(0)));
+        (a, m) => a + m.Macs);
 
     /// <summary>The layer as its emitters see it (ordinary layers only).</summary>
     public LayerInstance Instance(string field) => new(field, Declaration, Input, Result!);
@@ -153,12 +241,16 @@ public sealed class PlannedBody
 /// <summary>A block specialised for one input shape: emitted as a nested module class of the model.</summary>
 public sealed class BlockSpecialisation
 {
-    public BlockSpecialisation(string className, string blockName, PlannedBody body)
+    public BlockSpecialisation(string className, string blockName, PlannedBody body, bool takesDropPath = false)
     {
         ClassName = className;
         BlockName = blockName;
         Body = body;
+        TakesDropPath = takesDropPath;
     }
+
+    /// <summary>Whether its constructor takes the stochastic-depth rate of its Add skips (from [Use(DropPath = …)]).</summary>
+    public bool TakesDropPath { get; }
 
     public string ClassName { get; }
 

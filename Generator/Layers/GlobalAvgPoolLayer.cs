@@ -1,10 +1,13 @@
+using System.Linq;
+using Dsl.Generator.Shapes.Symbolic;
 using Dsl.Generator.Shapes;
 
 namespace Dsl.Generator.Layers;
 
 /// <summary>
 /// <c>[GlobalAvgPool]</c>: the mean over positions, by layout: image <c>[N, C, H, W] → [N, C]</c>, signal
-/// <c>[N, C, L] → [N, C]</c>, sequence <c>[N, T, D] → [N, D]</c>. No parameters, no multiply-accumulates.
+/// <c>[N, C, L] → [N, C]</c>, sequence <c>[N, T, D] → [N, D]</c>; with <c>KeepDims</c> the pooled axes stay with size 1
+/// and the layout is kept (<c>[N, C, 1, 1]</c>: a squeeze-and-excitation gate). No parameters, no multiply-accumulates.
 /// </summary>
 public sealed class GlobalAvgPoolLayer : LayerDefinition
 {
@@ -22,16 +25,23 @@ public sealed class GlobalAvgPoolLayer : LayerDefinition
 
         var width = c.Input.Channels;
         var channels = width.IsConstant ? width.Value : 0;
-        return LayerResult.Ok(new Shape(Layout.Vector, width), 0, null, channels, channels);
+        var output = !new LayerArguments(c.Declaration).Bool("KeepDims")
+            ? new Shape(Layout.Vector, width)
+            : new Shape(c.Input.Layout, c.Input.Dims.Select((d, axis) => axis == c.Input.ChannelAxis ? d : Dim.Of(1)).ToArray());
+        return LayerResult.Ok(output, 0, null, channels, channels);
     }
 
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => null;
 
-    public override string TorchSharpForward(LayerInstance l, string x) => l.Input.Layout switch
+    public override string TorchSharpForward(LayerInstance l, string x)
     {
-        Layout.Image => $"{x}.mean(new long[] {{ 2, 3 }})",
-        Layout.Signal => $"{x}.mean(new long[] {{ 2 }})",
-        Layout.Sequence => $"{x}.mean(new long[] {{ 1 }})",
-        _ => throw new System.InvalidOperationException($"GlobalAvgPool has no form for {l.Input.Describe()}"),
-    };
+        var keep = new LayerArguments(l.Declaration).Bool("KeepDims") ? ", keepdim: true" : "";
+        return l.Input.Layout switch
+        {
+            Layout.Image => $"{x}.mean(new long[] {{ 2, 3 }}{keep})",
+            Layout.Signal => $"{x}.mean(new long[] {{ 2 }}{keep})",
+            Layout.Sequence => $"{x}.mean(new long[] {{ 1 }}{keep})",
+            _ => throw new System.InvalidOperationException($"GlobalAvgPool has no form for {l.Input.Describe()}"),
+        };
+    }
 }

@@ -572,21 +572,47 @@ public static class DeclarationParser
         var to = args.Length > 1 ? args[1].Value as string ?? "" : "";
         var mode = MergeMode.Add;
         var projection = false;
+        var scale = MergeScale.None;
+        var scaleInit = double.NaN;
+        var dropPath = 0.0;
+        var align = MergeAlign.None;
+        var given = new List<GivenArgument>();
         foreach (var named in attribute.NamedArguments)
         {
-            if (named.Key == "Mode" && named.Value.Value is int m)
+            given.Add(new GivenArgument(named.Key, Find(locations, named.Key)));
+            switch (named.Key, named.Value.Value)
             {
-                mode = (MergeMode)m;
-            }
-            else if (named.Key == "Projection" && named.Value.Value is bool p)
-            {
-                projection = p;
+                case ("Mode", int m):
+                    mode = (MergeMode)m;
+                    break;
+                case ("Projection", bool p):
+                    projection = p;
+                    break;
+                case ("Scale", int k):
+                    scale = (MergeScale)k;
+                    break;
+                case ("ScaleInit", var v) when v is not null:
+                    scaleInit = ToNumber(named.Value);
+                    break;
+                case ("DropPath", var v) when v is not null:
+                    dropPath = ToNumber(named.Value);
+                    break;
+                case ("Align", int a):
+                    align = (MergeAlign)a;
+                    break;
             }
         }
 
         var whole = LocationInfo.From(syntax);
         return new SkipDeclaration(from, to, mode, projection, whole,
-            Find(locations, "From") ?? whole, Find(locations, "To") ?? whole);
+            Find(locations, "From") ?? whole, Find(locations, "To") ?? whole)
+        {
+            Scale = scale,
+            ScaleInit = scaleInit,
+            DropPath = dropPath,
+            Align = align,
+            Given = given.ToEquatableArray(),
+        };
     }
 
     /// <summary>Where each argument was written, keyed by the attribute property name (constructor parameters capitalised).</summary>

@@ -8,6 +8,24 @@ public enum MergeMode
 {
     Add = 0,
     Concat = 1,
+    Multiply = 2,
+    Highway = 3,
+}
+
+/// <summary>A learned scale on an Add skip's branch (mirrors <c>Dsl.SkipScale</c>).</summary>
+public enum MergeScale
+{
+    None = 0,
+    Scalar = 1,
+    PerChannel = 2,
+}
+
+/// <summary>What a skip does with spatial sizes that differ (mirrors <c>Dsl.SkipAlign</c>).</summary>
+public enum MergeAlign
+{
+    None = 0,
+    Crop = 1,
+    Pad = 2,
 }
 
 /// <summary>
@@ -49,7 +67,53 @@ public sealed record SkipDeclaration(
     bool Projection,
     LocationInfo? Location,
     LocationInfo? FromLocation,
-    LocationInfo? ToLocation);
+    LocationInfo? ToLocation)
+{
+    public MergeScale Scale { get; init; }
+
+    /// <summary>The scale's initial value; NaN: the default of the scale kind.</summary>
+    public double ScaleInit { get; init; } = double.NaN;
+
+    public double DropPath { get; init; }
+
+    public MergeAlign Align { get; init; }
+
+    /// <summary>The named arguments the user wrote (Mode, Projection, Scale, ...) and where, to underline the one at fault.</summary>
+    public EquatableArray<GivenArgument> Given { get; init; } = EquatableArray<GivenArgument>.Empty;
+
+    /// <summary>Where a named argument was written; the whole attribute when it was not.</summary>
+    public LocationInfo? LocationOf(string argument)
+    {
+        foreach (var given in Given)
+        {
+            if (given.Name == argument)
+            {
+                return given.Location ?? Location;
+            }
+        }
+
+        return Location;
+    }
+
+    public bool IsGiven(string argument)
+    {
+        foreach (var given in Given)
+        {
+            if (given.Name == argument)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The initial value of the learned scale: ScaleInit, or 0 (ReZero) / 1e-4 (LayerScale).</summary>
+    public double EffectiveScaleInit => !double.IsNaN(ScaleInit) ? ScaleInit : Scale == MergeScale.PerChannel ? 1e-4 : 0;
+}
+
+/// <summary>A named attribute argument the user wrote, and where.</summary>
+public sealed record GivenArgument(string Name, LocationInfo? Location);
 
 /// <summary>The layers and skips of a model or a block.</summary>
 public sealed record BodyDeclaration(EquatableArray<LayerDeclaration> Layers, EquatableArray<SkipDeclaration> Skips);

@@ -231,7 +231,8 @@ public class DiagnosticTests
 
         ExpectOnly(run, "DSL006", "// DSL006", "Skip(\"enc\", \"pool\", Mode = SkipMode.Concat)",
             "Skip from 'enc' to 'pool' concatenates [N, 8, 14, 14] with [N, 8, 28, 28]: the spatial sizes 14×14 and 28×28 " +
-            "differ; every dimension but the channels must match (pool, upsample or pad one side)");
+            "differ; every dimension but the channels must match (pool, upsample or pad one side)"
+            + "; or set Align = SkipAlign.Crop (centre-crop the larger, as the original U-Net) or Align = SkipAlign.Pad (zero-pad the smaller)");
     }
 
     [Fact]

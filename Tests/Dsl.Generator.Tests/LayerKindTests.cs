@@ -536,7 +536,7 @@ public class LayerKindTests
             Nn + "Sequential(" + Nn + "Conv2d(4, 8, 1, stride: 2, bias: false), " + Nn + "BatchNorm2d(8))");
         AssertForward(source, "var down_out = this.down.call(input);", "[N, 8, 4, 4]");
         AssertForward(source, "var input_to_down = this.input_to_down.call(input);", "[N, 8, 4, 4]: projection of 'input'");
-        AssertForward(source, "var down = down_out.add(input_to_down);", "[N, 8, 4, 4]: skip from 'input' (Add)");
+        AssertForward(source, "var down = down_out.add(input_to_down);", "[N, 8, 4, 4]: skip from 'input' (Add, projected)");
         // conv + projection (1×1 conv without bias, then BatchNorm2d's weight and bias)
         AssertFacts(source, "8, 4, 4", ((8 * 4 * 3 * 3) + 8) + ((8 * 4 * 1 * 1) + (2 * 8)));
     }
@@ -550,7 +550,7 @@ public class LayerKindTests
 
         AssertConstruction(source, "a_to_b", "Sequential", Nn + "Sequential(" + Nn + "Conv2d(6, 10, 1, bias: false), " + Nn + "BatchNorm2d(10))");
         AssertForward(source, "var a_to_b = this.a_to_b.call(a);", "[N, 10, 5, 5]: projection of 'a'");
-        AssertForward(source, "var b = b_out.add(a_to_b);", "[N, 10, 5, 5]: skip from 'a' (Add)");
+        AssertForward(source, "var b = b_out.add(a_to_b);", "[N, 10, 5, 5]: skip from 'a' (Add, projected)");
         AssertFacts(source, "10, 5, 5", ((6 * 2 * 3 * 3) + 6) + ((10 * 6 * 3 * 3) + 10) + ((10 * 6) + (2 * 10)));
     }
 
@@ -563,7 +563,7 @@ public class LayerKindTests
 
         AssertConstruction(source, "input_to_wide", "Linear", Nn + "Linear(6, 10, hasBias: false)");
         AssertForward(source, "var input_to_wide = this.input_to_wide.call(input);", Shape(output) + ": projection of 'input'");
-        AssertForward(source, "var wide = wide_out.add(input_to_wide);", Shape(output) + ": skip from 'input' (Add)");
+        AssertForward(source, "var wide = wide_out.add(input_to_wide);", Shape(output) + ": skip from 'input' (Add, projected)");
         AssertFacts(source, output, ((6 * 10) + 10) + (6 * 10));
     }
 

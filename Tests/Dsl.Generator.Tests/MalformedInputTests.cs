@@ -63,7 +63,7 @@ public class MalformedInputTests
             """);
 
         Assert.Equal(["DSL009"], Ids(run));
-        Assert.Equal("Layer 'a -> b' (Skip): Mode = 7 is not a SkipMode; use SkipMode.Add or SkipMode.Concat", Message(run.GeneratorDiagnostics[0]));
+        Assert.Equal("Layer 'a -> b' (Skip): Mode = 7 is not a SkipMode; use SkipMode.Add, Concat, Multiply or Highway", Message(run.GeneratorDiagnostics[0]));
         Assert.Equal([ValidHintName], BuiltModels(run));
     }
 

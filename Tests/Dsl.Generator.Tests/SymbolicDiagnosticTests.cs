@@ -28,7 +28,8 @@ public class SymbolicDiagnosticTests
             """);
 
         ExpectOnly(run, "DSL006", "// DSL006", "Skip(\"enc2\", \"up2\", Mode = SkipMode.Concat)",
-            "Skip from 'enc2' to 'up2' concatenates [N, 32, 2·floor(H/4), W/2] with [N, 32, H/2, W/2]: they differ for H = 6; add [Dim(\"H\", MultipleOf = 4)]");
+            "Skip from 'enc2' to 'up2' concatenates [N, 32, 2·floor(H/4), W/2] with [N, 32, H/2, W/2]: they differ for H = 6; add [Dim(\"H\", MultipleOf = 4)]"
+            + "; or set Align = SkipAlign.Crop (centre-crop the larger, as the original U-Net) or Align = SkipAlign.Pad (zero-pad the smaller)");
     }
 
     [Fact]
@@ -59,7 +60,8 @@ public class SymbolicDiagnosticTests
             """.Replace("Upsample1dStandIn", "ConvTranspose1d(8, 2, Stride = 2, Name = \"b\")]\n[Skip(\"a\", \"b\")]                        // DSL005\n[ReLU"));
 
         ExpectOnly(run, "DSL005", "// DSL005", "Skip(\"a\", \"b\")",
-            "Skip from 'a' to 'b' adds [N, 8, L] to [N, 8, 2·floor(L/2)]: the shapes differ. For L = 3 they are 3 and 2; add [Dim(\"L\", MultipleOf = 2)].");
+            "Skip from 'a' to 'b' adds [N, 8, L] to [N, 8, 2·floor(L/2)]: the shapes differ. For L = 3 they are 3 and 2; add [Dim(\"L\", MultipleOf = 2)]."
+            + " Or set Align = SkipAlign.Crop (centre-crop the larger, as the original U-Net) or Align = SkipAlign.Pad (zero-pad the smaller).");
     }
 
     [Fact]
@@ -133,7 +135,8 @@ public class SymbolicDiagnosticTests
             """);
 
         ExpectOnly(run, "DSL005", "// DSL005", "Use<Roundtrip>(Name = \"second\")",
-            "Skip from 'second.a' to 'second.b' adds [N, 4, H/2, W/2] to [N, 4, 2·floor(H/4), 2·floor(W/4)]: the shapes differ. For H = 6 they are 3 and 2; add [Dim(\"H\", MultipleOf = 4)].");
+            "Skip from 'second.a' to 'second.b' adds [N, 4, H/2, W/2] to [N, 4, 2·floor(H/4), 2·floor(W/4)]: the shapes differ. For H = 6 they are 3 and 2; add [Dim(\"H\", MultipleOf = 4)]."
+            + " Or set Align = SkipAlign.Crop (centre-crop the larger, as the original U-Net) or Align = SkipAlign.Pad (zero-pad the smaller).");
     }
 
     // ---- Layouts ----

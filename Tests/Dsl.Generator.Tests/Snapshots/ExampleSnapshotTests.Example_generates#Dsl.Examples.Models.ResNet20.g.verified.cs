@@ -291,7 +291,7 @@ namespace Dsl.Examples.Models
                 var bn2_out = this.bn2.call(conv2);                            // [N, 32, 14, 14]
                 conv2.Dispose();
                 var input_to_bn2 = this.input_to_bn2.call(input);              // [N, 32, 14, 14]: projection of 'input'
-                var bn2 = bn2_out.add(input_to_bn2);                           // [N, 32, 14, 14]: skip from 'input' (Add)
+                var bn2 = bn2_out.add(input_to_bn2);                           // [N, 32, 14, 14]: skip from 'input' (Add, projected)
                 bn2_out.Dispose(); input_to_bn2.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 32, 14, 14]
                 bn2.Dispose();
@@ -372,7 +372,7 @@ namespace Dsl.Examples.Models
                 var bn2_out = this.bn2.call(conv2);                            // [N, 64, 7, 7]
                 conv2.Dispose();
                 var input_to_bn2 = this.input_to_bn2.call(input);              // [N, 64, 7, 7]: projection of 'input'
-                var bn2 = bn2_out.add(input_to_bn2);                           // [N, 64, 7, 7]: skip from 'input' (Add)
+                var bn2 = bn2_out.add(input_to_bn2);                           // [N, 64, 7, 7]: skip from 'input' (Add, projected)
                 bn2_out.Dispose(); input_to_bn2.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 64, 7, 7]
                 bn2.Dispose();
