@@ -47,3 +47,19 @@ public partial class ResNet20
 public partial class ResNet56
 {
 }
+
+/// <summary>
+/// ResNet-56 with stochastic depth (Huang et al., 2016): block l of the 27 drops its residual branch with probability
+/// 0.5·l/27 in training (the linear rule, p_L = 0.5), and keeps it in evaluation. Same layers and weights as ResNet56.
+/// </summary>
+[Model(1, 28, 28)]
+[Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]
+[Use<BasicBlock>(Repeat = 9, DropPath = 0.5 * 1 / 27, DropPathEnd = 0.5 * 9 / 27, Name = "stage1")]
+[Use<DownBlock>(DropPath = 0.5 * 10 / 27, Name = "down2")]
+[Use<BasicBlock>(Repeat = 8, DropPath = 0.5 * 11 / 27, DropPathEnd = 0.5 * 18 / 27, Name = "stage2")]
+[Use<DownBlock>(DropPath = 0.5 * 19 / 27, Name = "down3")]
+[Use<BasicBlock>(Repeat = 8, DropPath = 0.5 * 20 / 27, DropPathEnd = 0.5 * 27 / 27, Name = "stage3")]
+[GlobalAvgPool, Linear(10, Name = "fc")]
+public partial class ResNet56DropPath
+{
+}

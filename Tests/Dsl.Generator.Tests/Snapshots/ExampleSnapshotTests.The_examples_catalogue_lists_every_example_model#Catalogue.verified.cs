@@ -14,6 +14,24 @@ namespace Dsl.Generated
         public static global::Dsl.ModelCatalogEntry[] Models => new global::Dsl.ModelCatalogEntry[]
         {
             new global::Dsl.ModelCatalogEntry(
+                "DenseNetBC", "Dsl.Examples.Models.DenseNetBC",
+                "DenseNet-BC with k = 12 and depth 40 for 28×28 grey images: three dense blocks of 6 bottleneck layers with two transitions.",
+                global::Dsl.Examples.Models.DenseNetBC.InputShape, global::Dsl.Examples.Models.DenseNetBC.OutputShape, false, global::Dsl.Examples.Models.DenseNetBC.ParameterCount, global::Dsl.Examples.Models.DenseNetBC.MultiplyAccumulates,
+                global::Dsl.Examples.Models.DenseNetBC.Summary, global::Dsl.Examples.Models.DenseNetBC.Summary, "",
+                global::Dsl.Examples.Models.DenseNetBC.OutputShapeFor, () => new global::Dsl.Examples.Models.DenseNetBC()),
+            new global::Dsl.ModelCatalogEntry(
+                "HighwayMlp", "Dsl.Examples.Models.HighwayMlp",
+                "A Highway MLP for 28×28 grey images: flatten, a 64-wide projection, eight Highway layers, a linear head.",
+                global::Dsl.Examples.Models.HighwayMlp.InputShape, global::Dsl.Examples.Models.HighwayMlp.OutputShape, false, global::Dsl.Examples.Models.HighwayMlp.ParameterCount, global::Dsl.Examples.Models.HighwayMlp.MultiplyAccumulates,
+                global::Dsl.Examples.Models.HighwayMlp.Summary, global::Dsl.Examples.Models.HighwayMlp.Summary, "",
+                global::Dsl.Examples.Models.HighwayMlp.OutputShapeFor, () => new global::Dsl.Examples.Models.HighwayMlp()),
+            new global::Dsl.ModelCatalogEntry(
+                "LayerScaleTransformer", "Dsl.Examples.Models.LayerScaleTransformer",
+                "A 12-block pre-norm LayerScale Transformer classifier over up to 64 token ids. [N, T] ids → [N, 4] logits.",
+                global::Dsl.Examples.Models.LayerScaleTransformer.InputShape, global::Dsl.Examples.Models.LayerScaleTransformer.OutputShape, true, global::Dsl.Examples.Models.LayerScaleTransformer.ParameterCount, -1,
+                global::Dsl.Examples.Models.LayerScaleTransformer.Summary, global::Dsl.Examples.Models.LayerScaleTransformer.Summary, "",
+                global::Dsl.Examples.Models.LayerScaleTransformer.OutputShapeFor, () => new global::Dsl.Examples.Models.LayerScaleTransformer()),
+            new global::Dsl.ModelCatalogEntry(
                 "Plain20", "Dsl.Examples.Models.Plain20",
                 "ResNet-20's layers without a single skip (\"plain-20\" in He et al., 2016): same depth and width, without the two projection shortcuts.",
                 global::Dsl.Examples.Models.Plain20.InputShape, global::Dsl.Examples.Models.Plain20.OutputShape, false, global::Dsl.Examples.Models.Plain20.ParameterCount, global::Dsl.Examples.Models.Plain20.MultiplyAccumulates,
@@ -25,6 +43,12 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.Plain56.InputShape, global::Dsl.Examples.Models.Plain56.OutputShape, false, global::Dsl.Examples.Models.Plain56.ParameterCount, global::Dsl.Examples.Models.Plain56.MultiplyAccumulates,
                 global::Dsl.Examples.Models.Plain56.Summary, global::Dsl.Examples.Models.Plain56.Summary, "",
                 global::Dsl.Examples.Models.Plain56.OutputShapeFor, () => new global::Dsl.Examples.Models.Plain56()),
+            new global::Dsl.ModelCatalogEntry(
+                "ReZeroTransformer", "Dsl.Examples.Models.ReZeroTransformer",
+                "A 12-block ReZero Transformer classifier over up to 64 token ids. [N, T] ids → [N, 4] logits.",
+                global::Dsl.Examples.Models.ReZeroTransformer.InputShape, global::Dsl.Examples.Models.ReZeroTransformer.OutputShape, true, global::Dsl.Examples.Models.ReZeroTransformer.ParameterCount, -1,
+                global::Dsl.Examples.Models.ReZeroTransformer.Summary, global::Dsl.Examples.Models.ReZeroTransformer.Summary, "",
+                global::Dsl.Examples.Models.ReZeroTransformer.OutputShapeFor, () => new global::Dsl.Examples.Models.ReZeroTransformer()),
             new global::Dsl.ModelCatalogEntry(
                 "ResNet20", "Dsl.Examples.Models.ResNet20",
                 "ResNet-20 (He et al., 2016, CIFAR variant) for 28×28 grey images: 6n+2 layers with n = 3.",
@@ -38,11 +62,23 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.ResNet56.Summary, global::Dsl.Examples.Models.ResNet56.Summary, "",
                 global::Dsl.Examples.Models.ResNet56.OutputShapeFor, () => new global::Dsl.Examples.Models.ResNet56()),
             new global::Dsl.ModelCatalogEntry(
+                "ResNet56DropPath", "Dsl.Examples.Models.ResNet56DropPath",
+                "ResNet-56 with stochastic depth (Huang et al., 2016): block l of the 27 drops its residual branch with probability 0.5·l/27 in training (the linear rule, p_L = 0.5), and keeps it in evaluation. Same layers and weights as ResNet56.",
+                global::Dsl.Examples.Models.ResNet56DropPath.InputShape, global::Dsl.Examples.Models.ResNet56DropPath.OutputShape, false, global::Dsl.Examples.Models.ResNet56DropPath.ParameterCount, global::Dsl.Examples.Models.ResNet56DropPath.MultiplyAccumulates,
+                global::Dsl.Examples.Models.ResNet56DropPath.Summary, global::Dsl.Examples.Models.ResNet56DropPath.Summary, "",
+                global::Dsl.Examples.Models.ResNet56DropPath.OutputShapeFor, () => new global::Dsl.Examples.Models.ResNet56DropPath()),
+            new global::Dsl.ModelCatalogEntry(
                 "ResidualCnn1d", "Dsl.Examples.Models.ResidualCnn1d",
                 "A 1-D residual CNN over one-channel series of any length L ≥ 16 (e.g. a window of a time series): a 7-tap stem, two residual stages with a halving max-pool between them, mean pooling over time, and a linear head that forecasts the next 8 values. [N, 1, L] → [N, 8].",
                 global::Dsl.Examples.Models.ResidualCnn1d.InputShape, global::Dsl.Examples.Models.ResidualCnn1d.OutputShape, false, global::Dsl.Examples.Models.ResidualCnn1d.ParameterCount, -1,
                 global::Dsl.Examples.Models.ResidualCnn1d.Summary, global::Dsl.Examples.Models.ResidualCnn1d.Summary, "",
                 global::Dsl.Examples.Models.ResidualCnn1d.OutputShapeFor, () => new global::Dsl.Examples.Models.ResidualCnn1d()),
+            new global::Dsl.ModelCatalogEntry(
+                "SEResNet", "Dsl.Examples.Models.SEResNet",
+                "A small SE-ResNet for 28×28 grey images: a 32-channel stem, two squeeze-and-excitation residual blocks, a linear head.",
+                global::Dsl.Examples.Models.SEResNet.InputShape, global::Dsl.Examples.Models.SEResNet.OutputShape, false, global::Dsl.Examples.Models.SEResNet.ParameterCount, global::Dsl.Examples.Models.SEResNet.MultiplyAccumulates,
+                global::Dsl.Examples.Models.SEResNet.Summary, global::Dsl.Examples.Models.SEResNet.Summary, "",
+                global::Dsl.Examples.Models.SEResNet.OutputShapeFor, () => new global::Dsl.Examples.Models.SEResNet()),
             new global::Dsl.ModelCatalogEntry(
                 "TextClassifier", "Dsl.Examples.Models.TextClassifier",
                 "A Transformer encoder classifier over token ids of any length up to 128: token and learned position embeddings, two pre-norm encoder blocks, mean pooling over the tokens, a linear head. [N, T] ids → [N, 4] logits.",
@@ -73,6 +109,12 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.UNetAnySize.InputShape, global::Dsl.Examples.Models.UNetAnySize.OutputShape, false, global::Dsl.Examples.Models.UNetAnySize.ParameterCount, -1,
                 global::Dsl.Examples.Models.UNetAnySize.Summary, global::Dsl.Examples.Models.UNetAnySize.Summary, "",
                 global::Dsl.Examples.Models.UNetAnySize.OutputShapeFor, () => new global::Dsl.Examples.Models.UNetAnySize()),
+            new global::Dsl.ModelCatalogEntry(
+                "UNetOddSizes", "Dsl.Examples.Models.UNetOddSizes",
+                "The U-Net for grey images of any size ≥ 8, odd ones too: each Concat skip centre-crops the encoder's features to the decoder's size (the original U-Net's crop), which the generator works out for every size at compile time. [N, 1, H, W] → [N, 1, 4·floor(H/4), 4·floor(W/4)].",
+                global::Dsl.Examples.Models.UNetOddSizes.InputShape, global::Dsl.Examples.Models.UNetOddSizes.OutputShape, false, global::Dsl.Examples.Models.UNetOddSizes.ParameterCount, -1,
+                global::Dsl.Examples.Models.UNetOddSizes.Summary, global::Dsl.Examples.Models.UNetOddSizes.Summary, "",
+                global::Dsl.Examples.Models.UNetOddSizes.OutputShapeFor, () => new global::Dsl.Examples.Models.UNetOddSizes()),
         };
     }
 }
