@@ -121,6 +121,20 @@ public class SummaryAndDiagramTests
     }
 
     [Fact]
+    public void A_projected_skip_counts_its_convolution_and_batch_norm()
+    {
+        var summary = StaticString(Run("""
+            [Model(4, 8, 8)]
+            [Conv2d(8, 3, Stride = 2, Padding = 1, Name = "c")]
+            [Skip("input", "c", Projection = true)]
+            public partial class Projected { }
+            """).GeneratedSource("Sample.Projected.g.cs"), "Summary");
+
+        // 1×1 convolution 4·8 per output position (4·4 of them) + batch norm one per element (8·4·4); weights 4·8 + 2·8.
+        Assert.Matches(new Regex(@"\nc \+ proj\(input\)\s+Skip \(Add, projected\)\s+c, input\s+\[N, 8, 4, 4\]\s+48\s+640\n"), summary);
+    }
+
+    [Fact]
     public void A_formula_groups_thousands_and_writes_repeated_factors_as_powers()
     {
         var summary = StaticString(ExampleSources()["TextClassifier"], "Summary");
