@@ -129,6 +129,7 @@ public static class ModelEmitter
         Member("OutputShape", $"public static long[] OutputShape => {fail};");
         Member("OutputShapeFor", $"public static long[] OutputShapeFor(params long[] example) => {fail};");
         Member("ParameterCount", "public const long ParameterCount = -1;");
+        Member("MultiplyAccumulatesFor", $"public static long MultiplyAccumulatesFor(params long[] example) => {fail};");
         Member("Summary", $"public static string Summary => \"{Escape(message)}\";");
         Member("SummaryExpanded", $"public static string SummaryExpanded => \"{Escape(message)}\";");
         Member("Diagram", $"public static string Diagram => \"{Escape(message)}\";");
