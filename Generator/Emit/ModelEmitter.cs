@@ -36,6 +36,7 @@ public static class ModelEmitter
         }
 
         w.Line("/// </code>");
+        w.Line("/// MACs are multiply-accumulates per example. " + Xml(SummaryTable.MemoryConvention));
         w.Line("/// </remarks>");
         w.Line(GeneratedCode(version));
         w.Open($"partial class {model.ClassName} : {Module}");
@@ -62,16 +63,20 @@ public static class ModelEmitter
             w.Line();
         }
 
-        w.Line("/// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>");
-        w.Line("public static string Summary => \"\"\"");
-        foreach (var line in summary)
-        {
-            w.Line("    " + line);
-        }
-
-        w.Line("    \"\"\";");
-        w.Line();
+        WriteRawString(w, "Summary",
+            "A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).",
+            summary);
+        WriteRawString(w, "SummaryExpanded",
+            "The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.",
+            SummaryTable.Lines(model.ClassName, body, expanded: true));
+        WriteRawString(w, "Diagram",
+            "The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.",
+            DiagramWriter.Lines(model.ClassName, body));
         WriteOutputShapeFor(w, model.ClassName, body, domain);
+        if (symbolic)
+        {
+            WriteMultiplyAccumulatesFor(w, body);
+        }
 
         var helpers = new SortedDictionary<string, string>(System.StringComparer.Ordinal);
         WriteModuleBody(w, model.ClassName, body, isModel: true, helpers, domain);
@@ -124,7 +129,10 @@ public static class ModelEmitter
         Member("OutputShape", $"public static long[] OutputShape => {fail};");
         Member("OutputShapeFor", $"public static long[] OutputShapeFor(params long[] example) => {fail};");
         Member("ParameterCount", "public const long ParameterCount = -1;");
+        Member("MultiplyAccumulatesFor", $"public static long MultiplyAccumulatesFor(params long[] example) => {fail};");
         Member("Summary", $"public static string Summary => \"{Escape(message)}\";");
+        Member("SummaryExpanded", $"public static string SummaryExpanded => \"{Escape(message)}\";");
+        Member("Diagram", $"public static string Diagram => \"{Escape(message)}\";");
         if (!model.UserMembers.Any(m => m.Kind == "parameterless constructor"))
         {
             w.Line($"public {model.ClassName}() : base(\"{model.ClassName}\") {{ }}");
@@ -247,6 +255,38 @@ public static class ModelEmitter
         w.Line();
         w.Line("/// <summary>Floor division (rounds toward negative infinity), as in the shape formulas.</summary>");
         w.Line("private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);");
+        w.Line();
+    }
+
+    /// <summary>A static string property whose value is a raw string literal, one line per line.</summary>
+    private static void WriteRawString(CodeWriter w, string name, string summary, IEnumerable<string> lines)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Line($"public static string {name} => \"\"\"");
+        foreach (var line in lines)
+        {
+            w.Line(line.Length == 0 ? "" : "    " + line);
+        }
+
+        w.Line("    \"\"\";");
+        w.Line();
+    }
+
+    /// <summary>
+    /// <c>MultiplyAccumulatesFor(example)</c> for models with named dimensions: the formula of the summary evaluated
+    /// for one concrete example shape, checked as <c>OutputShapeFor</c> checks it.
+    /// </summary>
+    private static void WriteMultiplyAccumulatesFor(CodeWriter w, PlannedBody body)
+    {
+        var positions = NamedPositions(body.Input);
+        w.Line("/// <summary>");
+        w.Line("/// Multiply-accumulates of one example's forward pass for one example's input shape (no batch dimension), the formula");
+        w.Line($"/// {Xml(SummaryTable.Macs(body.Macs))} of <see cref=\"Summary\"/>" + (body.UnknownParameterLayers > 0 ? " (without user modules)" : "") + "; throws as <see cref=\"OutputShapeFor\"/> does for a shape it rejects.");
+        w.Line("/// </summary>");
+        w.Open("public static long MultiplyAccumulatesFor(params long[] example)");
+        w.Line("OutputShapeFor(example);");
+        w.Line($"return checked({body.Macs.ToCSharp(name => $"example[{positions[name]}]", "FloorDiv")});");
+        w.Close();
         w.Line();
     }
 

@@ -40,7 +40,7 @@ public sealed class BodyStructure
     {
         "forward", "call", "name", "training", "train", "eval", "parameters", "named_parameters",
         "buffers", "children", "modules", "state_dict", "load_state_dict", "to", "cpu", "cuda", "apply", "zero_grad",
-        "Dispose", "Summary", "InputShape", "OutputShape", "OutputShapeFor", "ParameterCount", "MultiplyAccumulates",
+        "Dispose", "Summary", "SummaryExpanded", "Diagram", "MultiplyAccumulatesFor", "InputShape", "OutputShape", "OutputShapeFor", "ParameterCount", "MultiplyAccumulates",
         "GetName", "register_module", "register_buffer", "register_parameter", "named_modules", "named_children",
         "named_buffers", "RegisterComponents", "SelfAttention", "AddPositions", "CheckedCall", "FloorDiv", "CheckDims", "WithAffineIdentity",
         "AlignCentre", "HighwayMerge", "ResidualAdd", "_dropPath", "dropPath",

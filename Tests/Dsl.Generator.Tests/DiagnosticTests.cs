@@ -863,9 +863,9 @@ public class DiagnosticTests
 
         run.AssertNoDiagnostics();
         var source = run.GeneratedSource("Sample.Dense.g.cs");
-        Assert.Matches(new Regex(@"c2 \+= c1\s+Skip \(Concat\)\s+\[N, 16, 8, 8\]"), source);
-        Assert.Matches(new Regex(@"c3\s+Conv2d\s+\[N, 8, 8, 8\]\s+1,160\n"), source); // 8·16·3·3 + 8: its input is the merged c2
-        Assert.Matches(new Regex(@"c3 \+= c2\s+Skip \(Concat\)\s+\[N, 24, 8, 8\]"), source);
+        Assert.Matches(new Regex(@"cat\(c2, c1\)\s+Skip \(Concat\)\s+c2, c1\s+\[N, 16, 8, 8\]"), source);
+        Assert.Matches(new Regex(@"c3\s+Conv2d\s+c2\s+\[N, 8, 8, 8\]\s+1,160\s"), source); // 8·16·3·3 + 8: its input is the merged c2
+        Assert.Matches(new Regex(@"cat\(c3, c2\)\s+Skip \(Concat\)\s+c3, c2\s+\[N, 24, 8, 8\]"), source);
         Assert.Contains("public static long[] OutputShape => new long[] { 24, 8, 8 };", source);
         Assert.Contains("Dense: [N, 1, 8, 8] -> [N, 24, 8, 8]", source);
         Assert.Contains("global::TorchSharp.torch.nn.Conv2d(16, 8, 3, padding: 1)", source);
@@ -882,7 +882,7 @@ public class DiagnosticTests
 
         run.AssertNoDiagnostics();
         var source = run.GeneratedSource("Sample.DenseThenAdd.g.cs");
-        Assert.Matches(new Regex(@"c4 \+= c3\s+Skip \(Add\)\s+\[N, 24, 8, 8\]"), source);
+        Assert.Matches(new Regex(@"c4 \+ c3\s+Skip \(Add\)\s+c4, c3\s+\[N, 24, 8, 8\]"), source);
         Assert.Contains("public static long[] OutputShape => new long[] { 24, 8, 8 };", source);
     }
 

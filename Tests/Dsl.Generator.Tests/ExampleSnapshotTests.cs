@@ -135,7 +135,7 @@ public class ExampleSnapshotTests
         Path.GetFileName(Snapshot.VerifiedPathFor(Path.Combine(TestDirectory(), nameof(ExampleSnapshotTests) + ".cs"), nameof(Example_generates), suffix));
 
     /// <summary>Runs the generator on one example file alone, parsed under its repository-relative path.</summary>
-    private static GeneratorRun RunOn(string exampleFile)
+    internal static GeneratorRun RunOn(string exampleFile)
     {
         var source = File.ReadAllText(Path.Combine(RepositoryRoot(), exampleFile));
         var compilation = CSharpCompilation.Create(
@@ -146,7 +146,7 @@ public class ExampleSnapshotTests
         return GeneratorHarness.Run(compilation);
     }
 
-    private static List<string> ListExampleFiles()
+    internal static List<string> ListExampleFiles()
     {
         var root = RepositoryRoot();
         var directory = Path.Combine(root, "Examples", "Models");

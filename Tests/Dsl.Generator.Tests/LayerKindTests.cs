@@ -374,7 +374,10 @@ public class LayerKindTests
         Assert.Contains("private bool module1_checked;", source, StringComparison.Ordinal);
         Assert.Contains("var module1 = CheckedCall(this.module1, input, ref this.module1_checked, \"module1\", new long[] { " + output + " });", source, StringComparison.Ordinal);
         Assert.Contains($"public static long[] OutputShape => new long[] {{ {output} }};", source, StringComparison.Ordinal);
-        Assert.Contains("Total parameters: 0 + unknown (in 1 user module)", source, StringComparison.Ordinal);
+        Assert.Contains("Total parameters: 0 + unknown (in 1 user module)\n", source, StringComparison.Ordinal);
+        Assert.Contains("Trainable parameters: 0 + unknown\n", source, StringComparison.Ordinal);
+        Assert.Contains("Multiply-accumulates per example: 0 (without the user modules')\n", source, StringComparison.Ordinal);
+        Assert.Contains("Parameter memory (float32): 0 bytes + unknown\n", source, StringComparison.Ordinal);
     }
 
     [Theory]

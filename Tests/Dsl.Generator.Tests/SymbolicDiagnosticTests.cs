@@ -415,7 +415,8 @@ public class SymbolicDiagnosticTests
                 {
                     using var net = new Broken();
                     var shape = Broken.OutputShapeFor(1, 28, 28);
-                    return Broken.Summary + Broken.ParameterCount + net.parameters().Count() + shape.Length;
+                    return Broken.Summary + Broken.SummaryExpanded + Broken.Diagram + Broken.MultiplyAccumulatesFor(1, 28, 28)
+                        + Broken.ParameterCount + net.parameters().Count() + shape.Length;
                 }
             }
             """.Replace("public static class User", "internal static class User").Replace("net.parameters().Count()", "System.Linq.Enumerable.Count(net.parameters())"));

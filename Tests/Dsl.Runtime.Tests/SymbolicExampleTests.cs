@@ -116,13 +116,37 @@ public sealed class SymbolicExampleTests
             using var input = Input(name, example);
             var forward = Assert.Throws<ArgumentException>(() => net.call(input));
             var shapeFor = Assert.Throws<ArgumentException>(() => OutputShapeFor(name, example));
-            foreach (var error in new[] { forward, shapeFor })
+            var macsFor = Assert.Throws<ArgumentException>(() => MultiplyAccumulatesFor(name, example));
+            foreach (var error in new[] { forward, shapeFor, macsFor })
             {
                 Assert.Contains(name, error.Message);
                 Assert.Matches($@"\b{dim}\b", error.Message);
                 Assert.Matches($@"\b{value}\b", error.Message);
                 Assert.Contains(constraint, error.Message);
             }
+        }
+    }
+
+    [Fact]
+    public void MultiplyAccumulatesFor_is_the_hand_count_and_the_fixed_twin_s_constant()
+    {
+        // UNet is UNetAnySize at 28×28; the summary's formula for UNetAnySize is 14,496·H·W.
+        Assert.Equal(UNet.MultiplyAccumulates, UNetAnySize.MultiplyAccumulatesFor(1, 28, 28));
+        Assert.Equal(14_496L * 32 * 48, UNetAnySize.MultiplyAccumulatesFor(1, 32, 48));
+        // TextClassifier per encoder block: attention 4·T·64² + 2·T²·64, the MLP 2·T·64·256, two LayerNorms 2·64·T;
+        // then the final LayerNorm 64·T and the head 64·4.
+        foreach (var t in new long[] { 1, 40, 128 })
+        {
+            var block = (4 * t * 64 * 64) + (2 * t * t * 64) + (2 * t * 64 * 256) + (2 * 64 * t);
+            Assert.Equal((2 * block) + (64 * t) + (64 * 4), TextClassifier.MultiplyAccumulatesFor(t));
+        }
+
+        // ResidualCnn1d: stem 7·1·32 + its BatchNorm 32 per position; a residual block 2·(3·32·32 + 32) per position,
+        // two at L and two at floor(L/2); the head 32·8.
+        foreach (var l in new long[] { 16, 97 })
+        {
+            var block = 2 * ((3 * 32 * 32) + 32);
+            Assert.Equal((((7 * 32) + 32) * l) + (2 * block * l) + (2 * block * (l / 2)) + (32 * 8), ResidualCnn1d.MultiplyAccumulatesFor(1, l));
         }
     }
 
@@ -192,6 +216,14 @@ public sealed class SymbolicExampleTests
         nameof(TextClassifier) => TextClassifier.OutputShapeFor(example),
         nameof(UNetAnySize) => UNetAnySize.OutputShapeFor(example),
         nameof(ResidualCnn1d) => ResidualCnn1d.OutputShapeFor(example),
+        _ => throw new ArgumentException(name),
+    };
+
+    private static long MultiplyAccumulatesFor(string name, long[] example) => name switch
+    {
+        nameof(TextClassifier) => TextClassifier.MultiplyAccumulatesFor(example),
+        nameof(UNetAnySize) => UNetAnySize.MultiplyAccumulatesFor(example),
+        nameof(ResidualCnn1d) => ResidualCnn1d.MultiplyAccumulatesFor(example),
         _ => throw new ArgumentException(name),
     };
 

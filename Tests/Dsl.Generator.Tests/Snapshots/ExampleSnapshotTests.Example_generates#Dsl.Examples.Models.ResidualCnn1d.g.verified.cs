@@ -8,35 +8,24 @@ namespace Dsl.Examples.Models
     /// A TorchSharp module generated from the layer attributes of <c>ResidualCnn1d</c>: [N, 1, L] -&gt; [N, 8], 25,640 parameters.
     /// <code>
     /// ResidualCnn1d: [N, 1, L] (signal) -&gt; [N, 8]
-    /// Layer           Kind             Output shape                  Params
-    /// ---------------------------------------------------------------------
-    /// stem            Conv1d           [N, 32, L] (signal)              224
-    /// bn1             BatchNorm1d      [N, 32, L] (signal)               64
-    /// relu1           ReLU             [N, 32, L] (signal)                0
-    /// stage1.0        ResidualBlock1d  [N, 32, L] (signal)            6,272
-    ///   conv1         Conv1d           [N, 32, L] (signal)            3,072
-    ///   bn1           BatchNorm1d      [N, 32, L] (signal)               64
-    ///   relu1         ReLU             [N, 32, L] (signal)                0
-    ///   conv2         Conv1d           [N, 32, L] (signal)            3,072
-    ///   bn2           BatchNorm1d      [N, 32, L] (signal)               64
-    ///   bn2 += input  Skip (Add)       [N, 32, L] (signal)                0
-    ///   relu2         ReLU             [N, 32, L] (signal)                0
-    /// stage1.1        ResidualBlock1d  [N, 32, L] (signal)            6,272
-    /// maxpool1        MaxPool1d        [N, 32, floor(L/2)] (signal)       0
-    /// stage2.0        ResidualBlock1d  [N, 32, floor(L/2)] (signal)   6,272
-    ///   conv1         Conv1d           [N, 32, floor(L/2)] (signal)   3,072
-    ///   bn1           BatchNorm1d      [N, 32, floor(L/2)] (signal)      64
-    ///   relu1         ReLU             [N, 32, floor(L/2)] (signal)       0
-    ///   conv2         Conv1d           [N, 32, floor(L/2)] (signal)   3,072
-    ///   bn2           BatchNorm1d      [N, 32, floor(L/2)] (signal)      64
-    ///   bn2 += input  Skip (Add)       [N, 32, floor(L/2)] (signal)       0
-    ///   relu2         ReLU             [N, 32, floor(L/2)] (signal)       0
-    /// stage2.1        ResidualBlock1d  [N, 32, floor(L/2)] (signal)   6,272
-    /// globalpool1     GlobalAvgPool    [N, 32]                            0
-    /// head            Linear           [N, 8]                           264
-    /// ---------------------------------------------------------------------
+    /// Layer        Kind             Inputs       Output shape                  Params               MACs
+    /// --------------------------------------------------------------------------------------------------
+    /// stem         Conv1d           input        [N, 32, L] (signal)              224              224·L
+    /// bn1          BatchNorm1d      stem         [N, 32, L] (signal)               64               32·L
+    /// relu1        ReLU             bn1          [N, 32, L] (signal)                0                  0
+    /// stage1 ×2    ResidualBlock1d  relu1        [N, 32, L] (signal)           12,544           12,416·L
+    /// maxpool1     MaxPool1d        stage1       [N, 32, floor(L/2)] (signal)       0                  0
+    /// stage2 ×2    ResidualBlock1d  maxpool1     [N, 32, floor(L/2)] (signal)  12,544  12,416·floor(L/2)
+    /// globalpool1  GlobalAvgPool    stage2       [N, 32]                            0                  0
+    /// head         Linear           globalpool1  [N, 8]                           264                256
+    /// --------------------------------------------------------------------------------------------------
     /// Total parameters: 25,640
+    /// Trainable parameters: 25,640
+    /// Multiply-accumulates per example: 12,672·L + 12,416·floor(L/2) + 256
+    /// Parameter memory (float32): 102,560 bytes (100.2 KiB)
+    /// Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes
     /// </code>
+    /// MACs are multiply-accumulates per example. Memory is float32: parameter bytes are 4 per parameter; activation bytes are 4 per element of every tensor a layer, a skip projection and a merge produce for one example in training (what autograd keeps for the backward pass; not the input, not tensors inside a layer, not gradients or optimiser state).
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class ResidualCnn1d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -50,37 +39,162 @@ namespace Dsl.Examples.Models
         /// <summary>The number of learned parameters (inferred at compile time).</summary>
         public const long ParameterCount = 25640;
 
-        /// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>
+        /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
         public static string Summary => """
             ResidualCnn1d: [N, 1, L] (signal) -> [N, 8]
-            Layer           Kind             Output shape                  Params
-            ---------------------------------------------------------------------
-            stem            Conv1d           [N, 32, L] (signal)              224
-            bn1             BatchNorm1d      [N, 32, L] (signal)               64
-            relu1           ReLU             [N, 32, L] (signal)                0
-            stage1.0        ResidualBlock1d  [N, 32, L] (signal)            6,272
-              conv1         Conv1d           [N, 32, L] (signal)            3,072
-              bn1           BatchNorm1d      [N, 32, L] (signal)               64
-              relu1         ReLU             [N, 32, L] (signal)                0
-              conv2         Conv1d           [N, 32, L] (signal)            3,072
-              bn2           BatchNorm1d      [N, 32, L] (signal)               64
-              bn2 += input  Skip (Add)       [N, 32, L] (signal)                0
-              relu2         ReLU             [N, 32, L] (signal)                0
-            stage1.1        ResidualBlock1d  [N, 32, L] (signal)            6,272
-            maxpool1        MaxPool1d        [N, 32, floor(L/2)] (signal)       0
-            stage2.0        ResidualBlock1d  [N, 32, floor(L/2)] (signal)   6,272
-              conv1         Conv1d           [N, 32, floor(L/2)] (signal)   3,072
-              bn1           BatchNorm1d      [N, 32, floor(L/2)] (signal)      64
-              relu1         ReLU             [N, 32, floor(L/2)] (signal)       0
-              conv2         Conv1d           [N, 32, floor(L/2)] (signal)   3,072
-              bn2           BatchNorm1d      [N, 32, floor(L/2)] (signal)      64
-              bn2 += input  Skip (Add)       [N, 32, floor(L/2)] (signal)       0
-              relu2         ReLU             [N, 32, floor(L/2)] (signal)       0
-            stage2.1        ResidualBlock1d  [N, 32, floor(L/2)] (signal)   6,272
-            globalpool1     GlobalAvgPool    [N, 32]                            0
-            head            Linear           [N, 8]                           264
-            ---------------------------------------------------------------------
+            Layer        Kind             Inputs       Output shape                  Params               MACs
+            --------------------------------------------------------------------------------------------------
+            stem         Conv1d           input        [N, 32, L] (signal)              224              224·L
+            bn1          BatchNorm1d      stem         [N, 32, L] (signal)               64               32·L
+            relu1        ReLU             bn1          [N, 32, L] (signal)                0                  0
+            stage1 ×2    ResidualBlock1d  relu1        [N, 32, L] (signal)           12,544           12,416·L
+            maxpool1     MaxPool1d        stage1       [N, 32, floor(L/2)] (signal)       0                  0
+            stage2 ×2    ResidualBlock1d  maxpool1     [N, 32, floor(L/2)] (signal)  12,544  12,416·floor(L/2)
+            globalpool1  GlobalAvgPool    stage2       [N, 32]                            0                  0
+            head         Linear           globalpool1  [N, 8]                           264                256
+            --------------------------------------------------------------------------------------------------
             Total parameters: 25,640
+            Trainable parameters: 25,640
+            Multiply-accumulates per example: 12,672·L + 12,416·floor(L/2) + 256
+            Parameter memory (float32): 102,560 bytes (100.2 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes
+            """;
+
+        /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
+        public static string SummaryExpanded => """
+            ResidualCnn1d: [N, 1, L] (signal) -> [N, 8] (every layer of every block)
+            Layer                            Kind             Inputs                          Output shape                  Params              MACs
+            ----------------------------------------------------------------------------------------------------------------------------------------
+            stem                             Conv1d           input                           [N, 32, L] (signal)              224             224·L
+            bn1                              BatchNorm1d      stem                            [N, 32, L] (signal)               64              32·L
+            relu1                            ReLU             bn1                             [N, 32, L] (signal)                0                 0
+            stage1.0                         ResidualBlock1d  relu1                           [N, 32, L] (signal)            6,272           6,208·L
+              stage1.0.conv1                 Conv1d           relu1                           [N, 32, L] (signal)            3,072           3,072·L
+              stage1.0.bn1                   BatchNorm1d      stage1.0.conv1                  [N, 32, L] (signal)               64              32·L
+              stage1.0.relu1                 ReLU             stage1.0.bn1                    [N, 32, L] (signal)                0                 0
+              stage1.0.conv2                 Conv1d           stage1.0.relu1                  [N, 32, L] (signal)            3,072           3,072·L
+              stage1.0.bn2                   BatchNorm1d      stage1.0.conv2, relu1           [N, 32, L] (signal)               64              32·L
+              stage1.0.bn2 + relu1           Skip (Add)       stage1.0.bn2, relu1             [N, 32, L] (signal)                0                 0
+              stage1.0.relu2                 ReLU             stage1.0.bn2                    [N, 32, L] (signal)                0                 0
+            stage1.1                         ResidualBlock1d  stage1.0.relu2                  [N, 32, L] (signal)            6,272           6,208·L
+              stage1.1.conv1                 Conv1d           stage1.0.relu2                  [N, 32, L] (signal)            3,072           3,072·L
+              stage1.1.bn1                   BatchNorm1d      stage1.1.conv1                  [N, 32, L] (signal)               64              32·L
+              stage1.1.relu1                 ReLU             stage1.1.bn1                    [N, 32, L] (signal)                0                 0
+              stage1.1.conv2                 Conv1d           stage1.1.relu1                  [N, 32, L] (signal)            3,072           3,072·L
+              stage1.1.bn2                   BatchNorm1d      stage1.1.conv2, stage1.0.relu2  [N, 32, L] (signal)               64              32·L
+              stage1.1.bn2 + stage1.0.relu2  Skip (Add)       stage1.1.bn2, stage1.0.relu2    [N, 32, L] (signal)                0                 0
+              stage1.1.relu2                 ReLU             stage1.1.bn2                    [N, 32, L] (signal)                0                 0
+            maxpool1                         MaxPool1d        stage1.1.relu2                  [N, 32, floor(L/2)] (signal)       0                 0
+            stage2.0                         ResidualBlock1d  maxpool1                        [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)
+              stage2.0.conv1                 Conv1d           maxpool1                        [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)
+              stage2.0.bn1                   BatchNorm1d      stage2.0.conv1                  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)
+              stage2.0.relu1                 ReLU             stage2.0.bn1                    [N, 32, floor(L/2)] (signal)       0                 0
+              stage2.0.conv2                 Conv1d           stage2.0.relu1                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)
+              stage2.0.bn2                   BatchNorm1d      stage2.0.conv2, maxpool1        [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)
+              stage2.0.bn2 + maxpool1        Skip (Add)       stage2.0.bn2, maxpool1          [N, 32, floor(L/2)] (signal)       0                 0
+              stage2.0.relu2                 ReLU             stage2.0.bn2                    [N, 32, floor(L/2)] (signal)       0                 0
+            stage2.1                         ResidualBlock1d  stage2.0.relu2                  [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)
+              stage2.1.conv1                 Conv1d           stage2.0.relu2                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)
+              stage2.1.bn1                   BatchNorm1d      stage2.1.conv1                  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)
+              stage2.1.relu1                 ReLU             stage2.1.bn1                    [N, 32, floor(L/2)] (signal)       0                 0
+              stage2.1.conv2                 Conv1d           stage2.1.relu1                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)
+              stage2.1.bn2                   BatchNorm1d      stage2.1.conv2, stage2.0.relu2  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)
+              stage2.1.bn2 + stage2.0.relu2  Skip (Add)       stage2.1.bn2, stage2.0.relu2    [N, 32, floor(L/2)] (signal)       0                 0
+              stage2.1.relu2                 ReLU             stage2.1.bn2                    [N, 32, floor(L/2)] (signal)       0                 0
+            globalpool1                      GlobalAvgPool    stage2.1.relu2                  [N, 32]                            0                 0
+            head                             Linear           globalpool1                     [N, 8]                           264               256
+            ----------------------------------------------------------------------------------------------------------------------------------------
+            Total parameters: 25,640
+            Trainable parameters: 25,640
+            Multiply-accumulates per example: 12,672·L + 12,416·floor(L/2) + 256
+            Parameter memory (float32): 102,560 bytes (100.2 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes
+            """;
+
+        /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
+        public static string Diagram => """
+            digraph "ResidualCnn1d" {
+                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="ResidualCnn1d: [N, 1, L] (signal) -> [N, 8]"];
+                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
+                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
+                "input" [label="input\n[N, 1, L] (signal)", shape=ellipse, fillcolor="#dff0d8"];
+                "stem" [label="stem\nConv1d\n[N, 32, L] (signal)"];
+                "bn1" [label="bn1\nBatchNorm1d\n[N, 32, L] (signal)"];
+                "relu1" [label="relu1\nReLU\n[N, 32, L] (signal)"];
+                subgraph "cluster_stage1.0" {
+                    label="stage1.0: ResidualBlock1d"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "stage1.0.conv1" [label="conv1\nConv1d\n[N, 32, L] (signal)"];
+                    "stage1.0.bn1" [label="bn1\nBatchNorm1d\n[N, 32, L] (signal)"];
+                    "stage1.0.relu1" [label="relu1\nReLU\n[N, 32, L] (signal)"];
+                    "stage1.0.conv2" [label="conv2\nConv1d\n[N, 32, L] (signal)"];
+                    "stage1.0.bn2" [label="bn2\nBatchNorm1d\n[N, 32, L] (signal)"];
+                    "stage1.0.relu2" [label="relu2\nReLU\n[N, 32, L] (signal)"];
+                }
+                subgraph "cluster_stage1.1" {
+                    label="stage1.1: ResidualBlock1d"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "stage1.1.conv1" [label="conv1\nConv1d\n[N, 32, L] (signal)"];
+                    "stage1.1.bn1" [label="bn1\nBatchNorm1d\n[N, 32, L] (signal)"];
+                    "stage1.1.relu1" [label="relu1\nReLU\n[N, 32, L] (signal)"];
+                    "stage1.1.conv2" [label="conv2\nConv1d\n[N, 32, L] (signal)"];
+                    "stage1.1.bn2" [label="bn2\nBatchNorm1d\n[N, 32, L] (signal)"];
+                    "stage1.1.relu2" [label="relu2\nReLU\n[N, 32, L] (signal)"];
+                }
+                "maxpool1" [label="maxpool1\nMaxPool1d\n[N, 32, floor(L/2)] (signal)"];
+                subgraph "cluster_stage2.0" {
+                    label="stage2.0: ResidualBlock1d"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "stage2.0.conv1" [label="conv1\nConv1d\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.0.bn1" [label="bn1\nBatchNorm1d\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.0.relu1" [label="relu1\nReLU\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.0.conv2" [label="conv2\nConv1d\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.0.bn2" [label="bn2\nBatchNorm1d\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.0.relu2" [label="relu2\nReLU\n[N, 32, floor(L/2)] (signal)"];
+                }
+                subgraph "cluster_stage2.1" {
+                    label="stage2.1: ResidualBlock1d"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "stage2.1.conv1" [label="conv1\nConv1d\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.1.bn1" [label="bn1\nBatchNorm1d\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.1.relu1" [label="relu1\nReLU\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.1.conv2" [label="conv2\nConv1d\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.1.bn2" [label="bn2\nBatchNorm1d\n[N, 32, floor(L/2)] (signal)"];
+                    "stage2.1.relu2" [label="relu2\nReLU\n[N, 32, floor(L/2)] (signal)"];
+                }
+                "globalpool1" [label="globalpool1\nGlobalAvgPool\n[N, 32]"];
+                "head" [label="head\nLinear\n[N, 8]"];
+                "input" -> "stem";
+                "stem" -> "bn1";
+                "bn1" -> "relu1";
+                "relu1" -> "stage1.0.conv1";
+                "stage1.0.conv1" -> "stage1.0.bn1";
+                "stage1.0.bn1" -> "stage1.0.relu1";
+                "stage1.0.relu1" -> "stage1.0.conv2";
+                "stage1.0.conv2" -> "stage1.0.bn2";
+                "relu1" -> "stage1.0.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "stage1.0.bn2" -> "stage1.0.relu2";
+                "stage1.0.relu2" -> "stage1.1.conv1";
+                "stage1.1.conv1" -> "stage1.1.bn1";
+                "stage1.1.bn1" -> "stage1.1.relu1";
+                "stage1.1.relu1" -> "stage1.1.conv2";
+                "stage1.1.conv2" -> "stage1.1.bn2";
+                "stage1.0.relu2" -> "stage1.1.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "stage1.1.bn2" -> "stage1.1.relu2";
+                "stage1.1.relu2" -> "maxpool1";
+                "maxpool1" -> "stage2.0.conv1";
+                "stage2.0.conv1" -> "stage2.0.bn1";
+                "stage2.0.bn1" -> "stage2.0.relu1";
+                "stage2.0.relu1" -> "stage2.0.conv2";
+                "stage2.0.conv2" -> "stage2.0.bn2";
+                "maxpool1" -> "stage2.0.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "stage2.0.bn2" -> "stage2.0.relu2";
+                "stage2.0.relu2" -> "stage2.1.conv1";
+                "stage2.1.conv1" -> "stage2.1.bn1";
+                "stage2.1.bn1" -> "stage2.1.relu1";
+                "stage2.1.relu1" -> "stage2.1.conv2";
+                "stage2.1.conv2" -> "stage2.1.bn2";
+                "stage2.0.relu2" -> "stage2.1.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "stage2.1.bn2" -> "stage2.1.relu2";
+                "stage2.1.relu2" -> "globalpool1";
+                "globalpool1" -> "head";
+            }
             """;
 
         /// <summary>
@@ -109,6 +223,16 @@ namespace Dsl.Examples.Models
 
         /// <summary>Floor division (rounds toward negative infinity), as in the shape formulas.</summary>
         private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+        /// <summary>
+        /// Multiply-accumulates of one example's forward pass for one example's input shape (no batch dimension), the formula
+        /// 12,672·L + 12,416·floor(L/2) + 256 of <see cref="Summary"/>; throws as <see cref="OutputShapeFor"/> does for a shape it rejects.
+        /// </summary>
+        public static long MultiplyAccumulatesFor(params long[] example)
+        {
+            OutputShapeFor(example);
+            return checked(12672 * example[1] + 12416 * FloorDiv(example[1], 2) + 256);
+        }
 
         private readonly global::TorchSharp.Modules.Conv1d stem;
         private readonly global::TorchSharp.Modules.BatchNorm1d bn1;

@@ -8,26 +8,22 @@ namespace Dsl.Examples.Models
     /// A TorchSharp module generated from the layer attributes of <c>TextClassifier</c>: [N, T] -&gt; [N, 4], 172,548 parameters.
     /// <code>
     /// TextClassifier: [N, T] -&gt; [N, 4]
-    /// Layer            Kind                 Output shape  Params
-    /// ----------------------------------------------------------
-    /// embed            Embedding            [N, T, 64]    64,000
-    /// pos              PositionalEmbedding  [N, T, 64]     8,192
-    /// encoder.0        EncoderBlock         [N, T, 64]    49,984
-    ///   ln1            LayerNorm            [N, T, 64]       128
-    ///   attn           MultiHeadAttention   [N, T, 64]    16,640
-    ///   attn += input  Skip (Add)           [N, T, 64]         0
-    ///   ln2            LayerNorm            [N, T, 64]       128
-    ///   fc1            Linear               [N, T, 256]   16,640
-    ///   gelu1          GELU                 [N, T, 256]        0
-    ///   fc2            Linear               [N, T, 64]    16,448
-    ///   fc2 += attn    Skip (Add)           [N, T, 64]         0
-    /// encoder.1        EncoderBlock         [N, T, 64]    49,984
-    /// norm             LayerNorm            [N, T, 64]       128
-    /// pool             GlobalAvgPool        [N, 64]            0
-    /// head             Linear               [N, 4]           260
-    /// ----------------------------------------------------------
+    /// Layer       Kind                 Inputs   Output shape  Params               MACs
+    /// ---------------------------------------------------------------------------------
+    /// embed       Embedding            input    [N, T, 64]    64,000                  0
+    /// pos         PositionalEmbedding  embed    [N, T, 64]     8,192                  0
+    /// encoder ×2  EncoderBlock         pos      [N, T, 64]    99,968  98,560·T + 256·T²
+    /// norm        LayerNorm            encoder  [N, T, 64]       128               64·T
+    /// pool        GlobalAvgPool        norm     [N, 64]            0                  0
+    /// head        Linear               pool     [N, 4]           260                256
+    /// ---------------------------------------------------------------------------------
     /// Total parameters: 172,548
+    /// Trainable parameters: 172,548
+    /// Multiply-accumulates per example: 98,624·T + 256·T² + 256
+    /// Parameter memory (float32): 690,192 bytes (674.0 KiB)
+    /// Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes
     /// </code>
+    /// MACs are multiply-accumulates per example. Memory is float32: parameter bytes are 4 per parameter; activation bytes are 4 per element of every tensor a layer, a skip projection and a merge produce for one example in training (what autograd keeps for the backward pass; not the input, not tensors inside a layer, not gradients or optimiser state).
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class TextClassifier : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -41,28 +37,113 @@ namespace Dsl.Examples.Models
         /// <summary>The number of learned parameters (inferred at compile time).</summary>
         public const long ParameterCount = 172548;
 
-        /// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>
+        /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
         public static string Summary => """
             TextClassifier: [N, T] -> [N, 4]
-            Layer            Kind                 Output shape  Params
-            ----------------------------------------------------------
-            embed            Embedding            [N, T, 64]    64,000
-            pos              PositionalEmbedding  [N, T, 64]     8,192
-            encoder.0        EncoderBlock         [N, T, 64]    49,984
-              ln1            LayerNorm            [N, T, 64]       128
-              attn           MultiHeadAttention   [N, T, 64]    16,640
-              attn += input  Skip (Add)           [N, T, 64]         0
-              ln2            LayerNorm            [N, T, 64]       128
-              fc1            Linear               [N, T, 256]   16,640
-              gelu1          GELU                 [N, T, 256]        0
-              fc2            Linear               [N, T, 64]    16,448
-              fc2 += attn    Skip (Add)           [N, T, 64]         0
-            encoder.1        EncoderBlock         [N, T, 64]    49,984
-            norm             LayerNorm            [N, T, 64]       128
-            pool             GlobalAvgPool        [N, 64]            0
-            head             Linear               [N, 4]           260
-            ----------------------------------------------------------
+            Layer       Kind                 Inputs   Output shape  Params               MACs
+            ---------------------------------------------------------------------------------
+            embed       Embedding            input    [N, T, 64]    64,000                  0
+            pos         PositionalEmbedding  embed    [N, T, 64]     8,192                  0
+            encoder ×2  EncoderBlock         pos      [N, T, 64]    99,968  98,560·T + 256·T²
+            norm        LayerNorm            encoder  [N, T, 64]       128               64·T
+            pool        GlobalAvgPool        norm     [N, 64]            0                  0
+            head        Linear               pool     [N, 4]           260                256
+            ---------------------------------------------------------------------------------
             Total parameters: 172,548
+            Trainable parameters: 172,548
+            Multiply-accumulates per example: 98,624·T + 256·T² + 256
+            Parameter memory (float32): 690,192 bytes (674.0 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes
+            """;
+
+        /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
+        public static string SummaryExpanded => """
+            TextClassifier: [N, T] -> [N, 4] (every layer of every block)
+            Layer                             Kind                 Inputs                           Output shape  Params               MACs
+            -------------------------------------------------------------------------------------------------------------------------------
+            embed                             Embedding            input                            [N, T, 64]    64,000                  0
+            pos                               PositionalEmbedding  embed                            [N, T, 64]     8,192                  0
+            encoder.0                         EncoderBlock         pos                              [N, T, 64]    49,984  49,280·T + 128·T²
+              encoder.0.ln1                   LayerNorm            pos                              [N, T, 64]       128               64·T
+              encoder.0.attn                  MultiHeadAttention   encoder.0.ln1, pos               [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.0.attn + pos            Skip (Add)           encoder.0.attn, pos              [N, T, 64]         0                  0
+              encoder.0.ln2                   LayerNorm            encoder.0.attn                   [N, T, 64]       128               64·T
+              encoder.0.fc1                   Linear               encoder.0.ln2                    [N, T, 256]   16,640           16,384·T
+              encoder.0.gelu1                 GELU                 encoder.0.fc1                    [N, T, 256]        0                  0
+              encoder.0.fc2                   Linear               encoder.0.gelu1, encoder.0.attn  [N, T, 64]    16,448           16,384·T
+              encoder.0.fc2 + encoder.0.attn  Skip (Add)           encoder.0.fc2, encoder.0.attn    [N, T, 64]         0                  0
+            encoder.1                         EncoderBlock         encoder.0.fc2                    [N, T, 64]    49,984  49,280·T + 128·T²
+              encoder.1.ln1                   LayerNorm            encoder.0.fc2                    [N, T, 64]       128               64·T
+              encoder.1.attn                  MultiHeadAttention   encoder.1.ln1, encoder.0.fc2     [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.1.attn + encoder.0.fc2  Skip (Add)           encoder.1.attn, encoder.0.fc2    [N, T, 64]         0                  0
+              encoder.1.ln2                   LayerNorm            encoder.1.attn                   [N, T, 64]       128               64·T
+              encoder.1.fc1                   Linear               encoder.1.ln2                    [N, T, 256]   16,640           16,384·T
+              encoder.1.gelu1                 GELU                 encoder.1.fc1                    [N, T, 256]        0                  0
+              encoder.1.fc2                   Linear               encoder.1.gelu1, encoder.1.attn  [N, T, 64]    16,448           16,384·T
+              encoder.1.fc2 + encoder.1.attn  Skip (Add)           encoder.1.fc2, encoder.1.attn    [N, T, 64]         0                  0
+            norm                              LayerNorm            encoder.1.fc2                    [N, T, 64]       128               64·T
+            pool                              GlobalAvgPool        norm                             [N, 64]            0                  0
+            head                              Linear               pool                             [N, 4]           260                256
+            -------------------------------------------------------------------------------------------------------------------------------
+            Total parameters: 172,548
+            Trainable parameters: 172,548
+            Multiply-accumulates per example: 98,624·T + 256·T² + 256
+            Parameter memory (float32): 690,192 bytes (674.0 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes
+            """;
+
+        /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
+        public static string Diagram => """
+            digraph "TextClassifier" {
+                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="TextClassifier: [N, T] -> [N, 4]"];
+                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
+                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
+                "input" [label="input\n[N, T]", shape=ellipse, fillcolor="#dff0d8"];
+                "embed" [label="embed\nEmbedding\n[N, T, 64]"];
+                "pos" [label="pos\nPositionalEmbedding\n[N, T, 64]"];
+                subgraph "cluster_encoder.0" {
+                    label="encoder.0: EncoderBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.0.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.0.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.0.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.0.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.0.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.0.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.1" {
+                    label="encoder.1: EncoderBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.1.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.1.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.1.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.1.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.1.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.1.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                "norm" [label="norm\nLayerNorm\n[N, T, 64]"];
+                "pool" [label="pool\nGlobalAvgPool\n[N, 64]"];
+                "head" [label="head\nLinear\n[N, 4]"];
+                "input" -> "embed";
+                "embed" -> "pos";
+                "pos" -> "encoder.0.ln1";
+                "encoder.0.ln1" -> "encoder.0.attn";
+                "pos" -> "encoder.0.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "encoder.0.attn" -> "encoder.0.ln2";
+                "encoder.0.ln2" -> "encoder.0.fc1";
+                "encoder.0.fc1" -> "encoder.0.gelu1";
+                "encoder.0.gelu1" -> "encoder.0.fc2";
+                "encoder.0.attn" -> "encoder.0.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "encoder.0.fc2" -> "encoder.1.ln1";
+                "encoder.1.ln1" -> "encoder.1.attn";
+                "encoder.0.fc2" -> "encoder.1.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "encoder.1.attn" -> "encoder.1.ln2";
+                "encoder.1.ln2" -> "encoder.1.fc1";
+                "encoder.1.fc1" -> "encoder.1.gelu1";
+                "encoder.1.gelu1" -> "encoder.1.fc2";
+                "encoder.1.attn" -> "encoder.1.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "encoder.1.fc2" -> "norm";
+                "norm" -> "pool";
+                "pool" -> "head";
+            }
             """;
 
         /// <summary>
@@ -95,6 +176,16 @@ namespace Dsl.Examples.Models
 
         /// <summary>Floor division (rounds toward negative infinity), as in the shape formulas.</summary>
         private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+        /// <summary>
+        /// Multiply-accumulates of one example's forward pass for one example's input shape (no batch dimension), the formula
+        /// 98,624·T + 256·T² + 256 of <see cref="Summary"/>; throws as <see cref="OutputShapeFor"/> does for a shape it rejects.
+        /// </summary>
+        public static long MultiplyAccumulatesFor(params long[] example)
+        {
+            OutputShapeFor(example);
+            return checked(98624 * example[0] + 256 * example[0] * example[0] + 256);
+        }
 
         private readonly global::TorchSharp.Modules.Embedding embed;
         private readonly global::TorchSharp.Modules.Embedding pos;

@@ -8,23 +8,28 @@ namespace Dsl.Examples.Models
     /// A TorchSharp module generated from the layer attributes of <c>TinyTransformer</c>: [N, 16] -&gt; [N, 4], 18,020 parameters.
     /// <code>
     /// TinyTransformer: [N, 16] -&gt; [N, 4]
-    /// Layer          Kind                Output shape  Params
-    /// -------------------------------------------------------
-    /// embed          Embedding           [N, 16, 32]    3,200
-    /// ln1            LayerNorm           [N, 16, 32]       64
-    /// attn           MultiHeadAttention  [N, 16, 32]    4,224
-    /// attn += embed  Skip (Add)          [N, 16, 32]        0
-    /// ln2            LayerNorm           [N, 16, 32]       64
-    /// fc1            Linear              [N, 16, 128]   4,224
-    /// gelu1          GELU                [N, 16, 128]       0
-    /// fc2            Linear              [N, 16, 32]    4,128
-    /// fc2 += attn    Skip (Add)          [N, 16, 32]        0
-    /// ln3            LayerNorm           [N, 16, 32]       64
-    /// flatten1       Flatten             [N, 512]           0
-    /// head           Linear              [N, 4]         2,052
-    /// -------------------------------------------------------
+    /// Layer         Kind                Inputs       Output shape  Params    MACs
+    /// ---------------------------------------------------------------------------
+    /// embed         Embedding           input        [N, 16, 32]    3,200       0
+    /// ln1           LayerNorm           embed        [N, 16, 32]       64     512
+    /// attn          MultiHeadAttention  ln1, embed   [N, 16, 32]    4,224  81,920
+    /// attn + embed  Skip (Add)          attn, embed  [N, 16, 32]        0       0
+    /// ln2           LayerNorm           attn         [N, 16, 32]       64     512
+    /// fc1           Linear              ln2          [N, 16, 128]   4,224  65,536
+    /// gelu1         GELU                fc1          [N, 16, 128]       0       0
+    /// fc2           Linear              gelu1, attn  [N, 16, 32]    4,128  65,536
+    /// fc2 + attn    Skip (Add)          fc2, attn    [N, 16, 32]        0       0
+    /// ln3           LayerNorm           fc2          [N, 16, 32]       64     512
+    /// flatten1      Flatten             ln3          [N, 512]           0       0
+    /// head          Linear              flatten1     [N, 4]         2,052   2,048
+    /// ---------------------------------------------------------------------------
     /// Total parameters: 18,020
+    /// Trainable parameters: 18,020
+    /// Multiply-accumulates per example: 216,576
+    /// Parameter memory (float32): 72,080 bytes (70.4 KiB)
+    /// Activation memory per example in training (float32, every layer's and merge's output): 34,832 bytes (34.0 KiB)
     /// </code>
+    /// MACs are multiply-accumulates per example. Memory is float32: parameter bytes are 4 per parameter; activation bytes are 4 per element of every tensor a layer, a skip projection and a merge produce for one example in training (what autograd keeps for the backward pass; not the input, not tensors inside a layer, not gradients or optimiser state).
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class TinyTransformer : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -41,25 +46,86 @@ namespace Dsl.Examples.Models
         /// <summary>Multiply-accumulates of one example's forward pass (inferred at compile time).</summary>
         public const long MultiplyAccumulates = 216576;
 
-        /// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>
+        /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
         public static string Summary => """
             TinyTransformer: [N, 16] -> [N, 4]
-            Layer          Kind                Output shape  Params
-            -------------------------------------------------------
-            embed          Embedding           [N, 16, 32]    3,200
-            ln1            LayerNorm           [N, 16, 32]       64
-            attn           MultiHeadAttention  [N, 16, 32]    4,224
-            attn += embed  Skip (Add)          [N, 16, 32]        0
-            ln2            LayerNorm           [N, 16, 32]       64
-            fc1            Linear              [N, 16, 128]   4,224
-            gelu1          GELU                [N, 16, 128]       0
-            fc2            Linear              [N, 16, 32]    4,128
-            fc2 += attn    Skip (Add)          [N, 16, 32]        0
-            ln3            LayerNorm           [N, 16, 32]       64
-            flatten1       Flatten             [N, 512]           0
-            head           Linear              [N, 4]         2,052
-            -------------------------------------------------------
+            Layer         Kind                Inputs       Output shape  Params    MACs
+            ---------------------------------------------------------------------------
+            embed         Embedding           input        [N, 16, 32]    3,200       0
+            ln1           LayerNorm           embed        [N, 16, 32]       64     512
+            attn          MultiHeadAttention  ln1, embed   [N, 16, 32]    4,224  81,920
+            attn + embed  Skip (Add)          attn, embed  [N, 16, 32]        0       0
+            ln2           LayerNorm           attn         [N, 16, 32]       64     512
+            fc1           Linear              ln2          [N, 16, 128]   4,224  65,536
+            gelu1         GELU                fc1          [N, 16, 128]       0       0
+            fc2           Linear              gelu1, attn  [N, 16, 32]    4,128  65,536
+            fc2 + attn    Skip (Add)          fc2, attn    [N, 16, 32]        0       0
+            ln3           LayerNorm           fc2          [N, 16, 32]       64     512
+            flatten1      Flatten             ln3          [N, 512]           0       0
+            head          Linear              flatten1     [N, 4]         2,052   2,048
+            ---------------------------------------------------------------------------
             Total parameters: 18,020
+            Trainable parameters: 18,020
+            Multiply-accumulates per example: 216,576
+            Parameter memory (float32): 72,080 bytes (70.4 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 34,832 bytes (34.0 KiB)
+            """;
+
+        /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
+        public static string SummaryExpanded => """
+            TinyTransformer: [N, 16] -> [N, 4] (every layer of every block)
+            Layer         Kind                Inputs       Output shape  Params    MACs
+            ---------------------------------------------------------------------------
+            embed         Embedding           input        [N, 16, 32]    3,200       0
+            ln1           LayerNorm           embed        [N, 16, 32]       64     512
+            attn          MultiHeadAttention  ln1, embed   [N, 16, 32]    4,224  81,920
+            attn + embed  Skip (Add)          attn, embed  [N, 16, 32]        0       0
+            ln2           LayerNorm           attn         [N, 16, 32]       64     512
+            fc1           Linear              ln2          [N, 16, 128]   4,224  65,536
+            gelu1         GELU                fc1          [N, 16, 128]       0       0
+            fc2           Linear              gelu1, attn  [N, 16, 32]    4,128  65,536
+            fc2 + attn    Skip (Add)          fc2, attn    [N, 16, 32]        0       0
+            ln3           LayerNorm           fc2          [N, 16, 32]       64     512
+            flatten1      Flatten             ln3          [N, 512]           0       0
+            head          Linear              flatten1     [N, 4]         2,052   2,048
+            ---------------------------------------------------------------------------
+            Total parameters: 18,020
+            Trainable parameters: 18,020
+            Multiply-accumulates per example: 216,576
+            Parameter memory (float32): 72,080 bytes (70.4 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 34,832 bytes (34.0 KiB)
+            """;
+
+        /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
+        public static string Diagram => """
+            digraph "TinyTransformer" {
+                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="TinyTransformer: [N, 16] -> [N, 4]"];
+                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
+                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
+                "input" [label="input\n[N, 16]", shape=ellipse, fillcolor="#dff0d8"];
+                "embed" [label="embed\nEmbedding\n[N, 16, 32]"];
+                "ln1" [label="ln1\nLayerNorm\n[N, 16, 32]"];
+                "attn" [label="attn\nMultiHeadAttention\n[N, 16, 32]"];
+                "ln2" [label="ln2\nLayerNorm\n[N, 16, 32]"];
+                "fc1" [label="fc1\nLinear\n[N, 16, 128]"];
+                "gelu1" [label="gelu1\nGELU\n[N, 16, 128]"];
+                "fc2" [label="fc2\nLinear\n[N, 16, 32]"];
+                "ln3" [label="ln3\nLayerNorm\n[N, 16, 32]"];
+                "flatten1" [label="flatten1\nFlatten\n[N, 512]"];
+                "head" [label="head\nLinear\n[N, 4]"];
+                "input" -> "embed";
+                "embed" -> "ln1";
+                "ln1" -> "attn";
+                "embed" -> "attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "attn" -> "ln2";
+                "ln2" -> "fc1";
+                "fc1" -> "gelu1";
+                "gelu1" -> "fc2";
+                "attn" -> "fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "fc2" -> "ln3";
+                "ln3" -> "flatten1";
+                "flatten1" -> "head";
+            }
             """;
 
         /// <summary>

@@ -1,0 +1,30 @@
+using System.Linq;
+using Dsl.Generator.Graph;
+using Dsl.Generator.Shapes.Symbolic;
+
+namespace Dsl.Generator.Emit;
+
+/// <summary>
+/// The memory convention of the summary (float32, per example, in training): parameter bytes are 4 per learned
+/// parameter; activation bytes are 4 per element of every tensor a layer, a skip projection and a merge produces
+/// for one example (what autograd keeps for the backward pass). See docs/language.md, "Memory".
+/// </summary>
+public static class MemoryCounts
+{
+    /// <summary>Bytes per element (float32).</summary>
+    public const long BytesPerElement = 4;
+
+    /// <summary>Elements of every tensor the body's layers, projections and merges produce, for one example.</summary>
+    public static Dim ActivationElements(PlannedBody body) => body.Layers.Aggregate(Dim.Of(0), (a, l) => a + ActivationElements(l));
+
+    /// <summary>
+    /// A layer's output (a block use: every tensor of its repetitions), plus per skip merged into it the projection's
+    /// outputs (the 1×1 convolution's and the batch norm's, or the linear map's) and the merge's result.
+    /// </summary>
+    public static Dim ActivationElements(PlannedLayer layer)
+    {
+        var own = layer.IsBlockUse ? layer.Blocks.Aggregate(Dim.Of(0), (a, b) => a + ActivationElements(b.Body)) : layer.Output.Elements;
+        return layer.Merges.Aggregate(own, (a, m) => a + m.Result.Elements
+            + (m.Projection is { } p ? p.Output.Elements * (p.IsConvolution ? 2 : 1) : Dim.Of(0)));
+    }
+}
