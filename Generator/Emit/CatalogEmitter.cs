@@ -57,7 +57,7 @@ public static class CatalogEmitter
             w.Line($"        {Literal(item.Name)}, {Literal(item.FullName)},");
             w.Line($"        {Literal(item.Description)},");
             w.Line($"        {t}.InputShape, {t}.OutputShape, {(item.TakesTokenIds ? "true" : "false")}, {t}.ParameterCount, {(item.HasFixedMacs ? t + ".MultiplyAccumulates" : "-1")},");
-            w.Line($"        {t}.Summary, {t}.Summary, \"\",");
+            w.Line($"        {t}.Summary, {t}.SummaryExpanded, {t}.Diagram,");
             w.Line($"        {t}.OutputShapeFor, () => new {t}()),");
         }
 

@@ -66,11 +66,13 @@ public static class DiagramWriter
         }
     }
 
-    /// <summary>A skip edge's colour by its merge: Add red, a projected Add purple, Concat blue, anything else grey.</summary>
+    /// <summary>A skip edge's colour by its merge: Add red (projected purple), Concat blue, Multiply green, Highway orange.</summary>
     private static string Colour(PlannedMerge merge) => merge.Mode switch
     {
         MergeMode.Add => merge.Projection is null ? "#c0392b" : "#8e44ad",
         MergeMode.Concat => "#2471a3",
+        MergeMode.Multiply => "#1e8449",
+        MergeMode.Highway => "#d35400",
         _ => "#7f8c8d",
     };
 

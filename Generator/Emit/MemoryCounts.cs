@@ -18,13 +18,27 @@ public static class MemoryCounts
     public static Dim ActivationElements(PlannedBody body) => body.Layers.Aggregate(Dim.Of(0), (a, l) => a + ActivationElements(l));
 
     /// <summary>
-    /// A layer's output (a block use: every tensor of its repetitions), plus per skip merged into it the projection's
-    /// outputs (the 1×1 convolution's and the batch norm's, or the linear map's) and the merge's result.
+    /// A layer's output (a block use: every tensor of its repetitions), plus per skip merged into it the tensors the
+    /// merge makes (see the merge's own count).
     /// </summary>
     public static Dim ActivationElements(PlannedLayer layer)
     {
         var own = layer.IsBlockUse ? layer.Blocks.Aggregate(Dim.Of(0), (a, b) => a + ActivationElements(b.Body)) : layer.Output.Elements;
-        return layer.Merges.Aggregate(own, (a, m) => a + m.Result.Elements
-            + (m.Projection is { } p ? p.Output.Elements * (p.IsConvolution ? 2 : 1) : Dim.Of(0)));
+        return layer.Merges.Aggregate(own, (a, m) => a + ActivationElements(m));
+    }
+
+    /// <summary>
+    /// A merge's result, plus what it computes on the way: the projection's outputs, each cropped or padded side,
+    /// a Highway gate's logits, a scaled branch.
+    /// </summary>
+    private static Dim ActivationElements(PlannedMerge m)
+    {
+        var aligned = m.Aligned.Aggregate(m.FromShape, (s, a) => s.WithDim(a.Axis, a.Size)).Elements;
+        return m.Result.Elements
+            + (m.Projection is { } p ? p.Output.Elements * (p.IsConvolution ? 2 : 1) : Dim.Of(0))
+            + (m.Aligned.Any(a => a.ChangesFrom) ? aligned : Dim.Of(0))
+            + (m.Aligned.Any(a => a.ChangesTo) ? m.Aligned.Aggregate(m.ToShape!, (s, a) => s.WithDim(a.Axis, a.Size)).Elements : Dim.Of(0))
+            + (m.Mode == Parsing.MergeMode.Highway ? m.Result.Elements : Dim.Of(0))
+            + (m.Scale != Parsing.MergeScale.None ? m.Result.Elements : Dim.Of(0));
     }
 }

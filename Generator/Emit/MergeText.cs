@@ -1,3 +1,4 @@
+using System.Linq;
 using Dsl.Generator.Graph;
 using Dsl.Generator.Parsing;
 
@@ -9,25 +10,36 @@ namespace Dsl.Generator.Emit;
 /// </summary>
 public static class MergeText
 {
-    /// <summary>The merge's kind: <c>Add</c>, <c>Add, projected</c>, <c>Concat</c>.</summary>
-    public static string MergeKind(PlannedMerge merge) => merge.Mode switch
-    {
-        MergeMode.Concat => "Concat",
-        _ => merge.Projection is null ? "Add" : "Add, projected",
-    };
+    /// <summary>The merge's kind: <c>Add</c>, <c>Add, projected</c>, <c>Add, ×α (ReZero), DropPath 0.1</c>, <c>Concat, cropped</c>, <c>Multiply</c>, <c>Highway</c>.</summary>
+    public static string MergeKind(PlannedMerge merge) => merge.Label;
 
     /// <summary>
     /// The merge as an expression of its two operands (already display names): <c>bn2 + stem</c>,
-    /// <c>bn2 + proj(input)</c>, and for a Concat <c>cat(up2, enc2)</c>: <paramref name="to"/>'s output first, then
-    /// <paramref name="from"/>'s, along the channels.
+    /// <c>bn2 + proj(input)</c>, <c>input + α·drop(fc2)</c>, <c>gate ⊙ bn2</c>, <c>T⊙h + (1−T)⊙input</c>, and for a Concat
+    /// <c>cat(up2, crop(enc2))</c>: <paramref name="to"/>'s output first, then <paramref name="from"/>'s, along the channels.
     /// </summary>
     public static string MergeExpression(PlannedMerge merge, string to, string from)
     {
-        var operand = merge.Projection is null ? from : $"proj({from})";
+        var align = merge.Declaration?.Align == MergeAlign.Pad ? "pad" : "crop";
+        var carry = merge.Aligned.Any(a => a.ChangesFrom) ? $"{align}({from})" : from;
+        carry = merge.Projection is null ? carry : $"proj({carry})";
+        var branch = merge.Aligned.Any(a => a.ChangesTo) ? $"{align}({to})" : to;
+        if (merge.HasDropPath)
+        {
+            branch = $"drop({branch})";
+        }
+
         return merge.Mode switch
         {
-            MergeMode.Concat => $"cat({to}, {operand})",
-            _ => $"{to} + {operand}",
+            MergeMode.Concat => $"cat({branch}, {carry})",
+            MergeMode.Multiply => $"{branch} ⊙ {carry}",
+            MergeMode.Highway => $"T⊙{branch} + (1−T)⊙{carry}",
+            _ => merge.Scale switch
+            {
+                MergeScale.Scalar => $"{carry} + α·{branch}",
+                MergeScale.PerChannel => $"{carry} + γ⊙{branch}",
+                _ => $"{branch} + {carry}",
+            },
         };
     }
 }

@@ -93,7 +93,7 @@ public static class SummaryTable
                 rows.Add(new[]
                 {
                     indent + MergeText.MergeExpression(m, flow.Output, merge.From), $"Skip ({MergeText.MergeKind(m)})", $"{flow.Output}, {merge.From}",
-                    m.Result.Describe(), Count(m.Projection?.Parameters ?? 0), Macs(m.Projection?.Macs ?? Dim.Of(0)),
+                    m.Result.Describe(), Count(m.Parameters), Macs(m.Macs),
                 });
             }
         }

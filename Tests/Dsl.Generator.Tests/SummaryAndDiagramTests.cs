@@ -214,7 +214,7 @@ public class SummaryAndDiagramTests
         lock (CacheLock)
         {
             return cache ??= ExampleSnapshotTests.ListExampleFiles()
-                .SelectMany(f => ExampleSnapshotTests.RunOn(f).GeneratedSources)
+                .SelectMany(f => ExampleSnapshotTests.RunOn(f).ModelSources)
                 .ToDictionary(p => p.Key.Substring(0, p.Key.Length - ".g.cs".Length).Split('.').Last(), p => p.Value, StringComparer.Ordinal);
         }
     }

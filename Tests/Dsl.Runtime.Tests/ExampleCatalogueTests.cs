@@ -48,6 +48,9 @@ public sealed class ExampleCatalogueTests
             }
 
             Assert.Throws<ArgumentException>(() => entry.OutputShapeFor(new long[] { 1, 2, 3, 4, 5 }));
+            Assert.StartsWith("digraph", entry.Diagram, StringComparison.Ordinal);
+            Assert.StartsWith(entry.Name + ":", entry.Summary, StringComparison.Ordinal);
+            Assert.True(entry.SummaryExpanded.Length >= entry.Summary.Length, entry.Name);
         }
     }
 }

@@ -8,36 +8,22 @@ namespace Dsl.Examples.Models
     /// A TorchSharp module generated from the layer attributes of <c>LayerScaleTransformer</c>: [N, T] -&gt; [N, 4], 669,828 parameters.
     /// <code>
     /// LayerScaleTransformer: [N, T] -&gt; [N, 4]
-    /// Layer            Kind                 Output shape  Params
-    /// ----------------------------------------------------------
-    /// embed            Embedding            [N, T, 64]    64,000
-    /// pos              PositionalEmbedding  [N, T, 64]     4,096
-    /// encoder.0        LayerScaleBlock      [N, T, 64]    50,112
-    ///   ln1            LayerNorm            [N, T, 64]       128
-    ///   attn           MultiHeadAttention   [N, T, 64]    16,640
-    ///   attn += input  Skip (Add)           [N, T, 64]         0
-    ///   ln2            LayerNorm            [N, T, 64]       128
-    ///   fc1            Linear               [N, T, 256]   16,640
-    ///   gelu1          GELU                 [N, T, 256]        0
-    ///   fc2            Linear               [N, T, 64]    16,448
-    ///   fc2 += attn    Skip (Add)           [N, T, 64]         0
-    /// encoder.1        LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.2        LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.3        LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.4        LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.5        LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.6        LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.7        LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.8        LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.9        LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.10       LayerScaleBlock      [N, T, 64]    50,112
-    /// encoder.11       LayerScaleBlock      [N, T, 64]    50,112
-    /// norm             LayerNorm            [N, T, 64]       128
-    /// pool             GlobalAvgPool        [N, 64]            0
-    /// head             Linear               [N, 4]           260
-    /// ----------------------------------------------------------
+    /// Layer        Kind                 Inputs   Output shape   Params                  MACs
+    /// --------------------------------------------------------------------------------------
+    /// embed        Embedding            input    [N, T, 64]     64,000                     0
+    /// pos          PositionalEmbedding  embed    [N, T, 64]      4,096                     0
+    /// encoder ×12  LayerScaleBlock      pos      [N, T, 64]    601,344  592,896·T + 1,536·T²
+    /// norm         LayerNorm            encoder  [N, T, 64]        128                  64·T
+    /// pool         GlobalAvgPool        norm     [N, 64]             0                     0
+    /// head         Linear               pool     [N, 4]            260                   256
+    /// --------------------------------------------------------------------------------------
     /// Total parameters: 669,828
+    /// Trainable parameters: 669,828
+    /// Multiply-accumulates per example: 592,960·T + 1,536·T² + 256
+    /// Parameter memory (float32): 2,679,312 bytes (2.6 MiB)
+    /// Activation memory per example in training (float32, every layer's and merge's output): 49,920·T + 272 bytes
     /// </code>
+    /// MACs are multiply-accumulates per example. Memory is float32: parameter bytes are 4 per parameter; activation bytes are 4 per element of every tensor a layer, a skip projection and a merge produce for one example in training (what autograd keeps for the backward pass; not the input, not tensors inside a layer, not gradients or optimiser state).
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class LayerScaleTransformer : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -51,38 +37,373 @@ namespace Dsl.Examples.Models
         /// <summary>The number of learned parameters (inferred at compile time).</summary>
         public const long ParameterCount = 669828;
 
-        /// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>
+        /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
         public static string Summary => """
             LayerScaleTransformer: [N, T] -> [N, 4]
-            Layer            Kind                 Output shape  Params
-            ----------------------------------------------------------
-            embed            Embedding            [N, T, 64]    64,000
-            pos              PositionalEmbedding  [N, T, 64]     4,096
-            encoder.0        LayerScaleBlock      [N, T, 64]    50,112
-              ln1            LayerNorm            [N, T, 64]       128
-              attn           MultiHeadAttention   [N, T, 64]    16,640
-              attn += input  Skip (Add)           [N, T, 64]         0
-              ln2            LayerNorm            [N, T, 64]       128
-              fc1            Linear               [N, T, 256]   16,640
-              gelu1          GELU                 [N, T, 256]        0
-              fc2            Linear               [N, T, 64]    16,448
-              fc2 += attn    Skip (Add)           [N, T, 64]         0
-            encoder.1        LayerScaleBlock      [N, T, 64]    50,112
-            encoder.2        LayerScaleBlock      [N, T, 64]    50,112
-            encoder.3        LayerScaleBlock      [N, T, 64]    50,112
-            encoder.4        LayerScaleBlock      [N, T, 64]    50,112
-            encoder.5        LayerScaleBlock      [N, T, 64]    50,112
-            encoder.6        LayerScaleBlock      [N, T, 64]    50,112
-            encoder.7        LayerScaleBlock      [N, T, 64]    50,112
-            encoder.8        LayerScaleBlock      [N, T, 64]    50,112
-            encoder.9        LayerScaleBlock      [N, T, 64]    50,112
-            encoder.10       LayerScaleBlock      [N, T, 64]    50,112
-            encoder.11       LayerScaleBlock      [N, T, 64]    50,112
-            norm             LayerNorm            [N, T, 64]       128
-            pool             GlobalAvgPool        [N, 64]            0
-            head             Linear               [N, 4]           260
-            ----------------------------------------------------------
+            Layer        Kind                 Inputs   Output shape   Params                  MACs
+            --------------------------------------------------------------------------------------
+            embed        Embedding            input    [N, T, 64]     64,000                     0
+            pos          PositionalEmbedding  embed    [N, T, 64]      4,096                     0
+            encoder ×12  LayerScaleBlock      pos      [N, T, 64]    601,344  592,896·T + 1,536·T²
+            norm         LayerNorm            encoder  [N, T, 64]        128                  64·T
+            pool         GlobalAvgPool        norm     [N, 64]             0                     0
+            head         Linear               pool     [N, 4]            260                   256
+            --------------------------------------------------------------------------------------
             Total parameters: 669,828
+            Trainable parameters: 669,828
+            Multiply-accumulates per example: 592,960·T + 1,536·T² + 256
+            Parameter memory (float32): 2,679,312 bytes (2.6 MiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 49,920·T + 272 bytes
+            """;
+
+        /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
+        public static string SummaryExpanded => """
+            LayerScaleTransformer: [N, T] -> [N, 4] (every layer of every block)
+            Layer                                 Kind                         Inputs                             Output shape  Params               MACs
+            ---------------------------------------------------------------------------------------------------------------------------------------------
+            embed                                 Embedding                    input                              [N, T, 64]    64,000                  0
+            pos                                   PositionalEmbedding          embed                              [N, T, 64]     4,096                  0
+            encoder.0                             LayerScaleBlock              pos                                [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.0.ln1                       LayerNorm                    pos                                [N, T, 64]       128               64·T
+              encoder.0.attn                      MultiHeadAttention           encoder.0.ln1, pos                 [N, T, 64]    16,640  16,384·T + 128·T²
+              pos + γ⊙encoder.0.attn              Skip (Add, ×γ (LayerScale))  encoder.0.attn, pos                [N, T, 64]        64               64·T
+              encoder.0.ln2                       LayerNorm                    encoder.0.attn                     [N, T, 64]       128               64·T
+              encoder.0.fc1                       Linear                       encoder.0.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.0.gelu1                     GELU                         encoder.0.fc1                      [N, T, 256]        0                  0
+              encoder.0.fc2                       Linear                       encoder.0.gelu1, encoder.0.attn    [N, T, 64]    16,448           16,384·T
+              encoder.0.attn + γ⊙encoder.0.fc2    Skip (Add, ×γ (LayerScale))  encoder.0.fc2, encoder.0.attn      [N, T, 64]        64               64·T
+            encoder.1                             LayerScaleBlock              encoder.0.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.1.ln1                       LayerNorm                    encoder.0.fc2                      [N, T, 64]       128               64·T
+              encoder.1.attn                      MultiHeadAttention           encoder.1.ln1, encoder.0.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.0.fc2 + γ⊙encoder.1.attn    Skip (Add, ×γ (LayerScale))  encoder.1.attn, encoder.0.fc2      [N, T, 64]        64               64·T
+              encoder.1.ln2                       LayerNorm                    encoder.1.attn                     [N, T, 64]       128               64·T
+              encoder.1.fc1                       Linear                       encoder.1.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.1.gelu1                     GELU                         encoder.1.fc1                      [N, T, 256]        0                  0
+              encoder.1.fc2                       Linear                       encoder.1.gelu1, encoder.1.attn    [N, T, 64]    16,448           16,384·T
+              encoder.1.attn + γ⊙encoder.1.fc2    Skip (Add, ×γ (LayerScale))  encoder.1.fc2, encoder.1.attn      [N, T, 64]        64               64·T
+            encoder.2                             LayerScaleBlock              encoder.1.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.2.ln1                       LayerNorm                    encoder.1.fc2                      [N, T, 64]       128               64·T
+              encoder.2.attn                      MultiHeadAttention           encoder.2.ln1, encoder.1.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.1.fc2 + γ⊙encoder.2.attn    Skip (Add, ×γ (LayerScale))  encoder.2.attn, encoder.1.fc2      [N, T, 64]        64               64·T
+              encoder.2.ln2                       LayerNorm                    encoder.2.attn                     [N, T, 64]       128               64·T
+              encoder.2.fc1                       Linear                       encoder.2.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.2.gelu1                     GELU                         encoder.2.fc1                      [N, T, 256]        0                  0
+              encoder.2.fc2                       Linear                       encoder.2.gelu1, encoder.2.attn    [N, T, 64]    16,448           16,384·T
+              encoder.2.attn + γ⊙encoder.2.fc2    Skip (Add, ×γ (LayerScale))  encoder.2.fc2, encoder.2.attn      [N, T, 64]        64               64·T
+            encoder.3                             LayerScaleBlock              encoder.2.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.3.ln1                       LayerNorm                    encoder.2.fc2                      [N, T, 64]       128               64·T
+              encoder.3.attn                      MultiHeadAttention           encoder.3.ln1, encoder.2.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.2.fc2 + γ⊙encoder.3.attn    Skip (Add, ×γ (LayerScale))  encoder.3.attn, encoder.2.fc2      [N, T, 64]        64               64·T
+              encoder.3.ln2                       LayerNorm                    encoder.3.attn                     [N, T, 64]       128               64·T
+              encoder.3.fc1                       Linear                       encoder.3.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.3.gelu1                     GELU                         encoder.3.fc1                      [N, T, 256]        0                  0
+              encoder.3.fc2                       Linear                       encoder.3.gelu1, encoder.3.attn    [N, T, 64]    16,448           16,384·T
+              encoder.3.attn + γ⊙encoder.3.fc2    Skip (Add, ×γ (LayerScale))  encoder.3.fc2, encoder.3.attn      [N, T, 64]        64               64·T
+            encoder.4                             LayerScaleBlock              encoder.3.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.4.ln1                       LayerNorm                    encoder.3.fc2                      [N, T, 64]       128               64·T
+              encoder.4.attn                      MultiHeadAttention           encoder.4.ln1, encoder.3.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.3.fc2 + γ⊙encoder.4.attn    Skip (Add, ×γ (LayerScale))  encoder.4.attn, encoder.3.fc2      [N, T, 64]        64               64·T
+              encoder.4.ln2                       LayerNorm                    encoder.4.attn                     [N, T, 64]       128               64·T
+              encoder.4.fc1                       Linear                       encoder.4.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.4.gelu1                     GELU                         encoder.4.fc1                      [N, T, 256]        0                  0
+              encoder.4.fc2                       Linear                       encoder.4.gelu1, encoder.4.attn    [N, T, 64]    16,448           16,384·T
+              encoder.4.attn + γ⊙encoder.4.fc2    Skip (Add, ×γ (LayerScale))  encoder.4.fc2, encoder.4.attn      [N, T, 64]        64               64·T
+            encoder.5                             LayerScaleBlock              encoder.4.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.5.ln1                       LayerNorm                    encoder.4.fc2                      [N, T, 64]       128               64·T
+              encoder.5.attn                      MultiHeadAttention           encoder.5.ln1, encoder.4.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.4.fc2 + γ⊙encoder.5.attn    Skip (Add, ×γ (LayerScale))  encoder.5.attn, encoder.4.fc2      [N, T, 64]        64               64·T
+              encoder.5.ln2                       LayerNorm                    encoder.5.attn                     [N, T, 64]       128               64·T
+              encoder.5.fc1                       Linear                       encoder.5.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.5.gelu1                     GELU                         encoder.5.fc1                      [N, T, 256]        0                  0
+              encoder.5.fc2                       Linear                       encoder.5.gelu1, encoder.5.attn    [N, T, 64]    16,448           16,384·T
+              encoder.5.attn + γ⊙encoder.5.fc2    Skip (Add, ×γ (LayerScale))  encoder.5.fc2, encoder.5.attn      [N, T, 64]        64               64·T
+            encoder.6                             LayerScaleBlock              encoder.5.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.6.ln1                       LayerNorm                    encoder.5.fc2                      [N, T, 64]       128               64·T
+              encoder.6.attn                      MultiHeadAttention           encoder.6.ln1, encoder.5.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.5.fc2 + γ⊙encoder.6.attn    Skip (Add, ×γ (LayerScale))  encoder.6.attn, encoder.5.fc2      [N, T, 64]        64               64·T
+              encoder.6.ln2                       LayerNorm                    encoder.6.attn                     [N, T, 64]       128               64·T
+              encoder.6.fc1                       Linear                       encoder.6.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.6.gelu1                     GELU                         encoder.6.fc1                      [N, T, 256]        0                  0
+              encoder.6.fc2                       Linear                       encoder.6.gelu1, encoder.6.attn    [N, T, 64]    16,448           16,384·T
+              encoder.6.attn + γ⊙encoder.6.fc2    Skip (Add, ×γ (LayerScale))  encoder.6.fc2, encoder.6.attn      [N, T, 64]        64               64·T
+            encoder.7                             LayerScaleBlock              encoder.6.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.7.ln1                       LayerNorm                    encoder.6.fc2                      [N, T, 64]       128               64·T
+              encoder.7.attn                      MultiHeadAttention           encoder.7.ln1, encoder.6.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.6.fc2 + γ⊙encoder.7.attn    Skip (Add, ×γ (LayerScale))  encoder.7.attn, encoder.6.fc2      [N, T, 64]        64               64·T
+              encoder.7.ln2                       LayerNorm                    encoder.7.attn                     [N, T, 64]       128               64·T
+              encoder.7.fc1                       Linear                       encoder.7.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.7.gelu1                     GELU                         encoder.7.fc1                      [N, T, 256]        0                  0
+              encoder.7.fc2                       Linear                       encoder.7.gelu1, encoder.7.attn    [N, T, 64]    16,448           16,384·T
+              encoder.7.attn + γ⊙encoder.7.fc2    Skip (Add, ×γ (LayerScale))  encoder.7.fc2, encoder.7.attn      [N, T, 64]        64               64·T
+            encoder.8                             LayerScaleBlock              encoder.7.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.8.ln1                       LayerNorm                    encoder.7.fc2                      [N, T, 64]       128               64·T
+              encoder.8.attn                      MultiHeadAttention           encoder.8.ln1, encoder.7.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.7.fc2 + γ⊙encoder.8.attn    Skip (Add, ×γ (LayerScale))  encoder.8.attn, encoder.7.fc2      [N, T, 64]        64               64·T
+              encoder.8.ln2                       LayerNorm                    encoder.8.attn                     [N, T, 64]       128               64·T
+              encoder.8.fc1                       Linear                       encoder.8.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.8.gelu1                     GELU                         encoder.8.fc1                      [N, T, 256]        0                  0
+              encoder.8.fc2                       Linear                       encoder.8.gelu1, encoder.8.attn    [N, T, 64]    16,448           16,384·T
+              encoder.8.attn + γ⊙encoder.8.fc2    Skip (Add, ×γ (LayerScale))  encoder.8.fc2, encoder.8.attn      [N, T, 64]        64               64·T
+            encoder.9                             LayerScaleBlock              encoder.8.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.9.ln1                       LayerNorm                    encoder.8.fc2                      [N, T, 64]       128               64·T
+              encoder.9.attn                      MultiHeadAttention           encoder.9.ln1, encoder.8.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.8.fc2 + γ⊙encoder.9.attn    Skip (Add, ×γ (LayerScale))  encoder.9.attn, encoder.8.fc2      [N, T, 64]        64               64·T
+              encoder.9.ln2                       LayerNorm                    encoder.9.attn                     [N, T, 64]       128               64·T
+              encoder.9.fc1                       Linear                       encoder.9.ln2                      [N, T, 256]   16,640           16,384·T
+              encoder.9.gelu1                     GELU                         encoder.9.fc1                      [N, T, 256]        0                  0
+              encoder.9.fc2                       Linear                       encoder.9.gelu1, encoder.9.attn    [N, T, 64]    16,448           16,384·T
+              encoder.9.attn + γ⊙encoder.9.fc2    Skip (Add, ×γ (LayerScale))  encoder.9.fc2, encoder.9.attn      [N, T, 64]        64               64·T
+            encoder.10                            LayerScaleBlock              encoder.9.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.10.ln1                      LayerNorm                    encoder.9.fc2                      [N, T, 64]       128               64·T
+              encoder.10.attn                     MultiHeadAttention           encoder.10.ln1, encoder.9.fc2      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.9.fc2 + γ⊙encoder.10.attn   Skip (Add, ×γ (LayerScale))  encoder.10.attn, encoder.9.fc2     [N, T, 64]        64               64·T
+              encoder.10.ln2                      LayerNorm                    encoder.10.attn                    [N, T, 64]       128               64·T
+              encoder.10.fc1                      Linear                       encoder.10.ln2                     [N, T, 256]   16,640           16,384·T
+              encoder.10.gelu1                    GELU                         encoder.10.fc1                     [N, T, 256]        0                  0
+              encoder.10.fc2                      Linear                       encoder.10.gelu1, encoder.10.attn  [N, T, 64]    16,448           16,384·T
+              encoder.10.attn + γ⊙encoder.10.fc2  Skip (Add, ×γ (LayerScale))  encoder.10.fc2, encoder.10.attn    [N, T, 64]        64               64·T
+            encoder.11                            LayerScaleBlock              encoder.10.fc2                     [N, T, 64]    50,112  49,408·T + 128·T²
+              encoder.11.ln1                      LayerNorm                    encoder.10.fc2                     [N, T, 64]       128               64·T
+              encoder.11.attn                     MultiHeadAttention           encoder.11.ln1, encoder.10.fc2     [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.10.fc2 + γ⊙encoder.11.attn  Skip (Add, ×γ (LayerScale))  encoder.11.attn, encoder.10.fc2    [N, T, 64]        64               64·T
+              encoder.11.ln2                      LayerNorm                    encoder.11.attn                    [N, T, 64]       128               64·T
+              encoder.11.fc1                      Linear                       encoder.11.ln2                     [N, T, 256]   16,640           16,384·T
+              encoder.11.gelu1                    GELU                         encoder.11.fc1                     [N, T, 256]        0                  0
+              encoder.11.fc2                      Linear                       encoder.11.gelu1, encoder.11.attn  [N, T, 64]    16,448           16,384·T
+              encoder.11.attn + γ⊙encoder.11.fc2  Skip (Add, ×γ (LayerScale))  encoder.11.fc2, encoder.11.attn    [N, T, 64]        64               64·T
+            norm                                  LayerNorm                    encoder.11.fc2                     [N, T, 64]       128               64·T
+            pool                                  GlobalAvgPool                norm                               [N, 64]            0                  0
+            head                                  Linear                       pool                               [N, 4]           260                256
+            ---------------------------------------------------------------------------------------------------------------------------------------------
+            Total parameters: 669,828
+            Trainable parameters: 669,828
+            Multiply-accumulates per example: 592,960·T + 1,536·T² + 256
+            Parameter memory (float32): 2,679,312 bytes (2.6 MiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 49,920·T + 272 bytes
+            """;
+
+        /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
+        public static string Diagram => """
+            digraph "LayerScaleTransformer" {
+                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="LayerScaleTransformer: [N, T] -> [N, 4]"];
+                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
+                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
+                "input" [label="input\n[N, T]", shape=ellipse, fillcolor="#dff0d8"];
+                "embed" [label="embed\nEmbedding\n[N, T, 64]"];
+                "pos" [label="pos\nPositionalEmbedding\n[N, T, 64]"];
+                subgraph "cluster_encoder.0" {
+                    label="encoder.0: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.0.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.0.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.0.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.0.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.0.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.0.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.1" {
+                    label="encoder.1: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.1.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.1.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.1.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.1.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.1.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.1.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.2" {
+                    label="encoder.2: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.2.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.2.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.2.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.2.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.2.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.2.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.3" {
+                    label="encoder.3: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.3.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.3.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.3.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.3.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.3.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.3.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.4" {
+                    label="encoder.4: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.4.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.4.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.4.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.4.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.4.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.4.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.5" {
+                    label="encoder.5: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.5.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.5.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.5.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.5.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.5.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.5.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.6" {
+                    label="encoder.6: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.6.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.6.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.6.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.6.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.6.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.6.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.7" {
+                    label="encoder.7: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.7.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.7.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.7.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.7.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.7.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.7.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.8" {
+                    label="encoder.8: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.8.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.8.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.8.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.8.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.8.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.8.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.9" {
+                    label="encoder.9: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.9.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.9.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.9.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.9.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.9.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.9.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.10" {
+                    label="encoder.10: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.10.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.10.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.10.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.10.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.10.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.10.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.11" {
+                    label="encoder.11: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.11.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
+                    "encoder.11.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.11.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
+                    "encoder.11.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.11.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.11.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                "norm" [label="norm\nLayerNorm\n[N, T, 64]"];
+                "pool" [label="pool\nGlobalAvgPool\n[N, 64]"];
+                "head" [label="head\nLinear\n[N, 4]"];
+                "input" -> "embed";
+                "embed" -> "pos";
+                "pos" -> "encoder.0.ln1";
+                "encoder.0.ln1" -> "encoder.0.attn";
+                "pos" -> "encoder.0.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.0.attn" -> "encoder.0.ln2";
+                "encoder.0.ln2" -> "encoder.0.fc1";
+                "encoder.0.fc1" -> "encoder.0.gelu1";
+                "encoder.0.gelu1" -> "encoder.0.fc2";
+                "encoder.0.attn" -> "encoder.0.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.0.fc2" -> "encoder.1.ln1";
+                "encoder.1.ln1" -> "encoder.1.attn";
+                "encoder.0.fc2" -> "encoder.1.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.1.attn" -> "encoder.1.ln2";
+                "encoder.1.ln2" -> "encoder.1.fc1";
+                "encoder.1.fc1" -> "encoder.1.gelu1";
+                "encoder.1.gelu1" -> "encoder.1.fc2";
+                "encoder.1.attn" -> "encoder.1.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.1.fc2" -> "encoder.2.ln1";
+                "encoder.2.ln1" -> "encoder.2.attn";
+                "encoder.1.fc2" -> "encoder.2.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.2.attn" -> "encoder.2.ln2";
+                "encoder.2.ln2" -> "encoder.2.fc1";
+                "encoder.2.fc1" -> "encoder.2.gelu1";
+                "encoder.2.gelu1" -> "encoder.2.fc2";
+                "encoder.2.attn" -> "encoder.2.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.2.fc2" -> "encoder.3.ln1";
+                "encoder.3.ln1" -> "encoder.3.attn";
+                "encoder.2.fc2" -> "encoder.3.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.3.attn" -> "encoder.3.ln2";
+                "encoder.3.ln2" -> "encoder.3.fc1";
+                "encoder.3.fc1" -> "encoder.3.gelu1";
+                "encoder.3.gelu1" -> "encoder.3.fc2";
+                "encoder.3.attn" -> "encoder.3.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.3.fc2" -> "encoder.4.ln1";
+                "encoder.4.ln1" -> "encoder.4.attn";
+                "encoder.3.fc2" -> "encoder.4.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.4.attn" -> "encoder.4.ln2";
+                "encoder.4.ln2" -> "encoder.4.fc1";
+                "encoder.4.fc1" -> "encoder.4.gelu1";
+                "encoder.4.gelu1" -> "encoder.4.fc2";
+                "encoder.4.attn" -> "encoder.4.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.4.fc2" -> "encoder.5.ln1";
+                "encoder.5.ln1" -> "encoder.5.attn";
+                "encoder.4.fc2" -> "encoder.5.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.5.attn" -> "encoder.5.ln2";
+                "encoder.5.ln2" -> "encoder.5.fc1";
+                "encoder.5.fc1" -> "encoder.5.gelu1";
+                "encoder.5.gelu1" -> "encoder.5.fc2";
+                "encoder.5.attn" -> "encoder.5.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.5.fc2" -> "encoder.6.ln1";
+                "encoder.6.ln1" -> "encoder.6.attn";
+                "encoder.5.fc2" -> "encoder.6.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.6.attn" -> "encoder.6.ln2";
+                "encoder.6.ln2" -> "encoder.6.fc1";
+                "encoder.6.fc1" -> "encoder.6.gelu1";
+                "encoder.6.gelu1" -> "encoder.6.fc2";
+                "encoder.6.attn" -> "encoder.6.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.6.fc2" -> "encoder.7.ln1";
+                "encoder.7.ln1" -> "encoder.7.attn";
+                "encoder.6.fc2" -> "encoder.7.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.7.attn" -> "encoder.7.ln2";
+                "encoder.7.ln2" -> "encoder.7.fc1";
+                "encoder.7.fc1" -> "encoder.7.gelu1";
+                "encoder.7.gelu1" -> "encoder.7.fc2";
+                "encoder.7.attn" -> "encoder.7.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.7.fc2" -> "encoder.8.ln1";
+                "encoder.8.ln1" -> "encoder.8.attn";
+                "encoder.7.fc2" -> "encoder.8.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.8.attn" -> "encoder.8.ln2";
+                "encoder.8.ln2" -> "encoder.8.fc1";
+                "encoder.8.fc1" -> "encoder.8.gelu1";
+                "encoder.8.gelu1" -> "encoder.8.fc2";
+                "encoder.8.attn" -> "encoder.8.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.8.fc2" -> "encoder.9.ln1";
+                "encoder.9.ln1" -> "encoder.9.attn";
+                "encoder.8.fc2" -> "encoder.9.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.9.attn" -> "encoder.9.ln2";
+                "encoder.9.ln2" -> "encoder.9.fc1";
+                "encoder.9.fc1" -> "encoder.9.gelu1";
+                "encoder.9.gelu1" -> "encoder.9.fc2";
+                "encoder.9.attn" -> "encoder.9.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.9.fc2" -> "encoder.10.ln1";
+                "encoder.10.ln1" -> "encoder.10.attn";
+                "encoder.9.fc2" -> "encoder.10.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.10.attn" -> "encoder.10.ln2";
+                "encoder.10.ln2" -> "encoder.10.fc1";
+                "encoder.10.fc1" -> "encoder.10.gelu1";
+                "encoder.10.gelu1" -> "encoder.10.fc2";
+                "encoder.10.attn" -> "encoder.10.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.10.fc2" -> "encoder.11.ln1";
+                "encoder.11.ln1" -> "encoder.11.attn";
+                "encoder.10.fc2" -> "encoder.11.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.11.attn" -> "encoder.11.ln2";
+                "encoder.11.ln2" -> "encoder.11.fc1";
+                "encoder.11.fc1" -> "encoder.11.gelu1";
+                "encoder.11.gelu1" -> "encoder.11.fc2";
+                "encoder.11.attn" -> "encoder.11.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
+                "encoder.11.fc2" -> "norm";
+                "norm" -> "pool";
+                "pool" -> "head";
+            }
             """;
 
         /// <summary>
@@ -115,6 +436,16 @@ namespace Dsl.Examples.Models
 
         /// <summary>Floor division (rounds toward negative infinity), as in the shape formulas.</summary>
         private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+        /// <summary>
+        /// Multiply-accumulates of one example's forward pass for one example's input shape (no batch dimension), the formula
+        /// 592,960·T + 1,536·T² + 256 of <see cref="Summary"/>; throws as <see cref="OutputShapeFor"/> does for a shape it rejects.
+        /// </summary>
+        public static long MultiplyAccumulatesFor(params long[] example)
+        {
+            OutputShapeFor(example);
+            return checked(592960 * example[0] + 1536 * example[0] * example[0] + 256);
+        }
 
         private readonly global::TorchSharp.Modules.Embedding embed;
         private readonly global::TorchSharp.Modules.Embedding pos;

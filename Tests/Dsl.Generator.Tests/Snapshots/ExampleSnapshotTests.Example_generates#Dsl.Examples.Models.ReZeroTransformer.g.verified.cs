@@ -8,33 +8,21 @@ namespace Dsl.Examples.Models
     /// A TorchSharp module generated from the layer attributes of <c>ReZeroTransformer</c>: [N, T] -&gt; [N, 4], 665,116 parameters.
     /// <code>
     /// ReZeroTransformer: [N, T] -&gt; [N, 4]
-    /// Layer            Kind                 Output shape  Params
-    /// ----------------------------------------------------------
-    /// embed            Embedding            [N, T, 64]    64,000
-    /// pos              PositionalEmbedding  [N, T, 64]     4,096
-    /// encoder.0        ReZeroBlock          [N, T, 64]    49,730
-    ///   attn           MultiHeadAttention   [N, T, 64]    16,640
-    ///   attn += input  Skip (Add)           [N, T, 64]         0
-    ///   fc1            Linear               [N, T, 256]   16,640
-    ///   gelu1          GELU                 [N, T, 256]        0
-    ///   fc2            Linear               [N, T, 64]    16,448
-    ///   fc2 += attn    Skip (Add)           [N, T, 64]         0
-    /// encoder.1        ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.2        ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.3        ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.4        ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.5        ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.6        ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.7        ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.8        ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.9        ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.10       ReZeroBlock          [N, T, 64]    49,730
-    /// encoder.11       ReZeroBlock          [N, T, 64]    49,730
-    /// pool             GlobalAvgPool        [N, 64]            0
-    /// head             Linear               [N, 4]           260
-    /// ----------------------------------------------------------
+    /// Layer        Kind                 Inputs   Output shape   Params                  MACs
+    /// --------------------------------------------------------------------------------------
+    /// embed        Embedding            input    [N, T, 64]     64,000                     0
+    /// pos          PositionalEmbedding  embed    [N, T, 64]      4,096                     0
+    /// encoder ×12  ReZeroBlock          pos      [N, T, 64]    596,760  591,360·T + 1,536·T²
+    /// pool         GlobalAvgPool        encoder  [N, 64]             0                     0
+    /// head         Linear               pool     [N, 4]            260                   256
+    /// --------------------------------------------------------------------------------------
     /// Total parameters: 665,116
+    /// Trainable parameters: 665,116
+    /// Multiply-accumulates per example: 591,360·T + 1,536·T² + 256
+    /// Parameter memory (float32): 2,660,464 bytes (2.5 MiB)
+    /// Activation memory per example in training (float32, every layer's and merge's output): 43,520·T + 272 bytes
     /// </code>
+    /// MACs are multiply-accumulates per example. Memory is float32: parameter bytes are 4 per parameter; activation bytes are 4 per element of every tensor a layer, a skip projection and a merge produce for one example in training (what autograd keeps for the backward pass; not the input, not tensors inside a layer, not gradients or optimiser state).
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class ReZeroTransformer : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -48,35 +36,297 @@ namespace Dsl.Examples.Models
         /// <summary>The number of learned parameters (inferred at compile time).</summary>
         public const long ParameterCount = 665116;
 
-        /// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>
+        /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
         public static string Summary => """
             ReZeroTransformer: [N, T] -> [N, 4]
-            Layer            Kind                 Output shape  Params
-            ----------------------------------------------------------
-            embed            Embedding            [N, T, 64]    64,000
-            pos              PositionalEmbedding  [N, T, 64]     4,096
-            encoder.0        ReZeroBlock          [N, T, 64]    49,730
-              attn           MultiHeadAttention   [N, T, 64]    16,640
-              attn += input  Skip (Add)           [N, T, 64]         0
-              fc1            Linear               [N, T, 256]   16,640
-              gelu1          GELU                 [N, T, 256]        0
-              fc2            Linear               [N, T, 64]    16,448
-              fc2 += attn    Skip (Add)           [N, T, 64]         0
-            encoder.1        ReZeroBlock          [N, T, 64]    49,730
-            encoder.2        ReZeroBlock          [N, T, 64]    49,730
-            encoder.3        ReZeroBlock          [N, T, 64]    49,730
-            encoder.4        ReZeroBlock          [N, T, 64]    49,730
-            encoder.5        ReZeroBlock          [N, T, 64]    49,730
-            encoder.6        ReZeroBlock          [N, T, 64]    49,730
-            encoder.7        ReZeroBlock          [N, T, 64]    49,730
-            encoder.8        ReZeroBlock          [N, T, 64]    49,730
-            encoder.9        ReZeroBlock          [N, T, 64]    49,730
-            encoder.10       ReZeroBlock          [N, T, 64]    49,730
-            encoder.11       ReZeroBlock          [N, T, 64]    49,730
-            pool             GlobalAvgPool        [N, 64]            0
-            head             Linear               [N, 4]           260
-            ----------------------------------------------------------
+            Layer        Kind                 Inputs   Output shape   Params                  MACs
+            --------------------------------------------------------------------------------------
+            embed        Embedding            input    [N, T, 64]     64,000                     0
+            pos          PositionalEmbedding  embed    [N, T, 64]      4,096                     0
+            encoder ×12  ReZeroBlock          pos      [N, T, 64]    596,760  591,360·T + 1,536·T²
+            pool         GlobalAvgPool        encoder  [N, 64]             0                     0
+            head         Linear               pool     [N, 4]            260                   256
+            --------------------------------------------------------------------------------------
             Total parameters: 665,116
+            Trainable parameters: 665,116
+            Multiply-accumulates per example: 591,360·T + 1,536·T² + 256
+            Parameter memory (float32): 2,660,464 bytes (2.5 MiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 43,520·T + 272 bytes
+            """;
+
+        /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
+        public static string SummaryExpanded => """
+            ReZeroTransformer: [N, T] -> [N, 4] (every layer of every block)
+            Layer                                 Kind                     Inputs                             Output shape  Params               MACs
+            -----------------------------------------------------------------------------------------------------------------------------------------
+            embed                                 Embedding                input                              [N, T, 64]    64,000                  0
+            pos                                   PositionalEmbedding      embed                              [N, T, 64]     4,096                  0
+            encoder.0                             ReZeroBlock              pos                                [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.0.attn                      MultiHeadAttention       pos                                [N, T, 64]    16,640  16,384·T + 128·T²
+              pos + α·encoder.0.attn              Skip (Add, ×α (ReZero))  encoder.0.attn, pos                [N, T, 64]         1               64·T
+              encoder.0.fc1                       Linear                   encoder.0.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.0.gelu1                     GELU                     encoder.0.fc1                      [N, T, 256]        0                  0
+              encoder.0.fc2                       Linear                   encoder.0.gelu1, encoder.0.attn    [N, T, 64]    16,448           16,384·T
+              encoder.0.attn + α·encoder.0.fc2    Skip (Add, ×α (ReZero))  encoder.0.fc2, encoder.0.attn      [N, T, 64]         1               64·T
+            encoder.1                             ReZeroBlock              encoder.0.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.1.attn                      MultiHeadAttention       encoder.0.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.0.fc2 + α·encoder.1.attn    Skip (Add, ×α (ReZero))  encoder.1.attn, encoder.0.fc2      [N, T, 64]         1               64·T
+              encoder.1.fc1                       Linear                   encoder.1.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.1.gelu1                     GELU                     encoder.1.fc1                      [N, T, 256]        0                  0
+              encoder.1.fc2                       Linear                   encoder.1.gelu1, encoder.1.attn    [N, T, 64]    16,448           16,384·T
+              encoder.1.attn + α·encoder.1.fc2    Skip (Add, ×α (ReZero))  encoder.1.fc2, encoder.1.attn      [N, T, 64]         1               64·T
+            encoder.2                             ReZeroBlock              encoder.1.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.2.attn                      MultiHeadAttention       encoder.1.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.1.fc2 + α·encoder.2.attn    Skip (Add, ×α (ReZero))  encoder.2.attn, encoder.1.fc2      [N, T, 64]         1               64·T
+              encoder.2.fc1                       Linear                   encoder.2.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.2.gelu1                     GELU                     encoder.2.fc1                      [N, T, 256]        0                  0
+              encoder.2.fc2                       Linear                   encoder.2.gelu1, encoder.2.attn    [N, T, 64]    16,448           16,384·T
+              encoder.2.attn + α·encoder.2.fc2    Skip (Add, ×α (ReZero))  encoder.2.fc2, encoder.2.attn      [N, T, 64]         1               64·T
+            encoder.3                             ReZeroBlock              encoder.2.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.3.attn                      MultiHeadAttention       encoder.2.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.2.fc2 + α·encoder.3.attn    Skip (Add, ×α (ReZero))  encoder.3.attn, encoder.2.fc2      [N, T, 64]         1               64·T
+              encoder.3.fc1                       Linear                   encoder.3.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.3.gelu1                     GELU                     encoder.3.fc1                      [N, T, 256]        0                  0
+              encoder.3.fc2                       Linear                   encoder.3.gelu1, encoder.3.attn    [N, T, 64]    16,448           16,384·T
+              encoder.3.attn + α·encoder.3.fc2    Skip (Add, ×α (ReZero))  encoder.3.fc2, encoder.3.attn      [N, T, 64]         1               64·T
+            encoder.4                             ReZeroBlock              encoder.3.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.4.attn                      MultiHeadAttention       encoder.3.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.3.fc2 + α·encoder.4.attn    Skip (Add, ×α (ReZero))  encoder.4.attn, encoder.3.fc2      [N, T, 64]         1               64·T
+              encoder.4.fc1                       Linear                   encoder.4.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.4.gelu1                     GELU                     encoder.4.fc1                      [N, T, 256]        0                  0
+              encoder.4.fc2                       Linear                   encoder.4.gelu1, encoder.4.attn    [N, T, 64]    16,448           16,384·T
+              encoder.4.attn + α·encoder.4.fc2    Skip (Add, ×α (ReZero))  encoder.4.fc2, encoder.4.attn      [N, T, 64]         1               64·T
+            encoder.5                             ReZeroBlock              encoder.4.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.5.attn                      MultiHeadAttention       encoder.4.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.4.fc2 + α·encoder.5.attn    Skip (Add, ×α (ReZero))  encoder.5.attn, encoder.4.fc2      [N, T, 64]         1               64·T
+              encoder.5.fc1                       Linear                   encoder.5.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.5.gelu1                     GELU                     encoder.5.fc1                      [N, T, 256]        0                  0
+              encoder.5.fc2                       Linear                   encoder.5.gelu1, encoder.5.attn    [N, T, 64]    16,448           16,384·T
+              encoder.5.attn + α·encoder.5.fc2    Skip (Add, ×α (ReZero))  encoder.5.fc2, encoder.5.attn      [N, T, 64]         1               64·T
+            encoder.6                             ReZeroBlock              encoder.5.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.6.attn                      MultiHeadAttention       encoder.5.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.5.fc2 + α·encoder.6.attn    Skip (Add, ×α (ReZero))  encoder.6.attn, encoder.5.fc2      [N, T, 64]         1               64·T
+              encoder.6.fc1                       Linear                   encoder.6.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.6.gelu1                     GELU                     encoder.6.fc1                      [N, T, 256]        0                  0
+              encoder.6.fc2                       Linear                   encoder.6.gelu1, encoder.6.attn    [N, T, 64]    16,448           16,384·T
+              encoder.6.attn + α·encoder.6.fc2    Skip (Add, ×α (ReZero))  encoder.6.fc2, encoder.6.attn      [N, T, 64]         1               64·T
+            encoder.7                             ReZeroBlock              encoder.6.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.7.attn                      MultiHeadAttention       encoder.6.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.6.fc2 + α·encoder.7.attn    Skip (Add, ×α (ReZero))  encoder.7.attn, encoder.6.fc2      [N, T, 64]         1               64·T
+              encoder.7.fc1                       Linear                   encoder.7.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.7.gelu1                     GELU                     encoder.7.fc1                      [N, T, 256]        0                  0
+              encoder.7.fc2                       Linear                   encoder.7.gelu1, encoder.7.attn    [N, T, 64]    16,448           16,384·T
+              encoder.7.attn + α·encoder.7.fc2    Skip (Add, ×α (ReZero))  encoder.7.fc2, encoder.7.attn      [N, T, 64]         1               64·T
+            encoder.8                             ReZeroBlock              encoder.7.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.8.attn                      MultiHeadAttention       encoder.7.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.7.fc2 + α·encoder.8.attn    Skip (Add, ×α (ReZero))  encoder.8.attn, encoder.7.fc2      [N, T, 64]         1               64·T
+              encoder.8.fc1                       Linear                   encoder.8.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.8.gelu1                     GELU                     encoder.8.fc1                      [N, T, 256]        0                  0
+              encoder.8.fc2                       Linear                   encoder.8.gelu1, encoder.8.attn    [N, T, 64]    16,448           16,384·T
+              encoder.8.attn + α·encoder.8.fc2    Skip (Add, ×α (ReZero))  encoder.8.fc2, encoder.8.attn      [N, T, 64]         1               64·T
+            encoder.9                             ReZeroBlock              encoder.8.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.9.attn                      MultiHeadAttention       encoder.8.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.8.fc2 + α·encoder.9.attn    Skip (Add, ×α (ReZero))  encoder.9.attn, encoder.8.fc2      [N, T, 64]         1               64·T
+              encoder.9.fc1                       Linear                   encoder.9.attn                     [N, T, 256]   16,640           16,384·T
+              encoder.9.gelu1                     GELU                     encoder.9.fc1                      [N, T, 256]        0                  0
+              encoder.9.fc2                       Linear                   encoder.9.gelu1, encoder.9.attn    [N, T, 64]    16,448           16,384·T
+              encoder.9.attn + α·encoder.9.fc2    Skip (Add, ×α (ReZero))  encoder.9.fc2, encoder.9.attn      [N, T, 64]         1               64·T
+            encoder.10                            ReZeroBlock              encoder.9.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.10.attn                     MultiHeadAttention       encoder.9.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.9.fc2 + α·encoder.10.attn   Skip (Add, ×α (ReZero))  encoder.10.attn, encoder.9.fc2     [N, T, 64]         1               64·T
+              encoder.10.fc1                      Linear                   encoder.10.attn                    [N, T, 256]   16,640           16,384·T
+              encoder.10.gelu1                    GELU                     encoder.10.fc1                     [N, T, 256]        0                  0
+              encoder.10.fc2                      Linear                   encoder.10.gelu1, encoder.10.attn  [N, T, 64]    16,448           16,384·T
+              encoder.10.attn + α·encoder.10.fc2  Skip (Add, ×α (ReZero))  encoder.10.fc2, encoder.10.attn    [N, T, 64]         1               64·T
+            encoder.11                            ReZeroBlock              encoder.10.fc2                     [N, T, 64]    49,730  49,280·T + 128·T²
+              encoder.11.attn                     MultiHeadAttention       encoder.10.fc2                     [N, T, 64]    16,640  16,384·T + 128·T²
+              encoder.10.fc2 + α·encoder.11.attn  Skip (Add, ×α (ReZero))  encoder.11.attn, encoder.10.fc2    [N, T, 64]         1               64·T
+              encoder.11.fc1                      Linear                   encoder.11.attn                    [N, T, 256]   16,640           16,384·T
+              encoder.11.gelu1                    GELU                     encoder.11.fc1                     [N, T, 256]        0                  0
+              encoder.11.fc2                      Linear                   encoder.11.gelu1, encoder.11.attn  [N, T, 64]    16,448           16,384·T
+              encoder.11.attn + α·encoder.11.fc2  Skip (Add, ×α (ReZero))  encoder.11.fc2, encoder.11.attn    [N, T, 64]         1               64·T
+            pool                                  GlobalAvgPool            encoder.11.fc2                     [N, 64]            0                  0
+            head                                  Linear                   pool                               [N, 4]           260                256
+            -----------------------------------------------------------------------------------------------------------------------------------------
+            Total parameters: 665,116
+            Trainable parameters: 665,116
+            Multiply-accumulates per example: 591,360·T + 1,536·T² + 256
+            Parameter memory (float32): 2,660,464 bytes (2.5 MiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 43,520·T + 272 bytes
+            """;
+
+        /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
+        public static string Diagram => """
+            digraph "ReZeroTransformer" {
+                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="ReZeroTransformer: [N, T] -> [N, 4]"];
+                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
+                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
+                "input" [label="input\n[N, T]", shape=ellipse, fillcolor="#dff0d8"];
+                "embed" [label="embed\nEmbedding\n[N, T, 64]"];
+                "pos" [label="pos\nPositionalEmbedding\n[N, T, 64]"];
+                subgraph "cluster_encoder.0" {
+                    label="encoder.0: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.0.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.0.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.0.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.0.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.1" {
+                    label="encoder.1: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.1.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.1.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.1.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.1.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.2" {
+                    label="encoder.2: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.2.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.2.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.2.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.2.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.3" {
+                    label="encoder.3: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.3.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.3.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.3.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.3.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.4" {
+                    label="encoder.4: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.4.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.4.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.4.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.4.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.5" {
+                    label="encoder.5: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.5.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.5.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.5.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.5.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.6" {
+                    label="encoder.6: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.6.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.6.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.6.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.6.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.7" {
+                    label="encoder.7: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.7.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.7.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.7.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.7.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.8" {
+                    label="encoder.8: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.8.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.8.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.8.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.8.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.9" {
+                    label="encoder.9: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.9.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.9.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.9.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.9.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.10" {
+                    label="encoder.10: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.10.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.10.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.10.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.10.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                subgraph "cluster_encoder.11" {
+                    label="encoder.11: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "encoder.11.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
+                    "encoder.11.fc1" [label="fc1\nLinear\n[N, T, 256]"];
+                    "encoder.11.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
+                    "encoder.11.fc2" [label="fc2\nLinear\n[N, T, 64]"];
+                }
+                "pool" [label="pool\nGlobalAvgPool\n[N, 64]"];
+                "head" [label="head\nLinear\n[N, 4]"];
+                "input" -> "embed";
+                "embed" -> "pos";
+                "pos" -> "encoder.0.attn";
+                "pos" -> "encoder.0.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.0.attn" -> "encoder.0.fc1";
+                "encoder.0.fc1" -> "encoder.0.gelu1";
+                "encoder.0.gelu1" -> "encoder.0.fc2";
+                "encoder.0.attn" -> "encoder.0.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.0.fc2" -> "encoder.1.attn";
+                "encoder.0.fc2" -> "encoder.1.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.1.attn" -> "encoder.1.fc1";
+                "encoder.1.fc1" -> "encoder.1.gelu1";
+                "encoder.1.gelu1" -> "encoder.1.fc2";
+                "encoder.1.attn" -> "encoder.1.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.1.fc2" -> "encoder.2.attn";
+                "encoder.1.fc2" -> "encoder.2.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.2.attn" -> "encoder.2.fc1";
+                "encoder.2.fc1" -> "encoder.2.gelu1";
+                "encoder.2.gelu1" -> "encoder.2.fc2";
+                "encoder.2.attn" -> "encoder.2.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.2.fc2" -> "encoder.3.attn";
+                "encoder.2.fc2" -> "encoder.3.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.3.attn" -> "encoder.3.fc1";
+                "encoder.3.fc1" -> "encoder.3.gelu1";
+                "encoder.3.gelu1" -> "encoder.3.fc2";
+                "encoder.3.attn" -> "encoder.3.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.3.fc2" -> "encoder.4.attn";
+                "encoder.3.fc2" -> "encoder.4.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.4.attn" -> "encoder.4.fc1";
+                "encoder.4.fc1" -> "encoder.4.gelu1";
+                "encoder.4.gelu1" -> "encoder.4.fc2";
+                "encoder.4.attn" -> "encoder.4.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.4.fc2" -> "encoder.5.attn";
+                "encoder.4.fc2" -> "encoder.5.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.5.attn" -> "encoder.5.fc1";
+                "encoder.5.fc1" -> "encoder.5.gelu1";
+                "encoder.5.gelu1" -> "encoder.5.fc2";
+                "encoder.5.attn" -> "encoder.5.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.5.fc2" -> "encoder.6.attn";
+                "encoder.5.fc2" -> "encoder.6.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.6.attn" -> "encoder.6.fc1";
+                "encoder.6.fc1" -> "encoder.6.gelu1";
+                "encoder.6.gelu1" -> "encoder.6.fc2";
+                "encoder.6.attn" -> "encoder.6.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.6.fc2" -> "encoder.7.attn";
+                "encoder.6.fc2" -> "encoder.7.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.7.attn" -> "encoder.7.fc1";
+                "encoder.7.fc1" -> "encoder.7.gelu1";
+                "encoder.7.gelu1" -> "encoder.7.fc2";
+                "encoder.7.attn" -> "encoder.7.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.7.fc2" -> "encoder.8.attn";
+                "encoder.7.fc2" -> "encoder.8.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.8.attn" -> "encoder.8.fc1";
+                "encoder.8.fc1" -> "encoder.8.gelu1";
+                "encoder.8.gelu1" -> "encoder.8.fc2";
+                "encoder.8.attn" -> "encoder.8.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.8.fc2" -> "encoder.9.attn";
+                "encoder.8.fc2" -> "encoder.9.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.9.attn" -> "encoder.9.fc1";
+                "encoder.9.fc1" -> "encoder.9.gelu1";
+                "encoder.9.gelu1" -> "encoder.9.fc2";
+                "encoder.9.attn" -> "encoder.9.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.9.fc2" -> "encoder.10.attn";
+                "encoder.9.fc2" -> "encoder.10.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.10.attn" -> "encoder.10.fc1";
+                "encoder.10.fc1" -> "encoder.10.gelu1";
+                "encoder.10.gelu1" -> "encoder.10.fc2";
+                "encoder.10.attn" -> "encoder.10.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.10.fc2" -> "encoder.11.attn";
+                "encoder.10.fc2" -> "encoder.11.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.11.attn" -> "encoder.11.fc1";
+                "encoder.11.fc1" -> "encoder.11.gelu1";
+                "encoder.11.gelu1" -> "encoder.11.fc2";
+                "encoder.11.attn" -> "encoder.11.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
+                "encoder.11.fc2" -> "pool";
+                "pool" -> "head";
+            }
             """;
 
         /// <summary>
@@ -109,6 +359,16 @@ namespace Dsl.Examples.Models
 
         /// <summary>Floor division (rounds toward negative infinity), as in the shape formulas.</summary>
         private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+        /// <summary>
+        /// Multiply-accumulates of one example's forward pass for one example's input shape (no batch dimension), the formula
+        /// 591,360·T + 1,536·T² + 256 of <see cref="Summary"/>; throws as <see cref="OutputShapeFor"/> does for a shape it rejects.
+        /// </summary>
+        public static long MultiplyAccumulatesFor(params long[] example)
+        {
+            OutputShapeFor(example);
+            return checked(591360 * example[0] + 1536 * example[0] * example[0] + 256);
+        }
 
         private readonly global::TorchSharp.Modules.Embedding embed;
         private readonly global::TorchSharp.Modules.Embedding pos;

@@ -8,31 +8,22 @@ namespace Dsl.Examples.Models
     /// A TorchSharp module generated from the layer attributes of <c>SEResNet</c>: [N, 1, 28, 28] -&gt; [N, 10], 38,906 parameters.
     /// <code>
     /// SEResNet: [N, 1, 28, 28] -&gt; [N, 10]
-    /// Layer            Kind           Output shape     Params
-    /// -------------------------------------------------------
-    /// stem             Conv2d         [N, 32, 28, 28]     288
-    /// bn1              BatchNorm2d    [N, 32, 28, 28]      64
-    /// relu1            ReLU           [N, 32, 28, 28]       0
-    /// blocks.0         SEBlock        [N, 32, 28, 28]  19,112
-    ///   conv1          Conv2d         [N, 32, 28, 28]   9,216
-    ///   bn1            BatchNorm2d    [N, 32, 28, 28]      64
-    ///   relu1          ReLU           [N, 32, 28, 28]       0
-    ///   conv2          Conv2d         [N, 32, 28, 28]   9,216
-    ///   bn2            BatchNorm2d    [N, 32, 28, 28]      64
-    ///   squeeze        GlobalAvgPool  [N, 32, 1, 1]         0
-    ///   reduce         Conv2d         [N, 8, 1, 1]        264
-    ///   relu2          ReLU           [N, 8, 1, 1]          0
-    ///   expand         Conv2d         [N, 32, 1, 1]       288
-    ///   gate           Sigmoid        [N, 32, 1, 1]         0
-    ///   gate += bn2    Skip (Add)     [N, 32, 28, 28]       0
-    ///   gate += input  Skip (Add)     [N, 32, 28, 28]       0
-    ///   relu3          ReLU           [N, 32, 28, 28]       0
-    /// blocks.1         SEBlock        [N, 32, 28, 28]  19,112
-    /// globalpool1      GlobalAvgPool  [N, 32]               0
-    /// fc               Linear         [N, 10]             330
-    /// -------------------------------------------------------
+    /// Layer        Kind           Inputs       Output shape     Params        MACs
+    /// ----------------------------------------------------------------------------
+    /// stem         Conv2d         input        [N, 32, 28, 28]     288     225,792
+    /// bn1          BatchNorm2d    stem         [N, 32, 28, 28]      64      25,088
+    /// relu1        ReLU           bn1          [N, 32, 28, 28]       0           0
+    /// blocks ×2    SEBlock        relu1        [N, 32, 28, 28]  38,224  29,052,928
+    /// globalpool1  GlobalAvgPool  blocks       [N, 32]               0           0
+    /// fc           Linear         globalpool1  [N, 10]             330         320
+    /// ----------------------------------------------------------------------------
     /// Total parameters: 38,906
+    /// Trainable parameters: 38,906
+    /// Multiply-accumulates per example: 29,304,128
+    /// Parameter memory (float32): 155,624 bytes (152.0 KiB)
+    /// Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)
     /// </code>
+    /// MACs are multiply-accumulates per example. Memory is float32: parameter bytes are 4 per parameter; activation bytes are 4 per element of every tensor a layer, a skip projection and a merge produce for one example in training (what autograd keeps for the backward pass; not the input, not tensors inside a layer, not gradients or optimiser state).
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class SEResNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -49,33 +40,143 @@ namespace Dsl.Examples.Models
         /// <summary>Multiply-accumulates of one example's forward pass (inferred at compile time).</summary>
         public const long MultiplyAccumulates = 29304128;
 
-        /// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>
+        /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
         public static string Summary => """
             SEResNet: [N, 1, 28, 28] -> [N, 10]
-            Layer            Kind           Output shape     Params
-            -------------------------------------------------------
-            stem             Conv2d         [N, 32, 28, 28]     288
-            bn1              BatchNorm2d    [N, 32, 28, 28]      64
-            relu1            ReLU           [N, 32, 28, 28]       0
-            blocks.0         SEBlock        [N, 32, 28, 28]  19,112
-              conv1          Conv2d         [N, 32, 28, 28]   9,216
-              bn1            BatchNorm2d    [N, 32, 28, 28]      64
-              relu1          ReLU           [N, 32, 28, 28]       0
-              conv2          Conv2d         [N, 32, 28, 28]   9,216
-              bn2            BatchNorm2d    [N, 32, 28, 28]      64
-              squeeze        GlobalAvgPool  [N, 32, 1, 1]         0
-              reduce         Conv2d         [N, 8, 1, 1]        264
-              relu2          ReLU           [N, 8, 1, 1]          0
-              expand         Conv2d         [N, 32, 1, 1]       288
-              gate           Sigmoid        [N, 32, 1, 1]         0
-              gate += bn2    Skip (Add)     [N, 32, 28, 28]       0
-              gate += input  Skip (Add)     [N, 32, 28, 28]       0
-              relu3          ReLU           [N, 32, 28, 28]       0
-            blocks.1         SEBlock        [N, 32, 28, 28]  19,112
-            globalpool1      GlobalAvgPool  [N, 32]               0
-            fc               Linear         [N, 10]             330
-            -------------------------------------------------------
+            Layer        Kind           Inputs       Output shape     Params        MACs
+            ----------------------------------------------------------------------------
+            stem         Conv2d         input        [N, 32, 28, 28]     288     225,792
+            bn1          BatchNorm2d    stem         [N, 32, 28, 28]      64      25,088
+            relu1        ReLU           bn1          [N, 32, 28, 28]       0           0
+            blocks ×2    SEBlock        relu1        [N, 32, 28, 28]  38,224  29,052,928
+            globalpool1  GlobalAvgPool  blocks       [N, 32]               0           0
+            fc           Linear         globalpool1  [N, 10]             330         320
+            ----------------------------------------------------------------------------
             Total parameters: 38,906
+            Trainable parameters: 38,906
+            Multiply-accumulates per example: 29,304,128
+            Parameter memory (float32): 155,624 bytes (152.0 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)
+            """;
+
+        /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
+        public static string SummaryExpanded => """
+            SEResNet: [N, 1, 28, 28] -> [N, 10] (every layer of every block)
+            Layer                             Kind             Inputs                                         Output shape     Params        MACs
+            -------------------------------------------------------------------------------------------------------------------------------------
+            stem                              Conv2d           input                                          [N, 32, 28, 28]     288     225,792
+            bn1                               BatchNorm2d      stem                                           [N, 32, 28, 28]      64      25,088
+            relu1                             ReLU             bn1                                            [N, 32, 28, 28]       0           0
+            blocks.0                          SEBlock          relu1                                          [N, 32, 28, 28]  19,112  14,526,464
+              blocks.0.conv1                  Conv2d           relu1                                          [N, 32, 28, 28]   9,216   7,225,344
+              blocks.0.bn1                    BatchNorm2d      blocks.0.conv1                                 [N, 32, 28, 28]      64      25,088
+              blocks.0.relu1                  ReLU             blocks.0.bn1                                   [N, 32, 28, 28]       0           0
+              blocks.0.conv2                  Conv2d           blocks.0.relu1                                 [N, 32, 28, 28]   9,216   7,225,344
+              blocks.0.bn2                    BatchNorm2d      blocks.0.conv2                                 [N, 32, 28, 28]      64      25,088
+              blocks.0.squeeze                GlobalAvgPool    blocks.0.bn2                                   [N, 32, 1, 1]         0           0
+              blocks.0.reduce                 Conv2d           blocks.0.squeeze                               [N, 8, 1, 1]        264         256
+              blocks.0.relu2                  ReLU             blocks.0.reduce                                [N, 8, 1, 1]          0           0
+              blocks.0.expand                 Conv2d           blocks.0.relu2                                 [N, 32, 1, 1]       288         256
+              blocks.0.gate                   Sigmoid          blocks.0.expand, blocks.0.bn2, relu1           [N, 32, 1, 1]         0           0
+              blocks.0.gate ⊙ blocks.0.bn2    Skip (Multiply)  blocks.0.gate, blocks.0.bn2                    [N, 32, 28, 28]       0      25,088
+              blocks.0.gate + relu1           Skip (Add)       blocks.0.gate, relu1                           [N, 32, 28, 28]       0           0
+              blocks.0.relu3                  ReLU             blocks.0.gate                                  [N, 32, 28, 28]       0           0
+            blocks.1                          SEBlock          blocks.0.relu3                                 [N, 32, 28, 28]  19,112  14,526,464
+              blocks.1.conv1                  Conv2d           blocks.0.relu3                                 [N, 32, 28, 28]   9,216   7,225,344
+              blocks.1.bn1                    BatchNorm2d      blocks.1.conv1                                 [N, 32, 28, 28]      64      25,088
+              blocks.1.relu1                  ReLU             blocks.1.bn1                                   [N, 32, 28, 28]       0           0
+              blocks.1.conv2                  Conv2d           blocks.1.relu1                                 [N, 32, 28, 28]   9,216   7,225,344
+              blocks.1.bn2                    BatchNorm2d      blocks.1.conv2                                 [N, 32, 28, 28]      64      25,088
+              blocks.1.squeeze                GlobalAvgPool    blocks.1.bn2                                   [N, 32, 1, 1]         0           0
+              blocks.1.reduce                 Conv2d           blocks.1.squeeze                               [N, 8, 1, 1]        264         256
+              blocks.1.relu2                  ReLU             blocks.1.reduce                                [N, 8, 1, 1]          0           0
+              blocks.1.expand                 Conv2d           blocks.1.relu2                                 [N, 32, 1, 1]       288         256
+              blocks.1.gate                   Sigmoid          blocks.1.expand, blocks.1.bn2, blocks.0.relu3  [N, 32, 1, 1]         0           0
+              blocks.1.gate ⊙ blocks.1.bn2    Skip (Multiply)  blocks.1.gate, blocks.1.bn2                    [N, 32, 28, 28]       0      25,088
+              blocks.1.gate + blocks.0.relu3  Skip (Add)       blocks.1.gate, blocks.0.relu3                  [N, 32, 28, 28]       0           0
+              blocks.1.relu3                  ReLU             blocks.1.gate                                  [N, 32, 28, 28]       0           0
+            globalpool1                       GlobalAvgPool    blocks.1.relu3                                 [N, 32]               0           0
+            fc                                Linear           globalpool1                                    [N, 10]             330         320
+            -------------------------------------------------------------------------------------------------------------------------------------
+            Total parameters: 38,906
+            Trainable parameters: 38,906
+            Multiply-accumulates per example: 29,304,128
+            Parameter memory (float32): 155,624 bytes (152.0 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)
+            """;
+
+        /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
+        public static string Diagram => """
+            digraph "SEResNet" {
+                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="SEResNet: [N, 1, 28, 28] -> [N, 10]"];
+                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
+                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
+                "input" [label="input\n[N, 1, 28, 28]", shape=ellipse, fillcolor="#dff0d8"];
+                "stem" [label="stem\nConv2d\n[N, 32, 28, 28]"];
+                "bn1" [label="bn1\nBatchNorm2d\n[N, 32, 28, 28]"];
+                "relu1" [label="relu1\nReLU\n[N, 32, 28, 28]"];
+                subgraph "cluster_blocks.0" {
+                    label="blocks.0: SEBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "blocks.0.conv1" [label="conv1\nConv2d\n[N, 32, 28, 28]"];
+                    "blocks.0.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 28, 28]"];
+                    "blocks.0.relu1" [label="relu1\nReLU\n[N, 32, 28, 28]"];
+                    "blocks.0.conv2" [label="conv2\nConv2d\n[N, 32, 28, 28]"];
+                    "blocks.0.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 28, 28]"];
+                    "blocks.0.squeeze" [label="squeeze\nGlobalAvgPool\n[N, 32, 1, 1]"];
+                    "blocks.0.reduce" [label="reduce\nConv2d\n[N, 8, 1, 1]"];
+                    "blocks.0.relu2" [label="relu2\nReLU\n[N, 8, 1, 1]"];
+                    "blocks.0.expand" [label="expand\nConv2d\n[N, 32, 1, 1]"];
+                    "blocks.0.gate" [label="gate\nSigmoid\n[N, 32, 1, 1]\nafter skips: [N, 32, 28, 28]"];
+                    "blocks.0.relu3" [label="relu3\nReLU\n[N, 32, 28, 28]"];
+                }
+                subgraph "cluster_blocks.1" {
+                    label="blocks.1: SEBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
+                    "blocks.1.conv1" [label="conv1\nConv2d\n[N, 32, 28, 28]"];
+                    "blocks.1.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 28, 28]"];
+                    "blocks.1.relu1" [label="relu1\nReLU\n[N, 32, 28, 28]"];
+                    "blocks.1.conv2" [label="conv2\nConv2d\n[N, 32, 28, 28]"];
+                    "blocks.1.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 28, 28]"];
+                    "blocks.1.squeeze" [label="squeeze\nGlobalAvgPool\n[N, 32, 1, 1]"];
+                    "blocks.1.reduce" [label="reduce\nConv2d\n[N, 8, 1, 1]"];
+                    "blocks.1.relu2" [label="relu2\nReLU\n[N, 8, 1, 1]"];
+                    "blocks.1.expand" [label="expand\nConv2d\n[N, 32, 1, 1]"];
+                    "blocks.1.gate" [label="gate\nSigmoid\n[N, 32, 1, 1]\nafter skips: [N, 32, 28, 28]"];
+                    "blocks.1.relu3" [label="relu3\nReLU\n[N, 32, 28, 28]"];
+                }
+                "globalpool1" [label="globalpool1\nGlobalAvgPool\n[N, 32]"];
+                "fc" [label="fc\nLinear\n[N, 10]"];
+                "input" -> "stem";
+                "stem" -> "bn1";
+                "bn1" -> "relu1";
+                "relu1" -> "blocks.0.conv1";
+                "blocks.0.conv1" -> "blocks.0.bn1";
+                "blocks.0.bn1" -> "blocks.0.relu1";
+                "blocks.0.relu1" -> "blocks.0.conv2";
+                "blocks.0.conv2" -> "blocks.0.bn2";
+                "blocks.0.bn2" -> "blocks.0.squeeze";
+                "blocks.0.squeeze" -> "blocks.0.reduce";
+                "blocks.0.reduce" -> "blocks.0.relu2";
+                "blocks.0.relu2" -> "blocks.0.expand";
+                "blocks.0.expand" -> "blocks.0.gate";
+                "blocks.0.bn2" -> "blocks.0.gate" [style=dashed, penwidth=1.5, color="#1e8449", fontcolor="#1e8449", label="Multiply"];
+                "relu1" -> "blocks.0.gate" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "blocks.0.gate" -> "blocks.0.relu3";
+                "blocks.0.relu3" -> "blocks.1.conv1";
+                "blocks.1.conv1" -> "blocks.1.bn1";
+                "blocks.1.bn1" -> "blocks.1.relu1";
+                "blocks.1.relu1" -> "blocks.1.conv2";
+                "blocks.1.conv2" -> "blocks.1.bn2";
+                "blocks.1.bn2" -> "blocks.1.squeeze";
+                "blocks.1.squeeze" -> "blocks.1.reduce";
+                "blocks.1.reduce" -> "blocks.1.relu2";
+                "blocks.1.relu2" -> "blocks.1.expand";
+                "blocks.1.expand" -> "blocks.1.gate";
+                "blocks.1.bn2" -> "blocks.1.gate" [style=dashed, penwidth=1.5, color="#1e8449", fontcolor="#1e8449", label="Multiply"];
+                "blocks.0.relu3" -> "blocks.1.gate" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
+                "blocks.1.gate" -> "blocks.1.relu3";
+                "blocks.1.relu3" -> "globalpool1";
+                "globalpool1" -> "fc";
+            }
             """;
 
         /// <summary>

@@ -8,28 +8,33 @@ namespace Dsl.Examples.Models
     /// A TorchSharp module generated from the layer attributes of <c>UNetOddSizes</c>: [N, 1, H, W] -&gt; [N, 1, 4·floor(H/4), 4·floor(W/4)], 56,689 parameters.
     /// <code>
     /// UNetOddSizes: [N, 1, H, W] -&gt; [N, 1, 4·floor(H/4), 4·floor(W/4)]
-    /// Layer        Kind             Output shape                         Params
-    /// -------------------------------------------------------------------------
-    /// enc1         Conv2d           [N, 16, H, W]                           160
-    /// act1         ReLU             [N, 16, H, W]                             0
-    /// pool1        MaxPool2d        [N, 16, floor(H/2), floor(W/2)]           0
-    /// enc2         Conv2d           [N, 32, floor(H/2), floor(W/2)]       4,640
-    /// act2         ReLU             [N, 32, floor(H/2), floor(W/2)]           0
-    /// pool2        MaxPool2d        [N, 32, floor(H/4), floor(W/4)]           0
-    /// bottleneck   Conv2d           [N, 64, floor(H/4), floor(W/4)]      18,496
-    /// relu1        ReLU             [N, 64, floor(H/4), floor(W/4)]           0
-    /// up2          ConvTranspose2d  [N, 32, 2·floor(H/4), 2·floor(W/4)]   8,224
-    /// up2 += act2  Skip (Concat)    [N, 64, 2·floor(H/4), 2·floor(W/4)]       0
-    /// dec2         Conv2d           [N, 32, 2·floor(H/4), 2·floor(W/4)]  18,464
-    /// relu2        ReLU             [N, 32, 2·floor(H/4), 2·floor(W/4)]       0
-    /// up1          ConvTranspose2d  [N, 16, 4·floor(H/4), 4·floor(W/4)]   2,064
-    /// up1 += act1  Skip (Concat)    [N, 32, 4·floor(H/4), 4·floor(W/4)]       0
-    /// dec1         Conv2d           [N, 16, 4·floor(H/4), 4·floor(W/4)]   4,624
-    /// relu3        ReLU             [N, 16, 4·floor(H/4), 4·floor(W/4)]       0
-    /// head         Conv2d           [N, 1, 4·floor(H/4), 4·floor(W/4)]       17
-    /// -------------------------------------------------------------------------
+    /// Layer                 Kind                    Inputs       Output shape                         Params                          MACs
+    /// ------------------------------------------------------------------------------------------------------------------------------------
+    /// enc1                  Conv2d                  input        [N, 16, H, W]                           160                       144·H·W
+    /// act1                  ReLU                    enc1         [N, 16, H, W]                             0                             0
+    /// pool1                 MaxPool2d               act1         [N, 16, floor(H/2), floor(W/2)]           0                             0
+    /// enc2                  Conv2d                  pool1        [N, 32, floor(H/2), floor(W/2)]       4,640   4,608·floor(H/2)·floor(W/2)
+    /// act2                  ReLU                    enc2         [N, 32, floor(H/2), floor(W/2)]           0                             0
+    /// pool2                 MaxPool2d               act2         [N, 32, floor(H/4), floor(W/4)]           0                             0
+    /// bottleneck            Conv2d                  pool2        [N, 64, floor(H/4), floor(W/4)]      18,496  18,432·floor(H/4)·floor(W/4)
+    /// relu1                 ReLU                    bottleneck   [N, 64, floor(H/4), floor(W/4)]           0                             0
+    /// up2                   ConvTranspose2d         relu1, act2  [N, 32, 2·floor(H/4), 2·floor(W/4)]   8,224   8,192·floor(H/4)·floor(W/4)
+    /// cat(up2, crop(act2))  Skip (Concat, cropped)  up2, act2    [N, 64, 2·floor(H/4), 2·floor(W/4)]       0                             0
+    /// dec2                  Conv2d                  up2          [N, 32, 2·floor(H/4), 2·floor(W/4)]  18,464  73,728·floor(H/4)·floor(W/4)
+    /// relu2                 ReLU                    dec2         [N, 32, 2·floor(H/4), 2·floor(W/4)]       0                             0
+    /// up1                   ConvTranspose2d         relu2, act1  [N, 16, 4·floor(H/4), 4·floor(W/4)]   2,064   8,192·floor(H/4)·floor(W/4)
+    /// cat(up1, crop(act1))  Skip (Concat, cropped)  up1, act1    [N, 32, 4·floor(H/4), 4·floor(W/4)]       0                             0
+    /// dec1                  Conv2d                  up1          [N, 16, 4·floor(H/4), 4·floor(W/4)]   4,624  73,728·floor(H/4)·floor(W/4)
+    /// relu3                 ReLU                    dec1         [N, 16, 4·floor(H/4), 4·floor(W/4)]       0                             0
+    /// head                  Conv2d                  relu3        [N, 1, 4·floor(H/4), 4·floor(W/4)]       17     256·floor(H/4)·floor(W/4)
+    /// ------------------------------------------------------------------------------------------------------------------------------------
     /// Total parameters: 56,689
+    /// Trainable parameters: 56,689
+    /// Multiply-accumulates per example: 144·H·W + 4,608·floor(H/2)·floor(W/2) + 182,528·floor(H/4)·floor(W/4)
+    /// Parameter memory (float32): 226,756 bytes (221.4 KiB)
+    /// Activation memory per example in training (float32, every layer's and merge's output): 128·H·W + 320·floor(H/2)·floor(W/2) + 9,920·floor(H/4)·floor(W/4) bytes
     /// </code>
+    /// MACs are multiply-accumulates per example. Memory is float32: parameter bytes are 4 per parameter; activation bytes are 4 per element of every tensor a layer, a skip projection and a merge produce for one example in training (what autograd keeps for the backward pass; not the input, not tensors inside a layer, not gradients or optimiser state).
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
     partial class UNetOddSizes : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -43,30 +48,106 @@ namespace Dsl.Examples.Models
         /// <summary>The number of learned parameters (inferred at compile time).</summary>
         public const long ParameterCount = 56689;
 
-        /// <summary>A summary table of the network: layer, kind, output shape and parameters.</summary>
+        /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
         public static string Summary => """
             UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)]
-            Layer        Kind             Output shape                         Params
-            -------------------------------------------------------------------------
-            enc1         Conv2d           [N, 16, H, W]                           160
-            act1         ReLU             [N, 16, H, W]                             0
-            pool1        MaxPool2d        [N, 16, floor(H/2), floor(W/2)]           0
-            enc2         Conv2d           [N, 32, floor(H/2), floor(W/2)]       4,640
-            act2         ReLU             [N, 32, floor(H/2), floor(W/2)]           0
-            pool2        MaxPool2d        [N, 32, floor(H/4), floor(W/4)]           0
-            bottleneck   Conv2d           [N, 64, floor(H/4), floor(W/4)]      18,496
-            relu1        ReLU             [N, 64, floor(H/4), floor(W/4)]           0
-            up2          ConvTranspose2d  [N, 32, 2·floor(H/4), 2·floor(W/4)]   8,224
-            up2 += act2  Skip (Concat)    [N, 64, 2·floor(H/4), 2·floor(W/4)]       0
-            dec2         Conv2d           [N, 32, 2·floor(H/4), 2·floor(W/4)]  18,464
-            relu2        ReLU             [N, 32, 2·floor(H/4), 2·floor(W/4)]       0
-            up1          ConvTranspose2d  [N, 16, 4·floor(H/4), 4·floor(W/4)]   2,064
-            up1 += act1  Skip (Concat)    [N, 32, 4·floor(H/4), 4·floor(W/4)]       0
-            dec1         Conv2d           [N, 16, 4·floor(H/4), 4·floor(W/4)]   4,624
-            relu3        ReLU             [N, 16, 4·floor(H/4), 4·floor(W/4)]       0
-            head         Conv2d           [N, 1, 4·floor(H/4), 4·floor(W/4)]       17
-            -------------------------------------------------------------------------
+            Layer                 Kind                    Inputs       Output shape                         Params                          MACs
+            ------------------------------------------------------------------------------------------------------------------------------------
+            enc1                  Conv2d                  input        [N, 16, H, W]                           160                       144·H·W
+            act1                  ReLU                    enc1         [N, 16, H, W]                             0                             0
+            pool1                 MaxPool2d               act1         [N, 16, floor(H/2), floor(W/2)]           0                             0
+            enc2                  Conv2d                  pool1        [N, 32, floor(H/2), floor(W/2)]       4,640   4,608·floor(H/2)·floor(W/2)
+            act2                  ReLU                    enc2         [N, 32, floor(H/2), floor(W/2)]           0                             0
+            pool2                 MaxPool2d               act2         [N, 32, floor(H/4), floor(W/4)]           0                             0
+            bottleneck            Conv2d                  pool2        [N, 64, floor(H/4), floor(W/4)]      18,496  18,432·floor(H/4)·floor(W/4)
+            relu1                 ReLU                    bottleneck   [N, 64, floor(H/4), floor(W/4)]           0                             0
+            up2                   ConvTranspose2d         relu1, act2  [N, 32, 2·floor(H/4), 2·floor(W/4)]   8,224   8,192·floor(H/4)·floor(W/4)
+            cat(up2, crop(act2))  Skip (Concat, cropped)  up2, act2    [N, 64, 2·floor(H/4), 2·floor(W/4)]       0                             0
+            dec2                  Conv2d                  up2          [N, 32, 2·floor(H/4), 2·floor(W/4)]  18,464  73,728·floor(H/4)·floor(W/4)
+            relu2                 ReLU                    dec2         [N, 32, 2·floor(H/4), 2·floor(W/4)]       0                             0
+            up1                   ConvTranspose2d         relu2, act1  [N, 16, 4·floor(H/4), 4·floor(W/4)]   2,064   8,192·floor(H/4)·floor(W/4)
+            cat(up1, crop(act1))  Skip (Concat, cropped)  up1, act1    [N, 32, 4·floor(H/4), 4·floor(W/4)]       0                             0
+            dec1                  Conv2d                  up1          [N, 16, 4·floor(H/4), 4·floor(W/4)]   4,624  73,728·floor(H/4)·floor(W/4)
+            relu3                 ReLU                    dec1         [N, 16, 4·floor(H/4), 4·floor(W/4)]       0                             0
+            head                  Conv2d                  relu3        [N, 1, 4·floor(H/4), 4·floor(W/4)]       17     256·floor(H/4)·floor(W/4)
+            ------------------------------------------------------------------------------------------------------------------------------------
             Total parameters: 56,689
+            Trainable parameters: 56,689
+            Multiply-accumulates per example: 144·H·W + 4,608·floor(H/2)·floor(W/2) + 182,528·floor(H/4)·floor(W/4)
+            Parameter memory (float32): 226,756 bytes (221.4 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 128·H·W + 320·floor(H/2)·floor(W/2) + 9,920·floor(H/4)·floor(W/4) bytes
+            """;
+
+        /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
+        public static string SummaryExpanded => """
+            UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)] (every layer of every block)
+            Layer                 Kind                    Inputs       Output shape                         Params                          MACs
+            ------------------------------------------------------------------------------------------------------------------------------------
+            enc1                  Conv2d                  input        [N, 16, H, W]                           160                       144·H·W
+            act1                  ReLU                    enc1         [N, 16, H, W]                             0                             0
+            pool1                 MaxPool2d               act1         [N, 16, floor(H/2), floor(W/2)]           0                             0
+            enc2                  Conv2d                  pool1        [N, 32, floor(H/2), floor(W/2)]       4,640   4,608·floor(H/2)·floor(W/2)
+            act2                  ReLU                    enc2         [N, 32, floor(H/2), floor(W/2)]           0                             0
+            pool2                 MaxPool2d               act2         [N, 32, floor(H/4), floor(W/4)]           0                             0
+            bottleneck            Conv2d                  pool2        [N, 64, floor(H/4), floor(W/4)]      18,496  18,432·floor(H/4)·floor(W/4)
+            relu1                 ReLU                    bottleneck   [N, 64, floor(H/4), floor(W/4)]           0                             0
+            up2                   ConvTranspose2d         relu1, act2  [N, 32, 2·floor(H/4), 2·floor(W/4)]   8,224   8,192·floor(H/4)·floor(W/4)
+            cat(up2, crop(act2))  Skip (Concat, cropped)  up2, act2    [N, 64, 2·floor(H/4), 2·floor(W/4)]       0                             0
+            dec2                  Conv2d                  up2          [N, 32, 2·floor(H/4), 2·floor(W/4)]  18,464  73,728·floor(H/4)·floor(W/4)
+            relu2                 ReLU                    dec2         [N, 32, 2·floor(H/4), 2·floor(W/4)]       0                             0
+            up1                   ConvTranspose2d         relu2, act1  [N, 16, 4·floor(H/4), 4·floor(W/4)]   2,064   8,192·floor(H/4)·floor(W/4)
+            cat(up1, crop(act1))  Skip (Concat, cropped)  up1, act1    [N, 32, 4·floor(H/4), 4·floor(W/4)]       0                             0
+            dec1                  Conv2d                  up1          [N, 16, 4·floor(H/4), 4·floor(W/4)]   4,624  73,728·floor(H/4)·floor(W/4)
+            relu3                 ReLU                    dec1         [N, 16, 4·floor(H/4), 4·floor(W/4)]       0                             0
+            head                  Conv2d                  relu3        [N, 1, 4·floor(H/4), 4·floor(W/4)]       17     256·floor(H/4)·floor(W/4)
+            ------------------------------------------------------------------------------------------------------------------------------------
+            Total parameters: 56,689
+            Trainable parameters: 56,689
+            Multiply-accumulates per example: 144·H·W + 4,608·floor(H/2)·floor(W/2) + 182,528·floor(H/4)·floor(W/4)
+            Parameter memory (float32): 226,756 bytes (221.4 KiB)
+            Activation memory per example in training (float32, every layer's and merge's output): 128·H·W + 320·floor(H/2)·floor(W/2) + 9,920·floor(H/4)·floor(W/4) bytes
+            """;
+
+        /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
+        public static string Diagram => """
+            digraph "UNetOddSizes" {
+                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)]"];
+                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
+                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
+                "input" [label="input\n[N, 1, H, W]", shape=ellipse, fillcolor="#dff0d8"];
+                "enc1" [label="enc1\nConv2d\n[N, 16, H, W]"];
+                "act1" [label="act1\nReLU\n[N, 16, H, W]"];
+                "pool1" [label="pool1\nMaxPool2d\n[N, 16, floor(H/2), floor(W/2)]"];
+                "enc2" [label="enc2\nConv2d\n[N, 32, floor(H/2), floor(W/2)]"];
+                "act2" [label="act2\nReLU\n[N, 32, floor(H/2), floor(W/2)]"];
+                "pool2" [label="pool2\nMaxPool2d\n[N, 32, floor(H/4), floor(W/4)]"];
+                "bottleneck" [label="bottleneck\nConv2d\n[N, 64, floor(H/4), floor(W/4)]"];
+                "relu1" [label="relu1\nReLU\n[N, 64, floor(H/4), floor(W/4)]"];
+                "up2" [label="up2\nConvTranspose2d\n[N, 32, 2·floor(H/4), 2·floor(W/4)]\nafter skips: [N, 64, 2·floor(H/4), 2·floor(W/4)]"];
+                "dec2" [label="dec2\nConv2d\n[N, 32, 2·floor(H/4), 2·floor(W/4)]"];
+                "relu2" [label="relu2\nReLU\n[N, 32, 2·floor(H/4), 2·floor(W/4)]"];
+                "up1" [label="up1\nConvTranspose2d\n[N, 16, 4·floor(H/4), 4·floor(W/4)]\nafter skips: [N, 32, 4·floor(H/4), 4·floor(W/4)]"];
+                "dec1" [label="dec1\nConv2d\n[N, 16, 4·floor(H/4), 4·floor(W/4)]"];
+                "relu3" [label="relu3\nReLU\n[N, 16, 4·floor(H/4), 4·floor(W/4)]"];
+                "head" [label="head\nConv2d\n[N, 1, 4·floor(H/4), 4·floor(W/4)]"];
+                "input" -> "enc1";
+                "enc1" -> "act1";
+                "act1" -> "pool1";
+                "pool1" -> "enc2";
+                "enc2" -> "act2";
+                "act2" -> "pool2";
+                "pool2" -> "bottleneck";
+                "bottleneck" -> "relu1";
+                "relu1" -> "up2";
+                "act2" -> "up2" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat, cropped"];
+                "up2" -> "dec2";
+                "dec2" -> "relu2";
+                "relu2" -> "up1";
+                "act1" -> "up1" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat, cropped"];
+                "up1" -> "dec1";
+                "dec1" -> "relu3";
+                "relu3" -> "head";
+            }
             """;
 
         /// <summary>
@@ -99,6 +180,16 @@ namespace Dsl.Examples.Models
 
         /// <summary>Floor division (rounds toward negative infinity), as in the shape formulas.</summary>
         private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+        /// <summary>
+        /// Multiply-accumulates of one example's forward pass for one example's input shape (no batch dimension), the formula
+        /// 144·H·W + 4,608·floor(H/2)·floor(W/2) + 182,528·floor(H/4)·floor(W/4) of <see cref="Summary"/>; throws as <see cref="OutputShapeFor"/> does for a shape it rejects.
+        /// </summary>
+        public static long MultiplyAccumulatesFor(params long[] example)
+        {
+            OutputShapeFor(example);
+            return checked(144 * example[1] * example[2] + 4608 * FloorDiv(example[1], 2) * FloorDiv(example[2], 2) + 182528 * FloorDiv(example[1], 4) * FloorDiv(example[2], 4));
+        }
 
         private readonly global::TorchSharp.Modules.Conv2d enc1;
         private readonly global::TorchSharp.Modules.Conv2d enc2;
