@@ -17,6 +17,9 @@ namespace Dsl.Generator;
 /// <summary>What the generator adds for one model or block: source (or none) and diagnostics, as equatable data.</summary>
 public sealed record GeneratorOutput(string? HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
 {
+    /// <summary>The model's line in the assembly's catalogue (null for blocks, failed models and models the assembly cannot name).</summary>
+    public CatalogItem? Catalog { get; init; }
+
     /// <summary>Reports the diagnostics, anchored to the compilation's syntax trees.</summary>
     public static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
     {
@@ -55,13 +58,19 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
                 context.AddSource(output.HintName, output.Source);
             }
         }
+
+        var catalog = CatalogEmitter.Emit(added.Values.Select(o => o.Catalog).OfType<CatalogItem>().ToList(), ModelPipeline.Version);
+        if (catalog is not null)
+        {
+            context.AddSource(CatalogEmitter.HintName, catalog);
+        }
     }
 }
 
 /// <summary>The logic behind each pipeline step: check a declaration, infer its shapes, emit its code.</summary>
 public static class ModelPipeline
 {
-    private static readonly string Version = typeof(ModelPipeline).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+    public static readonly string Version = typeof(ModelPipeline).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
     public static GeneratorOutput Build(ModelDeclaration model, CancellationToken ct)
     {
@@ -121,7 +130,10 @@ public static class ModelPipeline
         }
 
         var source = ModelEmitter.Emit(model, body, planner.Specialisations, domain, Version);
-        return new GeneratorOutput(model.HintName, source, EquatableArray<DiagnosticInfo>.Empty);
+        return new GeneratorOutput(model.HintName, source, EquatableArray<DiagnosticInfo>.Empty)
+        {
+            Catalog = model.IsVisibleToAssembly ? CatalogItem.For(model, body) : null,
+        };
     }
 
     /// <summary>The diagnostics, and a class that still compiles where the declaration allows one (so no CS errors cascade).</summary>

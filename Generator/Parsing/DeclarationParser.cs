@@ -85,7 +85,25 @@ public static class DeclarationParser
             UserMembers(type, ct),
             InheritedMembers(context.SemanticModel.Compilation),
             declarationOk,
-            diagnostics.ToEquatableArray());
+            diagnostics.ToEquatableArray())
+        {
+            Description = DocumentationSummary.Of(type, ct),
+            IsVisibleToAssembly = IsVisibleToAssembly(type),
+        };
+    }
+
+    /// <summary>Whether the type and every type containing it are public or internal.</summary>
+    private static bool IsVisibleToAssembly(INamedTypeSymbol type)
+    {
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public static BlockDeclaration? ParseBlock(GeneratorAttributeSyntaxContext context, CancellationToken ct)

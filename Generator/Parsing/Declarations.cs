@@ -85,7 +85,14 @@ public sealed record ModelDeclaration(
     EquatableArray<UserMember> UserMembers,
     EquatableArray<string> InheritedMembers,
     bool CanEmitFallback,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The class's XML &lt;summary&gt; as one line of plain text (empty when it has none), for the model catalogue.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>Whether code elsewhere in the assembly can name the class (it and its containers are at least internal), so the catalogue can list it.</summary>
+    public bool IsVisibleToAssembly { get; init; }
+}
 
 /// <summary>A [Block] class, parsed on its own so its structural errors are reported on its own attributes.</summary>
 public sealed record BlockDeclaration(

@@ -128,7 +128,7 @@ internal static class DiagnosticChecks
 
     /// <summary>The generated files that hold a network (not the fallback class of a model with DSL errors).</summary>
     public static IEnumerable<string> BuiltModels(GeneratorRun run) =>
-        run.GeneratedSources.Where(s => !s.Value.Contains(FallbackMarker, StringComparison.Ordinal)).Select(s => s.Key);
+        run.ModelSources.Where(s => !s.Value.Contains(FallbackMarker, StringComparison.Ordinal)).Select(s => s.Key);
 
     /// <summary>What the fallback class of a model with DSL errors says about itself.</summary>
     public const string FallbackMarker = "Not generated: the layer attributes of this class have DSL errors";

@@ -41,11 +41,33 @@ public class ExampleSnapshotTests
         var run = RunOn(exampleFile);
 
         run.AssertNoDiagnostics();
-        Assert.NotEmpty(run.GeneratedSources);
-        foreach (var (hintName, source) in run.GeneratedSources)
+        Assert.NotEmpty(run.ModelSources);
+        foreach (var (hintName, source) in run.ModelSources)
         {
             Snapshot.Match(ScrubVersion(source), SuffixFor(hintName));
         }
+    }
+
+    /// <summary>The catalogue of the Examples assembly: every example model, in name order, from all the example files together.</summary>
+    [Fact]
+    public void The_examples_catalogue_lists_every_example_model()
+    {
+        var compilation = CSharpCompilation.Create(
+            GeneratorHarness.AssemblyName,
+            ListExampleFiles().Select(f => GeneratorHarness.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), f)), f)),
+            GeneratorHarness.References,
+            GeneratorHarness.CompilationOptions);
+        var run = GeneratorHarness.Run(compilation);
+
+        run.AssertNoDiagnostics();
+        var catalogue = run.GeneratedSources[Dsl.Generator.Emit.CatalogEmitter.HintName];
+        foreach (var model in run.ModelSources.Keys)
+        {
+            var name = model.Substring(0, model.Length - ".g.cs".Length);
+            Assert.Contains($"() => new global::{name}()", catalogue, StringComparison.Ordinal);
+        }
+
+        Snapshot.Match(ScrubVersion(catalogue), "Catalogue");
     }
 
     [Fact]
@@ -62,7 +84,7 @@ public class ExampleSnapshotTests
     {
         // The reverse of the theory: a renamed or deleted example must not leave its snapshots behind.
         var expected = ListExampleFiles()
-            .SelectMany(f => RunOn(f).GeneratedSources.Keys)
+            .SelectMany(f => RunOn(f).ModelSources.Keys)
             .Select(h => SnapshotFileName(SuffixFor(h)))
             .ToHashSet(StringComparer.Ordinal);
         var snapshotDirectory = Path.Combine(TestDirectory(), Snapshot.DirectoryName);

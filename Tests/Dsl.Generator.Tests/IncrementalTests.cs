@@ -71,7 +71,7 @@ public class IncrementalTests
         var run = GeneratorHarness.Run(Alpha, Beta, Gamma);
 
         run.AssertNoDiagnostics();
-        Assert.Equal(new[] { AlphaHint, BetaHint, GammaHint }, run.GeneratedSources.Keys);
+        Assert.Equal(new[] { AlphaHint, BetaHint, GammaHint }, run.ModelSources.Keys);
         Assert.Equal(new[] { AlphaHint, BetaHint, GammaHint }, ReasonsByHint(run.Result, TrackingNames.ModelOutputs).Keys.OrderBy(k => k, StringComparer.Ordinal));
         Assert.All(ReasonsByHint(run.Result, TrackingNames.ModelOutputs).Values, r => Assert.Equal(IncrementalStepRunReason.New, r));
     }

@@ -520,6 +520,10 @@ public sealed record GeneratorRun(
     ImmutableArray<Diagnostic> GeneratorDiagnostics,
     ImmutableArray<Diagnostic> CompilationDiagnostics)
 {
+    /// <summary>The generated sources without the assembly's model catalogue (one file per model).</summary>
+    public IReadOnlyDictionary<string, string> ModelSources =>
+        GeneratedSources.Where(p => p.Key != Dsl.Generator.Emit.CatalogEmitter.HintName).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
     /// <summary>Generator and compilation diagnostics together, sorted by location.</summary>
     public ImmutableArray<Diagnostic> AllDiagnostics =>
         GeneratorHarness.Sort(GeneratorDiagnostics.Concat(CompilationDiagnostics));
