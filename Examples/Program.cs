@@ -1,5 +1,2 @@
-using Dsl.Examples;
-using Dsl.Runtime;
-
-// The whole tool is DslApp; the models are listed by hand until the generator's catalogue lands (then: DslApp.Run(args)).
-return DslApp.Run(args, ModelZoo.Models);
+// The whole tool: list, summary, train, evaluate, check and diagram over the models of this assembly (DslApp, in Dsl.Runtime).
+return Dsl.Runtime.DslApp.Run(args);

@@ -10,7 +10,7 @@ namespace Dsl.Runtime.App;
 
 /// <summary>
 /// <c>diagram &lt;Model&gt; [--out FILE]</c>: the model's Graphviz graph as <c>.dot</c> (as it is), or rendered to
-/// <c>.svg</c> / <c>.png</c> by Graphviz's <c>dot</c> when it is on the PATH.
+/// <c>.svg</c> / <c>.png</c> by Graphviz's <c>dot</c> when it is on the PATH (<c>DSL_DOT</c> names another program).
 /// </summary>
 internal sealed class DiagramCommand : Command<DiagramCommand.Settings>
 {
@@ -44,7 +44,7 @@ internal sealed class DiagramCommand : Command<DiagramCommand.Settings>
         }
         else
         {
-            Render(entry.Diagram, extension[1..], path);
+            Render(entry.Diagram, extension[1..], path, Environment.GetEnvironmentVariable("DSL_DOT") is { Length: > 0 } dot ? dot : "dot");
         }
 
         app.Console.WriteLine($"{entry.Name}: diagram written to {path}");

@@ -131,6 +131,7 @@ public static class DslApp
                 throw new UsageException($"unknown command '{args[0]}'; the commands are {string.Join(", ", KnownCommands)}");
             }
 
+            Usage.CheckOptionValues(args, SettingsOf(args[0]));
             return app.Run(args, cancellation);
         }
         catch (UsageException e)
@@ -179,6 +180,15 @@ public static class DslApp
         return value as IReadOnlyList<ModelCatalogEntry>
             ?? throw new InvalidOperationException($"{attribute.Catalog.FullName} has no public static ModelCatalogEntry[] Models");
     }
+
+    private static Type? SettingsOf(string command) => command switch
+    {
+        "summary" => typeof(SummaryCommand.Settings),
+        "train" => typeof(TrainCommand.Settings),
+        "evaluate" => typeof(EvaluateCommand.Settings),
+        "diagram" => typeof(DiagramCommand.Settings),
+        _ => null,
+    };
 
     private static readonly string[] KnownCommands = { "list", "summary", "train", "evaluate", "check", "diagram", "help" };
 

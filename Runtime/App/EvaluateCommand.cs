@@ -18,19 +18,19 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--checkpoint <FILE>"), Description("A .ckpt checkpoint, or .safetensors / .pth weights")]
         public string? Checkpoint { get; init; }
 
-        [CommandOption("--task <TASK>"), Description("classification, regression or tokens [the checkpoint's, else from the model's shapes]")]
+        [CommandOption("--task <TASK>"), Description("classification, regression or tokens [[the checkpoint's, else from the model's shapes]]")]
         public string? Task { get; init; }
 
         [CommandOption("--data <SOURCE>"), Description("As for train")]
         public string? Data { get; init; }
 
-        [CommandOption("--device <DEVICE>"), Description("cpu, cuda or cuda:N [CUDA when available]")]
+        [CommandOption("--device <DEVICE>"), Description("cpu, cuda or cuda:N [[CUDA when available]]")]
         public string? Device { get; init; }
 
-        [CommandOption("--batch-size <B>"), Description("Examples per batch [256]")]
+        [CommandOption("--batch-size <B>"), Description("Examples per batch [[256]]")]
         public string? BatchSize { get; init; }
 
-        [CommandOption("--window <L>"), Description("Signal models with a named length: values per input window [64]")]
+        [CommandOption("--window <L>"), Description("Signal models with a named length: values per input window [[64]]")]
         public string? Window { get; init; }
     }
 

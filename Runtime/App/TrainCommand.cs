@@ -22,55 +22,55 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     internal sealed class Settings : ModelSettings
     {
-        [CommandOption("--epochs <N>"), Description("Passes over the training data [15]; with --resume, extends a finished run to N epochs")]
+        [CommandOption("--epochs <N>"), Description("Passes over the training data [[15]]; with --resume, extends a finished run to N epochs")]
         public string? Epochs { get; init; }
 
-        [CommandOption("--batch-size <B>"), Description("Examples per step [128]")]
+        [CommandOption("--batch-size <B>"), Description("Examples per step [[128]]")]
         public string? BatchSize { get; init; }
 
-        [CommandOption("--lr <X>"), Description("Peak learning rate [0.1]")]
+        [CommandOption("--lr <X>"), Description("Peak learning rate [[0.1]]")]
         public string? LearningRate { get; init; }
 
-        [CommandOption("--task <TASK>"), Description("classification, regression or tokens (token classification) [from the model's shapes]")]
+        [CommandOption("--task <TASK>"), Description("classification, regression or tokens (token classification) [[from the model's shapes]]")]
         public string? Task { get; init; }
 
-        [CommandOption("--data <SOURCE>"), Description("Image models: a folder with the four Fashion-MNIST IDX files, or embedded [the first found of /usr/share/datasets/fashion-mnist, ~/.cache/dsl/fashion-mnist, embedded]; token models: synthetic; signal models: synthetic or a file of numbers")]
+        [CommandOption("--data <SOURCE>"), Description("Image models: a folder with the four Fashion-MNIST IDX files, or embedded [[the first found of /usr/share/datasets/fashion-mnist, ~/.cache/dsl/fashion-mnist, embedded]]; token models: synthetic; signal models: synthetic or a file of numbers")]
         public string? Data { get; init; }
 
-        [CommandOption("--validation <FRACTION>"), Description("Fraction of the training data held out for validation, stratified by class and seeded [0.1]; 0: none")]
+        [CommandOption("--validation <FRACTION>"), Description("Fraction of the training data held out for validation, stratified by class and seeded [[0.1]]; 0: none")]
         public string? Validation { get; init; }
 
-        [CommandOption("--test-weights <WHICH>"), Description("Weights the test set is evaluated with at the end: best (by --monitor) or last [best]")]
+        [CommandOption("--test-weights <WHICH>"), Description("Weights the test set is evaluated with at the end: best (by --monitor) or last [[best]]")]
         public string? TestWeights { get; init; }
 
-        [CommandOption("--monitor <METRIC>"), Description("What early stopping and the best checkpoint watch: validation_loss, validation_accuracy, validation_mse, ... [validation_loss]")]
+        [CommandOption("--monitor <METRIC>"), Description("What early stopping and the best checkpoint watch: validation_loss, validation_accuracy, validation_mse, ... [[validation_loss]]")]
         public string? Monitor { get; init; }
 
-        [CommandOption("--device <DEVICE>"), Description("cpu, cuda or cuda:N [CUDA when available]")]
+        [CommandOption("--device <DEVICE>"), Description("cpu, cuda or cuda:N [[CUDA when available]]")]
         public string? Device { get; init; }
 
-        [CommandOption("--seed <S>"), Description("Seed of the weights, data order, augmentation, dropout and the validation split [42]")]
+        [CommandOption("--seed <S>"), Description("Seed of the weights, data order, augmentation, dropout and the validation split [[42]]")]
         public string? Seed { get; init; }
 
-        [CommandOption("--out <DIR>"), Description("Output folder [runs/<Model>]")]
+        [CommandOption("--out <DIR>"), Description("Output folder [[runs/<Model>]]")]
         public string? Out { get; init; }
 
         [CommandOption("--resume"), Description("Continue the run in --out exactly where it stopped")]
         public bool Resume { get; init; }
 
-        [CommandOption("--optimizer <NAME>"), Description("sgd, adam or adamw [sgd, Nesterov momentum]")]
+        [CommandOption("--optimizer <NAME>"), Description("sgd, adam or adamw [[sgd, Nesterov momentum]]")]
         public string? Optimizer { get; init; }
 
-        [CommandOption("--schedule <NAME>"), Description("onecycle, cosine, step or constant [onecycle]")]
+        [CommandOption("--schedule <NAME>"), Description("onecycle, cosine, step or constant [[onecycle]]")]
         public string? Schedule { get; init; }
 
-        [CommandOption("--warmup <STEPS>"), Description("Steps of linear warm-up [0]")]
+        [CommandOption("--warmup <STEPS>"), Description("Steps of linear warm-up [[0]]")]
         public string? Warmup { get; init; }
 
-        [CommandOption("--weight-decay <X>"), Description("Weight decay [5e-4; 0.01 with adamw]")]
+        [CommandOption("--weight-decay <X>"), Description("Weight decay [[5e-4; 0.01 with adamw]]")]
         public string? WeightDecay { get; init; }
 
-        [CommandOption("--momentum <X>"), Description("SGD momentum [0.9]")]
+        [CommandOption("--momentum <X>"), Description("SGD momentum [[0.9]]")]
         public string? Momentum { get; init; }
 
         [CommandOption("--clip <NORM>"), Description("Clip the global gradient norm")]
@@ -79,22 +79,22 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--patience <EPOCHS>"), Description("Stop when --monitor has not improved for that many epochs")]
         public string? Patience { get; init; }
 
-        [CommandOption("--label-smoothing <X>"), Description("Label smoothing of the cross-entropy [0]")]
+        [CommandOption("--label-smoothing <X>"), Description("Label smoothing of the cross-entropy [[0]]")]
         public string? LabelSmoothing { get; init; }
 
         [CommandOption("--no-augment"), Description("No random crop and flip of training images")]
         public bool NoAugment { get; init; }
 
-        [CommandOption("--grad-every <K>"), Description("Record per-layer gradient norms every K steps; 0: never [50]")]
+        [CommandOption("--grad-every <K>"), Description("Record per-layer gradient norms every K steps; 0: never [[50]]")]
         public string? GradEvery { get; init; }
 
-        [CommandOption("--checkpoint-every <K>"), Description("Write a checkpoint every K epochs [1]")]
+        [CommandOption("--checkpoint-every <K>"), Description("Write a checkpoint every K epochs [[1]]")]
         public string? CheckpointEvery { get; init; }
 
-        [CommandOption("--keep <N>"), Description("Epoch checkpoints kept [3]")]
+        [CommandOption("--keep <N>"), Description("Epoch checkpoints kept [[3]]")]
         public string? Keep { get; init; }
 
-        [CommandOption("--window <L>"), Description("Signal models with a named length: values per input window [64]")]
+        [CommandOption("--window <L>"), Description("Signal models with a named length: values per input window [[64]]")]
         public string? Window { get; init; }
 
         [CommandOption("--limit <N>"), Description("Use only the first N training and N test examples (quick trials)")]

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.RegularExpressions;
 using Spectre.Console.Cli;
 
@@ -19,6 +20,8 @@ internal static partial class Usage
             return null;
         }
 
+        NeedsValue(text, name);
+
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
             throw new UsageException($"--{name} must be a whole number from {min}{(max == int.MaxValue ? " up" : $" to {max}")}, not '{text}'");
@@ -33,6 +36,8 @@ internal static partial class Usage
         {
             return null;
         }
+
+        NeedsValue(text, name);
 
         if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0)
         {
@@ -49,6 +54,8 @@ internal static partial class Usage
         {
             return null;
         }
+
+        NeedsValue(text, name);
 
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value) ||
             double.IsInfinity(value) || (inclusive ? value < above : value <= above))
@@ -72,6 +79,8 @@ internal static partial class Usage
             return null;
         }
 
+        NeedsValue(text, name);
+
         foreach (var (key, value) in choices)
         {
             if (string.Equals(key, text, StringComparison.OrdinalIgnoreCase))
@@ -81,6 +90,50 @@ internal static partial class Usage
         }
 
         throw new UsageException($"--{name} must be one of {string.Join(", ", choices.Keys)}, not '{text}'");
+    }
+
+    // Spectre.Console.Cli gives an option typed last without its value the empty string.
+    private static void NeedsValue(string text, string name)
+    {
+        if (text.Length == 0)
+        {
+            throw new UsageException($"--{name} needs a value");
+        }
+    }
+
+    /// <summary>
+    /// An option that takes a value but is last, or followed by another option, is "--x needs a value" (Spectre.Console.Cli
+    /// would take the next word, or a placeholder, as its value).
+    /// </summary>
+    public static void CheckOptionValues(IReadOnlyList<string> args, Type? settings)
+    {
+        if (settings is null)
+        {
+            return;
+        }
+
+        var valued = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in settings.GetProperties())
+        {
+            foreach (var option in property.GetCustomAttributes(typeof(CommandOptionAttribute), true).Cast<CommandOptionAttribute>())
+            {
+                if (option.ValueName is not null)
+                {
+                    foreach (var name in option.LongNames)
+                    {
+                        valued.Add("--" + name);
+                    }
+                }
+            }
+        }
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (valued.Contains(args[i]) && (i + 1 == args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+            {
+                throw new UsageException($"{args[i]} needs a value");
+            }
+        }
     }
 
     /// <summary>Spectre.Console.Cli's parse errors in this tool's words (the option as it is typed, what is wrong).</summary>

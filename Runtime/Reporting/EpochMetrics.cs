@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Dsl.Runtime.Reporting;
 
@@ -20,6 +22,20 @@ public sealed record EpochMetrics(int Epoch, long Step, double LearningRate, dou
 
     /// <summary>Every validation metric by name, or null when the epoch was not validated.</summary>
     public IReadOnlyDictionary<string, double>? Validation { get; init; }
+
+    /// <summary>Equal when every number and every metric is (the dictionaries by content).</summary>
+    public bool Equals(EpochMetrics? other) =>
+        other is not null && Epoch == other.Epoch && Step == other.Step && LearningRate.Equals(other.LearningRate) &&
+        TrainLoss.Equals(other.TrainLoss) && TrainAccuracy.Equals(other.TrainAccuracy) && Nullable.Equals(ValidationLoss, other.ValidationLoss) &&
+        Nullable.Equals(ValidationAccuracy, other.ValidationAccuracy) && ExamplesPerSecond.Equals(other.ExamplesPerSecond) &&
+        Seconds.Equals(other.Seconds) && Same(Train, other.Train) && Same(Validation, other.Validation);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Epoch, Step, TrainLoss, ValidationLoss);
+
+    private static bool Same(IReadOnlyDictionary<string, double>? a, IReadOnlyDictionary<string, double>? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.Count == b.Count &&
+            a.All(pair => b.TryGetValue(pair.Key, out var value) && value.Equals(pair.Value)));
 
     /// <summary>
     /// A monitored value by name: <c>train_loss</c>, <c>validation_loss</c>, or <c>train_</c>/<c>validation_</c> and a

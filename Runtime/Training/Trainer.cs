@@ -34,7 +34,6 @@ public sealed class Trainer : IDisposable
     private readonly List<EpochMetrics> history = new();
     private readonly ProgressCallback progress = new();
     private readonly GradientFlowCallback gradientFlow;
-    private readonly CheckpointCallback? checkpoints;
     private readonly Evaluator evaluator;
     private optim.Optimizer optimizer;
     private TrainingState position = new();
@@ -74,8 +73,7 @@ public sealed class Trainer : IDisposable
 
         if (checkpointDirectory is not null)
         {
-            checkpoints = new CheckpointCallback(checkpointDirectory);
-            Callbacks.Add(checkpoints);
+            Callbacks.Add(new CheckpointCallback(checkpointDirectory));
         }
     }
 
@@ -120,8 +118,8 @@ public sealed class Trainer : IDisposable
     /// <summary>Why the run will stop after the current epoch, when a callback asked it to (<see cref="RequestStop"/>); else null.</summary>
     public StopReason? StopRequested { get; private set; }
 
-    /// <summary>The checkpoint directory's callback, or null.</summary>
-    public CheckpointCallback? Checkpoints => checkpoints;
+    /// <summary>The first <see cref="CheckpointCallback"/> in <see cref="Callbacks"/> (what <see cref="Resume"/> reads), or null.</summary>
+    public CheckpointCallback? Checkpoints => Callbacks.OfType<CheckpointCallback>().FirstOrDefault();
 
     /// <summary>The input normalisation in use (from the training set, or from a checkpoint); null before the first fit and for integer inputs.</summary>
     public Normalization? Normalization => evaluator.Normalization;
@@ -245,7 +243,7 @@ public sealed class Trainer : IDisposable
     /// <exception cref="CheckpointCorruptException">Checkpoints exist but none is readable.</exception>
     public string? Resume()
     {
-        if (checkpoints is null)
+        if (Checkpoints is not { } checkpoints)
         {
             throw new InvalidOperationException("this trainer has no checkpoint directory to resume from");
         }

@@ -24,6 +24,7 @@ internal sealed class MetricAccumulator : IDisposable
             restored.ToArray().CopyTo(initial, 0);
         }
 
+        using var scope = NewDisposeScope();
         sums = tensor(initial, new long[] { 1 + metrics.Count, 2 }, float64).to(device).DetachFromDisposeScope();
     }
 
