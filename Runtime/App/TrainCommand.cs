@@ -195,7 +195,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             {
                 RunOutputs.Write(output, entry.Name, trainer, result, data, device, test: null, null, rates, (train.Count, validation?.Count ?? 0));
                 console.WriteLine($"interrupted at step {result.Steps:N0}; checkpoint {result.LastCheckpoint}. " +
-                    $"Continue with: train {string.Join(" ", Again(context))}");
+                    $"Continue with: {string.Join(" ", Again(context))}");
                 return 130;
             }
 
