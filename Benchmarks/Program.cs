@@ -5,6 +5,37 @@ using Dsl.Benchmarks;
 
 // All BenchmarkDotNet suites: dotnet run -c Release --project Benchmarks -- --filter '*'
 // Interleaved A/B of the forward pass (robust to a shared machine's drift): dotnet run -c Release --project Benchmarks -- ab [rounds]
+// Interleaved A/B of Trainer.Fit against the hand-written loop (one epoch each): dotnet run -c Release --project Benchmarks -- ab-train [rounds]
+if (args.Length > 0 && args[0] == "ab-train")
+{
+    var rounds = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 20;
+    var bench = new TrainingBenchmarks();
+    bench.Setup();
+    bench.HandWrittenLoop();
+    bench.TrainerFit();
+    var baseline = new double[rounds];
+    var trainer = new double[rounds];
+    var watch = new System.Diagnostics.Stopwatch();
+    for (var i = 0; i < rounds; i++)
+    {
+        for (var side = 0; side < 2; side++)
+        {
+            var runTrainer = (i + side) % 2 == 0;
+            watch.Restart();
+            _ = runTrainer ? bench.TrainerFit() : bench.HandWrittenLoop();
+            (runTrainer ? trainer : baseline)[i] = watch.Elapsed.TotalMilliseconds;
+        }
+    }
+
+    bench.Cleanup();
+    static double MedianOf(double[] xs) => xs.OrderBy(x => x).ElementAt(xs.Length / 2);
+    Console.WriteLine($"hand-written loop (baseline): median {MedianOf(baseline):F1} ms per epoch over {rounds} rounds");
+    Console.WriteLine($"Trainer.Fit:                  median {MedianOf(trainer):F1} ms");
+    Console.WriteLine($"ratio of medians (Trainer.Fit / baseline): {MedianOf(trainer) / MedianOf(baseline):F3}");
+    Console.WriteLine($"median of per-round ratios: {MedianOf(Enumerable.Range(0, rounds).Select(i => trainer[i] / baseline[i]).ToArray()):F3}");
+    return;
+}
+
 if (args.Length > 0 && args[0] == "ab")
 {
     var rounds = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 400;

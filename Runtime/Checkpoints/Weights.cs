@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Text.Json;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -17,19 +18,54 @@ public static class Weights
     /// <summary>The extensions <see cref="Save"/> and <see cref="Load"/> accept.</summary>
     public const string SupportedExtensions = ".safetensors, .pt, .pth, .bin";
 
+    /// <summary>The safetensors metadata key that holds the input normalisation as JSON (<c>{"Mean":[…],"Std":[…]}</c>).</summary>
+    public const string NormalizationMetadataKey = "dsl.normalization";
+
     /// <summary>Saves the module's state_dict atomically (temporary file, flush, rename) in the format of the extension.</summary>
+    /// <param name="module">The module.</param>
+    /// <param name="path">The file; its extension chooses the format.</param>
+    /// <param name="normalization">For <c>.safetensors</c>: stored in the header's <c>__metadata__</c> under
+    /// <see cref="NormalizationMetadataKey"/>, so evaluation applies what training did (PyTorch ignores it).
+    /// A <c>.pth</c> file has no place for it.</param>
     /// <exception cref="ArgumentException">The extension is not one of <see cref="SupportedExtensions"/>.</exception>
-    public static void Save(nn.Module module, string path)
+    public static void Save(nn.Module module, string path, Data.Normalization? normalization = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         var format = FormatOf(path);
         AtomicFile.Write(path, stream =>
         {
             if (format == WeightsFormat.Safetensors)
-                module.save_safetensors(stream, skip: null, leaveOpen: true);
+            {
+                using var buffer = new MemoryStream();
+                module.save_safetensors(buffer, skip: null, leaveOpen: true);
+                var metadata = normalization is null
+                    ? null
+                    : new System.Collections.Generic.Dictionary<string, string> { [NormalizationMetadataKey] = JsonSerializer.Serialize(normalization) };
+                SafetensorsMetadata.Write(buffer.ToArray(), metadata, stream);
+            }
             else
                 module.save_py(stream, skip: null, leaveOpen: true);
         });
+    }
+
+    /// <summary>The normalisation stored in a <c>.safetensors</c> file's metadata, or null (none stored, or another format).</summary>
+    /// <exception cref="CheckpointCorruptException">The stored value is not a normalisation.</exception>
+    public static Data.Normalization? ReadNormalization(string path)
+    {
+        if (FormatOf(path) != WeightsFormat.Safetensors)
+            return null;
+        var fullPath = Path.GetFullPath(path);
+        var metadata = SafetensorsMetadata.Read(fullPath);
+        if (metadata is null || !metadata.TryGetValue(NormalizationMetadataKey, out var json))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<Data.Normalization>(json);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            throw new CheckpointCorruptException(fullPath, $"its metadata {NormalizationMetadataKey} is not a normalisation ({e.Message})", e);
+        }
     }
 
     /// <summary>

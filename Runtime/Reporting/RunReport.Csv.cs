@@ -15,7 +15,7 @@ public static partial class RunReport
     private static readonly string[] MetricsHeader =
     [
         "epoch", "step", "learning_rate", "train_loss", "train_accuracy",
-        "test_loss", "test_accuracy", "examples_per_second", "seconds",
+        "validation_loss", "validation_accuracy", "examples_per_second", "seconds",
     ];
 
     /// <summary>
@@ -43,8 +43,8 @@ public static partial class RunReport
 
     /// <summary>
     /// Writes the per-epoch history as CSV with the header
-    /// <c>epoch,step,learning_rate,train_loss,train_accuracy,test_loss,test_accuracy,examples_per_second,seconds</c>;
-    /// a missing test metric is an empty field. Atomic.
+    /// <c>epoch,step,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,examples_per_second,seconds</c>;
+    /// a missing validation metric is an empty field. Atomic.
     /// </summary>
     public static void WriteMetricsCsv(string path, IReadOnlyList<EpochMetrics> history)
     {
@@ -53,7 +53,7 @@ public static partial class RunReport
         [
             CsvFormat.Number(epoch.Epoch), CsvFormat.Number(epoch.Step), CsvFormat.Number(epoch.LearningRate),
             CsvFormat.Number(epoch.TrainLoss), CsvFormat.Number(epoch.TrainAccuracy),
-            CsvFormat.Number(epoch.TestLoss), CsvFormat.Number(epoch.TestAccuracy),
+            CsvFormat.Number(epoch.ValidationLoss), CsvFormat.Number(epoch.ValidationAccuracy),
             CsvFormat.Number(epoch.ExamplesPerSecond), CsvFormat.Number(epoch.Seconds),
         ]));
         WriteLines(path, MetricsHeader, rows);

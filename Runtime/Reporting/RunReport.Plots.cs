@@ -33,8 +33,8 @@ public static partial class RunReport
     }
 
     /// <summary>
-    /// Writes a PNG with two stacked plots against epoch: loss (train and test) and accuracy (train and test).
-    /// Epochs without test metrics, and non-finite values, are left out; with no epochs the plot is drawn empty with a note.
+    /// Writes a PNG with two stacked plots against epoch: loss (train and validation) and accuracy (train and validation).
+    /// Epochs without validation metrics, and non-finite values, are left out; with no epochs the plot is drawn empty with a note.
     /// </summary>
     public static void WriteCurvesPlot(string path, string modelName, IReadOnlyList<EpochMetrics> history,
         int width = DefaultPlotWidth, int height = DefaultPlotHeight)

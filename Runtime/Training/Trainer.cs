@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Threading;
 using Dsl.Runtime.Checkpoints;
 using Dsl.Runtime.Data;
@@ -16,8 +15,9 @@ using static TorchSharp.torch;
 namespace Dsl.Runtime.Training;
 
 /// <summary>
-/// Trains, evaluates and runs any <c>Module&lt;Tensor, Tensor&gt;</c> that maps a batch of inputs to class logits
-/// (every generated classifier), with checkpoints that resume exactly.
+/// Trains any <c>Module&lt;Tensor, Tensor&gt;</c> for a <see cref="TrainingTask"/>: classification, regression or
+/// token classification, with <see cref="Callbacks"/> for everything around the loop (progress, checkpoints, early
+/// stopping, gradient flow, logging) and checkpoints that resume exactly.
 /// </summary>
 /// <remarks>
 /// Every optimizer step runs inside a dispose scope, so native memory stays flat over any number of steps.
@@ -28,28 +28,28 @@ namespace Dsl.Runtime.Training;
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     // Tells the global generator's per-epoch seed apart from the data loader's, which mixes (seed, epoch) too.
     private const long DropoutStream = 0x5EED;
 
-    private readonly CheckpointDirectory? checkpoints;
     private readonly List<EpochMetrics> history = new();
+    private readonly ProgressCallback progress = new();
+    private readonly GradientFlowCallback gradientFlow;
+    private readonly Evaluator evaluator;
     private optim.Optimizer optimizer;
     private TrainingState position = new();
-    private Normalization? normalization;
     private byte[]? pendingRngState; // the global generator's state to restore when an interrupted epoch continues
+    private MetricAccumulator? running; // the epoch in progress: loss and metric sums on the device
+    private long runningSeen;
+    private double runningSecondsBefore;
+    private Stopwatch epochWatch = new(), fitWatch = new();
+    private long fitFirstStep, fitTotalSteps;
+    private int batchesPerEpoch;
 
     /// <summary>A trainer for <paramref name="model"/>; moves the model to <paramref name="device"/>.</summary>
-    /// <param name="model">The network; its output must be [N, classes] logits for the default loss.</param>
+    /// <param name="model">The network.</param>
     /// <param name="options">The run's options (validated here).</param>
     /// <param name="device">Where to train; null: CUDA when available, else the CPU.</param>
-    /// <param name="checkpointDirectory">Where to write a checkpoint every epoch and on interruption; null: none.</param>
+    /// <param name="checkpointDirectory">Where a <see cref="CheckpointCallback"/> writes a checkpoint every epoch and on interruption; null: none (add your own callback for other settings).</param>
     /// <param name="modelName">Stored in checkpoints, so that one is never loaded into another model by mistake.</param>
     public Trainer(nn.Module<Tensor, Tensor> model, TrainerOptions options, Device? device = null,
         string? checkpointDirectory = null, string modelName = "model")
@@ -61,10 +61,20 @@ public sealed class Trainer : IDisposable
         Options = options;
         ModelName = modelName;
         Device = device ?? DeviceChoice.Resolve(null);
-        model.to(Device);
+        evaluator = new Evaluator(model, options, null, Device);
         optimizer = Optimizers.Create(model.parameters(), options);
-        GradientFlow = new GradientFlowRecorder(Math.Max(1, options.GradientLogEvery));
-        checkpoints = checkpointDirectory is null ? null : new CheckpointDirectory(checkpointDirectory);
+        gradientFlow = new GradientFlowCallback(options.GradientLogEvery);
+        Callbacks.Add(progress);
+        Callbacks.Add(gradientFlow);
+        if (options.EarlyStoppingPatience is { } patience)
+        {
+            Callbacks.Add(new EarlyStoppingCallback(patience, options.EarlyStoppingMonitor, options.EarlyStoppingMode, options.EarlyStoppingMinDelta));
+        }
+
+        if (checkpointDirectory is not null)
+        {
+            Callbacks.Add(new CheckpointCallback(checkpointDirectory));
+        }
     }
 
     /// <summary>The network being trained.</summary>
@@ -79,8 +89,16 @@ public sealed class Trainer : IDisposable
     /// <summary>The device the model and the batches are on.</summary>
     public Device Device { get; }
 
+    /// <summary>
+    /// Everything that runs around the loop, in order: built in are a <see cref="ProgressCallback"/>, a
+    /// <see cref="GradientFlowCallback"/>, an <see cref="EarlyStoppingCallback"/> when
+    /// <see cref="TrainerOptions.EarlyStoppingPatience"/> is set, and a <see cref="CheckpointCallback"/> when a
+    /// checkpoint directory is given. Add yours before <see cref="Resume"/> so that their state is restored.
+    /// </summary>
+    public IList<ITrainerCallback> Callbacks { get; } = new List<ITrainerCallback>();
+
     /// <summary>Per-layer gradient norms recorded every <see cref="TrainerOptions.GradientLogEvery"/> steps.</summary>
-    public GradientFlowRecorder GradientFlow { get; private set; }
+    public GradientFlowRecorder GradientFlow => gradientFlow.Recorder;
 
     /// <summary>Metrics of every finished epoch.</summary>
     public IReadOnlyList<EpochMetrics> History => history;
@@ -88,17 +106,50 @@ public sealed class Trainer : IDisposable
     /// <summary>Optimizer steps taken so far.</summary>
     public long Step => position.Step;
 
-    /// <summary>The input normalisation in use (from the training set, or from a checkpoint); null before the first fit.</summary>
-    public Normalization? Normalization => normalization;
+    /// <summary>Finished epochs (during an epoch: the 0-based number of the epoch in progress).</summary>
+    public int Epoch => position.Epoch;
+
+    /// <summary>The optimizer (its state is in every checkpoint).</summary>
+    public optim.Optimizer Optimizer => optimizer;
+
+    /// <summary>The checkpoint written last, or null.</summary>
+    public string? LastCheckpoint { get; internal set; }
+
+    /// <summary>Why the run will stop after the current epoch, when a callback asked it to (<see cref="RequestStop"/>); else null.</summary>
+    public StopReason? StopRequested { get; private set; }
+
+    /// <summary>The first <see cref="CheckpointCallback"/> in <see cref="Callbacks"/> (what <see cref="Resume"/> reads), or null.</summary>
+    public CheckpointCallback? Checkpoints => Callbacks.OfType<CheckpointCallback>().FirstOrDefault();
+
+    /// <summary>The input normalisation in use (from the training set, or from a checkpoint); null before the first fit and for integer inputs.</summary>
+    public Normalization? Normalization => evaluator.Normalization;
 
     /// <summary>Sets the input normalisation (for weights trained elsewhere); <see cref="Fit"/> otherwise computes it from the training set.</summary>
-    public void UseNormalization(Normalization? value) => normalization = value;
+    public void UseNormalization(Normalization? value) => evaluator.Normalization = value;
 
-    /// <summary>The loss: cross-entropy with the options' label smoothing unless replaced.</summary>
-    public Func<Tensor, Tensor, Tensor>? LossFunction { get; set; }
+    /// <summary>The loss, (output, target) → scalar: the task's (<see cref="TrainerOptions.Task"/>) unless replaced.</summary>
+    public Func<Tensor, Tensor, Tensor>? LossFunction
+    {
+        get => evaluator.LossFunction;
+        set => evaluator.LossFunction = value;
+    }
+
+    /// <summary>Metrics that replace the task's defaults, for training and validation; null: the defaults.</summary>
+    public IReadOnlyList<IMetric>? Metrics
+    {
+        get => evaluator.Metrics;
+        set => evaluator.Metrics = value;
+    }
+
+    /// <summary>An evaluator that shares this trainer's model, task, loss, metrics and normalisation.</summary>
+    public Evaluator Evaluator => evaluator;
 
     /// <summary>Raised every <see cref="TrainerOptions.ProgressEvery"/> steps and at the end of each epoch's training pass.</summary>
-    public event Action<TrainingProgress>? Progress;
+    public event Action<TrainingProgress>? Progress
+    {
+        add => progress.Progress += value;
+        remove => progress.Progress -= value;
+    }
 
     /// <summary>Raised after each epoch, with its metrics (the checkpoint is written by then).</summary>
     public event Action<EpochMetrics>? EpochCompleted;
@@ -116,181 +167,88 @@ public sealed class Trainer : IDisposable
         }
     }
 
+    /// <summary>Asks the run to stop at the end of this epoch (early stopping does); the reason is what <see cref="Fit"/> returns.</summary>
+    public void RequestStop(StopReason reason) => StopRequested ??= reason;
+
     /// <summary>
-    /// Trains until every epoch ran, the monitored loss stopped improving, or <paramref name="cancellation"/> fires
-    /// (then the exact position is checkpointed and the call returns <see cref="StopReason.Interrupted"/>).
+    /// Trains until every epoch ran, a callback asked to stop, the loss diverged, or <paramref name="cancellation"/>
+    /// fires (then the exact position is checkpointed and the call returns <see cref="StopReason.Interrupted"/>).
     /// </summary>
-    /// <param name="train">The training set (inputs [N, ...], int64 labels [N]).</param>
-    /// <param name="validation">Evaluated after every epoch (its loss is what early stopping watches); null: the training loss is watched.</param>
+    /// <param name="train">The training set: inputs [N, ...] and targets as the task needs them.</param>
+    /// <param name="validation">Evaluated after every epoch and reported as validation (what early stopping and the best checkpoint watch); null: none.</param>
     /// <param name="cancellation">Stops the run at the next step boundary.</param>
+    /// <exception cref="ArgumentException">The data does not fit the model or the task (one line naming both).</exception>
     public TrainingResult Fit(TensorDataset train, TensorDataset? validation = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(train);
-        if (train.Count == 0)
-        {
-            throw new ArgumentException("the training set is empty", nameof(train));
-        }
+        var loader = Prepare(train, validation);
+        StopRequested = null;
+        fitWatch = Stopwatch.StartNew();
+        fitFirstStep = position.Step;
+        Dispatch(c => c.OnFitStart(this));
 
-        normalization ??= Options.Normalize ? Options.Normalization ?? Data.Normalization.Of(train) : null;
-        var loader = new DataLoader(train, Options.BatchSize, shuffle: true, normalization, Options.Augmentation);
-        CheckResumedDataMatches(loader, train);
-        var totalSteps = (long)Options.Epochs * loader.BatchCount;
-        var schedule = new LearningRateSchedule(Options.Schedule, Options.LearningRate, totalSteps, loader.BatchCount,
-            Options.WarmupSteps, Options.StepEpochs, Options.StepGamma);
-        var run = Stopwatch.StartNew();
-        var firstStep = position.Step;
-        string? lastCheckpoint = null;
-        if (Options.EarlyStoppingPatience is { } patience && position.EpochsWithoutImprovement >= patience)
-        {
-            return new TrainingResult(StopReason.EarlyStopped, history.ToList(), position.Step, null); // resumed after it had stopped early
-        }
-
-        while (position.Epoch < Options.Epochs)
+        while (position.Epoch < Options.Epochs && StopRequested is null)
         {
             var epoch = position.Epoch;
-            StartEpochRandomness(epoch);
-            Model.train();
-            var epochWatch = Stopwatch.StartNew();
-            using var lossSum = tensor(position.PartialLossSum, float64, Device);
-            using var correct = tensor(position.PartialCorrect, float64, Device);
-            var seen = position.PartialSeen;
-            var secondsBefore = position.PartialSeconds;
-            var rate = schedule.At(position.Step);
-
+            StartEpoch(epoch);
+            var rate = 0.0;
             foreach (var batch in loader.Epoch(epoch, Options.Seed, Device, position.Batch))
             {
-                var size = batch.Size;
                 using (batch)
                 using (NewDisposeScope())
                 {
-                    rate = schedule.At(position.Step);
-                    TrainStep(batch, rate, epoch, lossSum, correct);
+                    rate = TrainStep(batch, epoch);
                 }
 
-                seen += size;
-                position = position with { Batch = position.Batch + 1, Step = position.Step + 1 };
-                var last = position.Batch == loader.BatchCount;
-                if (position.Step % Options.ProgressEvery == 0 || last)
+                if (cancellation.IsCancellationRequested && position.Batch < batchesPerEpoch)
                 {
-                    ReportProgress(loader.BatchCount, totalSteps, lossSum, correct, seen, secondsBefore + epochWatch.Elapsed.TotalSeconds,
-                        rate, run.Elapsed, position.Step - firstStep);
-                }
-
-                if (cancellation.IsCancellationRequested && !last)
-                {
-                    position = position with
-                    {
-                        PartialLossSum = lossSum.item<double>(),
-                        PartialCorrect = correct.item<double>(),
-                        PartialSeen = seen,
-                        PartialSeconds = secondsBefore + epochWatch.Elapsed.TotalSeconds,
-                    };
-                    lastCheckpoint = checkpoints?.SaveLast(CreateCheckpoint(get_rng_state()));
-                    return new TrainingResult(StopReason.Interrupted, history.ToList(), position.Step, lastCheckpoint);
+                    position = position with { PartialSums = running!.Read(), PartialSeconds = EpochSeconds };
+                    Dispatch(c => c.OnInterrupted(this));
+                    return Finish(StopReason.Interrupted);
                 }
             }
 
-            var seconds = secondsBefore + epochWatch.Elapsed.TotalSeconds;
-            var evaluation = validation is null ? null : Evaluate(validation);
-            var metrics = new EpochMetrics(epoch + 1, position.Step, rate, lossSum.item<double>() / seen, correct.item<double>() / seen,
-                evaluation?.Loss, evaluation?.Accuracy, seen / Math.Max(seconds, 1e-9), seconds);
-            history.Add(metrics);
+            var metrics = EndEpoch(epoch, rate, validation);
             if (!double.IsFinite(metrics.TrainLoss))
             {
-                return new TrainingResult(StopReason.Diverged, history.ToList(), position.Step, lastCheckpoint);
+                return Finish(StopReason.Diverged); // no checkpoint of the broken epoch: the last one stays good
             }
 
-            var stop = UpdateEarlyStopping(evaluation?.Loss ?? metrics.TrainLoss);
-            position = position with { Epoch = epoch + 1, Batch = 0, PartialLossSum = 0, PartialCorrect = 0, PartialSeen = 0, PartialSeconds = 0 };
-            lastCheckpoint = checkpoints?.SaveEpoch(epoch + 1, CreateCheckpoint(rngState: null));
+            Dispatch(c => c.OnEpochEnd(this, metrics));
             EpochCompleted?.Invoke(metrics);
-
-            if (stop)
+            if (cancellation.IsCancellationRequested && position.Epoch < Options.Epochs && StopRequested is null)
             {
-                return new TrainingResult(StopReason.EarlyStopped, history.ToList(), position.Step, lastCheckpoint);
-            }
-
-            if (cancellation.IsCancellationRequested && position.Epoch < Options.Epochs)
-            {
-                return new TrainingResult(StopReason.Interrupted, history.ToList(), position.Step, lastCheckpoint);
+                return Finish(StopReason.Interrupted);
             }
         }
 
-        return new TrainingResult(StopReason.Completed, history.ToList(), position.Step, lastCheckpoint);
+        return Finish(StopRequested ?? StopReason.Completed);
     }
 
-    /// <summary>Mean loss and accuracy over <paramref name="data"/>, in evaluation mode (BatchNorm running stats, no dropout).</summary>
-    public EvaluationResult Evaluate(TensorDataset data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        if (data.Count == 0)
-        {
-            throw new ArgumentException("the data set is empty", nameof(data));
-        }
+    /// <summary>Mean loss and the task's metrics over <paramref name="data"/>, in evaluation mode (BatchNorm running stats, no dropout).</summary>
+    public EvaluationResult Evaluate(TensorDataset data) => evaluator.Evaluate(data);
 
-        return InEvaluationMode(() =>
-        {
-            var watch = Stopwatch.StartNew();
-            using var lossSum = zeros(1, float64, Device);
-            using var correct = zeros(1, float64, Device);
-            var loader = new DataLoader(data, Options.BatchSize, shuffle: false, normalization);
-            foreach (var batch in loader.Epoch(0, Options.Seed, Device))
-            {
-                using (batch)
-                using (NewDisposeScope())
-                {
-                    var output = Model.call(batch.Inputs);
-                    lossSum.add_(Loss(output, batch.Labels).to(float64) * batch.Size);
-                    correct.add_(Correct(output, batch.Labels));
-                }
-            }
-
-            return new EvaluationResult(lossSum.item<double>() / data.Count, correct.item<double>() / data.Count, data.Count,
-                data.Count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
-        });
-    }
-
-    /// <summary>The model's outputs (logits) for raw inputs [N, ...], normalised as in training; a CPU tensor the caller owns.</summary>
-    public Tensor Predict(Tensor inputs)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        return InEvaluationMode(() =>
-        {
-            using var scope = NewDisposeScope();
-            var parts = new List<Tensor>();
-            for (long start = 0; start < inputs.shape[0]; start += Options.BatchSize)
-            {
-                var batch = inputs.narrow(0, start, Math.Min(Options.BatchSize, inputs.shape[0] - start)).to(Device);
-                parts.Add(Model.call(normalization?.Apply(batch) ?? batch).cpu());
-            }
-
-            return cat(parts, 0).MoveToOuterDisposeScope();
-        });
-    }
+    /// <summary>The model's outputs for raw inputs [N, ...], normalised as in training; a CPU tensor the caller owns.</summary>
+    public Tensor Predict(Tensor inputs) => evaluator.Predict(inputs);
 
     /// <summary>The predicted class of every example in <paramref name="data"/>.</summary>
-    public long[] PredictClasses(TensorDataset data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        using var scope = NewDisposeScope();
-        return Predict(data.Inputs).argmax(1).data<long>().ToArray();
-    }
+    public long[] PredictClasses(TensorDataset data) => evaluator.PredictClasses(data);
 
     /// <summary>
     /// Continues from the newest valid checkpoint in the checkpoint directory: weights, optimizer, position, history,
-    /// normalisation and the stored options (a corrupt newest file is skipped with a <see cref="Warning"/>).
-    /// Returns the file used, or null when the directory holds no checkpoint.
+    /// normalisation, the stored options and every callback's state (a corrupt newest file is skipped with a
+    /// <see cref="Warning"/>). Returns the file used, or null when the directory holds no checkpoint.
     /// </summary>
     /// <exception cref="InvalidOperationException">The trainer has no checkpoint directory.</exception>
     /// <exception cref="CheckpointCorruptException">Checkpoints exist but none is readable.</exception>
     public string? Resume()
     {
-        if (checkpoints is null)
+        if (Checkpoints is not { } checkpoints)
         {
             throw new InvalidOperationException("this trainer has no checkpoint directory to resume from");
         }
 
-        var latest = checkpoints.LoadLatest(out var skipped);
+        var latest = checkpoints.Files.LoadLatest(out var skipped);
         foreach (var problem in skipped)
         {
             Warning?.Invoke($"skipped an unreadable checkpoint: {problem}");
@@ -302,6 +260,7 @@ public sealed class Trainer : IDisposable
         }
 
         LoadCheckpoint(found.Checkpoint, found.Path);
+        LastCheckpoint = found.Path;
         return found.Path;
     }
 
@@ -311,69 +270,242 @@ public sealed class Trainer : IDisposable
         LoadCheckpoint(CheckpointFile.Load(path), Path.GetFullPath(path));
     }
 
-    /// <summary>Frees the optimizer's state (the model belongs to the caller).</summary>
-    public void Dispose() => optimizer.Dispose();
-
-    // Evaluation mode (BatchNorm running statistics, no dropout) and no autograd, then the mode the model had before.
-    private T InEvaluationMode<T>(Func<T> run)
+    /// <summary>Loads only the weights of a checkpoint (e.g. <c>best.ckpt</c>, to evaluate them); position, optimizer and history stay.</summary>
+    public void LoadWeights(string checkpointPath)
     {
-        var wasTraining = Model.training;
-        Model.eval();
-        try
+        var full = Path.GetFullPath(checkpointPath);
+        var file = CheckpointFile.Load(full);
+        var state = TrainingState.Read(file, full);
+        if (!string.Equals(state.ModelName, ModelName, StringComparison.Ordinal))
         {
-            using var noGrad = no_grad();
-            return run();
+            throw new InvalidOperationException($"checkpoint {full} was written for model '{state.ModelName}', not '{ModelName}'");
         }
-        finally
-        {
-            Model.train(wasTraining);
-        }
+
+        ModuleState.LoadModuleState(Model, file["model"], full);
     }
 
-    private void TrainStep(Batch batch, double rate, int epoch, Tensor lossSum, Tensor correct)
+    /// <summary>
+    /// Sets the run's length to <paramref name="epochs"/> (after <see cref="Resume"/>, whose stored options win otherwise).
+    /// A finished run that is extended runs its learning-rate schedule again over the added epochs (a warm restart);
+    /// an unfinished one stretches the schedule over the new length.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer epochs than are already finished.</exception>
+    public void ExtendTo(int epochs)
     {
+        if (epochs < position.Epoch || epochs < 1)
+        {
+            throw new ArgumentException($"the run has already finished {position.Epoch} epochs; it cannot be cut to {epochs}", nameof(epochs));
+        }
+
+        if (epochs == Options.Epochs)
+        {
+            return;
+        }
+
+        if (position.Epoch >= Options.Epochs && position.Batch == 0)
+        {
+            position = position with { ScheduleStartEpoch = position.Epoch };
+        }
+        else
+        {
+            Warning?.Invoke($"the run is at epoch {position.Epoch} of {Options.Epochs}: its learning-rate schedule now spans {epochs} epochs");
+        }
+
+        Options = Options with { Epochs = epochs };
+        evaluator.Options = Options;
+        StopRequested = null;
+    }
+
+    /// <summary>Frees the optimizer's state and the running sums (the model belongs to the caller).</summary>
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        running?.Dispose();
+    }
+
+    /// <summary>The running epoch's progress (reads the device's sums: a GPU synchronises).</summary>
+    internal TrainingProgress CurrentProgress(double rate)
+    {
+        var (loss, metrics, _) = running!.Values();
+        var accuracy = Tasks.AccuracyName(Options.Task) is { } name && metrics.TryGetValue(name, out var a) ? a : double.NaN;
+        var stepsThisCall = position.Step - fitFirstStep;
+        var elapsed = fitWatch.Elapsed;
+        TimeSpan? remaining = stepsThisCall > 0
+            ? TimeSpan.FromSeconds(elapsed.TotalSeconds / stepsThisCall * (fitTotalSteps - position.Step))
+            : null;
+        return new TrainingProgress(position.Epoch + 1, Options.Epochs, position.Batch, batchesPerEpoch, position.Step, fitTotalSteps,
+            loss, accuracy, runningSeen / Math.Max(EpochSeconds, 1e-9), rate, elapsed, remaining);
+    }
+
+    /// <summary>Everything needed to continue exactly: weights, optimizer, position, history and each callback's state.</summary>
+    internal CheckpointFile CreateCheckpoint(bool includeRng)
+    {
+        var state = position with
+        {
+            ModelName = ModelName,
+            Options = Options,
+            Normalization = Normalization,
+            History = history.ToList(),
+        };
+        var states = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var callback in Callbacks)
+        {
+            if (callback.SaveState() is { } saved)
+            {
+                states[callback.StateKey] = saved;
+            }
+        }
+
+        var sections = new Dictionary<string, byte[]>
+        {
+            ["state"] = state.Serialize(),
+            ["callbacks"] = JsonSerializer.SerializeToUtf8Bytes(states, CallbackJson.Options),
+            ["model"] = ModuleState.SaveModuleState(Model),
+            ["optimizer"] = OptimizerState.Save(optimizer),
+        };
+        if (includeRng)
+        {
+            using var rng = get_rng_state();
+            sections["rng"] = rng.data<byte>().ToArray();
+        }
+
+        return new CheckpointFile(sections);
+    }
+
+    private double EpochSeconds => runningSecondsBefore + epochWatch.Elapsed.TotalSeconds;
+
+    // The checks that turn bad data into one line, the normalisation, and the loader; before any step.
+    private DataLoader Prepare(TensorDataset train, TensorDataset? validation)
+    {
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("the training set is empty", nameof(train));
+        }
+
+        if (Normalization is null && Options.Normalize && train.Inputs.is_floating_point())
+        {
+            UseNormalization(Options.Normalization ?? Data.Normalization.Of(train)); // the training split only
+        }
+
+        if (!Options.Augmentation.IsNone && (train.Inputs.Dimensions != 4 || !train.Inputs.is_floating_point()))
+        {
+            throw new ArgumentException($"augmentation (crop, flip) works on images [N, C, H, W]; these inputs are {train.Inputs.dtype} " +
+                $"{Tasks.Shape(train.Inputs.shape)}: set Augmentation = Augmentation.None");
+        }
+
+        var outputShape = Tasks.Check(Model, ModelName, Options, train, "training", Normalization, Device);
+        if (validation is not null)
+        {
+            Tasks.Check(Model, ModelName, Options, validation, "validation", Normalization, Device);
+        }
+
+        var loader = new DataLoader(train, Options.BatchSize, shuffle: true, Normalization, Options.Augmentation);
+        if (position.StepsPerEpoch == 0)
+        {
+            position = position with { StepsPerEpoch = loader.BatchCount, TrainCount = train.Count };
+        }
+        else if (position.TrainCount != train.Count || position.StepsPerEpoch != loader.BatchCount)
+        {
+            throw new InvalidOperationException(
+                $"the checkpoint was written for a training set of {position.TrainCount:N0} examples in {position.StepsPerEpoch} batches per epoch; " +
+                $"this one has {train.Count:N0} examples in {loader.BatchCount} batches: resume with the same data and batch size");
+        }
+
+        batchesPerEpoch = loader.BatchCount;
+        fitTotalSteps = (long)Options.Epochs * batchesPerEpoch;
+        trainMetrics = evaluator.MetricsFor(outputShape);
+        return loader;
+    }
+
+    private IReadOnlyList<IMetric> trainMetrics = Array.Empty<IMetric>();
+
+    private LearningRateSchedule Schedule()
+    {
+        var start = (long)position.ScheduleStartEpoch * batchesPerEpoch;
+        return new LearningRateSchedule(Options.Schedule, Options.LearningRate, fitTotalSteps - start, batchesPerEpoch,
+            Options.WarmupSteps, Options.StepEpochs, Options.StepGamma);
+    }
+
+    private void StartEpoch(int epoch)
+    {
+        StartEpochRandomness(epoch);
+        Model.train();
+        running?.Dispose();
+        running = new MetricAccumulator(trainMetrics, Device, position.Batch > 0 ? position.PartialSums : null);
+        runningSeen = position.Batch > 0 ? (long)(position.PartialSums.ElementAtOrDefault(1)) : 0;
+        runningSecondsBefore = position.Batch > 0 ? position.PartialSeconds : 0;
+        epochWatch = Stopwatch.StartNew();
+        Dispatch(c => c.OnEpochStart(this, epoch));
+    }
+
+    // One optimizer step; returns its learning rate.
+    private double TrainStep(Batch batch, int epoch)
+    {
+        var rate = Schedule().At(position.Step - (long)position.ScheduleStartEpoch * batchesPerEpoch);
         Optimizers.SetLearningRate(optimizer, rate);
         optimizer.zero_grad();
         var output = Model.call(batch.Inputs);
-        var loss = Loss(output, batch.Labels);
+        var loss = evaluator.Loss(output, batch.Labels);
         loss.backward();
-        if (Options.GradientLogEvery > 0 && GradientFlow.ShouldRecord(position.Step))
-        {
-            GradientFlow.Record(Model, position.Step, epoch + 1);
-        }
-
+        Dispatch(c => c.OnBeforeOptimizerStep(this));
         if (Options.ClipGradientNorm is { } maxNorm)
         {
             nn.utils.clip_grad_norm_(Model.parameters(), maxNorm);
         }
 
         optimizer.step();
-        using var noGrad = no_grad();
-        lossSum.add_(loss.detach().to(float64) * batch.Size); // summed on the device: no synchronisation per step
-        correct.add_(Correct(output, batch.Labels));
+        Dispatch(c => c.OnAfterOptimizerStep(this));
+        running!.Add(output, batch.Labels, loss, batch.Size); // summed on the device: no synchronisation per step
+        runningSeen += batch.Size;
+        var index = position.Batch;
+        position = position with { Batch = position.Batch + 1, Step = position.Step + 1 };
+        var result = new BatchResult(epoch, index, batchesPerEpoch, batch.Size, rate, output, batch.Labels, loss);
+        Dispatch(c => c.OnBatchEnd(this, result));
+        return rate;
     }
 
-    private Tensor Loss(Tensor output, Tensor labels) =>
-        LossFunction?.Invoke(output, labels) ?? nn.functional.cross_entropy(output, labels, label_smoothing: Options.LabelSmoothing);
-
-    private static Tensor Correct(Tensor output, Tensor labels) =>
-        output.dim() == 2 && labels.dim() == 1
-            ? output.argmax(1).eq(labels).sum().to(float64)
-            : tensor(double.NaN, float64, output.device);
-
-    private void ReportProgress(int batchesPerEpoch, long totalSteps, Tensor lossSum, Tensor correct, long seen, double epochSeconds,
-        double rate, TimeSpan elapsed, long stepsThisCall)
+    private EpochMetrics EndEpoch(int epoch, double rate, TensorDataset? validation)
     {
-        if (Progress is null)
+        var seconds = EpochSeconds;
+        var (loss, metrics, seen) = running!.Values();
+        var evaluation = validation is null ? null : Evaluate(validation);
+        var accuracyName = Tasks.AccuracyName(Options.Task);
+        var result = new EpochMetrics(epoch + 1, position.Step, rate, loss,
+            accuracyName is not null && metrics.TryGetValue(accuracyName, out var a) ? a : double.NaN,
+            evaluation?.Loss, evaluation is { } e && accuracyName is not null ? e.Accuracy : null,
+            seen / Math.Max(seconds, 1e-9), seconds)
         {
-            return;
+            Train = metrics,
+            Validation = evaluation?.Metrics,
+        };
+        history.Add(result);
+        if (double.IsFinite(loss))
+        {
+            position = position with { Epoch = epoch + 1, Batch = 0, PartialSums = Array.Empty<double>(), PartialSeconds = 0 };
         }
 
-        TimeSpan? remaining = stepsThisCall > 0
-            ? TimeSpan.FromSeconds(elapsed.TotalSeconds / stepsThisCall * (totalSteps - position.Step))
-            : null;
-        Progress(new TrainingProgress(position.Epoch + 1, Options.Epochs, position.Batch, batchesPerEpoch, position.Step, totalSteps,
-            lossSum.item<double>() / seen, correct.item<double>() / seen, seen / Math.Max(epochSeconds, 1e-9), rate, elapsed, remaining));
+        return result;
+    }
+
+    private TrainingResult Finish(StopReason reason)
+    {
+        var result = new TrainingResult(reason, history.ToList(), position.Step, LastCheckpoint);
+        Dispatch(c => c.OnFitEnd(this, result));
+        return result;
+    }
+
+    // Checkpoint writers see an epoch's end last, so the file they write holds every other callback's state.
+    private void Dispatch(Action<ITrainerCallback> hook)
+    {
+        foreach (var callback in Callbacks.Where(c => c is not CheckpointCallback).ToList())
+        {
+            hook(callback);
+        }
+
+        foreach (var callback in Callbacks.OfType<CheckpointCallback>().ToList())
+        {
+            hook(callback);
+        }
     }
 
     // Dropout and other users of the global generator: re-seeded from (seed, epoch) at each epoch start, or restored mid-epoch.
@@ -392,80 +524,9 @@ public sealed class Trainer : IDisposable
         pendingRngState = null;
     }
 
-    private bool UpdateEarlyStopping(double monitored)
-    {
-        if (monitored < position.BestMonitoredLoss - Options.EarlyStoppingMinDelta)
-        {
-            position = position with { BestMonitoredLoss = monitored, EpochsWithoutImprovement = 0 };
-            return false;
-        }
-
-        position = position with { EpochsWithoutImprovement = position.EpochsWithoutImprovement + 1 };
-        return Options.EarlyStoppingPatience is { } patience && position.EpochsWithoutImprovement >= patience;
-    }
-
-    private void CheckResumedDataMatches(DataLoader loader, TensorDataset train)
-    {
-        if (position.StepsPerEpoch == 0)
-        {
-            position = position with { StepsPerEpoch = loader.BatchCount, TrainCount = train.Count };
-            return;
-        }
-
-        if (position.TrainCount != train.Count || position.StepsPerEpoch != loader.BatchCount)
-        {
-            throw new InvalidOperationException(
-                $"the checkpoint was written for a training set of {position.TrainCount:N0} examples in {position.StepsPerEpoch} batches per epoch; " +
-                $"this one has {train.Count:N0} examples in {loader.BatchCount} batches: resume with the same data and batch size");
-        }
-    }
-
-    private CheckpointFile CreateCheckpoint(Tensor? rngState)
-    {
-        var state = position with
-        {
-            ModelName = ModelName,
-            Options = Options,
-            NormalizationMean = normalization?.Mean,
-            NormalizationStd = normalization?.Std,
-            History = history.ToList(),
-            Gradients = GradientFlow.Samples.ToList(),
-        };
-        var sections = new Dictionary<string, byte[]>
-        {
-            ["state"] = JsonSerializer.SerializeToUtf8Bytes(state, Json),
-            ["model"] = ModuleState.SaveModuleState(Model),
-            ["optimizer"] = OptimizerState.Save(optimizer),
-        };
-        if (rngState is not null)
-        {
-            using (rngState)
-            {
-                sections["rng"] = rngState.data<byte>().ToArray();
-            }
-        }
-
-        return new CheckpointFile(sections);
-    }
-
     private void LoadCheckpoint(CheckpointFile file, string path)
     {
-        TrainingState state;
-        try
-        {
-            state = JsonSerializer.Deserialize<TrainingState>(file["state"], Json)
-                ?? throw new JsonException("the state section is null");
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointCorruptException(path, $"its training state is unreadable ({e.Message})", e);
-        }
-
-        if (state.Format != TrainingState.CurrentFormat)
-        {
-            throw new CheckpointCorruptException(path, $"its training state has format {state.Format}, and this version reads format {TrainingState.CurrentFormat}");
-        }
-
+        var state = TrainingState.Read(file, path);
         if (!string.Equals(state.ModelName, ModelName, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"checkpoint {path} was written for model '{state.ModelName}', not '{ModelName}'");
@@ -485,16 +546,40 @@ public sealed class Trainer : IDisposable
 
         OptimizerState.Load(optimizer, file["optimizer"], path);
         Options = state.Options;
-        normalization = state.NormalizationMean is { } mean && state.NormalizationStd is { } std ? new Normalization(mean, std) : null;
+        evaluator.Options = state.Options;
+        UseNormalization(state.Normalization);
         history.Clear();
         history.AddRange(state.History);
-        if (GradientFlow.Every != Math.Max(1, Options.GradientLogEvery))
+        LoadCallbackStates(file, path);
+        pendingRngState = file.Sections.TryGetValue("rng", out var rng) ? rng : null;
+        position = state with { History = new() };
+    }
+
+    private void LoadCallbackStates(CheckpointFile file, string path)
+    {
+        Dictionary<string, JsonElement> states;
+        try
         {
-            GradientFlow = new GradientFlowRecorder(Math.Max(1, Options.GradientLogEvery)); // the checkpoint's interval wins, like its other options
+            states = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(file["callbacks"], CallbackJson.Options) ?? new();
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointCorruptException(path, $"its callbacks' state is unreadable ({e.Message})", e);
         }
 
-        GradientFlow.Restore(state.Gradients);
-        pendingRngState = file.Sections.TryGetValue("rng", out var rng) ? rng : null;
-        position = state with { History = new(), Gradients = new() };
+        foreach (var callback in Callbacks)
+        {
+            if (states.TryGetValue(callback.StateKey, out var state))
+            {
+                try
+                {
+                    callback.LoadState(state);
+                }
+                catch (JsonException e)
+                {
+                    throw new CheckpointCorruptException(path, $"the state of its callback '{callback.StateKey}' is unreadable ({e.Message})", e);
+                }
+            }
+        }
     }
 }

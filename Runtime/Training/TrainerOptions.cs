@@ -9,6 +9,15 @@ namespace Dsl.Runtime.Training;
 /// </summary>
 public sealed record TrainerOptions
 {
+    /// <summary>What the network learns: the default loss, the metrics and the checks of the data.</summary>
+    public TrainingTask Task { get; init; } = TrainingTask.Classification;
+
+    /// <summary>For <see cref="TrainingTask.Regression"/>: the loss.</summary>
+    public RegressionLoss RegressionLoss { get; init; } = RegressionLoss.MeanSquaredError;
+
+    /// <summary>For <see cref="TrainingTask.TokenClassification"/>: target positions with this id (padding) count in neither loss nor metrics.</summary>
+    public long IgnoreIndex { get; init; } = -100;
+
     /// <summary>Passes over the training set.</summary>
     public int Epochs { get; init; } = 10;
 
@@ -45,10 +54,16 @@ public sealed record TrainerOptions
     /// <summary>Clip the global gradient norm to this value before each step; null: no clipping.</summary>
     public double? ClipGradientNorm { get; init; }
 
-    /// <summary>Stop after this many epochs without improvement of the monitored loss; null: never stop early.</summary>
+    /// <summary>Stop after this many epochs without improvement of the validation loss (the training loss without validation data); null: never stop early. Builds an <see cref="EarlyStoppingCallback"/>; add one yourself to monitor another metric.</summary>
     public int? EarlyStoppingPatience { get; init; }
 
-    /// <summary>How much the monitored loss must fall to count as an improvement.</summary>
+    /// <summary>What early stopping watches (see <see cref="Reporting.EpochMetrics.Get"/>); a validation metric falls back to the training one without validation data.</summary>
+    public string EarlyStoppingMonitor { get; init; } = "validation_loss";
+
+    /// <summary>Whether the monitored value improves by falling or by rising.</summary>
+    public MonitorMode EarlyStoppingMode { get; init; } = MonitorMode.Min;
+
+    /// <summary>How much the monitored value must improve to count as an improvement.</summary>
     public double EarlyStoppingMinDelta { get; init; }
 
     /// <summary>Label smoothing of the cross-entropy loss.</summary>
@@ -58,7 +73,7 @@ public sealed record TrainerOptions
     /// seeds with <see cref="Trainer.Seed"/> before building the model) the initial weights.</summary>
     public long Seed { get; init; } = 42;
 
-    /// <summary>Normalise inputs: with <see cref="Normalization"/> when given, else with the training set's mean and standard deviation.</summary>
+    /// <summary>Normalise floating-point inputs: with <see cref="Normalization"/> when given, else with the training set's mean and standard deviation (per channel for images). Integer inputs (token ids) are never normalised.</summary>
     public bool Normalize { get; init; } = true;
 
     /// <summary>A fixed normalisation (e.g. the full data set's statistics, so that weights evaluate the same whatever subset trained them); null: computed from the training set.</summary>
@@ -82,6 +97,8 @@ public sealed record TrainerOptions
         Require(LearningRate > 0 && !double.IsInfinity(LearningRate), nameof(LearningRate), $"must be a positive number, not {LearningRate}");
         Require(Momentum >= 0 && Momentum < 1, nameof(Momentum), $"must be in [0, 1), not {Momentum}");
         Require(WeightDecay is null || WeightDecay >= 0, nameof(WeightDecay), $"must not be negative, not {WeightDecay}");
+        Require(Enum.IsDefined(typeof(TrainingTask), Task), nameof(Task), $"is not a task: {Task}");
+        Require(Enum.IsDefined(typeof(RegressionLoss), RegressionLoss), nameof(RegressionLoss), $"is not a regression loss: {RegressionLoss}");
         Require(Enum.IsDefined(typeof(OptimizerKind), Optimizer), nameof(Optimizer), $"is not an optimizer: {Optimizer}");
         Require(Enum.IsDefined(typeof(ScheduleKind), Schedule), nameof(Schedule), $"is not a schedule: {Schedule}");
         Require(WarmupSteps >= 0, nameof(WarmupSteps), $"must not be negative, not {WarmupSteps}");
@@ -89,6 +106,7 @@ public sealed record TrainerOptions
         Require(StepGamma > 0 && StepGamma <= 1, nameof(StepGamma), $"must be in (0, 1], not {StepGamma}");
         Require(ClipGradientNorm is null || ClipGradientNorm > 0, nameof(ClipGradientNorm), $"must be positive, not {ClipGradientNorm}");
         Require(EarlyStoppingPatience is null || EarlyStoppingPatience >= 1, nameof(EarlyStoppingPatience), $"must be at least 1, not {EarlyStoppingPatience}");
+        Require(!string.IsNullOrEmpty(EarlyStoppingMonitor), nameof(EarlyStoppingMonitor), "must name a metric");
         Require(EarlyStoppingMinDelta >= 0, nameof(EarlyStoppingMinDelta), $"must not be negative, not {EarlyStoppingMinDelta}");
         Require(LabelSmoothing >= 0 && LabelSmoothing < 1, nameof(LabelSmoothing), $"must be in [0, 1), not {LabelSmoothing}");
         Require(GradientLogEvery >= 0, nameof(GradientLogEvery), $"must not be negative, not {GradientLogEvery}");

@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
+using Dsl.Runtime.Checkpoints;
+using Dsl.Runtime.Data;
 using Dsl.Runtime.Reporting;
 
 namespace Dsl.Runtime.Training;
@@ -32,12 +35,16 @@ public sealed record TrainingResult(StopReason Reason, IReadOnlyList<EpochMetric
     public EpochMetrics? Final => History.Count == 0 ? null : History[History.Count - 1];
 }
 
-/// <summary>Loss and accuracy over a data set.</summary>
+/// <summary>Loss and metrics over a data set.</summary>
 /// <param name="Loss">Mean loss per example.</param>
-/// <param name="Accuracy">Fraction of examples whose largest logit is the label (NaN when the output is not [N, classes]).</param>
+/// <param name="Accuracy">Classification: the fraction of examples whose largest logit is the label; token classification: the token accuracy; NaN for regression.</param>
 /// <param name="Count">Examples evaluated.</param>
 /// <param name="ExamplesPerSecond">Throughput of the evaluation.</param>
-public sealed record EvaluationResult(double Loss, double Accuracy, long Count, double ExamplesPerSecond);
+public sealed record EvaluationResult(double Loss, double Accuracy, long Count, double ExamplesPerSecond)
+{
+    /// <summary>Every metric of the task by name (<c>accuracy</c>, <c>top5_accuracy</c>, <c>mse</c>, <c>psnr</c>, <c>token_accuracy</c>, ...).</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>A progress report during training, every <see cref="TrainerOptions.ProgressEvery"/> steps.</summary>
 /// <param name="Epoch">The epoch in progress, from 1.</param>
@@ -55,10 +62,16 @@ public sealed record EvaluationResult(double Loss, double Accuracy, long Count, 
 public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int BatchesPerEpoch, long Step, long TotalSteps,
     double Loss, double Accuracy, double ExamplesPerSecond, double LearningRate, TimeSpan Elapsed, TimeSpan? Remaining);
 
-/// <summary>The trainer's resumable state, stored as JSON in a checkpoint's "state" section.</summary>
+/// <summary>
+/// The trainer's own resumable state, stored as JSON in a checkpoint's "state" section; each callback's state is in the
+/// "callbacks" section. Format 1 (before callbacks) kept early stopping and gradient norms here: such checkpoints are
+/// refused with a message that says so.
+/// </summary>
 internal sealed record TrainingState
 {
-    public const int CurrentFormat = 1;
+    public const int CurrentFormat = 2;
+
+    private static readonly JsonSerializerOptions Json = CallbackJson.Options;
 
     public int Format { get; init; } = CurrentFormat;
 
@@ -78,26 +91,42 @@ internal sealed record TrainingState
 
     public long TrainCount { get; init; }
 
-    public double? NormalizationMean { get; init; }
+    /// <summary>The epoch the learning-rate schedule starts at: 0, or where a finished run was extended (a warm restart).</summary>
+    public int ScheduleStartEpoch { get; init; }
 
-    public double? NormalizationStd { get; init; }
+    public Normalization? Normalization { get; init; }
 
-    /// <summary>Sums of the unfinished epoch, so its metrics come out as if it had not been interrupted.</summary>
-    public double PartialLossSum { get; init; }
-
-    public double PartialCorrect { get; init; }
-
-    public long PartialSeen { get; init; }
+    /// <summary>The unfinished epoch's loss and metric sums, so its metrics come out as if it had not been interrupted.</summary>
+    public double[] PartialSums { get; init; } = Array.Empty<double>();
 
     public double PartialSeconds { get; init; }
 
-    public double BestMonitoredLoss { get; init; } = double.PositiveInfinity;
-
-    public int EpochsWithoutImprovement { get; init; }
-
     public List<EpochMetrics> History { get; init; } = new();
 
-    public List<GradientNormSample> Gradients { get; init; } = new();
+    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    /// <summary>The state section of <paramref name="file"/>; a bad or old one is a <see cref="CheckpointCorruptException"/> naming the file.</summary>
+    public static TrainingState Read(CheckpointFile file, string path)
+    {
+        TrainingState state;
+        try
+        {
+            state = JsonSerializer.Deserialize<TrainingState>(file["state"], Json) ?? throw new JsonException("the state section is null");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or KeyNotFoundException)
+        {
+            throw new CheckpointCorruptException(path, $"its training state is unreadable ({e.Message})", e);
+        }
+
+        if (state.Format != CurrentFormat)
+        {
+            throw new CheckpointCorruptException(path,
+                $"its training state has format {state.Format}, and this version reads format {CurrentFormat} only" +
+                (state.Format < CurrentFormat ? " (it was written before the trainer's callbacks; start a new run, or take its weights from model.safetensors)" : ""));
+        }
+
+        return state;
+    }
 
     /// <summary>Differences between two option sets, as "Name: stored → given" lines (empty when equal).</summary>
     public static IReadOnlyList<string> Differences(TrainerOptions stored, TrainerOptions given) =>

@@ -123,8 +123,8 @@ public sealed class ExampleModelTests
     [InlineData(nameof(ResidualCnn1d))]
     public void Forward_disposes_its_intermediate_tensors(string name)
     {
-        var example = Dsl.Examples.ModelZoo.Find(name)!;
-        using var net = example.Create();
+        var example = Examples.Find(name);
+        using var net = Examples.Create(example);
         net.eval();
         using var input = example.SampleInput(2);
         using (no_grad())

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.IO;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,7 +8,8 @@ using static TorchSharp.torch;
 namespace Dsl.Runtime.Data;
 
 /// <summary>
-/// Examples held as two CPU tensors: inputs (images as float32 [N, 1, H, W] scaled to 0..1) and labels (int64 [N]).
+/// Examples held as two CPU tensors: inputs (images as float32 [N, 1, H, W] scaled to 0..1, token ids as int64 [N, T], ...)
+/// and labels or targets (class indices int64 [N], token ids [N, T], float targets of the output's shape).
 /// Owns its tensors: they are taken out of any dispose scope and freed by <see cref="Dispose"/>.
 /// </summary>
 public sealed class TensorDataset : IDisposable
@@ -106,6 +109,72 @@ public sealed class TensorDataset : IDisposable
 
         using var scope = torch.NewDisposeScope();
         return new TensorDataset(Inputs.narrow(0, start, count).clone(), Labels.narrow(0, start, count).clone());
+    }
+
+    /// <summary>A copy of the examples at <paramref name="indices"/>, in that order.</summary>
+    public TensorDataset Select(long[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        using var scope = torch.NewDisposeScope();
+        Tensor index = torch.tensor(indices, ScalarType.Int64);
+        return new TensorDataset(Inputs.index_select(0, index), Labels.index_select(0, index));
+    }
+
+    /// <summary>
+    /// Splits off a validation set of about <paramref name="fraction"/> of the examples, chosen by
+    /// <paramref name="seed"/>: per class when the labels are class indices [N] (each class keeps its share, at least one
+    /// example of every class with two or more), at random otherwise. Both parts keep the original order; this set is unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The fraction is not in (0, 1), or leaves either part empty.</exception>
+    public (TensorDataset Train, TensorDataset Validation) SplitValidation(double fraction, long seed)
+    {
+        if (!(fraction > 0 && fraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the validation fraction must lie strictly between 0 and 1");
+        }
+
+        var random = new Random(unchecked((int)SeedMixer.Mix(seed, 0x5917)));
+        var validation = new List<long>();
+        bool byClass = Labels.Dimensions == 1 && !Labels.is_floating_point();
+        IEnumerable<List<long>> groups;
+        if (byClass)
+        {
+            long[] labels;
+            using (var scope = torch.NewDisposeScope())
+            {
+                labels = Labels.to(ScalarType.Int64).data<long>().ToArray();
+            }
+
+            groups = Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]).OrderBy(g => g.Key).Select(g => g.Select(i => (long)i).ToList());
+        }
+        else
+        {
+            groups = new[] { Enumerable.Range(0, checked((int)Count)).Select(i => (long)i).ToList() };
+        }
+
+        foreach (List<long> group in groups)
+        {
+            long[] shuffled = group.ToArray();
+            random.Shuffle(shuffled);
+            int take = (int)Math.Round(fraction * shuffled.Length);
+            if (take == 0 && shuffled.Length >= 2 && byClass)
+            {
+                take = 1;
+            }
+
+            validation.AddRange(shuffled.Take(take));
+        }
+
+        var chosen = validation.ToHashSet();
+        long[] trainIndices = Enumerable.Range(0, checked((int)Count)).Select(i => (long)i).Where(i => !chosen.Contains(i)).ToArray();
+        long[] validationIndices = validation.Order().ToArray();
+        if (trainIndices.Length == 0 || validationIndices.Length == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction,
+                $"a validation fraction of {fraction} of {Count} examples leaves {trainIndices.Length} for training and {validationIndices.Length} for validation; both need some");
+        }
+
+        return (Select(trainIndices), Select(validationIndices));
     }
 
     /// <summary>Frees both tensors.</summary>

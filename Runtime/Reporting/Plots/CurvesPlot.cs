@@ -6,7 +6,7 @@ using ScottPlot.TickGenerators;
 
 namespace Dsl.Runtime.Reporting.Plots;
 
-/// <summary>Loss (top) and accuracy (bottom) against epoch, train and test, in one image.</summary>
+/// <summary>Loss (top) and accuracy (bottom) against epoch, train and validation, in one image.</summary>
 internal static class CurvesPlot
 {
     private static readonly Color TrainColor = Colors.Blue;
@@ -33,9 +33,9 @@ internal static class CurvesPlot
             else
             {
                 AddCurve(loss, "train", history, epoch => epoch.TrainLoss, TrainColor);
-                AddCurve(loss, "test", history, epoch => epoch.TestLoss, TestColor);
+                AddCurve(loss, "validation", history, epoch => epoch.ValidationLoss, TestColor);
                 AddCurve(accuracy, "train", history, epoch => epoch.TrainAccuracy, TrainColor);
-                AddCurve(accuracy, "test", history, epoch => epoch.TestAccuracy, TestColor);
+                AddCurve(accuracy, "validation", history, epoch => epoch.ValidationAccuracy, TestColor);
                 loss.ShowLegend(Alignment.UpperRight);
                 accuracy.ShowLegend(Alignment.LowerRight);
             }

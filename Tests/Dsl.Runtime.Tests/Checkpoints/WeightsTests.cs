@@ -45,7 +45,7 @@ public sealed class WeightsTests : IDisposable
     public static TheoryData<string, string> ExampleModelsAndFormats()
     {
         var data = new TheoryData<string, string>();
-        foreach (var model in ModelZoo.All)
+        foreach (var model in Examples.Catalogue)
         {
             data.Add(model.Name, ".safetensors");
             data.Add(model.Name, ".pth");
@@ -58,9 +58,9 @@ public sealed class WeightsTests : IDisposable
     public void Generated_example_models_round_trip(string name, string extension)
     {
         using var scope = torch.NewDisposeScope();
-        var example = ModelZoo.Find(name)!;
-        using var source = example.Create();
-        using var target = example.Create();
+        var example = Examples.Find(name);
+        using var source = Examples.Create(example);
+        using var target = Examples.Create(example);
         var path = temp.File(name + extension);
 
         Weights.Save(source, path);

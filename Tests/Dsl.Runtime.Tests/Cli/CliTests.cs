@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using Dsl.Examples.Cli;
 using Spectre.Console;
 using Xunit;
 
@@ -23,7 +22,7 @@ public class CliTests
     [InlineData("train TinyResNet --optimizer rmsprop", "--optimizer must be one of sgd, adam, adamw, not 'rmsprop'")]
     [InlineData("train TinyResNet --epoch 3", "unknown option --epoch")]
     [InlineData("train TinyResNet extra", "unexpected argument 'extra'")]
-    [InlineData("train UNet", "UNet maps [1, 28, 28] to [1, 28, 28], not 1×28×28 images to 10 classes")]
+    [InlineData("train UNet --task classification", "UNet maps [1, 28, 28] to [1, 28, 28], not 1×28×28 images to 10 classes")]
     [InlineData("evaluate TinyResNet", "evaluate needs --checkpoint FILE")]
     [InlineData("fly", "unknown command 'fly'")]
     public void Wrong_arguments_give_one_line_and_exit_code_2(string commandLine, string message)
@@ -92,12 +91,12 @@ public class CliTests
         }
 
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
-        var accuracy = metrics.RootElement.GetProperty("final").GetProperty("testAccuracy").GetDouble();
+        var accuracy = metrics.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble();
         Assert.Contains($"test accuracy {accuracy:P2}", lines[^1].Replace(",", ""));
 
         // The same weights, read back three ways, give the same accuracy on the test split.
         var reported = new System.Collections.Generic.List<string>();
-        foreach (var weights in new[] { "model.safetensors", "model.pth", "checkpoints/last.ckpt" })
+        foreach (var weights in new[] { "model.safetensors", "model.pth", "checkpoints/best.ckpt" }) // the weights the test was run with
         {
             (code, output, error) = Run("evaluate", "TinyResNet", "--checkpoint", Path.Combine(run, weights), "--device", "cpu");
             Assert.True(code == 0, error);
@@ -133,7 +132,7 @@ public class CliTests
         Assert.Single(error.Trim().Split('\n'));
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
+    internal static (int Code, string Output, string Error) Run(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -145,7 +144,7 @@ public class CliTests
             Out = new AnsiConsoleOutput(output),
         });
         console.Profile.Width = 4096;
-        var code = Dsl.Examples.Cli.Cli.Run(args, console, error);
+        var code = DslApp.Run(args, Examples.Catalogue, console, error);
         return (code, output.ToString(), error.ToString());
     }
 }

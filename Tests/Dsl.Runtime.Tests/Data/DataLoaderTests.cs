@@ -120,7 +120,7 @@ public sealed class DataLoaderTests
     public void Batches_are_augmented_then_normalised()
     {
         using TensorDataset data = Numbered(6);
-        var normalization = new Normalization(Mean: 1, Std: 4);
+        var normalization = new Normalization(mean: 1, std: 4);
         var loader = new DataLoader(data, batchSize: 6, shuffle: false, normalization, new Augmentation(CropPadding: 2));
 
         using Batch batch = loader.Epoch(0, seed: 0, torch.CPU).Single();

@@ -15,8 +15,8 @@ public sealed class NormalizationTests
 
         Normalization normalization = Normalization.Of(data);
 
-        Assert.Equal(1.5, normalization.Mean, 6);
-        Assert.Equal(Math.Sqrt(1.25), normalization.Std, 6);
+        Assert.Equal(1.5, normalization.Mean[0], 6);
+        Assert.Equal(Math.Sqrt(1.25), normalization.Std[0], 6);
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class NormalizationTests
         Normalization normalization = Normalization.Of(split.Train);
         Tensor normalised = normalization.Apply(split.Train.Inputs);
 
-        Assert.InRange(normalization.Mean, 0.2, 0.4); // Fashion-MNIST: about 0.286
+        Assert.InRange(normalization.Mean[0], 0.2, 0.4); // Fashion-MNIST: about 0.286
         Assert.Equal(0, normalised.mean().item<float>(), 4);
         Assert.Equal(1, normalised.std(unbiased: false).item<float>(), 4);
     }

@@ -34,13 +34,13 @@ public sealed class RunReportCsvTests : IDisposable
     public void Metrics_round_trip_with_missing_test_metrics()
     {
         List<EpochMetrics> history = [.. ReportSamples.History(3)];
-        history[1] = history[1] with { TestLoss = null, TestAccuracy = null };
+        history[1] = history[1] with { ValidationLoss = null, ValidationAccuracy = null };
         string path = directory.File("metrics.csv");
 
         RunReport.WriteMetricsCsv(path, history);
 
         Assert.Equal(history, RunReport.ReadMetricsCsv(path));
-        Assert.Equal("epoch,step,learning_rate,train_loss,train_accuracy,test_loss,test_accuracy,examples_per_second,seconds",
+        Assert.Equal("epoch,step,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,examples_per_second,seconds",
             File.ReadAllLines(path)[0]);
         Assert.Equal("2,200,0.05,1,0.75,,,1234.5,12.25", File.ReadAllLines(path)[2]);
     }

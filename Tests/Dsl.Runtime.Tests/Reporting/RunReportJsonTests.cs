@@ -30,7 +30,7 @@ public sealed class RunReportJsonTests : IDisposable
         JsonElement root = json.RootElement;
         Assert.Equal("ResNet20", root.GetProperty("model").GetString());
         Assert.Equal(3, root.GetProperty("epochs").GetInt32());
-        Assert.Equal(history[2].TestAccuracy, root.GetProperty("final").GetProperty("testAccuracy").GetDouble());
+        Assert.Equal(history[2].ValidationAccuracy, root.GetProperty("final").GetProperty("validationAccuracy").GetDouble());
         Assert.Equal(3, root.GetProperty("final").GetProperty("epoch").GetInt32());
         Assert.Equal(3, root.GetProperty("history").GetArrayLength());
         Assert.Equal(history[0].TrainLoss, root.GetProperty("history")[0].GetProperty("trainLoss").GetDouble());
@@ -43,14 +43,14 @@ public sealed class RunReportJsonTests : IDisposable
     [Fact]
     public void A_diverged_run_is_still_written()
     {
-        EpochMetrics diverged = ReportSamples.History(1)[0] with { TrainLoss = double.NaN, TestLoss = double.PositiveInfinity };
+        EpochMetrics diverged = ReportSamples.History(1)[0] with { TrainLoss = double.NaN, ValidationLoss = double.PositiveInfinity };
         string path = directory.File("metrics.json");
 
         RunReport.WriteMetricsJson(path, "Plain", [diverged]);
 
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
         Assert.Equal("NaN", json.RootElement.GetProperty("final").GetProperty("trainLoss").GetString());
-        Assert.Equal("Infinity", json.RootElement.GetProperty("final").GetProperty("testLoss").GetString());
+        Assert.Equal("Infinity", json.RootElement.GetProperty("final").GetProperty("validationLoss").GetString());
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public sealed class RunReportPlotTests : IDisposable
     public void Curves_plot_tolerates_missing_test_metrics_and_a_diverged_loss()
     {
         List<EpochMetrics> history = [.. ReportSamples.History(4)];
-        history[0] = history[0] with { TestLoss = null, TestAccuracy = null };
+        history[0] = history[0] with { ValidationLoss = null, ValidationAccuracy = null };
         history[3] = history[3] with { TrainLoss = double.NaN };
         string path = directory.File("curves.png");
 

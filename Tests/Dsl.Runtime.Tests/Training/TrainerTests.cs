@@ -36,7 +36,7 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
         Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss);
         Assert.True(after.Accuracy > 0.25, $"accuracy {after.Accuracy:P1}");    // chance is 10 %
         Assert.Equal(5, result.History.Count);
-        Assert.All(result.History, h => Assert.NotNull(h.TestAccuracy));
+        Assert.All(result.History, h => Assert.NotNull(h.ValidationAccuracy));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
         {
             var result = trainer.Fit(data.Train, data.Test);
             expected = TrainingFixture.Weights(model);
-            expectedTestLosses = result.History.Select(h => h.TestLoss!.Value).ToList();
+            expectedTestLosses = result.History.Select(h => h.ValidationLoss!.Value).ToList();
         }
 
         using var temp = new TempDirectory();
@@ -107,7 +107,7 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
             Assert.Equal(StopReason.Completed, resumed.Reason);
             Assert.Equal(24, resumed.Steps);
             Assert.Equal(expected, TrainingFixture.Weights(model));
-            Assert.Equal(expectedTestLosses, resumed.History.Select(h => h.TestLoss!.Value).ToList());
+            Assert.Equal(expectedTestLosses, resumed.History.Select(h => h.ValidationLoss!.Value).ToList());
         }
     }
 

@@ -7,12 +7,12 @@ using Dsl.Runtime.Reporting;
 using Dsl.Runtime.Training;
 using Spectre.Console;
 
-namespace Dsl.Examples.Cli;
+namespace Dsl.Runtime.App;
 
 /// <summary>Shows a run's progress: a live bar on a terminal, plain lines when the output is redirected (CI, logs).</summary>
 internal static class TrainingProgressView
 {
-    public static TrainingResult Run(IAnsiConsole console, Trainer trainer, TensorDataset train, TensorDataset test, CancellationToken cancellation)
+    public static TrainingResult Run(IAnsiConsole console, Trainer trainer, TensorDataset train, TensorDataset? validation, CancellationToken cancellation)
     {
         trainer.EpochCompleted += metrics => console.WriteLine(EpochLine(metrics, trainer.Options.Epochs));
         if (!console.Profile.Capabilities.Interactive)
@@ -27,7 +27,7 @@ internal static class TrainingProgressView
                     console.WriteLine(ProgressLine(p));
                 }
             };
-            return trainer.Fit(train, test, cancellation);
+            return trainer.Fit(train, validation, cancellation);
         }
 
         TrainingResult? result = null;
@@ -43,14 +43,14 @@ internal static class TrainingProgressView
                     task.Value = p.Step;
                     task.Description = Markup.Escape(FitTo(console.Profile.Width - 30, ProgressLine(p), ShortProgressLine(p)));
                 };
-                result = trainer.Fit(train, test, cancellation);
+                result = trainer.Fit(train, validation, cancellation);
                 task.StopTask();
             });
         return result!;
     }
 
     public static string ProgressLine(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.BatchesPerEpoch}  loss {p.Loss:F4}  acc {p.Accuracy:P2}  " +
+        $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.BatchesPerEpoch}  loss {p.Loss:F4}{Accuracy(p.Accuracy, "P2")}  " +
         $"{p.ExamplesPerSecond:N0} ex/s  lr {p.LearningRate:G3}  ETA {Format(p.Remaining)}");
 
     // The bar and the percentage take about 30 columns; the description must fit in the rest or Spectre squeezes the bar.
@@ -58,12 +58,16 @@ internal static class TrainingProgressView
         candidates.FirstOrDefault(c => c.Length <= width) is { } fits ? fits : candidates[^1].Substring(0, Math.Max(0, Math.Min(candidates[^1].Length, width)));
 
     private static string ShortProgressLine(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"{p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1} {p.ExamplesPerSecond:N0} ex/s ETA {Format(p.Remaining)}");
+        $"{p.Epoch}/{p.Epochs} loss {p.Loss:F3}{Accuracy(p.Accuracy, "P1")} {p.ExamplesPerSecond:N0} ex/s ETA {Format(p.Remaining)}");
 
     public static string EpochLine(EpochMetrics m, int epochs) => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {m.Epoch}/{epochs}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  " +
-        $"test loss {(m.TestLoss is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-")} acc {(m.TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "-")}  " +
+        $"epoch {m.Epoch}/{epochs}  train loss {m.TrainLoss:F4}{Accuracy(m.TrainAccuracy, "P2")}  " +
+        $"validation loss {(m.ValidationLoss is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-")}" +
+        $"{(m.ValidationAccuracy is { } a ? Accuracy(a, "P2") : double.IsNaN(m.TrainAccuracy) ? "" : " acc -")}  " +
         $"{m.ExamplesPerSecond:N0} ex/s  {m.Seconds:F1} s");
+
+    private static string Accuracy(double value, string format) =>
+        double.IsNaN(value) ? "" : " acc " + value.ToString(format, CultureInfo.InvariantCulture);
 
     private static string Format(TimeSpan? span) =>
         span is not { } s ? "-" : s.TotalHours >= 1 ? s.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : s.ToString(@"m\:ss", CultureInfo.InvariantCulture);
