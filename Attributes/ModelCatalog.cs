@@ -11,8 +11,9 @@ public sealed class ModelCatalogEntry
     /// <summary>An entry; the generated catalogue makes one per model.</summary>
     public ModelCatalogEntry(string name, string fullName, string description, long[] inputShape, long[] outputShape, bool takesTokenIds,
         long parameterCount, long multiplyAccumulates, string summary, string summaryExpanded, string diagram,
-        Func<long[], long[]> outputShapeFor, Func<object> create)
+        Func<long[], long[]> outputShapeFor, Func<object> create, long[]? exampleShape = null)
     {
+        ExampleShape = exampleShape ?? inputShape;
         Name = name;
         FullName = fullName;
         Description = description;
@@ -34,11 +35,17 @@ public sealed class ModelCatalogEntry
     /// <summary>The class name with its namespace and containing types.</summary>
     public string FullName { get; }
 
-    /// <summary>The first sentence of the class's XML <c>&lt;summary&gt;</c> (empty when it has none).</summary>
+    /// <summary>The class's XML <c>&lt;summary&gt;</c> as one line of text (empty when it has none).</summary>
     public string Description { get; }
 
     /// <summary>One example's input shape (no batch dimension); -1 at a named dimension.</summary>
     public long[] InputShape { get; }
+
+    /// <summary>
+    /// A concrete input shape the model accepts (no batch dimension): <see cref="InputShape"/> with each named
+    /// dimension at an allowed value (32, or the allowed value nearest to it).
+    /// </summary>
+    public long[] ExampleShape { get; }
 
     /// <summary>One example's output shape (no batch dimension); -1 where it depends on a named dimension.</summary>
     public long[] OutputShape { get; }

@@ -132,7 +132,7 @@ public static class ModelPipeline
         var source = ModelEmitter.Emit(model, body, planner.Specialisations, domain, Version);
         return new GeneratorOutput(model.HintName, source, EquatableArray<DiagnosticInfo>.Empty)
         {
-            Catalog = model.IsVisibleToAssembly ? CatalogItem.For(model, body) : null,
+            Catalog = model.IsVisibleToAssembly ? CatalogItem.For(model, body, domain) : null,
         };
     }
 

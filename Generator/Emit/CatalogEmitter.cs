@@ -1,18 +1,43 @@
 using System.Collections.Generic;
 using System.Linq;
 using Dsl.Generator.Graph;
+using Dsl.Generator.Common;
 using Dsl.Generator.Parsing;
+using Dsl.Generator.Shapes.Symbolic;
 
 namespace Dsl.Generator.Emit;
 
 /// <summary>What the catalogue needs of one model: how to name it, and the facts its generated members do not give.</summary>
 public sealed record CatalogItem(string TypeName, string Name, string FullName, string Description, bool TakesTokenIds, bool HasFixedMacs)
 {
-    public static CatalogItem For(ModelDeclaration model, PlannedBody body)
+    /// <summary>For models with named dimensions: a concrete input shape they accept (null for fixed shapes).</summary>
+    public EquatableArray<long>? ExampleShape { get; init; }
+
+    public static CatalogItem For(ModelDeclaration model, PlannedBody body, DimDomain domain)
     {
         var fullName = string.Join(".", new[] { model.Namespace }.Concat(model.ContainingTypes.Select(c => c.Name)).Concat(new[] { model.ClassName })
             .Where(s => s.Length > 0));
-        return new CatalogItem("global::" + fullName, model.ClassName, fullName, model.Description, ModelEmitter.TakesTokenIds(body), body.Macs.IsConstant);
+        return new CatalogItem("global::" + fullName, model.ClassName, fullName, model.Description, ModelEmitter.TakesTokenIds(body), body.Macs.IsConstant)
+        {
+            ExampleShape = body.Input.IsFixed ? null : body.Input.Dims.Select(d => d.IsConstant ? d.Value : ExampleValue(domain[d.Names[0]])).ToArray().ToEquatableArray(),
+        };
+    }
+
+    /// <summary>
+    /// The allowed value nearest to 32 (the larger on a tie): every allowed value passes every shape rule, which the
+    /// generator has proven, so any one is a valid example; 32 keeps an example small but not degenerate.
+    /// </summary>
+    private static long ExampleValue(DimConstraint c)
+    {
+        long Round(long v) => ((v + c.MultipleOf - 1) / c.MultipleOf) * c.MultipleOf;
+        var value = Round(System.Math.Max(c.Min, 32));
+        if (c.Max is { } max && value > max)
+        {
+            value = (max / c.MultipleOf) * c.MultipleOf;
+        }
+
+        var below = value - c.MultipleOf;
+        return below >= c.Min && 32 - below < value - 32 ? below : value;
     }
 }
 
@@ -58,7 +83,8 @@ public static class CatalogEmitter
             w.Line($"        {Literal(item.Description)},");
             w.Line($"        {t}.InputShape, {t}.OutputShape, {(item.TakesTokenIds ? "true" : "false")}, {t}.ParameterCount, {(item.HasFixedMacs ? t + ".MultiplyAccumulates" : "-1")},");
             w.Line($"        {t}.Summary, {t}.SummaryExpanded, {t}.Diagram,");
-            w.Line($"        {t}.OutputShapeFor, () => new {t}()),");
+            var example = item.ExampleShape is { } shape ? $", new long[] {{ {string.Join(", ", shape)} }}" : "";
+            w.Line($"        {t}.OutputShapeFor, () => new {t}(){example}),");
         }
 
         w.Line("};");

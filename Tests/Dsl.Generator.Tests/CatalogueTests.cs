@@ -51,6 +51,29 @@ public class CatalogueTests
         Assert.Empty(run.CompilationDiagnostics);
     }
 
+    [Theory]
+    [InlineData("", "32")]
+    [InlineData("[Dim(\"T\", Max = 20)]", "20")]
+    [InlineData("[Dim(\"T\", Min = 40)]", "40")]
+    [InlineData("[Dim(\"T\", MultipleOf = 12)]", "36")]
+    [InlineData("[Dim(\"T\", MultipleOf = 24)]", "24")]
+    [InlineData("[Dim(\"T\", Min = 25, Max = 30, MultipleOf = 7)]", "28")]
+    public void A_named_dimension_gets_the_allowed_example_value_nearest_to_32(string dim, string expected)
+    {
+        var run = GeneratorHarness.Run($$"""
+            using Dsl;
+
+            namespace Sample;
+
+            [Model(3, "T")]
+            {{dim}}
+            [Conv1d(4, 1)]
+            public partial class Net { }
+            """);
+
+        Assert.Contains($"() => new global::Sample.Net(), new long[] {{ 3, {expected} }}),", run.GeneratedSources[CatalogEmitter.HintName], StringComparison.Ordinal);
+    }
+
     [Fact]
     public void No_catalogue_without_a_model()
     {

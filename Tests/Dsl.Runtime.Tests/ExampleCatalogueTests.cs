@@ -45,6 +45,17 @@ public sealed class ExampleCatalogueTests
             if (entry.InputShape.All(d => d > 0))
             {
                 Assert.Equal(entry.OutputShape, entry.OutputShapeFor(entry.InputShape));
+                Assert.Same(entry.InputShape, entry.ExampleShape);
+            }
+            else
+            {
+                // The example size is accepted, and runs: the output has the shape OutputShapeFor promises.
+                Assert.All(entry.ExampleShape, d => Assert.True(d > 0));
+                var expected = entry.OutputShapeFor(entry.ExampleShape);
+                using var input = entry.TakesTokenIds ? randint(0, 100, new[] { 2L }.Concat(entry.ExampleShape).ToArray()) : randn(new[] { 2L }.Concat(entry.ExampleShape).ToArray());
+                module.eval();
+                using var output = module.call(input);
+                Assert.Equal(new[] { 2L }.Concat(expected), output.shape);
             }
 
             Assert.Throws<ArgumentException>(() => entry.OutputShapeFor(new long[] { 1, 2, 3, 4, 5 }));

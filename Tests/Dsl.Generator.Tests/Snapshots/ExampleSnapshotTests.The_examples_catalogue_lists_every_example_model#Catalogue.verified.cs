@@ -30,7 +30,7 @@ namespace Dsl.Generated
                 "A 12-block pre-norm LayerScale Transformer classifier over up to 64 token ids. [N, T] ids → [N, 4] logits.",
                 global::Dsl.Examples.Models.LayerScaleTransformer.InputShape, global::Dsl.Examples.Models.LayerScaleTransformer.OutputShape, true, global::Dsl.Examples.Models.LayerScaleTransformer.ParameterCount, -1,
                 global::Dsl.Examples.Models.LayerScaleTransformer.Summary, global::Dsl.Examples.Models.LayerScaleTransformer.SummaryExpanded, global::Dsl.Examples.Models.LayerScaleTransformer.Diagram,
-                global::Dsl.Examples.Models.LayerScaleTransformer.OutputShapeFor, () => new global::Dsl.Examples.Models.LayerScaleTransformer()),
+                global::Dsl.Examples.Models.LayerScaleTransformer.OutputShapeFor, () => new global::Dsl.Examples.Models.LayerScaleTransformer(), new long[] { 32 }),
             new global::Dsl.ModelCatalogEntry(
                 "Plain20", "Dsl.Examples.Models.Plain20",
                 "ResNet-20's layers without a single skip (\"plain-20\" in He et al., 2016): same depth and width, without the two projection shortcuts.",
@@ -48,7 +48,7 @@ namespace Dsl.Generated
                 "A 12-block ReZero Transformer classifier over up to 64 token ids. [N, T] ids → [N, 4] logits.",
                 global::Dsl.Examples.Models.ReZeroTransformer.InputShape, global::Dsl.Examples.Models.ReZeroTransformer.OutputShape, true, global::Dsl.Examples.Models.ReZeroTransformer.ParameterCount, -1,
                 global::Dsl.Examples.Models.ReZeroTransformer.Summary, global::Dsl.Examples.Models.ReZeroTransformer.SummaryExpanded, global::Dsl.Examples.Models.ReZeroTransformer.Diagram,
-                global::Dsl.Examples.Models.ReZeroTransformer.OutputShapeFor, () => new global::Dsl.Examples.Models.ReZeroTransformer()),
+                global::Dsl.Examples.Models.ReZeroTransformer.OutputShapeFor, () => new global::Dsl.Examples.Models.ReZeroTransformer(), new long[] { 32 }),
             new global::Dsl.ModelCatalogEntry(
                 "ResNet20", "Dsl.Examples.Models.ResNet20",
                 "ResNet-20 (He et al., 2016, CIFAR variant) for 28×28 grey images: 6n+2 layers with n = 3.",
@@ -72,7 +72,7 @@ namespace Dsl.Generated
                 "A 1-D residual CNN over one-channel series of any length L ≥ 16 (e.g. a window of a time series): a 7-tap stem, two residual stages with a halving max-pool between them, mean pooling over time, and a linear head that forecasts the next 8 values. [N, 1, L] → [N, 8].",
                 global::Dsl.Examples.Models.ResidualCnn1d.InputShape, global::Dsl.Examples.Models.ResidualCnn1d.OutputShape, false, global::Dsl.Examples.Models.ResidualCnn1d.ParameterCount, -1,
                 global::Dsl.Examples.Models.ResidualCnn1d.Summary, global::Dsl.Examples.Models.ResidualCnn1d.SummaryExpanded, global::Dsl.Examples.Models.ResidualCnn1d.Diagram,
-                global::Dsl.Examples.Models.ResidualCnn1d.OutputShapeFor, () => new global::Dsl.Examples.Models.ResidualCnn1d()),
+                global::Dsl.Examples.Models.ResidualCnn1d.OutputShapeFor, () => new global::Dsl.Examples.Models.ResidualCnn1d(), new long[] { 1, 32 }),
             new global::Dsl.ModelCatalogEntry(
                 "SEResNet", "Dsl.Examples.Models.SEResNet",
                 "A small SE-ResNet for 28×28 grey images: a 32-channel stem, two squeeze-and-excitation residual blocks, a linear head.",
@@ -84,7 +84,7 @@ namespace Dsl.Generated
                 "A Transformer encoder classifier over token ids of any length up to 128: token and learned position embeddings, two pre-norm encoder blocks, mean pooling over the tokens, a linear head. [N, T] ids → [N, 4] logits.",
                 global::Dsl.Examples.Models.TextClassifier.InputShape, global::Dsl.Examples.Models.TextClassifier.OutputShape, true, global::Dsl.Examples.Models.TextClassifier.ParameterCount, -1,
                 global::Dsl.Examples.Models.TextClassifier.Summary, global::Dsl.Examples.Models.TextClassifier.SummaryExpanded, global::Dsl.Examples.Models.TextClassifier.Diagram,
-                global::Dsl.Examples.Models.TextClassifier.OutputShapeFor, () => new global::Dsl.Examples.Models.TextClassifier()),
+                global::Dsl.Examples.Models.TextClassifier.OutputShapeFor, () => new global::Dsl.Examples.Models.TextClassifier(), new long[] { 32 }),
             new global::Dsl.ModelCatalogEntry(
                 "TinyResNet", "Dsl.Examples.Models.TinyResNet",
                 "The smallest residual network: a stem, two convolutions, and one skip around them.",
@@ -108,13 +108,13 @@ namespace Dsl.Generated
                 "The U-Net of UNet for grey images of any size whose sides are multiples of 4 — what its two pool/upsample levels need for the Concat skips to line up, and what the generator proves for every such size. [N, 1, H, W] → [N, 1, H, W].",
                 global::Dsl.Examples.Models.UNetAnySize.InputShape, global::Dsl.Examples.Models.UNetAnySize.OutputShape, false, global::Dsl.Examples.Models.UNetAnySize.ParameterCount, -1,
                 global::Dsl.Examples.Models.UNetAnySize.Summary, global::Dsl.Examples.Models.UNetAnySize.SummaryExpanded, global::Dsl.Examples.Models.UNetAnySize.Diagram,
-                global::Dsl.Examples.Models.UNetAnySize.OutputShapeFor, () => new global::Dsl.Examples.Models.UNetAnySize()),
+                global::Dsl.Examples.Models.UNetAnySize.OutputShapeFor, () => new global::Dsl.Examples.Models.UNetAnySize(), new long[] { 1, 32, 32 }),
             new global::Dsl.ModelCatalogEntry(
                 "UNetOddSizes", "Dsl.Examples.Models.UNetOddSizes",
                 "The U-Net for grey images of any size ≥ 8, odd ones too: each Concat skip centre-crops the encoder's features to the decoder's size (the original U-Net's crop), which the generator works out for every size at compile time. [N, 1, H, W] → [N, 1, 4·floor(H/4), 4·floor(W/4)].",
                 global::Dsl.Examples.Models.UNetOddSizes.InputShape, global::Dsl.Examples.Models.UNetOddSizes.OutputShape, false, global::Dsl.Examples.Models.UNetOddSizes.ParameterCount, -1,
                 global::Dsl.Examples.Models.UNetOddSizes.Summary, global::Dsl.Examples.Models.UNetOddSizes.SummaryExpanded, global::Dsl.Examples.Models.UNetOddSizes.Diagram,
-                global::Dsl.Examples.Models.UNetOddSizes.OutputShapeFor, () => new global::Dsl.Examples.Models.UNetOddSizes()),
+                global::Dsl.Examples.Models.UNetOddSizes.OutputShapeFor, () => new global::Dsl.Examples.Models.UNetOddSizes(), new long[] { 1, 32, 32 }),
         };
     }
 }

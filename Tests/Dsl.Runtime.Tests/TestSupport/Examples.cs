@@ -9,14 +9,6 @@ namespace Dsl.Runtime.Tests;
 /// <summary>The example models through the Examples assembly's generated catalogue, as the tool sees them.</summary>
 public static class Examples
 {
-    /// <summary>Concrete sizes for models with named dimensions.</summary>
-    private static readonly Dictionary<string, long[]> SampleShapes = new()
-    {
-        ["TextClassifier"] = new long[] { 40 },
-        ["UNetAnySize"] = new long[] { 1, 32, 48 },
-        ["ResidualCnn1d"] = new long[] { 1, 96 },
-    };
-
     public static IReadOnlyList<ModelCatalogEntry> Catalogue { get; } =
         DslApp.CatalogOf(typeof(Dsl.Examples.Models.ResNet20).Assembly) ?? throw new InvalidOperationException("the Examples assembly has no catalogue");
 
@@ -27,7 +19,7 @@ public static class Examples
     /// <summary>A random batch of the model's input: N(0, 1) values, or token ids below 100 (every example's vocabulary is at least that).</summary>
     public static Tensor SampleInput(this ModelCatalogEntry entry, long batch)
     {
-        var shape = new[] { batch }.Concat(SampleShapes.GetValueOrDefault(entry.Name) ?? entry.InputShape).ToArray();
+        var shape = new[] { batch }.Concat(entry.ExampleShape).ToArray();
         return entry.TakesTokenIds ? randint(0, 100, shape) : randn(shape);
     }
 }
