@@ -95,6 +95,40 @@ public class DslAppTests
         Assert.Single(error.Trim().Split('\n'));
     }
 
+    public static TheoryData<string> ExampleNames => new(Examples.Catalogue.Select(e => e.Name));
+
+    /// <summary>summary, summary --expanded and diagram (DOT, and SVG through Graphviz when it is installed) for every example, through the real catalogue.</summary>
+    [Theory]
+    [MemberData(nameof(ExampleNames))]
+    public void Summary_and_diagram_work_for_every_example(string name)
+    {
+        var entry = Examples.Find(name);
+        using var temp = new TempDirectory();
+
+        var (code, output, error) = Run("summary", name);
+        Assert.True(code == 0, error);
+        Assert.Contains(entry.Summary.Split('\n')[2].Trim(), output);
+        Assert.Contains("Multiply-accumulates per example", output);
+
+        (code, output, error) = Run("summary", name, "--expanded");
+        Assert.True(code == 0, error);
+        Assert.Contains("(every layer of every block)", output);
+
+        var dot = temp.File(name + ".dot");
+        (code, _, error) = Run("diagram", name, "--out", dot);
+        Assert.True(code == 0, error);
+        Assert.Equal(entry.Diagram, File.ReadAllText(dot));
+        Assert.StartsWith("digraph", entry.Diagram);
+
+        if (File.Exists("/usr/bin/dot"))
+        {
+            var svg = temp.File(name + ".svg");
+            (code, _, error) = Run("diagram", name, "--out", svg);
+            Assert.True(code == 0, error);
+            Assert.Contains("<svg", File.ReadAllText(svg));
+        }
+    }
+
     [Fact]
     public void Summary_expanded_and_diagrams_in_dot_svg_and_an_unknown_extension()
     {
