@@ -61,3 +61,13 @@ public partial class CropNet
 public partial class PadNet
 {
 }
+
+/// <summary>A small classifier whose residual branch is dropped half the time in training: for the trainer's seeding and resume.</summary>
+[Model(1, 28, 28)]
+[Conv2d(8, 3, Stride = 2, Padding = 1, Name = "stem"), ReLU]
+[Conv2d(8, 3, Padding = 1, Name = "branch")]
+[Skip("stem", "branch", DropPath = 0.5)]
+[ReLU, GlobalAvgPool, Linear(10, Name = "fc")]
+public partial class DropPathClassifier
+{
+}
