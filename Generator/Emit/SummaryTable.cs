@@ -87,14 +87,18 @@ public static class SummaryTable
                 }
             }
 
+            // A second skip into the same layer merges into the first one's result: (gate ⊙ bn2) + input.
+            var value = flow.Output;
             foreach (var merge in flow.Merges)
             {
                 var m = merge.Merge;
+                var expression = MergeText.MergeExpression(m, value, merge.From);
                 rows.Add(new[]
                 {
-                    indent + MergeText.MergeExpression(m, flow.Output, merge.From), $"Skip ({MergeText.MergeKind(m)})", $"{flow.Output}, {merge.From}",
+                    indent + expression, $"Skip ({MergeText.MergeKind(m)})", $"{flow.Output}, {merge.From}",
                     m.Result.Describe(), Count(m.Parameters), Macs(m.Macs),
                 });
+                value = $"({expression})";
             }
         }
     }

@@ -62,42 +62,42 @@ namespace Dsl.Examples.Models
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
         public static string SummaryExpanded => """
             SEResNet: [N, 1, 28, 28] -> [N, 10] (every layer of every block)
-            Layer                             Kind             Inputs                                         Output shape     Params        MACs
-            -------------------------------------------------------------------------------------------------------------------------------------
-            stem                              Conv2d           input                                          [N, 32, 28, 28]     288     225,792
-            bn1                               BatchNorm2d      stem                                           [N, 32, 28, 28]      64      25,088
-            relu1                             ReLU             bn1                                            [N, 32, 28, 28]       0           0
-            blocks.0                          SEBlock          relu1                                          [N, 32, 28, 28]  19,112  14,526,464
-              blocks.0.conv1                  Conv2d           relu1                                          [N, 32, 28, 28]   9,216   7,225,344
-              blocks.0.bn1                    BatchNorm2d      blocks.0.conv1                                 [N, 32, 28, 28]      64      25,088
-              blocks.0.relu1                  ReLU             blocks.0.bn1                                   [N, 32, 28, 28]       0           0
-              blocks.0.conv2                  Conv2d           blocks.0.relu1                                 [N, 32, 28, 28]   9,216   7,225,344
-              blocks.0.bn2                    BatchNorm2d      blocks.0.conv2                                 [N, 32, 28, 28]      64      25,088
-              blocks.0.squeeze                GlobalAvgPool    blocks.0.bn2                                   [N, 32, 1, 1]         0           0
-              blocks.0.reduce                 Conv2d           blocks.0.squeeze                               [N, 8, 1, 1]        264         256
-              blocks.0.relu2                  ReLU             blocks.0.reduce                                [N, 8, 1, 1]          0           0
-              blocks.0.expand                 Conv2d           blocks.0.relu2                                 [N, 32, 1, 1]       288         256
-              blocks.0.gate                   Sigmoid          blocks.0.expand, blocks.0.bn2, relu1           [N, 32, 1, 1]         0           0
-              blocks.0.gate ⊙ blocks.0.bn2    Skip (Multiply)  blocks.0.gate, blocks.0.bn2                    [N, 32, 28, 28]       0      25,088
-              blocks.0.gate + relu1           Skip (Add)       blocks.0.gate, relu1                           [N, 32, 28, 28]       0           0
-              blocks.0.relu3                  ReLU             blocks.0.gate                                  [N, 32, 28, 28]       0           0
-            blocks.1                          SEBlock          blocks.0.relu3                                 [N, 32, 28, 28]  19,112  14,526,464
-              blocks.1.conv1                  Conv2d           blocks.0.relu3                                 [N, 32, 28, 28]   9,216   7,225,344
-              blocks.1.bn1                    BatchNorm2d      blocks.1.conv1                                 [N, 32, 28, 28]      64      25,088
-              blocks.1.relu1                  ReLU             blocks.1.bn1                                   [N, 32, 28, 28]       0           0
-              blocks.1.conv2                  Conv2d           blocks.1.relu1                                 [N, 32, 28, 28]   9,216   7,225,344
-              blocks.1.bn2                    BatchNorm2d      blocks.1.conv2                                 [N, 32, 28, 28]      64      25,088
-              blocks.1.squeeze                GlobalAvgPool    blocks.1.bn2                                   [N, 32, 1, 1]         0           0
-              blocks.1.reduce                 Conv2d           blocks.1.squeeze                               [N, 8, 1, 1]        264         256
-              blocks.1.relu2                  ReLU             blocks.1.reduce                                [N, 8, 1, 1]          0           0
-              blocks.1.expand                 Conv2d           blocks.1.relu2                                 [N, 32, 1, 1]       288         256
-              blocks.1.gate                   Sigmoid          blocks.1.expand, blocks.1.bn2, blocks.0.relu3  [N, 32, 1, 1]         0           0
-              blocks.1.gate ⊙ blocks.1.bn2    Skip (Multiply)  blocks.1.gate, blocks.1.bn2                    [N, 32, 28, 28]       0      25,088
-              blocks.1.gate + blocks.0.relu3  Skip (Add)       blocks.1.gate, blocks.0.relu3                  [N, 32, 28, 28]       0           0
-              blocks.1.relu3                  ReLU             blocks.1.gate                                  [N, 32, 28, 28]       0           0
-            globalpool1                       GlobalAvgPool    blocks.1.relu3                                 [N, 32]               0           0
-            fc                                Linear           globalpool1                                    [N, 10]             330         320
-            -------------------------------------------------------------------------------------------------------------------------------------
+            Layer                                              Kind             Inputs                                         Output shape     Params        MACs
+            ------------------------------------------------------------------------------------------------------------------------------------------------------
+            stem                                               Conv2d           input                                          [N, 32, 28, 28]     288     225,792
+            bn1                                                BatchNorm2d      stem                                           [N, 32, 28, 28]      64      25,088
+            relu1                                              ReLU             bn1                                            [N, 32, 28, 28]       0           0
+            blocks.0                                           SEBlock          relu1                                          [N, 32, 28, 28]  19,112  14,526,464
+              blocks.0.conv1                                   Conv2d           relu1                                          [N, 32, 28, 28]   9,216   7,225,344
+              blocks.0.bn1                                     BatchNorm2d      blocks.0.conv1                                 [N, 32, 28, 28]      64      25,088
+              blocks.0.relu1                                   ReLU             blocks.0.bn1                                   [N, 32, 28, 28]       0           0
+              blocks.0.conv2                                   Conv2d           blocks.0.relu1                                 [N, 32, 28, 28]   9,216   7,225,344
+              blocks.0.bn2                                     BatchNorm2d      blocks.0.conv2                                 [N, 32, 28, 28]      64      25,088
+              blocks.0.squeeze                                 GlobalAvgPool    blocks.0.bn2                                   [N, 32, 1, 1]         0           0
+              blocks.0.reduce                                  Conv2d           blocks.0.squeeze                               [N, 8, 1, 1]        264         256
+              blocks.0.relu2                                   ReLU             blocks.0.reduce                                [N, 8, 1, 1]          0           0
+              blocks.0.expand                                  Conv2d           blocks.0.relu2                                 [N, 32, 1, 1]       288         256
+              blocks.0.gate                                    Sigmoid          blocks.0.expand, blocks.0.bn2, relu1           [N, 32, 1, 1]         0           0
+              blocks.0.gate ⊙ blocks.0.bn2                     Skip (Multiply)  blocks.0.gate, blocks.0.bn2                    [N, 32, 28, 28]       0      25,088
+              (blocks.0.gate ⊙ blocks.0.bn2) + relu1           Skip (Add)       blocks.0.gate, relu1                           [N, 32, 28, 28]       0           0
+              blocks.0.relu3                                   ReLU             blocks.0.gate                                  [N, 32, 28, 28]       0           0
+            blocks.1                                           SEBlock          blocks.0.relu3                                 [N, 32, 28, 28]  19,112  14,526,464
+              blocks.1.conv1                                   Conv2d           blocks.0.relu3                                 [N, 32, 28, 28]   9,216   7,225,344
+              blocks.1.bn1                                     BatchNorm2d      blocks.1.conv1                                 [N, 32, 28, 28]      64      25,088
+              blocks.1.relu1                                   ReLU             blocks.1.bn1                                   [N, 32, 28, 28]       0           0
+              blocks.1.conv2                                   Conv2d           blocks.1.relu1                                 [N, 32, 28, 28]   9,216   7,225,344
+              blocks.1.bn2                                     BatchNorm2d      blocks.1.conv2                                 [N, 32, 28, 28]      64      25,088
+              blocks.1.squeeze                                 GlobalAvgPool    blocks.1.bn2                                   [N, 32, 1, 1]         0           0
+              blocks.1.reduce                                  Conv2d           blocks.1.squeeze                               [N, 8, 1, 1]        264         256
+              blocks.1.relu2                                   ReLU             blocks.1.reduce                                [N, 8, 1, 1]          0           0
+              blocks.1.expand                                  Conv2d           blocks.1.relu2                                 [N, 32, 1, 1]       288         256
+              blocks.1.gate                                    Sigmoid          blocks.1.expand, blocks.1.bn2, blocks.0.relu3  [N, 32, 1, 1]         0           0
+              blocks.1.gate ⊙ blocks.1.bn2                     Skip (Multiply)  blocks.1.gate, blocks.1.bn2                    [N, 32, 28, 28]       0      25,088
+              (blocks.1.gate ⊙ blocks.1.bn2) + blocks.0.relu3  Skip (Add)       blocks.1.gate, blocks.0.relu3                  [N, 32, 28, 28]       0           0
+              blocks.1.relu3                                   ReLU             blocks.1.gate                                  [N, 32, 28, 28]       0           0
+            globalpool1                                        GlobalAvgPool    blocks.1.relu3                                 [N, 32]               0           0
+            fc                                                 Linear           globalpool1                                    [N, 10]             330         320
+            ------------------------------------------------------------------------------------------------------------------------------------------------------
             Total parameters: 38,906
             Trainable parameters: 38,906
             Multiply-accumulates per example: 29,304,128
