@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using System.Linq;
 using Dsl.Generator.Common;
+using Dsl.Generator.Shapes.Symbolic;
 using Microsoft.CodeAnalysis;
 
 namespace Dsl.Generator.Diagnostics;
@@ -9,6 +11,25 @@ public sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatable
 {
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         new(descriptor.Id, location, new EquatableArray<string>(arguments));
+
+    /// <summary>
+    /// Machine-readable data for code fixes, as key, value, key, value, … (empty for most diagnostics); it becomes
+    /// <see cref="Diagnostic.Properties"/>. Keys: <c>Suggestion</c> (DSL003: the name to use), <c>Projection</c>
+    /// (DSL005: <c>Projection = true</c> would fix it), <c>Align</c> (DSL005/DSL006: <c>Crop,Pad</c>);
+    /// <c>Dim</c>, <c>DimProperty</c>, <c>DimValue</c> (DSL005/DSL006/DSL007: the [Dim] the message offers).
+    /// </summary>
+    public EquatableArray<string> Properties { get; init; }
+
+    /// <summary>The diagnostic with one more entry in <see cref="Properties"/>.</summary>
+    public DiagnosticInfo WithProperty(string key, string value) =>
+        this with { Properties = new EquatableArray<string>(Properties.Concat(new[] { key, value })) };
+
+    /// <summary>The diagnostic with the [Dim] that fixes it as properties (<c>Dim</c>, <c>DimProperty</c>, <c>DimValue</c>), if any.</summary>
+    public DiagnosticInfo WithDimFix(DimFix? fix) =>
+        fix is null
+            ? this
+            : WithProperty("Dim", fix.Name).WithProperty("DimProperty", fix.Property)
+                .WithProperty("DimValue", fix.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Moves the diagnostic to another location (an error inside a block is reported at the [Use] that made it fail).</summary>
     public DiagnosticInfo At(LocationInfo? location) => this with { Location = location };
@@ -31,6 +52,18 @@ public sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatable
             }
         }
 
-        return Diagnostic.Create(DiagnosticDescriptors.ById[Id], location, Arguments.Cast<object>().ToArray());
+        ImmutableDictionary<string, string?>? properties = null;
+        if (Properties.Count > 0)
+        {
+            var builder = ImmutableDictionary.CreateBuilder<string, string?>();
+            for (var i = 0; i + 1 < Properties.Count; i += 2)
+            {
+                builder[Properties[i]] = Properties[i + 1];
+            }
+
+            properties = builder.ToImmutable();
+        }
+
+        return Diagnostic.Create(DiagnosticDescriptors.ById[Id], location, properties, Arguments.Cast<object>().ToArray());
     }
 }

@@ -241,8 +241,10 @@ public sealed class BodyPlanner
                 var problem = ConcatProblem(from, current);
                 if (problem is not null)
                 {
-                    Report(DiagnosticInfo.Create(DiagnosticDescriptors.ConcatShapeMismatch, declaration.Location,
-                        fromName, toName, current.ToString(), from.ToString(), problem + AlignHint(declaration, from, current, sentence: false)), useLocation);
+                    var alignHint = AlignHint(declaration, from, current, sentence: false);
+                    var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.ConcatShapeMismatch, declaration.Location,
+                        fromName, toName, current.ToString(), from.ToString(), problem + alignHint);
+                    Report(WithFixes(diagnostic, alignHint, FirstDimFix(from, current, skipChannels: true), projection: false), useLocation);
                     return null;
                 }
 
@@ -290,8 +292,11 @@ public sealed class BodyPlanner
                 {
                     if (!declaration.Projection)
                     {
-                        Report(DiagnosticInfo.Create(DiagnosticDescriptors.AddShapeMismatch, declaration.Location,
-                            fromName, toName, from.ToString(), current.ToString(), problem + AlignHint(declaration, from, current, sentence: true)), useLocation);
+                        var alignHint = AlignHint(declaration, from, current, sentence: true);
+                        var dimFix = FirstDimFix(from, current, skipChannels: false);
+                        var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.AddShapeMismatch, declaration.Location,
+                            fromName, toName, from.ToString(), current.ToString(), problem + alignHint);
+                        Report(WithFixes(diagnostic, alignHint, dimFix, projection: dimFix is null), useLocation);
                         return null;
                     }
 
@@ -408,6 +413,49 @@ public sealed class BodyPlanner
         }
 
         return new Shape(to.Layout, dims);
+    }
+
+    /// <summary>
+    /// The properties a code fix reads: <c>Projection</c> when the message offers <c>Projection = true</c>, <c>Align</c>
+    /// (<c>Crop,Pad</c>) when it offers an alignment, and <c>Dim</c>, <c>DimProperty</c>, <c>DimValue</c> when it offers a [Dim].
+    /// </summary>
+    private static DiagnosticInfo WithFixes(DiagnosticInfo diagnostic, string alignHint, DimFix? dimFix, bool projection)
+    {
+        if (projection)
+        {
+            diagnostic = diagnostic.WithProperty("Projection", "true");
+        }
+
+        if (alignHint.Length > 0)
+        {
+            diagnostic = diagnostic.WithProperty("Align", "Crop,Pad");
+        }
+
+        return diagnostic.WithDimFix(dimFix);
+    }
+
+    /// <summary>The [Dim] fix of the first axis that differs (the one the message names), if that axis has one.</summary>
+    private DimFix? FirstDimFix(Shape from, Shape to, bool skipChannels)
+    {
+        if (from.Rank != to.Rank || from.Layout != to.Layout)
+        {
+            return null;
+        }
+
+        for (var axis = 0; axis < from.Rank; axis++)
+        {
+            if (skipChannels && axis == from.ChannelAxis)
+            {
+                continue;
+            }
+
+            if (Differ(from[axis], to[axis], out var why))
+            {
+                return why?.FixParts;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>When only spatial sizes differ and Align is not set, the hint that offers it.</summary>

@@ -375,7 +375,8 @@ public sealed class BodyStructure
         var hint = nearest is not null
             ? $"; did you mean '{nearest}'?"
             : $"; its layers are {string.Join(", ", names)} (and 'input')";
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownSkipEndpoint, location, name, ownerName, hint));
+        var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.UnknownSkipEndpoint, location, name, ownerName, hint);
+        diagnostics.Add(nearest is null ? diagnostic : diagnostic.WithProperty("Suggestion", nearest));
         return null;
     }
 

@@ -69,7 +69,8 @@ public sealed class PositionalEmbeddingLayer : LayerDefinition
                 : tooLong!.Fix is { } dimFix
                     ? $"add {dimFix}"
                     : $"constrain the sequence length to at most {maxLength} with [Dim]";
-            return LayerResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.SequenceTooLong, c.Location, c.Name, Kind, maxLength.ToString(), length.ToString(), fix));
+            return LayerResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.SequenceTooLong, c.Location, c.Name, Kind, maxLength.ToString(), length.ToString(), fix)
+                .WithDimFix(tooLong?.FixParts));
         }
 
         return LayerResult.Ok(c.Input, checked(maxLength * width), null, width, width);

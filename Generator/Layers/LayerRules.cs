@@ -120,7 +120,7 @@ public static class LayerRules
             {
                 var fix = refutation.Fix is null ? "use more padding or a smaller kernel or stride" : "add " + refutation.Fix;
                 return LayerResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialSizeNotPositive, c.Location, c.Name, kind,
-                    c.Input.ToString(), output.ToString(), $"For {refutation.ExampleText} it is {refutation.Left}; {fix}."));
+                    c.Input.ToString(), output.ToString(), $"For {refutation.ExampleText} it is {refutation.Left}; {fix}.").WithDimFix(refutation.FixParts));
             }
         }
 

@@ -12,10 +12,21 @@ namespace Dsl.Generator.Shapes.Symbolic;
 /// </summary>
 public sealed record DimRefutation(IReadOnlyDictionary<string, long> Example, long Left, long Right, string? Fix)
 {
+    /// <summary><see cref="Fix"/> as data (for code fixes): the name, the property and its value.</summary>
+    public DimFix? FixParts { get; init; }
+
     /// <summary>The example as prose: <c>H = 6</c>, <c>H = 6, W = 8</c>.</summary>
     public string ExampleText =>
         string.Join(", ", Example.OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => kv.Key + " = " + kv.Value.ToString(CultureInfo.InvariantCulture)));
+}
+
+/// <summary>The constraint that fixes a rule, as data: <c>[Dim("H", MultipleOf = 4)]</c> is ("H", "MultipleOf", 4).</summary>
+public sealed record DimFix(string Name, string Property, long Value)
+{
+    /// <summary>As the user would write it: <c>[Dim("H", MultipleOf = 4)]</c>.</summary>
+    public override string ToString() =>
+        "[Dim(\"" + Name + "\", " + Property + " = " + Value.ToString(CultureInfo.InvariantCulture) + ")]";
 }
 
 /// <summary>
@@ -87,7 +98,7 @@ public static class DimDecisions
         if (hit is null) return null;
         var example = Example(names, axes, hit);
 
-        string? fix = null;
+        DimFix? fix = null;
         for (int p = 0; p < names.Length && fix is null; p++)
         {
             if (problem.Degree[p] == 0) continue;
@@ -118,12 +129,12 @@ public static class DimDecisions
                 }
                 if (holds)
                 {
-                    fix = Attribute(names[p], "MultipleOf", multipleOf);
+                    fix = new DimFix(names[p], "MultipleOf", multipleOf);
                     break;
                 }
             }
         }
-        return new DimRefutation(example, a.Evaluate(example), b.Evaluate(example), fix);
+        return new DimRefutation(example, a.Evaluate(example), b.Evaluate(example), fix?.ToString()) { FixParts = fix };
     }
 
     /// <summary>a ≥ bound for every allowed value.</summary>
@@ -162,15 +173,15 @@ public static class DimDecisions
         var hit = DimSearch.Smallest(problem, axes);
         var example = Example(names, axes, hit);
 
-        string? fix = null;
+        DimFix? fix = null;
         for (int p = 0; p < names.Length && fix is null; p++)
         {
             long? value = atLeast
                 ? DimSearch.SmallestMin(problem, axes, p, hit[p])
                 : DimSearch.LargestMax(problem, axes, p, hit[p]);
-            if (value is long v) fix = Attribute(names[p], atLeast ? "Min" : "Max", v);
+            if (value is long v) fix = new DimFix(names[p], atLeast ? "Min" : "Max", v);
         }
-        return new DimRefutation(example, a.Evaluate(example), bound, fix);
+        return new DimRefutation(example, a.Evaluate(example), bound, fix?.ToString()) { FixParts = fix };
     }
 
     private static Dictionary<string, long> Example(string[] names, Axis[] axes, long[] indices)
@@ -179,7 +190,4 @@ public static class DimDecisions
         for (int p = 0; p < names.Length; p++) example[names[p]] = axes[p].ValueAt(indices[p]);
         return example;
     }
-
-    private static string Attribute(string name, string property, long value) =>
-        "[Dim(\"" + name + "\", " + property + " = " + value.ToString(CultureInfo.InvariantCulture) + ")]";
 }
