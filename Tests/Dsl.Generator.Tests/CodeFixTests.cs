@@ -211,6 +211,24 @@ public class CodeFixTests
     }
 
     [Fact]
+    public async Task A_sequence_longer_than_the_positional_embedding_adds_the_Dim_maximum()
+    {
+        var fixedSource = await ApplyFixAsync("""
+            [Model("T")]
+            [Embedding(100, 16), PositionalEmbedding(64)]
+            public partial class NoMax { }
+            """, "DSL020", "Add [Dim(\"T\", Max = 64)]");
+
+        Assert.Equal(Prelude + """
+            [Model("T")]
+            [Dim("T", Max = 64)]
+            [Embedding(100, 16), PositionalEmbedding(64)]
+            public partial class NoMax { }
+            """, fixedSource);
+        AssertNoDslErrors(fixedSource);
+    }
+
+    [Fact]
     public async Task No_Projection_fix_is_offered_for_a_skip_inside_a_used_block()
     {
         var actions = await ActionsAsync("""
