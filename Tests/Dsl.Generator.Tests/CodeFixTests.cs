@@ -229,6 +229,19 @@ public class CodeFixTests
     }
 
     [Fact]
+    public async Task No_DSL003_fix_is_offered_when_no_name_is_near()
+    {
+        var actions = await ActionsAsync("""
+            [Model(8)]
+            [Linear(8, Name = "alpha"), Linear(8, Name = "beta")]
+            [Skip("zzzzzz", "beta")]
+            public partial class Far { }
+            """, "DSL003");
+
+        Assert.Empty(actions);
+    }
+
+    [Fact]
     public async Task No_Projection_fix_is_offered_for_a_skip_inside_a_used_block()
     {
         var actions = await ActionsAsync("""
