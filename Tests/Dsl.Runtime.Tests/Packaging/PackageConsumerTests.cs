@@ -12,8 +12,8 @@ namespace Dsl.Runtime.Tests.Packaging;
 /// <summary>
 /// The packages as a user gets them: packs Dsl and Dsl.Runtime into a temporary folder feed, then builds and runs a
 /// console project outside the repository that references only Dsl, Dsl.Runtime and TorchSharp-cpu from that feed.
-/// Its model's skip compiles and runs forward and backward (on Debian 12 this needs the package's build step for
-/// libLibTorchSharp.so), and a wrong skip fails the build with DSL005 on its file and line.
+/// Its model's skip compiles, runs forward and backward and trains a few steps (on Debian 12 this needs the package's
+/// build step for libLibTorchSharp.so), and a wrong skip fails the build with DSL005 on its file and line.
 ///
 /// Slow (one pack, one restore, three builds: about a minute or two): skip it with
 /// <c>dotnet test --filter Category!=Packaging</c>.
@@ -66,6 +66,16 @@ public sealed class PackageConsumerTests : IDisposable
         check.AssertSucceeded();
         Assert.Contains("ConsumerNet: input [8, 1, 28, 28] -> output [8, 10]", check.Output, StringComparison.Ordinal);
         Assert.Contains("forward + backward", check.Output, StringComparison.Ordinal);
+
+        // A few training steps on the Fashion-MNIST subset embedded in the package's dll, with its plots and weights.
+        string run = _scratch.File("run");
+        CommandResult train = Dotnet(app,
+            [dll, "train", "ConsumerNet", "--epochs", "1", "--limit", "128", "--batch-size", "64", "--data", "embedded",
+             "--validation", "0", "--device", "cpu", "--out", run]);
+        train.AssertSucceeded();
+        Assert.Contains("ConsumerNet: test accuracy ", train.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(run, "model.safetensors")), "training wrote no model.safetensors");
+        Assert.True(File.Exists(Path.Combine(run, "curves.png")), "training wrote no curves.png");
 
         string broken = Path.Combine(app, "Broken.cs");
         File.WriteAllText(broken, BrokenModel);
