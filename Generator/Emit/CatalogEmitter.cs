@@ -15,9 +15,7 @@ public sealed record CatalogItem(string TypeName, string Name, string FullName, 
 
     public static CatalogItem For(ModelDeclaration model, PlannedBody body, DimDomain domain)
     {
-        var fullName = string.Join(".", new[] { model.Namespace }.Concat(model.ContainingTypes.Select(c => c.Name)).Concat(new[] { model.ClassName })
-            .Where(s => s.Length > 0));
-        return new CatalogItem("global::" + fullName, model.ClassName, fullName, model.Description, ModelEmitter.TakesTokenIds(body), body.Macs.IsConstant)
+        return new CatalogItem("global::" + model.FullName, model.ClassName, model.FullName, model.Description, ModelEmitter.TakesTokenIds(body), body.Macs.IsConstant)
         {
             ExampleShape = body.Input.IsFixed ? null : body.Input.Dims.Select(d => d.IsConstant ? d.Value : ExampleValue(domain[d.Names[0]])).ToArray().ToEquatableArray(),
         };

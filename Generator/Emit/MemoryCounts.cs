@@ -33,11 +33,10 @@ public static class MemoryCounts
     /// </summary>
     private static Dim ActivationElements(PlannedMerge m)
     {
-        var aligned = m.Aligned.Aggregate(m.FromShape, (s, a) => s.WithDim(a.Axis, a.Size)).Elements;
         return m.Result.Elements
             + (m.Projection is { } p ? p.Output.Elements * (p.IsConvolution ? 2 : 1) : Dim.Of(0))
-            + (m.Aligned.Any(a => a.ChangesFrom) ? aligned : Dim.Of(0))
-            + (m.Aligned.Any(a => a.ChangesTo) ? m.Aligned.Aggregate(m.ToShape!, (s, a) => s.WithDim(a.Axis, a.Size)).Elements : Dim.Of(0))
+            + (m.Aligned.Any(a => a.ChangesFrom) ? m.AlignedShape(m.FromShape).Elements : Dim.Of(0))
+            + (m.Aligned.Any(a => a.ChangesTo) ? m.AlignedShape(m.ToShape!).Elements : Dim.Of(0))
             + (m.Mode == Parsing.MergeMode.Highway ? m.Result.Elements : Dim.Of(0))
             + (m.Scale != Parsing.MergeScale.None ? m.Result.Elements : Dim.Of(0));
     }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Dsl.Generator.Graph;
 using Dsl.Generator.Parsing;
@@ -11,7 +12,39 @@ namespace Dsl.Generator.Emit;
 public static class MergeText
 {
     /// <summary>The merge's kind: <c>Add</c>, <c>Add, projected</c>, <c>Add, ×α (ReZero), DropPath 0.1</c>, <c>Concat, cropped</c>, <c>Multiply</c>, <c>Highway</c>.</summary>
-    public static string MergeKind(PlannedMerge merge) => merge.Label;
+    public static string MergeKind(PlannedMerge merge)
+    {
+        var parts = new List<string> { merge.Mode.ToString() };
+        if (merge.Projection is not null)
+        {
+            parts.Add("projected");
+        }
+
+        if (merge.Scale == MergeScale.Scalar)
+        {
+            parts.Add("×α (ReZero)");
+        }
+        else if (merge.Scale == MergeScale.PerChannel)
+        {
+            parts.Add("×γ (LayerScale)");
+        }
+
+        if (merge.DropPathFromUse)
+        {
+            parts.Add("DropPath (from the Use)");
+        }
+        else if (merge.DropPath > 0)
+        {
+            parts.Add("DropPath " + merge.DropPath.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (merge.Aligned.Count > 0)
+        {
+            parts.Add(merge.Declaration?.Align == MergeAlign.Pad ? "padded" : "cropped");
+        }
+
+        return string.Join(", ", parts);
+    }
 
     /// <summary>
     /// The merge as an expression of its two operands (already display names): <c>bn2 + stem</c>,

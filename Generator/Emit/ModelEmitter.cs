@@ -455,7 +455,7 @@ public static class ModelEmitter
             var result = m == layer.Merges.Count - 1 ? name : Id($"{layer.Name}_merge{m + 1}");
             var from = merge.From == LayerCatalog.InputName ? "input" : Id(merge.From);
             var mergeShape = merge.Result.Describe();
-            var comment = mergeShape + $": skip from '{merge.From}' ({merge.Label})";
+            var comment = mergeShape + $": skip from '{merge.From}' ({MergeText.MergeKind(merge)})";
             var merged = from;
             if (merge.Aligned.Any(a => a.ChangesFrom))
             {
@@ -494,7 +494,7 @@ public static class ModelEmitter
                 }
 
                 default:
-                    if (merge.Scale == MergeScale.None && !merge.HasDropPath)
+                    if (!merge.UsesResidualAdd)
                     {
                         f.Add(result, $"var {result} = {branch}.add({merged});", comment, branch, merged);
                     }
@@ -517,8 +517,7 @@ public static class ModelEmitter
     private static string AlignVerb(PlannedMerge merge) => merge.Declaration?.Align == MergeAlign.Pad ? "zero-padded (centred)" : "centre-cropped";
 
     /// <summary>A side's shape after alignment.</summary>
-    private static string Aligned(Shape side, PlannedMerge merge) =>
-        merge.Aligned.Aggregate(side, (s, a) => s.WithDim(a.Axis, a.Size)).Describe();
+    private static string Aligned(Shape side, PlannedMerge merge) => merge.AlignedShape(side).Describe();
 
     /// <summary>
     /// The spatial sizes a side is cropped or padded to: constants for fixed sizes; for named ones the smaller (crop)
@@ -643,7 +642,7 @@ public static class ModelEmitter
                 """);
         }
 
-        if (merge.Mode == MergeMode.Add && (merge.Scale != MergeScale.None || merge.HasDropPath))
+        if (merge.UsesResidualAdd)
         {
             yield return ("ResidualAdd", """
                 /// <summary>

@@ -224,11 +224,8 @@ public sealed class BodyPlanner
                 return null;
             }
 
-            foreach (var axis in aligned)
-            {
-                from = from.WithDim(axis.Axis, axis.Size);
-                current = current.WithDim(axis.Axis, axis.Size);
-            }
+            from = PlannedMerge.AlignedShape(fromShape, aligned);
+            current = PlannedMerge.AlignedShape(toShape, aligned);
         }
 
         PlannedProjection? projection = null;
@@ -355,13 +352,13 @@ public sealed class BodyPlanner
                 continue;
             }
 
-            var fromLarger = DimDecisions.AtLeast(from[axis] + (to[axis] * -1), 0, _domain) is null;
-            var toLarger = DimDecisions.AtLeast(to[axis] + (from[axis] * -1), 0, _domain) is null;
-            if (!fromLarger && !toLarger)
+            // Each refutation is an allowed size for which that side is the smaller one.
+            var fromSmaller = DimDecisions.AtLeast(from[axis] + (to[axis] * -1), 0, _domain);
+            var toSmaller = DimDecisions.AtLeast(to[axis] + (from[axis] * -1), 0, _domain);
+            var fromLarger = fromSmaller is null;
+            if (fromSmaller is not null && toSmaller is not null)
             {
-                var why = DimDecisions.AtLeast(from[axis] + (to[axis] * -1), 0, _domain)!;
-                var other = DimDecisions.AtLeast(to[axis] + (from[axis] * -1), 0, _domain)!;
-                return $"on axis {axis + 1} neither side is always the larger ({from[axis]} against {to[axis]}: 'to' is larger for {why.ExampleText}, 'from' for {other.ExampleText}), so the generator cannot tell which side to {(align == MergeAlign.Crop ? "crop" : "pad")}";
+                return $"on axis {axis + 1} neither side is always the larger ({from[axis]} against {to[axis]}: 'to' is larger for {fromSmaller.ExampleText}, 'from' for {toSmaller.ExampleText}), so the generator cannot tell which side to {(align == MergeAlign.Crop ? "crop" : "pad")}";
             }
 
             var larger = fromLarger ? from[axis] : to[axis];

@@ -293,10 +293,9 @@ public sealed class BodyStructure
         var args = new LayerArguments(layer);
         foreach (var argument in new[] { "DropPath", "DropPathEnd" })
         {
-            var p = args.Real(argument);
-            if (args.IsGiven(argument) && (double.IsNaN(p) || p < 0 || p >= 1))
+            if (args.IsGiven(argument) && SkipOptions.DropProbabilityProblem(argument, args.Real(argument)) is { } problem)
             {
-                diagnostics.Add(LayerRules.Invalid(args, layer.ExplicitName ?? block.Name, "Use", argument, $"{argument} = {SkipOptions.Number(p)} is invalid: a drop probability must be at least 0 and below 1"));
+                diagnostics.Add(LayerRules.Invalid(args, layer.ExplicitName ?? block.Name, "Use", argument, problem));
             }
         }
 

@@ -93,6 +93,16 @@ public sealed class PlannedMerge
 
     public bool HasDropPath => DropPathFromUse || DropPath > 0;
 
+    /// <summary>Whether it is an Add with a learned scale or stochastic depth, which the generated ResidualAdd computes.</summary>
+    public bool UsesResidualAdd => Mode == MergeMode.Add && (Scale != MergeScale.None || HasDropPath);
+
+    /// <summary>A side's shape after <see cref="Aligned"/> (the shape itself without Align).</summary>
+    public static Shape AlignedShape(Shape side, IReadOnlyList<AlignedAxis> aligned) =>
+        aligned.Aggregate(side, (s, a) => s.WithDim(a.Axis, a.Size));
+
+    /// <summary>A side's shape after this merge's alignment.</summary>
+    public Shape AlignedShape(Shape side) => AlignedShape(side, Aligned);
+
     /// <summary>The Highway gate's field: a 1×1 convolution (images, signals) or a linear map, with bias.</summary>
     public static string GateField(string from, string to) => $"{from}_to_{to}_gate";
 
@@ -116,43 +126,6 @@ public sealed class PlannedMerge
         + (Mode == MergeMode.Highway ? (Result.Positions * (Channels * Channels)) + Result.Elements : Dim.Of(0))
         + (Scale != MergeScale.None ? Result.Elements : Dim.Of(0));
 
-    /// <summary>The merge as the summary and the diagram name it: <c>Add</c>, <c>Add, projected</c>, <c>Add, ×α (ReZero), DropPath 0.1</c>, <c>Concat, cropped</c>.</summary>
-    public string Label
-    {
-        get
-        {
-            var parts = new List<string> { Mode.ToString() };
-            if (Projection is not null)
-            {
-                parts.Add("projected");
-            }
-
-            if (Scale == MergeScale.Scalar)
-            {
-                parts.Add("×α (ReZero)");
-            }
-            else if (Scale == MergeScale.PerChannel)
-            {
-                parts.Add("×γ (LayerScale)");
-            }
-
-            if (DropPathFromUse)
-            {
-                parts.Add("DropPath (from the Use)");
-            }
-            else if (DropPath > 0)
-            {
-                parts.Add("DropPath " + DropPath.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
-            }
-
-            if (Aligned.Count > 0)
-            {
-                parts.Add(Declaration?.Align == MergeAlign.Pad ? "padded" : "cropped");
-            }
-
-            return string.Join(", ", parts);
-        }
-    }
 }
 
 /// <summary>A layer with everything inferred: shapes, counts, merges, and for blocks their specialised classes.</summary>

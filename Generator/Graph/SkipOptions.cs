@@ -14,6 +14,10 @@ public static class SkipOptions
     /// <summary>A number as the user wrote it, whatever the build machine's culture.</summary>
     public static string Number(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Why a stochastic-depth rate (a [Skip]'s or a [Use]'s) is invalid, or null when 0 ≤ p &lt; 1.</summary>
+    public static string? DropProbabilityProblem(string argument, double p) =>
+        double.IsNaN(p) || p < 0 || p >= 1 ? $"{argument} = {Number(p)} is invalid: a drop probability must be at least 0 and below 1" : null;
+
     /// <summary>Whether the skip's options are valid; else the diagnostics are added.</summary>
     public static bool Check(SkipDeclaration skip, List<DiagnosticInfo> diagnostics)
     {
@@ -39,9 +43,9 @@ public static class SkipOptions
             Invalid("Align", $"Align = {(int)skip.Align} is not a SkipAlign; use SkipAlign.Crop or SkipAlign.Pad");
         }
 
-        if (double.IsNaN(skip.DropPath) || skip.DropPath < 0 || skip.DropPath >= 1)
+        if (DropProbabilityProblem("DropPath", skip.DropPath) is { } dropPath)
         {
-            Invalid("DropPath", $"DropPath = {Number(skip.DropPath)} is invalid: a drop probability must be at least 0 and below 1");
+            Invalid("DropPath", dropPath);
         }
 
         if (double.IsInfinity(skip.ScaleInit))

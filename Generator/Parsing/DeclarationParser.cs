@@ -68,8 +68,7 @@ public static class DeclarationParser
         }
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
-        var fullName = string.Join(".", new[] { ns }.Concat(containing.Select(c => c.Name)).Concat(new[] { type.Name })
-            .Where(s => s.Length > 0));
+        var fullName = ModelDeclaration.QualifiedName(ns, containing, type.Name);
         return new ModelDeclaration(
             ns,
             containing.ToEquatableArray(),

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Dsl.Generator.Common;
 using Dsl.Generator.Diagnostics;
 
@@ -151,6 +153,12 @@ public sealed record ModelDeclaration(
     bool CanEmitFallback,
     EquatableArray<DiagnosticInfo> Diagnostics)
 {
+    /// <summary>The class name with its namespace and containing types (<c>Sample.Outer.Net</c>); the hint name is it + <c>.g.cs</c>.</summary>
+    public string FullName => QualifiedName(Namespace, ContainingTypes, ClassName);
+
+    public static string QualifiedName(string ns, IEnumerable<ContainingType> containing, string name) =>
+        string.Join(".", new[] { ns }.Concat(containing.Select(c => c.Name)).Concat(new[] { name }).Where(s => s.Length > 0));
+
     /// <summary>The class's XML &lt;summary&gt; as one line of plain text (empty when it has none), for the model catalogue.</summary>
     public string Description { get; init; } = "";
 
