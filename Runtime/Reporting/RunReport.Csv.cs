@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using Dsl.Runtime.Reporting.Csv;
 using Dsl.Runtime.IO;
+using Dsl.Runtime.Training;
 
 namespace Dsl.Runtime.Reporting;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Dsl.Runtime.IO;
+using Dsl.Runtime.Training;
 
 namespace Dsl.Runtime.Reporting;
 

@@ -57,7 +57,7 @@ public sealed record TrainerOptions
     /// <summary>Stop after this many epochs without improvement of the validation loss (the training loss without validation data); null: never stop early. Builds an <see cref="EarlyStoppingCallback"/>; add one yourself to monitor another metric.</summary>
     public int? EarlyStoppingPatience { get; init; }
 
-    /// <summary>What early stopping watches (see <see cref="Reporting.EpochMetrics.Get"/>); a validation metric falls back to the training one without validation data.</summary>
+    /// <summary>What early stopping watches (see <see cref="EpochMetrics.Get"/>); a validation metric falls back to the training one without validation data.</summary>
     public string EarlyStoppingMonitor { get; init; } = "validation_loss";
 
     /// <summary>Whether the monitored value improves by falling or by rising.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using ScottPlot;
 using ScottPlot.TickGenerators;
+using Dsl.Runtime.Training;
 
 namespace Dsl.Runtime.Reporting.Plots;
 

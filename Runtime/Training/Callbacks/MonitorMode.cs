@@ -15,7 +15,7 @@ public enum MonitorMode
 internal static class Monitor
 {
     /// <summary>The value, falling back from validation_X to train_X when the epoch was not validated.</summary>
-    public static double Read(Reporting.EpochMetrics metrics, string name, string who)
+    public static double Read(EpochMetrics metrics, string name, string who)
     {
         if (metrics.Get(name) is { } value)
         {

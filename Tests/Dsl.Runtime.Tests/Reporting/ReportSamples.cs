@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Dsl.Runtime.Reporting;
+using Dsl.Runtime.Training;
 
 namespace Dsl.Runtime.Tests.Reporting;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using Dsl.Runtime.Reporting;
+using Dsl.Runtime.Training;
 using Xunit;
 
 namespace Dsl.Runtime.Tests.Reporting;

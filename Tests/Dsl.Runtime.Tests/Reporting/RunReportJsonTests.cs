@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 using Dsl.Runtime.Reporting;
+using Dsl.Runtime.Training;
 using Xunit;
 
 namespace Dsl.Runtime.Tests.Reporting;

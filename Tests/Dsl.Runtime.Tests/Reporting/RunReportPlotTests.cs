@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Dsl.Runtime.Reporting;
+using Dsl.Runtime.Training;
 using SkiaSharp;
 using Xunit;
 

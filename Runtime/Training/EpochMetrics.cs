@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace Dsl.Runtime.Reporting;
+namespace Dsl.Runtime.Training;
 
 /// <summary>What one epoch of training measured: one entry of a run's history.</summary>
 /// <param name="Epoch">The epoch number.</param>
