@@ -1,75 +1,47 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
-using System.Linq;
-using System.Reflection;
-using System.Text;
 using Xunit;
 
 namespace Dsl.Runtime.Tests.Packaging;
 
 /// <summary>
-/// The packages as a user gets them: packs Dsl and Dsl.Runtime into a temporary folder feed, then builds and runs a
-/// console project outside the repository that references only Dsl, Dsl.Runtime and TorchSharp-cpu from that feed.
+/// The packages as a user gets them: a console project outside the repository that references only Dsl, Dsl.Runtime,
+/// Dsl.Datasets and TorchSharp-cpu, from the feed of <see cref="PackageFeed"/>.
 /// Its model's skip compiles, runs forward and backward and trains a few steps (on Debian 12 this needs the package's
 /// build step for libLibTorchSharp.so), and a wrong skip fails the build with DSL005 on its file and line.
 ///
-/// Slow (one pack, one restore, three builds: about a minute or two): skip it with
+/// Slow (the packs, then one restore and two builds: a minute or two): skip it with
 /// <c>dotnet test --filter Category!=Packaging</c>.
 /// </summary>
 [Trait("Category", "Packaging")]
-[Collection(nameof(PackageConsumerTests))]
-public sealed class PackageConsumerTests : IDisposable
+[Collection(PackagingCollection.Name)]
+public sealed class PackageConsumerTests(PackageFeed packages)
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(8);
-
-    private readonly TempDirectory _scratch = new();
-
-    public void Dispose() => _scratch.Dispose();
-
     [Fact]
     public void A_project_outside_the_repository_builds_runs_and_reports_a_wrong_skip_from_the_packages()
     {
-        string repository = Metadata("Dsl.RepositoryRoot");
-        string machinePackages = Metadata("Dsl.NuGetPackageRoot");
-        string feed = Directory.CreateDirectory(_scratch.File("feed")).FullName;
-        string artifacts = _scratch.File("artifacts");
-        string app = Directory.CreateDirectory(_scratch.File("app")).FullName;
-        // Outside the project folder, or its default **/*.cs glob would compile the packages' files.
-        string packages = _scratch.File("packages");
+        string app = packages.NewFolder("app");
+        string restored = packages.IsolateConsumer(app);
+        WriteConsumer(app, packages.Version);
 
-        // A version no cache can hold yet: whatever restores it comes from this feed.
-        string version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
-        string[] packOptions =
-        [
-            "-c", "Release", "-o", feed, "--artifacts-path", artifacts, $"-p:Version={version}", "--disable-build-servers",
-        ];
-        // Packing the Runtime builds the Attributes and the Generator too; the Dsl package then needs no build of its own.
-        Dotnet(repository, ["pack", Path.Combine("Runtime", "Dsl.Runtime.csproj"), .. packOptions]).AssertSucceeded();
-        Dotnet(repository, ["pack", Path.Combine("Attributes", "Dsl.Attributes.csproj"), "--no-build", "--no-restore", .. packOptions])
-            .AssertSucceeded();
-        Assert.True(File.Exists(Path.Combine(feed, $"Dsl.{version}.nupkg")), "no Dsl package in the feed");
-        Assert.True(File.Exists(Path.Combine(feed, $"Dsl.Runtime.{version}.nupkg")), "no Dsl.Runtime package in the feed");
-
-        WriteConsumer(app, feed, packages, machinePackages, version);
-
-        CommandResult build = Dotnet(app, ["build", "--disable-build-servers"]);
+        CommandResult build = DotnetCli.Run(app, ["build", "--disable-build-servers"]);
         build.AssertSucceeded();
         Assert.Contains("0 Warning(s)", build.Output, StringComparison.Ordinal);
         // Only this test's packages were restored into the isolated packages folder; the rest came from the machine's.
-        Assert.True(Directory.Exists(Path.Combine(packages, "dsl", version)), "Dsl was not restored from the feed");
-        Assert.True(Directory.Exists(Path.Combine(packages, "dsl.runtime", version)), "Dsl.Runtime was not restored from the feed");
+        foreach (string id in new[] { "dsl", "dsl.runtime", "dsl.datasets" })
+        {
+            Assert.True(Directory.Exists(Path.Combine(restored, id, packages.Version)), $"{id} was not restored from the feed");
+        }
 
         string dll = Path.Combine(app, "bin", "Debug", "net10.0", "Consumer.dll");
-        CommandResult check = Dotnet(app, [dll, "check"]);
+        CommandResult check = DotnetCli.Run(app, [dll, "check"]);
         check.AssertSucceeded();
         Assert.Contains("ConsumerNet: input [8, 1, 28, 28] -> output [8, 10]", check.Output, StringComparison.Ordinal);
         Assert.Contains("forward + backward", check.Output, StringComparison.Ordinal);
 
-        // A few training steps on the Fashion-MNIST subset embedded in the package's dll, with its plots and weights.
-        string run = _scratch.File("run");
-        CommandResult train = Dotnet(app,
+        // A few training steps on the Fashion-MNIST subset of the Dsl.Datasets package, with plots and weights.
+        string run = Path.Combine(app, "run");
+        CommandResult train = DotnetCli.Run(app,
             [dll, "train", "ConsumerNet", "--epochs", "1", "--limit", "128", "--batch-size", "64", "--data", "embedded",
              "--validation", "0", "--device", "cpu", "--out", run]);
         train.AssertSucceeded();
@@ -79,7 +51,7 @@ public sealed class PackageConsumerTests : IDisposable
 
         string broken = Path.Combine(app, "Broken.cs");
         File.WriteAllText(broken, BrokenModel);
-        CommandResult failed = Dotnet(app, ["build", "--no-restore", "--disable-build-servers"]);
+        CommandResult failed = DotnetCli.Run(app, ["build", "--no-restore", "--disable-build-servers"]);
         Assert.NotEqual(0, failed.ExitCode);
         // Line 8 is the [Skip] that adds 8 channels to 16.
         Assert.Contains($"{broken}(8,2): error DSL005: Skip from 'stem' to 'wide'", failed.Output, StringComparison.Ordinal);
@@ -121,30 +93,9 @@ public sealed class PackageConsumerTests : IDisposable
 
         """;
 
-    /// <summary>
-    /// The consumer: its own nuget.config (the feed, added to the machine's sources), an isolated packages folder,
-    /// the machine's packages folder as a read-only fallback (TorchSharp's native packages are not copied again), and
-    /// empty Directory.* files so nothing above the temp folder is imported.
-    /// </summary>
-    private static void WriteConsumer(string app, string feed, string packages, string machinePackages, string version)
+    /// <summary>A console app with Program.cs = DslApp.Run(args), one good model, the three packages and TorchSharp-cpu.</summary>
+    private static void WriteConsumer(string app, string version)
     {
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="dsl-test-feed" value="{feed}" />
-              </packageSources>
-              <fallbackPackageFolders>
-                <add key="machine" value="{machinePackages}" />
-              </fallbackPackageFolders>
-            </configuration>
-
-            """);
-        foreach (string name in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
-        {
-            File.WriteAllText(Path.Combine(app, name), "<Project />\n");
-        }
-
         File.WriteAllText(Path.Combine(app, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -152,11 +103,11 @@ public sealed class PackageConsumerTests : IDisposable
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <RestorePackagesPath>{packages}</RestorePackagesPath>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Dsl" Version="{version}" />
                 <PackageReference Include="Dsl.Runtime" Version="{version}" />
+                <PackageReference Include="Dsl.Datasets" Version="{version}" />
                 <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
               </ItemGroup>
             </Project>
@@ -164,68 +115,5 @@ public sealed class PackageConsumerTests : IDisposable
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), "return Dsl.Runtime.DslApp.Run(args);\n");
         File.WriteAllText(Path.Combine(app, "Model.cs"), GoodModel);
-    }
-
-    private static string Metadata(string key)
-    {
-        string? value = typeof(PackageConsumerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == key).Value;
-        Assert.False(string.IsNullOrEmpty(value), $"{key} was not recorded at build time");
-        return value;
-    }
-
-    private sealed record CommandResult(string Command, int ExitCode, string Output)
-    {
-        public void AssertSucceeded() =>
-            Assert.True(ExitCode == 0, $"`{Command}` exited with {ExitCode}:\n{Output}");
-    }
-
-    /// <summary>Runs dotnet with no MSBuild state of the test run inherited and no build server left behind.</summary>
-    private static CommandResult Dotnet(string workingDirectory, IReadOnlyList<string> arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (string name in start.Environment.Keys.ToList())
-        {
-            if (name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) ||
-                name.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase) ||
-                name.Equals("NUGET_PACKAGES", StringComparison.OrdinalIgnoreCase))
-            {
-                start.Environment.Remove(name);
-            }
-        }
-
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-
-        string command = "dotnet " + string.Join(' ', arguments);
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(CommandTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            lock (output) Assert.Fail($"`{command}` ran over {CommandTimeout}:\n{output}");
-        }
-
-        process.WaitForExit();
-        lock (output) return new CommandResult(command, process.ExitCode, output.ToString());
     }
 }
