@@ -36,11 +36,17 @@ public sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatable
 
     public Diagnostic ToDiagnostic() => ToDiagnostic(null);
 
+    /// <summary>The diagnostic with its help link under <paramref name="documentationUrl"/> (see <see cref="DiagnosticDescriptors.DefaultDocumentationUrl"/>).</summary>
+    public Diagnostic ToDiagnostic(Compilation? compilation, string documentationUrl) =>
+        ToDiagnostic(compilation, DiagnosticDescriptors.WithDocumentationUrl(DiagnosticDescriptors.ById[Id], documentationUrl));
+
     /// <summary>
     /// The diagnostic, anchored to the compilation's syntax tree of its file when there is one: a location in a
     /// tree is what an IDE underlines (a path-only location reads as an external file).
     /// </summary>
-    public Diagnostic ToDiagnostic(Compilation? compilation)
+    public Diagnostic ToDiagnostic(Compilation? compilation) => ToDiagnostic(compilation, DiagnosticDescriptors.ById[Id]);
+
+    private Diagnostic ToDiagnostic(Compilation? compilation, DiagnosticDescriptor descriptor)
     {
         var location = Location?.ToLocation();
         if (Location is not null && compilation is not null)
@@ -64,6 +70,6 @@ public sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatable
             properties = builder.ToImmutable();
         }
 
-        return Diagnostic.Create(DiagnosticDescriptors.ById[Id], location, properties, Arguments.Cast<object>().ToArray());
+        return Diagnostic.Create(descriptor, location, properties, Arguments.Cast<object>().ToArray());
     }
 }
