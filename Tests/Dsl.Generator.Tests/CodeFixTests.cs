@@ -347,6 +347,47 @@ public class CodeFixTests
         Assert.DoesNotContain(actions, a => a.Action.EquivalenceKey == "DslOutputPadding");
     }
 
+    [Fact]
+    public async Task No_OutputPadding_fix_is_offered_when_a_skip_merges_between_the_transposed_convolution_and_the_merge()
+    {
+        // 'act' already takes a skip: what reaches 'last' is that merge's result, not the transposed convolution's output alone.
+        var body = """
+            [Model(8, 15, 15)]
+            [Conv2d(8, 3, Padding = 1, Name = "enc"), MaxPool2d(2, Name = "pool")]
+            [ConvTranspose2d(8, 2, Stride = 2, Name = "up"), ReLU(Name = "act"), ReLU(Name = "last")]
+            [Skip("up", "act")]
+            [Skip("enc", "last", Mode = SkipMode.Concat)]
+            public partial class MergedBetween { }
+            """;
+        var run = GeneratorHarness.Run(Prelude + body);
+        Assert.True(run.GeneratorDiagnostics.Count(d => d.Id == "DSL006") == 1, GeneratorHarness.RenderDiagnostics(run.GeneratorDiagnostics));
+        var diagnostic = run.GeneratorDiagnostics.Single(d => d.Id == "DSL006");
+        Assert.DoesNotContain("OutputPadding", DiagnosticChecks.Message(diagnostic), System.StringComparison.Ordinal);
+
+        var actions = await ActionsAsync(body, "DSL006");
+
+        Assert.DoesNotContain(actions, a => a.Action.EquivalenceKey == "DslOutputPadding");
+    }
+
+    [Fact]
+    public void No_OutputPadding_is_offered_for_a_skip_inside_a_used_block()
+    {
+        var run = GeneratorHarness.Run(Prelude + """
+            [Block]
+            [MaxPool2d(2, Name = "pool"), ConvTranspose2d(Channels.Same, 2, Stride = 2, Name = "up")]
+            [Skip("input", "up", Mode = SkipMode.Concat)]
+            public partial class Roundtrip { }
+
+            [Model(4, 15, 15)]
+            [Use<Roundtrip>(Name = "first")]
+            public partial class Odd { }
+            """);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id == "DSL006");
+        Assert.DoesNotContain("OutputPadding", DiagnosticChecks.Message(diagnostic), System.StringComparison.Ordinal);
+        Assert.False(diagnostic.Properties.ContainsKey("OutputPaddingLayer"));
+    }
+
     [Theory]
     // Two pixels short: OutputPadding 2 is not below max(Stride 2, Dilation 1).
     [InlineData("[Model(1, 16, 16)]\n[Conv2d(8, 3, Padding = 1, Name = \"enc\"), Conv2d(16, 3, Stride = 2)]\n[ConvTranspose2d(8, 2, Stride = 2, Name = \"up1\")]")]
