@@ -15,6 +15,11 @@ public sealed class ModelGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // A string: an unchanged build property leaves every step below it cached.
+        var documentationUrl = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => ModelPipeline.DocumentationUrl(options))
+            .WithTrackingName(TrackingNames.DocumentationUrl);
+
         var models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 LayerCatalog.ModelAttribute,
@@ -26,8 +31,8 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ModelOutputs);
 
         // Collected so hint names can be checked against each other (see AddAll); each model's output stays cached above.
-        context.RegisterSourceOutput(models.Collect(), static (spc, outputs) => GeneratorOutput.AddAll(spc, outputs));
-        ReportDiagnostics(context, models);
+        context.RegisterSourceOutput(models.Collect().Combine(documentationUrl), static (spc, pair) => GeneratorOutput.AddAll(spc, pair.Left, pair.Right));
+        ReportDiagnostics(context, models, documentationUrl);
 
         var blocks = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -39,18 +44,20 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Select(static (b, ct) => ModelPipeline.CheckBlock(b!, ct))
             .WithTrackingName(TrackingNames.BlockDiagnostics);
 
-        ReportDiagnostics(context, blocks);
+        ReportDiagnostics(context, blocks, documentationUrl);
     }
 
     /// <summary>
     /// Diagnostics are paired with the compilation only at the very end (reporting nothing for outputs without any), so
     /// they can be anchored to syntax trees (what IDEs underline) without making any cached step depend on the compilation.
     /// </summary>
-    private static void ReportDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<GeneratorOutput> outputs)
+    private static void ReportDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<GeneratorOutput> outputs,
+        IncrementalValueProvider<string> documentationUrl)
     {
         var diagnostics = outputs
             .Select(static (o, _) => o.Diagnostics)
+            .Combine(documentationUrl)
             .Combine(context.CompilationProvider);
-        context.RegisterSourceOutput(diagnostics, static (spc, pair) => GeneratorOutput.Report(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(diagnostics, static (spc, pair) => GeneratorOutput.Report(spc, pair.Left.Left, pair.Left.Right, pair.Right));
     }
 }

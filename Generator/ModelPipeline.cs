@@ -20,12 +20,12 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
     /// <summary>The model's line in the assembly's catalogue (null for blocks, failed models and models the assembly cannot name).</summary>
     public CatalogItem? Catalog { get; init; }
 
-    /// <summary>Reports the diagnostics, anchored to the compilation's syntax trees.</summary>
-    public static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
+    /// <summary>Reports the diagnostics, anchored to the compilation's syntax trees, with help links under the documentation base.</summary>
+    public static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, string documentationUrl, Compilation compilation)
     {
         foreach (var diagnostic in diagnostics)
         {
-            context.ReportDiagnostic(diagnostic.ToDiagnostic(compilation));
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(compilation, documentationUrl));
         }
     }
 
@@ -34,7 +34,7 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
     /// hint names ignoring case and throws on a clash, which would drop every model: a model seen twice ([Model] on two partial declarations, already the compiler's CS0579) is added
     /// once, and two models whose names differ only in case get a DSL017 instead.
     /// </summary>
-    public static void AddAll(SourceProductionContext context, System.Collections.Immutable.ImmutableArray<GeneratorOutput> outputs)
+    public static void AddAll(SourceProductionContext context, System.Collections.Immutable.ImmutableArray<GeneratorOutput> outputs, string documentationUrl)
     {
         var added = new Dictionary<string, GeneratorOutput>(StringComparer.OrdinalIgnoreCase);
         foreach (var output in outputs)
@@ -46,7 +46,7 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
                     // No location: keeping one in the output would make it change whenever its model moves in the file.
                     context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration, null,
                         output.HintName.Substring(0, output.HintName.Length - ".g.cs".Length), "model",
-                        $"its generated file name differs only in case from '{earlier.HintName}'; rename one of the two models").ToDiagnostic());
+                        $"its generated file name differs only in case from '{earlier.HintName}'; rename one of the two models").ToDiagnostic(null, documentationUrl));
                 }
 
                 continue;
@@ -71,6 +71,12 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
 public static class ModelPipeline
 {
     public static readonly string Version = typeof(ModelPipeline).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+
+    /// <summary>The documentation base for help links: the build's <c>DslDocumentationUrl</c>, or the default when it is unset or blank.</summary>
+    public static string DocumentationUrl(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider options) =>
+        options.GlobalOptions.TryGetValue(DiagnosticDescriptors.DocumentationUrlProperty, out var url) && !string.IsNullOrWhiteSpace(url)
+            ? url.Trim()
+            : DiagnosticDescriptors.DefaultDocumentationUrl;
 
     public static GeneratorOutput Build(ModelDeclaration model, CancellationToken ct)
     {

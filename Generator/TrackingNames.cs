@@ -14,4 +14,7 @@ public static class TrackingNames
 
     /// <summary>Structural diagnostics of blocks.</summary>
     public const string BlockDiagnostics = nameof(BlockDiagnostics);
+
+    /// <summary>The documentation base of help links (build property DslDocumentationUrl, or the default).</summary>
+    public const string DocumentationUrl = nameof(DocumentationUrl);
 }

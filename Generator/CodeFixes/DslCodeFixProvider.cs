@@ -16,7 +16,8 @@ namespace Dsl.CodeFixes;
 /// <see cref="Diagnostic.Properties"/> (set by the generator), never from the message:
 /// DSL002 (add <c>partial</c>), DSL003 (<c>Suggestion</c>: use the nearest layer name),
 /// DSL005 (<c>Projection</c>: add <c>Projection = true</c>), DSL005/DSL006 (<c>Align</c>: add <c>Align = SkipAlign.Crop</c>
-/// or <c>.Pad</c>), and any diagnostic with <c>Dim</c>, <c>DimProperty</c>, <c>DimValue</c> (add or amend the [Dim]).
+/// or <c>.Pad</c>), DSL005/DSL006 (<c>OutputPaddingLayer</c>, <c>OutputPadding</c>, <c>OutputPaddingSpan</c>: set
+/// <c>OutputPadding</c> on that ConvTranspose1d/2d), and any diagnostic with <c>Dim</c>, <c>DimProperty</c>, <c>DimValue</c> (add or amend the [Dim]).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DslCodeFixProvider))]
 [Shared]
@@ -77,6 +78,14 @@ public sealed class DslCodeFixProvider : CodeFixProvider
                         SetNamedArgument(skip, "Projection", SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression)));
                 }
 
+                if (properties.TryGetValue("OutputPaddingLayer", out var layer) && layer is not null
+                    && properties.TryGetValue("OutputPadding", out var padding) && padding is not null
+                    && TransposedConvolution(root, properties) is { } up)
+                {
+                    Register(context, diagnostic, root, $"Set OutputPadding = {padding} on '{layer}'", "DslOutputPadding", up,
+                        SetNamedArgument(up, "OutputPadding", SyntaxFactory.ParseExpression(padding)));
+                }
+
                 if (properties.TryGetValue("Align", out var aligns) && aligns is not null)
                 {
                     foreach (var align in aligns.Split(','))
@@ -107,6 +116,24 @@ public sealed class DslCodeFixProvider : CodeFixProvider
     /// <summary>The [Skip] attribute the diagnostic is on (not a [Use] of a block, whose skip lives elsewhere).</summary>
     private static AttributeSyntax? SkipAttribute(SyntaxNode node) =>
         node.FirstAncestorOrSelf<AttributeSyntax>() is { } attribute && SimpleName(attribute) is "Skip" or "SkipAttribute" ? attribute : null;
+
+    /// <summary>The ConvTranspose1d/2d attribute at <c>OutputPaddingSpan</c> (start,length in this document), exactly there, or null.</summary>
+    private static AttributeSyntax? TransposedConvolution(SyntaxNode root, ImmutableDictionary<string, string?> properties)
+    {
+        if (!properties.TryGetValue("OutputPaddingSpan", out var text) || text?.Split(',') is not [var startText, var lengthText]
+            || !int.TryParse(startText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var start)
+            || !int.TryParse(lengthText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
+            || start + length > root.FullSpan.End)
+        {
+            return null;
+        }
+
+        var span = new Microsoft.CodeAnalysis.Text.TextSpan(start, length);
+        return root.FindNode(span).FirstAncestorOrSelf<AttributeSyntax>() is { } attribute && attribute.Span == span
+            && SimpleName(attribute) is "ConvTranspose1d" or "ConvTranspose1dAttribute" or "ConvTranspose2d" or "ConvTranspose2dAttribute"
+                ? attribute
+                : null;
+    }
 
     private static string SimpleName(AttributeSyntax attribute) => attribute.Name switch
     {

@@ -9,7 +9,29 @@ namespace Dsl.Generator.Diagnostics;
 public static class DiagnosticDescriptors
 {
     private const string Category = "Dsl";
-    private const string HelpBase = "docs/diagnostics.md#";
+
+    /// <summary>
+    /// Where docs/diagnostics.md is read when the build sets no <c>DslDocumentationUrl</c> (the one place this URL is
+    /// written); every help link is this base, <c>#</c>, and the lower-case ID.
+    /// </summary>
+    public const string DefaultDocumentationUrl = "https://github.com/dsl-dotnet/dsl/blob/main/docs/diagnostics.md";
+
+    /// <summary>The MSBuild property (made compiler-visible by build/Dsl.props) that replaces <see cref="DefaultDocumentationUrl"/>.</summary>
+    public const string DocumentationUrlProperty = "build_property.DslDocumentationUrl";
+
+    /// <summary>The help link of an ID under a documentation base: <c>{base}#dsl005</c>.</summary>
+    public static string HelpLink(string documentationUrl, string id) => documentationUrl + "#" + id.ToLowerInvariant();
+
+    /// <summary>
+    /// The descriptor with its help link under another documentation base (the same descriptor when the base is the
+    /// default); everything else, the ID and the severity included, is unchanged so .editorconfig still applies.
+    /// </summary>
+    public static DiagnosticDescriptor WithDocumentationUrl(DiagnosticDescriptor descriptor, string documentationUrl) =>
+        documentationUrl == DefaultDocumentationUrl
+            ? descriptor
+            : new DiagnosticDescriptor(descriptor.Id, descriptor.Title, descriptor.MessageFormat, descriptor.Category,
+                descriptor.DefaultSeverity, descriptor.IsEnabledByDefault, descriptor.Description,
+                HelpLink(documentationUrl, descriptor.Id), System.Linq.Enumerable.ToArray(descriptor.CustomTags));
 
     /// <summary>Every descriptor, by ID.</summary>
     public static System.Collections.Generic.IReadOnlyDictionary<string, DiagnosticDescriptor> ById => LazyById.Value;
@@ -22,7 +44,7 @@ public static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: HelpBase + id.ToLowerInvariant());
+            helpLinkUri: HelpLink(DefaultDocumentationUrl, id));
 
     /// <summary>DSL000: <c>The Dsl generator failed on '{0}': {1}. This is a bug in the generator; please report it with this message.</c></summary>
     public static readonly DiagnosticDescriptor InternalError = Error("DSL000",

@@ -190,7 +190,12 @@ public sealed class BodyPlanner
         var current = layer.Output;
         foreach (var skip in structure.Skips.Where(s => s.To == index))
         {
-            var merge = PlanMerge(skip.Declaration, skip.From < 0 ? input : previous[skip.From].Final, current, qualifier, useLocation, dropPathFromUse);
+            // Only in the model's own body (a block's layers are not in the file the error is reported in), and the layer's
+            // own output only before its first merge.
+            var sides = qualifier.Length == 0 && useLocation is null
+                ? new MergeSides(previous, merges.Count == 0 ? layer : null)
+                : null;
+            var merge = PlanMerge(skip.Declaration, skip.From < 0 ? input : previous[skip.From].Final, current, qualifier, useLocation, dropPathFromUse, sides);
             if (merge is null)
             {
                 return null;
@@ -204,7 +209,8 @@ public sealed class BodyPlanner
     }
 
     /// <summary>One skip: its shapes checked for its mode (after any alignment), and what it adds (projection, gate, scale).</summary>
-    private PlannedMerge? PlanMerge(SkipDeclaration declaration, Shape fromShape, Shape toShape, string qualifier, LocationInfo? useLocation, bool dropPathFromUse)
+    private PlannedMerge? PlanMerge(SkipDeclaration declaration, Shape fromShape, Shape toShape, string qualifier, LocationInfo? useLocation, bool dropPathFromUse,
+        MergeSides? sides)
     {
         var fromName = qualifier + declaration.From;
         var toName = qualifier + declaration.To;
@@ -239,9 +245,11 @@ public sealed class BodyPlanner
                 if (problem is not null)
                 {
                     var alignHint = AlignHint(declaration, from, current, sentence: false);
+                    var padding = OutputPaddingFix(declaration, sides, from, current);
+                    var paddingHint = padding is null ? "" : $"; or set {padding.Hint}";
                     var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.ConcatShapeMismatch, declaration.Location,
-                        fromName, toName, current.ToString(), from.ToString(), problem + alignHint);
-                    Report(WithFixes(diagnostic, alignHint, FirstDimFix(from, current, skipChannels: true), projection: false), useLocation);
+                        fromName, toName, current.ToString(), from.ToString(), problem + paddingHint + alignHint);
+                    Report(WithFixes(diagnostic, alignHint, FirstDimFix(from, current, skipChannels: true), projection: false).WithOutputPaddingFix(padding), useLocation);
                     return null;
                 }
 
@@ -291,9 +299,11 @@ public sealed class BodyPlanner
                     {
                         var alignHint = AlignHint(declaration, from, current, sentence: true);
                         var dimFix = FirstDimFix(from, current, skipChannels: false);
+                        var padding = OutputPaddingFix(declaration, sides, from, current);
+                        var paddingHint = padding is null ? "" : $" Or set {padding.Hint}.";
                         var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.AddShapeMismatch, declaration.Location,
-                            fromName, toName, from.ToString(), current.ToString(), problem + alignHint);
-                        Report(WithFixes(diagnostic, alignHint, dimFix, projection: dimFix is null), useLocation);
+                            fromName, toName, from.ToString(), current.ToString(), problem + paddingHint + alignHint);
+                        Report(WithFixes(diagnostic, alignHint, dimFix, projection: dimFix is null).WithOutputPaddingFix(padding), useLocation);
                         return null;
                     }
 
@@ -430,6 +440,91 @@ public sealed class BodyPlanner
 
         return diagnostic.WithDimFix(dimFix);
     }
+
+    /// <summary>
+    /// The OutputPadding that makes a transposed convolution's output the size the other side of an Add or Concat has,
+    /// or null. Offered only when all of this holds (else a changed OutputPadding would not be known to fix it):
+    /// no Align; the skip is in the model's own body; the 'to' side of the merge is the output of a ConvTranspose1d/2d
+    /// directly or through layers that never change a shape (activations, Dropout, BatchNorm, GroupNorm), none of
+    /// which merges a skip before; all sizes but the channels are fixed; every spatial axis is short (or long) by the
+    /// same amount d; the new value OutputPadding + d is at least 0 and below max(Stride, Dilation), as PyTorch requires;
+    /// and with that size the merge holds. Only on the 'to' side (a U-Net upsamples at the layer its skip ends at): the
+    /// 'from' side is upstream of 'to', so a new OutputPadding there would move both sides.
+    /// </summary>
+    private OutputPaddingFix? OutputPaddingFix(SkipDeclaration declaration, MergeSides? sides, Shape from, Shape to)
+    {
+        if (sides is null || declaration.Align != MergeAlign.None)
+        {
+            return null;
+        }
+
+        return sides.To is not null && TransposedConvolutionFeeding(sides.To, sides.Previous, sides.Previous.Count) is { } up
+            ? OutputPaddingFix(declaration, up, to, other: from, mergeHolds: resized => MergeHolds(declaration.Mode, from, resized))
+            : null;
+    }
+
+    private OutputPaddingFix? OutputPaddingFix(SkipDeclaration declaration, PlannedLayer up, Shape side, Shape other, Func<Shape, bool> mergeHolds)
+    {
+        if (side.Rank != other.Rank || side.Layout != other.Layout || side.Layout is not (Layout.Image or Layout.Signal))
+        {
+            return null;
+        }
+
+        long? delta = null;
+        var resized = side;
+        for (var axis = 0; axis < side.Rank; axis++)
+        {
+            if (axis == side.ChannelAxis)
+            {
+                continue;
+            }
+
+            if (!side[axis].IsConstant || !other[axis].IsConstant || (delta is not null && delta != other[axis].Value - side[axis].Value))
+            {
+                return null;
+            }
+
+            delta = other[axis].Value - side[axis].Value;
+            resized = resized.WithDim(axis, other[axis]);
+        }
+
+        if (delta is not { } d || d == 0)
+        {
+            return null;
+        }
+
+        var args = new LayerArguments(up.Declaration);
+        var padding = args.Int("OutputPadding") + d;
+        if (padding < 0 || padding >= Math.Max(args.Int("Stride"), args.Int("Dilation")) || !mergeHolds(resized))
+        {
+            return null;
+        }
+
+        // The code fix edits the layer's attribute, so it needs it in the file the diagnostic is in.
+        var location = up.Declaration.Location is { } at && at.FilePath == declaration.Location?.FilePath ? at : null;
+        return new OutputPaddingFix(up.Name, (int)padding, resized, location);
+    }
+
+    /// <summary>The ConvTranspose1d/2d whose output reaches <paramref name="layer"/>'s output unchanged (through shape-keeping layers), or null.</summary>
+    private static PlannedLayer? TransposedConvolutionFeeding(PlannedLayer layer, List<PlannedLayer> previous, int index)
+    {
+        while (layer.Definition is not TransposedConvolutionLayer)
+        {
+            if (layer.Definition is not (ActivationLayer or DropoutLayer or BatchNormLayer or GroupNormLayer) || index == 0
+                || previous[index - 1].Merges.Count > 0)
+            {
+                return null;
+            }
+
+            index--;
+            layer = previous[index];
+        }
+
+        return layer;
+    }
+
+    private bool MergeHolds(MergeMode mode, Shape from, Shape to) =>
+        (mode == MergeMode.Concat ? ConcatProblem(from, to) : AddProblem(from, to, hints: false)) is null;
 
     /// <summary>The [Dim] fix of the first axis that differs (the one the message names), if that axis has one.</summary>
     private DimFix? FirstDimFix(Shape from, Shape to, bool skipChannels)
@@ -621,4 +716,13 @@ public sealed class BodyPlanner
 
     private void Report(DiagnosticInfo diagnostic, LocationInfo? useLocation) =>
         _diagnostics.Add(useLocation is null ? diagnostic : diagnostic.At(useLocation));
+}
+
+/// <summary>What feeds a merge's 'to' side, for <see cref="BodyPlanner"/>'s OutputPadding fix: the layers before, and the 'to' layer (null after an earlier merge at it).</summary>
+internal sealed record MergeSides(List<PlannedLayer> Previous, PlannedLayer? To);
+
+/// <summary>OutputPadding = <see cref="Padding"/> on layer <see cref="Layer"/> makes its output <see cref="Output"/>; <see cref="Location"/>: its attribute, when in the skip's file.</summary>
+internal sealed record OutputPaddingFix(string Layer, int Padding, Shape Output, LocationInfo? Location)
+{
+    public string Hint => $"OutputPadding = {Padding} on '{Layer}' (its output is then {Output})";
 }

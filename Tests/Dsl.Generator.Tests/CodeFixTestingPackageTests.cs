@@ -163,4 +163,29 @@ public class CodeFixTestingPackageTests
             CodeActionEquivalenceKey = "DslDim",
         }.RunAsync();
     }
+
+    [Fact]
+    public async Task DSL006_OutputPadding_is_set_on_the_transposed_convolution_one_pixel_short()
+    {
+        await new Test
+        {
+            TestCode = Prelude + """
+                [Model(1, 15, 15)]
+                [Conv2d(8, 3, Padding = 1, Name = "enc"), MaxPool2d(2)]
+                [Conv2d(16, 3, Padding = 1), ReLU]
+                [ConvTranspose2d(8, 2, Stride = 2, Name = "up1")]
+                [{|DSL006:Skip("enc", "up1", Mode = SkipMode.Concat)|}]
+                public partial class OddUnet { }
+                """,
+            FixedCode = Prelude + """
+                [Model(1, 15, 15)]
+                [Conv2d(8, 3, Padding = 1, Name = "enc"), MaxPool2d(2)]
+                [Conv2d(16, 3, Padding = 1), ReLU]
+                [ConvTranspose2d(8, 2, Stride = 2, Name = "up1", OutputPadding = 1)]
+                [Skip("enc", "up1", Mode = SkipMode.Concat)]
+                public partial class OddUnet { }
+                """,
+            CodeActionEquivalenceKey = "DslOutputPadding",
+        }.RunAsync();
+    }
 }

@@ -261,6 +261,152 @@ public class CodeFixTests
         Assert.Equal(new[] { "Add [Dim(\"H\", MultipleOf = 4)]" }, actions.Select(a => a.Action.Title).ToArray());
     }
 
+    [Fact]
+    public async Task A_UNet_concat_one_pixel_short_sets_OutputPadding_on_the_transposed_convolution()
+    {
+        // 15 → pool → 7 → ConvTranspose k2 s2 → 14, against the encoder's 15.
+        var fixedSource = await ApplyFixAsync("""
+            [Model(1, 15, 15)]
+            [Conv2d(8, 3, Padding = 1, Name = "enc"), MaxPool2d(2)]
+            [Conv2d(16, 3, Padding = 1), ReLU]
+            [ConvTranspose2d(8, 2, Stride = 2, Name = "up1")]
+            [Skip("enc", "up1", Mode = SkipMode.Concat)]
+            public partial class OddUnet { }
+            """, "DSL006", "Set OutputPadding = 1 on 'up1'");
+
+        Assert.Equal(Prelude + """
+            [Model(1, 15, 15)]
+            [Conv2d(8, 3, Padding = 1, Name = "enc"), MaxPool2d(2)]
+            [Conv2d(16, 3, Padding = 1), ReLU]
+            [ConvTranspose2d(8, 2, Stride = 2, Name = "up1", OutputPadding = 1)]
+            [Skip("enc", "up1", Mode = SkipMode.Concat)]
+            public partial class OddUnet { }
+            """, fixedSource);
+        AssertNoDslErrors(fixedSource);
+    }
+
+    [Fact]
+    public async Task An_add_through_shape_keeping_layers_sets_OutputPadding_on_a_ConvTranspose1d()
+    {
+        var fixedSource = await ApplyFixAsync("""
+            [Model(4, 15)]
+            [Conv1d(8, 3, Padding = 1, Name = "enc"), MaxPool1d(2)]
+            [ConvTranspose1d(8, 2, Stride = 2, Name = "up"), BatchNorm1d, ReLU(Name = "act")]
+            [Skip("enc", "act")]
+            public partial class OddSignal { }
+            """, "DSL005", "Set OutputPadding = 1 on 'up'");
+
+        Assert.Equal(Prelude + """
+            [Model(4, 15)]
+            [Conv1d(8, 3, Padding = 1, Name = "enc"), MaxPool1d(2)]
+            [ConvTranspose1d(8, 2, Stride = 2, Name = "up", OutputPadding = 1), BatchNorm1d, ReLU(Name = "act")]
+            [Skip("enc", "act")]
+            public partial class OddSignal { }
+            """, fixedSource);
+        AssertNoDslErrors(fixedSource);
+    }
+
+    [Fact]
+    public async Task A_transposed_convolution_one_pixel_long_gets_its_OutputPadding_amended()
+    {
+        // 13 → Conv2d s2 → 7 → ConvTranspose k3 s2 p1 op1 → 14, against 13: OutputPadding 1 becomes 0.
+        var fixedSource = await ApplyFixAsync("""
+            [Model(1, 13, 13)]
+            [Conv2d(8, 3, Padding = 1, Name = "enc"), Conv2d(16, 3, Stride = 2, Padding = 1)]
+            [ConvTranspose2d(8, 3, Stride = 2, Padding = 1, OutputPadding = 1, Name = "up")]
+            [Skip("enc", "up", Mode = SkipMode.Concat)]
+            public partial class Long { }
+            """, "DSL006", "Set OutputPadding = 0 on 'up'");
+
+        Assert.Equal(Prelude + """
+            [Model(1, 13, 13)]
+            [Conv2d(8, 3, Padding = 1, Name = "enc"), Conv2d(16, 3, Stride = 2, Padding = 1)]
+            [ConvTranspose2d(8, 3, Stride = 2, Padding = 1, OutputPadding = 0, Name = "up")]
+            [Skip("enc", "up", Mode = SkipMode.Concat)]
+            public partial class Long { }
+            """, fixedSource);
+        AssertNoDslErrors(fixedSource);
+    }
+
+    [Fact]
+    public async Task No_OutputPadding_fix_is_offered_for_a_transposed_convolution_on_the_from_side()
+    {
+        // 'act' (14) is upstream of 'back' (15): a new OutputPadding on 'up' would move 'back' to 16 as well.
+        var body = """
+            [Model(8, 15, 15)]
+            [MaxPool2d(2), ConvTranspose2d(8, 2, Stride = 2, Name = "up"), ReLU(Name = "act")]
+            [Conv2d(8, 2, Padding = 1, Name = "back")]
+            [Skip("act", "back")]
+            public partial class FromSide { }
+            """;
+        var diagnostic = Assert.Single(GeneratorHarness.Run(Prelude + body).GeneratorDiagnostics, d => d.Id == "DSL005");
+        Assert.DoesNotContain("OutputPadding", DiagnosticChecks.Message(diagnostic), System.StringComparison.Ordinal);
+
+        var actions = await ActionsAsync(body, "DSL005");
+
+        Assert.DoesNotContain(actions, a => a.Action.EquivalenceKey == "DslOutputPadding");
+    }
+
+    [Fact]
+    public async Task No_OutputPadding_fix_is_offered_when_a_skip_merges_between_the_transposed_convolution_and_the_merge()
+    {
+        // 'act' already takes a skip: what reaches 'last' is that merge's result, not the transposed convolution's output alone.
+        var body = """
+            [Model(8, 15, 15)]
+            [Conv2d(8, 3, Padding = 1, Name = "enc"), MaxPool2d(2, Name = "pool")]
+            [ConvTranspose2d(8, 2, Stride = 2, Name = "up"), ReLU(Name = "act"), ReLU(Name = "last")]
+            [Skip("up", "act")]
+            [Skip("enc", "last", Mode = SkipMode.Concat)]
+            public partial class MergedBetween { }
+            """;
+        var run = GeneratorHarness.Run(Prelude + body);
+        Assert.True(run.GeneratorDiagnostics.Count(d => d.Id == "DSL006") == 1, GeneratorHarness.RenderDiagnostics(run.GeneratorDiagnostics));
+        var diagnostic = run.GeneratorDiagnostics.Single(d => d.Id == "DSL006");
+        Assert.DoesNotContain("OutputPadding", DiagnosticChecks.Message(diagnostic), System.StringComparison.Ordinal);
+
+        var actions = await ActionsAsync(body, "DSL006");
+
+        Assert.DoesNotContain(actions, a => a.Action.EquivalenceKey == "DslOutputPadding");
+    }
+
+    [Fact]
+    public void No_OutputPadding_is_offered_for_a_skip_inside_a_used_block()
+    {
+        var run = GeneratorHarness.Run(Prelude + """
+            [Block]
+            [MaxPool2d(2, Name = "pool"), ConvTranspose2d(Channels.Same, 2, Stride = 2, Name = "up")]
+            [Skip("input", "up", Mode = SkipMode.Concat)]
+            public partial class Roundtrip { }
+
+            [Model(4, 15, 15)]
+            [Use<Roundtrip>(Name = "first")]
+            public partial class Odd { }
+            """);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id == "DSL006");
+        Assert.DoesNotContain("OutputPadding", DiagnosticChecks.Message(diagnostic), System.StringComparison.Ordinal);
+        Assert.False(diagnostic.Properties.ContainsKey("OutputPaddingLayer"));
+    }
+
+    [Theory]
+    // Two pixels short: OutputPadding 2 is not below max(Stride 2, Dilation 1).
+    [InlineData("[Model(1, 16, 16)]\n[Conv2d(8, 3, Padding = 1, Name = \"enc\"), Conv2d(16, 3, Stride = 2)]\n[ConvTranspose2d(8, 2, Stride = 2, Name = \"up1\")]")]
+    // A layer between that keeps this size but not every size (a padded convolution is not on the list).
+    [InlineData("[Model(1, 15, 15)]\n[Conv2d(8, 3, Padding = 1, Name = \"enc\"), MaxPool2d(2)]\n[ConvTranspose2d(8, 2, Stride = 2), Conv2d(8, 3, Padding = 1, Name = \"up1\")]")]
+    // Height one short, width not: one OutputPadding for both axes cannot fix it.
+    [InlineData("[Model(1, 15, 14)]\n[Conv2d(8, 3, Padding = 1, Name = \"enc\"), MaxPool2d(2)]\n[ConvTranspose2d(8, 2, Stride = 2, Name = \"up1\")]")]
+    public async Task No_OutputPadding_fix_is_offered_where_no_OutputPadding_fixes_it(string layers)
+    {
+        var body = layers + "\n[Skip(\"enc\", \"up1\", Mode = SkipMode.Concat)]\npublic partial class NoFix { }\n";
+        var run = GeneratorHarness.Run(Prelude + body);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id == "DSL006");
+        Assert.DoesNotContain("OutputPadding", DiagnosticChecks.Message(diagnostic), System.StringComparison.Ordinal);
+
+        var actions = await ActionsAsync(body, "DSL006");
+
+        Assert.DoesNotContain(actions, a => a.Action.EquivalenceKey == "DslOutputPadding");
+    }
+
     /// <summary>Runs the generator, applies the code action titled <paramref name="title"/> for the only <paramref name="id"/>, returns the new source.</summary>
     private static async Task<string> ApplyFixAsync(string body, string id, string title)
     {

@@ -250,6 +250,46 @@ public class DiagnosticTests
             "Skip from 'a' to 'f' concatenates [N, 256] with [N, 4, 8, 8]: their ranks differ; Concat joins tensors of the same rank along channels");
     }
 
+    [Fact]
+    public void DSL006_a_transposed_convolution_one_pixel_short_names_the_OutputPadding_that_fixes_it()
+    {
+        var run = Run("""
+            [Model(1, 15, 15)]
+            [Conv2d(8, 3, Padding = 1, Name = "enc"), MaxPool2d(2)]
+            [Conv2d(16, 3, Padding = 1), ReLU]
+            [ConvTranspose2d(8, 2, Stride = 2, Name = "up1")]
+            [Skip("enc", "up1", Mode = SkipMode.Concat)]   // DSL006
+            public partial class OddUnet { }
+            """);
+
+        ExpectOnly(run, "DSL006", "// DSL006", "Skip(\"enc\", \"up1\", Mode = SkipMode.Concat)",
+            "Skip from 'enc' to 'up1' concatenates [N, 8, 14, 14] with [N, 8, 15, 15]: the spatial sizes 14×14 and 15×15 " +
+            "differ; every dimension but the channels must match (pool, upsample or pad one side)"
+            + "; or set OutputPadding = 1 on 'up1' (its output is then [N, 8, 15, 15])"
+            + "; or set Align = SkipAlign.Crop (centre-crop the larger, as the original U-Net) or Align = SkipAlign.Pad (zero-pad the smaller)");
+        var diagnostic = Single(run, "DSL006");
+        Assert.Equal("up1", diagnostic.Properties["OutputPaddingLayer"]);
+        Assert.Equal("1", diagnostic.Properties["OutputPadding"]);
+    }
+
+    [Fact]
+    public void DSL005_a_ConvTranspose1d_one_sample_short_names_the_OutputPadding_that_fixes_it()
+    {
+        var run = Run("""
+            [Model(4, 15)]
+            [Conv1d(8, 3, Padding = 1, Name = "enc"), MaxPool1d(2)]
+            [ConvTranspose1d(8, 2, Stride = 2, Name = "up"), BatchNorm1d, ReLU(Name = "act")]
+            [Skip("enc", "act")]                     // DSL005
+            public partial class OddSignal { }
+            """);
+
+        ExpectOnly(run, "DSL005", "// DSL005", "Skip(\"enc\", \"act\")",
+            "Skip from 'enc' to 'act' adds [N, 8, 15] to [N, 8, 14]: the shapes differ. Set Projection = true to insert a learned "
+            + "projection (a strided 1×1 Conv1d with BatchNorm1d), or make both shapes equal. Or set OutputPadding = 1 on 'up' (its "
+            + "output is then [N, 8, 15]). Or set Align = SkipAlign.Crop (centre-crop the larger, as the original U-Net) or "
+            + "Align = SkipAlign.Pad (zero-pad the smaller).");
+    }
+
     // ---- DSL007: the image vanishes ----------------------------------------------------------------------------
 
     [Fact]

@@ -69,9 +69,26 @@ public class DocsTests
         var section = Section(id);
 
         Assert.Equal(descriptor.Title.ToString(), section.Title);
-        Assert.Equal("docs/diagnostics.md#" + id.ToLowerInvariant(), descriptor.HelpLinkUri);
+        Assert.Equal(DiagnosticDescriptors.DefaultDocumentationUrl + "#" + id.ToLowerInvariant(), descriptor.HelpLinkUri);
         Assert.Contains($"| [{id}](#{id.ToLowerInvariant()}) | {descriptor.Title} |\n", Docs());
     }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_help_link_is_absolute_and_its_anchor_is_a_heading_of_the_docs(string id)
+    {
+        var link = new Uri(Descriptors.Single(d => d.Id == id).HelpLinkUri, UriKind.Absolute);
+
+        Assert.Equal(Uri.UriSchemeHttps, link.Scheme);
+        Assert.EndsWith("/docs/diagnostics.md", link.AbsolutePath, StringComparison.Ordinal);
+        Assert.Contains(link.Fragment.TrimStart('#'), HeadingAnchors());
+    }
+
+    /// <summary>The anchors a Markdown renderer (GitHub's rule) gives the headings of docs/diagnostics.md.</summary>
+    private static IReadOnlyList<string> HeadingAnchors() =>
+        Regex.Matches(Docs(), @"^#{1,6} (.+)$", RegexOptions.Multiline)
+            .Select(m => Regex.Replace(m.Groups[1].Value.Trim().ToLowerInvariant(), @"[^\p{L}\p{N}_\- ]", "").Replace(' ', '-'))
+            .ToArray();
 
     [Theory]
     [MemberData(nameof(Ids))]

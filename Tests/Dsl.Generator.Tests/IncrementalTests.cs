@@ -264,7 +264,7 @@ public class IncrementalTests
         first.AssertNoDiagnostics();
         // Every named step ran; the walk below also covers result_ForAttributeWithMetadataName (the parsers' raw results).
         Assert.Equal(
-            new[] { TrackingNames.BlockDeclarations, TrackingNames.BlockDiagnostics, TrackingNames.ModelDeclarations, TrackingNames.ModelOutputs }
+            new[] { TrackingNames.BlockDeclarations, TrackingNames.BlockDiagnostics, TrackingNames.DocumentationUrl, TrackingNames.ModelDeclarations, TrackingNames.ModelOutputs }
                 .OrderBy(n => n, StringComparer.Ordinal),
             GeneratorHarness.DeclaredTrackingNames());
         Assert.Subset(
@@ -310,6 +310,7 @@ public class IncrementalTests
         GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.ModelOutputs, IncrementalStepRunReason.Cached);
         GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.BlockDeclarations, IncrementalStepRunReason.Cached);
         GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.BlockDiagnostics, IncrementalStepRunReason.Cached);
+        GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.DocumentationUrl, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         Assert.Equal(5, GeneratorHarness.StepReasons(second.Result, TrackingNames.ModelOutputs).Count);
         Assert.Equal(2, GeneratorHarness.StepReasons(second.Result, TrackingNames.BlockDiagnostics).Count);
         Assert.Equal(first.GeneratedSources, second.GeneratedSources);
