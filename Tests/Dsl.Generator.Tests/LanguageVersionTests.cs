@@ -50,6 +50,34 @@ public class LanguageVersionTests
         });
     }
 
+    /// <summary>A user module's checked call (no example has one), which C# 7.3 consumers cannot declare but whose code is 7.3 too.</summary>
+    [Theory]
+    [InlineData("7.3")]
+    [InlineData("12")]
+    public void A_user_module_layer_compiles_without_warnings(string version)
+    {
+        var run = RunAt(version, """
+            using Dsl;
+            using TorchSharp;
+            namespace Sample
+            {
+                public sealed class Identity : torch.nn.Module<torch.Tensor, torch.Tensor>
+                {
+                    public Identity() : base(nameof(Identity)) { }
+
+                    public override torch.Tensor forward(torch.Tensor x) => x.alias();
+                }
+
+                [Model(6)]
+                [Module<Identity>, Linear(3)]
+                public partial class WithModule { }
+            }
+            """, GeneratorHarness.SourcePath(0));
+
+        AssertNoDiagnosticsBut73FeaturesOfTheUsersSource(run, GeneratorHarness.SourcePath(0));
+        Assert.Contains(" CheckedCall(", run.GeneratedSource("Sample.WithModule.g.cs"), StringComparison.Ordinal);
+    }
+
     /// <summary>After a DSL error the stand-in class (which keeps the consumer free of CS errors) is C# 7.3 too.</summary>
     [Theory]
     [InlineData("7.3")]
@@ -70,6 +98,55 @@ public class LanguageVersionTests
         Assert.All(run.GeneratorDiagnostics, d => Assert.StartsWith("DSL", d.Id, StringComparison.Ordinal));
         AssertNoDiagnosticsBut73FeaturesOfTheUsersSource(run, GeneratorHarness.SourcePath(0), generatorDiagnosticsExpected: true);
         Assert.DoesNotContain("\"\"\"", run.GeneratedSource("Sample.Broken.g.cs"), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A consumer whose whole project is C# 7.3 (a netstandard2.0 library's default): its own models use no generic
+    /// attribute, and every helper the generator can emit (GroupNorm, attention, positions, Highway, ReZero and
+    /// LayerScale with DropPath, alignment, a user module) compiles with no diagnostic at all.
+    /// </summary>
+    [Fact]
+    public void A_csharp_7_3_project_gets_every_helper_without_any_warning()
+    {
+        const string source = """
+            using Dsl;
+            namespace Sample
+            {
+                [Model(16)]
+                [Embedding(100, 32, Name = "embed"), PositionalEmbedding(16)]
+                [LayerNorm(Name = "ln1"), MultiHeadAttention(4, Name = "attn")]
+                [Skip("embed", "attn", Scale = SkipScale.Scalar, DropPath = 0.1)]
+                [Linear(32, Name = "fc")]
+                [Skip("attn", "fc", Scale = SkipScale.PerChannel)]
+                [Flatten, Linear(4)]
+                public partial class Sequence { }
+
+                [Model(3, 9, 9)]
+                [Conv2d(8, 3, Name = "enc"), GroupNorm(2), ReLU(Name = "act")]
+                [MaxPool2d(2), Upsample(2, Name = "up")]
+                [Skip("act", "up", Mode = SkipMode.Concat, Align = SkipAlign.Crop)]
+                [Conv2d(16, 1, Name = "mix")]
+                [Skip("up", "mix", Mode = SkipMode.Highway)]
+                [GlobalAvgPool]
+                public partial class Image { }
+            }
+            """;
+        var options = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.CSharp7_3);
+        var compilation = CSharpCompilation.Create(
+            GeneratorHarness.AssemblyName,
+            new[] { CSharpSyntaxTree.ParseText(source, options, GeneratorHarness.SourcePath(0)) },
+            GeneratorHarness.References,
+            GeneratorHarness.CompilationOptions.WithNullableContextOptions(NullableContextOptions.Disable)
+                .WithGeneralDiagnosticOption(ReportDiagnostic.Error).WithWarningLevel(9999));
+
+        var run = GeneratorHarness.Run(compilation);
+
+        run.AssertNoDiagnostics();
+        var code = string.Concat(run.GeneratedSources.Values);
+        foreach (var helper in new[] { "WithAffineIdentity", "SelfAttention", "AddPositions", "ResidualAdd", "AlignCentre", "HighwayMerge" })
+        {
+            Assert.Contains($" {helper}(", code, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>
