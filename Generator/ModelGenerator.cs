@@ -1,5 +1,6 @@
 using Dsl.Generator.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Dsl.Generator;
@@ -15,6 +16,12 @@ public sealed class ModelGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // The generated text is parsed with the project's parse options, so its language version decides what the
+        // generated code may use: C# 7.3 (netstandard2.0's default) has no nullable annotations. A bool, so it is equatable.
+        var nullable = context.ParseOptionsProvider
+            .Select(static (options, _) => options is CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp8 })
+            .WithTrackingName(TrackingNames.NullableAnnotations);
+
         // A string: an unchanged build property leaves every step below it cached.
         var documentationUrl = context.AnalyzerConfigOptionsProvider
             .Select(static (options, _) => ModelPipeline.DocumentationUrl(options))
@@ -27,11 +34,13 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 static (ctx, ct) => ModelPipeline.Guard(ctx, () => DeclarationParser.ParseModel(ctx, ct), ModelPipeline.FailedModel))
             .Where(static m => m is not null)
             .WithTrackingName(TrackingNames.ModelDeclarations)
-            .Select(static (m, ct) => ModelPipeline.Build(m!, ct))
+            .Combine(nullable)
+            .Select(static (pair, ct) => ModelPipeline.Build(pair.Left!, pair.Right, ct))
             .WithTrackingName(TrackingNames.ModelOutputs);
 
         // Collected so hint names can be checked against each other (see AddAll); each model's output stays cached above.
-        context.RegisterSourceOutput(models.Collect().Combine(documentationUrl), static (spc, pair) => GeneratorOutput.AddAll(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(models.Collect().Combine(nullable).Combine(documentationUrl),
+            static (spc, pair) => GeneratorOutput.AddAll(spc, pair.Left.Left, pair.Left.Right, pair.Right));
         ReportDiagnostics(context, models, documentationUrl);
 
         var blocks = context.SyntaxProvider

@@ -34,7 +34,7 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
     /// hint names ignoring case and throws on a clash, which would drop every model: a model seen twice ([Model] on two partial declarations, already the compiler's CS0579) is added
     /// once, and two models whose names differ only in case get a DSL017 instead.
     /// </summary>
-    public static void AddAll(SourceProductionContext context, System.Collections.Immutable.ImmutableArray<GeneratorOutput> outputs, string documentationUrl)
+    public static void AddAll(SourceProductionContext context, System.Collections.Immutable.ImmutableArray<GeneratorOutput> outputs, bool nullable, string documentationUrl)
     {
         var added = new Dictionary<string, GeneratorOutput>(StringComparer.OrdinalIgnoreCase);
         foreach (var output in outputs)
@@ -59,7 +59,7 @@ public sealed record GeneratorOutput(string? HintName, string? Source, Equatable
             }
         }
 
-        var catalog = CatalogEmitter.Emit(added.Values.Select(o => o.Catalog).OfType<CatalogItem>().ToList(), ModelPipeline.Version);
+        var catalog = CatalogEmitter.Emit(added.Values.Select(o => o.Catalog).OfType<CatalogItem>().ToList(), ModelPipeline.Version, nullable);
         if (catalog is not null)
         {
             context.AddSource(CatalogEmitter.HintName, catalog);
@@ -78,11 +78,12 @@ public static class ModelPipeline
             ? url.Trim()
             : DiagnosticDescriptors.DefaultDocumentationUrl;
 
-    public static GeneratorOutput Build(ModelDeclaration model, CancellationToken ct)
+    /// <param name="nullable">Whether the consumer's language version has nullable annotations (C# 8 or later).</param>
+    public static GeneratorOutput Build(ModelDeclaration model, bool nullable, CancellationToken ct)
     {
         try
         {
-            return BuildUnguarded(model, ct);
+            return BuildUnguarded(model, nullable, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -90,12 +91,12 @@ public static class ModelPipeline
         }
     }
 
-    private static GeneratorOutput BuildUnguarded(ModelDeclaration model, CancellationToken ct)
+    private static GeneratorOutput BuildUnguarded(ModelDeclaration model, bool nullable, CancellationToken ct)
     {
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
         if (diagnostics.Any(d => d.Id == DiagnosticDescriptors.InternalError.Id))
         {
-            return Failed(model, diagnostics);
+            return Failed(model, diagnostics, nullable);
         }
 
         var blocks = model.Blocks.ToDictionary(b => b.FullName);
@@ -120,7 +121,7 @@ public static class ModelPipeline
         CheckUserMembers(model, diagnostics);
         if (diagnostics.Count > 0)
         {
-            return Failed(model, diagnostics);
+            return Failed(model, diagnostics, nullable);
         }
 
         var names = model.InputShape.Where(d => d.Name is not null).Select(d => d.Name!).Distinct().ToList();
@@ -132,10 +133,10 @@ public static class ModelPipeline
         var body = planner.Plan(model.Body, structure, input, "", null);
         if (body is null || diagnostics.Count > 0)
         {
-            return Failed(model, diagnostics);
+            return Failed(model, diagnostics, nullable);
         }
 
-        var source = ModelEmitter.Emit(model, body, planner.Specialisations, domain, Version);
+        var source = ModelEmitter.Emit(model, body, planner.Specialisations, domain, Version, nullable);
         return new GeneratorOutput(model.HintName, source, EquatableArray<DiagnosticInfo>.Empty)
         {
             Catalog = model.IsVisibleToAssembly ? CatalogItem.For(model, body, domain) : null,
@@ -143,9 +144,9 @@ public static class ModelPipeline
     }
 
     /// <summary>The diagnostics, and a class that still compiles where the declaration allows one (so no CS errors cascade).</summary>
-    private static GeneratorOutput Failed(ModelDeclaration model, List<DiagnosticInfo> diagnostics) =>
+    private static GeneratorOutput Failed(ModelDeclaration model, List<DiagnosticInfo> diagnostics, bool nullable) =>
         model.CanEmitFallback && model.ClassName.Length > 0
-            ? new GeneratorOutput(model.HintName, ModelEmitter.EmitFallback(model, Version), diagnostics.ToEquatableArray())
+            ? new GeneratorOutput(model.HintName, ModelEmitter.EmitFallback(model, Version, nullable), diagnostics.ToEquatableArray())
             : new GeneratorOutput(null, null, diagnostics.ToEquatableArray());
 
     /// <summary>

@@ -3,6 +3,9 @@ namespace Dsl.Generator;
 /// <summary>Names of the pipeline steps, so tests can check what stayed cached after an edit.</summary>
 public static class TrackingNames
 {
+    /// <summary>Whether the consumer's language version has nullable annotations (C# 8 or later).</summary>
+    public const string NullableAnnotations = nameof(NullableAnnotations);
+
     /// <summary>[Model] classes turned into equatable declarations.</summary>
     public const string ModelDeclarations = nameof(ModelDeclarations);
 

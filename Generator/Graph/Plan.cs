@@ -186,7 +186,7 @@ public sealed class PlannedLayer
         (a, m) => a + m.Macs);
 
     /// <summary>The layer as its emitters see it (ordinary layers only).</summary>
-    public LayerInstance Instance(string field) => new(field, Declaration, Input, Result!);
+    public LayerInstance Instance(string field, bool nullable) => new(field, Declaration, Input, Result!, nullable);
 }
 
 /// <summary>The checked, shape-annotated layers of a model or of one block specialisation.</summary>

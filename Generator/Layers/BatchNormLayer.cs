@@ -114,8 +114,8 @@ public sealed class GroupNormLayer : LayerDefinition
             /// <summary>PyTorch's GroupNorm initialisation (weight 1, bias 0), which TorchSharp 0.107's constructor leaves out.</summary>
             private static global::TorchSharp.Modules.GroupNorm WithAffineIdentity(global::TorchSharp.Modules.GroupNorm norm)
             {
-                {{Nn}}.init.ones_(norm.weight!);
-                {{Nn}}.init.zeros_(norm.bias!);
+                {{Nn}}.init.ones_({{l.NotNull("norm.weight")}});
+                {{Nn}}.init.zeros_({{l.NotNull("norm.bias")}});
                 return norm;
             }
             """);

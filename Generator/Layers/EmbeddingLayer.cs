@@ -87,9 +87,11 @@ public sealed class PositionalEmbeddingLayer : LayerDefinition
             /// <summary>Adds the first T rows of a positional embedding's weight to a sequence [N, T, D], freeing the temporary view.</summary>
             private static {{Torch}}.Tensor AddPositions(global::TorchSharp.Modules.Embedding positions, {{Torch}}.Tensor x)
             {
-                using var scope = {{Torch}}.NewDisposeScope();
-                var rows = positions.weight!.narrow(0, 0, x.shape[1]);
-                return x.add(rows).MoveToOuterDisposeScope();
+                using ({{Torch}}.NewDisposeScope())
+                {
+                    var rows = {{l.NotNull("positions.weight")}}.narrow(0, 0, x.shape[1]);
+                    return x.add(rows).MoveToOuterDisposeScope();
+                }
             }
             """);
     }

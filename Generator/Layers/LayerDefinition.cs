@@ -88,8 +88,9 @@ public sealed class LayerResult
 /// <summary>A planned layer as its emitters see it: field name, arguments, shapes and inferred facts.</summary>
 public sealed class LayerInstance
 {
-    public LayerInstance(string field, LayerDeclaration declaration, Shape input, LayerResult result)
+    public LayerInstance(string field, LayerDeclaration declaration, Shape input, LayerResult result, bool nullable)
     {
+        Nullable = nullable;
         Field = field;
         Declaration = declaration;
         Arguments = new LayerArguments(declaration);
@@ -109,6 +110,15 @@ public sealed class LayerInstance
     public Shape Output => Result.Output!;
 
     public LayerResult Result { get; }
+
+    /// <summary>Whether the consumer's C# has nullable annotations (8 or later); without them the code must be C# 7.3.</summary>
+    public bool Nullable { get; }
+
+    /// <summary>An expression of a nullable TorchSharp member known to be set: with <c>!</c> where the consumer's C# has it.</summary>
+    public string NotNull(string expression) => NotNull(expression, Nullable);
+
+    /// <inheritdoc cref="NotNull(string)"/>
+    public static string NotNull(string expression, bool nullable) => nullable ? expression + "!" : expression;
 }
 
 /// <summary>A module field of the generated class: its C# type and the expression that constructs it.</summary>

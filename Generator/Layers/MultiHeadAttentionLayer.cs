@@ -89,18 +89,20 @@ public sealed class MultiHeadAttentionLayer : LayerDefinition
                     in_proj_bias = new global::TorchSharp.Modules.Parameter({{Torch}}.zeros(3 * width));
                     out_proj = {{Nn}}.Linear(width, width);
                     {{Nn}}.init.xavier_uniform_(in_proj_weight);
-                    {{Nn}}.init.zeros_(out_proj.bias!);
+                    {{Nn}}.init.zeros_({{l.NotNull("out_proj.bias")}});
                     RegisterComponents();
                 }
 
                 public override {{Torch}}.Tensor forward({{Torch}}.Tensor x)
                 {
-                    using var scope = {{Torch}}.NewDisposeScope();
-                    long n = x.shape[0], t = x.shape[1], d = x.shape[2];
-                    var qkv = {{Functional}}.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
-                    var attended = {{Functional}}.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
-                    var merged = attended.transpose(1, 2).reshape(n, t, d);
-                    return out_proj.call(merged).MoveToOuterDisposeScope();
+                    using ({{Torch}}.NewDisposeScope())
+                    {
+                        long n = x.shape[0], t = x.shape[1], d = x.shape[2];
+                        var qkv = {{Functional}}.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
+                        var attended = {{Functional}}.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
+                        var merged = attended.transpose(1, 2).reshape(n, t, d);
+                        return out_proj.call(merged).MoveToOuterDisposeScope();
+                    }
                 }
             }
             """);

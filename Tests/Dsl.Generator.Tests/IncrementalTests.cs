@@ -264,7 +264,7 @@ public class IncrementalTests
         first.AssertNoDiagnostics();
         // Every named step ran; the walk below also covers result_ForAttributeWithMetadataName (the parsers' raw results).
         Assert.Equal(
-            new[] { TrackingNames.BlockDeclarations, TrackingNames.BlockDiagnostics, TrackingNames.DocumentationUrl, TrackingNames.ModelDeclarations, TrackingNames.ModelOutputs }
+            new[] { TrackingNames.BlockDeclarations, TrackingNames.BlockDiagnostics, TrackingNames.DocumentationUrl, TrackingNames.ModelDeclarations, TrackingNames.ModelOutputs, TrackingNames.NullableAnnotations }
                 .OrderBy(n => n, StringComparer.Ordinal),
             GeneratorHarness.DeclaredTrackingNames());
         Assert.Subset(
@@ -277,7 +277,8 @@ public class IncrementalTests
             TrackingNames.ModelDeclarations,
             TrackingNames.ModelOutputs,
             TrackingNames.BlockDeclarations,
-            TrackingNames.BlockDiagnostics);
+            TrackingNames.BlockDiagnostics,
+            TrackingNames.NullableAnnotations);
 
         // After an edit too (modified outputs are new values).
         var second = first.Rerun(GeneratorHarness.ReplaceSource(
@@ -311,6 +312,7 @@ public class IncrementalTests
         GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.BlockDeclarations, IncrementalStepRunReason.Cached);
         GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.BlockDiagnostics, IncrementalStepRunReason.Cached);
         GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.DocumentationUrl, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.NullableAnnotations, IncrementalStepRunReason.Cached);
         Assert.Equal(5, GeneratorHarness.StepReasons(second.Result, TrackingNames.ModelOutputs).Count);
         Assert.Equal(2, GeneratorHarness.StepReasons(second.Result, TrackingNames.BlockDiagnostics).Count);
         Assert.Equal(first.GeneratedSources, second.GeneratedSources);
@@ -328,7 +330,38 @@ public class IncrementalTests
         Assert.Equal(first.GeneratedSources, second.GeneratedSources);
     }
 
+    [Fact]
+    public void A_language_version_change_rebuilds_the_models_only_when_it_changes_the_nullable_annotations()
+    {
+        var first = GeneratorHarness.Run(Alpha, Beta, Gamma);
+        Assert.All(first.GeneratedSources.Values, s => Assert.Contains("#nullable enable", s, StringComparison.Ordinal));
+
+        // C# 9 still has annotations: the same code, nothing rebuilt.
+        var second = RunAt(first, LanguageVersion.CSharp9);
+        GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.NullableAnnotations, IncrementalStepRunReason.Unchanged);
+        GeneratorHarness.AssertStepReasons(second.Result, TrackingNames.ModelOutputs, CachedOrUnchanged);
+        Assert.Equal(first.GeneratedSources, second.GeneratedSources);
+
+        // C# 7.3 (netstandard2.0's default) has none: every model is rebuilt without them.
+        var third = RunAt(second, LanguageVersion.CSharp7_3);
+        GeneratorHarness.AssertStepReasons(third.Result, TrackingNames.NullableAnnotations, IncrementalStepRunReason.Modified);
+        GeneratorHarness.AssertStepReasons(third.Result, TrackingNames.ModelOutputs, IncrementalStepRunReason.Modified);
+        Assert.Equal(first.GeneratedSources.Keys, third.GeneratedSources.Keys);
+        Assert.All(third.GeneratedSources.Values, s => Assert.DoesNotContain("#nullable", s, StringComparison.Ordinal));
+    }
+
     // ---- Helpers ----
+
+    /// <summary>Reruns a run's driver with every tree, and the driver's parse options, at another language version.</summary>
+    private static GeneratorRun RunAt(GeneratorRun previous, LanguageVersion version)
+    {
+        var options = GeneratorHarness.ParseOptions.WithLanguageVersion(version);
+        // All at once: a compilation's trees must share one language version.
+        var trees = previous.InputCompilation.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText(), options, t.FilePath)).ToList();
+        var compilation = previous.InputCompilation.RemoveAllSyntaxTrees().AddSyntaxTrees(trees);
+
+        return GeneratorHarness.Run(previous.Driver.WithUpdatedParseOptions(options), compilation);
+    }
 
     /// <summary>
     /// The reason of each output of a tracked step, keyed by the model's hint name (<see cref="GeneratorOutput.HintName"/>

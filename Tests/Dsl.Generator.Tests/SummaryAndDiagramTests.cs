@@ -205,8 +205,16 @@ public class SummaryAndDiagramTests
     {
         var declaration = CSharpSyntaxTree.ParseText(source).GetRoot().DescendantNodes().OfType<PropertyDeclarationSyntax>()
             .Single(p => p.Identifier.ValueText == property && p.Parent is ClassDeclarationSyntax c && c.Parent is not ClassDeclarationSyntax);
-        return ((LiteralExpressionSyntax)declaration.ExpressionBody!.Expression).Token.ValueText;
+        return ConstantText(declaration.ExpressionBody!.Expression);
     }
+
+    /// <summary>The value of a literal, or of literals joined with <c>+</c> (how the generator writes a value of several lines).</summary>
+    internal static string ConstantText(ExpressionSyntax expression) => expression switch
+    {
+        LiteralExpressionSyntax literal => literal.Token.ValueText,
+        BinaryExpressionSyntax { RawKind: (int)SyntaxKind.AddExpression } sum => ConstantText(sum.Left) + ConstantText(sum.Right),
+        _ => throw new InvalidOperationException($"Not a literal or a sum of literals: {expression}"),
+    };
 
     /// <summary>Every example model's generated source, by model class name (from the hint name <c>Dsl.Examples.Models.UNet.g.cs</c>).</summary>
     private static Dictionary<string, string> ExampleSources()

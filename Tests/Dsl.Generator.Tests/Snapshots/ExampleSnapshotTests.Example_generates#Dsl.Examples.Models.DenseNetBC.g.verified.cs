@@ -45,529 +45,526 @@ namespace Dsl.Examples.Models
         public const long MultiplyAccumulates = 55840152;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            DenseNetBC: [N, 1, 28, 28] -> [N, 10]
-            Layer        Kind           Inputs       Output shape      Params        MACs
-            -----------------------------------------------------------------------------
-            stem         Conv2d         input        [N, 24, 28, 28]      216     169,344
-            dense1 ×6    DenseLayer     stem         [N, 96, 28, 28]   47,880  37,058,112
-            trans1       Transition     dense1       [N, 48, 14, 14]    4,800   3,687,936
-            dense2 ×6    DenseLayer     trans1       [N, 120, 14, 14]  55,080  10,647,504
-            trans2       Transition     dense2       [N, 60, 7, 7]      7,440   1,434,720
-            dense3 ×6    DenseLayer     trans2       [N, 132, 7, 7]    58,680   2,834,748
-            norm         BatchNorm2d    dense3       [N, 132, 7, 7]       264       6,468
-            relu1        ReLU           norm         [N, 132, 7, 7]         0           0
-            globalpool1  GlobalAvgPool  relu1        [N, 132]               0           0
-            fc           Linear         globalpool1  [N, 10]            1,330       1,320
-            -----------------------------------------------------------------------------
-            Total parameters: 175,690
-            Trainable parameters: 175,690
-            Multiply-accumulates per example: 55,840,152
-            Parameter memory (float32): 702,760 bytes (686.3 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 9,780,184 bytes (9.3 MiB)
-            """;
+        public static string Summary =>
+            "DenseNetBC: [N, 1, 28, 28] -> [N, 10]\n" +
+            "Layer        Kind           Inputs       Output shape      Params        MACs\n" +
+            "-----------------------------------------------------------------------------\n" +
+            "stem         Conv2d         input        [N, 24, 28, 28]      216     169,344\n" +
+            "dense1 ×6    DenseLayer     stem         [N, 96, 28, 28]   47,880  37,058,112\n" +
+            "trans1       Transition     dense1       [N, 48, 14, 14]    4,800   3,687,936\n" +
+            "dense2 ×6    DenseLayer     trans1       [N, 120, 14, 14]  55,080  10,647,504\n" +
+            "trans2       Transition     dense2       [N, 60, 7, 7]      7,440   1,434,720\n" +
+            "dense3 ×6    DenseLayer     trans2       [N, 132, 7, 7]    58,680   2,834,748\n" +
+            "norm         BatchNorm2d    dense3       [N, 132, 7, 7]       264       6,468\n" +
+            "relu1        ReLU           norm         [N, 132, 7, 7]         0           0\n" +
+            "globalpool1  GlobalAvgPool  relu1        [N, 132]               0           0\n" +
+            "fc           Linear         globalpool1  [N, 10]            1,330       1,320\n" +
+            "-----------------------------------------------------------------------------\n" +
+            "Total parameters: 175,690\n" +
+            "Trainable parameters: 175,690\n" +
+            "Multiply-accumulates per example: 55,840,152\n" +
+            "Parameter memory (float32): 702,760 bytes (686.3 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 9,780,184 bytes (9.3 MiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            DenseNetBC: [N, 1, 28, 28] -> [N, 10] (every layer of every block)
-            Layer                                Kind           Inputs                         Output shape      Params       MACs
-            ----------------------------------------------------------------------------------------------------------------------
-            stem                                 Conv2d         input                          [N, 24, 28, 28]      216    169,344
-            dense1.0                             DenseLayer     stem                           [N, 36, 28, 28]    6,480  5,023,872
-              dense1.0.bn1                       BatchNorm2d    stem                           [N, 24, 28, 28]       48     18,816
-              dense1.0.relu1                     ReLU           dense1.0.bn1                   [N, 24, 28, 28]        0          0
-              dense1.0.bottleneck                Conv2d         dense1.0.relu1                 [N, 48, 28, 28]    1,152    903,168
-              dense1.0.bn2                       BatchNorm2d    dense1.0.bottleneck            [N, 48, 28, 28]       96     37,632
-              dense1.0.relu2                     ReLU           dense1.0.bn2                   [N, 48, 28, 28]        0          0
-              dense1.0.grow                      Conv2d         dense1.0.relu2, stem           [N, 12, 28, 28]    5,184  4,064,256
-              cat(dense1.0.grow, stem)           Skip (Concat)  dense1.0.grow, stem            [N, 36, 28, 28]        0          0
-            dense1.1                             DenseLayer     dense1.0.grow                  [N, 48, 28, 28]    7,080  5,484,864
-              dense1.1.bn1                       BatchNorm2d    dense1.0.grow                  [N, 36, 28, 28]       72     28,224
-              dense1.1.relu1                     ReLU           dense1.1.bn1                   [N, 36, 28, 28]        0          0
-              dense1.1.bottleneck                Conv2d         dense1.1.relu1                 [N, 48, 28, 28]    1,728  1,354,752
-              dense1.1.bn2                       BatchNorm2d    dense1.1.bottleneck            [N, 48, 28, 28]       96     37,632
-              dense1.1.relu2                     ReLU           dense1.1.bn2                   [N, 48, 28, 28]        0          0
-              dense1.1.grow                      Conv2d         dense1.1.relu2, dense1.0.grow  [N, 12, 28, 28]    5,184  4,064,256
-              cat(dense1.1.grow, dense1.0.grow)  Skip (Concat)  dense1.1.grow, dense1.0.grow   [N, 48, 28, 28]        0          0
-            dense1.2                             DenseLayer     dense1.1.grow                  [N, 60, 28, 28]    7,680  5,945,856
-              dense1.2.bn1                       BatchNorm2d    dense1.1.grow                  [N, 48, 28, 28]       96     37,632
-              dense1.2.relu1                     ReLU           dense1.2.bn1                   [N, 48, 28, 28]        0          0
-              dense1.2.bottleneck                Conv2d         dense1.2.relu1                 [N, 48, 28, 28]    2,304  1,806,336
-              dense1.2.bn2                       BatchNorm2d    dense1.2.bottleneck            [N, 48, 28, 28]       96     37,632
-              dense1.2.relu2                     ReLU           dense1.2.bn2                   [N, 48, 28, 28]        0          0
-              dense1.2.grow                      Conv2d         dense1.2.relu2, dense1.1.grow  [N, 12, 28, 28]    5,184  4,064,256
-              cat(dense1.2.grow, dense1.1.grow)  Skip (Concat)  dense1.2.grow, dense1.1.grow   [N, 60, 28, 28]        0          0
-            dense1.3                             DenseLayer     dense1.2.grow                  [N, 72, 28, 28]    8,280  6,406,848
-              dense1.3.bn1                       BatchNorm2d    dense1.2.grow                  [N, 60, 28, 28]      120     47,040
-              dense1.3.relu1                     ReLU           dense1.3.bn1                   [N, 60, 28, 28]        0          0
-              dense1.3.bottleneck                Conv2d         dense1.3.relu1                 [N, 48, 28, 28]    2,880  2,257,920
-              dense1.3.bn2                       BatchNorm2d    dense1.3.bottleneck            [N, 48, 28, 28]       96     37,632
-              dense1.3.relu2                     ReLU           dense1.3.bn2                   [N, 48, 28, 28]        0          0
-              dense1.3.grow                      Conv2d         dense1.3.relu2, dense1.2.grow  [N, 12, 28, 28]    5,184  4,064,256
-              cat(dense1.3.grow, dense1.2.grow)  Skip (Concat)  dense1.3.grow, dense1.2.grow   [N, 72, 28, 28]        0          0
-            dense1.4                             DenseLayer     dense1.3.grow                  [N, 84, 28, 28]    8,880  6,867,840
-              dense1.4.bn1                       BatchNorm2d    dense1.3.grow                  [N, 72, 28, 28]      144     56,448
-              dense1.4.relu1                     ReLU           dense1.4.bn1                   [N, 72, 28, 28]        0          0
-              dense1.4.bottleneck                Conv2d         dense1.4.relu1                 [N, 48, 28, 28]    3,456  2,709,504
-              dense1.4.bn2                       BatchNorm2d    dense1.4.bottleneck            [N, 48, 28, 28]       96     37,632
-              dense1.4.relu2                     ReLU           dense1.4.bn2                   [N, 48, 28, 28]        0          0
-              dense1.4.grow                      Conv2d         dense1.4.relu2, dense1.3.grow  [N, 12, 28, 28]    5,184  4,064,256
-              cat(dense1.4.grow, dense1.3.grow)  Skip (Concat)  dense1.4.grow, dense1.3.grow   [N, 84, 28, 28]        0          0
-            dense1.5                             DenseLayer     dense1.4.grow                  [N, 96, 28, 28]    9,480  7,328,832
-              dense1.5.bn1                       BatchNorm2d    dense1.4.grow                  [N, 84, 28, 28]      168     65,856
-              dense1.5.relu1                     ReLU           dense1.5.bn1                   [N, 84, 28, 28]        0          0
-              dense1.5.bottleneck                Conv2d         dense1.5.relu1                 [N, 48, 28, 28]    4,032  3,161,088
-              dense1.5.bn2                       BatchNorm2d    dense1.5.bottleneck            [N, 48, 28, 28]       96     37,632
-              dense1.5.relu2                     ReLU           dense1.5.bn2                   [N, 48, 28, 28]        0          0
-              dense1.5.grow                      Conv2d         dense1.5.relu2, dense1.4.grow  [N, 12, 28, 28]    5,184  4,064,256
-              cat(dense1.5.grow, dense1.4.grow)  Skip (Concat)  dense1.5.grow, dense1.4.grow   [N, 96, 28, 28]        0          0
-            trans1                               Transition     dense1.5.grow                  [N, 48, 14, 14]    4,800  3,687,936
-              trans1.bn1                         BatchNorm2d    dense1.5.grow                  [N, 96, 28, 28]      192     75,264
-              trans1.relu1                       ReLU           trans1.bn1                     [N, 96, 28, 28]        0          0
-              trans1.compress                    Conv2d         trans1.relu1                   [N, 48, 28, 28]    4,608  3,612,672
-              trans1.pool                        AvgPool2d      trans1.compress                [N, 48, 14, 14]        0          0
-            dense2.0                             DenseLayer     trans1.pool                    [N, 60, 14, 14]    7,680  1,486,464
-              dense2.0.bn1                       BatchNorm2d    trans1.pool                    [N, 48, 14, 14]       96      9,408
-              dense2.0.relu1                     ReLU           dense2.0.bn1                   [N, 48, 14, 14]        0          0
-              dense2.0.bottleneck                Conv2d         dense2.0.relu1                 [N, 48, 14, 14]    2,304    451,584
-              dense2.0.bn2                       BatchNorm2d    dense2.0.bottleneck            [N, 48, 14, 14]       96      9,408
-              dense2.0.relu2                     ReLU           dense2.0.bn2                   [N, 48, 14, 14]        0          0
-              dense2.0.grow                      Conv2d         dense2.0.relu2, trans1.pool    [N, 12, 14, 14]    5,184  1,016,064
-              cat(dense2.0.grow, trans1.pool)    Skip (Concat)  dense2.0.grow, trans1.pool     [N, 60, 14, 14]        0          0
-            dense2.1                             DenseLayer     dense2.0.grow                  [N, 72, 14, 14]    8,280  1,601,712
-              dense2.1.bn1                       BatchNorm2d    dense2.0.grow                  [N, 60, 14, 14]      120     11,760
-              dense2.1.relu1                     ReLU           dense2.1.bn1                   [N, 60, 14, 14]        0          0
-              dense2.1.bottleneck                Conv2d         dense2.1.relu1                 [N, 48, 14, 14]    2,880    564,480
-              dense2.1.bn2                       BatchNorm2d    dense2.1.bottleneck            [N, 48, 14, 14]       96      9,408
-              dense2.1.relu2                     ReLU           dense2.1.bn2                   [N, 48, 14, 14]        0          0
-              dense2.1.grow                      Conv2d         dense2.1.relu2, dense2.0.grow  [N, 12, 14, 14]    5,184  1,016,064
-              cat(dense2.1.grow, dense2.0.grow)  Skip (Concat)  dense2.1.grow, dense2.0.grow   [N, 72, 14, 14]        0          0
-            dense2.2                             DenseLayer     dense2.1.grow                  [N, 84, 14, 14]    8,880  1,716,960
-              dense2.2.bn1                       BatchNorm2d    dense2.1.grow                  [N, 72, 14, 14]      144     14,112
-              dense2.2.relu1                     ReLU           dense2.2.bn1                   [N, 72, 14, 14]        0          0
-              dense2.2.bottleneck                Conv2d         dense2.2.relu1                 [N, 48, 14, 14]    3,456    677,376
-              dense2.2.bn2                       BatchNorm2d    dense2.2.bottleneck            [N, 48, 14, 14]       96      9,408
-              dense2.2.relu2                     ReLU           dense2.2.bn2                   [N, 48, 14, 14]        0          0
-              dense2.2.grow                      Conv2d         dense2.2.relu2, dense2.1.grow  [N, 12, 14, 14]    5,184  1,016,064
-              cat(dense2.2.grow, dense2.1.grow)  Skip (Concat)  dense2.2.grow, dense2.1.grow   [N, 84, 14, 14]        0          0
-            dense2.3                             DenseLayer     dense2.2.grow                  [N, 96, 14, 14]    9,480  1,832,208
-              dense2.3.bn1                       BatchNorm2d    dense2.2.grow                  [N, 84, 14, 14]      168     16,464
-              dense2.3.relu1                     ReLU           dense2.3.bn1                   [N, 84, 14, 14]        0          0
-              dense2.3.bottleneck                Conv2d         dense2.3.relu1                 [N, 48, 14, 14]    4,032    790,272
-              dense2.3.bn2                       BatchNorm2d    dense2.3.bottleneck            [N, 48, 14, 14]       96      9,408
-              dense2.3.relu2                     ReLU           dense2.3.bn2                   [N, 48, 14, 14]        0          0
-              dense2.3.grow                      Conv2d         dense2.3.relu2, dense2.2.grow  [N, 12, 14, 14]    5,184  1,016,064
-              cat(dense2.3.grow, dense2.2.grow)  Skip (Concat)  dense2.3.grow, dense2.2.grow   [N, 96, 14, 14]        0          0
-            dense2.4                             DenseLayer     dense2.3.grow                  [N, 108, 14, 14]  10,080  1,947,456
-              dense2.4.bn1                       BatchNorm2d    dense2.3.grow                  [N, 96, 14, 14]      192     18,816
-              dense2.4.relu1                     ReLU           dense2.4.bn1                   [N, 96, 14, 14]        0          0
-              dense2.4.bottleneck                Conv2d         dense2.4.relu1                 [N, 48, 14, 14]    4,608    903,168
-              dense2.4.bn2                       BatchNorm2d    dense2.4.bottleneck            [N, 48, 14, 14]       96      9,408
-              dense2.4.relu2                     ReLU           dense2.4.bn2                   [N, 48, 14, 14]        0          0
-              dense2.4.grow                      Conv2d         dense2.4.relu2, dense2.3.grow  [N, 12, 14, 14]    5,184  1,016,064
-              cat(dense2.4.grow, dense2.3.grow)  Skip (Concat)  dense2.4.grow, dense2.3.grow   [N, 108, 14, 14]       0          0
-            dense2.5                             DenseLayer     dense2.4.grow                  [N, 120, 14, 14]  10,680  2,062,704
-              dense2.5.bn1                       BatchNorm2d    dense2.4.grow                  [N, 108, 14, 14]     216     21,168
-              dense2.5.relu1                     ReLU           dense2.5.bn1                   [N, 108, 14, 14]       0          0
-              dense2.5.bottleneck                Conv2d         dense2.5.relu1                 [N, 48, 14, 14]    5,184  1,016,064
-              dense2.5.bn2                       BatchNorm2d    dense2.5.bottleneck            [N, 48, 14, 14]       96      9,408
-              dense2.5.relu2                     ReLU           dense2.5.bn2                   [N, 48, 14, 14]        0          0
-              dense2.5.grow                      Conv2d         dense2.5.relu2, dense2.4.grow  [N, 12, 14, 14]    5,184  1,016,064
-              cat(dense2.5.grow, dense2.4.grow)  Skip (Concat)  dense2.5.grow, dense2.4.grow   [N, 120, 14, 14]       0          0
-            trans2                               Transition     dense2.5.grow                  [N, 60, 7, 7]      7,440  1,434,720
-              trans2.bn1                         BatchNorm2d    dense2.5.grow                  [N, 120, 14, 14]     240     23,520
-              trans2.relu1                       ReLU           trans2.bn1                     [N, 120, 14, 14]       0          0
-              trans2.compress                    Conv2d         trans2.relu1                   [N, 60, 14, 14]    7,200  1,411,200
-              trans2.pool                        AvgPool2d      trans2.compress                [N, 60, 7, 7]          0          0
-            dense3.0                             DenseLayer     trans2.pool                    [N, 72, 7, 7]      8,280    400,428
-              dense3.0.bn1                       BatchNorm2d    trans2.pool                    [N, 60, 7, 7]        120      2,940
-              dense3.0.relu1                     ReLU           dense3.0.bn1                   [N, 60, 7, 7]          0          0
-              dense3.0.bottleneck                Conv2d         dense3.0.relu1                 [N, 48, 7, 7]      2,880    141,120
-              dense3.0.bn2                       BatchNorm2d    dense3.0.bottleneck            [N, 48, 7, 7]         96      2,352
-              dense3.0.relu2                     ReLU           dense3.0.bn2                   [N, 48, 7, 7]          0          0
-              dense3.0.grow                      Conv2d         dense3.0.relu2, trans2.pool    [N, 12, 7, 7]      5,184    254,016
-              cat(dense3.0.grow, trans2.pool)    Skip (Concat)  dense3.0.grow, trans2.pool     [N, 72, 7, 7]          0          0
-            dense3.1                             DenseLayer     dense3.0.grow                  [N, 84, 7, 7]      8,880    429,240
-              dense3.1.bn1                       BatchNorm2d    dense3.0.grow                  [N, 72, 7, 7]        144      3,528
-              dense3.1.relu1                     ReLU           dense3.1.bn1                   [N, 72, 7, 7]          0          0
-              dense3.1.bottleneck                Conv2d         dense3.1.relu1                 [N, 48, 7, 7]      3,456    169,344
-              dense3.1.bn2                       BatchNorm2d    dense3.1.bottleneck            [N, 48, 7, 7]         96      2,352
-              dense3.1.relu2                     ReLU           dense3.1.bn2                   [N, 48, 7, 7]          0          0
-              dense3.1.grow                      Conv2d         dense3.1.relu2, dense3.0.grow  [N, 12, 7, 7]      5,184    254,016
-              cat(dense3.1.grow, dense3.0.grow)  Skip (Concat)  dense3.1.grow, dense3.0.grow   [N, 84, 7, 7]          0          0
-            dense3.2                             DenseLayer     dense3.1.grow                  [N, 96, 7, 7]      9,480    458,052
-              dense3.2.bn1                       BatchNorm2d    dense3.1.grow                  [N, 84, 7, 7]        168      4,116
-              dense3.2.relu1                     ReLU           dense3.2.bn1                   [N, 84, 7, 7]          0          0
-              dense3.2.bottleneck                Conv2d         dense3.2.relu1                 [N, 48, 7, 7]      4,032    197,568
-              dense3.2.bn2                       BatchNorm2d    dense3.2.bottleneck            [N, 48, 7, 7]         96      2,352
-              dense3.2.relu2                     ReLU           dense3.2.bn2                   [N, 48, 7, 7]          0          0
-              dense3.2.grow                      Conv2d         dense3.2.relu2, dense3.1.grow  [N, 12, 7, 7]      5,184    254,016
-              cat(dense3.2.grow, dense3.1.grow)  Skip (Concat)  dense3.2.grow, dense3.1.grow   [N, 96, 7, 7]          0          0
-            dense3.3                             DenseLayer     dense3.2.grow                  [N, 108, 7, 7]    10,080    486,864
-              dense3.3.bn1                       BatchNorm2d    dense3.2.grow                  [N, 96, 7, 7]        192      4,704
-              dense3.3.relu1                     ReLU           dense3.3.bn1                   [N, 96, 7, 7]          0          0
-              dense3.3.bottleneck                Conv2d         dense3.3.relu1                 [N, 48, 7, 7]      4,608    225,792
-              dense3.3.bn2                       BatchNorm2d    dense3.3.bottleneck            [N, 48, 7, 7]         96      2,352
-              dense3.3.relu2                     ReLU           dense3.3.bn2                   [N, 48, 7, 7]          0          0
-              dense3.3.grow                      Conv2d         dense3.3.relu2, dense3.2.grow  [N, 12, 7, 7]      5,184    254,016
-              cat(dense3.3.grow, dense3.2.grow)  Skip (Concat)  dense3.3.grow, dense3.2.grow   [N, 108, 7, 7]         0          0
-            dense3.4                             DenseLayer     dense3.3.grow                  [N, 120, 7, 7]    10,680    515,676
-              dense3.4.bn1                       BatchNorm2d    dense3.3.grow                  [N, 108, 7, 7]       216      5,292
-              dense3.4.relu1                     ReLU           dense3.4.bn1                   [N, 108, 7, 7]         0          0
-              dense3.4.bottleneck                Conv2d         dense3.4.relu1                 [N, 48, 7, 7]      5,184    254,016
-              dense3.4.bn2                       BatchNorm2d    dense3.4.bottleneck            [N, 48, 7, 7]         96      2,352
-              dense3.4.relu2                     ReLU           dense3.4.bn2                   [N, 48, 7, 7]          0          0
-              dense3.4.grow                      Conv2d         dense3.4.relu2, dense3.3.grow  [N, 12, 7, 7]      5,184    254,016
-              cat(dense3.4.grow, dense3.3.grow)  Skip (Concat)  dense3.4.grow, dense3.3.grow   [N, 120, 7, 7]         0          0
-            dense3.5                             DenseLayer     dense3.4.grow                  [N, 132, 7, 7]    11,280    544,488
-              dense3.5.bn1                       BatchNorm2d    dense3.4.grow                  [N, 120, 7, 7]       240      5,880
-              dense3.5.relu1                     ReLU           dense3.5.bn1                   [N, 120, 7, 7]         0          0
-              dense3.5.bottleneck                Conv2d         dense3.5.relu1                 [N, 48, 7, 7]      5,760    282,240
-              dense3.5.bn2                       BatchNorm2d    dense3.5.bottleneck            [N, 48, 7, 7]         96      2,352
-              dense3.5.relu2                     ReLU           dense3.5.bn2                   [N, 48, 7, 7]          0          0
-              dense3.5.grow                      Conv2d         dense3.5.relu2, dense3.4.grow  [N, 12, 7, 7]      5,184    254,016
-              cat(dense3.5.grow, dense3.4.grow)  Skip (Concat)  dense3.5.grow, dense3.4.grow   [N, 132, 7, 7]         0          0
-            norm                                 BatchNorm2d    dense3.5.grow                  [N, 132, 7, 7]       264      6,468
-            relu1                                ReLU           norm                           [N, 132, 7, 7]         0          0
-            globalpool1                          GlobalAvgPool  relu1                          [N, 132]               0          0
-            fc                                   Linear         globalpool1                    [N, 10]            1,330      1,320
-            ----------------------------------------------------------------------------------------------------------------------
-            Total parameters: 175,690
-            Trainable parameters: 175,690
-            Multiply-accumulates per example: 55,840,152
-            Parameter memory (float32): 702,760 bytes (686.3 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 9,780,184 bytes (9.3 MiB)
-            """;
+        public static string SummaryExpanded =>
+            "DenseNetBC: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n" +
+            "Layer                                Kind           Inputs                         Output shape      Params       MACs\n" +
+            "----------------------------------------------------------------------------------------------------------------------\n" +
+            "stem                                 Conv2d         input                          [N, 24, 28, 28]      216    169,344\n" +
+            "dense1.0                             DenseLayer     stem                           [N, 36, 28, 28]    6,480  5,023,872\n" +
+            "  dense1.0.bn1                       BatchNorm2d    stem                           [N, 24, 28, 28]       48     18,816\n" +
+            "  dense1.0.relu1                     ReLU           dense1.0.bn1                   [N, 24, 28, 28]        0          0\n" +
+            "  dense1.0.bottleneck                Conv2d         dense1.0.relu1                 [N, 48, 28, 28]    1,152    903,168\n" +
+            "  dense1.0.bn2                       BatchNorm2d    dense1.0.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
+            "  dense1.0.relu2                     ReLU           dense1.0.bn2                   [N, 48, 28, 28]        0          0\n" +
+            "  dense1.0.grow                      Conv2d         dense1.0.relu2, stem           [N, 12, 28, 28]    5,184  4,064,256\n" +
+            "  cat(dense1.0.grow, stem)           Skip (Concat)  dense1.0.grow, stem            [N, 36, 28, 28]        0          0\n" +
+            "dense1.1                             DenseLayer     dense1.0.grow                  [N, 48, 28, 28]    7,080  5,484,864\n" +
+            "  dense1.1.bn1                       BatchNorm2d    dense1.0.grow                  [N, 36, 28, 28]       72     28,224\n" +
+            "  dense1.1.relu1                     ReLU           dense1.1.bn1                   [N, 36, 28, 28]        0          0\n" +
+            "  dense1.1.bottleneck                Conv2d         dense1.1.relu1                 [N, 48, 28, 28]    1,728  1,354,752\n" +
+            "  dense1.1.bn2                       BatchNorm2d    dense1.1.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
+            "  dense1.1.relu2                     ReLU           dense1.1.bn2                   [N, 48, 28, 28]        0          0\n" +
+            "  dense1.1.grow                      Conv2d         dense1.1.relu2, dense1.0.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
+            "  cat(dense1.1.grow, dense1.0.grow)  Skip (Concat)  dense1.1.grow, dense1.0.grow   [N, 48, 28, 28]        0          0\n" +
+            "dense1.2                             DenseLayer     dense1.1.grow                  [N, 60, 28, 28]    7,680  5,945,856\n" +
+            "  dense1.2.bn1                       BatchNorm2d    dense1.1.grow                  [N, 48, 28, 28]       96     37,632\n" +
+            "  dense1.2.relu1                     ReLU           dense1.2.bn1                   [N, 48, 28, 28]        0          0\n" +
+            "  dense1.2.bottleneck                Conv2d         dense1.2.relu1                 [N, 48, 28, 28]    2,304  1,806,336\n" +
+            "  dense1.2.bn2                       BatchNorm2d    dense1.2.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
+            "  dense1.2.relu2                     ReLU           dense1.2.bn2                   [N, 48, 28, 28]        0          0\n" +
+            "  dense1.2.grow                      Conv2d         dense1.2.relu2, dense1.1.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
+            "  cat(dense1.2.grow, dense1.1.grow)  Skip (Concat)  dense1.2.grow, dense1.1.grow   [N, 60, 28, 28]        0          0\n" +
+            "dense1.3                             DenseLayer     dense1.2.grow                  [N, 72, 28, 28]    8,280  6,406,848\n" +
+            "  dense1.3.bn1                       BatchNorm2d    dense1.2.grow                  [N, 60, 28, 28]      120     47,040\n" +
+            "  dense1.3.relu1                     ReLU           dense1.3.bn1                   [N, 60, 28, 28]        0          0\n" +
+            "  dense1.3.bottleneck                Conv2d         dense1.3.relu1                 [N, 48, 28, 28]    2,880  2,257,920\n" +
+            "  dense1.3.bn2                       BatchNorm2d    dense1.3.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
+            "  dense1.3.relu2                     ReLU           dense1.3.bn2                   [N, 48, 28, 28]        0          0\n" +
+            "  dense1.3.grow                      Conv2d         dense1.3.relu2, dense1.2.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
+            "  cat(dense1.3.grow, dense1.2.grow)  Skip (Concat)  dense1.3.grow, dense1.2.grow   [N, 72, 28, 28]        0          0\n" +
+            "dense1.4                             DenseLayer     dense1.3.grow                  [N, 84, 28, 28]    8,880  6,867,840\n" +
+            "  dense1.4.bn1                       BatchNorm2d    dense1.3.grow                  [N, 72, 28, 28]      144     56,448\n" +
+            "  dense1.4.relu1                     ReLU           dense1.4.bn1                   [N, 72, 28, 28]        0          0\n" +
+            "  dense1.4.bottleneck                Conv2d         dense1.4.relu1                 [N, 48, 28, 28]    3,456  2,709,504\n" +
+            "  dense1.4.bn2                       BatchNorm2d    dense1.4.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
+            "  dense1.4.relu2                     ReLU           dense1.4.bn2                   [N, 48, 28, 28]        0          0\n" +
+            "  dense1.4.grow                      Conv2d         dense1.4.relu2, dense1.3.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
+            "  cat(dense1.4.grow, dense1.3.grow)  Skip (Concat)  dense1.4.grow, dense1.3.grow   [N, 84, 28, 28]        0          0\n" +
+            "dense1.5                             DenseLayer     dense1.4.grow                  [N, 96, 28, 28]    9,480  7,328,832\n" +
+            "  dense1.5.bn1                       BatchNorm2d    dense1.4.grow                  [N, 84, 28, 28]      168     65,856\n" +
+            "  dense1.5.relu1                     ReLU           dense1.5.bn1                   [N, 84, 28, 28]        0          0\n" +
+            "  dense1.5.bottleneck                Conv2d         dense1.5.relu1                 [N, 48, 28, 28]    4,032  3,161,088\n" +
+            "  dense1.5.bn2                       BatchNorm2d    dense1.5.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
+            "  dense1.5.relu2                     ReLU           dense1.5.bn2                   [N, 48, 28, 28]        0          0\n" +
+            "  dense1.5.grow                      Conv2d         dense1.5.relu2, dense1.4.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
+            "  cat(dense1.5.grow, dense1.4.grow)  Skip (Concat)  dense1.5.grow, dense1.4.grow   [N, 96, 28, 28]        0          0\n" +
+            "trans1                               Transition     dense1.5.grow                  [N, 48, 14, 14]    4,800  3,687,936\n" +
+            "  trans1.bn1                         BatchNorm2d    dense1.5.grow                  [N, 96, 28, 28]      192     75,264\n" +
+            "  trans1.relu1                       ReLU           trans1.bn1                     [N, 96, 28, 28]        0          0\n" +
+            "  trans1.compress                    Conv2d         trans1.relu1                   [N, 48, 28, 28]    4,608  3,612,672\n" +
+            "  trans1.pool                        AvgPool2d      trans1.compress                [N, 48, 14, 14]        0          0\n" +
+            "dense2.0                             DenseLayer     trans1.pool                    [N, 60, 14, 14]    7,680  1,486,464\n" +
+            "  dense2.0.bn1                       BatchNorm2d    trans1.pool                    [N, 48, 14, 14]       96      9,408\n" +
+            "  dense2.0.relu1                     ReLU           dense2.0.bn1                   [N, 48, 14, 14]        0          0\n" +
+            "  dense2.0.bottleneck                Conv2d         dense2.0.relu1                 [N, 48, 14, 14]    2,304    451,584\n" +
+            "  dense2.0.bn2                       BatchNorm2d    dense2.0.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
+            "  dense2.0.relu2                     ReLU           dense2.0.bn2                   [N, 48, 14, 14]        0          0\n" +
+            "  dense2.0.grow                      Conv2d         dense2.0.relu2, trans1.pool    [N, 12, 14, 14]    5,184  1,016,064\n" +
+            "  cat(dense2.0.grow, trans1.pool)    Skip (Concat)  dense2.0.grow, trans1.pool     [N, 60, 14, 14]        0          0\n" +
+            "dense2.1                             DenseLayer     dense2.0.grow                  [N, 72, 14, 14]    8,280  1,601,712\n" +
+            "  dense2.1.bn1                       BatchNorm2d    dense2.0.grow                  [N, 60, 14, 14]      120     11,760\n" +
+            "  dense2.1.relu1                     ReLU           dense2.1.bn1                   [N, 60, 14, 14]        0          0\n" +
+            "  dense2.1.bottleneck                Conv2d         dense2.1.relu1                 [N, 48, 14, 14]    2,880    564,480\n" +
+            "  dense2.1.bn2                       BatchNorm2d    dense2.1.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
+            "  dense2.1.relu2                     ReLU           dense2.1.bn2                   [N, 48, 14, 14]        0          0\n" +
+            "  dense2.1.grow                      Conv2d         dense2.1.relu2, dense2.0.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
+            "  cat(dense2.1.grow, dense2.0.grow)  Skip (Concat)  dense2.1.grow, dense2.0.grow   [N, 72, 14, 14]        0          0\n" +
+            "dense2.2                             DenseLayer     dense2.1.grow                  [N, 84, 14, 14]    8,880  1,716,960\n" +
+            "  dense2.2.bn1                       BatchNorm2d    dense2.1.grow                  [N, 72, 14, 14]      144     14,112\n" +
+            "  dense2.2.relu1                     ReLU           dense2.2.bn1                   [N, 72, 14, 14]        0          0\n" +
+            "  dense2.2.bottleneck                Conv2d         dense2.2.relu1                 [N, 48, 14, 14]    3,456    677,376\n" +
+            "  dense2.2.bn2                       BatchNorm2d    dense2.2.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
+            "  dense2.2.relu2                     ReLU           dense2.2.bn2                   [N, 48, 14, 14]        0          0\n" +
+            "  dense2.2.grow                      Conv2d         dense2.2.relu2, dense2.1.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
+            "  cat(dense2.2.grow, dense2.1.grow)  Skip (Concat)  dense2.2.grow, dense2.1.grow   [N, 84, 14, 14]        0          0\n" +
+            "dense2.3                             DenseLayer     dense2.2.grow                  [N, 96, 14, 14]    9,480  1,832,208\n" +
+            "  dense2.3.bn1                       BatchNorm2d    dense2.2.grow                  [N, 84, 14, 14]      168     16,464\n" +
+            "  dense2.3.relu1                     ReLU           dense2.3.bn1                   [N, 84, 14, 14]        0          0\n" +
+            "  dense2.3.bottleneck                Conv2d         dense2.3.relu1                 [N, 48, 14, 14]    4,032    790,272\n" +
+            "  dense2.3.bn2                       BatchNorm2d    dense2.3.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
+            "  dense2.3.relu2                     ReLU           dense2.3.bn2                   [N, 48, 14, 14]        0          0\n" +
+            "  dense2.3.grow                      Conv2d         dense2.3.relu2, dense2.2.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
+            "  cat(dense2.3.grow, dense2.2.grow)  Skip (Concat)  dense2.3.grow, dense2.2.grow   [N, 96, 14, 14]        0          0\n" +
+            "dense2.4                             DenseLayer     dense2.3.grow                  [N, 108, 14, 14]  10,080  1,947,456\n" +
+            "  dense2.4.bn1                       BatchNorm2d    dense2.3.grow                  [N, 96, 14, 14]      192     18,816\n" +
+            "  dense2.4.relu1                     ReLU           dense2.4.bn1                   [N, 96, 14, 14]        0          0\n" +
+            "  dense2.4.bottleneck                Conv2d         dense2.4.relu1                 [N, 48, 14, 14]    4,608    903,168\n" +
+            "  dense2.4.bn2                       BatchNorm2d    dense2.4.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
+            "  dense2.4.relu2                     ReLU           dense2.4.bn2                   [N, 48, 14, 14]        0          0\n" +
+            "  dense2.4.grow                      Conv2d         dense2.4.relu2, dense2.3.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
+            "  cat(dense2.4.grow, dense2.3.grow)  Skip (Concat)  dense2.4.grow, dense2.3.grow   [N, 108, 14, 14]       0          0\n" +
+            "dense2.5                             DenseLayer     dense2.4.grow                  [N, 120, 14, 14]  10,680  2,062,704\n" +
+            "  dense2.5.bn1                       BatchNorm2d    dense2.4.grow                  [N, 108, 14, 14]     216     21,168\n" +
+            "  dense2.5.relu1                     ReLU           dense2.5.bn1                   [N, 108, 14, 14]       0          0\n" +
+            "  dense2.5.bottleneck                Conv2d         dense2.5.relu1                 [N, 48, 14, 14]    5,184  1,016,064\n" +
+            "  dense2.5.bn2                       BatchNorm2d    dense2.5.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
+            "  dense2.5.relu2                     ReLU           dense2.5.bn2                   [N, 48, 14, 14]        0          0\n" +
+            "  dense2.5.grow                      Conv2d         dense2.5.relu2, dense2.4.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
+            "  cat(dense2.5.grow, dense2.4.grow)  Skip (Concat)  dense2.5.grow, dense2.4.grow   [N, 120, 14, 14]       0          0\n" +
+            "trans2                               Transition     dense2.5.grow                  [N, 60, 7, 7]      7,440  1,434,720\n" +
+            "  trans2.bn1                         BatchNorm2d    dense2.5.grow                  [N, 120, 14, 14]     240     23,520\n" +
+            "  trans2.relu1                       ReLU           trans2.bn1                     [N, 120, 14, 14]       0          0\n" +
+            "  trans2.compress                    Conv2d         trans2.relu1                   [N, 60, 14, 14]    7,200  1,411,200\n" +
+            "  trans2.pool                        AvgPool2d      trans2.compress                [N, 60, 7, 7]          0          0\n" +
+            "dense3.0                             DenseLayer     trans2.pool                    [N, 72, 7, 7]      8,280    400,428\n" +
+            "  dense3.0.bn1                       BatchNorm2d    trans2.pool                    [N, 60, 7, 7]        120      2,940\n" +
+            "  dense3.0.relu1                     ReLU           dense3.0.bn1                   [N, 60, 7, 7]          0          0\n" +
+            "  dense3.0.bottleneck                Conv2d         dense3.0.relu1                 [N, 48, 7, 7]      2,880    141,120\n" +
+            "  dense3.0.bn2                       BatchNorm2d    dense3.0.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
+            "  dense3.0.relu2                     ReLU           dense3.0.bn2                   [N, 48, 7, 7]          0          0\n" +
+            "  dense3.0.grow                      Conv2d         dense3.0.relu2, trans2.pool    [N, 12, 7, 7]      5,184    254,016\n" +
+            "  cat(dense3.0.grow, trans2.pool)    Skip (Concat)  dense3.0.grow, trans2.pool     [N, 72, 7, 7]          0          0\n" +
+            "dense3.1                             DenseLayer     dense3.0.grow                  [N, 84, 7, 7]      8,880    429,240\n" +
+            "  dense3.1.bn1                       BatchNorm2d    dense3.0.grow                  [N, 72, 7, 7]        144      3,528\n" +
+            "  dense3.1.relu1                     ReLU           dense3.1.bn1                   [N, 72, 7, 7]          0          0\n" +
+            "  dense3.1.bottleneck                Conv2d         dense3.1.relu1                 [N, 48, 7, 7]      3,456    169,344\n" +
+            "  dense3.1.bn2                       BatchNorm2d    dense3.1.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
+            "  dense3.1.relu2                     ReLU           dense3.1.bn2                   [N, 48, 7, 7]          0          0\n" +
+            "  dense3.1.grow                      Conv2d         dense3.1.relu2, dense3.0.grow  [N, 12, 7, 7]      5,184    254,016\n" +
+            "  cat(dense3.1.grow, dense3.0.grow)  Skip (Concat)  dense3.1.grow, dense3.0.grow   [N, 84, 7, 7]          0          0\n" +
+            "dense3.2                             DenseLayer     dense3.1.grow                  [N, 96, 7, 7]      9,480    458,052\n" +
+            "  dense3.2.bn1                       BatchNorm2d    dense3.1.grow                  [N, 84, 7, 7]        168      4,116\n" +
+            "  dense3.2.relu1                     ReLU           dense3.2.bn1                   [N, 84, 7, 7]          0          0\n" +
+            "  dense3.2.bottleneck                Conv2d         dense3.2.relu1                 [N, 48, 7, 7]      4,032    197,568\n" +
+            "  dense3.2.bn2                       BatchNorm2d    dense3.2.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
+            "  dense3.2.relu2                     ReLU           dense3.2.bn2                   [N, 48, 7, 7]          0          0\n" +
+            "  dense3.2.grow                      Conv2d         dense3.2.relu2, dense3.1.grow  [N, 12, 7, 7]      5,184    254,016\n" +
+            "  cat(dense3.2.grow, dense3.1.grow)  Skip (Concat)  dense3.2.grow, dense3.1.grow   [N, 96, 7, 7]          0          0\n" +
+            "dense3.3                             DenseLayer     dense3.2.grow                  [N, 108, 7, 7]    10,080    486,864\n" +
+            "  dense3.3.bn1                       BatchNorm2d    dense3.2.grow                  [N, 96, 7, 7]        192      4,704\n" +
+            "  dense3.3.relu1                     ReLU           dense3.3.bn1                   [N, 96, 7, 7]          0          0\n" +
+            "  dense3.3.bottleneck                Conv2d         dense3.3.relu1                 [N, 48, 7, 7]      4,608    225,792\n" +
+            "  dense3.3.bn2                       BatchNorm2d    dense3.3.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
+            "  dense3.3.relu2                     ReLU           dense3.3.bn2                   [N, 48, 7, 7]          0          0\n" +
+            "  dense3.3.grow                      Conv2d         dense3.3.relu2, dense3.2.grow  [N, 12, 7, 7]      5,184    254,016\n" +
+            "  cat(dense3.3.grow, dense3.2.grow)  Skip (Concat)  dense3.3.grow, dense3.2.grow   [N, 108, 7, 7]         0          0\n" +
+            "dense3.4                             DenseLayer     dense3.3.grow                  [N, 120, 7, 7]    10,680    515,676\n" +
+            "  dense3.4.bn1                       BatchNorm2d    dense3.3.grow                  [N, 108, 7, 7]       216      5,292\n" +
+            "  dense3.4.relu1                     ReLU           dense3.4.bn1                   [N, 108, 7, 7]         0          0\n" +
+            "  dense3.4.bottleneck                Conv2d         dense3.4.relu1                 [N, 48, 7, 7]      5,184    254,016\n" +
+            "  dense3.4.bn2                       BatchNorm2d    dense3.4.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
+            "  dense3.4.relu2                     ReLU           dense3.4.bn2                   [N, 48, 7, 7]          0          0\n" +
+            "  dense3.4.grow                      Conv2d         dense3.4.relu2, dense3.3.grow  [N, 12, 7, 7]      5,184    254,016\n" +
+            "  cat(dense3.4.grow, dense3.3.grow)  Skip (Concat)  dense3.4.grow, dense3.3.grow   [N, 120, 7, 7]         0          0\n" +
+            "dense3.5                             DenseLayer     dense3.4.grow                  [N, 132, 7, 7]    11,280    544,488\n" +
+            "  dense3.5.bn1                       BatchNorm2d    dense3.4.grow                  [N, 120, 7, 7]       240      5,880\n" +
+            "  dense3.5.relu1                     ReLU           dense3.5.bn1                   [N, 120, 7, 7]         0          0\n" +
+            "  dense3.5.bottleneck                Conv2d         dense3.5.relu1                 [N, 48, 7, 7]      5,760    282,240\n" +
+            "  dense3.5.bn2                       BatchNorm2d    dense3.5.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
+            "  dense3.5.relu2                     ReLU           dense3.5.bn2                   [N, 48, 7, 7]          0          0\n" +
+            "  dense3.5.grow                      Conv2d         dense3.5.relu2, dense3.4.grow  [N, 12, 7, 7]      5,184    254,016\n" +
+            "  cat(dense3.5.grow, dense3.4.grow)  Skip (Concat)  dense3.5.grow, dense3.4.grow   [N, 132, 7, 7]         0          0\n" +
+            "norm                                 BatchNorm2d    dense3.5.grow                  [N, 132, 7, 7]       264      6,468\n" +
+            "relu1                                ReLU           norm                           [N, 132, 7, 7]         0          0\n" +
+            "globalpool1                          GlobalAvgPool  relu1                          [N, 132]               0          0\n" +
+            "fc                                   Linear         globalpool1                    [N, 10]            1,330      1,320\n" +
+            "----------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 175,690\n" +
+            "Trainable parameters: 175,690\n" +
+            "Multiply-accumulates per example: 55,840,152\n" +
+            "Parameter memory (float32): 702,760 bytes (686.3 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 9,780,184 bytes (9.3 MiB)";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "DenseNetBC" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="DenseNetBC: [N, 1, 28, 28] -> [N, 10]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, 1, 28, 28]", shape=ellipse, fillcolor="#dff0d8"];
-                "stem" [label="stem\nConv2d\n[N, 24, 28, 28]"];
-                subgraph "cluster_dense1.0" {
-                    label="dense1.0: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense1.0.bn1" [label="bn1\nBatchNorm2d\n[N, 24, 28, 28]"];
-                    "dense1.0.relu1" [label="relu1\nReLU\n[N, 24, 28, 28]"];
-                    "dense1.0.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 28, 28]"];
-                    "dense1.0.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 28, 28]"];
-                    "dense1.0.relu2" [label="relu2\nReLU\n[N, 48, 28, 28]"];
-                    "dense1.0.grow" [label="grow\nConv2d\n[N, 12, 28, 28]\nafter skips: [N, 36, 28, 28]"];
-                }
-                subgraph "cluster_dense1.1" {
-                    label="dense1.1: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense1.1.bn1" [label="bn1\nBatchNorm2d\n[N, 36, 28, 28]"];
-                    "dense1.1.relu1" [label="relu1\nReLU\n[N, 36, 28, 28]"];
-                    "dense1.1.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 28, 28]"];
-                    "dense1.1.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 28, 28]"];
-                    "dense1.1.relu2" [label="relu2\nReLU\n[N, 48, 28, 28]"];
-                    "dense1.1.grow" [label="grow\nConv2d\n[N, 12, 28, 28]\nafter skips: [N, 48, 28, 28]"];
-                }
-                subgraph "cluster_dense1.2" {
-                    label="dense1.2: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense1.2.bn1" [label="bn1\nBatchNorm2d\n[N, 48, 28, 28]"];
-                    "dense1.2.relu1" [label="relu1\nReLU\n[N, 48, 28, 28]"];
-                    "dense1.2.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 28, 28]"];
-                    "dense1.2.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 28, 28]"];
-                    "dense1.2.relu2" [label="relu2\nReLU\n[N, 48, 28, 28]"];
-                    "dense1.2.grow" [label="grow\nConv2d\n[N, 12, 28, 28]\nafter skips: [N, 60, 28, 28]"];
-                }
-                subgraph "cluster_dense1.3" {
-                    label="dense1.3: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense1.3.bn1" [label="bn1\nBatchNorm2d\n[N, 60, 28, 28]"];
-                    "dense1.3.relu1" [label="relu1\nReLU\n[N, 60, 28, 28]"];
-                    "dense1.3.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 28, 28]"];
-                    "dense1.3.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 28, 28]"];
-                    "dense1.3.relu2" [label="relu2\nReLU\n[N, 48, 28, 28]"];
-                    "dense1.3.grow" [label="grow\nConv2d\n[N, 12, 28, 28]\nafter skips: [N, 72, 28, 28]"];
-                }
-                subgraph "cluster_dense1.4" {
-                    label="dense1.4: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense1.4.bn1" [label="bn1\nBatchNorm2d\n[N, 72, 28, 28]"];
-                    "dense1.4.relu1" [label="relu1\nReLU\n[N, 72, 28, 28]"];
-                    "dense1.4.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 28, 28]"];
-                    "dense1.4.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 28, 28]"];
-                    "dense1.4.relu2" [label="relu2\nReLU\n[N, 48, 28, 28]"];
-                    "dense1.4.grow" [label="grow\nConv2d\n[N, 12, 28, 28]\nafter skips: [N, 84, 28, 28]"];
-                }
-                subgraph "cluster_dense1.5" {
-                    label="dense1.5: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense1.5.bn1" [label="bn1\nBatchNorm2d\n[N, 84, 28, 28]"];
-                    "dense1.5.relu1" [label="relu1\nReLU\n[N, 84, 28, 28]"];
-                    "dense1.5.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 28, 28]"];
-                    "dense1.5.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 28, 28]"];
-                    "dense1.5.relu2" [label="relu2\nReLU\n[N, 48, 28, 28]"];
-                    "dense1.5.grow" [label="grow\nConv2d\n[N, 12, 28, 28]\nafter skips: [N, 96, 28, 28]"];
-                }
-                subgraph "cluster_trans1" {
-                    label="trans1: Transition"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "trans1.bn1" [label="bn1\nBatchNorm2d\n[N, 96, 28, 28]"];
-                    "trans1.relu1" [label="relu1\nReLU\n[N, 96, 28, 28]"];
-                    "trans1.compress" [label="compress\nConv2d\n[N, 48, 28, 28]"];
-                    "trans1.pool" [label="pool\nAvgPool2d\n[N, 48, 14, 14]"];
-                }
-                subgraph "cluster_dense2.0" {
-                    label="dense2.0: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense2.0.bn1" [label="bn1\nBatchNorm2d\n[N, 48, 14, 14]"];
-                    "dense2.0.relu1" [label="relu1\nReLU\n[N, 48, 14, 14]"];
-                    "dense2.0.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 14, 14]"];
-                    "dense2.0.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 14, 14]"];
-                    "dense2.0.relu2" [label="relu2\nReLU\n[N, 48, 14, 14]"];
-                    "dense2.0.grow" [label="grow\nConv2d\n[N, 12, 14, 14]\nafter skips: [N, 60, 14, 14]"];
-                }
-                subgraph "cluster_dense2.1" {
-                    label="dense2.1: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense2.1.bn1" [label="bn1\nBatchNorm2d\n[N, 60, 14, 14]"];
-                    "dense2.1.relu1" [label="relu1\nReLU\n[N, 60, 14, 14]"];
-                    "dense2.1.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 14, 14]"];
-                    "dense2.1.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 14, 14]"];
-                    "dense2.1.relu2" [label="relu2\nReLU\n[N, 48, 14, 14]"];
-                    "dense2.1.grow" [label="grow\nConv2d\n[N, 12, 14, 14]\nafter skips: [N, 72, 14, 14]"];
-                }
-                subgraph "cluster_dense2.2" {
-                    label="dense2.2: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense2.2.bn1" [label="bn1\nBatchNorm2d\n[N, 72, 14, 14]"];
-                    "dense2.2.relu1" [label="relu1\nReLU\n[N, 72, 14, 14]"];
-                    "dense2.2.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 14, 14]"];
-                    "dense2.2.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 14, 14]"];
-                    "dense2.2.relu2" [label="relu2\nReLU\n[N, 48, 14, 14]"];
-                    "dense2.2.grow" [label="grow\nConv2d\n[N, 12, 14, 14]\nafter skips: [N, 84, 14, 14]"];
-                }
-                subgraph "cluster_dense2.3" {
-                    label="dense2.3: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense2.3.bn1" [label="bn1\nBatchNorm2d\n[N, 84, 14, 14]"];
-                    "dense2.3.relu1" [label="relu1\nReLU\n[N, 84, 14, 14]"];
-                    "dense2.3.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 14, 14]"];
-                    "dense2.3.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 14, 14]"];
-                    "dense2.3.relu2" [label="relu2\nReLU\n[N, 48, 14, 14]"];
-                    "dense2.3.grow" [label="grow\nConv2d\n[N, 12, 14, 14]\nafter skips: [N, 96, 14, 14]"];
-                }
-                subgraph "cluster_dense2.4" {
-                    label="dense2.4: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense2.4.bn1" [label="bn1\nBatchNorm2d\n[N, 96, 14, 14]"];
-                    "dense2.4.relu1" [label="relu1\nReLU\n[N, 96, 14, 14]"];
-                    "dense2.4.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 14, 14]"];
-                    "dense2.4.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 14, 14]"];
-                    "dense2.4.relu2" [label="relu2\nReLU\n[N, 48, 14, 14]"];
-                    "dense2.4.grow" [label="grow\nConv2d\n[N, 12, 14, 14]\nafter skips: [N, 108, 14, 14]"];
-                }
-                subgraph "cluster_dense2.5" {
-                    label="dense2.5: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense2.5.bn1" [label="bn1\nBatchNorm2d\n[N, 108, 14, 14]"];
-                    "dense2.5.relu1" [label="relu1\nReLU\n[N, 108, 14, 14]"];
-                    "dense2.5.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 14, 14]"];
-                    "dense2.5.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 14, 14]"];
-                    "dense2.5.relu2" [label="relu2\nReLU\n[N, 48, 14, 14]"];
-                    "dense2.5.grow" [label="grow\nConv2d\n[N, 12, 14, 14]\nafter skips: [N, 120, 14, 14]"];
-                }
-                subgraph "cluster_trans2" {
-                    label="trans2: Transition"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "trans2.bn1" [label="bn1\nBatchNorm2d\n[N, 120, 14, 14]"];
-                    "trans2.relu1" [label="relu1\nReLU\n[N, 120, 14, 14]"];
-                    "trans2.compress" [label="compress\nConv2d\n[N, 60, 14, 14]"];
-                    "trans2.pool" [label="pool\nAvgPool2d\n[N, 60, 7, 7]"];
-                }
-                subgraph "cluster_dense3.0" {
-                    label="dense3.0: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense3.0.bn1" [label="bn1\nBatchNorm2d\n[N, 60, 7, 7]"];
-                    "dense3.0.relu1" [label="relu1\nReLU\n[N, 60, 7, 7]"];
-                    "dense3.0.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 7, 7]"];
-                    "dense3.0.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 7, 7]"];
-                    "dense3.0.relu2" [label="relu2\nReLU\n[N, 48, 7, 7]"];
-                    "dense3.0.grow" [label="grow\nConv2d\n[N, 12, 7, 7]\nafter skips: [N, 72, 7, 7]"];
-                }
-                subgraph "cluster_dense3.1" {
-                    label="dense3.1: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense3.1.bn1" [label="bn1\nBatchNorm2d\n[N, 72, 7, 7]"];
-                    "dense3.1.relu1" [label="relu1\nReLU\n[N, 72, 7, 7]"];
-                    "dense3.1.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 7, 7]"];
-                    "dense3.1.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 7, 7]"];
-                    "dense3.1.relu2" [label="relu2\nReLU\n[N, 48, 7, 7]"];
-                    "dense3.1.grow" [label="grow\nConv2d\n[N, 12, 7, 7]\nafter skips: [N, 84, 7, 7]"];
-                }
-                subgraph "cluster_dense3.2" {
-                    label="dense3.2: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense3.2.bn1" [label="bn1\nBatchNorm2d\n[N, 84, 7, 7]"];
-                    "dense3.2.relu1" [label="relu1\nReLU\n[N, 84, 7, 7]"];
-                    "dense3.2.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 7, 7]"];
-                    "dense3.2.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 7, 7]"];
-                    "dense3.2.relu2" [label="relu2\nReLU\n[N, 48, 7, 7]"];
-                    "dense3.2.grow" [label="grow\nConv2d\n[N, 12, 7, 7]\nafter skips: [N, 96, 7, 7]"];
-                }
-                subgraph "cluster_dense3.3" {
-                    label="dense3.3: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense3.3.bn1" [label="bn1\nBatchNorm2d\n[N, 96, 7, 7]"];
-                    "dense3.3.relu1" [label="relu1\nReLU\n[N, 96, 7, 7]"];
-                    "dense3.3.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 7, 7]"];
-                    "dense3.3.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 7, 7]"];
-                    "dense3.3.relu2" [label="relu2\nReLU\n[N, 48, 7, 7]"];
-                    "dense3.3.grow" [label="grow\nConv2d\n[N, 12, 7, 7]\nafter skips: [N, 108, 7, 7]"];
-                }
-                subgraph "cluster_dense3.4" {
-                    label="dense3.4: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense3.4.bn1" [label="bn1\nBatchNorm2d\n[N, 108, 7, 7]"];
-                    "dense3.4.relu1" [label="relu1\nReLU\n[N, 108, 7, 7]"];
-                    "dense3.4.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 7, 7]"];
-                    "dense3.4.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 7, 7]"];
-                    "dense3.4.relu2" [label="relu2\nReLU\n[N, 48, 7, 7]"];
-                    "dense3.4.grow" [label="grow\nConv2d\n[N, 12, 7, 7]\nafter skips: [N, 120, 7, 7]"];
-                }
-                subgraph "cluster_dense3.5" {
-                    label="dense3.5: DenseLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "dense3.5.bn1" [label="bn1\nBatchNorm2d\n[N, 120, 7, 7]"];
-                    "dense3.5.relu1" [label="relu1\nReLU\n[N, 120, 7, 7]"];
-                    "dense3.5.bottleneck" [label="bottleneck\nConv2d\n[N, 48, 7, 7]"];
-                    "dense3.5.bn2" [label="bn2\nBatchNorm2d\n[N, 48, 7, 7]"];
-                    "dense3.5.relu2" [label="relu2\nReLU\n[N, 48, 7, 7]"];
-                    "dense3.5.grow" [label="grow\nConv2d\n[N, 12, 7, 7]\nafter skips: [N, 132, 7, 7]"];
-                }
-                "norm" [label="norm\nBatchNorm2d\n[N, 132, 7, 7]"];
-                "relu1" [label="relu1\nReLU\n[N, 132, 7, 7]"];
-                "globalpool1" [label="globalpool1\nGlobalAvgPool\n[N, 132]"];
-                "fc" [label="fc\nLinear\n[N, 10]"];
-                "input" -> "stem";
-                "stem" -> "dense1.0.bn1";
-                "dense1.0.bn1" -> "dense1.0.relu1";
-                "dense1.0.relu1" -> "dense1.0.bottleneck";
-                "dense1.0.bottleneck" -> "dense1.0.bn2";
-                "dense1.0.bn2" -> "dense1.0.relu2";
-                "dense1.0.relu2" -> "dense1.0.grow";
-                "stem" -> "dense1.0.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense1.0.grow" -> "dense1.1.bn1";
-                "dense1.1.bn1" -> "dense1.1.relu1";
-                "dense1.1.relu1" -> "dense1.1.bottleneck";
-                "dense1.1.bottleneck" -> "dense1.1.bn2";
-                "dense1.1.bn2" -> "dense1.1.relu2";
-                "dense1.1.relu2" -> "dense1.1.grow";
-                "dense1.0.grow" -> "dense1.1.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense1.1.grow" -> "dense1.2.bn1";
-                "dense1.2.bn1" -> "dense1.2.relu1";
-                "dense1.2.relu1" -> "dense1.2.bottleneck";
-                "dense1.2.bottleneck" -> "dense1.2.bn2";
-                "dense1.2.bn2" -> "dense1.2.relu2";
-                "dense1.2.relu2" -> "dense1.2.grow";
-                "dense1.1.grow" -> "dense1.2.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense1.2.grow" -> "dense1.3.bn1";
-                "dense1.3.bn1" -> "dense1.3.relu1";
-                "dense1.3.relu1" -> "dense1.3.bottleneck";
-                "dense1.3.bottleneck" -> "dense1.3.bn2";
-                "dense1.3.bn2" -> "dense1.3.relu2";
-                "dense1.3.relu2" -> "dense1.3.grow";
-                "dense1.2.grow" -> "dense1.3.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense1.3.grow" -> "dense1.4.bn1";
-                "dense1.4.bn1" -> "dense1.4.relu1";
-                "dense1.4.relu1" -> "dense1.4.bottleneck";
-                "dense1.4.bottleneck" -> "dense1.4.bn2";
-                "dense1.4.bn2" -> "dense1.4.relu2";
-                "dense1.4.relu2" -> "dense1.4.grow";
-                "dense1.3.grow" -> "dense1.4.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense1.4.grow" -> "dense1.5.bn1";
-                "dense1.5.bn1" -> "dense1.5.relu1";
-                "dense1.5.relu1" -> "dense1.5.bottleneck";
-                "dense1.5.bottleneck" -> "dense1.5.bn2";
-                "dense1.5.bn2" -> "dense1.5.relu2";
-                "dense1.5.relu2" -> "dense1.5.grow";
-                "dense1.4.grow" -> "dense1.5.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense1.5.grow" -> "trans1.bn1";
-                "trans1.bn1" -> "trans1.relu1";
-                "trans1.relu1" -> "trans1.compress";
-                "trans1.compress" -> "trans1.pool";
-                "trans1.pool" -> "dense2.0.bn1";
-                "dense2.0.bn1" -> "dense2.0.relu1";
-                "dense2.0.relu1" -> "dense2.0.bottleneck";
-                "dense2.0.bottleneck" -> "dense2.0.bn2";
-                "dense2.0.bn2" -> "dense2.0.relu2";
-                "dense2.0.relu2" -> "dense2.0.grow";
-                "trans1.pool" -> "dense2.0.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense2.0.grow" -> "dense2.1.bn1";
-                "dense2.1.bn1" -> "dense2.1.relu1";
-                "dense2.1.relu1" -> "dense2.1.bottleneck";
-                "dense2.1.bottleneck" -> "dense2.1.bn2";
-                "dense2.1.bn2" -> "dense2.1.relu2";
-                "dense2.1.relu2" -> "dense2.1.grow";
-                "dense2.0.grow" -> "dense2.1.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense2.1.grow" -> "dense2.2.bn1";
-                "dense2.2.bn1" -> "dense2.2.relu1";
-                "dense2.2.relu1" -> "dense2.2.bottleneck";
-                "dense2.2.bottleneck" -> "dense2.2.bn2";
-                "dense2.2.bn2" -> "dense2.2.relu2";
-                "dense2.2.relu2" -> "dense2.2.grow";
-                "dense2.1.grow" -> "dense2.2.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense2.2.grow" -> "dense2.3.bn1";
-                "dense2.3.bn1" -> "dense2.3.relu1";
-                "dense2.3.relu1" -> "dense2.3.bottleneck";
-                "dense2.3.bottleneck" -> "dense2.3.bn2";
-                "dense2.3.bn2" -> "dense2.3.relu2";
-                "dense2.3.relu2" -> "dense2.3.grow";
-                "dense2.2.grow" -> "dense2.3.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense2.3.grow" -> "dense2.4.bn1";
-                "dense2.4.bn1" -> "dense2.4.relu1";
-                "dense2.4.relu1" -> "dense2.4.bottleneck";
-                "dense2.4.bottleneck" -> "dense2.4.bn2";
-                "dense2.4.bn2" -> "dense2.4.relu2";
-                "dense2.4.relu2" -> "dense2.4.grow";
-                "dense2.3.grow" -> "dense2.4.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense2.4.grow" -> "dense2.5.bn1";
-                "dense2.5.bn1" -> "dense2.5.relu1";
-                "dense2.5.relu1" -> "dense2.5.bottleneck";
-                "dense2.5.bottleneck" -> "dense2.5.bn2";
-                "dense2.5.bn2" -> "dense2.5.relu2";
-                "dense2.5.relu2" -> "dense2.5.grow";
-                "dense2.4.grow" -> "dense2.5.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense2.5.grow" -> "trans2.bn1";
-                "trans2.bn1" -> "trans2.relu1";
-                "trans2.relu1" -> "trans2.compress";
-                "trans2.compress" -> "trans2.pool";
-                "trans2.pool" -> "dense3.0.bn1";
-                "dense3.0.bn1" -> "dense3.0.relu1";
-                "dense3.0.relu1" -> "dense3.0.bottleneck";
-                "dense3.0.bottleneck" -> "dense3.0.bn2";
-                "dense3.0.bn2" -> "dense3.0.relu2";
-                "dense3.0.relu2" -> "dense3.0.grow";
-                "trans2.pool" -> "dense3.0.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense3.0.grow" -> "dense3.1.bn1";
-                "dense3.1.bn1" -> "dense3.1.relu1";
-                "dense3.1.relu1" -> "dense3.1.bottleneck";
-                "dense3.1.bottleneck" -> "dense3.1.bn2";
-                "dense3.1.bn2" -> "dense3.1.relu2";
-                "dense3.1.relu2" -> "dense3.1.grow";
-                "dense3.0.grow" -> "dense3.1.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense3.1.grow" -> "dense3.2.bn1";
-                "dense3.2.bn1" -> "dense3.2.relu1";
-                "dense3.2.relu1" -> "dense3.2.bottleneck";
-                "dense3.2.bottleneck" -> "dense3.2.bn2";
-                "dense3.2.bn2" -> "dense3.2.relu2";
-                "dense3.2.relu2" -> "dense3.2.grow";
-                "dense3.1.grow" -> "dense3.2.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense3.2.grow" -> "dense3.3.bn1";
-                "dense3.3.bn1" -> "dense3.3.relu1";
-                "dense3.3.relu1" -> "dense3.3.bottleneck";
-                "dense3.3.bottleneck" -> "dense3.3.bn2";
-                "dense3.3.bn2" -> "dense3.3.relu2";
-                "dense3.3.relu2" -> "dense3.3.grow";
-                "dense3.2.grow" -> "dense3.3.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense3.3.grow" -> "dense3.4.bn1";
-                "dense3.4.bn1" -> "dense3.4.relu1";
-                "dense3.4.relu1" -> "dense3.4.bottleneck";
-                "dense3.4.bottleneck" -> "dense3.4.bn2";
-                "dense3.4.bn2" -> "dense3.4.relu2";
-                "dense3.4.relu2" -> "dense3.4.grow";
-                "dense3.3.grow" -> "dense3.4.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense3.4.grow" -> "dense3.5.bn1";
-                "dense3.5.bn1" -> "dense3.5.relu1";
-                "dense3.5.relu1" -> "dense3.5.bottleneck";
-                "dense3.5.bottleneck" -> "dense3.5.bn2";
-                "dense3.5.bn2" -> "dense3.5.relu2";
-                "dense3.5.relu2" -> "dense3.5.grow";
-                "dense3.4.grow" -> "dense3.5.grow" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "dense3.5.grow" -> "norm";
-                "norm" -> "relu1";
-                "relu1" -> "globalpool1";
-                "globalpool1" -> "fc";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"DenseNetBC\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"DenseNetBC: [N, 1, 28, 28] -> [N, 10]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"stem\" [label=\"stem\\nConv2d\\n[N, 24, 28, 28]\"];\n" +
+            "    subgraph \"cluster_dense1.0\" {\n" +
+            "        label=\"dense1.0: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense1.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 24, 28, 28]\"];\n" +
+            "        \"dense1.0.relu1\" [label=\"relu1\\nReLU\\n[N, 24, 28, 28]\"];\n" +
+            "        \"dense1.0.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.0.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.0.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 36, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense1.1\" {\n" +
+            "        label=\"dense1.1: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense1.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 36, 28, 28]\"];\n" +
+            "        \"dense1.1.relu1\" [label=\"relu1\\nReLU\\n[N, 36, 28, 28]\"];\n" +
+            "        \"dense1.1.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.1.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.1.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 48, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense1.2\" {\n" +
+            "        label=\"dense1.2: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense1.2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.2.relu1\" [label=\"relu1\\nReLU\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.2.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.2.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.2.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 60, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense1.3\" {\n" +
+            "        label=\"dense1.3: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense1.3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 60, 28, 28]\"];\n" +
+            "        \"dense1.3.relu1\" [label=\"relu1\\nReLU\\n[N, 60, 28, 28]\"];\n" +
+            "        \"dense1.3.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.3.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.3.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 72, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense1.4\" {\n" +
+            "        label=\"dense1.4: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense1.4.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 72, 28, 28]\"];\n" +
+            "        \"dense1.4.relu1\" [label=\"relu1\\nReLU\\n[N, 72, 28, 28]\"];\n" +
+            "        \"dense1.4.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.4.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.4.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.4.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 84, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense1.5\" {\n" +
+            "        label=\"dense1.5: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense1.5.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 84, 28, 28]\"];\n" +
+            "        \"dense1.5.relu1\" [label=\"relu1\\nReLU\\n[N, 84, 28, 28]\"];\n" +
+            "        \"dense1.5.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.5.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.5.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
+            "        \"dense1.5.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 96, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_trans1\" {\n" +
+            "        label=\"trans1: Transition\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"trans1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 96, 28, 28]\"];\n" +
+            "        \"trans1.relu1\" [label=\"relu1\\nReLU\\n[N, 96, 28, 28]\"];\n" +
+            "        \"trans1.compress\" [label=\"compress\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
+            "        \"trans1.pool\" [label=\"pool\\nAvgPool2d\\n[N, 48, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense2.0\" {\n" +
+            "        label=\"dense2.0: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense2.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.0.relu1\" [label=\"relu1\\nReLU\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.0.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.0.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.0.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 60, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense2.1\" {\n" +
+            "        label=\"dense2.1: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense2.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 60, 14, 14]\"];\n" +
+            "        \"dense2.1.relu1\" [label=\"relu1\\nReLU\\n[N, 60, 14, 14]\"];\n" +
+            "        \"dense2.1.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.1.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.1.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 72, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense2.2\" {\n" +
+            "        label=\"dense2.2: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense2.2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 72, 14, 14]\"];\n" +
+            "        \"dense2.2.relu1\" [label=\"relu1\\nReLU\\n[N, 72, 14, 14]\"];\n" +
+            "        \"dense2.2.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.2.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.2.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 84, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense2.3\" {\n" +
+            "        label=\"dense2.3: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense2.3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 84, 14, 14]\"];\n" +
+            "        \"dense2.3.relu1\" [label=\"relu1\\nReLU\\n[N, 84, 14, 14]\"];\n" +
+            "        \"dense2.3.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.3.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.3.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 96, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense2.4\" {\n" +
+            "        label=\"dense2.4: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense2.4.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 96, 14, 14]\"];\n" +
+            "        \"dense2.4.relu1\" [label=\"relu1\\nReLU\\n[N, 96, 14, 14]\"];\n" +
+            "        \"dense2.4.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.4.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.4.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.4.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 108, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense2.5\" {\n" +
+            "        label=\"dense2.5: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense2.5.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 108, 14, 14]\"];\n" +
+            "        \"dense2.5.relu1\" [label=\"relu1\\nReLU\\n[N, 108, 14, 14]\"];\n" +
+            "        \"dense2.5.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.5.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.5.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
+            "        \"dense2.5.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 120, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_trans2\" {\n" +
+            "        label=\"trans2: Transition\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"trans2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 120, 14, 14]\"];\n" +
+            "        \"trans2.relu1\" [label=\"relu1\\nReLU\\n[N, 120, 14, 14]\"];\n" +
+            "        \"trans2.compress\" [label=\"compress\\nConv2d\\n[N, 60, 14, 14]\"];\n" +
+            "        \"trans2.pool\" [label=\"pool\\nAvgPool2d\\n[N, 60, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense3.0\" {\n" +
+            "        label=\"dense3.0: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense3.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 60, 7, 7]\"];\n" +
+            "        \"dense3.0.relu1\" [label=\"relu1\\nReLU\\n[N, 60, 7, 7]\"];\n" +
+            "        \"dense3.0.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.0.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.0.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 72, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense3.1\" {\n" +
+            "        label=\"dense3.1: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense3.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 72, 7, 7]\"];\n" +
+            "        \"dense3.1.relu1\" [label=\"relu1\\nReLU\\n[N, 72, 7, 7]\"];\n" +
+            "        \"dense3.1.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.1.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.1.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 84, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense3.2\" {\n" +
+            "        label=\"dense3.2: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense3.2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 84, 7, 7]\"];\n" +
+            "        \"dense3.2.relu1\" [label=\"relu1\\nReLU\\n[N, 84, 7, 7]\"];\n" +
+            "        \"dense3.2.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.2.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.2.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 96, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense3.3\" {\n" +
+            "        label=\"dense3.3: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense3.3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 96, 7, 7]\"];\n" +
+            "        \"dense3.3.relu1\" [label=\"relu1\\nReLU\\n[N, 96, 7, 7]\"];\n" +
+            "        \"dense3.3.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.3.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.3.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 108, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense3.4\" {\n" +
+            "        label=\"dense3.4: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense3.4.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 108, 7, 7]\"];\n" +
+            "        \"dense3.4.relu1\" [label=\"relu1\\nReLU\\n[N, 108, 7, 7]\"];\n" +
+            "        \"dense3.4.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.4.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.4.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.4.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 120, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_dense3.5\" {\n" +
+            "        label=\"dense3.5: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"dense3.5.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 120, 7, 7]\"];\n" +
+            "        \"dense3.5.relu1\" [label=\"relu1\\nReLU\\n[N, 120, 7, 7]\"];\n" +
+            "        \"dense3.5.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.5.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.5.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
+            "        \"dense3.5.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 132, 7, 7]\"];\n" +
+            "    }\n" +
+            "    \"norm\" [label=\"norm\\nBatchNorm2d\\n[N, 132, 7, 7]\"];\n" +
+            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 132, 7, 7]\"];\n" +
+            "    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 132]\"];\n" +
+            "    \"fc\" [label=\"fc\\nLinear\\n[N, 10]\"];\n" +
+            "    \"input\" -> \"stem\";\n" +
+            "    \"stem\" -> \"dense1.0.bn1\";\n" +
+            "    \"dense1.0.bn1\" -> \"dense1.0.relu1\";\n" +
+            "    \"dense1.0.relu1\" -> \"dense1.0.bottleneck\";\n" +
+            "    \"dense1.0.bottleneck\" -> \"dense1.0.bn2\";\n" +
+            "    \"dense1.0.bn2\" -> \"dense1.0.relu2\";\n" +
+            "    \"dense1.0.relu2\" -> \"dense1.0.grow\";\n" +
+            "    \"stem\" -> \"dense1.0.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense1.0.grow\" -> \"dense1.1.bn1\";\n" +
+            "    \"dense1.1.bn1\" -> \"dense1.1.relu1\";\n" +
+            "    \"dense1.1.relu1\" -> \"dense1.1.bottleneck\";\n" +
+            "    \"dense1.1.bottleneck\" -> \"dense1.1.bn2\";\n" +
+            "    \"dense1.1.bn2\" -> \"dense1.1.relu2\";\n" +
+            "    \"dense1.1.relu2\" -> \"dense1.1.grow\";\n" +
+            "    \"dense1.0.grow\" -> \"dense1.1.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense1.1.grow\" -> \"dense1.2.bn1\";\n" +
+            "    \"dense1.2.bn1\" -> \"dense1.2.relu1\";\n" +
+            "    \"dense1.2.relu1\" -> \"dense1.2.bottleneck\";\n" +
+            "    \"dense1.2.bottleneck\" -> \"dense1.2.bn2\";\n" +
+            "    \"dense1.2.bn2\" -> \"dense1.2.relu2\";\n" +
+            "    \"dense1.2.relu2\" -> \"dense1.2.grow\";\n" +
+            "    \"dense1.1.grow\" -> \"dense1.2.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense1.2.grow\" -> \"dense1.3.bn1\";\n" +
+            "    \"dense1.3.bn1\" -> \"dense1.3.relu1\";\n" +
+            "    \"dense1.3.relu1\" -> \"dense1.3.bottleneck\";\n" +
+            "    \"dense1.3.bottleneck\" -> \"dense1.3.bn2\";\n" +
+            "    \"dense1.3.bn2\" -> \"dense1.3.relu2\";\n" +
+            "    \"dense1.3.relu2\" -> \"dense1.3.grow\";\n" +
+            "    \"dense1.2.grow\" -> \"dense1.3.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense1.3.grow\" -> \"dense1.4.bn1\";\n" +
+            "    \"dense1.4.bn1\" -> \"dense1.4.relu1\";\n" +
+            "    \"dense1.4.relu1\" -> \"dense1.4.bottleneck\";\n" +
+            "    \"dense1.4.bottleneck\" -> \"dense1.4.bn2\";\n" +
+            "    \"dense1.4.bn2\" -> \"dense1.4.relu2\";\n" +
+            "    \"dense1.4.relu2\" -> \"dense1.4.grow\";\n" +
+            "    \"dense1.3.grow\" -> \"dense1.4.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense1.4.grow\" -> \"dense1.5.bn1\";\n" +
+            "    \"dense1.5.bn1\" -> \"dense1.5.relu1\";\n" +
+            "    \"dense1.5.relu1\" -> \"dense1.5.bottleneck\";\n" +
+            "    \"dense1.5.bottleneck\" -> \"dense1.5.bn2\";\n" +
+            "    \"dense1.5.bn2\" -> \"dense1.5.relu2\";\n" +
+            "    \"dense1.5.relu2\" -> \"dense1.5.grow\";\n" +
+            "    \"dense1.4.grow\" -> \"dense1.5.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense1.5.grow\" -> \"trans1.bn1\";\n" +
+            "    \"trans1.bn1\" -> \"trans1.relu1\";\n" +
+            "    \"trans1.relu1\" -> \"trans1.compress\";\n" +
+            "    \"trans1.compress\" -> \"trans1.pool\";\n" +
+            "    \"trans1.pool\" -> \"dense2.0.bn1\";\n" +
+            "    \"dense2.0.bn1\" -> \"dense2.0.relu1\";\n" +
+            "    \"dense2.0.relu1\" -> \"dense2.0.bottleneck\";\n" +
+            "    \"dense2.0.bottleneck\" -> \"dense2.0.bn2\";\n" +
+            "    \"dense2.0.bn2\" -> \"dense2.0.relu2\";\n" +
+            "    \"dense2.0.relu2\" -> \"dense2.0.grow\";\n" +
+            "    \"trans1.pool\" -> \"dense2.0.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense2.0.grow\" -> \"dense2.1.bn1\";\n" +
+            "    \"dense2.1.bn1\" -> \"dense2.1.relu1\";\n" +
+            "    \"dense2.1.relu1\" -> \"dense2.1.bottleneck\";\n" +
+            "    \"dense2.1.bottleneck\" -> \"dense2.1.bn2\";\n" +
+            "    \"dense2.1.bn2\" -> \"dense2.1.relu2\";\n" +
+            "    \"dense2.1.relu2\" -> \"dense2.1.grow\";\n" +
+            "    \"dense2.0.grow\" -> \"dense2.1.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense2.1.grow\" -> \"dense2.2.bn1\";\n" +
+            "    \"dense2.2.bn1\" -> \"dense2.2.relu1\";\n" +
+            "    \"dense2.2.relu1\" -> \"dense2.2.bottleneck\";\n" +
+            "    \"dense2.2.bottleneck\" -> \"dense2.2.bn2\";\n" +
+            "    \"dense2.2.bn2\" -> \"dense2.2.relu2\";\n" +
+            "    \"dense2.2.relu2\" -> \"dense2.2.grow\";\n" +
+            "    \"dense2.1.grow\" -> \"dense2.2.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense2.2.grow\" -> \"dense2.3.bn1\";\n" +
+            "    \"dense2.3.bn1\" -> \"dense2.3.relu1\";\n" +
+            "    \"dense2.3.relu1\" -> \"dense2.3.bottleneck\";\n" +
+            "    \"dense2.3.bottleneck\" -> \"dense2.3.bn2\";\n" +
+            "    \"dense2.3.bn2\" -> \"dense2.3.relu2\";\n" +
+            "    \"dense2.3.relu2\" -> \"dense2.3.grow\";\n" +
+            "    \"dense2.2.grow\" -> \"dense2.3.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense2.3.grow\" -> \"dense2.4.bn1\";\n" +
+            "    \"dense2.4.bn1\" -> \"dense2.4.relu1\";\n" +
+            "    \"dense2.4.relu1\" -> \"dense2.4.bottleneck\";\n" +
+            "    \"dense2.4.bottleneck\" -> \"dense2.4.bn2\";\n" +
+            "    \"dense2.4.bn2\" -> \"dense2.4.relu2\";\n" +
+            "    \"dense2.4.relu2\" -> \"dense2.4.grow\";\n" +
+            "    \"dense2.3.grow\" -> \"dense2.4.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense2.4.grow\" -> \"dense2.5.bn1\";\n" +
+            "    \"dense2.5.bn1\" -> \"dense2.5.relu1\";\n" +
+            "    \"dense2.5.relu1\" -> \"dense2.5.bottleneck\";\n" +
+            "    \"dense2.5.bottleneck\" -> \"dense2.5.bn2\";\n" +
+            "    \"dense2.5.bn2\" -> \"dense2.5.relu2\";\n" +
+            "    \"dense2.5.relu2\" -> \"dense2.5.grow\";\n" +
+            "    \"dense2.4.grow\" -> \"dense2.5.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense2.5.grow\" -> \"trans2.bn1\";\n" +
+            "    \"trans2.bn1\" -> \"trans2.relu1\";\n" +
+            "    \"trans2.relu1\" -> \"trans2.compress\";\n" +
+            "    \"trans2.compress\" -> \"trans2.pool\";\n" +
+            "    \"trans2.pool\" -> \"dense3.0.bn1\";\n" +
+            "    \"dense3.0.bn1\" -> \"dense3.0.relu1\";\n" +
+            "    \"dense3.0.relu1\" -> \"dense3.0.bottleneck\";\n" +
+            "    \"dense3.0.bottleneck\" -> \"dense3.0.bn2\";\n" +
+            "    \"dense3.0.bn2\" -> \"dense3.0.relu2\";\n" +
+            "    \"dense3.0.relu2\" -> \"dense3.0.grow\";\n" +
+            "    \"trans2.pool\" -> \"dense3.0.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense3.0.grow\" -> \"dense3.1.bn1\";\n" +
+            "    \"dense3.1.bn1\" -> \"dense3.1.relu1\";\n" +
+            "    \"dense3.1.relu1\" -> \"dense3.1.bottleneck\";\n" +
+            "    \"dense3.1.bottleneck\" -> \"dense3.1.bn2\";\n" +
+            "    \"dense3.1.bn2\" -> \"dense3.1.relu2\";\n" +
+            "    \"dense3.1.relu2\" -> \"dense3.1.grow\";\n" +
+            "    \"dense3.0.grow\" -> \"dense3.1.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense3.1.grow\" -> \"dense3.2.bn1\";\n" +
+            "    \"dense3.2.bn1\" -> \"dense3.2.relu1\";\n" +
+            "    \"dense3.2.relu1\" -> \"dense3.2.bottleneck\";\n" +
+            "    \"dense3.2.bottleneck\" -> \"dense3.2.bn2\";\n" +
+            "    \"dense3.2.bn2\" -> \"dense3.2.relu2\";\n" +
+            "    \"dense3.2.relu2\" -> \"dense3.2.grow\";\n" +
+            "    \"dense3.1.grow\" -> \"dense3.2.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense3.2.grow\" -> \"dense3.3.bn1\";\n" +
+            "    \"dense3.3.bn1\" -> \"dense3.3.relu1\";\n" +
+            "    \"dense3.3.relu1\" -> \"dense3.3.bottleneck\";\n" +
+            "    \"dense3.3.bottleneck\" -> \"dense3.3.bn2\";\n" +
+            "    \"dense3.3.bn2\" -> \"dense3.3.relu2\";\n" +
+            "    \"dense3.3.relu2\" -> \"dense3.3.grow\";\n" +
+            "    \"dense3.2.grow\" -> \"dense3.3.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense3.3.grow\" -> \"dense3.4.bn1\";\n" +
+            "    \"dense3.4.bn1\" -> \"dense3.4.relu1\";\n" +
+            "    \"dense3.4.relu1\" -> \"dense3.4.bottleneck\";\n" +
+            "    \"dense3.4.bottleneck\" -> \"dense3.4.bn2\";\n" +
+            "    \"dense3.4.bn2\" -> \"dense3.4.relu2\";\n" +
+            "    \"dense3.4.relu2\" -> \"dense3.4.grow\";\n" +
+            "    \"dense3.3.grow\" -> \"dense3.4.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense3.4.grow\" -> \"dense3.5.bn1\";\n" +
+            "    \"dense3.5.bn1\" -> \"dense3.5.relu1\";\n" +
+            "    \"dense3.5.relu1\" -> \"dense3.5.bottleneck\";\n" +
+            "    \"dense3.5.bottleneck\" -> \"dense3.5.bn2\";\n" +
+            "    \"dense3.5.bn2\" -> \"dense3.5.relu2\";\n" +
+            "    \"dense3.5.relu2\" -> \"dense3.5.grow\";\n" +
+            "    \"dense3.4.grow\" -> \"dense3.5.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"dense3.5.grow\" -> \"norm\";\n" +
+            "    \"norm\" -> \"relu1\";\n" +
+            "    \"relu1\" -> \"globalpool1\";\n" +
+            "    \"globalpool1\" -> \"fc\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like

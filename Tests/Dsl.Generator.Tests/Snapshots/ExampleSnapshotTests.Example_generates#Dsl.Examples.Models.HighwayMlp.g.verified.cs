@@ -40,153 +40,150 @@ namespace Dsl.Examples.Models
         public const long MultiplyAccumulates = 116864;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            HighwayMlp: [N, 1, 28, 28] -> [N, 10]
-            Layer       Kind          Inputs    Output shape  Params    MACs
-            ----------------------------------------------------------------
-            flatten1    Flatten       input     [N, 784]           0       0
-            proj        Linear        flatten1  [N, 64]       50,240  50,176
-            relu1       ReLU          proj      [N, 64]            0       0
-            highway ×8  HighwayLayer  relu1     [N, 64]       66,560  66,048
-            head        Linear        highway   [N, 10]          650     640
-            ----------------------------------------------------------------
-            Total parameters: 117,450
-            Trainable parameters: 117,450
-            Multiply-accumulates per example: 116,864
-            Parameter memory (float32): 469,800 bytes (458.8 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 11,880 bytes (11.6 KiB)
-            """;
+        public static string Summary =>
+            "HighwayMlp: [N, 1, 28, 28] -> [N, 10]\n" +
+            "Layer       Kind          Inputs    Output shape  Params    MACs\n" +
+            "----------------------------------------------------------------\n" +
+            "flatten1    Flatten       input     [N, 784]           0       0\n" +
+            "proj        Linear        flatten1  [N, 64]       50,240  50,176\n" +
+            "relu1       ReLU          proj      [N, 64]            0       0\n" +
+            "highway ×8  HighwayLayer  relu1     [N, 64]       66,560  66,048\n" +
+            "head        Linear        highway   [N, 10]          650     640\n" +
+            "----------------------------------------------------------------\n" +
+            "Total parameters: 117,450\n" +
+            "Trainable parameters: 117,450\n" +
+            "Multiply-accumulates per example: 116,864\n" +
+            "Parameter memory (float32): 469,800 bytes (458.8 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 11,880 bytes (11.6 KiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            HighwayMlp: [N, 1, 28, 28] -> [N, 10] (every layer of every block)
-            Layer                                Kind            Inputs                            Output shape  Params    MACs
-            -------------------------------------------------------------------------------------------------------------------
-            flatten1                             Flatten         input                             [N, 784]           0       0
-            proj                                 Linear          flatten1                          [N, 64]       50,240  50,176
-            relu1                                ReLU            proj                              [N, 64]            0       0
-            highway.0                            HighwayLayer    relu1                             [N, 64]        8,320   8,256
-              highway.0.transform                Linear          relu1                             [N, 64]        4,160   4,096
-              highway.0.h                        ReLU            highway.0.transform, relu1        [N, 64]            0       0
-              T⊙highway.0.h + (1−T)⊙relu1        Skip (Highway)  highway.0.h, relu1                [N, 64]        4,160   4,160
-            highway.1                            HighwayLayer    highway.0.h                       [N, 64]        8,320   8,256
-              highway.1.transform                Linear          highway.0.h                       [N, 64]        4,160   4,096
-              highway.1.h                        ReLU            highway.1.transform, highway.0.h  [N, 64]            0       0
-              T⊙highway.1.h + (1−T)⊙highway.0.h  Skip (Highway)  highway.1.h, highway.0.h          [N, 64]        4,160   4,160
-            highway.2                            HighwayLayer    highway.1.h                       [N, 64]        8,320   8,256
-              highway.2.transform                Linear          highway.1.h                       [N, 64]        4,160   4,096
-              highway.2.h                        ReLU            highway.2.transform, highway.1.h  [N, 64]            0       0
-              T⊙highway.2.h + (1−T)⊙highway.1.h  Skip (Highway)  highway.2.h, highway.1.h          [N, 64]        4,160   4,160
-            highway.3                            HighwayLayer    highway.2.h                       [N, 64]        8,320   8,256
-              highway.3.transform                Linear          highway.2.h                       [N, 64]        4,160   4,096
-              highway.3.h                        ReLU            highway.3.transform, highway.2.h  [N, 64]            0       0
-              T⊙highway.3.h + (1−T)⊙highway.2.h  Skip (Highway)  highway.3.h, highway.2.h          [N, 64]        4,160   4,160
-            highway.4                            HighwayLayer    highway.3.h                       [N, 64]        8,320   8,256
-              highway.4.transform                Linear          highway.3.h                       [N, 64]        4,160   4,096
-              highway.4.h                        ReLU            highway.4.transform, highway.3.h  [N, 64]            0       0
-              T⊙highway.4.h + (1−T)⊙highway.3.h  Skip (Highway)  highway.4.h, highway.3.h          [N, 64]        4,160   4,160
-            highway.5                            HighwayLayer    highway.4.h                       [N, 64]        8,320   8,256
-              highway.5.transform                Linear          highway.4.h                       [N, 64]        4,160   4,096
-              highway.5.h                        ReLU            highway.5.transform, highway.4.h  [N, 64]            0       0
-              T⊙highway.5.h + (1−T)⊙highway.4.h  Skip (Highway)  highway.5.h, highway.4.h          [N, 64]        4,160   4,160
-            highway.6                            HighwayLayer    highway.5.h                       [N, 64]        8,320   8,256
-              highway.6.transform                Linear          highway.5.h                       [N, 64]        4,160   4,096
-              highway.6.h                        ReLU            highway.6.transform, highway.5.h  [N, 64]            0       0
-              T⊙highway.6.h + (1−T)⊙highway.5.h  Skip (Highway)  highway.6.h, highway.5.h          [N, 64]        4,160   4,160
-            highway.7                            HighwayLayer    highway.6.h                       [N, 64]        8,320   8,256
-              highway.7.transform                Linear          highway.6.h                       [N, 64]        4,160   4,096
-              highway.7.h                        ReLU            highway.7.transform, highway.6.h  [N, 64]            0       0
-              T⊙highway.7.h + (1−T)⊙highway.6.h  Skip (Highway)  highway.7.h, highway.6.h          [N, 64]        4,160   4,160
-            head                                 Linear          highway.7.h                       [N, 10]          650     640
-            -------------------------------------------------------------------------------------------------------------------
-            Total parameters: 117,450
-            Trainable parameters: 117,450
-            Multiply-accumulates per example: 116,864
-            Parameter memory (float32): 469,800 bytes (458.8 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 11,880 bytes (11.6 KiB)
-            """;
+        public static string SummaryExpanded =>
+            "HighwayMlp: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n" +
+            "Layer                                Kind            Inputs                            Output shape  Params    MACs\n" +
+            "-------------------------------------------------------------------------------------------------------------------\n" +
+            "flatten1                             Flatten         input                             [N, 784]           0       0\n" +
+            "proj                                 Linear          flatten1                          [N, 64]       50,240  50,176\n" +
+            "relu1                                ReLU            proj                              [N, 64]            0       0\n" +
+            "highway.0                            HighwayLayer    relu1                             [N, 64]        8,320   8,256\n" +
+            "  highway.0.transform                Linear          relu1                             [N, 64]        4,160   4,096\n" +
+            "  highway.0.h                        ReLU            highway.0.transform, relu1        [N, 64]            0       0\n" +
+            "  T⊙highway.0.h + (1−T)⊙relu1        Skip (Highway)  highway.0.h, relu1                [N, 64]        4,160   4,160\n" +
+            "highway.1                            HighwayLayer    highway.0.h                       [N, 64]        8,320   8,256\n" +
+            "  highway.1.transform                Linear          highway.0.h                       [N, 64]        4,160   4,096\n" +
+            "  highway.1.h                        ReLU            highway.1.transform, highway.0.h  [N, 64]            0       0\n" +
+            "  T⊙highway.1.h + (1−T)⊙highway.0.h  Skip (Highway)  highway.1.h, highway.0.h          [N, 64]        4,160   4,160\n" +
+            "highway.2                            HighwayLayer    highway.1.h                       [N, 64]        8,320   8,256\n" +
+            "  highway.2.transform                Linear          highway.1.h                       [N, 64]        4,160   4,096\n" +
+            "  highway.2.h                        ReLU            highway.2.transform, highway.1.h  [N, 64]            0       0\n" +
+            "  T⊙highway.2.h + (1−T)⊙highway.1.h  Skip (Highway)  highway.2.h, highway.1.h          [N, 64]        4,160   4,160\n" +
+            "highway.3                            HighwayLayer    highway.2.h                       [N, 64]        8,320   8,256\n" +
+            "  highway.3.transform                Linear          highway.2.h                       [N, 64]        4,160   4,096\n" +
+            "  highway.3.h                        ReLU            highway.3.transform, highway.2.h  [N, 64]            0       0\n" +
+            "  T⊙highway.3.h + (1−T)⊙highway.2.h  Skip (Highway)  highway.3.h, highway.2.h          [N, 64]        4,160   4,160\n" +
+            "highway.4                            HighwayLayer    highway.3.h                       [N, 64]        8,320   8,256\n" +
+            "  highway.4.transform                Linear          highway.3.h                       [N, 64]        4,160   4,096\n" +
+            "  highway.4.h                        ReLU            highway.4.transform, highway.3.h  [N, 64]            0       0\n" +
+            "  T⊙highway.4.h + (1−T)⊙highway.3.h  Skip (Highway)  highway.4.h, highway.3.h          [N, 64]        4,160   4,160\n" +
+            "highway.5                            HighwayLayer    highway.4.h                       [N, 64]        8,320   8,256\n" +
+            "  highway.5.transform                Linear          highway.4.h                       [N, 64]        4,160   4,096\n" +
+            "  highway.5.h                        ReLU            highway.5.transform, highway.4.h  [N, 64]            0       0\n" +
+            "  T⊙highway.5.h + (1−T)⊙highway.4.h  Skip (Highway)  highway.5.h, highway.4.h          [N, 64]        4,160   4,160\n" +
+            "highway.6                            HighwayLayer    highway.5.h                       [N, 64]        8,320   8,256\n" +
+            "  highway.6.transform                Linear          highway.5.h                       [N, 64]        4,160   4,096\n" +
+            "  highway.6.h                        ReLU            highway.6.transform, highway.5.h  [N, 64]            0       0\n" +
+            "  T⊙highway.6.h + (1−T)⊙highway.5.h  Skip (Highway)  highway.6.h, highway.5.h          [N, 64]        4,160   4,160\n" +
+            "highway.7                            HighwayLayer    highway.6.h                       [N, 64]        8,320   8,256\n" +
+            "  highway.7.transform                Linear          highway.6.h                       [N, 64]        4,160   4,096\n" +
+            "  highway.7.h                        ReLU            highway.7.transform, highway.6.h  [N, 64]            0       0\n" +
+            "  T⊙highway.7.h + (1−T)⊙highway.6.h  Skip (Highway)  highway.7.h, highway.6.h          [N, 64]        4,160   4,160\n" +
+            "head                                 Linear          highway.7.h                       [N, 10]          650     640\n" +
+            "-------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 117,450\n" +
+            "Trainable parameters: 117,450\n" +
+            "Multiply-accumulates per example: 116,864\n" +
+            "Parameter memory (float32): 469,800 bytes (458.8 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 11,880 bytes (11.6 KiB)";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "HighwayMlp" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="HighwayMlp: [N, 1, 28, 28] -> [N, 10]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, 1, 28, 28]", shape=ellipse, fillcolor="#dff0d8"];
-                "flatten1" [label="flatten1\nFlatten\n[N, 784]"];
-                "proj" [label="proj\nLinear\n[N, 64]"];
-                "relu1" [label="relu1\nReLU\n[N, 64]"];
-                subgraph "cluster_highway.0" {
-                    label="highway.0: HighwayLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "highway.0.transform" [label="transform\nLinear\n[N, 64]"];
-                    "highway.0.h" [label="h\nReLU\n[N, 64]"];
-                }
-                subgraph "cluster_highway.1" {
-                    label="highway.1: HighwayLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "highway.1.transform" [label="transform\nLinear\n[N, 64]"];
-                    "highway.1.h" [label="h\nReLU\n[N, 64]"];
-                }
-                subgraph "cluster_highway.2" {
-                    label="highway.2: HighwayLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "highway.2.transform" [label="transform\nLinear\n[N, 64]"];
-                    "highway.2.h" [label="h\nReLU\n[N, 64]"];
-                }
-                subgraph "cluster_highway.3" {
-                    label="highway.3: HighwayLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "highway.3.transform" [label="transform\nLinear\n[N, 64]"];
-                    "highway.3.h" [label="h\nReLU\n[N, 64]"];
-                }
-                subgraph "cluster_highway.4" {
-                    label="highway.4: HighwayLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "highway.4.transform" [label="transform\nLinear\n[N, 64]"];
-                    "highway.4.h" [label="h\nReLU\n[N, 64]"];
-                }
-                subgraph "cluster_highway.5" {
-                    label="highway.5: HighwayLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "highway.5.transform" [label="transform\nLinear\n[N, 64]"];
-                    "highway.5.h" [label="h\nReLU\n[N, 64]"];
-                }
-                subgraph "cluster_highway.6" {
-                    label="highway.6: HighwayLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "highway.6.transform" [label="transform\nLinear\n[N, 64]"];
-                    "highway.6.h" [label="h\nReLU\n[N, 64]"];
-                }
-                subgraph "cluster_highway.7" {
-                    label="highway.7: HighwayLayer"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "highway.7.transform" [label="transform\nLinear\n[N, 64]"];
-                    "highway.7.h" [label="h\nReLU\n[N, 64]"];
-                }
-                "head" [label="head\nLinear\n[N, 10]"];
-                "input" -> "flatten1";
-                "flatten1" -> "proj";
-                "proj" -> "relu1";
-                "relu1" -> "highway.0.transform";
-                "highway.0.transform" -> "highway.0.h";
-                "relu1" -> "highway.0.h" [style=dashed, penwidth=1.5, color="#d35400", fontcolor="#d35400", label="Highway"];
-                "highway.0.h" -> "highway.1.transform";
-                "highway.1.transform" -> "highway.1.h";
-                "highway.0.h" -> "highway.1.h" [style=dashed, penwidth=1.5, color="#d35400", fontcolor="#d35400", label="Highway"];
-                "highway.1.h" -> "highway.2.transform";
-                "highway.2.transform" -> "highway.2.h";
-                "highway.1.h" -> "highway.2.h" [style=dashed, penwidth=1.5, color="#d35400", fontcolor="#d35400", label="Highway"];
-                "highway.2.h" -> "highway.3.transform";
-                "highway.3.transform" -> "highway.3.h";
-                "highway.2.h" -> "highway.3.h" [style=dashed, penwidth=1.5, color="#d35400", fontcolor="#d35400", label="Highway"];
-                "highway.3.h" -> "highway.4.transform";
-                "highway.4.transform" -> "highway.4.h";
-                "highway.3.h" -> "highway.4.h" [style=dashed, penwidth=1.5, color="#d35400", fontcolor="#d35400", label="Highway"];
-                "highway.4.h" -> "highway.5.transform";
-                "highway.5.transform" -> "highway.5.h";
-                "highway.4.h" -> "highway.5.h" [style=dashed, penwidth=1.5, color="#d35400", fontcolor="#d35400", label="Highway"];
-                "highway.5.h" -> "highway.6.transform";
-                "highway.6.transform" -> "highway.6.h";
-                "highway.5.h" -> "highway.6.h" [style=dashed, penwidth=1.5, color="#d35400", fontcolor="#d35400", label="Highway"];
-                "highway.6.h" -> "highway.7.transform";
-                "highway.7.transform" -> "highway.7.h";
-                "highway.6.h" -> "highway.7.h" [style=dashed, penwidth=1.5, color="#d35400", fontcolor="#d35400", label="Highway"];
-                "highway.7.h" -> "head";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"HighwayMlp\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"HighwayMlp: [N, 1, 28, 28] -> [N, 10]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"flatten1\" [label=\"flatten1\\nFlatten\\n[N, 784]\"];\n" +
+            "    \"proj\" [label=\"proj\\nLinear\\n[N, 64]\"];\n" +
+            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 64]\"];\n" +
+            "    subgraph \"cluster_highway.0\" {\n" +
+            "        label=\"highway.0: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"highway.0.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
+            "        \"highway.0.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_highway.1\" {\n" +
+            "        label=\"highway.1: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"highway.1.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
+            "        \"highway.1.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_highway.2\" {\n" +
+            "        label=\"highway.2: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"highway.2.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
+            "        \"highway.2.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_highway.3\" {\n" +
+            "        label=\"highway.3: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"highway.3.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
+            "        \"highway.3.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_highway.4\" {\n" +
+            "        label=\"highway.4: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"highway.4.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
+            "        \"highway.4.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_highway.5\" {\n" +
+            "        label=\"highway.5: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"highway.5.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
+            "        \"highway.5.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_highway.6\" {\n" +
+            "        label=\"highway.6: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"highway.6.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
+            "        \"highway.6.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_highway.7\" {\n" +
+            "        label=\"highway.7: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"highway.7.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
+            "        \"highway.7.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
+            "    }\n" +
+            "    \"head\" [label=\"head\\nLinear\\n[N, 10]\"];\n" +
+            "    \"input\" -> \"flatten1\";\n" +
+            "    \"flatten1\" -> \"proj\";\n" +
+            "    \"proj\" -> \"relu1\";\n" +
+            "    \"relu1\" -> \"highway.0.transform\";\n" +
+            "    \"highway.0.transform\" -> \"highway.0.h\";\n" +
+            "    \"relu1\" -> \"highway.0.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
+            "    \"highway.0.h\" -> \"highway.1.transform\";\n" +
+            "    \"highway.1.transform\" -> \"highway.1.h\";\n" +
+            "    \"highway.0.h\" -> \"highway.1.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
+            "    \"highway.1.h\" -> \"highway.2.transform\";\n" +
+            "    \"highway.2.transform\" -> \"highway.2.h\";\n" +
+            "    \"highway.1.h\" -> \"highway.2.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
+            "    \"highway.2.h\" -> \"highway.3.transform\";\n" +
+            "    \"highway.3.transform\" -> \"highway.3.h\";\n" +
+            "    \"highway.2.h\" -> \"highway.3.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
+            "    \"highway.3.h\" -> \"highway.4.transform\";\n" +
+            "    \"highway.4.transform\" -> \"highway.4.h\";\n" +
+            "    \"highway.3.h\" -> \"highway.4.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
+            "    \"highway.4.h\" -> \"highway.5.transform\";\n" +
+            "    \"highway.5.transform\" -> \"highway.5.h\";\n" +
+            "    \"highway.4.h\" -> \"highway.5.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
+            "    \"highway.5.h\" -> \"highway.6.transform\";\n" +
+            "    \"highway.6.transform\" -> \"highway.6.h\";\n" +
+            "    \"highway.5.h\" -> \"highway.6.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
+            "    \"highway.6.h\" -> \"highway.7.transform\";\n" +
+            "    \"highway.7.transform\" -> \"highway.7.h\";\n" +
+            "    \"highway.6.h\" -> \"highway.7.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
+            "    \"highway.7.h\" -> \"head\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
@@ -289,9 +286,11 @@ namespace Dsl.Examples.Models
         /// <summary>A Highway carry gate: T ⊙ transform + (1 − T) ⊙ carry = carry + T ⊙ (transform − carry), with T = σ(logits).</summary>
         private static global::TorchSharp.torch.Tensor HighwayMerge(global::TorchSharp.torch.Tensor carry, global::TorchSharp.torch.Tensor transform, global::TorchSharp.torch.Tensor logits)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var t = logits.sigmoid();
-            return carry.add(t.mul(transform.sub(carry))).MoveToOuterDisposeScope();
+            using (global::TorchSharp.torch.NewDisposeScope())
+            {
+                var t = logits.sigmoid();
+                return carry.add(t.mul(transform.sub(carry))).MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -38,373 +38,370 @@ namespace Dsl.Examples.Models
         public const long ParameterCount = 669828;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            LayerScaleTransformer: [N, T] -> [N, 4]
-            Layer        Kind                 Inputs   Output shape   Params                  MACs
-            --------------------------------------------------------------------------------------
-            embed        Embedding            input    [N, T, 64]     64,000                     0
-            pos          PositionalEmbedding  embed    [N, T, 64]      4,096                     0
-            encoder ×12  LayerScaleBlock      pos      [N, T, 64]    601,344  592,896·T + 1,536·T²
-            norm         LayerNorm            encoder  [N, T, 64]        128                  64·T
-            pool         GlobalAvgPool        norm     [N, 64]             0                     0
-            head         Linear               pool     [N, 4]            260                   256
-            --------------------------------------------------------------------------------------
-            Total parameters: 669,828
-            Trainable parameters: 669,828
-            Multiply-accumulates per example: 592,960·T + 1,536·T² + 256
-            Parameter memory (float32): 2,679,312 bytes (2.6 MiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 49,920·T + 272 bytes
-            """;
+        public static string Summary =>
+            "LayerScaleTransformer: [N, T] -> [N, 4]\n" +
+            "Layer        Kind                 Inputs   Output shape   Params                  MACs\n" +
+            "--------------------------------------------------------------------------------------\n" +
+            "embed        Embedding            input    [N, T, 64]     64,000                     0\n" +
+            "pos          PositionalEmbedding  embed    [N, T, 64]      4,096                     0\n" +
+            "encoder ×12  LayerScaleBlock      pos      [N, T, 64]    601,344  592,896·T + 1,536·T²\n" +
+            "norm         LayerNorm            encoder  [N, T, 64]        128                  64·T\n" +
+            "pool         GlobalAvgPool        norm     [N, 64]             0                     0\n" +
+            "head         Linear               pool     [N, 4]            260                   256\n" +
+            "--------------------------------------------------------------------------------------\n" +
+            "Total parameters: 669,828\n" +
+            "Trainable parameters: 669,828\n" +
+            "Multiply-accumulates per example: 592,960·T + 1,536·T² + 256\n" +
+            "Parameter memory (float32): 2,679,312 bytes (2.6 MiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 49,920·T + 272 bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            LayerScaleTransformer: [N, T] -> [N, 4] (every layer of every block)
-            Layer                                 Kind                         Inputs                             Output shape  Params               MACs
-            ---------------------------------------------------------------------------------------------------------------------------------------------
-            embed                                 Embedding                    input                              [N, T, 64]    64,000                  0
-            pos                                   PositionalEmbedding          embed                              [N, T, 64]     4,096                  0
-            encoder.0                             LayerScaleBlock              pos                                [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.0.ln1                       LayerNorm                    pos                                [N, T, 64]       128               64·T
-              encoder.0.attn                      MultiHeadAttention           encoder.0.ln1, pos                 [N, T, 64]    16,640  16,384·T + 128·T²
-              pos + γ⊙encoder.0.attn              Skip (Add, ×γ (LayerScale))  encoder.0.attn, pos                [N, T, 64]        64               64·T
-              encoder.0.ln2                       LayerNorm                    encoder.0.attn                     [N, T, 64]       128               64·T
-              encoder.0.fc1                       Linear                       encoder.0.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.0.gelu1                     GELU                         encoder.0.fc1                      [N, T, 256]        0                  0
-              encoder.0.fc2                       Linear                       encoder.0.gelu1, encoder.0.attn    [N, T, 64]    16,448           16,384·T
-              encoder.0.attn + γ⊙encoder.0.fc2    Skip (Add, ×γ (LayerScale))  encoder.0.fc2, encoder.0.attn      [N, T, 64]        64               64·T
-            encoder.1                             LayerScaleBlock              encoder.0.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.1.ln1                       LayerNorm                    encoder.0.fc2                      [N, T, 64]       128               64·T
-              encoder.1.attn                      MultiHeadAttention           encoder.1.ln1, encoder.0.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.0.fc2 + γ⊙encoder.1.attn    Skip (Add, ×γ (LayerScale))  encoder.1.attn, encoder.0.fc2      [N, T, 64]        64               64·T
-              encoder.1.ln2                       LayerNorm                    encoder.1.attn                     [N, T, 64]       128               64·T
-              encoder.1.fc1                       Linear                       encoder.1.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.1.gelu1                     GELU                         encoder.1.fc1                      [N, T, 256]        0                  0
-              encoder.1.fc2                       Linear                       encoder.1.gelu1, encoder.1.attn    [N, T, 64]    16,448           16,384·T
-              encoder.1.attn + γ⊙encoder.1.fc2    Skip (Add, ×γ (LayerScale))  encoder.1.fc2, encoder.1.attn      [N, T, 64]        64               64·T
-            encoder.2                             LayerScaleBlock              encoder.1.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.2.ln1                       LayerNorm                    encoder.1.fc2                      [N, T, 64]       128               64·T
-              encoder.2.attn                      MultiHeadAttention           encoder.2.ln1, encoder.1.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.1.fc2 + γ⊙encoder.2.attn    Skip (Add, ×γ (LayerScale))  encoder.2.attn, encoder.1.fc2      [N, T, 64]        64               64·T
-              encoder.2.ln2                       LayerNorm                    encoder.2.attn                     [N, T, 64]       128               64·T
-              encoder.2.fc1                       Linear                       encoder.2.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.2.gelu1                     GELU                         encoder.2.fc1                      [N, T, 256]        0                  0
-              encoder.2.fc2                       Linear                       encoder.2.gelu1, encoder.2.attn    [N, T, 64]    16,448           16,384·T
-              encoder.2.attn + γ⊙encoder.2.fc2    Skip (Add, ×γ (LayerScale))  encoder.2.fc2, encoder.2.attn      [N, T, 64]        64               64·T
-            encoder.3                             LayerScaleBlock              encoder.2.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.3.ln1                       LayerNorm                    encoder.2.fc2                      [N, T, 64]       128               64·T
-              encoder.3.attn                      MultiHeadAttention           encoder.3.ln1, encoder.2.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.2.fc2 + γ⊙encoder.3.attn    Skip (Add, ×γ (LayerScale))  encoder.3.attn, encoder.2.fc2      [N, T, 64]        64               64·T
-              encoder.3.ln2                       LayerNorm                    encoder.3.attn                     [N, T, 64]       128               64·T
-              encoder.3.fc1                       Linear                       encoder.3.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.3.gelu1                     GELU                         encoder.3.fc1                      [N, T, 256]        0                  0
-              encoder.3.fc2                       Linear                       encoder.3.gelu1, encoder.3.attn    [N, T, 64]    16,448           16,384·T
-              encoder.3.attn + γ⊙encoder.3.fc2    Skip (Add, ×γ (LayerScale))  encoder.3.fc2, encoder.3.attn      [N, T, 64]        64               64·T
-            encoder.4                             LayerScaleBlock              encoder.3.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.4.ln1                       LayerNorm                    encoder.3.fc2                      [N, T, 64]       128               64·T
-              encoder.4.attn                      MultiHeadAttention           encoder.4.ln1, encoder.3.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.3.fc2 + γ⊙encoder.4.attn    Skip (Add, ×γ (LayerScale))  encoder.4.attn, encoder.3.fc2      [N, T, 64]        64               64·T
-              encoder.4.ln2                       LayerNorm                    encoder.4.attn                     [N, T, 64]       128               64·T
-              encoder.4.fc1                       Linear                       encoder.4.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.4.gelu1                     GELU                         encoder.4.fc1                      [N, T, 256]        0                  0
-              encoder.4.fc2                       Linear                       encoder.4.gelu1, encoder.4.attn    [N, T, 64]    16,448           16,384·T
-              encoder.4.attn + γ⊙encoder.4.fc2    Skip (Add, ×γ (LayerScale))  encoder.4.fc2, encoder.4.attn      [N, T, 64]        64               64·T
-            encoder.5                             LayerScaleBlock              encoder.4.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.5.ln1                       LayerNorm                    encoder.4.fc2                      [N, T, 64]       128               64·T
-              encoder.5.attn                      MultiHeadAttention           encoder.5.ln1, encoder.4.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.4.fc2 + γ⊙encoder.5.attn    Skip (Add, ×γ (LayerScale))  encoder.5.attn, encoder.4.fc2      [N, T, 64]        64               64·T
-              encoder.5.ln2                       LayerNorm                    encoder.5.attn                     [N, T, 64]       128               64·T
-              encoder.5.fc1                       Linear                       encoder.5.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.5.gelu1                     GELU                         encoder.5.fc1                      [N, T, 256]        0                  0
-              encoder.5.fc2                       Linear                       encoder.5.gelu1, encoder.5.attn    [N, T, 64]    16,448           16,384·T
-              encoder.5.attn + γ⊙encoder.5.fc2    Skip (Add, ×γ (LayerScale))  encoder.5.fc2, encoder.5.attn      [N, T, 64]        64               64·T
-            encoder.6                             LayerScaleBlock              encoder.5.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.6.ln1                       LayerNorm                    encoder.5.fc2                      [N, T, 64]       128               64·T
-              encoder.6.attn                      MultiHeadAttention           encoder.6.ln1, encoder.5.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.5.fc2 + γ⊙encoder.6.attn    Skip (Add, ×γ (LayerScale))  encoder.6.attn, encoder.5.fc2      [N, T, 64]        64               64·T
-              encoder.6.ln2                       LayerNorm                    encoder.6.attn                     [N, T, 64]       128               64·T
-              encoder.6.fc1                       Linear                       encoder.6.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.6.gelu1                     GELU                         encoder.6.fc1                      [N, T, 256]        0                  0
-              encoder.6.fc2                       Linear                       encoder.6.gelu1, encoder.6.attn    [N, T, 64]    16,448           16,384·T
-              encoder.6.attn + γ⊙encoder.6.fc2    Skip (Add, ×γ (LayerScale))  encoder.6.fc2, encoder.6.attn      [N, T, 64]        64               64·T
-            encoder.7                             LayerScaleBlock              encoder.6.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.7.ln1                       LayerNorm                    encoder.6.fc2                      [N, T, 64]       128               64·T
-              encoder.7.attn                      MultiHeadAttention           encoder.7.ln1, encoder.6.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.6.fc2 + γ⊙encoder.7.attn    Skip (Add, ×γ (LayerScale))  encoder.7.attn, encoder.6.fc2      [N, T, 64]        64               64·T
-              encoder.7.ln2                       LayerNorm                    encoder.7.attn                     [N, T, 64]       128               64·T
-              encoder.7.fc1                       Linear                       encoder.7.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.7.gelu1                     GELU                         encoder.7.fc1                      [N, T, 256]        0                  0
-              encoder.7.fc2                       Linear                       encoder.7.gelu1, encoder.7.attn    [N, T, 64]    16,448           16,384·T
-              encoder.7.attn + γ⊙encoder.7.fc2    Skip (Add, ×γ (LayerScale))  encoder.7.fc2, encoder.7.attn      [N, T, 64]        64               64·T
-            encoder.8                             LayerScaleBlock              encoder.7.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.8.ln1                       LayerNorm                    encoder.7.fc2                      [N, T, 64]       128               64·T
-              encoder.8.attn                      MultiHeadAttention           encoder.8.ln1, encoder.7.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.7.fc2 + γ⊙encoder.8.attn    Skip (Add, ×γ (LayerScale))  encoder.8.attn, encoder.7.fc2      [N, T, 64]        64               64·T
-              encoder.8.ln2                       LayerNorm                    encoder.8.attn                     [N, T, 64]       128               64·T
-              encoder.8.fc1                       Linear                       encoder.8.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.8.gelu1                     GELU                         encoder.8.fc1                      [N, T, 256]        0                  0
-              encoder.8.fc2                       Linear                       encoder.8.gelu1, encoder.8.attn    [N, T, 64]    16,448           16,384·T
-              encoder.8.attn + γ⊙encoder.8.fc2    Skip (Add, ×γ (LayerScale))  encoder.8.fc2, encoder.8.attn      [N, T, 64]        64               64·T
-            encoder.9                             LayerScaleBlock              encoder.8.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.9.ln1                       LayerNorm                    encoder.8.fc2                      [N, T, 64]       128               64·T
-              encoder.9.attn                      MultiHeadAttention           encoder.9.ln1, encoder.8.fc2       [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.8.fc2 + γ⊙encoder.9.attn    Skip (Add, ×γ (LayerScale))  encoder.9.attn, encoder.8.fc2      [N, T, 64]        64               64·T
-              encoder.9.ln2                       LayerNorm                    encoder.9.attn                     [N, T, 64]       128               64·T
-              encoder.9.fc1                       Linear                       encoder.9.ln2                      [N, T, 256]   16,640           16,384·T
-              encoder.9.gelu1                     GELU                         encoder.9.fc1                      [N, T, 256]        0                  0
-              encoder.9.fc2                       Linear                       encoder.9.gelu1, encoder.9.attn    [N, T, 64]    16,448           16,384·T
-              encoder.9.attn + γ⊙encoder.9.fc2    Skip (Add, ×γ (LayerScale))  encoder.9.fc2, encoder.9.attn      [N, T, 64]        64               64·T
-            encoder.10                            LayerScaleBlock              encoder.9.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.10.ln1                      LayerNorm                    encoder.9.fc2                      [N, T, 64]       128               64·T
-              encoder.10.attn                     MultiHeadAttention           encoder.10.ln1, encoder.9.fc2      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.9.fc2 + γ⊙encoder.10.attn   Skip (Add, ×γ (LayerScale))  encoder.10.attn, encoder.9.fc2     [N, T, 64]        64               64·T
-              encoder.10.ln2                      LayerNorm                    encoder.10.attn                    [N, T, 64]       128               64·T
-              encoder.10.fc1                      Linear                       encoder.10.ln2                     [N, T, 256]   16,640           16,384·T
-              encoder.10.gelu1                    GELU                         encoder.10.fc1                     [N, T, 256]        0                  0
-              encoder.10.fc2                      Linear                       encoder.10.gelu1, encoder.10.attn  [N, T, 64]    16,448           16,384·T
-              encoder.10.attn + γ⊙encoder.10.fc2  Skip (Add, ×γ (LayerScale))  encoder.10.fc2, encoder.10.attn    [N, T, 64]        64               64·T
-            encoder.11                            LayerScaleBlock              encoder.10.fc2                     [N, T, 64]    50,112  49,408·T + 128·T²
-              encoder.11.ln1                      LayerNorm                    encoder.10.fc2                     [N, T, 64]       128               64·T
-              encoder.11.attn                     MultiHeadAttention           encoder.11.ln1, encoder.10.fc2     [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.10.fc2 + γ⊙encoder.11.attn  Skip (Add, ×γ (LayerScale))  encoder.11.attn, encoder.10.fc2    [N, T, 64]        64               64·T
-              encoder.11.ln2                      LayerNorm                    encoder.11.attn                    [N, T, 64]       128               64·T
-              encoder.11.fc1                      Linear                       encoder.11.ln2                     [N, T, 256]   16,640           16,384·T
-              encoder.11.gelu1                    GELU                         encoder.11.fc1                     [N, T, 256]        0                  0
-              encoder.11.fc2                      Linear                       encoder.11.gelu1, encoder.11.attn  [N, T, 64]    16,448           16,384·T
-              encoder.11.attn + γ⊙encoder.11.fc2  Skip (Add, ×γ (LayerScale))  encoder.11.fc2, encoder.11.attn    [N, T, 64]        64               64·T
-            norm                                  LayerNorm                    encoder.11.fc2                     [N, T, 64]       128               64·T
-            pool                                  GlobalAvgPool                norm                               [N, 64]            0                  0
-            head                                  Linear                       pool                               [N, 4]           260                256
-            ---------------------------------------------------------------------------------------------------------------------------------------------
-            Total parameters: 669,828
-            Trainable parameters: 669,828
-            Multiply-accumulates per example: 592,960·T + 1,536·T² + 256
-            Parameter memory (float32): 2,679,312 bytes (2.6 MiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 49,920·T + 272 bytes
-            """;
+        public static string SummaryExpanded =>
+            "LayerScaleTransformer: [N, T] -> [N, 4] (every layer of every block)\n" +
+            "Layer                                 Kind                         Inputs                             Output shape  Params               MACs\n" +
+            "---------------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "embed                                 Embedding                    input                              [N, T, 64]    64,000                  0\n" +
+            "pos                                   PositionalEmbedding          embed                              [N, T, 64]     4,096                  0\n" +
+            "encoder.0                             LayerScaleBlock              pos                                [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.0.ln1                       LayerNorm                    pos                                [N, T, 64]       128               64·T\n" +
+            "  encoder.0.attn                      MultiHeadAttention           encoder.0.ln1, pos                 [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  pos + γ⊙encoder.0.attn              Skip (Add, ×γ (LayerScale))  encoder.0.attn, pos                [N, T, 64]        64               64·T\n" +
+            "  encoder.0.ln2                       LayerNorm                    encoder.0.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.0.fc1                       Linear                       encoder.0.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.0.gelu1                     GELU                         encoder.0.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.0.fc2                       Linear                       encoder.0.gelu1, encoder.0.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.0.attn + γ⊙encoder.0.fc2    Skip (Add, ×γ (LayerScale))  encoder.0.fc2, encoder.0.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.1                             LayerScaleBlock              encoder.0.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.1.ln1                       LayerNorm                    encoder.0.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.1.attn                      MultiHeadAttention           encoder.1.ln1, encoder.0.fc2       [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.0.fc2 + γ⊙encoder.1.attn    Skip (Add, ×γ (LayerScale))  encoder.1.attn, encoder.0.fc2      [N, T, 64]        64               64·T\n" +
+            "  encoder.1.ln2                       LayerNorm                    encoder.1.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.1.fc1                       Linear                       encoder.1.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.1.gelu1                     GELU                         encoder.1.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.1.fc2                       Linear                       encoder.1.gelu1, encoder.1.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.1.attn + γ⊙encoder.1.fc2    Skip (Add, ×γ (LayerScale))  encoder.1.fc2, encoder.1.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.2                             LayerScaleBlock              encoder.1.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.2.ln1                       LayerNorm                    encoder.1.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.2.attn                      MultiHeadAttention           encoder.2.ln1, encoder.1.fc2       [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.1.fc2 + γ⊙encoder.2.attn    Skip (Add, ×γ (LayerScale))  encoder.2.attn, encoder.1.fc2      [N, T, 64]        64               64·T\n" +
+            "  encoder.2.ln2                       LayerNorm                    encoder.2.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.2.fc1                       Linear                       encoder.2.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.2.gelu1                     GELU                         encoder.2.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.2.fc2                       Linear                       encoder.2.gelu1, encoder.2.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.2.attn + γ⊙encoder.2.fc2    Skip (Add, ×γ (LayerScale))  encoder.2.fc2, encoder.2.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.3                             LayerScaleBlock              encoder.2.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.3.ln1                       LayerNorm                    encoder.2.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.3.attn                      MultiHeadAttention           encoder.3.ln1, encoder.2.fc2       [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.2.fc2 + γ⊙encoder.3.attn    Skip (Add, ×γ (LayerScale))  encoder.3.attn, encoder.2.fc2      [N, T, 64]        64               64·T\n" +
+            "  encoder.3.ln2                       LayerNorm                    encoder.3.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.3.fc1                       Linear                       encoder.3.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.3.gelu1                     GELU                         encoder.3.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.3.fc2                       Linear                       encoder.3.gelu1, encoder.3.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.3.attn + γ⊙encoder.3.fc2    Skip (Add, ×γ (LayerScale))  encoder.3.fc2, encoder.3.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.4                             LayerScaleBlock              encoder.3.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.4.ln1                       LayerNorm                    encoder.3.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.4.attn                      MultiHeadAttention           encoder.4.ln1, encoder.3.fc2       [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.3.fc2 + γ⊙encoder.4.attn    Skip (Add, ×γ (LayerScale))  encoder.4.attn, encoder.3.fc2      [N, T, 64]        64               64·T\n" +
+            "  encoder.4.ln2                       LayerNorm                    encoder.4.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.4.fc1                       Linear                       encoder.4.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.4.gelu1                     GELU                         encoder.4.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.4.fc2                       Linear                       encoder.4.gelu1, encoder.4.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.4.attn + γ⊙encoder.4.fc2    Skip (Add, ×γ (LayerScale))  encoder.4.fc2, encoder.4.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.5                             LayerScaleBlock              encoder.4.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.5.ln1                       LayerNorm                    encoder.4.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.5.attn                      MultiHeadAttention           encoder.5.ln1, encoder.4.fc2       [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.4.fc2 + γ⊙encoder.5.attn    Skip (Add, ×γ (LayerScale))  encoder.5.attn, encoder.4.fc2      [N, T, 64]        64               64·T\n" +
+            "  encoder.5.ln2                       LayerNorm                    encoder.5.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.5.fc1                       Linear                       encoder.5.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.5.gelu1                     GELU                         encoder.5.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.5.fc2                       Linear                       encoder.5.gelu1, encoder.5.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.5.attn + γ⊙encoder.5.fc2    Skip (Add, ×γ (LayerScale))  encoder.5.fc2, encoder.5.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.6                             LayerScaleBlock              encoder.5.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.6.ln1                       LayerNorm                    encoder.5.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.6.attn                      MultiHeadAttention           encoder.6.ln1, encoder.5.fc2       [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.5.fc2 + γ⊙encoder.6.attn    Skip (Add, ×γ (LayerScale))  encoder.6.attn, encoder.5.fc2      [N, T, 64]        64               64·T\n" +
+            "  encoder.6.ln2                       LayerNorm                    encoder.6.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.6.fc1                       Linear                       encoder.6.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.6.gelu1                     GELU                         encoder.6.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.6.fc2                       Linear                       encoder.6.gelu1, encoder.6.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.6.attn + γ⊙encoder.6.fc2    Skip (Add, ×γ (LayerScale))  encoder.6.fc2, encoder.6.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.7                             LayerScaleBlock              encoder.6.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.7.ln1                       LayerNorm                    encoder.6.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.7.attn                      MultiHeadAttention           encoder.7.ln1, encoder.6.fc2       [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.6.fc2 + γ⊙encoder.7.attn    Skip (Add, ×γ (LayerScale))  encoder.7.attn, encoder.6.fc2      [N, T, 64]        64               64·T\n" +
+            "  encoder.7.ln2                       LayerNorm                    encoder.7.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.7.fc1                       Linear                       encoder.7.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.7.gelu1                     GELU                         encoder.7.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.7.fc2                       Linear                       encoder.7.gelu1, encoder.7.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.7.attn + γ⊙encoder.7.fc2    Skip (Add, ×γ (LayerScale))  encoder.7.fc2, encoder.7.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.8                             LayerScaleBlock              encoder.7.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.8.ln1                       LayerNorm                    encoder.7.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.8.attn                      MultiHeadAttention           encoder.8.ln1, encoder.7.fc2       [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.7.fc2 + γ⊙encoder.8.attn    Skip (Add, ×γ (LayerScale))  encoder.8.attn, encoder.7.fc2      [N, T, 64]        64               64·T\n" +
+            "  encoder.8.ln2                       LayerNorm                    encoder.8.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.8.fc1                       Linear                       encoder.8.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.8.gelu1                     GELU                         encoder.8.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.8.fc2                       Linear                       encoder.8.gelu1, encoder.8.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.8.attn + γ⊙encoder.8.fc2    Skip (Add, ×γ (LayerScale))  encoder.8.fc2, encoder.8.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.9                             LayerScaleBlock              encoder.8.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.9.ln1                       LayerNorm                    encoder.8.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.9.attn                      MultiHeadAttention           encoder.9.ln1, encoder.8.fc2       [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.8.fc2 + γ⊙encoder.9.attn    Skip (Add, ×γ (LayerScale))  encoder.9.attn, encoder.8.fc2      [N, T, 64]        64               64·T\n" +
+            "  encoder.9.ln2                       LayerNorm                    encoder.9.attn                     [N, T, 64]       128               64·T\n" +
+            "  encoder.9.fc1                       Linear                       encoder.9.ln2                      [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.9.gelu1                     GELU                         encoder.9.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.9.fc2                       Linear                       encoder.9.gelu1, encoder.9.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.9.attn + γ⊙encoder.9.fc2    Skip (Add, ×γ (LayerScale))  encoder.9.fc2, encoder.9.attn      [N, T, 64]        64               64·T\n" +
+            "encoder.10                            LayerScaleBlock              encoder.9.fc2                      [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.10.ln1                      LayerNorm                    encoder.9.fc2                      [N, T, 64]       128               64·T\n" +
+            "  encoder.10.attn                     MultiHeadAttention           encoder.10.ln1, encoder.9.fc2      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.9.fc2 + γ⊙encoder.10.attn   Skip (Add, ×γ (LayerScale))  encoder.10.attn, encoder.9.fc2     [N, T, 64]        64               64·T\n" +
+            "  encoder.10.ln2                      LayerNorm                    encoder.10.attn                    [N, T, 64]       128               64·T\n" +
+            "  encoder.10.fc1                      Linear                       encoder.10.ln2                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.10.gelu1                    GELU                         encoder.10.fc1                     [N, T, 256]        0                  0\n" +
+            "  encoder.10.fc2                      Linear                       encoder.10.gelu1, encoder.10.attn  [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.10.attn + γ⊙encoder.10.fc2  Skip (Add, ×γ (LayerScale))  encoder.10.fc2, encoder.10.attn    [N, T, 64]        64               64·T\n" +
+            "encoder.11                            LayerScaleBlock              encoder.10.fc2                     [N, T, 64]    50,112  49,408·T + 128·T²\n" +
+            "  encoder.11.ln1                      LayerNorm                    encoder.10.fc2                     [N, T, 64]       128               64·T\n" +
+            "  encoder.11.attn                     MultiHeadAttention           encoder.11.ln1, encoder.10.fc2     [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.10.fc2 + γ⊙encoder.11.attn  Skip (Add, ×γ (LayerScale))  encoder.11.attn, encoder.10.fc2    [N, T, 64]        64               64·T\n" +
+            "  encoder.11.ln2                      LayerNorm                    encoder.11.attn                    [N, T, 64]       128               64·T\n" +
+            "  encoder.11.fc1                      Linear                       encoder.11.ln2                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.11.gelu1                    GELU                         encoder.11.fc1                     [N, T, 256]        0                  0\n" +
+            "  encoder.11.fc2                      Linear                       encoder.11.gelu1, encoder.11.attn  [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.11.attn + γ⊙encoder.11.fc2  Skip (Add, ×γ (LayerScale))  encoder.11.fc2, encoder.11.attn    [N, T, 64]        64               64·T\n" +
+            "norm                                  LayerNorm                    encoder.11.fc2                     [N, T, 64]       128               64·T\n" +
+            "pool                                  GlobalAvgPool                norm                               [N, 64]            0                  0\n" +
+            "head                                  Linear                       pool                               [N, 4]           260                256\n" +
+            "---------------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 669,828\n" +
+            "Trainable parameters: 669,828\n" +
+            "Multiply-accumulates per example: 592,960·T + 1,536·T² + 256\n" +
+            "Parameter memory (float32): 2,679,312 bytes (2.6 MiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 49,920·T + 272 bytes";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "LayerScaleTransformer" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="LayerScaleTransformer: [N, T] -> [N, 4]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, T]", shape=ellipse, fillcolor="#dff0d8"];
-                "embed" [label="embed\nEmbedding\n[N, T, 64]"];
-                "pos" [label="pos\nPositionalEmbedding\n[N, T, 64]"];
-                subgraph "cluster_encoder.0" {
-                    label="encoder.0: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.0.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.0.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.0.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.0.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.0.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.0.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.1" {
-                    label="encoder.1: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.1.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.1.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.1.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.1.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.1.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.1.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.2" {
-                    label="encoder.2: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.2.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.2.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.2.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.2.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.2.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.2.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.3" {
-                    label="encoder.3: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.3.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.3.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.3.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.3.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.3.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.3.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.4" {
-                    label="encoder.4: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.4.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.4.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.4.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.4.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.4.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.4.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.5" {
-                    label="encoder.5: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.5.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.5.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.5.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.5.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.5.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.5.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.6" {
-                    label="encoder.6: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.6.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.6.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.6.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.6.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.6.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.6.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.7" {
-                    label="encoder.7: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.7.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.7.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.7.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.7.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.7.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.7.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.8" {
-                    label="encoder.8: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.8.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.8.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.8.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.8.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.8.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.8.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.9" {
-                    label="encoder.9: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.9.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.9.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.9.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.9.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.9.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.9.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.10" {
-                    label="encoder.10: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.10.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.10.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.10.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.10.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.10.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.10.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.11" {
-                    label="encoder.11: LayerScaleBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.11.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.11.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.11.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.11.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.11.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.11.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                "norm" [label="norm\nLayerNorm\n[N, T, 64]"];
-                "pool" [label="pool\nGlobalAvgPool\n[N, 64]"];
-                "head" [label="head\nLinear\n[N, 4]"];
-                "input" -> "embed";
-                "embed" -> "pos";
-                "pos" -> "encoder.0.ln1";
-                "encoder.0.ln1" -> "encoder.0.attn";
-                "pos" -> "encoder.0.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.0.attn" -> "encoder.0.ln2";
-                "encoder.0.ln2" -> "encoder.0.fc1";
-                "encoder.0.fc1" -> "encoder.0.gelu1";
-                "encoder.0.gelu1" -> "encoder.0.fc2";
-                "encoder.0.attn" -> "encoder.0.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.0.fc2" -> "encoder.1.ln1";
-                "encoder.1.ln1" -> "encoder.1.attn";
-                "encoder.0.fc2" -> "encoder.1.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.1.attn" -> "encoder.1.ln2";
-                "encoder.1.ln2" -> "encoder.1.fc1";
-                "encoder.1.fc1" -> "encoder.1.gelu1";
-                "encoder.1.gelu1" -> "encoder.1.fc2";
-                "encoder.1.attn" -> "encoder.1.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.1.fc2" -> "encoder.2.ln1";
-                "encoder.2.ln1" -> "encoder.2.attn";
-                "encoder.1.fc2" -> "encoder.2.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.2.attn" -> "encoder.2.ln2";
-                "encoder.2.ln2" -> "encoder.2.fc1";
-                "encoder.2.fc1" -> "encoder.2.gelu1";
-                "encoder.2.gelu1" -> "encoder.2.fc2";
-                "encoder.2.attn" -> "encoder.2.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.2.fc2" -> "encoder.3.ln1";
-                "encoder.3.ln1" -> "encoder.3.attn";
-                "encoder.2.fc2" -> "encoder.3.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.3.attn" -> "encoder.3.ln2";
-                "encoder.3.ln2" -> "encoder.3.fc1";
-                "encoder.3.fc1" -> "encoder.3.gelu1";
-                "encoder.3.gelu1" -> "encoder.3.fc2";
-                "encoder.3.attn" -> "encoder.3.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.3.fc2" -> "encoder.4.ln1";
-                "encoder.4.ln1" -> "encoder.4.attn";
-                "encoder.3.fc2" -> "encoder.4.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.4.attn" -> "encoder.4.ln2";
-                "encoder.4.ln2" -> "encoder.4.fc1";
-                "encoder.4.fc1" -> "encoder.4.gelu1";
-                "encoder.4.gelu1" -> "encoder.4.fc2";
-                "encoder.4.attn" -> "encoder.4.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.4.fc2" -> "encoder.5.ln1";
-                "encoder.5.ln1" -> "encoder.5.attn";
-                "encoder.4.fc2" -> "encoder.5.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.5.attn" -> "encoder.5.ln2";
-                "encoder.5.ln2" -> "encoder.5.fc1";
-                "encoder.5.fc1" -> "encoder.5.gelu1";
-                "encoder.5.gelu1" -> "encoder.5.fc2";
-                "encoder.5.attn" -> "encoder.5.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.5.fc2" -> "encoder.6.ln1";
-                "encoder.6.ln1" -> "encoder.6.attn";
-                "encoder.5.fc2" -> "encoder.6.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.6.attn" -> "encoder.6.ln2";
-                "encoder.6.ln2" -> "encoder.6.fc1";
-                "encoder.6.fc1" -> "encoder.6.gelu1";
-                "encoder.6.gelu1" -> "encoder.6.fc2";
-                "encoder.6.attn" -> "encoder.6.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.6.fc2" -> "encoder.7.ln1";
-                "encoder.7.ln1" -> "encoder.7.attn";
-                "encoder.6.fc2" -> "encoder.7.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.7.attn" -> "encoder.7.ln2";
-                "encoder.7.ln2" -> "encoder.7.fc1";
-                "encoder.7.fc1" -> "encoder.7.gelu1";
-                "encoder.7.gelu1" -> "encoder.7.fc2";
-                "encoder.7.attn" -> "encoder.7.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.7.fc2" -> "encoder.8.ln1";
-                "encoder.8.ln1" -> "encoder.8.attn";
-                "encoder.7.fc2" -> "encoder.8.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.8.attn" -> "encoder.8.ln2";
-                "encoder.8.ln2" -> "encoder.8.fc1";
-                "encoder.8.fc1" -> "encoder.8.gelu1";
-                "encoder.8.gelu1" -> "encoder.8.fc2";
-                "encoder.8.attn" -> "encoder.8.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.8.fc2" -> "encoder.9.ln1";
-                "encoder.9.ln1" -> "encoder.9.attn";
-                "encoder.8.fc2" -> "encoder.9.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.9.attn" -> "encoder.9.ln2";
-                "encoder.9.ln2" -> "encoder.9.fc1";
-                "encoder.9.fc1" -> "encoder.9.gelu1";
-                "encoder.9.gelu1" -> "encoder.9.fc2";
-                "encoder.9.attn" -> "encoder.9.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.9.fc2" -> "encoder.10.ln1";
-                "encoder.10.ln1" -> "encoder.10.attn";
-                "encoder.9.fc2" -> "encoder.10.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.10.attn" -> "encoder.10.ln2";
-                "encoder.10.ln2" -> "encoder.10.fc1";
-                "encoder.10.fc1" -> "encoder.10.gelu1";
-                "encoder.10.gelu1" -> "encoder.10.fc2";
-                "encoder.10.attn" -> "encoder.10.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.10.fc2" -> "encoder.11.ln1";
-                "encoder.11.ln1" -> "encoder.11.attn";
-                "encoder.10.fc2" -> "encoder.11.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.11.attn" -> "encoder.11.ln2";
-                "encoder.11.ln2" -> "encoder.11.fc1";
-                "encoder.11.fc1" -> "encoder.11.gelu1";
-                "encoder.11.gelu1" -> "encoder.11.fc2";
-                "encoder.11.attn" -> "encoder.11.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×γ (LayerScale)"];
-                "encoder.11.fc2" -> "norm";
-                "norm" -> "pool";
-                "pool" -> "head";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"LayerScaleTransformer\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"LayerScaleTransformer: [N, T] -> [N, 4]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, T]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"embed\" [label=\"embed\\nEmbedding\\n[N, T, 64]\"];\n" +
+            "    \"pos\" [label=\"pos\\nPositionalEmbedding\\n[N, T, 64]\"];\n" +
+            "    subgraph \"cluster_encoder.0\" {\n" +
+            "        label=\"encoder.0: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.0.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.0.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.0.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.0.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.0.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.0.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.1\" {\n" +
+            "        label=\"encoder.1: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.1.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.1.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.1.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.1.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.1.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.1.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.2\" {\n" +
+            "        label=\"encoder.2: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.2.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.2.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.2.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.2.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.2.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.2.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.3\" {\n" +
+            "        label=\"encoder.3: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.3.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.3.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.3.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.3.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.3.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.3.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.4\" {\n" +
+            "        label=\"encoder.4: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.4.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.4.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.4.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.4.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.4.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.4.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.5\" {\n" +
+            "        label=\"encoder.5: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.5.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.5.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.5.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.5.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.5.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.5.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.6\" {\n" +
+            "        label=\"encoder.6: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.6.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.6.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.6.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.6.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.6.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.6.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.7\" {\n" +
+            "        label=\"encoder.7: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.7.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.7.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.7.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.7.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.7.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.7.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.8\" {\n" +
+            "        label=\"encoder.8: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.8.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.8.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.8.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.8.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.8.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.8.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.9\" {\n" +
+            "        label=\"encoder.9: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.9.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.9.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.9.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.9.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.9.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.9.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.10\" {\n" +
+            "        label=\"encoder.10: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.10.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.10.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.10.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.10.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.10.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.10.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.11\" {\n" +
+            "        label=\"encoder.11: LayerScaleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.11.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.11.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.11.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.11.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.11.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.11.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    \"norm\" [label=\"norm\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "    \"pool\" [label=\"pool\\nGlobalAvgPool\\n[N, 64]\"];\n" +
+            "    \"head\" [label=\"head\\nLinear\\n[N, 4]\"];\n" +
+            "    \"input\" -> \"embed\";\n" +
+            "    \"embed\" -> \"pos\";\n" +
+            "    \"pos\" -> \"encoder.0.ln1\";\n" +
+            "    \"encoder.0.ln1\" -> \"encoder.0.attn\";\n" +
+            "    \"pos\" -> \"encoder.0.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.0.attn\" -> \"encoder.0.ln2\";\n" +
+            "    \"encoder.0.ln2\" -> \"encoder.0.fc1\";\n" +
+            "    \"encoder.0.fc1\" -> \"encoder.0.gelu1\";\n" +
+            "    \"encoder.0.gelu1\" -> \"encoder.0.fc2\";\n" +
+            "    \"encoder.0.attn\" -> \"encoder.0.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.0.fc2\" -> \"encoder.1.ln1\";\n" +
+            "    \"encoder.1.ln1\" -> \"encoder.1.attn\";\n" +
+            "    \"encoder.0.fc2\" -> \"encoder.1.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.1.attn\" -> \"encoder.1.ln2\";\n" +
+            "    \"encoder.1.ln2\" -> \"encoder.1.fc1\";\n" +
+            "    \"encoder.1.fc1\" -> \"encoder.1.gelu1\";\n" +
+            "    \"encoder.1.gelu1\" -> \"encoder.1.fc2\";\n" +
+            "    \"encoder.1.attn\" -> \"encoder.1.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.1.fc2\" -> \"encoder.2.ln1\";\n" +
+            "    \"encoder.2.ln1\" -> \"encoder.2.attn\";\n" +
+            "    \"encoder.1.fc2\" -> \"encoder.2.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.2.attn\" -> \"encoder.2.ln2\";\n" +
+            "    \"encoder.2.ln2\" -> \"encoder.2.fc1\";\n" +
+            "    \"encoder.2.fc1\" -> \"encoder.2.gelu1\";\n" +
+            "    \"encoder.2.gelu1\" -> \"encoder.2.fc2\";\n" +
+            "    \"encoder.2.attn\" -> \"encoder.2.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.2.fc2\" -> \"encoder.3.ln1\";\n" +
+            "    \"encoder.3.ln1\" -> \"encoder.3.attn\";\n" +
+            "    \"encoder.2.fc2\" -> \"encoder.3.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.3.attn\" -> \"encoder.3.ln2\";\n" +
+            "    \"encoder.3.ln2\" -> \"encoder.3.fc1\";\n" +
+            "    \"encoder.3.fc1\" -> \"encoder.3.gelu1\";\n" +
+            "    \"encoder.3.gelu1\" -> \"encoder.3.fc2\";\n" +
+            "    \"encoder.3.attn\" -> \"encoder.3.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.3.fc2\" -> \"encoder.4.ln1\";\n" +
+            "    \"encoder.4.ln1\" -> \"encoder.4.attn\";\n" +
+            "    \"encoder.3.fc2\" -> \"encoder.4.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.4.attn\" -> \"encoder.4.ln2\";\n" +
+            "    \"encoder.4.ln2\" -> \"encoder.4.fc1\";\n" +
+            "    \"encoder.4.fc1\" -> \"encoder.4.gelu1\";\n" +
+            "    \"encoder.4.gelu1\" -> \"encoder.4.fc2\";\n" +
+            "    \"encoder.4.attn\" -> \"encoder.4.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.4.fc2\" -> \"encoder.5.ln1\";\n" +
+            "    \"encoder.5.ln1\" -> \"encoder.5.attn\";\n" +
+            "    \"encoder.4.fc2\" -> \"encoder.5.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.5.attn\" -> \"encoder.5.ln2\";\n" +
+            "    \"encoder.5.ln2\" -> \"encoder.5.fc1\";\n" +
+            "    \"encoder.5.fc1\" -> \"encoder.5.gelu1\";\n" +
+            "    \"encoder.5.gelu1\" -> \"encoder.5.fc2\";\n" +
+            "    \"encoder.5.attn\" -> \"encoder.5.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.5.fc2\" -> \"encoder.6.ln1\";\n" +
+            "    \"encoder.6.ln1\" -> \"encoder.6.attn\";\n" +
+            "    \"encoder.5.fc2\" -> \"encoder.6.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.6.attn\" -> \"encoder.6.ln2\";\n" +
+            "    \"encoder.6.ln2\" -> \"encoder.6.fc1\";\n" +
+            "    \"encoder.6.fc1\" -> \"encoder.6.gelu1\";\n" +
+            "    \"encoder.6.gelu1\" -> \"encoder.6.fc2\";\n" +
+            "    \"encoder.6.attn\" -> \"encoder.6.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.6.fc2\" -> \"encoder.7.ln1\";\n" +
+            "    \"encoder.7.ln1\" -> \"encoder.7.attn\";\n" +
+            "    \"encoder.6.fc2\" -> \"encoder.7.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.7.attn\" -> \"encoder.7.ln2\";\n" +
+            "    \"encoder.7.ln2\" -> \"encoder.7.fc1\";\n" +
+            "    \"encoder.7.fc1\" -> \"encoder.7.gelu1\";\n" +
+            "    \"encoder.7.gelu1\" -> \"encoder.7.fc2\";\n" +
+            "    \"encoder.7.attn\" -> \"encoder.7.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.7.fc2\" -> \"encoder.8.ln1\";\n" +
+            "    \"encoder.8.ln1\" -> \"encoder.8.attn\";\n" +
+            "    \"encoder.7.fc2\" -> \"encoder.8.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.8.attn\" -> \"encoder.8.ln2\";\n" +
+            "    \"encoder.8.ln2\" -> \"encoder.8.fc1\";\n" +
+            "    \"encoder.8.fc1\" -> \"encoder.8.gelu1\";\n" +
+            "    \"encoder.8.gelu1\" -> \"encoder.8.fc2\";\n" +
+            "    \"encoder.8.attn\" -> \"encoder.8.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.8.fc2\" -> \"encoder.9.ln1\";\n" +
+            "    \"encoder.9.ln1\" -> \"encoder.9.attn\";\n" +
+            "    \"encoder.8.fc2\" -> \"encoder.9.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.9.attn\" -> \"encoder.9.ln2\";\n" +
+            "    \"encoder.9.ln2\" -> \"encoder.9.fc1\";\n" +
+            "    \"encoder.9.fc1\" -> \"encoder.9.gelu1\";\n" +
+            "    \"encoder.9.gelu1\" -> \"encoder.9.fc2\";\n" +
+            "    \"encoder.9.attn\" -> \"encoder.9.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.9.fc2\" -> \"encoder.10.ln1\";\n" +
+            "    \"encoder.10.ln1\" -> \"encoder.10.attn\";\n" +
+            "    \"encoder.9.fc2\" -> \"encoder.10.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.10.attn\" -> \"encoder.10.ln2\";\n" +
+            "    \"encoder.10.ln2\" -> \"encoder.10.fc1\";\n" +
+            "    \"encoder.10.fc1\" -> \"encoder.10.gelu1\";\n" +
+            "    \"encoder.10.gelu1\" -> \"encoder.10.fc2\";\n" +
+            "    \"encoder.10.attn\" -> \"encoder.10.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.10.fc2\" -> \"encoder.11.ln1\";\n" +
+            "    \"encoder.11.ln1\" -> \"encoder.11.attn\";\n" +
+            "    \"encoder.10.fc2\" -> \"encoder.11.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.11.attn\" -> \"encoder.11.ln2\";\n" +
+            "    \"encoder.11.ln2\" -> \"encoder.11.fc1\";\n" +
+            "    \"encoder.11.fc1\" -> \"encoder.11.gelu1\";\n" +
+            "    \"encoder.11.gelu1\" -> \"encoder.11.fc2\";\n" +
+            "    \"encoder.11.attn\" -> \"encoder.11.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×γ (LayerScale)\"];\n" +
+            "    \"encoder.11.fc2\" -> \"norm\";\n" +
+            "    \"norm\" -> \"pool\";\n" +
+            "    \"pool\" -> \"head\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
@@ -576,9 +573,11 @@ namespace Dsl.Examples.Models
         /// <summary>Adds the first T rows of a positional embedding's weight to a sequence [N, T, D], freeing the temporary view.</summary>
         private static global::TorchSharp.torch.Tensor AddPositions(global::TorchSharp.Modules.Embedding positions, global::TorchSharp.torch.Tensor x)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var rows = positions.weight!.narrow(0, 0, x.shape[1]);
-            return x.add(rows).MoveToOuterDisposeScope();
+            using (global::TorchSharp.torch.NewDisposeScope())
+            {
+                var rows = positions.weight!.narrow(0, 0, x.shape[1]);
+                return x.add(rows).MoveToOuterDisposeScope();
+            }
         }
 
         /// <summary>
@@ -590,27 +589,29 @@ namespace Dsl.Examples.Models
         private static global::TorchSharp.torch.Tensor ResidualAdd(global::TorchSharp.torch.Tensor carry, global::TorchSharp.torch.Tensor branch,
             global::TorchSharp.torch.Tensor? scale, long[]? scaleShape, double dropPath, bool training)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var b = branch;
-            if (scale is not null)
+            using (global::TorchSharp.torch.NewDisposeScope())
             {
-                b = b.mul(scaleShape is null ? scale : scale.view(scaleShape));
-            }
-
-            if (training && dropPath > 0)
-            {
-                var shape = new long[b.dim()];
-                shape[0] = b.shape[0];
-                for (var i = 1; i < shape.Length; i++)
+                var b = branch;
+                if (!(scale is null))
                 {
-                    shape[i] = 1;
+                    b = b.mul(scaleShape is null ? scale : scale.view(scaleShape));
                 }
 
-                var keep = global::TorchSharp.torch.empty(shape, dtype: b.dtype, device: b.device).bernoulli_(1 - dropPath).div_(1 - dropPath);
-                b = b.mul(keep);
-            }
+                if (training && dropPath > 0)
+                {
+                    var shape = new long[b.dim()];
+                    shape[0] = b.shape[0];
+                    for (var i = 1; i < shape.Length; i++)
+                    {
+                        shape[i] = 1;
+                    }
 
-            return carry.add(b).MoveToOuterDisposeScope();
+                    var keep = global::TorchSharp.torch.empty(shape, dtype: b.dtype, device: b.device).bernoulli_(1 - dropPath).div_(1 - dropPath);
+                    b = b.mul(keep);
+                }
+
+                return carry.add(b).MoveToOuterDisposeScope();
+            }
         }
 
         /// <summary>
@@ -642,12 +643,14 @@ namespace Dsl.Examples.Models
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                using var scope = global::TorchSharp.torch.NewDisposeScope();
-                long n = x.shape[0], t = x.shape[1], d = x.shape[2];
-                var qkv = global::TorchSharp.torch.nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
-                var attended = global::TorchSharp.torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
-                var merged = attended.transpose(1, 2).reshape(n, t, d);
-                return out_proj.call(merged).MoveToOuterDisposeScope();
+                using (global::TorchSharp.torch.NewDisposeScope())
+                {
+                    long n = x.shape[0], t = x.shape[1], d = x.shape[2];
+                    var qkv = global::TorchSharp.torch.nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
+                    var attended = global::TorchSharp.torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
+                    var merged = attended.transpose(1, 2).reshape(n, t, d);
+                    return out_proj.call(merged).MoveToOuterDisposeScope();
+                }
             }
         }
     }

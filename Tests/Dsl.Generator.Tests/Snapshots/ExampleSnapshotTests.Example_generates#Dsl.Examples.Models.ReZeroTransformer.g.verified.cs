@@ -37,297 +37,294 @@ namespace Dsl.Examples.Models
         public const long ParameterCount = 665116;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            ReZeroTransformer: [N, T] -> [N, 4]
-            Layer        Kind                 Inputs   Output shape   Params                  MACs
-            --------------------------------------------------------------------------------------
-            embed        Embedding            input    [N, T, 64]     64,000                     0
-            pos          PositionalEmbedding  embed    [N, T, 64]      4,096                     0
-            encoder ×12  ReZeroBlock          pos      [N, T, 64]    596,760  591,360·T + 1,536·T²
-            pool         GlobalAvgPool        encoder  [N, 64]             0                     0
-            head         Linear               pool     [N, 4]            260                   256
-            --------------------------------------------------------------------------------------
-            Total parameters: 665,116
-            Trainable parameters: 665,116
-            Multiply-accumulates per example: 591,360·T + 1,536·T² + 256
-            Parameter memory (float32): 2,660,464 bytes (2.5 MiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 43,520·T + 272 bytes
-            """;
+        public static string Summary =>
+            "ReZeroTransformer: [N, T] -> [N, 4]\n" +
+            "Layer        Kind                 Inputs   Output shape   Params                  MACs\n" +
+            "--------------------------------------------------------------------------------------\n" +
+            "embed        Embedding            input    [N, T, 64]     64,000                     0\n" +
+            "pos          PositionalEmbedding  embed    [N, T, 64]      4,096                     0\n" +
+            "encoder ×12  ReZeroBlock          pos      [N, T, 64]    596,760  591,360·T + 1,536·T²\n" +
+            "pool         GlobalAvgPool        encoder  [N, 64]             0                     0\n" +
+            "head         Linear               pool     [N, 4]            260                   256\n" +
+            "--------------------------------------------------------------------------------------\n" +
+            "Total parameters: 665,116\n" +
+            "Trainable parameters: 665,116\n" +
+            "Multiply-accumulates per example: 591,360·T + 1,536·T² + 256\n" +
+            "Parameter memory (float32): 2,660,464 bytes (2.5 MiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 43,520·T + 272 bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            ReZeroTransformer: [N, T] -> [N, 4] (every layer of every block)
-            Layer                                 Kind                     Inputs                             Output shape  Params               MACs
-            -----------------------------------------------------------------------------------------------------------------------------------------
-            embed                                 Embedding                input                              [N, T, 64]    64,000                  0
-            pos                                   PositionalEmbedding      embed                              [N, T, 64]     4,096                  0
-            encoder.0                             ReZeroBlock              pos                                [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.0.attn                      MultiHeadAttention       pos                                [N, T, 64]    16,640  16,384·T + 128·T²
-              pos + α·encoder.0.attn              Skip (Add, ×α (ReZero))  encoder.0.attn, pos                [N, T, 64]         1               64·T
-              encoder.0.fc1                       Linear                   encoder.0.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.0.gelu1                     GELU                     encoder.0.fc1                      [N, T, 256]        0                  0
-              encoder.0.fc2                       Linear                   encoder.0.gelu1, encoder.0.attn    [N, T, 64]    16,448           16,384·T
-              encoder.0.attn + α·encoder.0.fc2    Skip (Add, ×α (ReZero))  encoder.0.fc2, encoder.0.attn      [N, T, 64]         1               64·T
-            encoder.1                             ReZeroBlock              encoder.0.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.1.attn                      MultiHeadAttention       encoder.0.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.0.fc2 + α·encoder.1.attn    Skip (Add, ×α (ReZero))  encoder.1.attn, encoder.0.fc2      [N, T, 64]         1               64·T
-              encoder.1.fc1                       Linear                   encoder.1.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.1.gelu1                     GELU                     encoder.1.fc1                      [N, T, 256]        0                  0
-              encoder.1.fc2                       Linear                   encoder.1.gelu1, encoder.1.attn    [N, T, 64]    16,448           16,384·T
-              encoder.1.attn + α·encoder.1.fc2    Skip (Add, ×α (ReZero))  encoder.1.fc2, encoder.1.attn      [N, T, 64]         1               64·T
-            encoder.2                             ReZeroBlock              encoder.1.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.2.attn                      MultiHeadAttention       encoder.1.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.1.fc2 + α·encoder.2.attn    Skip (Add, ×α (ReZero))  encoder.2.attn, encoder.1.fc2      [N, T, 64]         1               64·T
-              encoder.2.fc1                       Linear                   encoder.2.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.2.gelu1                     GELU                     encoder.2.fc1                      [N, T, 256]        0                  0
-              encoder.2.fc2                       Linear                   encoder.2.gelu1, encoder.2.attn    [N, T, 64]    16,448           16,384·T
-              encoder.2.attn + α·encoder.2.fc2    Skip (Add, ×α (ReZero))  encoder.2.fc2, encoder.2.attn      [N, T, 64]         1               64·T
-            encoder.3                             ReZeroBlock              encoder.2.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.3.attn                      MultiHeadAttention       encoder.2.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.2.fc2 + α·encoder.3.attn    Skip (Add, ×α (ReZero))  encoder.3.attn, encoder.2.fc2      [N, T, 64]         1               64·T
-              encoder.3.fc1                       Linear                   encoder.3.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.3.gelu1                     GELU                     encoder.3.fc1                      [N, T, 256]        0                  0
-              encoder.3.fc2                       Linear                   encoder.3.gelu1, encoder.3.attn    [N, T, 64]    16,448           16,384·T
-              encoder.3.attn + α·encoder.3.fc2    Skip (Add, ×α (ReZero))  encoder.3.fc2, encoder.3.attn      [N, T, 64]         1               64·T
-            encoder.4                             ReZeroBlock              encoder.3.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.4.attn                      MultiHeadAttention       encoder.3.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.3.fc2 + α·encoder.4.attn    Skip (Add, ×α (ReZero))  encoder.4.attn, encoder.3.fc2      [N, T, 64]         1               64·T
-              encoder.4.fc1                       Linear                   encoder.4.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.4.gelu1                     GELU                     encoder.4.fc1                      [N, T, 256]        0                  0
-              encoder.4.fc2                       Linear                   encoder.4.gelu1, encoder.4.attn    [N, T, 64]    16,448           16,384·T
-              encoder.4.attn + α·encoder.4.fc2    Skip (Add, ×α (ReZero))  encoder.4.fc2, encoder.4.attn      [N, T, 64]         1               64·T
-            encoder.5                             ReZeroBlock              encoder.4.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.5.attn                      MultiHeadAttention       encoder.4.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.4.fc2 + α·encoder.5.attn    Skip (Add, ×α (ReZero))  encoder.5.attn, encoder.4.fc2      [N, T, 64]         1               64·T
-              encoder.5.fc1                       Linear                   encoder.5.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.5.gelu1                     GELU                     encoder.5.fc1                      [N, T, 256]        0                  0
-              encoder.5.fc2                       Linear                   encoder.5.gelu1, encoder.5.attn    [N, T, 64]    16,448           16,384·T
-              encoder.5.attn + α·encoder.5.fc2    Skip (Add, ×α (ReZero))  encoder.5.fc2, encoder.5.attn      [N, T, 64]         1               64·T
-            encoder.6                             ReZeroBlock              encoder.5.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.6.attn                      MultiHeadAttention       encoder.5.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.5.fc2 + α·encoder.6.attn    Skip (Add, ×α (ReZero))  encoder.6.attn, encoder.5.fc2      [N, T, 64]         1               64·T
-              encoder.6.fc1                       Linear                   encoder.6.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.6.gelu1                     GELU                     encoder.6.fc1                      [N, T, 256]        0                  0
-              encoder.6.fc2                       Linear                   encoder.6.gelu1, encoder.6.attn    [N, T, 64]    16,448           16,384·T
-              encoder.6.attn + α·encoder.6.fc2    Skip (Add, ×α (ReZero))  encoder.6.fc2, encoder.6.attn      [N, T, 64]         1               64·T
-            encoder.7                             ReZeroBlock              encoder.6.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.7.attn                      MultiHeadAttention       encoder.6.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.6.fc2 + α·encoder.7.attn    Skip (Add, ×α (ReZero))  encoder.7.attn, encoder.6.fc2      [N, T, 64]         1               64·T
-              encoder.7.fc1                       Linear                   encoder.7.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.7.gelu1                     GELU                     encoder.7.fc1                      [N, T, 256]        0                  0
-              encoder.7.fc2                       Linear                   encoder.7.gelu1, encoder.7.attn    [N, T, 64]    16,448           16,384·T
-              encoder.7.attn + α·encoder.7.fc2    Skip (Add, ×α (ReZero))  encoder.7.fc2, encoder.7.attn      [N, T, 64]         1               64·T
-            encoder.8                             ReZeroBlock              encoder.7.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.8.attn                      MultiHeadAttention       encoder.7.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.7.fc2 + α·encoder.8.attn    Skip (Add, ×α (ReZero))  encoder.8.attn, encoder.7.fc2      [N, T, 64]         1               64·T
-              encoder.8.fc1                       Linear                   encoder.8.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.8.gelu1                     GELU                     encoder.8.fc1                      [N, T, 256]        0                  0
-              encoder.8.fc2                       Linear                   encoder.8.gelu1, encoder.8.attn    [N, T, 64]    16,448           16,384·T
-              encoder.8.attn + α·encoder.8.fc2    Skip (Add, ×α (ReZero))  encoder.8.fc2, encoder.8.attn      [N, T, 64]         1               64·T
-            encoder.9                             ReZeroBlock              encoder.8.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.9.attn                      MultiHeadAttention       encoder.8.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.8.fc2 + α·encoder.9.attn    Skip (Add, ×α (ReZero))  encoder.9.attn, encoder.8.fc2      [N, T, 64]         1               64·T
-              encoder.9.fc1                       Linear                   encoder.9.attn                     [N, T, 256]   16,640           16,384·T
-              encoder.9.gelu1                     GELU                     encoder.9.fc1                      [N, T, 256]        0                  0
-              encoder.9.fc2                       Linear                   encoder.9.gelu1, encoder.9.attn    [N, T, 64]    16,448           16,384·T
-              encoder.9.attn + α·encoder.9.fc2    Skip (Add, ×α (ReZero))  encoder.9.fc2, encoder.9.attn      [N, T, 64]         1               64·T
-            encoder.10                            ReZeroBlock              encoder.9.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.10.attn                     MultiHeadAttention       encoder.9.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.9.fc2 + α·encoder.10.attn   Skip (Add, ×α (ReZero))  encoder.10.attn, encoder.9.fc2     [N, T, 64]         1               64·T
-              encoder.10.fc1                      Linear                   encoder.10.attn                    [N, T, 256]   16,640           16,384·T
-              encoder.10.gelu1                    GELU                     encoder.10.fc1                     [N, T, 256]        0                  0
-              encoder.10.fc2                      Linear                   encoder.10.gelu1, encoder.10.attn  [N, T, 64]    16,448           16,384·T
-              encoder.10.attn + α·encoder.10.fc2  Skip (Add, ×α (ReZero))  encoder.10.fc2, encoder.10.attn    [N, T, 64]         1               64·T
-            encoder.11                            ReZeroBlock              encoder.10.fc2                     [N, T, 64]    49,730  49,280·T + 128·T²
-              encoder.11.attn                     MultiHeadAttention       encoder.10.fc2                     [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.10.fc2 + α·encoder.11.attn  Skip (Add, ×α (ReZero))  encoder.11.attn, encoder.10.fc2    [N, T, 64]         1               64·T
-              encoder.11.fc1                      Linear                   encoder.11.attn                    [N, T, 256]   16,640           16,384·T
-              encoder.11.gelu1                    GELU                     encoder.11.fc1                     [N, T, 256]        0                  0
-              encoder.11.fc2                      Linear                   encoder.11.gelu1, encoder.11.attn  [N, T, 64]    16,448           16,384·T
-              encoder.11.attn + α·encoder.11.fc2  Skip (Add, ×α (ReZero))  encoder.11.fc2, encoder.11.attn    [N, T, 64]         1               64·T
-            pool                                  GlobalAvgPool            encoder.11.fc2                     [N, 64]            0                  0
-            head                                  Linear                   pool                               [N, 4]           260                256
-            -----------------------------------------------------------------------------------------------------------------------------------------
-            Total parameters: 665,116
-            Trainable parameters: 665,116
-            Multiply-accumulates per example: 591,360·T + 1,536·T² + 256
-            Parameter memory (float32): 2,660,464 bytes (2.5 MiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 43,520·T + 272 bytes
-            """;
+        public static string SummaryExpanded =>
+            "ReZeroTransformer: [N, T] -> [N, 4] (every layer of every block)\n" +
+            "Layer                                 Kind                     Inputs                             Output shape  Params               MACs\n" +
+            "-----------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "embed                                 Embedding                input                              [N, T, 64]    64,000                  0\n" +
+            "pos                                   PositionalEmbedding      embed                              [N, T, 64]     4,096                  0\n" +
+            "encoder.0                             ReZeroBlock              pos                                [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.0.attn                      MultiHeadAttention       pos                                [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  pos + α·encoder.0.attn              Skip (Add, ×α (ReZero))  encoder.0.attn, pos                [N, T, 64]         1               64·T\n" +
+            "  encoder.0.fc1                       Linear                   encoder.0.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.0.gelu1                     GELU                     encoder.0.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.0.fc2                       Linear                   encoder.0.gelu1, encoder.0.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.0.attn + α·encoder.0.fc2    Skip (Add, ×α (ReZero))  encoder.0.fc2, encoder.0.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.1                             ReZeroBlock              encoder.0.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.1.attn                      MultiHeadAttention       encoder.0.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.0.fc2 + α·encoder.1.attn    Skip (Add, ×α (ReZero))  encoder.1.attn, encoder.0.fc2      [N, T, 64]         1               64·T\n" +
+            "  encoder.1.fc1                       Linear                   encoder.1.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.1.gelu1                     GELU                     encoder.1.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.1.fc2                       Linear                   encoder.1.gelu1, encoder.1.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.1.attn + α·encoder.1.fc2    Skip (Add, ×α (ReZero))  encoder.1.fc2, encoder.1.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.2                             ReZeroBlock              encoder.1.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.2.attn                      MultiHeadAttention       encoder.1.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.1.fc2 + α·encoder.2.attn    Skip (Add, ×α (ReZero))  encoder.2.attn, encoder.1.fc2      [N, T, 64]         1               64·T\n" +
+            "  encoder.2.fc1                       Linear                   encoder.2.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.2.gelu1                     GELU                     encoder.2.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.2.fc2                       Linear                   encoder.2.gelu1, encoder.2.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.2.attn + α·encoder.2.fc2    Skip (Add, ×α (ReZero))  encoder.2.fc2, encoder.2.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.3                             ReZeroBlock              encoder.2.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.3.attn                      MultiHeadAttention       encoder.2.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.2.fc2 + α·encoder.3.attn    Skip (Add, ×α (ReZero))  encoder.3.attn, encoder.2.fc2      [N, T, 64]         1               64·T\n" +
+            "  encoder.3.fc1                       Linear                   encoder.3.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.3.gelu1                     GELU                     encoder.3.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.3.fc2                       Linear                   encoder.3.gelu1, encoder.3.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.3.attn + α·encoder.3.fc2    Skip (Add, ×α (ReZero))  encoder.3.fc2, encoder.3.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.4                             ReZeroBlock              encoder.3.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.4.attn                      MultiHeadAttention       encoder.3.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.3.fc2 + α·encoder.4.attn    Skip (Add, ×α (ReZero))  encoder.4.attn, encoder.3.fc2      [N, T, 64]         1               64·T\n" +
+            "  encoder.4.fc1                       Linear                   encoder.4.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.4.gelu1                     GELU                     encoder.4.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.4.fc2                       Linear                   encoder.4.gelu1, encoder.4.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.4.attn + α·encoder.4.fc2    Skip (Add, ×α (ReZero))  encoder.4.fc2, encoder.4.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.5                             ReZeroBlock              encoder.4.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.5.attn                      MultiHeadAttention       encoder.4.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.4.fc2 + α·encoder.5.attn    Skip (Add, ×α (ReZero))  encoder.5.attn, encoder.4.fc2      [N, T, 64]         1               64·T\n" +
+            "  encoder.5.fc1                       Linear                   encoder.5.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.5.gelu1                     GELU                     encoder.5.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.5.fc2                       Linear                   encoder.5.gelu1, encoder.5.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.5.attn + α·encoder.5.fc2    Skip (Add, ×α (ReZero))  encoder.5.fc2, encoder.5.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.6                             ReZeroBlock              encoder.5.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.6.attn                      MultiHeadAttention       encoder.5.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.5.fc2 + α·encoder.6.attn    Skip (Add, ×α (ReZero))  encoder.6.attn, encoder.5.fc2      [N, T, 64]         1               64·T\n" +
+            "  encoder.6.fc1                       Linear                   encoder.6.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.6.gelu1                     GELU                     encoder.6.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.6.fc2                       Linear                   encoder.6.gelu1, encoder.6.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.6.attn + α·encoder.6.fc2    Skip (Add, ×α (ReZero))  encoder.6.fc2, encoder.6.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.7                             ReZeroBlock              encoder.6.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.7.attn                      MultiHeadAttention       encoder.6.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.6.fc2 + α·encoder.7.attn    Skip (Add, ×α (ReZero))  encoder.7.attn, encoder.6.fc2      [N, T, 64]         1               64·T\n" +
+            "  encoder.7.fc1                       Linear                   encoder.7.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.7.gelu1                     GELU                     encoder.7.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.7.fc2                       Linear                   encoder.7.gelu1, encoder.7.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.7.attn + α·encoder.7.fc2    Skip (Add, ×α (ReZero))  encoder.7.fc2, encoder.7.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.8                             ReZeroBlock              encoder.7.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.8.attn                      MultiHeadAttention       encoder.7.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.7.fc2 + α·encoder.8.attn    Skip (Add, ×α (ReZero))  encoder.8.attn, encoder.7.fc2      [N, T, 64]         1               64·T\n" +
+            "  encoder.8.fc1                       Linear                   encoder.8.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.8.gelu1                     GELU                     encoder.8.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.8.fc2                       Linear                   encoder.8.gelu1, encoder.8.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.8.attn + α·encoder.8.fc2    Skip (Add, ×α (ReZero))  encoder.8.fc2, encoder.8.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.9                             ReZeroBlock              encoder.8.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.9.attn                      MultiHeadAttention       encoder.8.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.8.fc2 + α·encoder.9.attn    Skip (Add, ×α (ReZero))  encoder.9.attn, encoder.8.fc2      [N, T, 64]         1               64·T\n" +
+            "  encoder.9.fc1                       Linear                   encoder.9.attn                     [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.9.gelu1                     GELU                     encoder.9.fc1                      [N, T, 256]        0                  0\n" +
+            "  encoder.9.fc2                       Linear                   encoder.9.gelu1, encoder.9.attn    [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.9.attn + α·encoder.9.fc2    Skip (Add, ×α (ReZero))  encoder.9.fc2, encoder.9.attn      [N, T, 64]         1               64·T\n" +
+            "encoder.10                            ReZeroBlock              encoder.9.fc2                      [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.10.attn                     MultiHeadAttention       encoder.9.fc2                      [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.9.fc2 + α·encoder.10.attn   Skip (Add, ×α (ReZero))  encoder.10.attn, encoder.9.fc2     [N, T, 64]         1               64·T\n" +
+            "  encoder.10.fc1                      Linear                   encoder.10.attn                    [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.10.gelu1                    GELU                     encoder.10.fc1                     [N, T, 256]        0                  0\n" +
+            "  encoder.10.fc2                      Linear                   encoder.10.gelu1, encoder.10.attn  [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.10.attn + α·encoder.10.fc2  Skip (Add, ×α (ReZero))  encoder.10.fc2, encoder.10.attn    [N, T, 64]         1               64·T\n" +
+            "encoder.11                            ReZeroBlock              encoder.10.fc2                     [N, T, 64]    49,730  49,280·T + 128·T²\n" +
+            "  encoder.11.attn                     MultiHeadAttention       encoder.10.fc2                     [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.10.fc2 + α·encoder.11.attn  Skip (Add, ×α (ReZero))  encoder.11.attn, encoder.10.fc2    [N, T, 64]         1               64·T\n" +
+            "  encoder.11.fc1                      Linear                   encoder.11.attn                    [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.11.gelu1                    GELU                     encoder.11.fc1                     [N, T, 256]        0                  0\n" +
+            "  encoder.11.fc2                      Linear                   encoder.11.gelu1, encoder.11.attn  [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.11.attn + α·encoder.11.fc2  Skip (Add, ×α (ReZero))  encoder.11.fc2, encoder.11.attn    [N, T, 64]         1               64·T\n" +
+            "pool                                  GlobalAvgPool            encoder.11.fc2                     [N, 64]            0                  0\n" +
+            "head                                  Linear                   pool                               [N, 4]           260                256\n" +
+            "-----------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 665,116\n" +
+            "Trainable parameters: 665,116\n" +
+            "Multiply-accumulates per example: 591,360·T + 1,536·T² + 256\n" +
+            "Parameter memory (float32): 2,660,464 bytes (2.5 MiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 43,520·T + 272 bytes";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "ReZeroTransformer" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="ReZeroTransformer: [N, T] -> [N, 4]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, T]", shape=ellipse, fillcolor="#dff0d8"];
-                "embed" [label="embed\nEmbedding\n[N, T, 64]"];
-                "pos" [label="pos\nPositionalEmbedding\n[N, T, 64]"];
-                subgraph "cluster_encoder.0" {
-                    label="encoder.0: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.0.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.0.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.0.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.0.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.1" {
-                    label="encoder.1: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.1.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.1.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.1.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.1.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.2" {
-                    label="encoder.2: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.2.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.2.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.2.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.2.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.3" {
-                    label="encoder.3: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.3.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.3.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.3.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.3.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.4" {
-                    label="encoder.4: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.4.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.4.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.4.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.4.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.5" {
-                    label="encoder.5: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.5.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.5.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.5.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.5.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.6" {
-                    label="encoder.6: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.6.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.6.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.6.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.6.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.7" {
-                    label="encoder.7: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.7.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.7.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.7.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.7.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.8" {
-                    label="encoder.8: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.8.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.8.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.8.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.8.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.9" {
-                    label="encoder.9: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.9.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.9.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.9.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.9.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.10" {
-                    label="encoder.10: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.10.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.10.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.10.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.10.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.11" {
-                    label="encoder.11: ReZeroBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.11.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.11.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.11.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.11.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                "pool" [label="pool\nGlobalAvgPool\n[N, 64]"];
-                "head" [label="head\nLinear\n[N, 4]"];
-                "input" -> "embed";
-                "embed" -> "pos";
-                "pos" -> "encoder.0.attn";
-                "pos" -> "encoder.0.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.0.attn" -> "encoder.0.fc1";
-                "encoder.0.fc1" -> "encoder.0.gelu1";
-                "encoder.0.gelu1" -> "encoder.0.fc2";
-                "encoder.0.attn" -> "encoder.0.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.0.fc2" -> "encoder.1.attn";
-                "encoder.0.fc2" -> "encoder.1.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.1.attn" -> "encoder.1.fc1";
-                "encoder.1.fc1" -> "encoder.1.gelu1";
-                "encoder.1.gelu1" -> "encoder.1.fc2";
-                "encoder.1.attn" -> "encoder.1.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.1.fc2" -> "encoder.2.attn";
-                "encoder.1.fc2" -> "encoder.2.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.2.attn" -> "encoder.2.fc1";
-                "encoder.2.fc1" -> "encoder.2.gelu1";
-                "encoder.2.gelu1" -> "encoder.2.fc2";
-                "encoder.2.attn" -> "encoder.2.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.2.fc2" -> "encoder.3.attn";
-                "encoder.2.fc2" -> "encoder.3.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.3.attn" -> "encoder.3.fc1";
-                "encoder.3.fc1" -> "encoder.3.gelu1";
-                "encoder.3.gelu1" -> "encoder.3.fc2";
-                "encoder.3.attn" -> "encoder.3.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.3.fc2" -> "encoder.4.attn";
-                "encoder.3.fc2" -> "encoder.4.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.4.attn" -> "encoder.4.fc1";
-                "encoder.4.fc1" -> "encoder.4.gelu1";
-                "encoder.4.gelu1" -> "encoder.4.fc2";
-                "encoder.4.attn" -> "encoder.4.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.4.fc2" -> "encoder.5.attn";
-                "encoder.4.fc2" -> "encoder.5.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.5.attn" -> "encoder.5.fc1";
-                "encoder.5.fc1" -> "encoder.5.gelu1";
-                "encoder.5.gelu1" -> "encoder.5.fc2";
-                "encoder.5.attn" -> "encoder.5.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.5.fc2" -> "encoder.6.attn";
-                "encoder.5.fc2" -> "encoder.6.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.6.attn" -> "encoder.6.fc1";
-                "encoder.6.fc1" -> "encoder.6.gelu1";
-                "encoder.6.gelu1" -> "encoder.6.fc2";
-                "encoder.6.attn" -> "encoder.6.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.6.fc2" -> "encoder.7.attn";
-                "encoder.6.fc2" -> "encoder.7.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.7.attn" -> "encoder.7.fc1";
-                "encoder.7.fc1" -> "encoder.7.gelu1";
-                "encoder.7.gelu1" -> "encoder.7.fc2";
-                "encoder.7.attn" -> "encoder.7.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.7.fc2" -> "encoder.8.attn";
-                "encoder.7.fc2" -> "encoder.8.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.8.attn" -> "encoder.8.fc1";
-                "encoder.8.fc1" -> "encoder.8.gelu1";
-                "encoder.8.gelu1" -> "encoder.8.fc2";
-                "encoder.8.attn" -> "encoder.8.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.8.fc2" -> "encoder.9.attn";
-                "encoder.8.fc2" -> "encoder.9.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.9.attn" -> "encoder.9.fc1";
-                "encoder.9.fc1" -> "encoder.9.gelu1";
-                "encoder.9.gelu1" -> "encoder.9.fc2";
-                "encoder.9.attn" -> "encoder.9.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.9.fc2" -> "encoder.10.attn";
-                "encoder.9.fc2" -> "encoder.10.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.10.attn" -> "encoder.10.fc1";
-                "encoder.10.fc1" -> "encoder.10.gelu1";
-                "encoder.10.gelu1" -> "encoder.10.fc2";
-                "encoder.10.attn" -> "encoder.10.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.10.fc2" -> "encoder.11.attn";
-                "encoder.10.fc2" -> "encoder.11.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.11.attn" -> "encoder.11.fc1";
-                "encoder.11.fc1" -> "encoder.11.gelu1";
-                "encoder.11.gelu1" -> "encoder.11.fc2";
-                "encoder.11.attn" -> "encoder.11.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add, ×α (ReZero)"];
-                "encoder.11.fc2" -> "pool";
-                "pool" -> "head";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"ReZeroTransformer\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"ReZeroTransformer: [N, T] -> [N, 4]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, T]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"embed\" [label=\"embed\\nEmbedding\\n[N, T, 64]\"];\n" +
+            "    \"pos\" [label=\"pos\\nPositionalEmbedding\\n[N, T, 64]\"];\n" +
+            "    subgraph \"cluster_encoder.0\" {\n" +
+            "        label=\"encoder.0: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.0.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.0.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.0.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.0.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.1\" {\n" +
+            "        label=\"encoder.1: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.1.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.1.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.1.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.1.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.2\" {\n" +
+            "        label=\"encoder.2: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.2.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.2.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.2.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.2.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.3\" {\n" +
+            "        label=\"encoder.3: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.3.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.3.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.3.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.3.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.4\" {\n" +
+            "        label=\"encoder.4: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.4.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.4.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.4.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.4.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.5\" {\n" +
+            "        label=\"encoder.5: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.5.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.5.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.5.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.5.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.6\" {\n" +
+            "        label=\"encoder.6: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.6.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.6.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.6.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.6.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.7\" {\n" +
+            "        label=\"encoder.7: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.7.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.7.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.7.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.7.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.8\" {\n" +
+            "        label=\"encoder.8: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.8.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.8.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.8.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.8.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.9\" {\n" +
+            "        label=\"encoder.9: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.9.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.9.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.9.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.9.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.10\" {\n" +
+            "        label=\"encoder.10: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.10.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.10.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.10.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.10.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.11\" {\n" +
+            "        label=\"encoder.11: ReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.11.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.11.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.11.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.11.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    \"pool\" [label=\"pool\\nGlobalAvgPool\\n[N, 64]\"];\n" +
+            "    \"head\" [label=\"head\\nLinear\\n[N, 4]\"];\n" +
+            "    \"input\" -> \"embed\";\n" +
+            "    \"embed\" -> \"pos\";\n" +
+            "    \"pos\" -> \"encoder.0.attn\";\n" +
+            "    \"pos\" -> \"encoder.0.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.0.attn\" -> \"encoder.0.fc1\";\n" +
+            "    \"encoder.0.fc1\" -> \"encoder.0.gelu1\";\n" +
+            "    \"encoder.0.gelu1\" -> \"encoder.0.fc2\";\n" +
+            "    \"encoder.0.attn\" -> \"encoder.0.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.0.fc2\" -> \"encoder.1.attn\";\n" +
+            "    \"encoder.0.fc2\" -> \"encoder.1.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.1.attn\" -> \"encoder.1.fc1\";\n" +
+            "    \"encoder.1.fc1\" -> \"encoder.1.gelu1\";\n" +
+            "    \"encoder.1.gelu1\" -> \"encoder.1.fc2\";\n" +
+            "    \"encoder.1.attn\" -> \"encoder.1.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.1.fc2\" -> \"encoder.2.attn\";\n" +
+            "    \"encoder.1.fc2\" -> \"encoder.2.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.2.attn\" -> \"encoder.2.fc1\";\n" +
+            "    \"encoder.2.fc1\" -> \"encoder.2.gelu1\";\n" +
+            "    \"encoder.2.gelu1\" -> \"encoder.2.fc2\";\n" +
+            "    \"encoder.2.attn\" -> \"encoder.2.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.2.fc2\" -> \"encoder.3.attn\";\n" +
+            "    \"encoder.2.fc2\" -> \"encoder.3.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.3.attn\" -> \"encoder.3.fc1\";\n" +
+            "    \"encoder.3.fc1\" -> \"encoder.3.gelu1\";\n" +
+            "    \"encoder.3.gelu1\" -> \"encoder.3.fc2\";\n" +
+            "    \"encoder.3.attn\" -> \"encoder.3.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.3.fc2\" -> \"encoder.4.attn\";\n" +
+            "    \"encoder.3.fc2\" -> \"encoder.4.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.4.attn\" -> \"encoder.4.fc1\";\n" +
+            "    \"encoder.4.fc1\" -> \"encoder.4.gelu1\";\n" +
+            "    \"encoder.4.gelu1\" -> \"encoder.4.fc2\";\n" +
+            "    \"encoder.4.attn\" -> \"encoder.4.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.4.fc2\" -> \"encoder.5.attn\";\n" +
+            "    \"encoder.4.fc2\" -> \"encoder.5.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.5.attn\" -> \"encoder.5.fc1\";\n" +
+            "    \"encoder.5.fc1\" -> \"encoder.5.gelu1\";\n" +
+            "    \"encoder.5.gelu1\" -> \"encoder.5.fc2\";\n" +
+            "    \"encoder.5.attn\" -> \"encoder.5.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.5.fc2\" -> \"encoder.6.attn\";\n" +
+            "    \"encoder.5.fc2\" -> \"encoder.6.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.6.attn\" -> \"encoder.6.fc1\";\n" +
+            "    \"encoder.6.fc1\" -> \"encoder.6.gelu1\";\n" +
+            "    \"encoder.6.gelu1\" -> \"encoder.6.fc2\";\n" +
+            "    \"encoder.6.attn\" -> \"encoder.6.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.6.fc2\" -> \"encoder.7.attn\";\n" +
+            "    \"encoder.6.fc2\" -> \"encoder.7.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.7.attn\" -> \"encoder.7.fc1\";\n" +
+            "    \"encoder.7.fc1\" -> \"encoder.7.gelu1\";\n" +
+            "    \"encoder.7.gelu1\" -> \"encoder.7.fc2\";\n" +
+            "    \"encoder.7.attn\" -> \"encoder.7.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.7.fc2\" -> \"encoder.8.attn\";\n" +
+            "    \"encoder.7.fc2\" -> \"encoder.8.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.8.attn\" -> \"encoder.8.fc1\";\n" +
+            "    \"encoder.8.fc1\" -> \"encoder.8.gelu1\";\n" +
+            "    \"encoder.8.gelu1\" -> \"encoder.8.fc2\";\n" +
+            "    \"encoder.8.attn\" -> \"encoder.8.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.8.fc2\" -> \"encoder.9.attn\";\n" +
+            "    \"encoder.8.fc2\" -> \"encoder.9.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.9.attn\" -> \"encoder.9.fc1\";\n" +
+            "    \"encoder.9.fc1\" -> \"encoder.9.gelu1\";\n" +
+            "    \"encoder.9.gelu1\" -> \"encoder.9.fc2\";\n" +
+            "    \"encoder.9.attn\" -> \"encoder.9.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.9.fc2\" -> \"encoder.10.attn\";\n" +
+            "    \"encoder.9.fc2\" -> \"encoder.10.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.10.attn\" -> \"encoder.10.fc1\";\n" +
+            "    \"encoder.10.fc1\" -> \"encoder.10.gelu1\";\n" +
+            "    \"encoder.10.gelu1\" -> \"encoder.10.fc2\";\n" +
+            "    \"encoder.10.attn\" -> \"encoder.10.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.10.fc2\" -> \"encoder.11.attn\";\n" +
+            "    \"encoder.10.fc2\" -> \"encoder.11.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.11.attn\" -> \"encoder.11.fc1\";\n" +
+            "    \"encoder.11.fc1\" -> \"encoder.11.gelu1\";\n" +
+            "    \"encoder.11.gelu1\" -> \"encoder.11.fc2\";\n" +
+            "    \"encoder.11.attn\" -> \"encoder.11.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
+            "    \"encoder.11.fc2\" -> \"pool\";\n" +
+            "    \"pool\" -> \"head\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
@@ -487,9 +484,11 @@ namespace Dsl.Examples.Models
         /// <summary>Adds the first T rows of a positional embedding's weight to a sequence [N, T, D], freeing the temporary view.</summary>
         private static global::TorchSharp.torch.Tensor AddPositions(global::TorchSharp.Modules.Embedding positions, global::TorchSharp.torch.Tensor x)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var rows = positions.weight!.narrow(0, 0, x.shape[1]);
-            return x.add(rows).MoveToOuterDisposeScope();
+            using (global::TorchSharp.torch.NewDisposeScope())
+            {
+                var rows = positions.weight!.narrow(0, 0, x.shape[1]);
+                return x.add(rows).MoveToOuterDisposeScope();
+            }
         }
 
         /// <summary>
@@ -501,27 +500,29 @@ namespace Dsl.Examples.Models
         private static global::TorchSharp.torch.Tensor ResidualAdd(global::TorchSharp.torch.Tensor carry, global::TorchSharp.torch.Tensor branch,
             global::TorchSharp.torch.Tensor? scale, long[]? scaleShape, double dropPath, bool training)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var b = branch;
-            if (scale is not null)
+            using (global::TorchSharp.torch.NewDisposeScope())
             {
-                b = b.mul(scaleShape is null ? scale : scale.view(scaleShape));
-            }
-
-            if (training && dropPath > 0)
-            {
-                var shape = new long[b.dim()];
-                shape[0] = b.shape[0];
-                for (var i = 1; i < shape.Length; i++)
+                var b = branch;
+                if (!(scale is null))
                 {
-                    shape[i] = 1;
+                    b = b.mul(scaleShape is null ? scale : scale.view(scaleShape));
                 }
 
-                var keep = global::TorchSharp.torch.empty(shape, dtype: b.dtype, device: b.device).bernoulli_(1 - dropPath).div_(1 - dropPath);
-                b = b.mul(keep);
-            }
+                if (training && dropPath > 0)
+                {
+                    var shape = new long[b.dim()];
+                    shape[0] = b.shape[0];
+                    for (var i = 1; i < shape.Length; i++)
+                    {
+                        shape[i] = 1;
+                    }
 
-            return carry.add(b).MoveToOuterDisposeScope();
+                    var keep = global::TorchSharp.torch.empty(shape, dtype: b.dtype, device: b.device).bernoulli_(1 - dropPath).div_(1 - dropPath);
+                    b = b.mul(keep);
+                }
+
+                return carry.add(b).MoveToOuterDisposeScope();
+            }
         }
 
         /// <summary>
@@ -553,12 +554,14 @@ namespace Dsl.Examples.Models
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                using var scope = global::TorchSharp.torch.NewDisposeScope();
-                long n = x.shape[0], t = x.shape[1], d = x.shape[2];
-                var qkv = global::TorchSharp.torch.nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
-                var attended = global::TorchSharp.torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
-                var merged = attended.transpose(1, 2).reshape(n, t, d);
-                return out_proj.call(merged).MoveToOuterDisposeScope();
+                using (global::TorchSharp.torch.NewDisposeScope())
+                {
+                    long n = x.shape[0], t = x.shape[1], d = x.shape[2];
+                    var qkv = global::TorchSharp.torch.nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
+                    var attended = global::TorchSharp.torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
+                    var merged = attended.transpose(1, 2).reshape(n, t, d);
+                    return out_proj.call(merged).MoveToOuterDisposeScope();
+                }
             }
         }
     }

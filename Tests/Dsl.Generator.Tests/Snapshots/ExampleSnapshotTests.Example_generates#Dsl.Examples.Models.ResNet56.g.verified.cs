@@ -45,713 +45,710 @@ namespace Dsl.Examples.Models
         public const long MultiplyAccumulates = 96467136;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            ResNet56: [N, 1, 28, 28] -> [N, 10]
-            Layer        Kind           Inputs       Output shape      Params        MACs
-            -----------------------------------------------------------------------------
-            stem         Conv2d         input        [N, 16, 28, 28]      144     112,896
-            bn1          BatchNorm2d    stem         [N, 16, 28, 28]       32      12,544
-            relu1        ReLU           bn1          [N, 16, 28, 28]        0           0
-            stage1 ×9    BasicBlock     relu1        [N, 16, 28, 28]   42,048  32,739,840
-            down2        DownBlock      stage1       [N, 32, 14, 14]   14,528   2,828,672
-            stage2 ×8    BasicBlock     down2        [N, 32, 14, 14]  148,480  29,001,728
-            down3        DownBlock      stage2       [N, 64, 7, 7]     57,728   2,819,264
-            stage3 ×8    BasicBlock     down3        [N, 64, 7, 7]    591,872  28,951,552
-            globalpool1  GlobalAvgPool  stage3       [N, 64]                0           0
-            fc           Linear         globalpool1  [N, 10]              650         640
-            -----------------------------------------------------------------------------
-            Total parameters: 855,482
-            Trainable parameters: 855,482
-            Multiply-accumulates per example: 96,467,136
-            Parameter memory (float32): 3,421,928 bytes (3.3 MiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 5,757,992 bytes (5.5 MiB)
-            """;
+        public static string Summary =>
+            "ResNet56: [N, 1, 28, 28] -> [N, 10]\n" +
+            "Layer        Kind           Inputs       Output shape      Params        MACs\n" +
+            "-----------------------------------------------------------------------------\n" +
+            "stem         Conv2d         input        [N, 16, 28, 28]      144     112,896\n" +
+            "bn1          BatchNorm2d    stem         [N, 16, 28, 28]       32      12,544\n" +
+            "relu1        ReLU           bn1          [N, 16, 28, 28]        0           0\n" +
+            "stage1 ×9    BasicBlock     relu1        [N, 16, 28, 28]   42,048  32,739,840\n" +
+            "down2        DownBlock      stage1       [N, 32, 14, 14]   14,528   2,828,672\n" +
+            "stage2 ×8    BasicBlock     down2        [N, 32, 14, 14]  148,480  29,001,728\n" +
+            "down3        DownBlock      stage2       [N, 64, 7, 7]     57,728   2,819,264\n" +
+            "stage3 ×8    BasicBlock     down3        [N, 64, 7, 7]    591,872  28,951,552\n" +
+            "globalpool1  GlobalAvgPool  stage3       [N, 64]                0           0\n" +
+            "fc           Linear         globalpool1  [N, 10]              650         640\n" +
+            "-----------------------------------------------------------------------------\n" +
+            "Total parameters: 855,482\n" +
+            "Trainable parameters: 855,482\n" +
+            "Multiply-accumulates per example: 96,467,136\n" +
+            "Parameter memory (float32): 3,421,928 bytes (3.3 MiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 5,757,992 bytes (5.5 MiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            ResNet56: [N, 1, 28, 28] -> [N, 10] (every layer of every block)
-            Layer                               Kind                   Inputs                          Output shape     Params       MACs
-            -----------------------------------------------------------------------------------------------------------------------------
-            stem                                Conv2d                 input                           [N, 16, 28, 28]     144    112,896
-            bn1                                 BatchNorm2d            stem                            [N, 16, 28, 28]      32     12,544
-            relu1                               ReLU                   bn1                             [N, 16, 28, 28]       0          0
-            stage1.0                            BasicBlock             relu1                           [N, 16, 28, 28]   4,672  3,637,760
-              stage1.0.conv1                    Conv2d                 relu1                           [N, 16, 28, 28]   2,304  1,806,336
-              stage1.0.bn1                      BatchNorm2d            stage1.0.conv1                  [N, 16, 28, 28]      32     12,544
-              stage1.0.relu1                    ReLU                   stage1.0.bn1                    [N, 16, 28, 28]       0          0
-              stage1.0.conv2                    Conv2d                 stage1.0.relu1                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.0.bn2                      BatchNorm2d            stage1.0.conv2, relu1           [N, 16, 28, 28]      32     12,544
-              stage1.0.bn2 + relu1              Skip (Add)             stage1.0.bn2, relu1             [N, 16, 28, 28]       0          0
-              stage1.0.relu2                    ReLU                   stage1.0.bn2                    [N, 16, 28, 28]       0          0
-            stage1.1                            BasicBlock             stage1.0.relu2                  [N, 16, 28, 28]   4,672  3,637,760
-              stage1.1.conv1                    Conv2d                 stage1.0.relu2                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.1.bn1                      BatchNorm2d            stage1.1.conv1                  [N, 16, 28, 28]      32     12,544
-              stage1.1.relu1                    ReLU                   stage1.1.bn1                    [N, 16, 28, 28]       0          0
-              stage1.1.conv2                    Conv2d                 stage1.1.relu1                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.1.bn2                      BatchNorm2d            stage1.1.conv2, stage1.0.relu2  [N, 16, 28, 28]      32     12,544
-              stage1.1.bn2 + stage1.0.relu2     Skip (Add)             stage1.1.bn2, stage1.0.relu2    [N, 16, 28, 28]       0          0
-              stage1.1.relu2                    ReLU                   stage1.1.bn2                    [N, 16, 28, 28]       0          0
-            stage1.2                            BasicBlock             stage1.1.relu2                  [N, 16, 28, 28]   4,672  3,637,760
-              stage1.2.conv1                    Conv2d                 stage1.1.relu2                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.2.bn1                      BatchNorm2d            stage1.2.conv1                  [N, 16, 28, 28]      32     12,544
-              stage1.2.relu1                    ReLU                   stage1.2.bn1                    [N, 16, 28, 28]       0          0
-              stage1.2.conv2                    Conv2d                 stage1.2.relu1                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.2.bn2                      BatchNorm2d            stage1.2.conv2, stage1.1.relu2  [N, 16, 28, 28]      32     12,544
-              stage1.2.bn2 + stage1.1.relu2     Skip (Add)             stage1.2.bn2, stage1.1.relu2    [N, 16, 28, 28]       0          0
-              stage1.2.relu2                    ReLU                   stage1.2.bn2                    [N, 16, 28, 28]       0          0
-            stage1.3                            BasicBlock             stage1.2.relu2                  [N, 16, 28, 28]   4,672  3,637,760
-              stage1.3.conv1                    Conv2d                 stage1.2.relu2                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.3.bn1                      BatchNorm2d            stage1.3.conv1                  [N, 16, 28, 28]      32     12,544
-              stage1.3.relu1                    ReLU                   stage1.3.bn1                    [N, 16, 28, 28]       0          0
-              stage1.3.conv2                    Conv2d                 stage1.3.relu1                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.3.bn2                      BatchNorm2d            stage1.3.conv2, stage1.2.relu2  [N, 16, 28, 28]      32     12,544
-              stage1.3.bn2 + stage1.2.relu2     Skip (Add)             stage1.3.bn2, stage1.2.relu2    [N, 16, 28, 28]       0          0
-              stage1.3.relu2                    ReLU                   stage1.3.bn2                    [N, 16, 28, 28]       0          0
-            stage1.4                            BasicBlock             stage1.3.relu2                  [N, 16, 28, 28]   4,672  3,637,760
-              stage1.4.conv1                    Conv2d                 stage1.3.relu2                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.4.bn1                      BatchNorm2d            stage1.4.conv1                  [N, 16, 28, 28]      32     12,544
-              stage1.4.relu1                    ReLU                   stage1.4.bn1                    [N, 16, 28, 28]       0          0
-              stage1.4.conv2                    Conv2d                 stage1.4.relu1                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.4.bn2                      BatchNorm2d            stage1.4.conv2, stage1.3.relu2  [N, 16, 28, 28]      32     12,544
-              stage1.4.bn2 + stage1.3.relu2     Skip (Add)             stage1.4.bn2, stage1.3.relu2    [N, 16, 28, 28]       0          0
-              stage1.4.relu2                    ReLU                   stage1.4.bn2                    [N, 16, 28, 28]       0          0
-            stage1.5                            BasicBlock             stage1.4.relu2                  [N, 16, 28, 28]   4,672  3,637,760
-              stage1.5.conv1                    Conv2d                 stage1.4.relu2                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.5.bn1                      BatchNorm2d            stage1.5.conv1                  [N, 16, 28, 28]      32     12,544
-              stage1.5.relu1                    ReLU                   stage1.5.bn1                    [N, 16, 28, 28]       0          0
-              stage1.5.conv2                    Conv2d                 stage1.5.relu1                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.5.bn2                      BatchNorm2d            stage1.5.conv2, stage1.4.relu2  [N, 16, 28, 28]      32     12,544
-              stage1.5.bn2 + stage1.4.relu2     Skip (Add)             stage1.5.bn2, stage1.4.relu2    [N, 16, 28, 28]       0          0
-              stage1.5.relu2                    ReLU                   stage1.5.bn2                    [N, 16, 28, 28]       0          0
-            stage1.6                            BasicBlock             stage1.5.relu2                  [N, 16, 28, 28]   4,672  3,637,760
-              stage1.6.conv1                    Conv2d                 stage1.5.relu2                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.6.bn1                      BatchNorm2d            stage1.6.conv1                  [N, 16, 28, 28]      32     12,544
-              stage1.6.relu1                    ReLU                   stage1.6.bn1                    [N, 16, 28, 28]       0          0
-              stage1.6.conv2                    Conv2d                 stage1.6.relu1                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.6.bn2                      BatchNorm2d            stage1.6.conv2, stage1.5.relu2  [N, 16, 28, 28]      32     12,544
-              stage1.6.bn2 + stage1.5.relu2     Skip (Add)             stage1.6.bn2, stage1.5.relu2    [N, 16, 28, 28]       0          0
-              stage1.6.relu2                    ReLU                   stage1.6.bn2                    [N, 16, 28, 28]       0          0
-            stage1.7                            BasicBlock             stage1.6.relu2                  [N, 16, 28, 28]   4,672  3,637,760
-              stage1.7.conv1                    Conv2d                 stage1.6.relu2                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.7.bn1                      BatchNorm2d            stage1.7.conv1                  [N, 16, 28, 28]      32     12,544
-              stage1.7.relu1                    ReLU                   stage1.7.bn1                    [N, 16, 28, 28]       0          0
-              stage1.7.conv2                    Conv2d                 stage1.7.relu1                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.7.bn2                      BatchNorm2d            stage1.7.conv2, stage1.6.relu2  [N, 16, 28, 28]      32     12,544
-              stage1.7.bn2 + stage1.6.relu2     Skip (Add)             stage1.7.bn2, stage1.6.relu2    [N, 16, 28, 28]       0          0
-              stage1.7.relu2                    ReLU                   stage1.7.bn2                    [N, 16, 28, 28]       0          0
-            stage1.8                            BasicBlock             stage1.7.relu2                  [N, 16, 28, 28]   4,672  3,637,760
-              stage1.8.conv1                    Conv2d                 stage1.7.relu2                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.8.bn1                      BatchNorm2d            stage1.8.conv1                  [N, 16, 28, 28]      32     12,544
-              stage1.8.relu1                    ReLU                   stage1.8.bn1                    [N, 16, 28, 28]       0          0
-              stage1.8.conv2                    Conv2d                 stage1.8.relu1                  [N, 16, 28, 28]   2,304  1,806,336
-              stage1.8.bn2                      BatchNorm2d            stage1.8.conv2, stage1.7.relu2  [N, 16, 28, 28]      32     12,544
-              stage1.8.bn2 + stage1.7.relu2     Skip (Add)             stage1.8.bn2, stage1.7.relu2    [N, 16, 28, 28]       0          0
-              stage1.8.relu2                    ReLU                   stage1.8.bn2                    [N, 16, 28, 28]       0          0
-            down2                               DownBlock              stage1.8.relu2                  [N, 32, 14, 14]  14,528  2,828,672
-              down2.conv1                       Conv2d                 stage1.8.relu2                  [N, 32, 14, 14]   4,608    903,168
-              down2.bn1                         BatchNorm2d            down2.conv1                     [N, 32, 14, 14]      64      6,272
-              down2.relu1                       ReLU                   down2.bn1                       [N, 32, 14, 14]       0          0
-              down2.conv2                       Conv2d                 down2.relu1                     [N, 32, 14, 14]   9,216  1,806,336
-              down2.bn2                         BatchNorm2d            down2.conv2, stage1.8.relu2     [N, 32, 14, 14]      64      6,272
-              down2.bn2 + proj(stage1.8.relu2)  Skip (Add, projected)  down2.bn2, stage1.8.relu2       [N, 32, 14, 14]     576    106,624
-              down2.relu2                       ReLU                   down2.bn2                       [N, 32, 14, 14]       0          0
-            stage2.0                            BasicBlock             down2.relu2                     [N, 32, 14, 14]  18,560  3,625,216
-              stage2.0.conv1                    Conv2d                 down2.relu2                     [N, 32, 14, 14]   9,216  1,806,336
-              stage2.0.bn1                      BatchNorm2d            stage2.0.conv1                  [N, 32, 14, 14]      64      6,272
-              stage2.0.relu1                    ReLU                   stage2.0.bn1                    [N, 32, 14, 14]       0          0
-              stage2.0.conv2                    Conv2d                 stage2.0.relu1                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.0.bn2                      BatchNorm2d            stage2.0.conv2, down2.relu2     [N, 32, 14, 14]      64      6,272
-              stage2.0.bn2 + down2.relu2        Skip (Add)             stage2.0.bn2, down2.relu2       [N, 32, 14, 14]       0          0
-              stage2.0.relu2                    ReLU                   stage2.0.bn2                    [N, 32, 14, 14]       0          0
-            stage2.1                            BasicBlock             stage2.0.relu2                  [N, 32, 14, 14]  18,560  3,625,216
-              stage2.1.conv1                    Conv2d                 stage2.0.relu2                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.1.bn1                      BatchNorm2d            stage2.1.conv1                  [N, 32, 14, 14]      64      6,272
-              stage2.1.relu1                    ReLU                   stage2.1.bn1                    [N, 32, 14, 14]       0          0
-              stage2.1.conv2                    Conv2d                 stage2.1.relu1                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.1.bn2                      BatchNorm2d            stage2.1.conv2, stage2.0.relu2  [N, 32, 14, 14]      64      6,272
-              stage2.1.bn2 + stage2.0.relu2     Skip (Add)             stage2.1.bn2, stage2.0.relu2    [N, 32, 14, 14]       0          0
-              stage2.1.relu2                    ReLU                   stage2.1.bn2                    [N, 32, 14, 14]       0          0
-            stage2.2                            BasicBlock             stage2.1.relu2                  [N, 32, 14, 14]  18,560  3,625,216
-              stage2.2.conv1                    Conv2d                 stage2.1.relu2                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.2.bn1                      BatchNorm2d            stage2.2.conv1                  [N, 32, 14, 14]      64      6,272
-              stage2.2.relu1                    ReLU                   stage2.2.bn1                    [N, 32, 14, 14]       0          0
-              stage2.2.conv2                    Conv2d                 stage2.2.relu1                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.2.bn2                      BatchNorm2d            stage2.2.conv2, stage2.1.relu2  [N, 32, 14, 14]      64      6,272
-              stage2.2.bn2 + stage2.1.relu2     Skip (Add)             stage2.2.bn2, stage2.1.relu2    [N, 32, 14, 14]       0          0
-              stage2.2.relu2                    ReLU                   stage2.2.bn2                    [N, 32, 14, 14]       0          0
-            stage2.3                            BasicBlock             stage2.2.relu2                  [N, 32, 14, 14]  18,560  3,625,216
-              stage2.3.conv1                    Conv2d                 stage2.2.relu2                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.3.bn1                      BatchNorm2d            stage2.3.conv1                  [N, 32, 14, 14]      64      6,272
-              stage2.3.relu1                    ReLU                   stage2.3.bn1                    [N, 32, 14, 14]       0          0
-              stage2.3.conv2                    Conv2d                 stage2.3.relu1                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.3.bn2                      BatchNorm2d            stage2.3.conv2, stage2.2.relu2  [N, 32, 14, 14]      64      6,272
-              stage2.3.bn2 + stage2.2.relu2     Skip (Add)             stage2.3.bn2, stage2.2.relu2    [N, 32, 14, 14]       0          0
-              stage2.3.relu2                    ReLU                   stage2.3.bn2                    [N, 32, 14, 14]       0          0
-            stage2.4                            BasicBlock             stage2.3.relu2                  [N, 32, 14, 14]  18,560  3,625,216
-              stage2.4.conv1                    Conv2d                 stage2.3.relu2                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.4.bn1                      BatchNorm2d            stage2.4.conv1                  [N, 32, 14, 14]      64      6,272
-              stage2.4.relu1                    ReLU                   stage2.4.bn1                    [N, 32, 14, 14]       0          0
-              stage2.4.conv2                    Conv2d                 stage2.4.relu1                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.4.bn2                      BatchNorm2d            stage2.4.conv2, stage2.3.relu2  [N, 32, 14, 14]      64      6,272
-              stage2.4.bn2 + stage2.3.relu2     Skip (Add)             stage2.4.bn2, stage2.3.relu2    [N, 32, 14, 14]       0          0
-              stage2.4.relu2                    ReLU                   stage2.4.bn2                    [N, 32, 14, 14]       0          0
-            stage2.5                            BasicBlock             stage2.4.relu2                  [N, 32, 14, 14]  18,560  3,625,216
-              stage2.5.conv1                    Conv2d                 stage2.4.relu2                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.5.bn1                      BatchNorm2d            stage2.5.conv1                  [N, 32, 14, 14]      64      6,272
-              stage2.5.relu1                    ReLU                   stage2.5.bn1                    [N, 32, 14, 14]       0          0
-              stage2.5.conv2                    Conv2d                 stage2.5.relu1                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.5.bn2                      BatchNorm2d            stage2.5.conv2, stage2.4.relu2  [N, 32, 14, 14]      64      6,272
-              stage2.5.bn2 + stage2.4.relu2     Skip (Add)             stage2.5.bn2, stage2.4.relu2    [N, 32, 14, 14]       0          0
-              stage2.5.relu2                    ReLU                   stage2.5.bn2                    [N, 32, 14, 14]       0          0
-            stage2.6                            BasicBlock             stage2.5.relu2                  [N, 32, 14, 14]  18,560  3,625,216
-              stage2.6.conv1                    Conv2d                 stage2.5.relu2                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.6.bn1                      BatchNorm2d            stage2.6.conv1                  [N, 32, 14, 14]      64      6,272
-              stage2.6.relu1                    ReLU                   stage2.6.bn1                    [N, 32, 14, 14]       0          0
-              stage2.6.conv2                    Conv2d                 stage2.6.relu1                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.6.bn2                      BatchNorm2d            stage2.6.conv2, stage2.5.relu2  [N, 32, 14, 14]      64      6,272
-              stage2.6.bn2 + stage2.5.relu2     Skip (Add)             stage2.6.bn2, stage2.5.relu2    [N, 32, 14, 14]       0          0
-              stage2.6.relu2                    ReLU                   stage2.6.bn2                    [N, 32, 14, 14]       0          0
-            stage2.7                            BasicBlock             stage2.6.relu2                  [N, 32, 14, 14]  18,560  3,625,216
-              stage2.7.conv1                    Conv2d                 stage2.6.relu2                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.7.bn1                      BatchNorm2d            stage2.7.conv1                  [N, 32, 14, 14]      64      6,272
-              stage2.7.relu1                    ReLU                   stage2.7.bn1                    [N, 32, 14, 14]       0          0
-              stage2.7.conv2                    Conv2d                 stage2.7.relu1                  [N, 32, 14, 14]   9,216  1,806,336
-              stage2.7.bn2                      BatchNorm2d            stage2.7.conv2, stage2.6.relu2  [N, 32, 14, 14]      64      6,272
-              stage2.7.bn2 + stage2.6.relu2     Skip (Add)             stage2.7.bn2, stage2.6.relu2    [N, 32, 14, 14]       0          0
-              stage2.7.relu2                    ReLU                   stage2.7.bn2                    [N, 32, 14, 14]       0          0
-            down3                               DownBlock              stage2.7.relu2                  [N, 64, 7, 7]    57,728  2,819,264
-              down3.conv1                       Conv2d                 stage2.7.relu2                  [N, 64, 7, 7]    18,432    903,168
-              down3.bn1                         BatchNorm2d            down3.conv1                     [N, 64, 7, 7]       128      3,136
-              down3.relu1                       ReLU                   down3.bn1                       [N, 64, 7, 7]         0          0
-              down3.conv2                       Conv2d                 down3.relu1                     [N, 64, 7, 7]    36,864  1,806,336
-              down3.bn2                         BatchNorm2d            down3.conv2, stage2.7.relu2     [N, 64, 7, 7]       128      3,136
-              down3.bn2 + proj(stage2.7.relu2)  Skip (Add, projected)  down3.bn2, stage2.7.relu2       [N, 64, 7, 7]     2,176    103,488
-              down3.relu2                       ReLU                   down3.bn2                       [N, 64, 7, 7]         0          0
-            stage3.0                            BasicBlock             down3.relu2                     [N, 64, 7, 7]    73,984  3,618,944
-              stage3.0.conv1                    Conv2d                 down3.relu2                     [N, 64, 7, 7]    36,864  1,806,336
-              stage3.0.bn1                      BatchNorm2d            stage3.0.conv1                  [N, 64, 7, 7]       128      3,136
-              stage3.0.relu1                    ReLU                   stage3.0.bn1                    [N, 64, 7, 7]         0          0
-              stage3.0.conv2                    Conv2d                 stage3.0.relu1                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.0.bn2                      BatchNorm2d            stage3.0.conv2, down3.relu2     [N, 64, 7, 7]       128      3,136
-              stage3.0.bn2 + down3.relu2        Skip (Add)             stage3.0.bn2, down3.relu2       [N, 64, 7, 7]         0          0
-              stage3.0.relu2                    ReLU                   stage3.0.bn2                    [N, 64, 7, 7]         0          0
-            stage3.1                            BasicBlock             stage3.0.relu2                  [N, 64, 7, 7]    73,984  3,618,944
-              stage3.1.conv1                    Conv2d                 stage3.0.relu2                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.1.bn1                      BatchNorm2d            stage3.1.conv1                  [N, 64, 7, 7]       128      3,136
-              stage3.1.relu1                    ReLU                   stage3.1.bn1                    [N, 64, 7, 7]         0          0
-              stage3.1.conv2                    Conv2d                 stage3.1.relu1                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.1.bn2                      BatchNorm2d            stage3.1.conv2, stage3.0.relu2  [N, 64, 7, 7]       128      3,136
-              stage3.1.bn2 + stage3.0.relu2     Skip (Add)             stage3.1.bn2, stage3.0.relu2    [N, 64, 7, 7]         0          0
-              stage3.1.relu2                    ReLU                   stage3.1.bn2                    [N, 64, 7, 7]         0          0
-            stage3.2                            BasicBlock             stage3.1.relu2                  [N, 64, 7, 7]    73,984  3,618,944
-              stage3.2.conv1                    Conv2d                 stage3.1.relu2                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.2.bn1                      BatchNorm2d            stage3.2.conv1                  [N, 64, 7, 7]       128      3,136
-              stage3.2.relu1                    ReLU                   stage3.2.bn1                    [N, 64, 7, 7]         0          0
-              stage3.2.conv2                    Conv2d                 stage3.2.relu1                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.2.bn2                      BatchNorm2d            stage3.2.conv2, stage3.1.relu2  [N, 64, 7, 7]       128      3,136
-              stage3.2.bn2 + stage3.1.relu2     Skip (Add)             stage3.2.bn2, stage3.1.relu2    [N, 64, 7, 7]         0          0
-              stage3.2.relu2                    ReLU                   stage3.2.bn2                    [N, 64, 7, 7]         0          0
-            stage3.3                            BasicBlock             stage3.2.relu2                  [N, 64, 7, 7]    73,984  3,618,944
-              stage3.3.conv1                    Conv2d                 stage3.2.relu2                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.3.bn1                      BatchNorm2d            stage3.3.conv1                  [N, 64, 7, 7]       128      3,136
-              stage3.3.relu1                    ReLU                   stage3.3.bn1                    [N, 64, 7, 7]         0          0
-              stage3.3.conv2                    Conv2d                 stage3.3.relu1                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.3.bn2                      BatchNorm2d            stage3.3.conv2, stage3.2.relu2  [N, 64, 7, 7]       128      3,136
-              stage3.3.bn2 + stage3.2.relu2     Skip (Add)             stage3.3.bn2, stage3.2.relu2    [N, 64, 7, 7]         0          0
-              stage3.3.relu2                    ReLU                   stage3.3.bn2                    [N, 64, 7, 7]         0          0
-            stage3.4                            BasicBlock             stage3.3.relu2                  [N, 64, 7, 7]    73,984  3,618,944
-              stage3.4.conv1                    Conv2d                 stage3.3.relu2                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.4.bn1                      BatchNorm2d            stage3.4.conv1                  [N, 64, 7, 7]       128      3,136
-              stage3.4.relu1                    ReLU                   stage3.4.bn1                    [N, 64, 7, 7]         0          0
-              stage3.4.conv2                    Conv2d                 stage3.4.relu1                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.4.bn2                      BatchNorm2d            stage3.4.conv2, stage3.3.relu2  [N, 64, 7, 7]       128      3,136
-              stage3.4.bn2 + stage3.3.relu2     Skip (Add)             stage3.4.bn2, stage3.3.relu2    [N, 64, 7, 7]         0          0
-              stage3.4.relu2                    ReLU                   stage3.4.bn2                    [N, 64, 7, 7]         0          0
-            stage3.5                            BasicBlock             stage3.4.relu2                  [N, 64, 7, 7]    73,984  3,618,944
-              stage3.5.conv1                    Conv2d                 stage3.4.relu2                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.5.bn1                      BatchNorm2d            stage3.5.conv1                  [N, 64, 7, 7]       128      3,136
-              stage3.5.relu1                    ReLU                   stage3.5.bn1                    [N, 64, 7, 7]         0          0
-              stage3.5.conv2                    Conv2d                 stage3.5.relu1                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.5.bn2                      BatchNorm2d            stage3.5.conv2, stage3.4.relu2  [N, 64, 7, 7]       128      3,136
-              stage3.5.bn2 + stage3.4.relu2     Skip (Add)             stage3.5.bn2, stage3.4.relu2    [N, 64, 7, 7]         0          0
-              stage3.5.relu2                    ReLU                   stage3.5.bn2                    [N, 64, 7, 7]         0          0
-            stage3.6                            BasicBlock             stage3.5.relu2                  [N, 64, 7, 7]    73,984  3,618,944
-              stage3.6.conv1                    Conv2d                 stage3.5.relu2                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.6.bn1                      BatchNorm2d            stage3.6.conv1                  [N, 64, 7, 7]       128      3,136
-              stage3.6.relu1                    ReLU                   stage3.6.bn1                    [N, 64, 7, 7]         0          0
-              stage3.6.conv2                    Conv2d                 stage3.6.relu1                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.6.bn2                      BatchNorm2d            stage3.6.conv2, stage3.5.relu2  [N, 64, 7, 7]       128      3,136
-              stage3.6.bn2 + stage3.5.relu2     Skip (Add)             stage3.6.bn2, stage3.5.relu2    [N, 64, 7, 7]         0          0
-              stage3.6.relu2                    ReLU                   stage3.6.bn2                    [N, 64, 7, 7]         0          0
-            stage3.7                            BasicBlock             stage3.6.relu2                  [N, 64, 7, 7]    73,984  3,618,944
-              stage3.7.conv1                    Conv2d                 stage3.6.relu2                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.7.bn1                      BatchNorm2d            stage3.7.conv1                  [N, 64, 7, 7]       128      3,136
-              stage3.7.relu1                    ReLU                   stage3.7.bn1                    [N, 64, 7, 7]         0          0
-              stage3.7.conv2                    Conv2d                 stage3.7.relu1                  [N, 64, 7, 7]    36,864  1,806,336
-              stage3.7.bn2                      BatchNorm2d            stage3.7.conv2, stage3.6.relu2  [N, 64, 7, 7]       128      3,136
-              stage3.7.bn2 + stage3.6.relu2     Skip (Add)             stage3.7.bn2, stage3.6.relu2    [N, 64, 7, 7]         0          0
-              stage3.7.relu2                    ReLU                   stage3.7.bn2                    [N, 64, 7, 7]         0          0
-            globalpool1                         GlobalAvgPool          stage3.7.relu2                  [N, 64]               0          0
-            fc                                  Linear                 globalpool1                     [N, 10]             650        640
-            -----------------------------------------------------------------------------------------------------------------------------
-            Total parameters: 855,482
-            Trainable parameters: 855,482
-            Multiply-accumulates per example: 96,467,136
-            Parameter memory (float32): 3,421,928 bytes (3.3 MiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 5,757,992 bytes (5.5 MiB)
-            """;
+        public static string SummaryExpanded =>
+            "ResNet56: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n" +
+            "Layer                               Kind                   Inputs                          Output shape     Params       MACs\n" +
+            "-----------------------------------------------------------------------------------------------------------------------------\n" +
+            "stem                                Conv2d                 input                           [N, 16, 28, 28]     144    112,896\n" +
+            "bn1                                 BatchNorm2d            stem                            [N, 16, 28, 28]      32     12,544\n" +
+            "relu1                               ReLU                   bn1                             [N, 16, 28, 28]       0          0\n" +
+            "stage1.0                            BasicBlock             relu1                           [N, 16, 28, 28]   4,672  3,637,760\n" +
+            "  stage1.0.conv1                    Conv2d                 relu1                           [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.0.bn1                      BatchNorm2d            stage1.0.conv1                  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.0.relu1                    ReLU                   stage1.0.bn1                    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.0.conv2                    Conv2d                 stage1.0.relu1                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.0.bn2                      BatchNorm2d            stage1.0.conv2, relu1           [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.0.bn2 + relu1              Skip (Add)             stage1.0.bn2, relu1             [N, 16, 28, 28]       0          0\n" +
+            "  stage1.0.relu2                    ReLU                   stage1.0.bn2                    [N, 16, 28, 28]       0          0\n" +
+            "stage1.1                            BasicBlock             stage1.0.relu2                  [N, 16, 28, 28]   4,672  3,637,760\n" +
+            "  stage1.1.conv1                    Conv2d                 stage1.0.relu2                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.1.bn1                      BatchNorm2d            stage1.1.conv1                  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.1.relu1                    ReLU                   stage1.1.bn1                    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.1.conv2                    Conv2d                 stage1.1.relu1                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.1.bn2                      BatchNorm2d            stage1.1.conv2, stage1.0.relu2  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.1.bn2 + stage1.0.relu2     Skip (Add)             stage1.1.bn2, stage1.0.relu2    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.1.relu2                    ReLU                   stage1.1.bn2                    [N, 16, 28, 28]       0          0\n" +
+            "stage1.2                            BasicBlock             stage1.1.relu2                  [N, 16, 28, 28]   4,672  3,637,760\n" +
+            "  stage1.2.conv1                    Conv2d                 stage1.1.relu2                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.2.bn1                      BatchNorm2d            stage1.2.conv1                  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.2.relu1                    ReLU                   stage1.2.bn1                    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.2.conv2                    Conv2d                 stage1.2.relu1                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.2.bn2                      BatchNorm2d            stage1.2.conv2, stage1.1.relu2  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.2.bn2 + stage1.1.relu2     Skip (Add)             stage1.2.bn2, stage1.1.relu2    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.2.relu2                    ReLU                   stage1.2.bn2                    [N, 16, 28, 28]       0          0\n" +
+            "stage1.3                            BasicBlock             stage1.2.relu2                  [N, 16, 28, 28]   4,672  3,637,760\n" +
+            "  stage1.3.conv1                    Conv2d                 stage1.2.relu2                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.3.bn1                      BatchNorm2d            stage1.3.conv1                  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.3.relu1                    ReLU                   stage1.3.bn1                    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.3.conv2                    Conv2d                 stage1.3.relu1                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.3.bn2                      BatchNorm2d            stage1.3.conv2, stage1.2.relu2  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.3.bn2 + stage1.2.relu2     Skip (Add)             stage1.3.bn2, stage1.2.relu2    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.3.relu2                    ReLU                   stage1.3.bn2                    [N, 16, 28, 28]       0          0\n" +
+            "stage1.4                            BasicBlock             stage1.3.relu2                  [N, 16, 28, 28]   4,672  3,637,760\n" +
+            "  stage1.4.conv1                    Conv2d                 stage1.3.relu2                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.4.bn1                      BatchNorm2d            stage1.4.conv1                  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.4.relu1                    ReLU                   stage1.4.bn1                    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.4.conv2                    Conv2d                 stage1.4.relu1                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.4.bn2                      BatchNorm2d            stage1.4.conv2, stage1.3.relu2  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.4.bn2 + stage1.3.relu2     Skip (Add)             stage1.4.bn2, stage1.3.relu2    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.4.relu2                    ReLU                   stage1.4.bn2                    [N, 16, 28, 28]       0          0\n" +
+            "stage1.5                            BasicBlock             stage1.4.relu2                  [N, 16, 28, 28]   4,672  3,637,760\n" +
+            "  stage1.5.conv1                    Conv2d                 stage1.4.relu2                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.5.bn1                      BatchNorm2d            stage1.5.conv1                  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.5.relu1                    ReLU                   stage1.5.bn1                    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.5.conv2                    Conv2d                 stage1.5.relu1                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.5.bn2                      BatchNorm2d            stage1.5.conv2, stage1.4.relu2  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.5.bn2 + stage1.4.relu2     Skip (Add)             stage1.5.bn2, stage1.4.relu2    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.5.relu2                    ReLU                   stage1.5.bn2                    [N, 16, 28, 28]       0          0\n" +
+            "stage1.6                            BasicBlock             stage1.5.relu2                  [N, 16, 28, 28]   4,672  3,637,760\n" +
+            "  stage1.6.conv1                    Conv2d                 stage1.5.relu2                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.6.bn1                      BatchNorm2d            stage1.6.conv1                  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.6.relu1                    ReLU                   stage1.6.bn1                    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.6.conv2                    Conv2d                 stage1.6.relu1                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.6.bn2                      BatchNorm2d            stage1.6.conv2, stage1.5.relu2  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.6.bn2 + stage1.5.relu2     Skip (Add)             stage1.6.bn2, stage1.5.relu2    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.6.relu2                    ReLU                   stage1.6.bn2                    [N, 16, 28, 28]       0          0\n" +
+            "stage1.7                            BasicBlock             stage1.6.relu2                  [N, 16, 28, 28]   4,672  3,637,760\n" +
+            "  stage1.7.conv1                    Conv2d                 stage1.6.relu2                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.7.bn1                      BatchNorm2d            stage1.7.conv1                  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.7.relu1                    ReLU                   stage1.7.bn1                    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.7.conv2                    Conv2d                 stage1.7.relu1                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.7.bn2                      BatchNorm2d            stage1.7.conv2, stage1.6.relu2  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.7.bn2 + stage1.6.relu2     Skip (Add)             stage1.7.bn2, stage1.6.relu2    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.7.relu2                    ReLU                   stage1.7.bn2                    [N, 16, 28, 28]       0          0\n" +
+            "stage1.8                            BasicBlock             stage1.7.relu2                  [N, 16, 28, 28]   4,672  3,637,760\n" +
+            "  stage1.8.conv1                    Conv2d                 stage1.7.relu2                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.8.bn1                      BatchNorm2d            stage1.8.conv1                  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.8.relu1                    ReLU                   stage1.8.bn1                    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.8.conv2                    Conv2d                 stage1.8.relu1                  [N, 16, 28, 28]   2,304  1,806,336\n" +
+            "  stage1.8.bn2                      BatchNorm2d            stage1.8.conv2, stage1.7.relu2  [N, 16, 28, 28]      32     12,544\n" +
+            "  stage1.8.bn2 + stage1.7.relu2     Skip (Add)             stage1.8.bn2, stage1.7.relu2    [N, 16, 28, 28]       0          0\n" +
+            "  stage1.8.relu2                    ReLU                   stage1.8.bn2                    [N, 16, 28, 28]       0          0\n" +
+            "down2                               DownBlock              stage1.8.relu2                  [N, 32, 14, 14]  14,528  2,828,672\n" +
+            "  down2.conv1                       Conv2d                 stage1.8.relu2                  [N, 32, 14, 14]   4,608    903,168\n" +
+            "  down2.bn1                         BatchNorm2d            down2.conv1                     [N, 32, 14, 14]      64      6,272\n" +
+            "  down2.relu1                       ReLU                   down2.bn1                       [N, 32, 14, 14]       0          0\n" +
+            "  down2.conv2                       Conv2d                 down2.relu1                     [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  down2.bn2                         BatchNorm2d            down2.conv2, stage1.8.relu2     [N, 32, 14, 14]      64      6,272\n" +
+            "  down2.bn2 + proj(stage1.8.relu2)  Skip (Add, projected)  down2.bn2, stage1.8.relu2       [N, 32, 14, 14]     576    106,624\n" +
+            "  down2.relu2                       ReLU                   down2.bn2                       [N, 32, 14, 14]       0          0\n" +
+            "stage2.0                            BasicBlock             down2.relu2                     [N, 32, 14, 14]  18,560  3,625,216\n" +
+            "  stage2.0.conv1                    Conv2d                 down2.relu2                     [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.0.bn1                      BatchNorm2d            stage2.0.conv1                  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.0.relu1                    ReLU                   stage2.0.bn1                    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.0.conv2                    Conv2d                 stage2.0.relu1                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.0.bn2                      BatchNorm2d            stage2.0.conv2, down2.relu2     [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.0.bn2 + down2.relu2        Skip (Add)             stage2.0.bn2, down2.relu2       [N, 32, 14, 14]       0          0\n" +
+            "  stage2.0.relu2                    ReLU                   stage2.0.bn2                    [N, 32, 14, 14]       0          0\n" +
+            "stage2.1                            BasicBlock             stage2.0.relu2                  [N, 32, 14, 14]  18,560  3,625,216\n" +
+            "  stage2.1.conv1                    Conv2d                 stage2.0.relu2                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.1.bn1                      BatchNorm2d            stage2.1.conv1                  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.1.relu1                    ReLU                   stage2.1.bn1                    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.1.conv2                    Conv2d                 stage2.1.relu1                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.1.bn2                      BatchNorm2d            stage2.1.conv2, stage2.0.relu2  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.1.bn2 + stage2.0.relu2     Skip (Add)             stage2.1.bn2, stage2.0.relu2    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.1.relu2                    ReLU                   stage2.1.bn2                    [N, 32, 14, 14]       0          0\n" +
+            "stage2.2                            BasicBlock             stage2.1.relu2                  [N, 32, 14, 14]  18,560  3,625,216\n" +
+            "  stage2.2.conv1                    Conv2d                 stage2.1.relu2                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.2.bn1                      BatchNorm2d            stage2.2.conv1                  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.2.relu1                    ReLU                   stage2.2.bn1                    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.2.conv2                    Conv2d                 stage2.2.relu1                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.2.bn2                      BatchNorm2d            stage2.2.conv2, stage2.1.relu2  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.2.bn2 + stage2.1.relu2     Skip (Add)             stage2.2.bn2, stage2.1.relu2    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.2.relu2                    ReLU                   stage2.2.bn2                    [N, 32, 14, 14]       0          0\n" +
+            "stage2.3                            BasicBlock             stage2.2.relu2                  [N, 32, 14, 14]  18,560  3,625,216\n" +
+            "  stage2.3.conv1                    Conv2d                 stage2.2.relu2                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.3.bn1                      BatchNorm2d            stage2.3.conv1                  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.3.relu1                    ReLU                   stage2.3.bn1                    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.3.conv2                    Conv2d                 stage2.3.relu1                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.3.bn2                      BatchNorm2d            stage2.3.conv2, stage2.2.relu2  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.3.bn2 + stage2.2.relu2     Skip (Add)             stage2.3.bn2, stage2.2.relu2    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.3.relu2                    ReLU                   stage2.3.bn2                    [N, 32, 14, 14]       0          0\n" +
+            "stage2.4                            BasicBlock             stage2.3.relu2                  [N, 32, 14, 14]  18,560  3,625,216\n" +
+            "  stage2.4.conv1                    Conv2d                 stage2.3.relu2                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.4.bn1                      BatchNorm2d            stage2.4.conv1                  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.4.relu1                    ReLU                   stage2.4.bn1                    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.4.conv2                    Conv2d                 stage2.4.relu1                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.4.bn2                      BatchNorm2d            stage2.4.conv2, stage2.3.relu2  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.4.bn2 + stage2.3.relu2     Skip (Add)             stage2.4.bn2, stage2.3.relu2    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.4.relu2                    ReLU                   stage2.4.bn2                    [N, 32, 14, 14]       0          0\n" +
+            "stage2.5                            BasicBlock             stage2.4.relu2                  [N, 32, 14, 14]  18,560  3,625,216\n" +
+            "  stage2.5.conv1                    Conv2d                 stage2.4.relu2                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.5.bn1                      BatchNorm2d            stage2.5.conv1                  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.5.relu1                    ReLU                   stage2.5.bn1                    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.5.conv2                    Conv2d                 stage2.5.relu1                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.5.bn2                      BatchNorm2d            stage2.5.conv2, stage2.4.relu2  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.5.bn2 + stage2.4.relu2     Skip (Add)             stage2.5.bn2, stage2.4.relu2    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.5.relu2                    ReLU                   stage2.5.bn2                    [N, 32, 14, 14]       0          0\n" +
+            "stage2.6                            BasicBlock             stage2.5.relu2                  [N, 32, 14, 14]  18,560  3,625,216\n" +
+            "  stage2.6.conv1                    Conv2d                 stage2.5.relu2                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.6.bn1                      BatchNorm2d            stage2.6.conv1                  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.6.relu1                    ReLU                   stage2.6.bn1                    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.6.conv2                    Conv2d                 stage2.6.relu1                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.6.bn2                      BatchNorm2d            stage2.6.conv2, stage2.5.relu2  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.6.bn2 + stage2.5.relu2     Skip (Add)             stage2.6.bn2, stage2.5.relu2    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.6.relu2                    ReLU                   stage2.6.bn2                    [N, 32, 14, 14]       0          0\n" +
+            "stage2.7                            BasicBlock             stage2.6.relu2                  [N, 32, 14, 14]  18,560  3,625,216\n" +
+            "  stage2.7.conv1                    Conv2d                 stage2.6.relu2                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.7.bn1                      BatchNorm2d            stage2.7.conv1                  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.7.relu1                    ReLU                   stage2.7.bn1                    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.7.conv2                    Conv2d                 stage2.7.relu1                  [N, 32, 14, 14]   9,216  1,806,336\n" +
+            "  stage2.7.bn2                      BatchNorm2d            stage2.7.conv2, stage2.6.relu2  [N, 32, 14, 14]      64      6,272\n" +
+            "  stage2.7.bn2 + stage2.6.relu2     Skip (Add)             stage2.7.bn2, stage2.6.relu2    [N, 32, 14, 14]       0          0\n" +
+            "  stage2.7.relu2                    ReLU                   stage2.7.bn2                    [N, 32, 14, 14]       0          0\n" +
+            "down3                               DownBlock              stage2.7.relu2                  [N, 64, 7, 7]    57,728  2,819,264\n" +
+            "  down3.conv1                       Conv2d                 stage2.7.relu2                  [N, 64, 7, 7]    18,432    903,168\n" +
+            "  down3.bn1                         BatchNorm2d            down3.conv1                     [N, 64, 7, 7]       128      3,136\n" +
+            "  down3.relu1                       ReLU                   down3.bn1                       [N, 64, 7, 7]         0          0\n" +
+            "  down3.conv2                       Conv2d                 down3.relu1                     [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  down3.bn2                         BatchNorm2d            down3.conv2, stage2.7.relu2     [N, 64, 7, 7]       128      3,136\n" +
+            "  down3.bn2 + proj(stage2.7.relu2)  Skip (Add, projected)  down3.bn2, stage2.7.relu2       [N, 64, 7, 7]     2,176    103,488\n" +
+            "  down3.relu2                       ReLU                   down3.bn2                       [N, 64, 7, 7]         0          0\n" +
+            "stage3.0                            BasicBlock             down3.relu2                     [N, 64, 7, 7]    73,984  3,618,944\n" +
+            "  stage3.0.conv1                    Conv2d                 down3.relu2                     [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.0.bn1                      BatchNorm2d            stage3.0.conv1                  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.0.relu1                    ReLU                   stage3.0.bn1                    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.0.conv2                    Conv2d                 stage3.0.relu1                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.0.bn2                      BatchNorm2d            stage3.0.conv2, down3.relu2     [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.0.bn2 + down3.relu2        Skip (Add)             stage3.0.bn2, down3.relu2       [N, 64, 7, 7]         0          0\n" +
+            "  stage3.0.relu2                    ReLU                   stage3.0.bn2                    [N, 64, 7, 7]         0          0\n" +
+            "stage3.1                            BasicBlock             stage3.0.relu2                  [N, 64, 7, 7]    73,984  3,618,944\n" +
+            "  stage3.1.conv1                    Conv2d                 stage3.0.relu2                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.1.bn1                      BatchNorm2d            stage3.1.conv1                  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.1.relu1                    ReLU                   stage3.1.bn1                    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.1.conv2                    Conv2d                 stage3.1.relu1                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.1.bn2                      BatchNorm2d            stage3.1.conv2, stage3.0.relu2  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.1.bn2 + stage3.0.relu2     Skip (Add)             stage3.1.bn2, stage3.0.relu2    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.1.relu2                    ReLU                   stage3.1.bn2                    [N, 64, 7, 7]         0          0\n" +
+            "stage3.2                            BasicBlock             stage3.1.relu2                  [N, 64, 7, 7]    73,984  3,618,944\n" +
+            "  stage3.2.conv1                    Conv2d                 stage3.1.relu2                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.2.bn1                      BatchNorm2d            stage3.2.conv1                  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.2.relu1                    ReLU                   stage3.2.bn1                    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.2.conv2                    Conv2d                 stage3.2.relu1                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.2.bn2                      BatchNorm2d            stage3.2.conv2, stage3.1.relu2  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.2.bn2 + stage3.1.relu2     Skip (Add)             stage3.2.bn2, stage3.1.relu2    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.2.relu2                    ReLU                   stage3.2.bn2                    [N, 64, 7, 7]         0          0\n" +
+            "stage3.3                            BasicBlock             stage3.2.relu2                  [N, 64, 7, 7]    73,984  3,618,944\n" +
+            "  stage3.3.conv1                    Conv2d                 stage3.2.relu2                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.3.bn1                      BatchNorm2d            stage3.3.conv1                  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.3.relu1                    ReLU                   stage3.3.bn1                    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.3.conv2                    Conv2d                 stage3.3.relu1                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.3.bn2                      BatchNorm2d            stage3.3.conv2, stage3.2.relu2  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.3.bn2 + stage3.2.relu2     Skip (Add)             stage3.3.bn2, stage3.2.relu2    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.3.relu2                    ReLU                   stage3.3.bn2                    [N, 64, 7, 7]         0          0\n" +
+            "stage3.4                            BasicBlock             stage3.3.relu2                  [N, 64, 7, 7]    73,984  3,618,944\n" +
+            "  stage3.4.conv1                    Conv2d                 stage3.3.relu2                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.4.bn1                      BatchNorm2d            stage3.4.conv1                  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.4.relu1                    ReLU                   stage3.4.bn1                    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.4.conv2                    Conv2d                 stage3.4.relu1                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.4.bn2                      BatchNorm2d            stage3.4.conv2, stage3.3.relu2  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.4.bn2 + stage3.3.relu2     Skip (Add)             stage3.4.bn2, stage3.3.relu2    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.4.relu2                    ReLU                   stage3.4.bn2                    [N, 64, 7, 7]         0          0\n" +
+            "stage3.5                            BasicBlock             stage3.4.relu2                  [N, 64, 7, 7]    73,984  3,618,944\n" +
+            "  stage3.5.conv1                    Conv2d                 stage3.4.relu2                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.5.bn1                      BatchNorm2d            stage3.5.conv1                  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.5.relu1                    ReLU                   stage3.5.bn1                    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.5.conv2                    Conv2d                 stage3.5.relu1                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.5.bn2                      BatchNorm2d            stage3.5.conv2, stage3.4.relu2  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.5.bn2 + stage3.4.relu2     Skip (Add)             stage3.5.bn2, stage3.4.relu2    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.5.relu2                    ReLU                   stage3.5.bn2                    [N, 64, 7, 7]         0          0\n" +
+            "stage3.6                            BasicBlock             stage3.5.relu2                  [N, 64, 7, 7]    73,984  3,618,944\n" +
+            "  stage3.6.conv1                    Conv2d                 stage3.5.relu2                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.6.bn1                      BatchNorm2d            stage3.6.conv1                  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.6.relu1                    ReLU                   stage3.6.bn1                    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.6.conv2                    Conv2d                 stage3.6.relu1                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.6.bn2                      BatchNorm2d            stage3.6.conv2, stage3.5.relu2  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.6.bn2 + stage3.5.relu2     Skip (Add)             stage3.6.bn2, stage3.5.relu2    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.6.relu2                    ReLU                   stage3.6.bn2                    [N, 64, 7, 7]         0          0\n" +
+            "stage3.7                            BasicBlock             stage3.6.relu2                  [N, 64, 7, 7]    73,984  3,618,944\n" +
+            "  stage3.7.conv1                    Conv2d                 stage3.6.relu2                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.7.bn1                      BatchNorm2d            stage3.7.conv1                  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.7.relu1                    ReLU                   stage3.7.bn1                    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.7.conv2                    Conv2d                 stage3.7.relu1                  [N, 64, 7, 7]    36,864  1,806,336\n" +
+            "  stage3.7.bn2                      BatchNorm2d            stage3.7.conv2, stage3.6.relu2  [N, 64, 7, 7]       128      3,136\n" +
+            "  stage3.7.bn2 + stage3.6.relu2     Skip (Add)             stage3.7.bn2, stage3.6.relu2    [N, 64, 7, 7]         0          0\n" +
+            "  stage3.7.relu2                    ReLU                   stage3.7.bn2                    [N, 64, 7, 7]         0          0\n" +
+            "globalpool1                         GlobalAvgPool          stage3.7.relu2                  [N, 64]               0          0\n" +
+            "fc                                  Linear                 globalpool1                     [N, 10]             650        640\n" +
+            "-----------------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 855,482\n" +
+            "Trainable parameters: 855,482\n" +
+            "Multiply-accumulates per example: 96,467,136\n" +
+            "Parameter memory (float32): 3,421,928 bytes (3.3 MiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 5,757,992 bytes (5.5 MiB)";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "ResNet56" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="ResNet56: [N, 1, 28, 28] -> [N, 10]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, 1, 28, 28]", shape=ellipse, fillcolor="#dff0d8"];
-                "stem" [label="stem\nConv2d\n[N, 16, 28, 28]"];
-                "bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                "relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                subgraph "cluster_stage1.0" {
-                    label="stage1.0: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.0.conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.0.bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.0.relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                    "stage1.0.conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.0.bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.0.relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                }
-                subgraph "cluster_stage1.1" {
-                    label="stage1.1: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.1.conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.1.bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.1.relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                    "stage1.1.conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.1.bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.1.relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                }
-                subgraph "cluster_stage1.2" {
-                    label="stage1.2: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.2.conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.2.bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.2.relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                    "stage1.2.conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.2.bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.2.relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                }
-                subgraph "cluster_stage1.3" {
-                    label="stage1.3: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.3.conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.3.bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.3.relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                    "stage1.3.conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.3.bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.3.relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                }
-                subgraph "cluster_stage1.4" {
-                    label="stage1.4: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.4.conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.4.bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.4.relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                    "stage1.4.conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.4.bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.4.relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                }
-                subgraph "cluster_stage1.5" {
-                    label="stage1.5: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.5.conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.5.bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.5.relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                    "stage1.5.conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.5.bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.5.relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                }
-                subgraph "cluster_stage1.6" {
-                    label="stage1.6: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.6.conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.6.bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.6.relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                    "stage1.6.conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.6.bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.6.relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                }
-                subgraph "cluster_stage1.7" {
-                    label="stage1.7: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.7.conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.7.bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.7.relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                    "stage1.7.conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.7.bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.7.relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                }
-                subgraph "cluster_stage1.8" {
-                    label="stage1.8: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.8.conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.8.bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.8.relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                    "stage1.8.conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                    "stage1.8.bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                    "stage1.8.relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                }
-                subgraph "cluster_down2" {
-                    label="down2: DownBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "down2.conv1" [label="conv1\nConv2d\n[N, 32, 14, 14]"];
-                    "down2.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "down2.relu1" [label="relu1\nReLU\n[N, 32, 14, 14]"];
-                    "down2.conv2" [label="conv2\nConv2d\n[N, 32, 14, 14]"];
-                    "down2.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "down2.relu2" [label="relu2\nReLU\n[N, 32, 14, 14]"];
-                }
-                subgraph "cluster_stage2.0" {
-                    label="stage2.0: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.0.conv1" [label="conv1\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.0.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.0.relu1" [label="relu1\nReLU\n[N, 32, 14, 14]"];
-                    "stage2.0.conv2" [label="conv2\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.0.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.0.relu2" [label="relu2\nReLU\n[N, 32, 14, 14]"];
-                }
-                subgraph "cluster_stage2.1" {
-                    label="stage2.1: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.1.conv1" [label="conv1\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.1.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.1.relu1" [label="relu1\nReLU\n[N, 32, 14, 14]"];
-                    "stage2.1.conv2" [label="conv2\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.1.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.1.relu2" [label="relu2\nReLU\n[N, 32, 14, 14]"];
-                }
-                subgraph "cluster_stage2.2" {
-                    label="stage2.2: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.2.conv1" [label="conv1\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.2.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.2.relu1" [label="relu1\nReLU\n[N, 32, 14, 14]"];
-                    "stage2.2.conv2" [label="conv2\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.2.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.2.relu2" [label="relu2\nReLU\n[N, 32, 14, 14]"];
-                }
-                subgraph "cluster_stage2.3" {
-                    label="stage2.3: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.3.conv1" [label="conv1\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.3.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.3.relu1" [label="relu1\nReLU\n[N, 32, 14, 14]"];
-                    "stage2.3.conv2" [label="conv2\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.3.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.3.relu2" [label="relu2\nReLU\n[N, 32, 14, 14]"];
-                }
-                subgraph "cluster_stage2.4" {
-                    label="stage2.4: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.4.conv1" [label="conv1\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.4.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.4.relu1" [label="relu1\nReLU\n[N, 32, 14, 14]"];
-                    "stage2.4.conv2" [label="conv2\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.4.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.4.relu2" [label="relu2\nReLU\n[N, 32, 14, 14]"];
-                }
-                subgraph "cluster_stage2.5" {
-                    label="stage2.5: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.5.conv1" [label="conv1\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.5.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.5.relu1" [label="relu1\nReLU\n[N, 32, 14, 14]"];
-                    "stage2.5.conv2" [label="conv2\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.5.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.5.relu2" [label="relu2\nReLU\n[N, 32, 14, 14]"];
-                }
-                subgraph "cluster_stage2.6" {
-                    label="stage2.6: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.6.conv1" [label="conv1\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.6.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.6.relu1" [label="relu1\nReLU\n[N, 32, 14, 14]"];
-                    "stage2.6.conv2" [label="conv2\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.6.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.6.relu2" [label="relu2\nReLU\n[N, 32, 14, 14]"];
-                }
-                subgraph "cluster_stage2.7" {
-                    label="stage2.7: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.7.conv1" [label="conv1\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.7.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.7.relu1" [label="relu1\nReLU\n[N, 32, 14, 14]"];
-                    "stage2.7.conv2" [label="conv2\nConv2d\n[N, 32, 14, 14]"];
-                    "stage2.7.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 14, 14]"];
-                    "stage2.7.relu2" [label="relu2\nReLU\n[N, 32, 14, 14]"];
-                }
-                subgraph "cluster_down3" {
-                    label="down3: DownBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "down3.conv1" [label="conv1\nConv2d\n[N, 64, 7, 7]"];
-                    "down3.bn1" [label="bn1\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "down3.relu1" [label="relu1\nReLU\n[N, 64, 7, 7]"];
-                    "down3.conv2" [label="conv2\nConv2d\n[N, 64, 7, 7]"];
-                    "down3.bn2" [label="bn2\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "down3.relu2" [label="relu2\nReLU\n[N, 64, 7, 7]"];
-                }
-                subgraph "cluster_stage3.0" {
-                    label="stage3.0: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage3.0.conv1" [label="conv1\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.0.bn1" [label="bn1\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.0.relu1" [label="relu1\nReLU\n[N, 64, 7, 7]"];
-                    "stage3.0.conv2" [label="conv2\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.0.bn2" [label="bn2\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.0.relu2" [label="relu2\nReLU\n[N, 64, 7, 7]"];
-                }
-                subgraph "cluster_stage3.1" {
-                    label="stage3.1: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage3.1.conv1" [label="conv1\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.1.bn1" [label="bn1\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.1.relu1" [label="relu1\nReLU\n[N, 64, 7, 7]"];
-                    "stage3.1.conv2" [label="conv2\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.1.bn2" [label="bn2\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.1.relu2" [label="relu2\nReLU\n[N, 64, 7, 7]"];
-                }
-                subgraph "cluster_stage3.2" {
-                    label="stage3.2: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage3.2.conv1" [label="conv1\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.2.bn1" [label="bn1\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.2.relu1" [label="relu1\nReLU\n[N, 64, 7, 7]"];
-                    "stage3.2.conv2" [label="conv2\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.2.bn2" [label="bn2\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.2.relu2" [label="relu2\nReLU\n[N, 64, 7, 7]"];
-                }
-                subgraph "cluster_stage3.3" {
-                    label="stage3.3: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage3.3.conv1" [label="conv1\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.3.bn1" [label="bn1\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.3.relu1" [label="relu1\nReLU\n[N, 64, 7, 7]"];
-                    "stage3.3.conv2" [label="conv2\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.3.bn2" [label="bn2\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.3.relu2" [label="relu2\nReLU\n[N, 64, 7, 7]"];
-                }
-                subgraph "cluster_stage3.4" {
-                    label="stage3.4: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage3.4.conv1" [label="conv1\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.4.bn1" [label="bn1\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.4.relu1" [label="relu1\nReLU\n[N, 64, 7, 7]"];
-                    "stage3.4.conv2" [label="conv2\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.4.bn2" [label="bn2\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.4.relu2" [label="relu2\nReLU\n[N, 64, 7, 7]"];
-                }
-                subgraph "cluster_stage3.5" {
-                    label="stage3.5: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage3.5.conv1" [label="conv1\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.5.bn1" [label="bn1\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.5.relu1" [label="relu1\nReLU\n[N, 64, 7, 7]"];
-                    "stage3.5.conv2" [label="conv2\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.5.bn2" [label="bn2\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.5.relu2" [label="relu2\nReLU\n[N, 64, 7, 7]"];
-                }
-                subgraph "cluster_stage3.6" {
-                    label="stage3.6: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage3.6.conv1" [label="conv1\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.6.bn1" [label="bn1\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.6.relu1" [label="relu1\nReLU\n[N, 64, 7, 7]"];
-                    "stage3.6.conv2" [label="conv2\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.6.bn2" [label="bn2\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.6.relu2" [label="relu2\nReLU\n[N, 64, 7, 7]"];
-                }
-                subgraph "cluster_stage3.7" {
-                    label="stage3.7: BasicBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage3.7.conv1" [label="conv1\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.7.bn1" [label="bn1\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.7.relu1" [label="relu1\nReLU\n[N, 64, 7, 7]"];
-                    "stage3.7.conv2" [label="conv2\nConv2d\n[N, 64, 7, 7]"];
-                    "stage3.7.bn2" [label="bn2\nBatchNorm2d\n[N, 64, 7, 7]"];
-                    "stage3.7.relu2" [label="relu2\nReLU\n[N, 64, 7, 7]"];
-                }
-                "globalpool1" [label="globalpool1\nGlobalAvgPool\n[N, 64]"];
-                "fc" [label="fc\nLinear\n[N, 10]"];
-                "input" -> "stem";
-                "stem" -> "bn1";
-                "bn1" -> "relu1";
-                "relu1" -> "stage1.0.conv1";
-                "stage1.0.conv1" -> "stage1.0.bn1";
-                "stage1.0.bn1" -> "stage1.0.relu1";
-                "stage1.0.relu1" -> "stage1.0.conv2";
-                "stage1.0.conv2" -> "stage1.0.bn2";
-                "relu1" -> "stage1.0.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.0.bn2" -> "stage1.0.relu2";
-                "stage1.0.relu2" -> "stage1.1.conv1";
-                "stage1.1.conv1" -> "stage1.1.bn1";
-                "stage1.1.bn1" -> "stage1.1.relu1";
-                "stage1.1.relu1" -> "stage1.1.conv2";
-                "stage1.1.conv2" -> "stage1.1.bn2";
-                "stage1.0.relu2" -> "stage1.1.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.1.bn2" -> "stage1.1.relu2";
-                "stage1.1.relu2" -> "stage1.2.conv1";
-                "stage1.2.conv1" -> "stage1.2.bn1";
-                "stage1.2.bn1" -> "stage1.2.relu1";
-                "stage1.2.relu1" -> "stage1.2.conv2";
-                "stage1.2.conv2" -> "stage1.2.bn2";
-                "stage1.1.relu2" -> "stage1.2.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.2.bn2" -> "stage1.2.relu2";
-                "stage1.2.relu2" -> "stage1.3.conv1";
-                "stage1.3.conv1" -> "stage1.3.bn1";
-                "stage1.3.bn1" -> "stage1.3.relu1";
-                "stage1.3.relu1" -> "stage1.3.conv2";
-                "stage1.3.conv2" -> "stage1.3.bn2";
-                "stage1.2.relu2" -> "stage1.3.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.3.bn2" -> "stage1.3.relu2";
-                "stage1.3.relu2" -> "stage1.4.conv1";
-                "stage1.4.conv1" -> "stage1.4.bn1";
-                "stage1.4.bn1" -> "stage1.4.relu1";
-                "stage1.4.relu1" -> "stage1.4.conv2";
-                "stage1.4.conv2" -> "stage1.4.bn2";
-                "stage1.3.relu2" -> "stage1.4.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.4.bn2" -> "stage1.4.relu2";
-                "stage1.4.relu2" -> "stage1.5.conv1";
-                "stage1.5.conv1" -> "stage1.5.bn1";
-                "stage1.5.bn1" -> "stage1.5.relu1";
-                "stage1.5.relu1" -> "stage1.5.conv2";
-                "stage1.5.conv2" -> "stage1.5.bn2";
-                "stage1.4.relu2" -> "stage1.5.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.5.bn2" -> "stage1.5.relu2";
-                "stage1.5.relu2" -> "stage1.6.conv1";
-                "stage1.6.conv1" -> "stage1.6.bn1";
-                "stage1.6.bn1" -> "stage1.6.relu1";
-                "stage1.6.relu1" -> "stage1.6.conv2";
-                "stage1.6.conv2" -> "stage1.6.bn2";
-                "stage1.5.relu2" -> "stage1.6.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.6.bn2" -> "stage1.6.relu2";
-                "stage1.6.relu2" -> "stage1.7.conv1";
-                "stage1.7.conv1" -> "stage1.7.bn1";
-                "stage1.7.bn1" -> "stage1.7.relu1";
-                "stage1.7.relu1" -> "stage1.7.conv2";
-                "stage1.7.conv2" -> "stage1.7.bn2";
-                "stage1.6.relu2" -> "stage1.7.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.7.bn2" -> "stage1.7.relu2";
-                "stage1.7.relu2" -> "stage1.8.conv1";
-                "stage1.8.conv1" -> "stage1.8.bn1";
-                "stage1.8.bn1" -> "stage1.8.relu1";
-                "stage1.8.relu1" -> "stage1.8.conv2";
-                "stage1.8.conv2" -> "stage1.8.bn2";
-                "stage1.7.relu2" -> "stage1.8.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.8.bn2" -> "stage1.8.relu2";
-                "stage1.8.relu2" -> "down2.conv1";
-                "down2.conv1" -> "down2.bn1";
-                "down2.bn1" -> "down2.relu1";
-                "down2.relu1" -> "down2.conv2";
-                "down2.conv2" -> "down2.bn2";
-                "stage1.8.relu2" -> "down2.bn2" [style=dashed, penwidth=1.5, color="#8e44ad", fontcolor="#8e44ad", label="Add, projected"];
-                "down2.bn2" -> "down2.relu2";
-                "down2.relu2" -> "stage2.0.conv1";
-                "stage2.0.conv1" -> "stage2.0.bn1";
-                "stage2.0.bn1" -> "stage2.0.relu1";
-                "stage2.0.relu1" -> "stage2.0.conv2";
-                "stage2.0.conv2" -> "stage2.0.bn2";
-                "down2.relu2" -> "stage2.0.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.0.bn2" -> "stage2.0.relu2";
-                "stage2.0.relu2" -> "stage2.1.conv1";
-                "stage2.1.conv1" -> "stage2.1.bn1";
-                "stage2.1.bn1" -> "stage2.1.relu1";
-                "stage2.1.relu1" -> "stage2.1.conv2";
-                "stage2.1.conv2" -> "stage2.1.bn2";
-                "stage2.0.relu2" -> "stage2.1.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.1.bn2" -> "stage2.1.relu2";
-                "stage2.1.relu2" -> "stage2.2.conv1";
-                "stage2.2.conv1" -> "stage2.2.bn1";
-                "stage2.2.bn1" -> "stage2.2.relu1";
-                "stage2.2.relu1" -> "stage2.2.conv2";
-                "stage2.2.conv2" -> "stage2.2.bn2";
-                "stage2.1.relu2" -> "stage2.2.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.2.bn2" -> "stage2.2.relu2";
-                "stage2.2.relu2" -> "stage2.3.conv1";
-                "stage2.3.conv1" -> "stage2.3.bn1";
-                "stage2.3.bn1" -> "stage2.3.relu1";
-                "stage2.3.relu1" -> "stage2.3.conv2";
-                "stage2.3.conv2" -> "stage2.3.bn2";
-                "stage2.2.relu2" -> "stage2.3.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.3.bn2" -> "stage2.3.relu2";
-                "stage2.3.relu2" -> "stage2.4.conv1";
-                "stage2.4.conv1" -> "stage2.4.bn1";
-                "stage2.4.bn1" -> "stage2.4.relu1";
-                "stage2.4.relu1" -> "stage2.4.conv2";
-                "stage2.4.conv2" -> "stage2.4.bn2";
-                "stage2.3.relu2" -> "stage2.4.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.4.bn2" -> "stage2.4.relu2";
-                "stage2.4.relu2" -> "stage2.5.conv1";
-                "stage2.5.conv1" -> "stage2.5.bn1";
-                "stage2.5.bn1" -> "stage2.5.relu1";
-                "stage2.5.relu1" -> "stage2.5.conv2";
-                "stage2.5.conv2" -> "stage2.5.bn2";
-                "stage2.4.relu2" -> "stage2.5.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.5.bn2" -> "stage2.5.relu2";
-                "stage2.5.relu2" -> "stage2.6.conv1";
-                "stage2.6.conv1" -> "stage2.6.bn1";
-                "stage2.6.bn1" -> "stage2.6.relu1";
-                "stage2.6.relu1" -> "stage2.6.conv2";
-                "stage2.6.conv2" -> "stage2.6.bn2";
-                "stage2.5.relu2" -> "stage2.6.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.6.bn2" -> "stage2.6.relu2";
-                "stage2.6.relu2" -> "stage2.7.conv1";
-                "stage2.7.conv1" -> "stage2.7.bn1";
-                "stage2.7.bn1" -> "stage2.7.relu1";
-                "stage2.7.relu1" -> "stage2.7.conv2";
-                "stage2.7.conv2" -> "stage2.7.bn2";
-                "stage2.6.relu2" -> "stage2.7.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.7.bn2" -> "stage2.7.relu2";
-                "stage2.7.relu2" -> "down3.conv1";
-                "down3.conv1" -> "down3.bn1";
-                "down3.bn1" -> "down3.relu1";
-                "down3.relu1" -> "down3.conv2";
-                "down3.conv2" -> "down3.bn2";
-                "stage2.7.relu2" -> "down3.bn2" [style=dashed, penwidth=1.5, color="#8e44ad", fontcolor="#8e44ad", label="Add, projected"];
-                "down3.bn2" -> "down3.relu2";
-                "down3.relu2" -> "stage3.0.conv1";
-                "stage3.0.conv1" -> "stage3.0.bn1";
-                "stage3.0.bn1" -> "stage3.0.relu1";
-                "stage3.0.relu1" -> "stage3.0.conv2";
-                "stage3.0.conv2" -> "stage3.0.bn2";
-                "down3.relu2" -> "stage3.0.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage3.0.bn2" -> "stage3.0.relu2";
-                "stage3.0.relu2" -> "stage3.1.conv1";
-                "stage3.1.conv1" -> "stage3.1.bn1";
-                "stage3.1.bn1" -> "stage3.1.relu1";
-                "stage3.1.relu1" -> "stage3.1.conv2";
-                "stage3.1.conv2" -> "stage3.1.bn2";
-                "stage3.0.relu2" -> "stage3.1.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage3.1.bn2" -> "stage3.1.relu2";
-                "stage3.1.relu2" -> "stage3.2.conv1";
-                "stage3.2.conv1" -> "stage3.2.bn1";
-                "stage3.2.bn1" -> "stage3.2.relu1";
-                "stage3.2.relu1" -> "stage3.2.conv2";
-                "stage3.2.conv2" -> "stage3.2.bn2";
-                "stage3.1.relu2" -> "stage3.2.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage3.2.bn2" -> "stage3.2.relu2";
-                "stage3.2.relu2" -> "stage3.3.conv1";
-                "stage3.3.conv1" -> "stage3.3.bn1";
-                "stage3.3.bn1" -> "stage3.3.relu1";
-                "stage3.3.relu1" -> "stage3.3.conv2";
-                "stage3.3.conv2" -> "stage3.3.bn2";
-                "stage3.2.relu2" -> "stage3.3.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage3.3.bn2" -> "stage3.3.relu2";
-                "stage3.3.relu2" -> "stage3.4.conv1";
-                "stage3.4.conv1" -> "stage3.4.bn1";
-                "stage3.4.bn1" -> "stage3.4.relu1";
-                "stage3.4.relu1" -> "stage3.4.conv2";
-                "stage3.4.conv2" -> "stage3.4.bn2";
-                "stage3.3.relu2" -> "stage3.4.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage3.4.bn2" -> "stage3.4.relu2";
-                "stage3.4.relu2" -> "stage3.5.conv1";
-                "stage3.5.conv1" -> "stage3.5.bn1";
-                "stage3.5.bn1" -> "stage3.5.relu1";
-                "stage3.5.relu1" -> "stage3.5.conv2";
-                "stage3.5.conv2" -> "stage3.5.bn2";
-                "stage3.4.relu2" -> "stage3.5.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage3.5.bn2" -> "stage3.5.relu2";
-                "stage3.5.relu2" -> "stage3.6.conv1";
-                "stage3.6.conv1" -> "stage3.6.bn1";
-                "stage3.6.bn1" -> "stage3.6.relu1";
-                "stage3.6.relu1" -> "stage3.6.conv2";
-                "stage3.6.conv2" -> "stage3.6.bn2";
-                "stage3.5.relu2" -> "stage3.6.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage3.6.bn2" -> "stage3.6.relu2";
-                "stage3.6.relu2" -> "stage3.7.conv1";
-                "stage3.7.conv1" -> "stage3.7.bn1";
-                "stage3.7.bn1" -> "stage3.7.relu1";
-                "stage3.7.relu1" -> "stage3.7.conv2";
-                "stage3.7.conv2" -> "stage3.7.bn2";
-                "stage3.6.relu2" -> "stage3.7.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage3.7.bn2" -> "stage3.7.relu2";
-                "stage3.7.relu2" -> "globalpool1";
-                "globalpool1" -> "fc";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"ResNet56\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"ResNet56: [N, 1, 28, 28] -> [N, 10]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"stem\" [label=\"stem\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "    \"bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    subgraph \"cluster_stage1.0\" {\n" +
+            "        label=\"stage1.0: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.0.conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.0.relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.0.conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.0.relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage1.1\" {\n" +
+            "        label=\"stage1.1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.1.conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.1.relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.1.conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.1.relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage1.2\" {\n" +
+            "        label=\"stage1.2: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.2.conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.2.relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.2.conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.2.relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage1.3\" {\n" +
+            "        label=\"stage1.3: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.3.conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.3.relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.3.conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.3.relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage1.4\" {\n" +
+            "        label=\"stage1.4: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.4.conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.4.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.4.relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.4.conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.4.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.4.relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage1.5\" {\n" +
+            "        label=\"stage1.5: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.5.conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.5.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.5.relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.5.conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.5.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.5.relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage1.6\" {\n" +
+            "        label=\"stage1.6: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.6.conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.6.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.6.relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.6.conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.6.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.6.relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage1.7\" {\n" +
+            "        label=\"stage1.7: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.7.conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.7.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.7.relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.7.conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.7.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.7.relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage1.8\" {\n" +
+            "        label=\"stage1.8: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.8.conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.8.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.8.relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.8.conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.8.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "        \"stage1.8.relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_down2\" {\n" +
+            "        label=\"down2: DownBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"down2.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"down2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"down2.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "        \"down2.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"down2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"down2.relu2\" [label=\"relu2\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage2.0\" {\n" +
+            "        label=\"stage2.0: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.0.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.0.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.0.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.0.relu2\" [label=\"relu2\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage2.1\" {\n" +
+            "        label=\"stage2.1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.1.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.1.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.1.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.1.relu2\" [label=\"relu2\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage2.2\" {\n" +
+            "        label=\"stage2.2: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.2.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.2.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.2.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.2.relu2\" [label=\"relu2\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage2.3\" {\n" +
+            "        label=\"stage2.3: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.3.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.3.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.3.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.3.relu2\" [label=\"relu2\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage2.4\" {\n" +
+            "        label=\"stage2.4: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.4.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.4.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.4.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.4.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.4.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.4.relu2\" [label=\"relu2\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage2.5\" {\n" +
+            "        label=\"stage2.5: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.5.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.5.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.5.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.5.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.5.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.5.relu2\" [label=\"relu2\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage2.6\" {\n" +
+            "        label=\"stage2.6: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.6.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.6.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.6.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.6.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.6.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.6.relu2\" [label=\"relu2\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage2.7\" {\n" +
+            "        label=\"stage2.7: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.7.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.7.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.7.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.7.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.7.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 14, 14]\"];\n" +
+            "        \"stage2.7.relu2\" [label=\"relu2\\nReLU\\n[N, 32, 14, 14]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_down3\" {\n" +
+            "        label=\"down3: DownBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"down3.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"down3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"down3.relu1\" [label=\"relu1\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "        \"down3.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"down3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"down3.relu2\" [label=\"relu2\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage3.0\" {\n" +
+            "        label=\"stage3.0: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage3.0.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.0.relu1\" [label=\"relu1\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.0.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.0.relu2\" [label=\"relu2\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage3.1\" {\n" +
+            "        label=\"stage3.1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage3.1.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.1.relu1\" [label=\"relu1\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.1.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.1.relu2\" [label=\"relu2\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage3.2\" {\n" +
+            "        label=\"stage3.2: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage3.2.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.2.relu1\" [label=\"relu1\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.2.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.2.relu2\" [label=\"relu2\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage3.3\" {\n" +
+            "        label=\"stage3.3: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage3.3.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.3.relu1\" [label=\"relu1\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.3.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.3.relu2\" [label=\"relu2\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage3.4\" {\n" +
+            "        label=\"stage3.4: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage3.4.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.4.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.4.relu1\" [label=\"relu1\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.4.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.4.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.4.relu2\" [label=\"relu2\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage3.5\" {\n" +
+            "        label=\"stage3.5: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage3.5.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.5.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.5.relu1\" [label=\"relu1\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.5.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.5.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.5.relu2\" [label=\"relu2\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage3.6\" {\n" +
+            "        label=\"stage3.6: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage3.6.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.6.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.6.relu1\" [label=\"relu1\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.6.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.6.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.6.relu2\" [label=\"relu2\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage3.7\" {\n" +
+            "        label=\"stage3.7: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage3.7.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.7.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.7.relu1\" [label=\"relu1\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.7.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.7.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, 7, 7]\"];\n" +
+            "        \"stage3.7.relu2\" [label=\"relu2\\nReLU\\n[N, 64, 7, 7]\"];\n" +
+            "    }\n" +
+            "    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 64]\"];\n" +
+            "    \"fc\" [label=\"fc\\nLinear\\n[N, 10]\"];\n" +
+            "    \"input\" -> \"stem\";\n" +
+            "    \"stem\" -> \"bn1\";\n" +
+            "    \"bn1\" -> \"relu1\";\n" +
+            "    \"relu1\" -> \"stage1.0.conv1\";\n" +
+            "    \"stage1.0.conv1\" -> \"stage1.0.bn1\";\n" +
+            "    \"stage1.0.bn1\" -> \"stage1.0.relu1\";\n" +
+            "    \"stage1.0.relu1\" -> \"stage1.0.conv2\";\n" +
+            "    \"stage1.0.conv2\" -> \"stage1.0.bn2\";\n" +
+            "    \"relu1\" -> \"stage1.0.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.0.bn2\" -> \"stage1.0.relu2\";\n" +
+            "    \"stage1.0.relu2\" -> \"stage1.1.conv1\";\n" +
+            "    \"stage1.1.conv1\" -> \"stage1.1.bn1\";\n" +
+            "    \"stage1.1.bn1\" -> \"stage1.1.relu1\";\n" +
+            "    \"stage1.1.relu1\" -> \"stage1.1.conv2\";\n" +
+            "    \"stage1.1.conv2\" -> \"stage1.1.bn2\";\n" +
+            "    \"stage1.0.relu2\" -> \"stage1.1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.1.bn2\" -> \"stage1.1.relu2\";\n" +
+            "    \"stage1.1.relu2\" -> \"stage1.2.conv1\";\n" +
+            "    \"stage1.2.conv1\" -> \"stage1.2.bn1\";\n" +
+            "    \"stage1.2.bn1\" -> \"stage1.2.relu1\";\n" +
+            "    \"stage1.2.relu1\" -> \"stage1.2.conv2\";\n" +
+            "    \"stage1.2.conv2\" -> \"stage1.2.bn2\";\n" +
+            "    \"stage1.1.relu2\" -> \"stage1.2.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.2.bn2\" -> \"stage1.2.relu2\";\n" +
+            "    \"stage1.2.relu2\" -> \"stage1.3.conv1\";\n" +
+            "    \"stage1.3.conv1\" -> \"stage1.3.bn1\";\n" +
+            "    \"stage1.3.bn1\" -> \"stage1.3.relu1\";\n" +
+            "    \"stage1.3.relu1\" -> \"stage1.3.conv2\";\n" +
+            "    \"stage1.3.conv2\" -> \"stage1.3.bn2\";\n" +
+            "    \"stage1.2.relu2\" -> \"stage1.3.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.3.bn2\" -> \"stage1.3.relu2\";\n" +
+            "    \"stage1.3.relu2\" -> \"stage1.4.conv1\";\n" +
+            "    \"stage1.4.conv1\" -> \"stage1.4.bn1\";\n" +
+            "    \"stage1.4.bn1\" -> \"stage1.4.relu1\";\n" +
+            "    \"stage1.4.relu1\" -> \"stage1.4.conv2\";\n" +
+            "    \"stage1.4.conv2\" -> \"stage1.4.bn2\";\n" +
+            "    \"stage1.3.relu2\" -> \"stage1.4.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.4.bn2\" -> \"stage1.4.relu2\";\n" +
+            "    \"stage1.4.relu2\" -> \"stage1.5.conv1\";\n" +
+            "    \"stage1.5.conv1\" -> \"stage1.5.bn1\";\n" +
+            "    \"stage1.5.bn1\" -> \"stage1.5.relu1\";\n" +
+            "    \"stage1.5.relu1\" -> \"stage1.5.conv2\";\n" +
+            "    \"stage1.5.conv2\" -> \"stage1.5.bn2\";\n" +
+            "    \"stage1.4.relu2\" -> \"stage1.5.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.5.bn2\" -> \"stage1.5.relu2\";\n" +
+            "    \"stage1.5.relu2\" -> \"stage1.6.conv1\";\n" +
+            "    \"stage1.6.conv1\" -> \"stage1.6.bn1\";\n" +
+            "    \"stage1.6.bn1\" -> \"stage1.6.relu1\";\n" +
+            "    \"stage1.6.relu1\" -> \"stage1.6.conv2\";\n" +
+            "    \"stage1.6.conv2\" -> \"stage1.6.bn2\";\n" +
+            "    \"stage1.5.relu2\" -> \"stage1.6.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.6.bn2\" -> \"stage1.6.relu2\";\n" +
+            "    \"stage1.6.relu2\" -> \"stage1.7.conv1\";\n" +
+            "    \"stage1.7.conv1\" -> \"stage1.7.bn1\";\n" +
+            "    \"stage1.7.bn1\" -> \"stage1.7.relu1\";\n" +
+            "    \"stage1.7.relu1\" -> \"stage1.7.conv2\";\n" +
+            "    \"stage1.7.conv2\" -> \"stage1.7.bn2\";\n" +
+            "    \"stage1.6.relu2\" -> \"stage1.7.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.7.bn2\" -> \"stage1.7.relu2\";\n" +
+            "    \"stage1.7.relu2\" -> \"stage1.8.conv1\";\n" +
+            "    \"stage1.8.conv1\" -> \"stage1.8.bn1\";\n" +
+            "    \"stage1.8.bn1\" -> \"stage1.8.relu1\";\n" +
+            "    \"stage1.8.relu1\" -> \"stage1.8.conv2\";\n" +
+            "    \"stage1.8.conv2\" -> \"stage1.8.bn2\";\n" +
+            "    \"stage1.7.relu2\" -> \"stage1.8.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.8.bn2\" -> \"stage1.8.relu2\";\n" +
+            "    \"stage1.8.relu2\" -> \"down2.conv1\";\n" +
+            "    \"down2.conv1\" -> \"down2.bn1\";\n" +
+            "    \"down2.bn1\" -> \"down2.relu1\";\n" +
+            "    \"down2.relu1\" -> \"down2.conv2\";\n" +
+            "    \"down2.conv2\" -> \"down2.bn2\";\n" +
+            "    \"stage1.8.relu2\" -> \"down2.bn2\" [style=dashed, penwidth=1.5, color=\"#8e44ad\", fontcolor=\"#8e44ad\", label=\"Add, projected\"];\n" +
+            "    \"down2.bn2\" -> \"down2.relu2\";\n" +
+            "    \"down2.relu2\" -> \"stage2.0.conv1\";\n" +
+            "    \"stage2.0.conv1\" -> \"stage2.0.bn1\";\n" +
+            "    \"stage2.0.bn1\" -> \"stage2.0.relu1\";\n" +
+            "    \"stage2.0.relu1\" -> \"stage2.0.conv2\";\n" +
+            "    \"stage2.0.conv2\" -> \"stage2.0.bn2\";\n" +
+            "    \"down2.relu2\" -> \"stage2.0.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.0.bn2\" -> \"stage2.0.relu2\";\n" +
+            "    \"stage2.0.relu2\" -> \"stage2.1.conv1\";\n" +
+            "    \"stage2.1.conv1\" -> \"stage2.1.bn1\";\n" +
+            "    \"stage2.1.bn1\" -> \"stage2.1.relu1\";\n" +
+            "    \"stage2.1.relu1\" -> \"stage2.1.conv2\";\n" +
+            "    \"stage2.1.conv2\" -> \"stage2.1.bn2\";\n" +
+            "    \"stage2.0.relu2\" -> \"stage2.1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.1.bn2\" -> \"stage2.1.relu2\";\n" +
+            "    \"stage2.1.relu2\" -> \"stage2.2.conv1\";\n" +
+            "    \"stage2.2.conv1\" -> \"stage2.2.bn1\";\n" +
+            "    \"stage2.2.bn1\" -> \"stage2.2.relu1\";\n" +
+            "    \"stage2.2.relu1\" -> \"stage2.2.conv2\";\n" +
+            "    \"stage2.2.conv2\" -> \"stage2.2.bn2\";\n" +
+            "    \"stage2.1.relu2\" -> \"stage2.2.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.2.bn2\" -> \"stage2.2.relu2\";\n" +
+            "    \"stage2.2.relu2\" -> \"stage2.3.conv1\";\n" +
+            "    \"stage2.3.conv1\" -> \"stage2.3.bn1\";\n" +
+            "    \"stage2.3.bn1\" -> \"stage2.3.relu1\";\n" +
+            "    \"stage2.3.relu1\" -> \"stage2.3.conv2\";\n" +
+            "    \"stage2.3.conv2\" -> \"stage2.3.bn2\";\n" +
+            "    \"stage2.2.relu2\" -> \"stage2.3.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.3.bn2\" -> \"stage2.3.relu2\";\n" +
+            "    \"stage2.3.relu2\" -> \"stage2.4.conv1\";\n" +
+            "    \"stage2.4.conv1\" -> \"stage2.4.bn1\";\n" +
+            "    \"stage2.4.bn1\" -> \"stage2.4.relu1\";\n" +
+            "    \"stage2.4.relu1\" -> \"stage2.4.conv2\";\n" +
+            "    \"stage2.4.conv2\" -> \"stage2.4.bn2\";\n" +
+            "    \"stage2.3.relu2\" -> \"stage2.4.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.4.bn2\" -> \"stage2.4.relu2\";\n" +
+            "    \"stage2.4.relu2\" -> \"stage2.5.conv1\";\n" +
+            "    \"stage2.5.conv1\" -> \"stage2.5.bn1\";\n" +
+            "    \"stage2.5.bn1\" -> \"stage2.5.relu1\";\n" +
+            "    \"stage2.5.relu1\" -> \"stage2.5.conv2\";\n" +
+            "    \"stage2.5.conv2\" -> \"stage2.5.bn2\";\n" +
+            "    \"stage2.4.relu2\" -> \"stage2.5.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.5.bn2\" -> \"stage2.5.relu2\";\n" +
+            "    \"stage2.5.relu2\" -> \"stage2.6.conv1\";\n" +
+            "    \"stage2.6.conv1\" -> \"stage2.6.bn1\";\n" +
+            "    \"stage2.6.bn1\" -> \"stage2.6.relu1\";\n" +
+            "    \"stage2.6.relu1\" -> \"stage2.6.conv2\";\n" +
+            "    \"stage2.6.conv2\" -> \"stage2.6.bn2\";\n" +
+            "    \"stage2.5.relu2\" -> \"stage2.6.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.6.bn2\" -> \"stage2.6.relu2\";\n" +
+            "    \"stage2.6.relu2\" -> \"stage2.7.conv1\";\n" +
+            "    \"stage2.7.conv1\" -> \"stage2.7.bn1\";\n" +
+            "    \"stage2.7.bn1\" -> \"stage2.7.relu1\";\n" +
+            "    \"stage2.7.relu1\" -> \"stage2.7.conv2\";\n" +
+            "    \"stage2.7.conv2\" -> \"stage2.7.bn2\";\n" +
+            "    \"stage2.6.relu2\" -> \"stage2.7.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.7.bn2\" -> \"stage2.7.relu2\";\n" +
+            "    \"stage2.7.relu2\" -> \"down3.conv1\";\n" +
+            "    \"down3.conv1\" -> \"down3.bn1\";\n" +
+            "    \"down3.bn1\" -> \"down3.relu1\";\n" +
+            "    \"down3.relu1\" -> \"down3.conv2\";\n" +
+            "    \"down3.conv2\" -> \"down3.bn2\";\n" +
+            "    \"stage2.7.relu2\" -> \"down3.bn2\" [style=dashed, penwidth=1.5, color=\"#8e44ad\", fontcolor=\"#8e44ad\", label=\"Add, projected\"];\n" +
+            "    \"down3.bn2\" -> \"down3.relu2\";\n" +
+            "    \"down3.relu2\" -> \"stage3.0.conv1\";\n" +
+            "    \"stage3.0.conv1\" -> \"stage3.0.bn1\";\n" +
+            "    \"stage3.0.bn1\" -> \"stage3.0.relu1\";\n" +
+            "    \"stage3.0.relu1\" -> \"stage3.0.conv2\";\n" +
+            "    \"stage3.0.conv2\" -> \"stage3.0.bn2\";\n" +
+            "    \"down3.relu2\" -> \"stage3.0.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage3.0.bn2\" -> \"stage3.0.relu2\";\n" +
+            "    \"stage3.0.relu2\" -> \"stage3.1.conv1\";\n" +
+            "    \"stage3.1.conv1\" -> \"stage3.1.bn1\";\n" +
+            "    \"stage3.1.bn1\" -> \"stage3.1.relu1\";\n" +
+            "    \"stage3.1.relu1\" -> \"stage3.1.conv2\";\n" +
+            "    \"stage3.1.conv2\" -> \"stage3.1.bn2\";\n" +
+            "    \"stage3.0.relu2\" -> \"stage3.1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage3.1.bn2\" -> \"stage3.1.relu2\";\n" +
+            "    \"stage3.1.relu2\" -> \"stage3.2.conv1\";\n" +
+            "    \"stage3.2.conv1\" -> \"stage3.2.bn1\";\n" +
+            "    \"stage3.2.bn1\" -> \"stage3.2.relu1\";\n" +
+            "    \"stage3.2.relu1\" -> \"stage3.2.conv2\";\n" +
+            "    \"stage3.2.conv2\" -> \"stage3.2.bn2\";\n" +
+            "    \"stage3.1.relu2\" -> \"stage3.2.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage3.2.bn2\" -> \"stage3.2.relu2\";\n" +
+            "    \"stage3.2.relu2\" -> \"stage3.3.conv1\";\n" +
+            "    \"stage3.3.conv1\" -> \"stage3.3.bn1\";\n" +
+            "    \"stage3.3.bn1\" -> \"stage3.3.relu1\";\n" +
+            "    \"stage3.3.relu1\" -> \"stage3.3.conv2\";\n" +
+            "    \"stage3.3.conv2\" -> \"stage3.3.bn2\";\n" +
+            "    \"stage3.2.relu2\" -> \"stage3.3.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage3.3.bn2\" -> \"stage3.3.relu2\";\n" +
+            "    \"stage3.3.relu2\" -> \"stage3.4.conv1\";\n" +
+            "    \"stage3.4.conv1\" -> \"stage3.4.bn1\";\n" +
+            "    \"stage3.4.bn1\" -> \"stage3.4.relu1\";\n" +
+            "    \"stage3.4.relu1\" -> \"stage3.4.conv2\";\n" +
+            "    \"stage3.4.conv2\" -> \"stage3.4.bn2\";\n" +
+            "    \"stage3.3.relu2\" -> \"stage3.4.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage3.4.bn2\" -> \"stage3.4.relu2\";\n" +
+            "    \"stage3.4.relu2\" -> \"stage3.5.conv1\";\n" +
+            "    \"stage3.5.conv1\" -> \"stage3.5.bn1\";\n" +
+            "    \"stage3.5.bn1\" -> \"stage3.5.relu1\";\n" +
+            "    \"stage3.5.relu1\" -> \"stage3.5.conv2\";\n" +
+            "    \"stage3.5.conv2\" -> \"stage3.5.bn2\";\n" +
+            "    \"stage3.4.relu2\" -> \"stage3.5.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage3.5.bn2\" -> \"stage3.5.relu2\";\n" +
+            "    \"stage3.5.relu2\" -> \"stage3.6.conv1\";\n" +
+            "    \"stage3.6.conv1\" -> \"stage3.6.bn1\";\n" +
+            "    \"stage3.6.bn1\" -> \"stage3.6.relu1\";\n" +
+            "    \"stage3.6.relu1\" -> \"stage3.6.conv2\";\n" +
+            "    \"stage3.6.conv2\" -> \"stage3.6.bn2\";\n" +
+            "    \"stage3.5.relu2\" -> \"stage3.6.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage3.6.bn2\" -> \"stage3.6.relu2\";\n" +
+            "    \"stage3.6.relu2\" -> \"stage3.7.conv1\";\n" +
+            "    \"stage3.7.conv1\" -> \"stage3.7.bn1\";\n" +
+            "    \"stage3.7.bn1\" -> \"stage3.7.relu1\";\n" +
+            "    \"stage3.7.relu1\" -> \"stage3.7.conv2\";\n" +
+            "    \"stage3.7.conv2\" -> \"stage3.7.bn2\";\n" +
+            "    \"stage3.6.relu2\" -> \"stage3.7.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage3.7.bn2\" -> \"stage3.7.relu2\";\n" +
+            "    \"stage3.7.relu2\" -> \"globalpool1\";\n" +
+            "    \"globalpool1\" -> \"fc\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like

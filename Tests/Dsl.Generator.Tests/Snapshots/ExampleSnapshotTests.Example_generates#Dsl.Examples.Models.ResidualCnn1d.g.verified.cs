@@ -40,162 +40,159 @@ namespace Dsl.Examples.Models
         public const long ParameterCount = 25640;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            ResidualCnn1d: [N, 1, L] (signal) -> [N, 8]
-            Layer        Kind             Inputs       Output shape                  Params               MACs
-            --------------------------------------------------------------------------------------------------
-            stem         Conv1d           input        [N, 32, L] (signal)              224              224·L
-            bn1          BatchNorm1d      stem         [N, 32, L] (signal)               64               32·L
-            relu1        ReLU             bn1          [N, 32, L] (signal)                0                  0
-            stage1 ×2    ResidualBlock1d  relu1        [N, 32, L] (signal)           12,544           12,416·L
-            maxpool1     MaxPool1d        stage1       [N, 32, floor(L/2)] (signal)       0                  0
-            stage2 ×2    ResidualBlock1d  maxpool1     [N, 32, floor(L/2)] (signal)  12,544  12,416·floor(L/2)
-            globalpool1  GlobalAvgPool    stage2       [N, 32]                            0                  0
-            head         Linear           globalpool1  [N, 8]                           264                256
-            --------------------------------------------------------------------------------------------------
-            Total parameters: 25,640
-            Trainable parameters: 25,640
-            Multiply-accumulates per example: 12,672·L + 12,416·floor(L/2) + 256
-            Parameter memory (float32): 102,560 bytes (100.2 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes
-            """;
+        public static string Summary =>
+            "ResidualCnn1d: [N, 1, L] (signal) -> [N, 8]\n" +
+            "Layer        Kind             Inputs       Output shape                  Params               MACs\n" +
+            "--------------------------------------------------------------------------------------------------\n" +
+            "stem         Conv1d           input        [N, 32, L] (signal)              224              224·L\n" +
+            "bn1          BatchNorm1d      stem         [N, 32, L] (signal)               64               32·L\n" +
+            "relu1        ReLU             bn1          [N, 32, L] (signal)                0                  0\n" +
+            "stage1 ×2    ResidualBlock1d  relu1        [N, 32, L] (signal)           12,544           12,416·L\n" +
+            "maxpool1     MaxPool1d        stage1       [N, 32, floor(L/2)] (signal)       0                  0\n" +
+            "stage2 ×2    ResidualBlock1d  maxpool1     [N, 32, floor(L/2)] (signal)  12,544  12,416·floor(L/2)\n" +
+            "globalpool1  GlobalAvgPool    stage2       [N, 32]                            0                  0\n" +
+            "head         Linear           globalpool1  [N, 8]                           264                256\n" +
+            "--------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 25,640\n" +
+            "Trainable parameters: 25,640\n" +
+            "Multiply-accumulates per example: 12,672·L + 12,416·floor(L/2) + 256\n" +
+            "Parameter memory (float32): 102,560 bytes (100.2 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            ResidualCnn1d: [N, 1, L] (signal) -> [N, 8] (every layer of every block)
-            Layer                            Kind             Inputs                          Output shape                  Params              MACs
-            ----------------------------------------------------------------------------------------------------------------------------------------
-            stem                             Conv1d           input                           [N, 32, L] (signal)              224             224·L
-            bn1                              BatchNorm1d      stem                            [N, 32, L] (signal)               64              32·L
-            relu1                            ReLU             bn1                             [N, 32, L] (signal)                0                 0
-            stage1.0                         ResidualBlock1d  relu1                           [N, 32, L] (signal)            6,272           6,208·L
-              stage1.0.conv1                 Conv1d           relu1                           [N, 32, L] (signal)            3,072           3,072·L
-              stage1.0.bn1                   BatchNorm1d      stage1.0.conv1                  [N, 32, L] (signal)               64              32·L
-              stage1.0.relu1                 ReLU             stage1.0.bn1                    [N, 32, L] (signal)                0                 0
-              stage1.0.conv2                 Conv1d           stage1.0.relu1                  [N, 32, L] (signal)            3,072           3,072·L
-              stage1.0.bn2                   BatchNorm1d      stage1.0.conv2, relu1           [N, 32, L] (signal)               64              32·L
-              stage1.0.bn2 + relu1           Skip (Add)       stage1.0.bn2, relu1             [N, 32, L] (signal)                0                 0
-              stage1.0.relu2                 ReLU             stage1.0.bn2                    [N, 32, L] (signal)                0                 0
-            stage1.1                         ResidualBlock1d  stage1.0.relu2                  [N, 32, L] (signal)            6,272           6,208·L
-              stage1.1.conv1                 Conv1d           stage1.0.relu2                  [N, 32, L] (signal)            3,072           3,072·L
-              stage1.1.bn1                   BatchNorm1d      stage1.1.conv1                  [N, 32, L] (signal)               64              32·L
-              stage1.1.relu1                 ReLU             stage1.1.bn1                    [N, 32, L] (signal)                0                 0
-              stage1.1.conv2                 Conv1d           stage1.1.relu1                  [N, 32, L] (signal)            3,072           3,072·L
-              stage1.1.bn2                   BatchNorm1d      stage1.1.conv2, stage1.0.relu2  [N, 32, L] (signal)               64              32·L
-              stage1.1.bn2 + stage1.0.relu2  Skip (Add)       stage1.1.bn2, stage1.0.relu2    [N, 32, L] (signal)                0                 0
-              stage1.1.relu2                 ReLU             stage1.1.bn2                    [N, 32, L] (signal)                0                 0
-            maxpool1                         MaxPool1d        stage1.1.relu2                  [N, 32, floor(L/2)] (signal)       0                 0
-            stage2.0                         ResidualBlock1d  maxpool1                        [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)
-              stage2.0.conv1                 Conv1d           maxpool1                        [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)
-              stage2.0.bn1                   BatchNorm1d      stage2.0.conv1                  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)
-              stage2.0.relu1                 ReLU             stage2.0.bn1                    [N, 32, floor(L/2)] (signal)       0                 0
-              stage2.0.conv2                 Conv1d           stage2.0.relu1                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)
-              stage2.0.bn2                   BatchNorm1d      stage2.0.conv2, maxpool1        [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)
-              stage2.0.bn2 + maxpool1        Skip (Add)       stage2.0.bn2, maxpool1          [N, 32, floor(L/2)] (signal)       0                 0
-              stage2.0.relu2                 ReLU             stage2.0.bn2                    [N, 32, floor(L/2)] (signal)       0                 0
-            stage2.1                         ResidualBlock1d  stage2.0.relu2                  [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)
-              stage2.1.conv1                 Conv1d           stage2.0.relu2                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)
-              stage2.1.bn1                   BatchNorm1d      stage2.1.conv1                  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)
-              stage2.1.relu1                 ReLU             stage2.1.bn1                    [N, 32, floor(L/2)] (signal)       0                 0
-              stage2.1.conv2                 Conv1d           stage2.1.relu1                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)
-              stage2.1.bn2                   BatchNorm1d      stage2.1.conv2, stage2.0.relu2  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)
-              stage2.1.bn2 + stage2.0.relu2  Skip (Add)       stage2.1.bn2, stage2.0.relu2    [N, 32, floor(L/2)] (signal)       0                 0
-              stage2.1.relu2                 ReLU             stage2.1.bn2                    [N, 32, floor(L/2)] (signal)       0                 0
-            globalpool1                      GlobalAvgPool    stage2.1.relu2                  [N, 32]                            0                 0
-            head                             Linear           globalpool1                     [N, 8]                           264               256
-            ----------------------------------------------------------------------------------------------------------------------------------------
-            Total parameters: 25,640
-            Trainable parameters: 25,640
-            Multiply-accumulates per example: 12,672·L + 12,416·floor(L/2) + 256
-            Parameter memory (float32): 102,560 bytes (100.2 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes
-            """;
+        public static string SummaryExpanded =>
+            "ResidualCnn1d: [N, 1, L] (signal) -> [N, 8] (every layer of every block)\n" +
+            "Layer                            Kind             Inputs                          Output shape                  Params              MACs\n" +
+            "----------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "stem                             Conv1d           input                           [N, 32, L] (signal)              224             224·L\n" +
+            "bn1                              BatchNorm1d      stem                            [N, 32, L] (signal)               64              32·L\n" +
+            "relu1                            ReLU             bn1                             [N, 32, L] (signal)                0                 0\n" +
+            "stage1.0                         ResidualBlock1d  relu1                           [N, 32, L] (signal)            6,272           6,208·L\n" +
+            "  stage1.0.conv1                 Conv1d           relu1                           [N, 32, L] (signal)            3,072           3,072·L\n" +
+            "  stage1.0.bn1                   BatchNorm1d      stage1.0.conv1                  [N, 32, L] (signal)               64              32·L\n" +
+            "  stage1.0.relu1                 ReLU             stage1.0.bn1                    [N, 32, L] (signal)                0                 0\n" +
+            "  stage1.0.conv2                 Conv1d           stage1.0.relu1                  [N, 32, L] (signal)            3,072           3,072·L\n" +
+            "  stage1.0.bn2                   BatchNorm1d      stage1.0.conv2, relu1           [N, 32, L] (signal)               64              32·L\n" +
+            "  stage1.0.bn2 + relu1           Skip (Add)       stage1.0.bn2, relu1             [N, 32, L] (signal)                0                 0\n" +
+            "  stage1.0.relu2                 ReLU             stage1.0.bn2                    [N, 32, L] (signal)                0                 0\n" +
+            "stage1.1                         ResidualBlock1d  stage1.0.relu2                  [N, 32, L] (signal)            6,272           6,208·L\n" +
+            "  stage1.1.conv1                 Conv1d           stage1.0.relu2                  [N, 32, L] (signal)            3,072           3,072·L\n" +
+            "  stage1.1.bn1                   BatchNorm1d      stage1.1.conv1                  [N, 32, L] (signal)               64              32·L\n" +
+            "  stage1.1.relu1                 ReLU             stage1.1.bn1                    [N, 32, L] (signal)                0                 0\n" +
+            "  stage1.1.conv2                 Conv1d           stage1.1.relu1                  [N, 32, L] (signal)            3,072           3,072·L\n" +
+            "  stage1.1.bn2                   BatchNorm1d      stage1.1.conv2, stage1.0.relu2  [N, 32, L] (signal)               64              32·L\n" +
+            "  stage1.1.bn2 + stage1.0.relu2  Skip (Add)       stage1.1.bn2, stage1.0.relu2    [N, 32, L] (signal)                0                 0\n" +
+            "  stage1.1.relu2                 ReLU             stage1.1.bn2                    [N, 32, L] (signal)                0                 0\n" +
+            "maxpool1                         MaxPool1d        stage1.1.relu2                  [N, 32, floor(L/2)] (signal)       0                 0\n" +
+            "stage2.0                         ResidualBlock1d  maxpool1                        [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)\n" +
+            "  stage2.0.conv1                 Conv1d           maxpool1                        [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n" +
+            "  stage2.0.bn1                   BatchNorm1d      stage2.0.conv1                  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n" +
+            "  stage2.0.relu1                 ReLU             stage2.0.bn1                    [N, 32, floor(L/2)] (signal)       0                 0\n" +
+            "  stage2.0.conv2                 Conv1d           stage2.0.relu1                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n" +
+            "  stage2.0.bn2                   BatchNorm1d      stage2.0.conv2, maxpool1        [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n" +
+            "  stage2.0.bn2 + maxpool1        Skip (Add)       stage2.0.bn2, maxpool1          [N, 32, floor(L/2)] (signal)       0                 0\n" +
+            "  stage2.0.relu2                 ReLU             stage2.0.bn2                    [N, 32, floor(L/2)] (signal)       0                 0\n" +
+            "stage2.1                         ResidualBlock1d  stage2.0.relu2                  [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)\n" +
+            "  stage2.1.conv1                 Conv1d           stage2.0.relu2                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n" +
+            "  stage2.1.bn1                   BatchNorm1d      stage2.1.conv1                  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n" +
+            "  stage2.1.relu1                 ReLU             stage2.1.bn1                    [N, 32, floor(L/2)] (signal)       0                 0\n" +
+            "  stage2.1.conv2                 Conv1d           stage2.1.relu1                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n" +
+            "  stage2.1.bn2                   BatchNorm1d      stage2.1.conv2, stage2.0.relu2  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n" +
+            "  stage2.1.bn2 + stage2.0.relu2  Skip (Add)       stage2.1.bn2, stage2.0.relu2    [N, 32, floor(L/2)] (signal)       0                 0\n" +
+            "  stage2.1.relu2                 ReLU             stage2.1.bn2                    [N, 32, floor(L/2)] (signal)       0                 0\n" +
+            "globalpool1                      GlobalAvgPool    stage2.1.relu2                  [N, 32]                            0                 0\n" +
+            "head                             Linear           globalpool1                     [N, 8]                           264               256\n" +
+            "----------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 25,640\n" +
+            "Trainable parameters: 25,640\n" +
+            "Multiply-accumulates per example: 12,672·L + 12,416·floor(L/2) + 256\n" +
+            "Parameter memory (float32): 102,560 bytes (100.2 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "ResidualCnn1d" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="ResidualCnn1d: [N, 1, L] (signal) -> [N, 8]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, 1, L] (signal)", shape=ellipse, fillcolor="#dff0d8"];
-                "stem" [label="stem\nConv1d\n[N, 32, L] (signal)"];
-                "bn1" [label="bn1\nBatchNorm1d\n[N, 32, L] (signal)"];
-                "relu1" [label="relu1\nReLU\n[N, 32, L] (signal)"];
-                subgraph "cluster_stage1.0" {
-                    label="stage1.0: ResidualBlock1d"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.0.conv1" [label="conv1\nConv1d\n[N, 32, L] (signal)"];
-                    "stage1.0.bn1" [label="bn1\nBatchNorm1d\n[N, 32, L] (signal)"];
-                    "stage1.0.relu1" [label="relu1\nReLU\n[N, 32, L] (signal)"];
-                    "stage1.0.conv2" [label="conv2\nConv1d\n[N, 32, L] (signal)"];
-                    "stage1.0.bn2" [label="bn2\nBatchNorm1d\n[N, 32, L] (signal)"];
-                    "stage1.0.relu2" [label="relu2\nReLU\n[N, 32, L] (signal)"];
-                }
-                subgraph "cluster_stage1.1" {
-                    label="stage1.1: ResidualBlock1d"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage1.1.conv1" [label="conv1\nConv1d\n[N, 32, L] (signal)"];
-                    "stage1.1.bn1" [label="bn1\nBatchNorm1d\n[N, 32, L] (signal)"];
-                    "stage1.1.relu1" [label="relu1\nReLU\n[N, 32, L] (signal)"];
-                    "stage1.1.conv2" [label="conv2\nConv1d\n[N, 32, L] (signal)"];
-                    "stage1.1.bn2" [label="bn2\nBatchNorm1d\n[N, 32, L] (signal)"];
-                    "stage1.1.relu2" [label="relu2\nReLU\n[N, 32, L] (signal)"];
-                }
-                "maxpool1" [label="maxpool1\nMaxPool1d\n[N, 32, floor(L/2)] (signal)"];
-                subgraph "cluster_stage2.0" {
-                    label="stage2.0: ResidualBlock1d"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.0.conv1" [label="conv1\nConv1d\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.0.bn1" [label="bn1\nBatchNorm1d\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.0.relu1" [label="relu1\nReLU\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.0.conv2" [label="conv2\nConv1d\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.0.bn2" [label="bn2\nBatchNorm1d\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.0.relu2" [label="relu2\nReLU\n[N, 32, floor(L/2)] (signal)"];
-                }
-                subgraph "cluster_stage2.1" {
-                    label="stage2.1: ResidualBlock1d"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "stage2.1.conv1" [label="conv1\nConv1d\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.1.bn1" [label="bn1\nBatchNorm1d\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.1.relu1" [label="relu1\nReLU\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.1.conv2" [label="conv2\nConv1d\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.1.bn2" [label="bn2\nBatchNorm1d\n[N, 32, floor(L/2)] (signal)"];
-                    "stage2.1.relu2" [label="relu2\nReLU\n[N, 32, floor(L/2)] (signal)"];
-                }
-                "globalpool1" [label="globalpool1\nGlobalAvgPool\n[N, 32]"];
-                "head" [label="head\nLinear\n[N, 8]"];
-                "input" -> "stem";
-                "stem" -> "bn1";
-                "bn1" -> "relu1";
-                "relu1" -> "stage1.0.conv1";
-                "stage1.0.conv1" -> "stage1.0.bn1";
-                "stage1.0.bn1" -> "stage1.0.relu1";
-                "stage1.0.relu1" -> "stage1.0.conv2";
-                "stage1.0.conv2" -> "stage1.0.bn2";
-                "relu1" -> "stage1.0.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.0.bn2" -> "stage1.0.relu2";
-                "stage1.0.relu2" -> "stage1.1.conv1";
-                "stage1.1.conv1" -> "stage1.1.bn1";
-                "stage1.1.bn1" -> "stage1.1.relu1";
-                "stage1.1.relu1" -> "stage1.1.conv2";
-                "stage1.1.conv2" -> "stage1.1.bn2";
-                "stage1.0.relu2" -> "stage1.1.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage1.1.bn2" -> "stage1.1.relu2";
-                "stage1.1.relu2" -> "maxpool1";
-                "maxpool1" -> "stage2.0.conv1";
-                "stage2.0.conv1" -> "stage2.0.bn1";
-                "stage2.0.bn1" -> "stage2.0.relu1";
-                "stage2.0.relu1" -> "stage2.0.conv2";
-                "stage2.0.conv2" -> "stage2.0.bn2";
-                "maxpool1" -> "stage2.0.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.0.bn2" -> "stage2.0.relu2";
-                "stage2.0.relu2" -> "stage2.1.conv1";
-                "stage2.1.conv1" -> "stage2.1.bn1";
-                "stage2.1.bn1" -> "stage2.1.relu1";
-                "stage2.1.relu1" -> "stage2.1.conv2";
-                "stage2.1.conv2" -> "stage2.1.bn2";
-                "stage2.0.relu2" -> "stage2.1.bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "stage2.1.bn2" -> "stage2.1.relu2";
-                "stage2.1.relu2" -> "globalpool1";
-                "globalpool1" -> "head";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"ResidualCnn1d\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"ResidualCnn1d: [N, 1, L] (signal) -> [N, 8]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, 1, L] (signal)\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"stem\" [label=\"stem\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
+            "    \"bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
+            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 32, L] (signal)\"];\n" +
+            "    subgraph \"cluster_stage1.0\" {\n" +
+            "        label=\"stage1.0: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.0.conv1\" [label=\"conv1\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.0.bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.0.relu1\" [label=\"relu1\\nReLU\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.0.conv2\" [label=\"conv2\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.0.bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.0.relu2\" [label=\"relu2\\nReLU\\n[N, 32, L] (signal)\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage1.1\" {\n" +
+            "        label=\"stage1.1: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage1.1.conv1\" [label=\"conv1\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.1.bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.1.relu1\" [label=\"relu1\\nReLU\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.1.conv2\" [label=\"conv2\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.1.bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
+            "        \"stage1.1.relu2\" [label=\"relu2\\nReLU\\n[N, 32, L] (signal)\"];\n" +
+            "    }\n" +
+            "    \"maxpool1\" [label=\"maxpool1\\nMaxPool1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "    subgraph \"cluster_stage2.0\" {\n" +
+            "        label=\"stage2.0: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.0.conv1\" [label=\"conv1\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.0.bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.0.relu1\" [label=\"relu1\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.0.conv2\" [label=\"conv2\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.0.bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.0.relu2\" [label=\"relu2\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_stage2.1\" {\n" +
+            "        label=\"stage2.1: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"stage2.1.conv1\" [label=\"conv1\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.1.bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.1.relu1\" [label=\"relu1\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.1.conv2\" [label=\"conv2\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.1.bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "        \"stage2.1.relu2\" [label=\"relu2\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n" +
+            "    }\n" +
+            "    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 32]\"];\n" +
+            "    \"head\" [label=\"head\\nLinear\\n[N, 8]\"];\n" +
+            "    \"input\" -> \"stem\";\n" +
+            "    \"stem\" -> \"bn1\";\n" +
+            "    \"bn1\" -> \"relu1\";\n" +
+            "    \"relu1\" -> \"stage1.0.conv1\";\n" +
+            "    \"stage1.0.conv1\" -> \"stage1.0.bn1\";\n" +
+            "    \"stage1.0.bn1\" -> \"stage1.0.relu1\";\n" +
+            "    \"stage1.0.relu1\" -> \"stage1.0.conv2\";\n" +
+            "    \"stage1.0.conv2\" -> \"stage1.0.bn2\";\n" +
+            "    \"relu1\" -> \"stage1.0.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.0.bn2\" -> \"stage1.0.relu2\";\n" +
+            "    \"stage1.0.relu2\" -> \"stage1.1.conv1\";\n" +
+            "    \"stage1.1.conv1\" -> \"stage1.1.bn1\";\n" +
+            "    \"stage1.1.bn1\" -> \"stage1.1.relu1\";\n" +
+            "    \"stage1.1.relu1\" -> \"stage1.1.conv2\";\n" +
+            "    \"stage1.1.conv2\" -> \"stage1.1.bn2\";\n" +
+            "    \"stage1.0.relu2\" -> \"stage1.1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage1.1.bn2\" -> \"stage1.1.relu2\";\n" +
+            "    \"stage1.1.relu2\" -> \"maxpool1\";\n" +
+            "    \"maxpool1\" -> \"stage2.0.conv1\";\n" +
+            "    \"stage2.0.conv1\" -> \"stage2.0.bn1\";\n" +
+            "    \"stage2.0.bn1\" -> \"stage2.0.relu1\";\n" +
+            "    \"stage2.0.relu1\" -> \"stage2.0.conv2\";\n" +
+            "    \"stage2.0.conv2\" -> \"stage2.0.bn2\";\n" +
+            "    \"maxpool1\" -> \"stage2.0.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.0.bn2\" -> \"stage2.0.relu2\";\n" +
+            "    \"stage2.0.relu2\" -> \"stage2.1.conv1\";\n" +
+            "    \"stage2.1.conv1\" -> \"stage2.1.bn1\";\n" +
+            "    \"stage2.1.bn1\" -> \"stage2.1.relu1\";\n" +
+            "    \"stage2.1.relu1\" -> \"stage2.1.conv2\";\n" +
+            "    \"stage2.1.conv2\" -> \"stage2.1.bn2\";\n" +
+            "    \"stage2.0.relu2\" -> \"stage2.1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"stage2.1.bn2\" -> \"stage2.1.relu2\";\n" +
+            "    \"stage2.1.relu2\" -> \"globalpool1\";\n" +
+            "    \"globalpool1\" -> \"head\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like

@@ -41,143 +41,140 @@ namespace Dsl.Examples.Models
         public const long MultiplyAccumulates = 29304128;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            SEResNet: [N, 1, 28, 28] -> [N, 10]
-            Layer        Kind           Inputs       Output shape     Params        MACs
-            ----------------------------------------------------------------------------
-            stem         Conv2d         input        [N, 32, 28, 28]     288     225,792
-            bn1          BatchNorm2d    stem         [N, 32, 28, 28]      64      25,088
-            relu1        ReLU           bn1          [N, 32, 28, 28]       0           0
-            blocks ×2    SEBlock        relu1        [N, 32, 28, 28]  38,224  29,052,928
-            globalpool1  GlobalAvgPool  blocks       [N, 32]               0           0
-            fc           Linear         globalpool1  [N, 10]             330         320
-            ----------------------------------------------------------------------------
-            Total parameters: 38,906
-            Trainable parameters: 38,906
-            Multiply-accumulates per example: 29,304,128
-            Parameter memory (float32): 155,624 bytes (152.0 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)
-            """;
+        public static string Summary =>
+            "SEResNet: [N, 1, 28, 28] -> [N, 10]\n" +
+            "Layer        Kind           Inputs       Output shape     Params        MACs\n" +
+            "----------------------------------------------------------------------------\n" +
+            "stem         Conv2d         input        [N, 32, 28, 28]     288     225,792\n" +
+            "bn1          BatchNorm2d    stem         [N, 32, 28, 28]      64      25,088\n" +
+            "relu1        ReLU           bn1          [N, 32, 28, 28]       0           0\n" +
+            "blocks ×2    SEBlock        relu1        [N, 32, 28, 28]  38,224  29,052,928\n" +
+            "globalpool1  GlobalAvgPool  blocks       [N, 32]               0           0\n" +
+            "fc           Linear         globalpool1  [N, 10]             330         320\n" +
+            "----------------------------------------------------------------------------\n" +
+            "Total parameters: 38,906\n" +
+            "Trainable parameters: 38,906\n" +
+            "Multiply-accumulates per example: 29,304,128\n" +
+            "Parameter memory (float32): 155,624 bytes (152.0 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            SEResNet: [N, 1, 28, 28] -> [N, 10] (every layer of every block)
-            Layer                                              Kind             Inputs                                         Output shape     Params        MACs
-            ------------------------------------------------------------------------------------------------------------------------------------------------------
-            stem                                               Conv2d           input                                          [N, 32, 28, 28]     288     225,792
-            bn1                                                BatchNorm2d      stem                                           [N, 32, 28, 28]      64      25,088
-            relu1                                              ReLU             bn1                                            [N, 32, 28, 28]       0           0
-            blocks.0                                           SEBlock          relu1                                          [N, 32, 28, 28]  19,112  14,526,464
-              blocks.0.conv1                                   Conv2d           relu1                                          [N, 32, 28, 28]   9,216   7,225,344
-              blocks.0.bn1                                     BatchNorm2d      blocks.0.conv1                                 [N, 32, 28, 28]      64      25,088
-              blocks.0.relu1                                   ReLU             blocks.0.bn1                                   [N, 32, 28, 28]       0           0
-              blocks.0.conv2                                   Conv2d           blocks.0.relu1                                 [N, 32, 28, 28]   9,216   7,225,344
-              blocks.0.bn2                                     BatchNorm2d      blocks.0.conv2                                 [N, 32, 28, 28]      64      25,088
-              blocks.0.squeeze                                 GlobalAvgPool    blocks.0.bn2                                   [N, 32, 1, 1]         0           0
-              blocks.0.reduce                                  Conv2d           blocks.0.squeeze                               [N, 8, 1, 1]        264         256
-              blocks.0.relu2                                   ReLU             blocks.0.reduce                                [N, 8, 1, 1]          0           0
-              blocks.0.expand                                  Conv2d           blocks.0.relu2                                 [N, 32, 1, 1]       288         256
-              blocks.0.gate                                    Sigmoid          blocks.0.expand, blocks.0.bn2, relu1           [N, 32, 1, 1]         0           0
-              blocks.0.gate ⊙ blocks.0.bn2                     Skip (Multiply)  blocks.0.gate, blocks.0.bn2                    [N, 32, 28, 28]       0      25,088
-              (blocks.0.gate ⊙ blocks.0.bn2) + relu1           Skip (Add)       blocks.0.gate, relu1                           [N, 32, 28, 28]       0           0
-              blocks.0.relu3                                   ReLU             blocks.0.gate                                  [N, 32, 28, 28]       0           0
-            blocks.1                                           SEBlock          blocks.0.relu3                                 [N, 32, 28, 28]  19,112  14,526,464
-              blocks.1.conv1                                   Conv2d           blocks.0.relu3                                 [N, 32, 28, 28]   9,216   7,225,344
-              blocks.1.bn1                                     BatchNorm2d      blocks.1.conv1                                 [N, 32, 28, 28]      64      25,088
-              blocks.1.relu1                                   ReLU             blocks.1.bn1                                   [N, 32, 28, 28]       0           0
-              blocks.1.conv2                                   Conv2d           blocks.1.relu1                                 [N, 32, 28, 28]   9,216   7,225,344
-              blocks.1.bn2                                     BatchNorm2d      blocks.1.conv2                                 [N, 32, 28, 28]      64      25,088
-              blocks.1.squeeze                                 GlobalAvgPool    blocks.1.bn2                                   [N, 32, 1, 1]         0           0
-              blocks.1.reduce                                  Conv2d           blocks.1.squeeze                               [N, 8, 1, 1]        264         256
-              blocks.1.relu2                                   ReLU             blocks.1.reduce                                [N, 8, 1, 1]          0           0
-              blocks.1.expand                                  Conv2d           blocks.1.relu2                                 [N, 32, 1, 1]       288         256
-              blocks.1.gate                                    Sigmoid          blocks.1.expand, blocks.1.bn2, blocks.0.relu3  [N, 32, 1, 1]         0           0
-              blocks.1.gate ⊙ blocks.1.bn2                     Skip (Multiply)  blocks.1.gate, blocks.1.bn2                    [N, 32, 28, 28]       0      25,088
-              (blocks.1.gate ⊙ blocks.1.bn2) + blocks.0.relu3  Skip (Add)       blocks.1.gate, blocks.0.relu3                  [N, 32, 28, 28]       0           0
-              blocks.1.relu3                                   ReLU             blocks.1.gate                                  [N, 32, 28, 28]       0           0
-            globalpool1                                        GlobalAvgPool    blocks.1.relu3                                 [N, 32]               0           0
-            fc                                                 Linear           globalpool1                                    [N, 10]             330         320
-            ------------------------------------------------------------------------------------------------------------------------------------------------------
-            Total parameters: 38,906
-            Trainable parameters: 38,906
-            Multiply-accumulates per example: 29,304,128
-            Parameter memory (float32): 155,624 bytes (152.0 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)
-            """;
+        public static string SummaryExpanded =>
+            "SEResNet: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n" +
+            "Layer                                              Kind             Inputs                                         Output shape     Params        MACs\n" +
+            "------------------------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "stem                                               Conv2d           input                                          [N, 32, 28, 28]     288     225,792\n" +
+            "bn1                                                BatchNorm2d      stem                                           [N, 32, 28, 28]      64      25,088\n" +
+            "relu1                                              ReLU             bn1                                            [N, 32, 28, 28]       0           0\n" +
+            "blocks.0                                           SEBlock          relu1                                          [N, 32, 28, 28]  19,112  14,526,464\n" +
+            "  blocks.0.conv1                                   Conv2d           relu1                                          [N, 32, 28, 28]   9,216   7,225,344\n" +
+            "  blocks.0.bn1                                     BatchNorm2d      blocks.0.conv1                                 [N, 32, 28, 28]      64      25,088\n" +
+            "  blocks.0.relu1                                   ReLU             blocks.0.bn1                                   [N, 32, 28, 28]       0           0\n" +
+            "  blocks.0.conv2                                   Conv2d           blocks.0.relu1                                 [N, 32, 28, 28]   9,216   7,225,344\n" +
+            "  blocks.0.bn2                                     BatchNorm2d      blocks.0.conv2                                 [N, 32, 28, 28]      64      25,088\n" +
+            "  blocks.0.squeeze                                 GlobalAvgPool    blocks.0.bn2                                   [N, 32, 1, 1]         0           0\n" +
+            "  blocks.0.reduce                                  Conv2d           blocks.0.squeeze                               [N, 8, 1, 1]        264         256\n" +
+            "  blocks.0.relu2                                   ReLU             blocks.0.reduce                                [N, 8, 1, 1]          0           0\n" +
+            "  blocks.0.expand                                  Conv2d           blocks.0.relu2                                 [N, 32, 1, 1]       288         256\n" +
+            "  blocks.0.gate                                    Sigmoid          blocks.0.expand, blocks.0.bn2, relu1           [N, 32, 1, 1]         0           0\n" +
+            "  blocks.0.gate ⊙ blocks.0.bn2                     Skip (Multiply)  blocks.0.gate, blocks.0.bn2                    [N, 32, 28, 28]       0      25,088\n" +
+            "  (blocks.0.gate ⊙ blocks.0.bn2) + relu1           Skip (Add)       blocks.0.gate, relu1                           [N, 32, 28, 28]       0           0\n" +
+            "  blocks.0.relu3                                   ReLU             blocks.0.gate                                  [N, 32, 28, 28]       0           0\n" +
+            "blocks.1                                           SEBlock          blocks.0.relu3                                 [N, 32, 28, 28]  19,112  14,526,464\n" +
+            "  blocks.1.conv1                                   Conv2d           blocks.0.relu3                                 [N, 32, 28, 28]   9,216   7,225,344\n" +
+            "  blocks.1.bn1                                     BatchNorm2d      blocks.1.conv1                                 [N, 32, 28, 28]      64      25,088\n" +
+            "  blocks.1.relu1                                   ReLU             blocks.1.bn1                                   [N, 32, 28, 28]       0           0\n" +
+            "  blocks.1.conv2                                   Conv2d           blocks.1.relu1                                 [N, 32, 28, 28]   9,216   7,225,344\n" +
+            "  blocks.1.bn2                                     BatchNorm2d      blocks.1.conv2                                 [N, 32, 28, 28]      64      25,088\n" +
+            "  blocks.1.squeeze                                 GlobalAvgPool    blocks.1.bn2                                   [N, 32, 1, 1]         0           0\n" +
+            "  blocks.1.reduce                                  Conv2d           blocks.1.squeeze                               [N, 8, 1, 1]        264         256\n" +
+            "  blocks.1.relu2                                   ReLU             blocks.1.reduce                                [N, 8, 1, 1]          0           0\n" +
+            "  blocks.1.expand                                  Conv2d           blocks.1.relu2                                 [N, 32, 1, 1]       288         256\n" +
+            "  blocks.1.gate                                    Sigmoid          blocks.1.expand, blocks.1.bn2, blocks.0.relu3  [N, 32, 1, 1]         0           0\n" +
+            "  blocks.1.gate ⊙ blocks.1.bn2                     Skip (Multiply)  blocks.1.gate, blocks.1.bn2                    [N, 32, 28, 28]       0      25,088\n" +
+            "  (blocks.1.gate ⊙ blocks.1.bn2) + blocks.0.relu3  Skip (Add)       blocks.1.gate, blocks.0.relu3                  [N, 32, 28, 28]       0           0\n" +
+            "  blocks.1.relu3                                   ReLU             blocks.1.gate                                  [N, 32, 28, 28]       0           0\n" +
+            "globalpool1                                        GlobalAvgPool    blocks.1.relu3                                 [N, 32]               0           0\n" +
+            "fc                                                 Linear           globalpool1                                    [N, 10]             330         320\n" +
+            "------------------------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 38,906\n" +
+            "Trainable parameters: 38,906\n" +
+            "Multiply-accumulates per example: 29,304,128\n" +
+            "Parameter memory (float32): 155,624 bytes (152.0 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "SEResNet" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="SEResNet: [N, 1, 28, 28] -> [N, 10]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, 1, 28, 28]", shape=ellipse, fillcolor="#dff0d8"];
-                "stem" [label="stem\nConv2d\n[N, 32, 28, 28]"];
-                "bn1" [label="bn1\nBatchNorm2d\n[N, 32, 28, 28]"];
-                "relu1" [label="relu1\nReLU\n[N, 32, 28, 28]"];
-                subgraph "cluster_blocks.0" {
-                    label="blocks.0: SEBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "blocks.0.conv1" [label="conv1\nConv2d\n[N, 32, 28, 28]"];
-                    "blocks.0.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 28, 28]"];
-                    "blocks.0.relu1" [label="relu1\nReLU\n[N, 32, 28, 28]"];
-                    "blocks.0.conv2" [label="conv2\nConv2d\n[N, 32, 28, 28]"];
-                    "blocks.0.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 28, 28]"];
-                    "blocks.0.squeeze" [label="squeeze\nGlobalAvgPool\n[N, 32, 1, 1]"];
-                    "blocks.0.reduce" [label="reduce\nConv2d\n[N, 8, 1, 1]"];
-                    "blocks.0.relu2" [label="relu2\nReLU\n[N, 8, 1, 1]"];
-                    "blocks.0.expand" [label="expand\nConv2d\n[N, 32, 1, 1]"];
-                    "blocks.0.gate" [label="gate\nSigmoid\n[N, 32, 1, 1]\nafter skips: [N, 32, 28, 28]"];
-                    "blocks.0.relu3" [label="relu3\nReLU\n[N, 32, 28, 28]"];
-                }
-                subgraph "cluster_blocks.1" {
-                    label="blocks.1: SEBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "blocks.1.conv1" [label="conv1\nConv2d\n[N, 32, 28, 28]"];
-                    "blocks.1.bn1" [label="bn1\nBatchNorm2d\n[N, 32, 28, 28]"];
-                    "blocks.1.relu1" [label="relu1\nReLU\n[N, 32, 28, 28]"];
-                    "blocks.1.conv2" [label="conv2\nConv2d\n[N, 32, 28, 28]"];
-                    "blocks.1.bn2" [label="bn2\nBatchNorm2d\n[N, 32, 28, 28]"];
-                    "blocks.1.squeeze" [label="squeeze\nGlobalAvgPool\n[N, 32, 1, 1]"];
-                    "blocks.1.reduce" [label="reduce\nConv2d\n[N, 8, 1, 1]"];
-                    "blocks.1.relu2" [label="relu2\nReLU\n[N, 8, 1, 1]"];
-                    "blocks.1.expand" [label="expand\nConv2d\n[N, 32, 1, 1]"];
-                    "blocks.1.gate" [label="gate\nSigmoid\n[N, 32, 1, 1]\nafter skips: [N, 32, 28, 28]"];
-                    "blocks.1.relu3" [label="relu3\nReLU\n[N, 32, 28, 28]"];
-                }
-                "globalpool1" [label="globalpool1\nGlobalAvgPool\n[N, 32]"];
-                "fc" [label="fc\nLinear\n[N, 10]"];
-                "input" -> "stem";
-                "stem" -> "bn1";
-                "bn1" -> "relu1";
-                "relu1" -> "blocks.0.conv1";
-                "blocks.0.conv1" -> "blocks.0.bn1";
-                "blocks.0.bn1" -> "blocks.0.relu1";
-                "blocks.0.relu1" -> "blocks.0.conv2";
-                "blocks.0.conv2" -> "blocks.0.bn2";
-                "blocks.0.bn2" -> "blocks.0.squeeze";
-                "blocks.0.squeeze" -> "blocks.0.reduce";
-                "blocks.0.reduce" -> "blocks.0.relu2";
-                "blocks.0.relu2" -> "blocks.0.expand";
-                "blocks.0.expand" -> "blocks.0.gate";
-                "blocks.0.bn2" -> "blocks.0.gate" [style=dashed, penwidth=1.5, color="#1e8449", fontcolor="#1e8449", label="Multiply"];
-                "relu1" -> "blocks.0.gate" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "blocks.0.gate" -> "blocks.0.relu3";
-                "blocks.0.relu3" -> "blocks.1.conv1";
-                "blocks.1.conv1" -> "blocks.1.bn1";
-                "blocks.1.bn1" -> "blocks.1.relu1";
-                "blocks.1.relu1" -> "blocks.1.conv2";
-                "blocks.1.conv2" -> "blocks.1.bn2";
-                "blocks.1.bn2" -> "blocks.1.squeeze";
-                "blocks.1.squeeze" -> "blocks.1.reduce";
-                "blocks.1.reduce" -> "blocks.1.relu2";
-                "blocks.1.relu2" -> "blocks.1.expand";
-                "blocks.1.expand" -> "blocks.1.gate";
-                "blocks.1.bn2" -> "blocks.1.gate" [style=dashed, penwidth=1.5, color="#1e8449", fontcolor="#1e8449", label="Multiply"];
-                "blocks.0.relu3" -> "blocks.1.gate" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "blocks.1.gate" -> "blocks.1.relu3";
-                "blocks.1.relu3" -> "globalpool1";
-                "globalpool1" -> "fc";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"SEResNet\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"SEResNet: [N, 1, 28, 28] -> [N, 10]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"stem\" [label=\"stem\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
+            "    \"bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
+            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 32, 28, 28]\"];\n" +
+            "    subgraph \"cluster_blocks.0\" {\n" +
+            "        label=\"blocks.0: SEBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"blocks.0.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.0.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.0.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.0.squeeze\" [label=\"squeeze\\nGlobalAvgPool\\n[N, 32, 1, 1]\"];\n" +
+            "        \"blocks.0.reduce\" [label=\"reduce\\nConv2d\\n[N, 8, 1, 1]\"];\n" +
+            "        \"blocks.0.relu2\" [label=\"relu2\\nReLU\\n[N, 8, 1, 1]\"];\n" +
+            "        \"blocks.0.expand\" [label=\"expand\\nConv2d\\n[N, 32, 1, 1]\"];\n" +
+            "        \"blocks.0.gate\" [label=\"gate\\nSigmoid\\n[N, 32, 1, 1]\\nafter skips: [N, 32, 28, 28]\"];\n" +
+            "        \"blocks.0.relu3\" [label=\"relu3\\nReLU\\n[N, 32, 28, 28]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_blocks.1\" {\n" +
+            "        label=\"blocks.1: SEBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"blocks.1.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.1.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.1.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
+            "        \"blocks.1.squeeze\" [label=\"squeeze\\nGlobalAvgPool\\n[N, 32, 1, 1]\"];\n" +
+            "        \"blocks.1.reduce\" [label=\"reduce\\nConv2d\\n[N, 8, 1, 1]\"];\n" +
+            "        \"blocks.1.relu2\" [label=\"relu2\\nReLU\\n[N, 8, 1, 1]\"];\n" +
+            "        \"blocks.1.expand\" [label=\"expand\\nConv2d\\n[N, 32, 1, 1]\"];\n" +
+            "        \"blocks.1.gate\" [label=\"gate\\nSigmoid\\n[N, 32, 1, 1]\\nafter skips: [N, 32, 28, 28]\"];\n" +
+            "        \"blocks.1.relu3\" [label=\"relu3\\nReLU\\n[N, 32, 28, 28]\"];\n" +
+            "    }\n" +
+            "    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 32]\"];\n" +
+            "    \"fc\" [label=\"fc\\nLinear\\n[N, 10]\"];\n" +
+            "    \"input\" -> \"stem\";\n" +
+            "    \"stem\" -> \"bn1\";\n" +
+            "    \"bn1\" -> \"relu1\";\n" +
+            "    \"relu1\" -> \"blocks.0.conv1\";\n" +
+            "    \"blocks.0.conv1\" -> \"blocks.0.bn1\";\n" +
+            "    \"blocks.0.bn1\" -> \"blocks.0.relu1\";\n" +
+            "    \"blocks.0.relu1\" -> \"blocks.0.conv2\";\n" +
+            "    \"blocks.0.conv2\" -> \"blocks.0.bn2\";\n" +
+            "    \"blocks.0.bn2\" -> \"blocks.0.squeeze\";\n" +
+            "    \"blocks.0.squeeze\" -> \"blocks.0.reduce\";\n" +
+            "    \"blocks.0.reduce\" -> \"blocks.0.relu2\";\n" +
+            "    \"blocks.0.relu2\" -> \"blocks.0.expand\";\n" +
+            "    \"blocks.0.expand\" -> \"blocks.0.gate\";\n" +
+            "    \"blocks.0.bn2\" -> \"blocks.0.gate\" [style=dashed, penwidth=1.5, color=\"#1e8449\", fontcolor=\"#1e8449\", label=\"Multiply\"];\n" +
+            "    \"relu1\" -> \"blocks.0.gate\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"blocks.0.gate\" -> \"blocks.0.relu3\";\n" +
+            "    \"blocks.0.relu3\" -> \"blocks.1.conv1\";\n" +
+            "    \"blocks.1.conv1\" -> \"blocks.1.bn1\";\n" +
+            "    \"blocks.1.bn1\" -> \"blocks.1.relu1\";\n" +
+            "    \"blocks.1.relu1\" -> \"blocks.1.conv2\";\n" +
+            "    \"blocks.1.conv2\" -> \"blocks.1.bn2\";\n" +
+            "    \"blocks.1.bn2\" -> \"blocks.1.squeeze\";\n" +
+            "    \"blocks.1.squeeze\" -> \"blocks.1.reduce\";\n" +
+            "    \"blocks.1.reduce\" -> \"blocks.1.relu2\";\n" +
+            "    \"blocks.1.relu2\" -> \"blocks.1.expand\";\n" +
+            "    \"blocks.1.expand\" -> \"blocks.1.gate\";\n" +
+            "    \"blocks.1.bn2\" -> \"blocks.1.gate\" [style=dashed, penwidth=1.5, color=\"#1e8449\", fontcolor=\"#1e8449\", label=\"Multiply\"];\n" +
+            "    \"blocks.0.relu3\" -> \"blocks.1.gate\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"blocks.1.gate\" -> \"blocks.1.relu3\";\n" +
+            "    \"blocks.1.relu3\" -> \"globalpool1\";\n" +
+            "    \"globalpool1\" -> \"fc\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like

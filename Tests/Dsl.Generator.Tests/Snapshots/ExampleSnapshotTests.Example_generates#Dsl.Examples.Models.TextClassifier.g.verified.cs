@@ -38,113 +38,110 @@ namespace Dsl.Examples.Models
         public const long ParameterCount = 172548;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            TextClassifier: [N, T] -> [N, 4]
-            Layer       Kind                 Inputs   Output shape  Params               MACs
-            ---------------------------------------------------------------------------------
-            embed       Embedding            input    [N, T, 64]    64,000                  0
-            pos         PositionalEmbedding  embed    [N, T, 64]     8,192                  0
-            encoder ×2  EncoderBlock         pos      [N, T, 64]    99,968  98,560·T + 256·T²
-            norm        LayerNorm            encoder  [N, T, 64]       128               64·T
-            pool        GlobalAvgPool        norm     [N, 64]            0                  0
-            head        Linear               pool     [N, 4]           260                256
-            ---------------------------------------------------------------------------------
-            Total parameters: 172,548
-            Trainable parameters: 172,548
-            Multiply-accumulates per example: 98,624·T + 256·T² + 256
-            Parameter memory (float32): 690,192 bytes (674.0 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes
-            """;
+        public static string Summary =>
+            "TextClassifier: [N, T] -> [N, 4]\n" +
+            "Layer       Kind                 Inputs   Output shape  Params               MACs\n" +
+            "---------------------------------------------------------------------------------\n" +
+            "embed       Embedding            input    [N, T, 64]    64,000                  0\n" +
+            "pos         PositionalEmbedding  embed    [N, T, 64]     8,192                  0\n" +
+            "encoder ×2  EncoderBlock         pos      [N, T, 64]    99,968  98,560·T + 256·T²\n" +
+            "norm        LayerNorm            encoder  [N, T, 64]       128               64·T\n" +
+            "pool        GlobalAvgPool        norm     [N, 64]            0                  0\n" +
+            "head        Linear               pool     [N, 4]           260                256\n" +
+            "---------------------------------------------------------------------------------\n" +
+            "Total parameters: 172,548\n" +
+            "Trainable parameters: 172,548\n" +
+            "Multiply-accumulates per example: 98,624·T + 256·T² + 256\n" +
+            "Parameter memory (float32): 690,192 bytes (674.0 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            TextClassifier: [N, T] -> [N, 4] (every layer of every block)
-            Layer                             Kind                 Inputs                           Output shape  Params               MACs
-            -------------------------------------------------------------------------------------------------------------------------------
-            embed                             Embedding            input                            [N, T, 64]    64,000                  0
-            pos                               PositionalEmbedding  embed                            [N, T, 64]     8,192                  0
-            encoder.0                         EncoderBlock         pos                              [N, T, 64]    49,984  49,280·T + 128·T²
-              encoder.0.ln1                   LayerNorm            pos                              [N, T, 64]       128               64·T
-              encoder.0.attn                  MultiHeadAttention   encoder.0.ln1, pos               [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.0.attn + pos            Skip (Add)           encoder.0.attn, pos              [N, T, 64]         0                  0
-              encoder.0.ln2                   LayerNorm            encoder.0.attn                   [N, T, 64]       128               64·T
-              encoder.0.fc1                   Linear               encoder.0.ln2                    [N, T, 256]   16,640           16,384·T
-              encoder.0.gelu1                 GELU                 encoder.0.fc1                    [N, T, 256]        0                  0
-              encoder.0.fc2                   Linear               encoder.0.gelu1, encoder.0.attn  [N, T, 64]    16,448           16,384·T
-              encoder.0.fc2 + encoder.0.attn  Skip (Add)           encoder.0.fc2, encoder.0.attn    [N, T, 64]         0                  0
-            encoder.1                         EncoderBlock         encoder.0.fc2                    [N, T, 64]    49,984  49,280·T + 128·T²
-              encoder.1.ln1                   LayerNorm            encoder.0.fc2                    [N, T, 64]       128               64·T
-              encoder.1.attn                  MultiHeadAttention   encoder.1.ln1, encoder.0.fc2     [N, T, 64]    16,640  16,384·T + 128·T²
-              encoder.1.attn + encoder.0.fc2  Skip (Add)           encoder.1.attn, encoder.0.fc2    [N, T, 64]         0                  0
-              encoder.1.ln2                   LayerNorm            encoder.1.attn                   [N, T, 64]       128               64·T
-              encoder.1.fc1                   Linear               encoder.1.ln2                    [N, T, 256]   16,640           16,384·T
-              encoder.1.gelu1                 GELU                 encoder.1.fc1                    [N, T, 256]        0                  0
-              encoder.1.fc2                   Linear               encoder.1.gelu1, encoder.1.attn  [N, T, 64]    16,448           16,384·T
-              encoder.1.fc2 + encoder.1.attn  Skip (Add)           encoder.1.fc2, encoder.1.attn    [N, T, 64]         0                  0
-            norm                              LayerNorm            encoder.1.fc2                    [N, T, 64]       128               64·T
-            pool                              GlobalAvgPool        norm                             [N, 64]            0                  0
-            head                              Linear               pool                             [N, 4]           260                256
-            -------------------------------------------------------------------------------------------------------------------------------
-            Total parameters: 172,548
-            Trainable parameters: 172,548
-            Multiply-accumulates per example: 98,624·T + 256·T² + 256
-            Parameter memory (float32): 690,192 bytes (674.0 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes
-            """;
+        public static string SummaryExpanded =>
+            "TextClassifier: [N, T] -> [N, 4] (every layer of every block)\n" +
+            "Layer                             Kind                 Inputs                           Output shape  Params               MACs\n" +
+            "-------------------------------------------------------------------------------------------------------------------------------\n" +
+            "embed                             Embedding            input                            [N, T, 64]    64,000                  0\n" +
+            "pos                               PositionalEmbedding  embed                            [N, T, 64]     8,192                  0\n" +
+            "encoder.0                         EncoderBlock         pos                              [N, T, 64]    49,984  49,280·T + 128·T²\n" +
+            "  encoder.0.ln1                   LayerNorm            pos                              [N, T, 64]       128               64·T\n" +
+            "  encoder.0.attn                  MultiHeadAttention   encoder.0.ln1, pos               [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.0.attn + pos            Skip (Add)           encoder.0.attn, pos              [N, T, 64]         0                  0\n" +
+            "  encoder.0.ln2                   LayerNorm            encoder.0.attn                   [N, T, 64]       128               64·T\n" +
+            "  encoder.0.fc1                   Linear               encoder.0.ln2                    [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.0.gelu1                 GELU                 encoder.0.fc1                    [N, T, 256]        0                  0\n" +
+            "  encoder.0.fc2                   Linear               encoder.0.gelu1, encoder.0.attn  [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.0.fc2 + encoder.0.attn  Skip (Add)           encoder.0.fc2, encoder.0.attn    [N, T, 64]         0                  0\n" +
+            "encoder.1                         EncoderBlock         encoder.0.fc2                    [N, T, 64]    49,984  49,280·T + 128·T²\n" +
+            "  encoder.1.ln1                   LayerNorm            encoder.0.fc2                    [N, T, 64]       128               64·T\n" +
+            "  encoder.1.attn                  MultiHeadAttention   encoder.1.ln1, encoder.0.fc2     [N, T, 64]    16,640  16,384·T + 128·T²\n" +
+            "  encoder.1.attn + encoder.0.fc2  Skip (Add)           encoder.1.attn, encoder.0.fc2    [N, T, 64]         0                  0\n" +
+            "  encoder.1.ln2                   LayerNorm            encoder.1.attn                   [N, T, 64]       128               64·T\n" +
+            "  encoder.1.fc1                   Linear               encoder.1.ln2                    [N, T, 256]   16,640           16,384·T\n" +
+            "  encoder.1.gelu1                 GELU                 encoder.1.fc1                    [N, T, 256]        0                  0\n" +
+            "  encoder.1.fc2                   Linear               encoder.1.gelu1, encoder.1.attn  [N, T, 64]    16,448           16,384·T\n" +
+            "  encoder.1.fc2 + encoder.1.attn  Skip (Add)           encoder.1.fc2, encoder.1.attn    [N, T, 64]         0                  0\n" +
+            "norm                              LayerNorm            encoder.1.fc2                    [N, T, 64]       128               64·T\n" +
+            "pool                              GlobalAvgPool        norm                             [N, 64]            0                  0\n" +
+            "head                              Linear               pool                             [N, 4]           260                256\n" +
+            "-------------------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 172,548\n" +
+            "Trainable parameters: 172,548\n" +
+            "Multiply-accumulates per example: 98,624·T + 256·T² + 256\n" +
+            "Parameter memory (float32): 690,192 bytes (674.0 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "TextClassifier" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="TextClassifier: [N, T] -> [N, 4]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, T]", shape=ellipse, fillcolor="#dff0d8"];
-                "embed" [label="embed\nEmbedding\n[N, T, 64]"];
-                "pos" [label="pos\nPositionalEmbedding\n[N, T, 64]"];
-                subgraph "cluster_encoder.0" {
-                    label="encoder.0: EncoderBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.0.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.0.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.0.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.0.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.0.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.0.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                subgraph "cluster_encoder.1" {
-                    label="encoder.1: EncoderBlock"; style="rounded,dashed"; color="#8a9aa9"; fontsize=10;
-                    "encoder.1.ln1" [label="ln1\nLayerNorm\n[N, T, 64]"];
-                    "encoder.1.attn" [label="attn\nMultiHeadAttention\n[N, T, 64]"];
-                    "encoder.1.ln2" [label="ln2\nLayerNorm\n[N, T, 64]"];
-                    "encoder.1.fc1" [label="fc1\nLinear\n[N, T, 256]"];
-                    "encoder.1.gelu1" [label="gelu1\nGELU\n[N, T, 256]"];
-                    "encoder.1.fc2" [label="fc2\nLinear\n[N, T, 64]"];
-                }
-                "norm" [label="norm\nLayerNorm\n[N, T, 64]"];
-                "pool" [label="pool\nGlobalAvgPool\n[N, 64]"];
-                "head" [label="head\nLinear\n[N, 4]"];
-                "input" -> "embed";
-                "embed" -> "pos";
-                "pos" -> "encoder.0.ln1";
-                "encoder.0.ln1" -> "encoder.0.attn";
-                "pos" -> "encoder.0.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "encoder.0.attn" -> "encoder.0.ln2";
-                "encoder.0.ln2" -> "encoder.0.fc1";
-                "encoder.0.fc1" -> "encoder.0.gelu1";
-                "encoder.0.gelu1" -> "encoder.0.fc2";
-                "encoder.0.attn" -> "encoder.0.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "encoder.0.fc2" -> "encoder.1.ln1";
-                "encoder.1.ln1" -> "encoder.1.attn";
-                "encoder.0.fc2" -> "encoder.1.attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "encoder.1.attn" -> "encoder.1.ln2";
-                "encoder.1.ln2" -> "encoder.1.fc1";
-                "encoder.1.fc1" -> "encoder.1.gelu1";
-                "encoder.1.gelu1" -> "encoder.1.fc2";
-                "encoder.1.attn" -> "encoder.1.fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "encoder.1.fc2" -> "norm";
-                "norm" -> "pool";
-                "pool" -> "head";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"TextClassifier\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"TextClassifier: [N, T] -> [N, 4]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, T]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"embed\" [label=\"embed\\nEmbedding\\n[N, T, 64]\"];\n" +
+            "    \"pos\" [label=\"pos\\nPositionalEmbedding\\n[N, T, 64]\"];\n" +
+            "    subgraph \"cluster_encoder.0\" {\n" +
+            "        label=\"encoder.0: EncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.0.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.0.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.0.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.0.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.0.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.0.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    subgraph \"cluster_encoder.1\" {\n" +
+            "        label=\"encoder.1: EncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
+            "        \"encoder.1.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.1.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
+            "        \"encoder.1.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "        \"encoder.1.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
+            "        \"encoder.1.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
+            "        \"encoder.1.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
+            "    }\n" +
+            "    \"norm\" [label=\"norm\\nLayerNorm\\n[N, T, 64]\"];\n" +
+            "    \"pool\" [label=\"pool\\nGlobalAvgPool\\n[N, 64]\"];\n" +
+            "    \"head\" [label=\"head\\nLinear\\n[N, 4]\"];\n" +
+            "    \"input\" -> \"embed\";\n" +
+            "    \"embed\" -> \"pos\";\n" +
+            "    \"pos\" -> \"encoder.0.ln1\";\n" +
+            "    \"encoder.0.ln1\" -> \"encoder.0.attn\";\n" +
+            "    \"pos\" -> \"encoder.0.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"encoder.0.attn\" -> \"encoder.0.ln2\";\n" +
+            "    \"encoder.0.ln2\" -> \"encoder.0.fc1\";\n" +
+            "    \"encoder.0.fc1\" -> \"encoder.0.gelu1\";\n" +
+            "    \"encoder.0.gelu1\" -> \"encoder.0.fc2\";\n" +
+            "    \"encoder.0.attn\" -> \"encoder.0.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"encoder.0.fc2\" -> \"encoder.1.ln1\";\n" +
+            "    \"encoder.1.ln1\" -> \"encoder.1.attn\";\n" +
+            "    \"encoder.0.fc2\" -> \"encoder.1.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"encoder.1.attn\" -> \"encoder.1.ln2\";\n" +
+            "    \"encoder.1.ln2\" -> \"encoder.1.fc1\";\n" +
+            "    \"encoder.1.fc1\" -> \"encoder.1.gelu1\";\n" +
+            "    \"encoder.1.gelu1\" -> \"encoder.1.fc2\";\n" +
+            "    \"encoder.1.attn\" -> \"encoder.1.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"encoder.1.fc2\" -> \"norm\";\n" +
+            "    \"norm\" -> \"pool\";\n" +
+            "    \"pool\" -> \"head\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
@@ -282,9 +279,11 @@ namespace Dsl.Examples.Models
         /// <summary>Adds the first T rows of a positional embedding's weight to a sequence [N, T, D], freeing the temporary view.</summary>
         private static global::TorchSharp.torch.Tensor AddPositions(global::TorchSharp.Modules.Embedding positions, global::TorchSharp.torch.Tensor x)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var rows = positions.weight!.narrow(0, 0, x.shape[1]);
-            return x.add(rows).MoveToOuterDisposeScope();
+            using (global::TorchSharp.torch.NewDisposeScope())
+            {
+                var rows = positions.weight!.narrow(0, 0, x.shape[1]);
+                return x.add(rows).MoveToOuterDisposeScope();
+            }
         }
 
         /// <summary>
@@ -316,12 +315,14 @@ namespace Dsl.Examples.Models
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                using var scope = global::TorchSharp.torch.NewDisposeScope();
-                long n = x.shape[0], t = x.shape[1], d = x.shape[2];
-                var qkv = global::TorchSharp.torch.nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
-                var attended = global::TorchSharp.torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
-                var merged = attended.transpose(1, 2).reshape(n, t, d);
-                return out_proj.call(merged).MoveToOuterDisposeScope();
+                using (global::TorchSharp.torch.NewDisposeScope())
+                {
+                    long n = x.shape[0], t = x.shape[1], d = x.shape[2];
+                    var qkv = global::TorchSharp.torch.nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
+                    var attended = global::TorchSharp.torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
+                    var merged = attended.transpose(1, 2).reshape(n, t, d);
+                    return out_proj.call(merged).MoveToOuterDisposeScope();
+                }
             }
         }
     }

@@ -47,87 +47,84 @@ namespace Dsl.Examples.Models
         public const long MultiplyAccumulates = 3763360;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            TinyResNet: [N, 1, 28, 28] -> [N, 10]
-            Layer        Kind           Inputs       Output shape     Params       MACs
-            ---------------------------------------------------------------------------
-            stem         Conv2d         input        [N, 16, 28, 28]     160    112,896
-            bn1          BatchNorm2d    stem         [N, 16, 28, 28]      32     12,544
-            relu1        ReLU           bn1          [N, 16, 28, 28]       0          0
-            conv1        Conv2d         relu1        [N, 16, 28, 28]   2,320  1,806,336
-            bn3          BatchNorm2d    conv1        [N, 16, 28, 28]      32     12,544
-            relu2        ReLU           bn3          [N, 16, 28, 28]       0          0
-            conv2        Conv2d         relu2        [N, 16, 28, 28]   2,320  1,806,336
-            bn2          BatchNorm2d    conv2, stem  [N, 16, 28, 28]      32     12,544
-            bn2 + stem   Skip (Add)     bn2, stem    [N, 16, 28, 28]       0          0
-            relu3        ReLU           bn2          [N, 16, 28, 28]       0          0
-            globalpool1  GlobalAvgPool  relu3        [N, 16]               0          0
-            fc1          Linear         globalpool1  [N, 10]             170        160
-            ---------------------------------------------------------------------------
-            Total parameters: 5,066
-            Trainable parameters: 5,066
-            Multiply-accumulates per example: 3,763,360
-            Parameter memory (float32): 20,264 bytes (19.8 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 501,864 bytes (490.1 KiB)
-            """;
+        public static string Summary =>
+            "TinyResNet: [N, 1, 28, 28] -> [N, 10]\n" +
+            "Layer        Kind           Inputs       Output shape     Params       MACs\n" +
+            "---------------------------------------------------------------------------\n" +
+            "stem         Conv2d         input        [N, 16, 28, 28]     160    112,896\n" +
+            "bn1          BatchNorm2d    stem         [N, 16, 28, 28]      32     12,544\n" +
+            "relu1        ReLU           bn1          [N, 16, 28, 28]       0          0\n" +
+            "conv1        Conv2d         relu1        [N, 16, 28, 28]   2,320  1,806,336\n" +
+            "bn3          BatchNorm2d    conv1        [N, 16, 28, 28]      32     12,544\n" +
+            "relu2        ReLU           bn3          [N, 16, 28, 28]       0          0\n" +
+            "conv2        Conv2d         relu2        [N, 16, 28, 28]   2,320  1,806,336\n" +
+            "bn2          BatchNorm2d    conv2, stem  [N, 16, 28, 28]      32     12,544\n" +
+            "bn2 + stem   Skip (Add)     bn2, stem    [N, 16, 28, 28]       0          0\n" +
+            "relu3        ReLU           bn2          [N, 16, 28, 28]       0          0\n" +
+            "globalpool1  GlobalAvgPool  relu3        [N, 16]               0          0\n" +
+            "fc1          Linear         globalpool1  [N, 10]             170        160\n" +
+            "---------------------------------------------------------------------------\n" +
+            "Total parameters: 5,066\n" +
+            "Trainable parameters: 5,066\n" +
+            "Multiply-accumulates per example: 3,763,360\n" +
+            "Parameter memory (float32): 20,264 bytes (19.8 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 501,864 bytes (490.1 KiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            TinyResNet: [N, 1, 28, 28] -> [N, 10] (every layer of every block)
-            Layer        Kind           Inputs       Output shape     Params       MACs
-            ---------------------------------------------------------------------------
-            stem         Conv2d         input        [N, 16, 28, 28]     160    112,896
-            bn1          BatchNorm2d    stem         [N, 16, 28, 28]      32     12,544
-            relu1        ReLU           bn1          [N, 16, 28, 28]       0          0
-            conv1        Conv2d         relu1        [N, 16, 28, 28]   2,320  1,806,336
-            bn3          BatchNorm2d    conv1        [N, 16, 28, 28]      32     12,544
-            relu2        ReLU           bn3          [N, 16, 28, 28]       0          0
-            conv2        Conv2d         relu2        [N, 16, 28, 28]   2,320  1,806,336
-            bn2          BatchNorm2d    conv2, stem  [N, 16, 28, 28]      32     12,544
-            bn2 + stem   Skip (Add)     bn2, stem    [N, 16, 28, 28]       0          0
-            relu3        ReLU           bn2          [N, 16, 28, 28]       0          0
-            globalpool1  GlobalAvgPool  relu3        [N, 16]               0          0
-            fc1          Linear         globalpool1  [N, 10]             170        160
-            ---------------------------------------------------------------------------
-            Total parameters: 5,066
-            Trainable parameters: 5,066
-            Multiply-accumulates per example: 3,763,360
-            Parameter memory (float32): 20,264 bytes (19.8 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 501,864 bytes (490.1 KiB)
-            """;
+        public static string SummaryExpanded =>
+            "TinyResNet: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n" +
+            "Layer        Kind           Inputs       Output shape     Params       MACs\n" +
+            "---------------------------------------------------------------------------\n" +
+            "stem         Conv2d         input        [N, 16, 28, 28]     160    112,896\n" +
+            "bn1          BatchNorm2d    stem         [N, 16, 28, 28]      32     12,544\n" +
+            "relu1        ReLU           bn1          [N, 16, 28, 28]       0          0\n" +
+            "conv1        Conv2d         relu1        [N, 16, 28, 28]   2,320  1,806,336\n" +
+            "bn3          BatchNorm2d    conv1        [N, 16, 28, 28]      32     12,544\n" +
+            "relu2        ReLU           bn3          [N, 16, 28, 28]       0          0\n" +
+            "conv2        Conv2d         relu2        [N, 16, 28, 28]   2,320  1,806,336\n" +
+            "bn2          BatchNorm2d    conv2, stem  [N, 16, 28, 28]      32     12,544\n" +
+            "bn2 + stem   Skip (Add)     bn2, stem    [N, 16, 28, 28]       0          0\n" +
+            "relu3        ReLU           bn2          [N, 16, 28, 28]       0          0\n" +
+            "globalpool1  GlobalAvgPool  relu3        [N, 16]               0          0\n" +
+            "fc1          Linear         globalpool1  [N, 10]             170        160\n" +
+            "---------------------------------------------------------------------------\n" +
+            "Total parameters: 5,066\n" +
+            "Trainable parameters: 5,066\n" +
+            "Multiply-accumulates per example: 3,763,360\n" +
+            "Parameter memory (float32): 20,264 bytes (19.8 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 501,864 bytes (490.1 KiB)";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "TinyResNet" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="TinyResNet: [N, 1, 28, 28] -> [N, 10]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, 1, 28, 28]", shape=ellipse, fillcolor="#dff0d8"];
-                "stem" [label="stem\nConv2d\n[N, 16, 28, 28]"];
-                "bn1" [label="bn1\nBatchNorm2d\n[N, 16, 28, 28]"];
-                "relu1" [label="relu1\nReLU\n[N, 16, 28, 28]"];
-                "conv1" [label="conv1\nConv2d\n[N, 16, 28, 28]"];
-                "bn3" [label="bn3\nBatchNorm2d\n[N, 16, 28, 28]"];
-                "relu2" [label="relu2\nReLU\n[N, 16, 28, 28]"];
-                "conv2" [label="conv2\nConv2d\n[N, 16, 28, 28]"];
-                "bn2" [label="bn2\nBatchNorm2d\n[N, 16, 28, 28]"];
-                "relu3" [label="relu3\nReLU\n[N, 16, 28, 28]"];
-                "globalpool1" [label="globalpool1\nGlobalAvgPool\n[N, 16]"];
-                "fc1" [label="fc1\nLinear\n[N, 10]"];
-                "input" -> "stem";
-                "stem" -> "bn1";
-                "bn1" -> "relu1";
-                "relu1" -> "conv1";
-                "conv1" -> "bn3";
-                "bn3" -> "relu2";
-                "relu2" -> "conv2";
-                "conv2" -> "bn2";
-                "stem" -> "bn2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "bn2" -> "relu3";
-                "relu3" -> "globalpool1";
-                "globalpool1" -> "fc1";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"TinyResNet\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"TinyResNet: [N, 1, 28, 28] -> [N, 10]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"stem\" [label=\"stem\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "    \"bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    \"conv1\" [label=\"conv1\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "    \"bn3\" [label=\"bn3\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "    \"relu2\" [label=\"relu2\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    \"conv2\" [label=\"conv2\\nConv2d\\n[N, 16, 28, 28]\"];\n" +
+            "    \"bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 16, 28, 28]\"];\n" +
+            "    \"relu3\" [label=\"relu3\\nReLU\\n[N, 16, 28, 28]\"];\n" +
+            "    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 16]\"];\n" +
+            "    \"fc1\" [label=\"fc1\\nLinear\\n[N, 10]\"];\n" +
+            "    \"input\" -> \"stem\";\n" +
+            "    \"stem\" -> \"bn1\";\n" +
+            "    \"bn1\" -> \"relu1\";\n" +
+            "    \"relu1\" -> \"conv1\";\n" +
+            "    \"conv1\" -> \"bn3\";\n" +
+            "    \"bn3\" -> \"relu2\";\n" +
+            "    \"relu2\" -> \"conv2\";\n" +
+            "    \"conv2\" -> \"bn2\";\n" +
+            "    \"stem\" -> \"bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"bn2\" -> \"relu3\";\n" +
+            "    \"relu3\" -> \"globalpool1\";\n" +
+            "    \"globalpool1\" -> \"fc1\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like

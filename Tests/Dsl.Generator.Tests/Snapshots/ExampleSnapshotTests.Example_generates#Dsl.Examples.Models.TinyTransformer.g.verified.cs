@@ -47,86 +47,83 @@ namespace Dsl.Examples.Models
         public const long MultiplyAccumulates = 216576;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            TinyTransformer: [N, 16] -> [N, 4]
-            Layer         Kind                Inputs       Output shape  Params    MACs
-            ---------------------------------------------------------------------------
-            embed         Embedding           input        [N, 16, 32]    3,200       0
-            ln1           LayerNorm           embed        [N, 16, 32]       64     512
-            attn          MultiHeadAttention  ln1, embed   [N, 16, 32]    4,224  81,920
-            attn + embed  Skip (Add)          attn, embed  [N, 16, 32]        0       0
-            ln2           LayerNorm           attn         [N, 16, 32]       64     512
-            fc1           Linear              ln2          [N, 16, 128]   4,224  65,536
-            gelu1         GELU                fc1          [N, 16, 128]       0       0
-            fc2           Linear              gelu1, attn  [N, 16, 32]    4,128  65,536
-            fc2 + attn    Skip (Add)          fc2, attn    [N, 16, 32]        0       0
-            ln3           LayerNorm           fc2          [N, 16, 32]       64     512
-            flatten1      Flatten             ln3          [N, 512]           0       0
-            head          Linear              flatten1     [N, 4]         2,052   2,048
-            ---------------------------------------------------------------------------
-            Total parameters: 18,020
-            Trainable parameters: 18,020
-            Multiply-accumulates per example: 216,576
-            Parameter memory (float32): 72,080 bytes (70.4 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 34,832 bytes (34.0 KiB)
-            """;
+        public static string Summary =>
+            "TinyTransformer: [N, 16] -> [N, 4]\n" +
+            "Layer         Kind                Inputs       Output shape  Params    MACs\n" +
+            "---------------------------------------------------------------------------\n" +
+            "embed         Embedding           input        [N, 16, 32]    3,200       0\n" +
+            "ln1           LayerNorm           embed        [N, 16, 32]       64     512\n" +
+            "attn          MultiHeadAttention  ln1, embed   [N, 16, 32]    4,224  81,920\n" +
+            "attn + embed  Skip (Add)          attn, embed  [N, 16, 32]        0       0\n" +
+            "ln2           LayerNorm           attn         [N, 16, 32]       64     512\n" +
+            "fc1           Linear              ln2          [N, 16, 128]   4,224  65,536\n" +
+            "gelu1         GELU                fc1          [N, 16, 128]       0       0\n" +
+            "fc2           Linear              gelu1, attn  [N, 16, 32]    4,128  65,536\n" +
+            "fc2 + attn    Skip (Add)          fc2, attn    [N, 16, 32]        0       0\n" +
+            "ln3           LayerNorm           fc2          [N, 16, 32]       64     512\n" +
+            "flatten1      Flatten             ln3          [N, 512]           0       0\n" +
+            "head          Linear              flatten1     [N, 4]         2,052   2,048\n" +
+            "---------------------------------------------------------------------------\n" +
+            "Total parameters: 18,020\n" +
+            "Trainable parameters: 18,020\n" +
+            "Multiply-accumulates per example: 216,576\n" +
+            "Parameter memory (float32): 72,080 bytes (70.4 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 34,832 bytes (34.0 KiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            TinyTransformer: [N, 16] -> [N, 4] (every layer of every block)
-            Layer         Kind                Inputs       Output shape  Params    MACs
-            ---------------------------------------------------------------------------
-            embed         Embedding           input        [N, 16, 32]    3,200       0
-            ln1           LayerNorm           embed        [N, 16, 32]       64     512
-            attn          MultiHeadAttention  ln1, embed   [N, 16, 32]    4,224  81,920
-            attn + embed  Skip (Add)          attn, embed  [N, 16, 32]        0       0
-            ln2           LayerNorm           attn         [N, 16, 32]       64     512
-            fc1           Linear              ln2          [N, 16, 128]   4,224  65,536
-            gelu1         GELU                fc1          [N, 16, 128]       0       0
-            fc2           Linear              gelu1, attn  [N, 16, 32]    4,128  65,536
-            fc2 + attn    Skip (Add)          fc2, attn    [N, 16, 32]        0       0
-            ln3           LayerNorm           fc2          [N, 16, 32]       64     512
-            flatten1      Flatten             ln3          [N, 512]           0       0
-            head          Linear              flatten1     [N, 4]         2,052   2,048
-            ---------------------------------------------------------------------------
-            Total parameters: 18,020
-            Trainable parameters: 18,020
-            Multiply-accumulates per example: 216,576
-            Parameter memory (float32): 72,080 bytes (70.4 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 34,832 bytes (34.0 KiB)
-            """;
+        public static string SummaryExpanded =>
+            "TinyTransformer: [N, 16] -> [N, 4] (every layer of every block)\n" +
+            "Layer         Kind                Inputs       Output shape  Params    MACs\n" +
+            "---------------------------------------------------------------------------\n" +
+            "embed         Embedding           input        [N, 16, 32]    3,200       0\n" +
+            "ln1           LayerNorm           embed        [N, 16, 32]       64     512\n" +
+            "attn          MultiHeadAttention  ln1, embed   [N, 16, 32]    4,224  81,920\n" +
+            "attn + embed  Skip (Add)          attn, embed  [N, 16, 32]        0       0\n" +
+            "ln2           LayerNorm           attn         [N, 16, 32]       64     512\n" +
+            "fc1           Linear              ln2          [N, 16, 128]   4,224  65,536\n" +
+            "gelu1         GELU                fc1          [N, 16, 128]       0       0\n" +
+            "fc2           Linear              gelu1, attn  [N, 16, 32]    4,128  65,536\n" +
+            "fc2 + attn    Skip (Add)          fc2, attn    [N, 16, 32]        0       0\n" +
+            "ln3           LayerNorm           fc2          [N, 16, 32]       64     512\n" +
+            "flatten1      Flatten             ln3          [N, 512]           0       0\n" +
+            "head          Linear              flatten1     [N, 4]         2,052   2,048\n" +
+            "---------------------------------------------------------------------------\n" +
+            "Total parameters: 18,020\n" +
+            "Trainable parameters: 18,020\n" +
+            "Multiply-accumulates per example: 216,576\n" +
+            "Parameter memory (float32): 72,080 bytes (70.4 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 34,832 bytes (34.0 KiB)";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "TinyTransformer" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="TinyTransformer: [N, 16] -> [N, 4]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, 16]", shape=ellipse, fillcolor="#dff0d8"];
-                "embed" [label="embed\nEmbedding\n[N, 16, 32]"];
-                "ln1" [label="ln1\nLayerNorm\n[N, 16, 32]"];
-                "attn" [label="attn\nMultiHeadAttention\n[N, 16, 32]"];
-                "ln2" [label="ln2\nLayerNorm\n[N, 16, 32]"];
-                "fc1" [label="fc1\nLinear\n[N, 16, 128]"];
-                "gelu1" [label="gelu1\nGELU\n[N, 16, 128]"];
-                "fc2" [label="fc2\nLinear\n[N, 16, 32]"];
-                "ln3" [label="ln3\nLayerNorm\n[N, 16, 32]"];
-                "flatten1" [label="flatten1\nFlatten\n[N, 512]"];
-                "head" [label="head\nLinear\n[N, 4]"];
-                "input" -> "embed";
-                "embed" -> "ln1";
-                "ln1" -> "attn";
-                "embed" -> "attn" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "attn" -> "ln2";
-                "ln2" -> "fc1";
-                "fc1" -> "gelu1";
-                "gelu1" -> "fc2";
-                "attn" -> "fc2" [style=dashed, penwidth=1.5, color="#c0392b", fontcolor="#c0392b", label="Add"];
-                "fc2" -> "ln3";
-                "ln3" -> "flatten1";
-                "flatten1" -> "head";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"TinyTransformer\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"TinyTransformer: [N, 16] -> [N, 4]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, 16]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"embed\" [label=\"embed\\nEmbedding\\n[N, 16, 32]\"];\n" +
+            "    \"ln1\" [label=\"ln1\\nLayerNorm\\n[N, 16, 32]\"];\n" +
+            "    \"attn\" [label=\"attn\\nMultiHeadAttention\\n[N, 16, 32]\"];\n" +
+            "    \"ln2\" [label=\"ln2\\nLayerNorm\\n[N, 16, 32]\"];\n" +
+            "    \"fc1\" [label=\"fc1\\nLinear\\n[N, 16, 128]\"];\n" +
+            "    \"gelu1\" [label=\"gelu1\\nGELU\\n[N, 16, 128]\"];\n" +
+            "    \"fc2\" [label=\"fc2\\nLinear\\n[N, 16, 32]\"];\n" +
+            "    \"ln3\" [label=\"ln3\\nLayerNorm\\n[N, 16, 32]\"];\n" +
+            "    \"flatten1\" [label=\"flatten1\\nFlatten\\n[N, 512]\"];\n" +
+            "    \"head\" [label=\"head\\nLinear\\n[N, 4]\"];\n" +
+            "    \"input\" -> \"embed\";\n" +
+            "    \"embed\" -> \"ln1\";\n" +
+            "    \"ln1\" -> \"attn\";\n" +
+            "    \"embed\" -> \"attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"attn\" -> \"ln2\";\n" +
+            "    \"ln2\" -> \"fc1\";\n" +
+            "    \"fc1\" -> \"gelu1\";\n" +
+            "    \"gelu1\" -> \"fc2\";\n" +
+            "    \"attn\" -> \"fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
+            "    \"fc2\" -> \"ln3\";\n" +
+            "    \"ln3\" -> \"flatten1\";\n" +
+            "    \"flatten1\" -> \"head\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
@@ -231,12 +228,14 @@ namespace Dsl.Examples.Models
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x)
             {
-                using var scope = global::TorchSharp.torch.NewDisposeScope();
-                long n = x.shape[0], t = x.shape[1], d = x.shape[2];
-                var qkv = global::TorchSharp.torch.nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
-                var attended = global::TorchSharp.torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
-                var merged = attended.transpose(1, 2).reshape(n, t, d);
-                return out_proj.call(merged).MoveToOuterDisposeScope();
+                using (global::TorchSharp.torch.NewDisposeScope())
+                {
+                    long n = x.shape[0], t = x.shape[1], d = x.shape[2];
+                    var qkv = global::TorchSharp.torch.nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, t, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4);
+                    var attended = global::TorchSharp.torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: _causal);
+                    var merged = attended.transpose(1, 2).reshape(n, t, d);
+                    return out_proj.call(merged).MoveToOuterDisposeScope();
+                }
             }
         }
     }

@@ -49,106 +49,103 @@ namespace Dsl.Examples.Models
         public const long ParameterCount = 57681;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            UNetAnySize: [N, 1, H, W] -> [N, 1, H, W]
-            Layer           Kind             Inputs            Output shape       Params       MACs
-            ---------------------------------------------------------------------------------------
-            conv1           Conv2d           input             [N, 16, H, W]         160    144·H·W
-            enc1            ReLU             conv1             [N, 16, H, W]           0          0
-            maxpool1        MaxPool2d        enc1              [N, 16, H/2, W/2]       0          0
-            conv2           Conv2d           maxpool1          [N, 32, H/2, W/2]   4,640  1,152·H·W
-            enc2            ReLU             conv2             [N, 32, H/2, W/2]       0          0
-            maxpool2        MaxPool2d        enc2              [N, 32, H/4, W/4]       0          0
-            conv3           Conv2d           maxpool2          [N, 64, H/4, W/4]  18,496  1,152·H·W
-            bottleneck      ReLU             conv3             [N, 64, H/4, W/4]       0          0
-            up2             Upsample         bottleneck, enc2  [N, 64, H/2, W/2]       0          0
-            cat(up2, enc2)  Skip (Concat)    up2, enc2         [N, 96, H/2, W/2]       0          0
-            conv4           Conv2d           up2               [N, 32, H/2, W/2]  27,680  6,912·H·W
-            relu1           ReLU             conv4             [N, 32, H/2, W/2]       0          0
-            up1             ConvTranspose2d  relu1, enc1       [N, 16, H, W]       2,064    512·H·W
-            cat(up1, enc1)  Skip (Concat)    up1, enc1         [N, 32, H, W]           0          0
-            conv5           Conv2d           up1               [N, 16, H, W]       4,624  4,608·H·W
-            relu2           ReLU             conv5             [N, 16, H, W]           0          0
-            head            Conv2d           relu2             [N, 1, H, W]           17     16·H·W
-            ---------------------------------------------------------------------------------------
-            Total parameters: 57,681
-            Trainable parameters: 57,681
-            Multiply-accumulates per example: 14,496·H·W
-            Parameter memory (float32): 230,724 bytes (225.3 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 796·H·W bytes
-            """;
+        public static string Summary =>
+            "UNetAnySize: [N, 1, H, W] -> [N, 1, H, W]\n" +
+            "Layer           Kind             Inputs            Output shape       Params       MACs\n" +
+            "---------------------------------------------------------------------------------------\n" +
+            "conv1           Conv2d           input             [N, 16, H, W]         160    144·H·W\n" +
+            "enc1            ReLU             conv1             [N, 16, H, W]           0          0\n" +
+            "maxpool1        MaxPool2d        enc1              [N, 16, H/2, W/2]       0          0\n" +
+            "conv2           Conv2d           maxpool1          [N, 32, H/2, W/2]   4,640  1,152·H·W\n" +
+            "enc2            ReLU             conv2             [N, 32, H/2, W/2]       0          0\n" +
+            "maxpool2        MaxPool2d        enc2              [N, 32, H/4, W/4]       0          0\n" +
+            "conv3           Conv2d           maxpool2          [N, 64, H/4, W/4]  18,496  1,152·H·W\n" +
+            "bottleneck      ReLU             conv3             [N, 64, H/4, W/4]       0          0\n" +
+            "up2             Upsample         bottleneck, enc2  [N, 64, H/2, W/2]       0          0\n" +
+            "cat(up2, enc2)  Skip (Concat)    up2, enc2         [N, 96, H/2, W/2]       0          0\n" +
+            "conv4           Conv2d           up2               [N, 32, H/2, W/2]  27,680  6,912·H·W\n" +
+            "relu1           ReLU             conv4             [N, 32, H/2, W/2]       0          0\n" +
+            "up1             ConvTranspose2d  relu1, enc1       [N, 16, H, W]       2,064    512·H·W\n" +
+            "cat(up1, enc1)  Skip (Concat)    up1, enc1         [N, 32, H, W]           0          0\n" +
+            "conv5           Conv2d           up1               [N, 16, H, W]       4,624  4,608·H·W\n" +
+            "relu2           ReLU             conv5             [N, 16, H, W]           0          0\n" +
+            "head            Conv2d           relu2             [N, 1, H, W]           17     16·H·W\n" +
+            "---------------------------------------------------------------------------------------\n" +
+            "Total parameters: 57,681\n" +
+            "Trainable parameters: 57,681\n" +
+            "Multiply-accumulates per example: 14,496·H·W\n" +
+            "Parameter memory (float32): 230,724 bytes (225.3 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 796·H·W bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            UNetAnySize: [N, 1, H, W] -> [N, 1, H, W] (every layer of every block)
-            Layer           Kind             Inputs            Output shape       Params       MACs
-            ---------------------------------------------------------------------------------------
-            conv1           Conv2d           input             [N, 16, H, W]         160    144·H·W
-            enc1            ReLU             conv1             [N, 16, H, W]           0          0
-            maxpool1        MaxPool2d        enc1              [N, 16, H/2, W/2]       0          0
-            conv2           Conv2d           maxpool1          [N, 32, H/2, W/2]   4,640  1,152·H·W
-            enc2            ReLU             conv2             [N, 32, H/2, W/2]       0          0
-            maxpool2        MaxPool2d        enc2              [N, 32, H/4, W/4]       0          0
-            conv3           Conv2d           maxpool2          [N, 64, H/4, W/4]  18,496  1,152·H·W
-            bottleneck      ReLU             conv3             [N, 64, H/4, W/4]       0          0
-            up2             Upsample         bottleneck, enc2  [N, 64, H/2, W/2]       0          0
-            cat(up2, enc2)  Skip (Concat)    up2, enc2         [N, 96, H/2, W/2]       0          0
-            conv4           Conv2d           up2               [N, 32, H/2, W/2]  27,680  6,912·H·W
-            relu1           ReLU             conv4             [N, 32, H/2, W/2]       0          0
-            up1             ConvTranspose2d  relu1, enc1       [N, 16, H, W]       2,064    512·H·W
-            cat(up1, enc1)  Skip (Concat)    up1, enc1         [N, 32, H, W]           0          0
-            conv5           Conv2d           up1               [N, 16, H, W]       4,624  4,608·H·W
-            relu2           ReLU             conv5             [N, 16, H, W]           0          0
-            head            Conv2d           relu2             [N, 1, H, W]           17     16·H·W
-            ---------------------------------------------------------------------------------------
-            Total parameters: 57,681
-            Trainable parameters: 57,681
-            Multiply-accumulates per example: 14,496·H·W
-            Parameter memory (float32): 230,724 bytes (225.3 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 796·H·W bytes
-            """;
+        public static string SummaryExpanded =>
+            "UNetAnySize: [N, 1, H, W] -> [N, 1, H, W] (every layer of every block)\n" +
+            "Layer           Kind             Inputs            Output shape       Params       MACs\n" +
+            "---------------------------------------------------------------------------------------\n" +
+            "conv1           Conv2d           input             [N, 16, H, W]         160    144·H·W\n" +
+            "enc1            ReLU             conv1             [N, 16, H, W]           0          0\n" +
+            "maxpool1        MaxPool2d        enc1              [N, 16, H/2, W/2]       0          0\n" +
+            "conv2           Conv2d           maxpool1          [N, 32, H/2, W/2]   4,640  1,152·H·W\n" +
+            "enc2            ReLU             conv2             [N, 32, H/2, W/2]       0          0\n" +
+            "maxpool2        MaxPool2d        enc2              [N, 32, H/4, W/4]       0          0\n" +
+            "conv3           Conv2d           maxpool2          [N, 64, H/4, W/4]  18,496  1,152·H·W\n" +
+            "bottleneck      ReLU             conv3             [N, 64, H/4, W/4]       0          0\n" +
+            "up2             Upsample         bottleneck, enc2  [N, 64, H/2, W/2]       0          0\n" +
+            "cat(up2, enc2)  Skip (Concat)    up2, enc2         [N, 96, H/2, W/2]       0          0\n" +
+            "conv4           Conv2d           up2               [N, 32, H/2, W/2]  27,680  6,912·H·W\n" +
+            "relu1           ReLU             conv4             [N, 32, H/2, W/2]       0          0\n" +
+            "up1             ConvTranspose2d  relu1, enc1       [N, 16, H, W]       2,064    512·H·W\n" +
+            "cat(up1, enc1)  Skip (Concat)    up1, enc1         [N, 32, H, W]           0          0\n" +
+            "conv5           Conv2d           up1               [N, 16, H, W]       4,624  4,608·H·W\n" +
+            "relu2           ReLU             conv5             [N, 16, H, W]           0          0\n" +
+            "head            Conv2d           relu2             [N, 1, H, W]           17     16·H·W\n" +
+            "---------------------------------------------------------------------------------------\n" +
+            "Total parameters: 57,681\n" +
+            "Trainable parameters: 57,681\n" +
+            "Multiply-accumulates per example: 14,496·H·W\n" +
+            "Parameter memory (float32): 230,724 bytes (225.3 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 796·H·W bytes";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "UNetAnySize" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="UNetAnySize: [N, 1, H, W] -> [N, 1, H, W]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, 1, H, W]", shape=ellipse, fillcolor="#dff0d8"];
-                "conv1" [label="conv1\nConv2d\n[N, 16, H, W]"];
-                "enc1" [label="enc1\nReLU\n[N, 16, H, W]"];
-                "maxpool1" [label="maxpool1\nMaxPool2d\n[N, 16, H/2, W/2]"];
-                "conv2" [label="conv2\nConv2d\n[N, 32, H/2, W/2]"];
-                "enc2" [label="enc2\nReLU\n[N, 32, H/2, W/2]"];
-                "maxpool2" [label="maxpool2\nMaxPool2d\n[N, 32, H/4, W/4]"];
-                "conv3" [label="conv3\nConv2d\n[N, 64, H/4, W/4]"];
-                "bottleneck" [label="bottleneck\nReLU\n[N, 64, H/4, W/4]"];
-                "up2" [label="up2\nUpsample\n[N, 64, H/2, W/2]\nafter skips: [N, 96, H/2, W/2]"];
-                "conv4" [label="conv4\nConv2d\n[N, 32, H/2, W/2]"];
-                "relu1" [label="relu1\nReLU\n[N, 32, H/2, W/2]"];
-                "up1" [label="up1\nConvTranspose2d\n[N, 16, H, W]\nafter skips: [N, 32, H, W]"];
-                "conv5" [label="conv5\nConv2d\n[N, 16, H, W]"];
-                "relu2" [label="relu2\nReLU\n[N, 16, H, W]"];
-                "head" [label="head\nConv2d\n[N, 1, H, W]"];
-                "input" -> "conv1";
-                "conv1" -> "enc1";
-                "enc1" -> "maxpool1";
-                "maxpool1" -> "conv2";
-                "conv2" -> "enc2";
-                "enc2" -> "maxpool2";
-                "maxpool2" -> "conv3";
-                "conv3" -> "bottleneck";
-                "bottleneck" -> "up2";
-                "enc2" -> "up2" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "up2" -> "conv4";
-                "conv4" -> "relu1";
-                "relu1" -> "up1";
-                "enc1" -> "up1" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat"];
-                "up1" -> "conv5";
-                "conv5" -> "relu2";
-                "relu2" -> "head";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"UNetAnySize\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"UNetAnySize: [N, 1, H, W] -> [N, 1, H, W]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, 1, H, W]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"conv1\" [label=\"conv1\\nConv2d\\n[N, 16, H, W]\"];\n" +
+            "    \"enc1\" [label=\"enc1\\nReLU\\n[N, 16, H, W]\"];\n" +
+            "    \"maxpool1\" [label=\"maxpool1\\nMaxPool2d\\n[N, 16, H/2, W/2]\"];\n" +
+            "    \"conv2\" [label=\"conv2\\nConv2d\\n[N, 32, H/2, W/2]\"];\n" +
+            "    \"enc2\" [label=\"enc2\\nReLU\\n[N, 32, H/2, W/2]\"];\n" +
+            "    \"maxpool2\" [label=\"maxpool2\\nMaxPool2d\\n[N, 32, H/4, W/4]\"];\n" +
+            "    \"conv3\" [label=\"conv3\\nConv2d\\n[N, 64, H/4, W/4]\"];\n" +
+            "    \"bottleneck\" [label=\"bottleneck\\nReLU\\n[N, 64, H/4, W/4]\"];\n" +
+            "    \"up2\" [label=\"up2\\nUpsample\\n[N, 64, H/2, W/2]\\nafter skips: [N, 96, H/2, W/2]\"];\n" +
+            "    \"conv4\" [label=\"conv4\\nConv2d\\n[N, 32, H/2, W/2]\"];\n" +
+            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 32, H/2, W/2]\"];\n" +
+            "    \"up1\" [label=\"up1\\nConvTranspose2d\\n[N, 16, H, W]\\nafter skips: [N, 32, H, W]\"];\n" +
+            "    \"conv5\" [label=\"conv5\\nConv2d\\n[N, 16, H, W]\"];\n" +
+            "    \"relu2\" [label=\"relu2\\nReLU\\n[N, 16, H, W]\"];\n" +
+            "    \"head\" [label=\"head\\nConv2d\\n[N, 1, H, W]\"];\n" +
+            "    \"input\" -> \"conv1\";\n" +
+            "    \"conv1\" -> \"enc1\";\n" +
+            "    \"enc1\" -> \"maxpool1\";\n" +
+            "    \"maxpool1\" -> \"conv2\";\n" +
+            "    \"conv2\" -> \"enc2\";\n" +
+            "    \"enc2\" -> \"maxpool2\";\n" +
+            "    \"maxpool2\" -> \"conv3\";\n" +
+            "    \"conv3\" -> \"bottleneck\";\n" +
+            "    \"bottleneck\" -> \"up2\";\n" +
+            "    \"enc2\" -> \"up2\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"up2\" -> \"conv4\";\n" +
+            "    \"conv4\" -> \"relu1\";\n" +
+            "    \"relu1\" -> \"up1\";\n" +
+            "    \"enc1\" -> \"up1\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
+            "    \"up1\" -> \"conv5\";\n" +
+            "    \"conv5\" -> \"relu2\";\n" +
+            "    \"relu2\" -> \"head\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like

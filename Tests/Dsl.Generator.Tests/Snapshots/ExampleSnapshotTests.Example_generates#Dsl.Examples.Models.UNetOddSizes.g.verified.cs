@@ -49,106 +49,103 @@ namespace Dsl.Examples.Models
         public const long ParameterCount = 56689;
 
         /// <summary>A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).</summary>
-        public static string Summary => """
-            UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)]
-            Layer                 Kind                    Inputs       Output shape                         Params                          MACs
-            ------------------------------------------------------------------------------------------------------------------------------------
-            enc1                  Conv2d                  input        [N, 16, H, W]                           160                       144·H·W
-            act1                  ReLU                    enc1         [N, 16, H, W]                             0                             0
-            pool1                 MaxPool2d               act1         [N, 16, floor(H/2), floor(W/2)]           0                             0
-            enc2                  Conv2d                  pool1        [N, 32, floor(H/2), floor(W/2)]       4,640   4,608·floor(H/2)·floor(W/2)
-            act2                  ReLU                    enc2         [N, 32, floor(H/2), floor(W/2)]           0                             0
-            pool2                 MaxPool2d               act2         [N, 32, floor(H/4), floor(W/4)]           0                             0
-            bottleneck            Conv2d                  pool2        [N, 64, floor(H/4), floor(W/4)]      18,496  18,432·floor(H/4)·floor(W/4)
-            relu1                 ReLU                    bottleneck   [N, 64, floor(H/4), floor(W/4)]           0                             0
-            up2                   ConvTranspose2d         relu1, act2  [N, 32, 2·floor(H/4), 2·floor(W/4)]   8,224   8,192·floor(H/4)·floor(W/4)
-            cat(up2, crop(act2))  Skip (Concat, cropped)  up2, act2    [N, 64, 2·floor(H/4), 2·floor(W/4)]       0                             0
-            dec2                  Conv2d                  up2          [N, 32, 2·floor(H/4), 2·floor(W/4)]  18,464  73,728·floor(H/4)·floor(W/4)
-            relu2                 ReLU                    dec2         [N, 32, 2·floor(H/4), 2·floor(W/4)]       0                             0
-            up1                   ConvTranspose2d         relu2, act1  [N, 16, 4·floor(H/4), 4·floor(W/4)]   2,064   8,192·floor(H/4)·floor(W/4)
-            cat(up1, crop(act1))  Skip (Concat, cropped)  up1, act1    [N, 32, 4·floor(H/4), 4·floor(W/4)]       0                             0
-            dec1                  Conv2d                  up1          [N, 16, 4·floor(H/4), 4·floor(W/4)]   4,624  73,728·floor(H/4)·floor(W/4)
-            relu3                 ReLU                    dec1         [N, 16, 4·floor(H/4), 4·floor(W/4)]       0                             0
-            head                  Conv2d                  relu3        [N, 1, 4·floor(H/4), 4·floor(W/4)]       17     256·floor(H/4)·floor(W/4)
-            ------------------------------------------------------------------------------------------------------------------------------------
-            Total parameters: 56,689
-            Trainable parameters: 56,689
-            Multiply-accumulates per example: 144·H·W + 4,608·floor(H/2)·floor(W/2) + 182,528·floor(H/4)·floor(W/4)
-            Parameter memory (float32): 226,756 bytes (221.4 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 128·H·W + 320·floor(H/2)·floor(W/2) + 9,920·floor(H/4)·floor(W/4) bytes
-            """;
+        public static string Summary =>
+            "UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)]\n" +
+            "Layer                 Kind                    Inputs       Output shape                         Params                          MACs\n" +
+            "------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "enc1                  Conv2d                  input        [N, 16, H, W]                           160                       144·H·W\n" +
+            "act1                  ReLU                    enc1         [N, 16, H, W]                             0                             0\n" +
+            "pool1                 MaxPool2d               act1         [N, 16, floor(H/2), floor(W/2)]           0                             0\n" +
+            "enc2                  Conv2d                  pool1        [N, 32, floor(H/2), floor(W/2)]       4,640   4,608·floor(H/2)·floor(W/2)\n" +
+            "act2                  ReLU                    enc2         [N, 32, floor(H/2), floor(W/2)]           0                             0\n" +
+            "pool2                 MaxPool2d               act2         [N, 32, floor(H/4), floor(W/4)]           0                             0\n" +
+            "bottleneck            Conv2d                  pool2        [N, 64, floor(H/4), floor(W/4)]      18,496  18,432·floor(H/4)·floor(W/4)\n" +
+            "relu1                 ReLU                    bottleneck   [N, 64, floor(H/4), floor(W/4)]           0                             0\n" +
+            "up2                   ConvTranspose2d         relu1, act2  [N, 32, 2·floor(H/4), 2·floor(W/4)]   8,224   8,192·floor(H/4)·floor(W/4)\n" +
+            "cat(up2, crop(act2))  Skip (Concat, cropped)  up2, act2    [N, 64, 2·floor(H/4), 2·floor(W/4)]       0                             0\n" +
+            "dec2                  Conv2d                  up2          [N, 32, 2·floor(H/4), 2·floor(W/4)]  18,464  73,728·floor(H/4)·floor(W/4)\n" +
+            "relu2                 ReLU                    dec2         [N, 32, 2·floor(H/4), 2·floor(W/4)]       0                             0\n" +
+            "up1                   ConvTranspose2d         relu2, act1  [N, 16, 4·floor(H/4), 4·floor(W/4)]   2,064   8,192·floor(H/4)·floor(W/4)\n" +
+            "cat(up1, crop(act1))  Skip (Concat, cropped)  up1, act1    [N, 32, 4·floor(H/4), 4·floor(W/4)]       0                             0\n" +
+            "dec1                  Conv2d                  up1          [N, 16, 4·floor(H/4), 4·floor(W/4)]   4,624  73,728·floor(H/4)·floor(W/4)\n" +
+            "relu3                 ReLU                    dec1         [N, 16, 4·floor(H/4), 4·floor(W/4)]       0                             0\n" +
+            "head                  Conv2d                  relu3        [N, 1, 4·floor(H/4), 4·floor(W/4)]       17     256·floor(H/4)·floor(W/4)\n" +
+            "------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 56,689\n" +
+            "Trainable parameters: 56,689\n" +
+            "Multiply-accumulates per example: 144·H·W + 4,608·floor(H/2)·floor(W/2) + 182,528·floor(H/4)·floor(W/4)\n" +
+            "Parameter memory (float32): 226,756 bytes (221.4 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 128·H·W + 320·floor(H/2)·floor(W/2) + 9,920·floor(H/4)·floor(W/4) bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded => """
-            UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)] (every layer of every block)
-            Layer                 Kind                    Inputs       Output shape                         Params                          MACs
-            ------------------------------------------------------------------------------------------------------------------------------------
-            enc1                  Conv2d                  input        [N, 16, H, W]                           160                       144·H·W
-            act1                  ReLU                    enc1         [N, 16, H, W]                             0                             0
-            pool1                 MaxPool2d               act1         [N, 16, floor(H/2), floor(W/2)]           0                             0
-            enc2                  Conv2d                  pool1        [N, 32, floor(H/2), floor(W/2)]       4,640   4,608·floor(H/2)·floor(W/2)
-            act2                  ReLU                    enc2         [N, 32, floor(H/2), floor(W/2)]           0                             0
-            pool2                 MaxPool2d               act2         [N, 32, floor(H/4), floor(W/4)]           0                             0
-            bottleneck            Conv2d                  pool2        [N, 64, floor(H/4), floor(W/4)]      18,496  18,432·floor(H/4)·floor(W/4)
-            relu1                 ReLU                    bottleneck   [N, 64, floor(H/4), floor(W/4)]           0                             0
-            up2                   ConvTranspose2d         relu1, act2  [N, 32, 2·floor(H/4), 2·floor(W/4)]   8,224   8,192·floor(H/4)·floor(W/4)
-            cat(up2, crop(act2))  Skip (Concat, cropped)  up2, act2    [N, 64, 2·floor(H/4), 2·floor(W/4)]       0                             0
-            dec2                  Conv2d                  up2          [N, 32, 2·floor(H/4), 2·floor(W/4)]  18,464  73,728·floor(H/4)·floor(W/4)
-            relu2                 ReLU                    dec2         [N, 32, 2·floor(H/4), 2·floor(W/4)]       0                             0
-            up1                   ConvTranspose2d         relu2, act1  [N, 16, 4·floor(H/4), 4·floor(W/4)]   2,064   8,192·floor(H/4)·floor(W/4)
-            cat(up1, crop(act1))  Skip (Concat, cropped)  up1, act1    [N, 32, 4·floor(H/4), 4·floor(W/4)]       0                             0
-            dec1                  Conv2d                  up1          [N, 16, 4·floor(H/4), 4·floor(W/4)]   4,624  73,728·floor(H/4)·floor(W/4)
-            relu3                 ReLU                    dec1         [N, 16, 4·floor(H/4), 4·floor(W/4)]       0                             0
-            head                  Conv2d                  relu3        [N, 1, 4·floor(H/4), 4·floor(W/4)]       17     256·floor(H/4)·floor(W/4)
-            ------------------------------------------------------------------------------------------------------------------------------------
-            Total parameters: 56,689
-            Trainable parameters: 56,689
-            Multiply-accumulates per example: 144·H·W + 4,608·floor(H/2)·floor(W/2) + 182,528·floor(H/4)·floor(W/4)
-            Parameter memory (float32): 226,756 bytes (221.4 KiB)
-            Activation memory per example in training (float32, every layer's and merge's output): 128·H·W + 320·floor(H/2)·floor(W/2) + 9,920·floor(H/4)·floor(W/4) bytes
-            """;
+        public static string SummaryExpanded =>
+            "UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)] (every layer of every block)\n" +
+            "Layer                 Kind                    Inputs       Output shape                         Params                          MACs\n" +
+            "------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "enc1                  Conv2d                  input        [N, 16, H, W]                           160                       144·H·W\n" +
+            "act1                  ReLU                    enc1         [N, 16, H, W]                             0                             0\n" +
+            "pool1                 MaxPool2d               act1         [N, 16, floor(H/2), floor(W/2)]           0                             0\n" +
+            "enc2                  Conv2d                  pool1        [N, 32, floor(H/2), floor(W/2)]       4,640   4,608·floor(H/2)·floor(W/2)\n" +
+            "act2                  ReLU                    enc2         [N, 32, floor(H/2), floor(W/2)]           0                             0\n" +
+            "pool2                 MaxPool2d               act2         [N, 32, floor(H/4), floor(W/4)]           0                             0\n" +
+            "bottleneck            Conv2d                  pool2        [N, 64, floor(H/4), floor(W/4)]      18,496  18,432·floor(H/4)·floor(W/4)\n" +
+            "relu1                 ReLU                    bottleneck   [N, 64, floor(H/4), floor(W/4)]           0                             0\n" +
+            "up2                   ConvTranspose2d         relu1, act2  [N, 32, 2·floor(H/4), 2·floor(W/4)]   8,224   8,192·floor(H/4)·floor(W/4)\n" +
+            "cat(up2, crop(act2))  Skip (Concat, cropped)  up2, act2    [N, 64, 2·floor(H/4), 2·floor(W/4)]       0                             0\n" +
+            "dec2                  Conv2d                  up2          [N, 32, 2·floor(H/4), 2·floor(W/4)]  18,464  73,728·floor(H/4)·floor(W/4)\n" +
+            "relu2                 ReLU                    dec2         [N, 32, 2·floor(H/4), 2·floor(W/4)]       0                             0\n" +
+            "up1                   ConvTranspose2d         relu2, act1  [N, 16, 4·floor(H/4), 4·floor(W/4)]   2,064   8,192·floor(H/4)·floor(W/4)\n" +
+            "cat(up1, crop(act1))  Skip (Concat, cropped)  up1, act1    [N, 32, 4·floor(H/4), 4·floor(W/4)]       0                             0\n" +
+            "dec1                  Conv2d                  up1          [N, 16, 4·floor(H/4), 4·floor(W/4)]   4,624  73,728·floor(H/4)·floor(W/4)\n" +
+            "relu3                 ReLU                    dec1         [N, 16, 4·floor(H/4), 4·floor(W/4)]       0                             0\n" +
+            "head                  Conv2d                  relu3        [N, 1, 4·floor(H/4), 4·floor(W/4)]       17     256·floor(H/4)·floor(W/4)\n" +
+            "------------------------------------------------------------------------------------------------------------------------------------\n" +
+            "Total parameters: 56,689\n" +
+            "Trainable parameters: 56,689\n" +
+            "Multiply-accumulates per example: 144·H·W + 4,608·floor(H/2)·floor(W/2) + 182,528·floor(H/4)·floor(W/4)\n" +
+            "Parameter memory (float32): 226,756 bytes (221.4 KiB)\n" +
+            "Activation memory per example in training (float32, every layer's and merge's output): 128·H·W + 320·floor(H/2)·floor(W/2) + 9,920·floor(H/4)·floor(W/4) bytes";
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram => """
-            digraph "UNetOddSizes" {
-                graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=12, label="UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)]"];
-                node [shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5b7083", fontname="Helvetica", fontsize=10];
-                edge [color="#5b7083", fontname="Helvetica", fontsize=9];
-                "input" [label="input\n[N, 1, H, W]", shape=ellipse, fillcolor="#dff0d8"];
-                "enc1" [label="enc1\nConv2d\n[N, 16, H, W]"];
-                "act1" [label="act1\nReLU\n[N, 16, H, W]"];
-                "pool1" [label="pool1\nMaxPool2d\n[N, 16, floor(H/2), floor(W/2)]"];
-                "enc2" [label="enc2\nConv2d\n[N, 32, floor(H/2), floor(W/2)]"];
-                "act2" [label="act2\nReLU\n[N, 32, floor(H/2), floor(W/2)]"];
-                "pool2" [label="pool2\nMaxPool2d\n[N, 32, floor(H/4), floor(W/4)]"];
-                "bottleneck" [label="bottleneck\nConv2d\n[N, 64, floor(H/4), floor(W/4)]"];
-                "relu1" [label="relu1\nReLU\n[N, 64, floor(H/4), floor(W/4)]"];
-                "up2" [label="up2\nConvTranspose2d\n[N, 32, 2·floor(H/4), 2·floor(W/4)]\nafter skips: [N, 64, 2·floor(H/4), 2·floor(W/4)]"];
-                "dec2" [label="dec2\nConv2d\n[N, 32, 2·floor(H/4), 2·floor(W/4)]"];
-                "relu2" [label="relu2\nReLU\n[N, 32, 2·floor(H/4), 2·floor(W/4)]"];
-                "up1" [label="up1\nConvTranspose2d\n[N, 16, 4·floor(H/4), 4·floor(W/4)]\nafter skips: [N, 32, 4·floor(H/4), 4·floor(W/4)]"];
-                "dec1" [label="dec1\nConv2d\n[N, 16, 4·floor(H/4), 4·floor(W/4)]"];
-                "relu3" [label="relu3\nReLU\n[N, 16, 4·floor(H/4), 4·floor(W/4)]"];
-                "head" [label="head\nConv2d\n[N, 1, 4·floor(H/4), 4·floor(W/4)]"];
-                "input" -> "enc1";
-                "enc1" -> "act1";
-                "act1" -> "pool1";
-                "pool1" -> "enc2";
-                "enc2" -> "act2";
-                "act2" -> "pool2";
-                "pool2" -> "bottleneck";
-                "bottleneck" -> "relu1";
-                "relu1" -> "up2";
-                "act2" -> "up2" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat, cropped"];
-                "up2" -> "dec2";
-                "dec2" -> "relu2";
-                "relu2" -> "up1";
-                "act1" -> "up1" [style=dashed, penwidth=1.5, color="#2471a3", fontcolor="#2471a3", label="Concat, cropped"];
-                "up1" -> "dec1";
-                "dec1" -> "relu3";
-                "relu3" -> "head";
-            }
-            """;
+        public static string Diagram =>
+            "digraph \"UNetOddSizes\" {\n" +
+            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)]\"];\n" +
+            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
+            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
+            "    \"input\" [label=\"input\\n[N, 1, H, W]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
+            "    \"enc1\" [label=\"enc1\\nConv2d\\n[N, 16, H, W]\"];\n" +
+            "    \"act1\" [label=\"act1\\nReLU\\n[N, 16, H, W]\"];\n" +
+            "    \"pool1\" [label=\"pool1\\nMaxPool2d\\n[N, 16, floor(H/2), floor(W/2)]\"];\n" +
+            "    \"enc2\" [label=\"enc2\\nConv2d\\n[N, 32, floor(H/2), floor(W/2)]\"];\n" +
+            "    \"act2\" [label=\"act2\\nReLU\\n[N, 32, floor(H/2), floor(W/2)]\"];\n" +
+            "    \"pool2\" [label=\"pool2\\nMaxPool2d\\n[N, 32, floor(H/4), floor(W/4)]\"];\n" +
+            "    \"bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 64, floor(H/4), floor(W/4)]\"];\n" +
+            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 64, floor(H/4), floor(W/4)]\"];\n" +
+            "    \"up2\" [label=\"up2\\nConvTranspose2d\\n[N, 32, 2·floor(H/4), 2·floor(W/4)]\\nafter skips: [N, 64, 2·floor(H/4), 2·floor(W/4)]\"];\n" +
+            "    \"dec2\" [label=\"dec2\\nConv2d\\n[N, 32, 2·floor(H/4), 2·floor(W/4)]\"];\n" +
+            "    \"relu2\" [label=\"relu2\\nReLU\\n[N, 32, 2·floor(H/4), 2·floor(W/4)]\"];\n" +
+            "    \"up1\" [label=\"up1\\nConvTranspose2d\\n[N, 16, 4·floor(H/4), 4·floor(W/4)]\\nafter skips: [N, 32, 4·floor(H/4), 4·floor(W/4)]\"];\n" +
+            "    \"dec1\" [label=\"dec1\\nConv2d\\n[N, 16, 4·floor(H/4), 4·floor(W/4)]\"];\n" +
+            "    \"relu3\" [label=\"relu3\\nReLU\\n[N, 16, 4·floor(H/4), 4·floor(W/4)]\"];\n" +
+            "    \"head\" [label=\"head\\nConv2d\\n[N, 1, 4·floor(H/4), 4·floor(W/4)]\"];\n" +
+            "    \"input\" -> \"enc1\";\n" +
+            "    \"enc1\" -> \"act1\";\n" +
+            "    \"act1\" -> \"pool1\";\n" +
+            "    \"pool1\" -> \"enc2\";\n" +
+            "    \"enc2\" -> \"act2\";\n" +
+            "    \"act2\" -> \"pool2\";\n" +
+            "    \"pool2\" -> \"bottleneck\";\n" +
+            "    \"bottleneck\" -> \"relu1\";\n" +
+            "    \"relu1\" -> \"up2\";\n" +
+            "    \"act2\" -> \"up2\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat, cropped\"];\n" +
+            "    \"up2\" -> \"dec2\";\n" +
+            "    \"dec2\" -> \"relu2\";\n" +
+            "    \"relu2\" -> \"up1\";\n" +
+            "    \"act1\" -> \"up1\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat, cropped\"];\n" +
+            "    \"up1\" -> \"dec1\";\n" +
+            "    \"dec1\" -> \"relu3\";\n" +
+            "    \"relu3\" -> \"head\";\n" +
+            "}";
 
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like

@@ -56,6 +56,22 @@ public sealed class PackageConsumerTests(PackageFeed packages)
         // Line 8 is the [Skip] that adds 8 channels to 16.
         Assert.Contains($"{broken}(8,2): error DSL005: Skip from 'stem' to 'wide'", failed.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Model.cs(", failed.Output, StringComparison.Ordinal);
+
+        // In an IDE the error links to its documentation: absolute, and under the base DslDocumentationUrl sets
+        // (the Dsl package's build/Dsl.props makes the property visible to the generator). The SARIF log shows the link.
+        string log = Path.Combine(app, "errors.sarif");
+        DotnetCli.Run(app, ["build", "--no-restore", "--disable-build-servers", $"-p:ErrorLog={log}"]);
+        Assert.Contains("https://github.com/dsl-dotnet/dsl/blob/main/docs/diagnostics.md#dsl005", File.ReadAllText(log), StringComparison.Ordinal);
+        File.Delete(log);
+        DotnetCli.Run(app, ["build", "--no-restore", "--disable-build-servers", $"-p:ErrorLog={log}",
+            "-p:DslDocumentationUrl=https://docs.example.com/dsl/diagnostics"]);
+        Assert.Contains("https://docs.example.com/dsl/diagnostics#dsl005", File.ReadAllText(log), StringComparison.Ordinal);
+
+        // Its severity is the user's to set, as for any compiler diagnostic.
+        File.WriteAllText(Path.Combine(app, ".editorconfig"), "root = true\n\n[*.cs]\ndotnet_diagnostic.DSL005.severity = none\n");
+        CommandResult silenced = DotnetCli.Run(app, ["build", "--no-restore", "--disable-build-servers"]);
+        silenced.AssertSucceeded();
+        Assert.DoesNotContain("DSL005", silenced.Output, StringComparison.Ordinal);
     }
 
     private const string GoodModel = """
