@@ -84,7 +84,7 @@ public sealed class TargetFrameworkTests(PackageFeed packages)
             .SelectMany(f => modelClass.Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value)).ToArray();
         Assert.NotEmpty(models);
         string[] files = Directory.Exists(generated)
-            ? Directory.GetFiles(generated, "*.g.cs", SearchOption.AllDirectories).Select(Path.GetFileName).ToArray()!
+            ? Directory.GetFiles(generated, "*.g.cs", SearchOption.AllDirectories).Select(f => Path.GetFileName(f) ?? f).ToArray()
             : [];
         foreach (string model in models)
         {
