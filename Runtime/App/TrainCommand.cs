@@ -34,7 +34,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--task <TASK>"), Description("classification, regression or tokens (token classification) [[from the model's shapes]]")]
         public string? Task { get; init; }
 
-        [CommandOption("--data <SOURCE>"), Description("Image models: a folder with the four Fashion-MNIST IDX files, or embedded [[the first found of /usr/share/datasets/fashion-mnist, ~/.cache/dsl/fashion-mnist, embedded]]; token models: synthetic; signal models: synthetic or a file of numbers")]
+        [CommandOption("--data <SOURCE>"), Description("Image models: a folder with the four Fashion-MNIST IDX files, or embedded (the subset in the Dsl.Datasets package) [[the first found of /usr/share/datasets/fashion-mnist, ~/.cache/dsl/fashion-mnist, embedded]]; token models: synthetic; signal models: synthetic or a file of numbers")]
         public string? Data { get; init; }
 
         [CommandOption("--validation <FRACTION>"), Description("Fraction of the training data held out for validation, stratified by class and seeded [[0.1]]; 0: none")]

@@ -6,7 +6,7 @@ namespace Dsl.Runtime.Data;
 
 /// <summary>
 /// Fashion-MNIST (Zalando SE, MIT licence): 28 × 28 grayscale images of 10 kinds of clothing.
-/// Finds the full data set on disk, or falls back to a balanced subset built into this assembly.
+/// Finds the full data set on disk, or falls back to a balanced subset in the Dsl.Datasets package.
 /// </summary>
 public static class FashionMnist
 {
@@ -16,7 +16,16 @@ public static class FashionMnist
     /// <summary>Where Debian's dataset-fashion-mnist package installs the four files.</summary>
     public const string DebianDirectory = "/usr/share/datasets/fashion-mnist";
 
-    private const string ResourcePrefix = "Dsl.Runtime.Data.Embedded.";
+    /// <summary>The assembly (and package) that holds the subset, found by name so this one does not carry it.</summary>
+    internal const string SubsetAssembly = "Dsl.Datasets";
+
+    // Dsl.Datasets.FashionMnistSubset.ResourcePrefix; kept in step by hand, since this assembly does not reference that one.
+    private const string ResourcePrefix = "Dsl.Datasets.FashionMnist.";
+
+    /// <summary>The message when <see cref="SubsetAssembly"/> is not in the application.</summary>
+    internal const string SubsetMissingMessage =
+        "The embedded Fashion-MNIST subset is in the Dsl.Datasets package, which this application does not reference: " +
+        "`dotnet add package Dsl.Datasets`, or pass --data DIR with the Fashion-MNIST IDX files.";
 
     /// <summary>The class names, indexed by label.</summary>
     public static readonly string[] ClassNames =
@@ -36,12 +45,13 @@ public static class FashionMnist
         }
     }
 
-    /// <summary>The MIT licence of Fashion-MNIST, as shipped with the embedded subset.</summary>
+    /// <summary>The MIT licence of Fashion-MNIST, as shipped with the embedded subset (in Dsl.Datasets).</summary>
+    /// <exception cref="DataFileException">The application does not reference the Dsl.Datasets package.</exception>
     public static string License
     {
         get
         {
-            using Stream stream = OpenResource("LICENSE");
+            using Stream stream = OpenResource(FindSubset(SubsetAssembly), "LICENSE");
             using var reader = new StreamReader(stream);
             return reader.ReadToEnd();
         }
@@ -74,24 +84,45 @@ public static class FashionMnist
     }
 
     /// <summary>Loads the embedded subset: 8,000 training and 2,000 test images, equally many per class
-    /// (see Runtime/Data/Embedded/README.md).</summary>
-    public static DataSplit LoadEmbedded() =>
-        IdxDirectory.Combine(
-            () => LoadResourcePair(IdxDirectory.FileNames[0], IdxDirectory.FileNames[1]),
-            () => LoadResourcePair(IdxDirectory.FileNames[2], IdxDirectory.FileNames[3]),
+    /// (see Runtime/Datasets/FashionMnist/README.md). It is in the Dsl.Datasets package, found by name: the
+    /// application references that package, and no code needs to use it.</summary>
+    /// <exception cref="DataFileException">The application does not reference the Dsl.Datasets package.</exception>
+    public static DataSplit LoadEmbedded() => LoadEmbedded(SubsetAssembly);
+
+    /// <summary><see cref="LoadEmbedded()"/> from the assembly named <paramref name="assemblyName"/> (tests name one that is absent).</summary>
+    internal static DataSplit LoadEmbedded(string assemblyName)
+    {
+        Assembly subset = FindSubset(assemblyName);
+        return IdxDirectory.Combine(
+            () => LoadResourcePair(subset, IdxDirectory.FileNames[0], IdxDirectory.FileNames[1]),
+            () => LoadResourcePair(subset, IdxDirectory.FileNames[2], IdxDirectory.FileNames[3]),
             ResourceName(IdxDirectory.FileNames[0]), ResourceName(IdxDirectory.FileNames[2]),
             "embedded subset");
+    }
 
-    private static TensorDataset LoadResourcePair(string imagesFile, string labelsFile)
+    // By name, not by reference: the subset is in the application's deps.json whenever it references Dsl.Datasets.
+    private static Assembly FindSubset(string assemblyName)
+    {
+        try
+        {
+            return Assembly.Load(new AssemblyName(assemblyName));
+        }
+        catch (FileNotFoundException)
+        {
+            throw new DataFileException(SubsetAssembly, SubsetMissingMessage);
+        }
+    }
+
+    private static TensorDataset LoadResourcePair(Assembly subset, string imagesFile, string labelsFile)
     {
         IdxImages images;
-        using (Stream stream = OpenResource(imagesFile + ".gz"))
+        using (Stream stream = OpenResource(subset, imagesFile + ".gz"))
         {
             images = IdxReader.ReadImages(stream, ResourceName(imagesFile));
         }
 
         byte[] labels;
-        using (Stream stream = OpenResource(labelsFile + ".gz"))
+        using (Stream stream = OpenResource(subset, labelsFile + ".gz"))
         {
             labels = IdxReader.ReadLabels(stream, ResourceName(labelsFile));
         }
@@ -101,10 +132,9 @@ public static class FashionMnist
 
     private static string ResourceName(string idxFile) => ResourcePrefix + idxFile + ".gz";
 
-    private static Stream OpenResource(string file)
+    private static Stream OpenResource(Assembly assembly, string file)
     {
         string name = ResourcePrefix + file;
-        Assembly assembly = typeof(FashionMnist).Assembly;
         return assembly.GetManifestResourceStream(name)
             ?? throw new DataFileException(name, $"The embedded resource {name} is missing from {assembly.GetName().Name}.dll.");
     }

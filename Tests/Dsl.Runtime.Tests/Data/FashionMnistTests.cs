@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Reflection;
+using Dsl.Datasets;
 using Dsl.Runtime.Data;
 using TorchSharp;
 using Xunit;
@@ -37,6 +39,40 @@ public sealed class FashionMnistTests
 
         Assert.Contains("MIT", license);
         Assert.Contains("Copyright (c) 2017 Zalando SE", license);
+    }
+
+    [Fact]
+    public void Embedded_subset_without_Dsl_Datasets_says_which_package_to_add_in_one_line()
+    {
+        var error = Assert.Throws<DataFileException>(() => FashionMnist.LoadEmbedded("Dsl.Datasets.NotThere"));
+
+        Assert.Equal("Dsl.Datasets", error.FilePath);
+        Assert.Equal(
+            "The embedded Fashion-MNIST subset is in the Dsl.Datasets package, which this application does not reference: " +
+            "`dotnet add package Dsl.Datasets`, or pass --data DIR with the Fashion-MNIST IDX files.",
+            error.Message);
+    }
+
+    [Fact]
+    public void Dsl_Runtime_neither_references_nor_carries_the_subset()
+    {
+        Assembly runtime = typeof(FashionMnist).Assembly;
+
+        Assert.DoesNotContain(runtime.GetReferencedAssemblies(), name => name.Name == "Dsl.Datasets");
+        Assert.DoesNotContain(runtime.GetManifestResourceNames(), name => name.Contains("ubyte", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Dsl_Datasets_opens_each_of_its_files_and_rejects_others()
+    {
+        foreach (string file in FashionMnistSubset.FileNames)
+        {
+            using Stream stream = FashionMnistSubset.Open(file);
+            Assert.True(stream.Length > 0, file);
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => FashionMnistSubset.Open("train-images-idx3-ubyte"));
+        Assert.Contains("train-images-idx3-ubyte.gz", error.Message);
     }
 
     [Fact]

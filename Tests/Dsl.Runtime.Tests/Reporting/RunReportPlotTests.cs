@@ -97,6 +97,24 @@ public sealed class RunReportPlotTests : IDisposable
         Assert.True(longInk > shortInk + 200, $"{longInk} dark pixels for the long title, {shortInk} for the short one");
     }
 
+    /// <remarks>The embedded fonts are subsets (Runtime/Reporting/Fonts/README.md): a character outside them draws as a box.</remarks>
+    [Theory]
+    [InlineData("DejaVuSans.ttf")]
+    [InlineData("DejaVuSans-Bold.ttf")]
+    public void Embedded_fonts_keep_the_characters_plots_can_need(string file)
+    {
+        const string text = "AZaz09 ,.:;%()[]/+-=_'\"ÀéßüÑ µ°±×÷ ΑΩαβγδεθλμπσω –—…•‰ ←↑→↓ −≈≤≥ ⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ₀₁ ·";
+        using Stream stream = typeof(RunReport).Assembly.GetManifestResourceStream("Dsl.Runtime.Reporting.Fonts." + file)!;
+        using SKTypeface typeface = SKTypeface.FromStream(stream);
+
+        Assert.NotNull(typeface);
+        Assert.Equal("DejaVu Sans", typeface.FamilyName);
+        foreach (char c in text)
+        {
+            Assert.True(typeface.ContainsGlyphs(c.ToString()), $"U+{(int)c:X4} '{c}' is missing from {file}");
+        }
+    }
+
     [Fact]
     public void Plotting_leaves_ScottPlots_process_wide_default_font_alone()
     {

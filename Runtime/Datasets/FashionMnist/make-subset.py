@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the Fashion-MNIST subset embedded in Dsl.Runtime (see README.md).
+"""Writes the Fashion-MNIST subset embedded in Dsl.Datasets (see README.md).
 
 Per class, it keeps the examples whose SHA-256 rank is lowest for a fixed seed, so the
 choice depends on nothing but this file (no numpy, no Python RNG whose algorithm could change),
