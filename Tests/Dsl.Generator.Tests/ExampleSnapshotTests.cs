@@ -70,6 +70,18 @@ public class ExampleSnapshotTests
         Snapshot.Match(ScrubVersion(catalogue), "Catalogue");
     }
 
+    /// <summary>The `dotnet new dsl-model` template's network (its sourceName DslModel1 stands for the user's name), snapshot-tested like the examples.</summary>
+    [Fact]
+    public void The_template_model_generates()
+    {
+        var run = RunOn(Path.Combine("Examples", "Template", "dsl-model", "DslModel1.cs"));
+
+        run.AssertNoDiagnostics();
+        var (hintName, source) = Assert.Single(run.ModelSources);
+        Assert.Equal("DslModel1.DslModel1.g.cs", hintName);
+        Snapshot.Match(ScrubVersion(source), SuffixFor(hintName));
+    }
+
     [Fact]
     public void The_examples_directory_is_found_and_not_empty()
     {

@@ -9,15 +9,15 @@ namespace DslModel1;
 /// </remarks>
 [Model(1, 28, 28)]
 [Conv2d(16, 3, Padding = 1), BatchNorm2d, ReLU(Name = "stem")]
-// Stage 1: two 3×3 convolutions with an identity skip around them: out(stage1) += out(stem).
+// Stage 1: two 3×3 convolutions with an identity skip around them: out(res1) += out(stem).
 [Conv2d(16, 3, Padding = 1), BatchNorm2d, ReLU]
-[Conv2d(16, 3, Padding = 1), BatchNorm2d(Name = "stage1")]
-[Skip("stem", "stage1")]
-[ReLU(Name = "stage1_out")]
+[Conv2d(16, 3, Padding = 1), BatchNorm2d(Name = "res1")]
+[Skip("stem", "res1")]
+[ReLU(Name = "act1")]
 // Stage 2: half the size and twice the channels, so the skip needs a strided 1×1 projection.
 [Conv2d(32, 3, Stride = 2, Padding = 1), BatchNorm2d, ReLU]
-[Conv2d(32, 3, Padding = 1), BatchNorm2d(Name = "stage2")]
-[Skip("stage1_out", "stage2", Projection = true)]
+[Conv2d(32, 3, Padding = 1), BatchNorm2d(Name = "res2")]
+[Skip("act1", "res2", Projection = true)]
 [ReLU, GlobalAvgPool, Linear(10)]
 public partial class DslModel1
 {
