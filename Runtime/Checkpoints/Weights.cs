@@ -1,10 +1,10 @@
 using System;
 using System.IO;
 using System.Text.Json;
+using Dsl.Runtime.IO;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
-using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Checkpoints;
 

@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
-using Dsl.Runtime.Reporting.Csv;
 using Dsl.Runtime.IO;
+using Dsl.Runtime.Reporting.Csv;
 using Dsl.Runtime.Training;
 
 namespace Dsl.Runtime.Reporting;

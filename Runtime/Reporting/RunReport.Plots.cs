@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using Dsl.Runtime.Reporting.Plots;
 using Dsl.Runtime.IO;
+using Dsl.Runtime.Reporting.Plots;
 using Dsl.Runtime.Training;
 
 namespace Dsl.Runtime.Reporting;

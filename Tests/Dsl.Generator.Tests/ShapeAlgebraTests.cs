@@ -1,7 +1,7 @@
 using System.Linq;
 using Dsl.Generator.Common;
-using Dsl.Generator.Parsing;
 using Dsl.Generator.Layers;
+using Dsl.Generator.Parsing;
 using Dsl.Generator.Shapes;
 using Dsl.Generator.Tests.Infrastructure;
 using Xunit;

@@ -440,8 +440,8 @@ internal sealed class Linear : IEquatable<Linear>, IComparable<Linear>
         if (IsConstant) return other.Scale(Constant);
         var terms = new Dictionary<Atom, long>();
         for (int i = 0; i < Atoms.Length; i++)
-        for (int j = 0; j < other.Atoms.Length; j++)
-            Accumulate(terms, Atom.Multiply(Atoms[i], other.Atoms[j]), checked(Coefficients[i] * other.Coefficients[j]));
+            for (int j = 0; j < other.Atoms.Length; j++)
+                Accumulate(terms, Atom.Multiply(Atoms[i], other.Atoms[j]), checked(Coefficients[i] * other.Coefficients[j]));
         for (int i = 0; i < Atoms.Length; i++) Accumulate(terms, Atoms[i], checked(Coefficients[i] * other.Constant));
         for (int j = 0; j < other.Atoms.Length; j++) Accumulate(terms, other.Atoms[j], checked(other.Coefficients[j] * Constant));
         return FromTerms(terms, checked(Constant * other.Constant));

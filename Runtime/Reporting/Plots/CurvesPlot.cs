@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Dsl.Runtime.Training;
 using ScottPlot;
 using ScottPlot.TickGenerators;
-using Dsl.Runtime.Training;
 
 namespace Dsl.Runtime.Reporting.Plots;
 

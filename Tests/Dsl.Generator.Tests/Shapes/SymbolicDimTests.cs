@@ -317,13 +317,13 @@ public class SymbolicDimTests
             long mh = 1 + trial % 2, mw = 1 + trial % 3;
             var dim = tree.Build(Dim.Named("H", mh), Dim.Named("W", mw));
             for (long h = -3 * mh; h <= 40; h += mh)
-            for (long w = -3 * mw; w <= 40; w += mw)
-            {
-                long expected = tree.Eval(h, w);
-                long actual = dim.Evaluate(Values(h, w));
-                if (expected != actual)
-                    Assert.Fail($"{tree} with H = {h}, W = {w}: direct {expected}, canonical {dim} gives {actual}");
-            }
+                for (long w = -3 * mw; w <= 40; w += mw)
+                {
+                    long expected = tree.Eval(h, w);
+                    long actual = dim.Evaluate(Values(h, w));
+                    if (expected != actual)
+                        Assert.Fail($"{tree} with H = {h}, W = {w}: direct {expected}, canonical {dim} gives {actual}");
+                }
         }
     }
 
@@ -374,13 +374,13 @@ public class SymbolicDimTests
             var (tree, dim, mh, mw) = trees[i];
             var method = type.GetMethod("E" + i)!;
             for (long h = -2 * mh; h <= 30; h += mh)
-            for (long w = -2 * mw; w <= 30; w += mw)
-            {
-                long expected = tree.Eval(h, w);
-                long actual = (long)method.Invoke(null, new object[] { h, w })!;
-                if (expected != actual)
-                    Assert.Fail($"{tree} as {dim.ToCSharp(n => n.ToLowerInvariant(), "FloorDiv")} at H = {h}, W = {w}: {actual}, expected {expected}");
-            }
+                for (long w = -2 * mw; w <= 30; w += mw)
+                {
+                    long expected = tree.Eval(h, w);
+                    long actual = (long)method.Invoke(null, new object[] { h, w })!;
+                    if (expected != actual)
+                        Assert.Fail($"{tree} as {dim.ToCSharp(n => n.ToLowerInvariant(), "FloorDiv")} at H = {h}, W = {w}: {actual}, expected {expected}");
+                }
         }
     }
 

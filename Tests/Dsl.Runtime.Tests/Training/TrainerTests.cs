@@ -20,7 +20,10 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
         using var model = TrainingFixture.Model(1);
         using var trainer = new Trainer(model, TrainingFixture.Quick with
         {
-            Epochs = 5, Optimizer = OptimizerKind.Adam, LearningRate = 0.01, Schedule = ScheduleKind.Constant,
+            Epochs = 5,
+            Optimizer = OptimizerKind.Adam,
+            LearningRate = 0.01,
+            Schedule = ScheduleKind.Constant,
         }, CPU);
         var losses = new List<double>();
         trainer.Progress += p => losses.Add(p.Loss);
@@ -240,7 +243,9 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
         using var model = TrainingFixture.Model(13);
         using var trainer = new Trainer(model, TrainingFixture.Quick with
         {
-            Epochs = 3, LearningRate = 1e12, Schedule = ScheduleKind.Constant,
+            Epochs = 3,
+            LearningRate = 1e12,
+            Schedule = ScheduleKind.Constant,
         }, CPU, temp.Path);
 
         var result = trainer.Fit(data.Train);
@@ -259,7 +264,12 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
         const double Clip = 1e-3, Rate = 0.1;
         using var trainer = new Trainer(model, TrainingFixture.Quick with
         {
-            Epochs = 1, LearningRate = Rate, Schedule = ScheduleKind.Constant, Momentum = 0, WeightDecay = 0, ClipGradientNorm = Clip,
+            Epochs = 1,
+            LearningRate = Rate,
+            Schedule = ScheduleKind.Constant,
+            Momentum = 0,
+            WeightDecay = 0,
+            ClipGradientNorm = Clip,
         }, CPU);
         var parameters = model.parameters().ToList();
         using (var scope = NewDisposeScope())
@@ -288,7 +298,9 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
         using var model = TrainingFixture.Model(9);
         using var trainer = new Trainer(model, TrainingFixture.Quick with
         {
-            Epochs = 3, Optimizer = optimizer, LearningRate = optimizer == OptimizerKind.Sgd ? 0.05 : 0.01,
+            Epochs = 3,
+            Optimizer = optimizer,
+            LearningRate = optimizer == OptimizerKind.Sgd ? 0.05 : 0.01,
         }, CPU);
 
         var before = trainer.Evaluate(data.Train).Loss;
