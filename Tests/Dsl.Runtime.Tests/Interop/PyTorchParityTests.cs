@@ -17,6 +17,7 @@ namespace Dsl.Runtime.Tests.Interop;
 /// (.pth) loaded into the Python module give the same eval outputs, and one training-mode forward and backward on the
 /// same batch gives the same gradient for every parameter, by state_dict name. Dropout, attention dropout and
 /// stochastic depth are switched off on both sides for the gradients (BatchNorm keeps its batch statistics).
+/// An input with an axis too many is rejected with the same message on both sides.
 /// Tolerance: |python − C#| ≤ 1e-6 + 1e-5·|C#| element-wise (1e-5 relative, with 1e-6 absolute for values near zero).
 /// Outputs are compared in float32. Gradients are compared in float64 (both models cast after the eval pass): in
 /// float32 the two libtorch builds' different convolution kernels round differently, and through the 56 layers of
@@ -65,6 +66,10 @@ public sealed class PyTorchParityTests
 
         var input = entry.SampleInput(2);
         model.eval();
+
+        // An input with one axis too many: both sides must reject it with the same message.
+        using var wrong = input.unsqueeze(-1);
+        var rejection = Assert.Throws<ArgumentException>(() => model.call(wrong)).Message.Replace(" (Parameter 'input')", "", StringComparison.Ordinal);
         Tensor output;
         using (no_grad())
         {
@@ -100,6 +105,8 @@ public sealed class PyTorchParityTests
             ["weights"] = dir.File(name + ".pth"),
             ["input"] = Raw(input, dir, name + ".input"),
             ["output"] = Raw(output, dir, name + ".output"),
+            ["wrong_input"] = Raw(wrong, dir, name + ".wronginput"),
+            ["rejection"] = rejection,
             ["loss_weights"] = Raw(lossWeights, dir, name + ".lossweights"),
             ["gradients"] = gradients,
         };
@@ -162,6 +169,12 @@ public sealed class PyTorchParityTests
             model.load_state_dict(torch.load(m["weights"]), strict=True)
             x = load(m["input"])
             model.eval()
+            try:
+                model(load(m["wrong_input"]))
+                failures.append(m["name"] + ": accepted an input with an axis too many")
+            except ValueError as e:
+                if str(e) != m["rejection"]:
+                    failures.append(m["name"] + ": rejects with " + repr(str(e)) + " but C# with " + repr(m["rejection"]))
             with torch.no_grad():
                 y = model(x)
             problem, out_rel = compare(m["name"] + " output", y, load(m["output"]))
