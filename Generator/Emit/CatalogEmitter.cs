@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
-using Dsl.Generator.Graph;
 using Dsl.Generator.Common;
+using Dsl.Generator.Graph;
 using Dsl.Generator.Parsing;
 using Dsl.Generator.Shapes.Symbolic;
 

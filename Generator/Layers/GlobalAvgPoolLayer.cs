@@ -1,6 +1,6 @@
 using System.Linq;
-using Dsl.Generator.Shapes.Symbolic;
 using Dsl.Generator.Shapes;
+using Dsl.Generator.Shapes.Symbolic;
 
 namespace Dsl.Generator.Layers;
 

@@ -144,9 +144,9 @@ public class LayerRegistryTests
     public void Every_definition_emits_PyTorch_with_a_module_where_TorchSharp_has_one(string kind)
     {
         var definition = LayerRegistry.ForKind(kind);
-        var layer = TestLayers.Declare(kind, ("OutChannels", 4), ("OutFeatures", 4), ("KernelSize", 1), ("Scale", 2), ("Heads", 2),
-            ("VocabularySize", 10), ("Dim", 4), ("MaxLength", 64), ("Groups", 2), ("Height", 1), ("Width", 1), ("Length", 1), ("P", 0.5))
-            with { TypeArgument = new TypeArgumentInfo("Demo.UserBlock", "UserBlock", true, true, false) };
+        var declared = TestLayers.Declare(kind, ("OutChannels", 4), ("OutFeatures", 4), ("KernelSize", 1), ("Scale", 2), ("Heads", 2),
+            ("VocabularySize", 10), ("Dim", 4), ("MaxLength", 64), ("Groups", 2), ("Height", 1), ("Width", 1), ("Length", 1), ("P", 0.5));
+        var layer = declared with { TypeArgument = new TypeArgumentInfo("Demo.UserBlock", "UserBlock", true, true, false) };
         var domain = DimDomain.Empty;
         var inputs = new[]
         {
