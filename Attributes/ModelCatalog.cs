@@ -11,8 +11,9 @@ public sealed class ModelCatalogEntry
     /// <summary>An entry; the generated catalogue makes one per model.</summary>
     public ModelCatalogEntry(string name, string fullName, string description, long[] inputShape, long[] outputShape, bool takesTokenIds,
         long parameterCount, long multiplyAccumulates, string summary, string summaryExpanded, string diagram,
-        Func<long[], long[]> outputShapeFor, Func<object> create, long[]? exampleShape = null)
+        Func<long[], long[]> outputShapeFor, Func<object> create, long[]? exampleShape = null, string pyTorchSource = "")
     {
+        PyTorchSource = pyTorchSource;
         ExampleShape = exampleShape ?? inputShape;
         Name = name;
         FullName = fullName;
@@ -67,6 +68,9 @@ public sealed class ModelCatalogEntry
 
     /// <summary>The network as a Graphviz DOT graph.</summary>
     public string Diagram { get; }
+
+    /// <summary>The network as one self-contained Python file (a PyTorch <c>nn.Module</c> with the same state_dict keys and forward).</summary>
+    public string PyTorchSource { get; }
 
     /// <summary>One example's output shape for one example's input shape (throws <see cref="ArgumentException"/> for one the model rejects).</summary>
     public Func<long[], long[]> OutputShapeFor { get; }

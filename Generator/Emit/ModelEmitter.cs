@@ -73,6 +73,9 @@ public static class ModelEmitter
         WriteStringProperty(w, "Diagram",
             "The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.",
             DiagramWriter.Lines(model.ClassName, body));
+        WriteStringProperty(w, "PyTorchSource",
+            "The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.",
+            PyTorchEmitter.Lines(model, body, blocks, domain));
         WriteOutputShapeFor(w, model.ClassName, body, domain);
         if (symbolic)
         {
@@ -134,6 +137,7 @@ public static class ModelEmitter
         Member("Summary", $"public static string Summary => \"{Escape(message)}\";");
         Member("SummaryExpanded", $"public static string SummaryExpanded => \"{Escape(message)}\";");
         Member("Diagram", $"public static string Diagram => \"{Escape(message)}\";");
+        Member("PyTorchSource", $"public static string PyTorchSource => \"{Escape("# " + message)}\";");
         if (!model.UserMembers.Any(m => m.Kind == "parameterless constructor"))
         {
             w.Line($"public {model.ClassName}() : base(\"{model.ClassName}\") {{ }}");

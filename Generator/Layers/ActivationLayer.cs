@@ -11,6 +11,8 @@ public abstract class ActivationLayer : LayerDefinition
     public override LayerResult Infer(LayerContext c) => LayerResult.Ok(c.Input);
 
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => null;
+
+    public override string? PyTorchModule(LayerInstance l) => null;
 }
 
 /// <summary><c>[ReLU]</c>.</summary>
@@ -19,6 +21,8 @@ public sealed class ReLULayer : ActivationLayer
     public override string Kind => "ReLU";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.relu({x})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"F.relu({x})";
 }
 
 /// <summary><c>[GELU]</c>.</summary>
@@ -27,6 +31,8 @@ public sealed class GELULayer : ActivationLayer
     public override string Kind => "GELU";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.gelu({x})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"F.gelu({x})";
 }
 
 /// <summary><c>[Sigmoid]</c>.</summary>
@@ -35,6 +41,8 @@ public sealed class SigmoidLayer : ActivationLayer
     public override string Kind => "Sigmoid";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Torch}.sigmoid({x})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"torch.sigmoid({x})";
 }
 
 /// <summary><c>[Tanh]</c>.</summary>
@@ -43,6 +51,8 @@ public sealed class TanhLayer : ActivationLayer
     public override string Kind => "Tanh";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Torch}.tanh({x})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"torch.tanh({x})";
 }
 
 /// <summary><c>[SiLU]</c>: x·σ(x).</summary>
@@ -51,6 +61,8 @@ public sealed class SiLULayer : ActivationLayer
     public override string Kind => "SiLU";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.silu({x})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"F.silu({x})";
 }
 
 /// <summary><c>[LeakyReLU(slope)]</c>.</summary>
@@ -68,6 +80,8 @@ public sealed class LeakyReLULayer : ActivationLayer
     }
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.leaky_relu({x}, {LayerRules.Real(l.Arguments.Real("Slope"))})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"F.leaky_relu({x}, {PyTorchText.Real(l.Arguments.Real("Slope"))})";
 }
 
 /// <summary><c>[Softmax]</c> over the last dimension.</summary>
@@ -76,6 +90,8 @@ public sealed class SoftmaxLayer : ActivationLayer
     public override string Kind => "Softmax";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.softmax({x}, -1)";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"F.softmax({x}, dim=-1)";
 }
 
 /// <summary><c>[Dropout(p)]</c>: zeroes elements with probability p in training (a module, so train/eval switches it).</summary>
@@ -92,4 +108,8 @@ public sealed class DropoutLayer : LayerDefinition
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => new("global::TorchSharp.Modules.Dropout", $"{Nn}.Dropout({LayerRules.Real(l.Arguments.Real("P"))})");
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override string? PyTorchModule(LayerInstance l) => $"nn.Dropout({PyTorchText.Real(l.Arguments.Real("P"))})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
 }

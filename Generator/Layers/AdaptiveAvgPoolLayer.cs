@@ -39,6 +39,8 @@ public abstract class AdaptiveAvgPoolLayer : LayerDefinition
     }
 
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => null;
+
+    public override string? PyTorchModule(LayerInstance l) => null;
 }
 
 /// <summary><c>[AdaptiveAvgPool2d(h, w)]</c>.</summary>
@@ -50,6 +52,9 @@ public sealed class AdaptiveAvgPool2dLayer : AdaptiveAvgPoolLayer
 
     public override string TorchSharpForward(LayerInstance l, string x) =>
         $"{Functional}.adaptive_avg_pool2d({x}, new long[] {{ {l.Arguments.Int("Height")}, {l.Arguments.Int("Width")} }})";
+
+    public override string PyTorchForward(LayerInstance l, string x) =>
+        $"F.adaptive_avg_pool2d({x}, ({l.Arguments.Int("Height")}, {l.Arguments.Int("Width")}))";
 }
 
 /// <summary><c>[AdaptiveAvgPool1d(l)]</c>.</summary>
@@ -60,4 +65,6 @@ public sealed class AdaptiveAvgPool1dLayer : AdaptiveAvgPoolLayer
     protected override string[] SizeArguments => new[] { "Length" };
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.adaptive_avg_pool1d({x}, {l.Arguments.Int("Length")})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"F.adaptive_avg_pool1d({x}, {l.Arguments.Int("Length")})";
 }

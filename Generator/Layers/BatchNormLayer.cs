@@ -30,6 +30,10 @@ public abstract class BatchNormLayer : LayerDefinition
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => new($"global::TorchSharp.Modules.{Kind}", $"{Nn}.{Kind}({l.Result.InChannels})");
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override string? PyTorchModule(LayerInstance l) => $"nn.{Kind}({l.Result.InChannels})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
 }
 
 /// <summary><c>[BatchNorm2d]</c> over an image.</summary>
@@ -69,6 +73,10 @@ public sealed class LayerNormLayer : LayerDefinition
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => new("global::TorchSharp.Modules.LayerNorm", $"{Nn}.LayerNorm({l.Result.InChannels})");
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override string? PyTorchModule(LayerInstance l) => $"nn.LayerNorm({l.Result.InChannels})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
 }
 
 /// <summary><c>[GroupNorm(groups)]</c> over the channels of an image or signal: params 2C, MACs one per element.</summary>
@@ -120,4 +128,8 @@ public sealed class GroupNormLayer : LayerDefinition
             }
             """);
     }
+
+    public override string? PyTorchModule(LayerInstance l) => $"nn.GroupNorm({l.Arguments.Int("Groups")}, {l.Result.InChannels})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
 }

@@ -33,6 +33,10 @@ public sealed class EmbeddingLayer : LayerDefinition
         new("global::TorchSharp.Modules.Embedding", $"{Nn}.Embedding({l.Arguments.Int("VocabularySize")}, {l.Arguments.Int("Dim")})");
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override string? PyTorchModule(LayerInstance l) => $"nn.Embedding({l.Arguments.Int("VocabularySize")}, {l.Arguments.Int("Dim")})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
 }
 
 /// <summary>
@@ -95,4 +99,9 @@ public sealed class PositionalEmbeddingLayer : LayerDefinition
             }
             """);
     }
+
+    public override string? PyTorchModule(LayerInstance l) => $"nn.Embedding({l.Arguments.Int("MaxLength")}, {l.Result.InChannels})";
+
+    /// <summary>The first T rows of the position table added to [N, T, D], as AddPositions does.</summary>
+    public override string PyTorchForward(LayerInstance l, string x) => $"{x} + self.{l.Field}.weight[: {x}.shape[1]]";
 }

@@ -14,6 +14,10 @@ public sealed class FlattenLayer : LayerDefinition
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => null;
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{x}.flatten(1)";
+
+    public override string? PyTorchModule(LayerInstance l) => null;
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"{x}.flatten(1)";
 }
 
 /// <summary><c>[Transpose]</c>: swaps the last two dimensions and the layout, sequence <c>[N, T, D]</c> ↔ signal <c>[N, D, T]</c>.</summary>
@@ -39,6 +43,10 @@ public sealed class TransposeLayer : LayerDefinition
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => null;
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{x}.transpose(1, 2)";
+
+    public override string? PyTorchModule(LayerInstance l) => null;
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"{x}.transpose(1, 2)";
 }
 
 /// <summary><c>[Upsample(scale)]</c>: nearest-neighbour, <c>[N, C, H, W] → [N, C, s·H, s·W]</c>.</summary>
@@ -69,5 +77,13 @@ public sealed class UpsampleLayer : LayerDefinition
     {
         var s = l.Arguments.Int("Scale");
         return $"{Functional}.interpolate({x}, scale_factor: new double[] {{ {s}, {s} }}, mode: global::TorchSharp.torch.InterpolationMode.Nearest)";
+    }
+
+    public override string? PyTorchModule(LayerInstance l) => null;
+
+    public override string PyTorchForward(LayerInstance l, string x)
+    {
+        var s = l.Arguments.Int("Scale");
+        return $"F.interpolate({x}, scale_factor=({s}.0, {s}.0), mode=\"nearest\")";
     }
 }

@@ -44,4 +44,18 @@ public sealed class GlobalAvgPoolLayer : LayerDefinition
             _ => throw new System.InvalidOperationException($"GlobalAvgPool has no form for {l.Input.Describe()}"),
         };
     }
+
+    public override string? PyTorchModule(LayerInstance l) => null;
+
+    public override string PyTorchForward(LayerInstance l, string x)
+    {
+        var keep = new LayerArguments(l.Declaration).Bool("KeepDims") ? ", keepdim=True" : "";
+        return l.Input.Layout switch
+        {
+            Layout.Image => $"{x}.mean(dim=(2, 3){keep})",
+            Layout.Signal => $"{x}.mean(dim=(2,){keep})",
+            Layout.Sequence => $"{x}.mean(dim=(1,){keep})",
+            _ => throw new System.InvalidOperationException($"GlobalAvgPool has no form for {l.Input.Describe()}"),
+        };
+    }
 }

@@ -128,7 +128,7 @@ public sealed record TorchSharpField(string Type, string Construction);
 /// ONE DEFINITION PER LAYER KIND. Everything about a kind lives in its subclass: argument validation (the arguments
 /// and their defaults are the attribute's own, see <see cref="LayerArguments"/>), the shape rule (symbolic),
 /// parameter and multiply-accumulate counts, and its emitted code per target. Each target is a separate group of
-/// members (today: TorchSharp C#), so another target (PyTorch, ONNX) is added per kind beside it.
+/// members (TorchSharp C#, then PyTorch), so another target (ONNX) is added per kind beside them.
 /// Registering a kind is one line in <see cref="LayerRegistry"/>.
 /// </summary>
 public abstract class LayerDefinition
@@ -174,4 +174,15 @@ public abstract class LayerDefinition
 
     /// <summary>Helper members the forward expression calls (emitted once per module class), keyed by name.</summary>
     public virtual IEnumerable<(string Name, string Code)> TorchSharpHelpers(LayerInstance layer) => System.Array.Empty<(string, string)>();
+
+    // ---- Target: PyTorch (Python source; the layer's module is the attribute <c>self.{Field}</c>, Field unescaped) ----
+
+    /// <summary>The <c>nn.Module</c> construction of a layer with state (null: stateless, a functional call in forward).</summary>
+    public abstract string? PyTorchModule(LayerInstance layer);
+
+    /// <summary>The Python forward expression that computes the layer's output from <paramref name="x"/>, as the TorchSharp one does.</summary>
+    public abstract string PyTorchForward(LayerInstance layer, string x);
+
+    /// <summary>Module-level Python helpers (functions, classes) the construction or forward uses, keyed by name.</summary>
+    public virtual IEnumerable<(string Name, string Code)> PyTorchHelpers(LayerInstance layer) => System.Array.Empty<(string, string)>();
 }

@@ -36,4 +36,9 @@ public sealed class LinearLayer : LayerDefinition
         new("global::TorchSharp.Modules.Linear", $"{Nn}.Linear({l.Result.InChannels}, {l.Result.OutChannels}{NamedBool("hasBias", l.Arguments.Bool("Bias"))})");
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override string? PyTorchModule(LayerInstance l) =>
+        $"nn.Linear({l.Result.InChannels}, {l.Result.OutChannels}{PyTorchText.NamedBool("bias", l.Arguments.Bool("Bias"))})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
 }

@@ -120,4 +120,23 @@ public sealed class ModuleLayer : LayerDefinition
             }
             """);
     }
+
+    /// <summary>A user's TorchSharp module has no Python form: a placeholder that raises when the model is built, naming the type.</summary>
+    public override string? PyTorchModule(LayerInstance l) => $"UserModule({PyTorchText.Literal(l.Declaration.TypeArgument!.FullName)})";
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    public override IEnumerable<(string Name, string Code)> PyTorchHelpers(LayerInstance l)
+    {
+        yield return ("UserModule", """"
+            class UserModule(nn.Module):
+                """A [Module<T>] layer: the user's own TorchSharp module, which has no PyTorch form. Replace it with an nn.Module that computes the same."""
+
+                def __init__(self, type_name):
+                    super().__init__()
+                    raise NotImplementedError(
+                        type_name + " is a user's TorchSharp module ([Module<...>]) and cannot be exported; "
+                        "replace UserModule(...) in this file with an nn.Module that computes the same, with the same state_dict keys.")
+            """");
+    }
 }

@@ -107,4 +107,44 @@ public sealed class MultiHeadAttentionLayer : LayerDefinition
             }
             """);
     }
+
+    public override string? PyTorchModule(LayerInstance l)
+    {
+        var a = l.Arguments;
+        return $"SelfAttention({l.Result.InChannels}, {a.Int("Heads")}, causal={PyTorchText.Bool(a.Bool("Causal"))}, dropout={PyTorchText.Real(a.Real("Dropout"))})";
+    }
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    /// <summary>The C# SelfAttention's twin; the attention is written out (torch 1.13 has no scaled_dot_product_attention), with its default scale 1/√(D/heads).</summary>
+    public override IEnumerable<(string Name, string Code)> PyTorchHelpers(LayerInstance l)
+    {
+        yield return ("SelfAttention", """"
+            class SelfAttention(nn.Module):
+                """Multi-head self-attention over [N, T, D] for any T, with nn.MultiheadAttention's parameter names and initialisation."""
+
+                def __init__(self, width, heads, causal, dropout):
+                    super().__init__()
+                    self.heads = heads
+                    self.causal = causal
+                    self.dropout = dropout
+                    self.in_proj_weight = nn.Parameter(torch.empty(3 * width, width))
+                    self.in_proj_bias = nn.Parameter(torch.zeros(3 * width))
+                    self.out_proj = nn.Linear(width, width)
+                    nn.init.xavier_uniform_(self.in_proj_weight)
+                    nn.init.zeros_(self.out_proj.bias)
+
+                def forward(self, x):
+                    n, t, d = x.shape
+                    qkv = F.linear(x, self.in_proj_weight, self.in_proj_bias).view(n, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+                    q, k, v = qkv[0], qkv[1], qkv[2]
+                    scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(d // self.heads)
+                    if self.causal:
+                        future = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
+                        scores = scores.masked_fill(future, float("-inf"))
+                    weights = F.dropout(torch.softmax(scores, dim=-1), p=self.dropout if self.training else 0.0)
+                    attended = torch.matmul(weights, v)
+                    return self.out_proj(attended.transpose(1, 2).reshape(n, t, d))
+            """");
+    }
 }

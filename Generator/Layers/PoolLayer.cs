@@ -71,6 +71,15 @@ public abstract class PoolLayer : LayerDefinition
         var a = l.Arguments;
         return $"{Functional}.{Function}({x}, {a.Int("KernelSize")}{Named("stride", Stride(a), a.Int("KernelSize"))}{Named("padding", a.Int("Padding"), 0)})";
     }
+
+    public override string? PyTorchModule(LayerInstance l) => null;
+
+    /// <summary>The stride always written: PyTorch's default (the kernel) is the DSL's too, but saying it keeps the two forms obviously equal.</summary>
+    public override string PyTorchForward(LayerInstance l, string x)
+    {
+        var a = l.Arguments;
+        return $"F.{Function}({x}, {a.Int("KernelSize")}, stride={Stride(a)}{PyTorchText.Named("padding", a.Int("Padding"), 0)})";
+    }
 }
 
 /// <summary><c>[MaxPool2d(kernel)]</c>.</summary>

@@ -76,6 +76,15 @@ public abstract class TransposedConvolutionLayer : LayerDefinition
     }
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override string? PyTorchModule(LayerInstance l)
+    {
+        var a = l.Arguments;
+        var r = l.Result;
+        return $"nn.{Kind}({r.InChannels}, {r.OutChannels}, {a.Int("KernelSize")}{PyTorchText.Named("stride", a.Int("Stride"), 1)}{PyTorchText.Named("padding", a.Int("Padding"), 0)}{PyTorchText.Named("output_padding", a.Int("OutputPadding"), 0)}{PyTorchText.Named("dilation", a.Int("Dilation"), 1)}{PyTorchText.NamedBool("bias", a.Bool("Bias"))})";
+    }
+
+    public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
 }
 
 /// <summary><c>[ConvTranspose2d(out, kernel)]</c> over an image.</summary>

@@ -17,7 +17,7 @@ namespace Dsl.Runtime;
 
 /// <summary>
 /// The command-line tool over the models of an assembly: <c>list</c>, <c>summary</c>, <c>train</c>, <c>evaluate</c>,
-/// <c>check</c> and <c>diagram</c>, with <c>help</c>. A program's whole <c>Main</c> is <c>return DslApp.Run(args);</c>:
+/// <c>check</c>, <c>diagram</c> and <c>export pytorch</c>, with <c>help</c>. A program's whole <c>Main</c> is <c>return DslApp.Run(args);</c>:
 /// the models come from the catalogue the generator puts in the calling assembly (<see cref="ModelCatalogAttribute"/>).
 /// Exit codes: 0 done, 1 a bad file, device or data (one line naming it), 2 wrong arguments (one line), 130 interrupted.
 /// Never a stack trace, unless <c>DSL_TRACE=1</c>.
@@ -117,6 +117,13 @@ public static class DslApp
             config.AddCommand<EvaluateCommand>("evaluate").WithData(context).WithDescription("test loss and metrics of a checkpoint or weights file");
             config.AddCommand<CheckCommand>("check").WithData(context).WithDescription("build each model and run one forward and backward pass");
             config.AddCommand<DiagramCommand>("diagram").WithData(context).WithDescription("write a model's diagram: Graphviz .dot, or .svg / .png through Graphviz's dot");
+            config.AddBranch("export", export =>
+            {
+                export.SetDescription("write a model for another framework");
+                export.AddCommand<ExportPyTorchCommand>("pytorch").WithData(context)
+                    .WithDescription("the model as PyTorch source (model.py) with its weights (model.pth, model.safetensors), fresh or from --checkpoint")
+                    .WithExample("export", "pytorch", "ResNet20", "--out", "exported");
+            });
         });
 
         try
@@ -131,7 +138,7 @@ public static class DslApp
                 throw new UsageException($"unknown command '{args[0]}'; the commands are {string.Join(", ", KnownCommands)}");
             }
 
-            Usage.CheckOptionValues(args, SettingsOf(args[0]));
+            Usage.CheckOptionValues(args, SettingsOf(args[0], args.Length > 1 ? args[1] : null));
             return app.Run(args, cancellation);
         }
         catch (UsageException e)
@@ -181,8 +188,9 @@ public static class DslApp
             ?? throw new InvalidOperationException($"{attribute.Catalog.FullName} has no public static ModelCatalogEntry[] Models");
     }
 
-    private static Type? SettingsOf(string command) => command switch
+    private static Type? SettingsOf(string command, string? subcommand) => command switch
     {
+        "export" => ExportSettingsOf(subcommand),
         "summary" => typeof(SummaryCommand.Settings),
         "train" => typeof(TrainCommand.Settings),
         "evaluate" => typeof(EvaluateCommand.Settings),
@@ -190,7 +198,14 @@ public static class DslApp
         _ => null,
     };
 
-    private static readonly string[] KnownCommands = { "list", "summary", "train", "evaluate", "check", "diagram", "help" };
+    // One line per export target.
+    private static Type? ExportSettingsOf(string? target) => target switch
+    {
+        "pytorch" => typeof(ExportPyTorchCommand.Settings),
+        _ => null,
+    };
+
+    private static readonly string[] KnownCommands = { "list", "summary", "train", "evaluate", "check", "diagram", "export", "help" };
 
     // Always exactly one line, so scripts and logs get the whole story from `head -1`.
     private static int Fail(TextWriter error, string message, int code = 2)

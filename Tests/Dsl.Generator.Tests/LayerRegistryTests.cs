@@ -4,6 +4,7 @@ using System.ComponentModel;
 using System.Linq;
 using System.Reflection;
 using Dsl.Generator.Layers;
+using Dsl.Generator.Parsing;
 using Dsl.Generator.Shapes;
 using Dsl.Generator.Shapes.Symbolic;
 using Dsl.Generator.Tests.Infrastructure;
@@ -131,6 +132,52 @@ public class LayerRegistryTests
         {
             var result = TestLayers.Infer(layer, input, domain);
             Assert.True(result.Error is not null ^ result.Output is not null, $"{kind} on {input.Describe()}: a shape or a diagnostic, not both");
+        }
+    }
+
+    /// <summary>
+    /// Every kind emits PyTorch beside TorchSharp: a forward expression of its input, and a module exactly where the
+    /// TorchSharp side has one (so both state_dicts have the same keys); a user's [Module&lt;T&gt;] becomes a placeholder that says why.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Every_definition_emits_PyTorch_with_a_module_where_TorchSharp_has_one(string kind)
+    {
+        var definition = LayerRegistry.ForKind(kind);
+        var declared = TestLayers.Declare(kind, ("OutChannels", 4), ("OutFeatures", 4), ("KernelSize", 1), ("Scale", 2), ("Heads", 2),
+            ("VocabularySize", 10), ("Dim", 4), ("MaxLength", 64), ("Groups", 2), ("Height", 1), ("Width", 1), ("Length", 1), ("P", 0.5));
+        var layer = declared with { TypeArgument = new TypeArgumentInfo("Demo.UserBlock", "UserBlock", true, true, false) };
+        var domain = DimDomain.Empty;
+        var inputs = new[]
+        {
+            new Shape(Layout.Vector, Dim.Of(8)),
+            new Shape(Layout.Sequence, Dim.Of(6), Dim.Of(8)),
+            new Shape(Layout.Signal, Dim.Of(8), Dim.Of(6)),
+            new Shape(Layout.Image, Dim.Of(8), Dim.Of(6), Dim.Of(6)),
+        };
+        var emitted = 0;
+        foreach (var input in inputs)
+        {
+            var result = TestLayers.Infer(layer, input, domain);
+            if (result.Output is null)
+            {
+                continue;
+            }
+
+            var instance = new LayerInstance("layer", layer, input, result, nullable: true);
+            var forward = definition.PyTorchForward(instance, "x");
+            Assert.Contains("x", forward, StringComparison.Ordinal);
+            Assert.DoesNotContain("global::", forward, StringComparison.Ordinal);
+            Assert.Equal(definition.TorchSharpModule(instance) is null, definition.PyTorchModule(instance) is null);
+            Assert.All(definition.PyTorchHelpers(instance), h => Assert.Contains(h.Name, h.Code, StringComparison.Ordinal));
+            emitted++;
+        }
+
+        Assert.True(emitted > 0, $"{kind} accepted none of the test inputs");
+        if (kind == "Module")
+        {
+            var instance = new LayerInstance("layer", layer, inputs[3], TestLayers.Infer(layer, inputs[3], domain), nullable: true);
+            Assert.Contains("NotImplementedError", Assert.Single(definition.PyTorchHelpers(instance)).Code, StringComparison.Ordinal);
         }
     }
 

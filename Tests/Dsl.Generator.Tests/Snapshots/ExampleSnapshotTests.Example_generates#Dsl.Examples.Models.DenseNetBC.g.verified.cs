@@ -566,6 +566,471 @@ namespace Dsl.Examples.Models
             "    \"globalpool1\" -> \"fc\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# DenseNetBC, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_24x28x28(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 24, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(24)\n" +
+            "        self.bottleneck = nn.Conv2d(24, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 24, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 24, 28, 28]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 28, 28]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 28, 28]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 28, 28]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 28, 28]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 36, 28, 28]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_36x28x28(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 36, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(36)\n" +
+            "        self.bottleneck = nn.Conv2d(36, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 36, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 36, 28, 28]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 28, 28]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 28, 28]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 28, 28]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 28, 28]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 48, 28, 28]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_48x28x28(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 48, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(48)\n" +
+            "        self.bottleneck = nn.Conv2d(48, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 48, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 48, 28, 28]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 28, 28]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 28, 28]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 28, 28]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 28, 28]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 60, 28, 28]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_60x28x28(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 60, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(60)\n" +
+            "        self.bottleneck = nn.Conv2d(60, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 60, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 60, 28, 28]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 28, 28]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 28, 28]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 28, 28]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 28, 28]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 72, 28, 28]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_72x28x28(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 72, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(72)\n" +
+            "        self.bottleneck = nn.Conv2d(72, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 72, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 72, 28, 28]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 28, 28]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 28, 28]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 28, 28]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 28, 28]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 84, 28, 28]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_84x28x28(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 84, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(84)\n" +
+            "        self.bottleneck = nn.Conv2d(84, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 84, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 84, 28, 28]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 28, 28]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 28, 28]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 28, 28]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 28, 28]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 96, 28, 28]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class Transition_96x28x28(nn.Module):\n" +
+            "    \"\"\"Block Transition specialised for input [N, 96, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(96)\n" +
+            "        self.compress = nn.Conv2d(96, 48, 1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                       # [N, 96, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                         # [N, 96, 28, 28]\n" +
+            "        compress = self.compress(relu1)             # [N, 48, 28, 28]\n" +
+            "        pool = F.avg_pool2d(compress, 2, stride=2)  # [N, 48, 14, 14]\n" +
+            "        return pool\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_48x14x14(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 48, 14, 14].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(48)\n" +
+            "        self.bottleneck = nn.Conv2d(48, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 48, 14, 14]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 48, 14, 14]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 14, 14]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 14, 14]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 14, 14]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 14, 14]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 60, 14, 14]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_60x14x14(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 60, 14, 14].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(60)\n" +
+            "        self.bottleneck = nn.Conv2d(60, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 60, 14, 14]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 60, 14, 14]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 14, 14]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 14, 14]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 14, 14]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 14, 14]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 72, 14, 14]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_72x14x14(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 72, 14, 14].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(72)\n" +
+            "        self.bottleneck = nn.Conv2d(72, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 72, 14, 14]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 72, 14, 14]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 14, 14]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 14, 14]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 14, 14]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 14, 14]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 84, 14, 14]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_84x14x14(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 84, 14, 14].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(84)\n" +
+            "        self.bottleneck = nn.Conv2d(84, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 84, 14, 14]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 84, 14, 14]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 14, 14]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 14, 14]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 14, 14]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 14, 14]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 96, 14, 14]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_96x14x14(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 96, 14, 14].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(96)\n" +
+            "        self.bottleneck = nn.Conv2d(96, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 96, 14, 14]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 96, 14, 14]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 14, 14]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 14, 14]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 14, 14]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 14, 14]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 108, 14, 14]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_108x14x14(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 108, 14, 14].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(108)\n" +
+            "        self.bottleneck = nn.Conv2d(108, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 108, 14, 14]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 108, 14, 14]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 14, 14]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 14, 14]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 14, 14]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 14, 14]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 120, 14, 14]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class Transition_120x14x14(nn.Module):\n" +
+            "    \"\"\"Block Transition specialised for input [N, 120, 14, 14].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(120)\n" +
+            "        self.compress = nn.Conv2d(120, 60, 1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                       # [N, 120, 14, 14]\n" +
+            "        relu1 = F.relu(bn1)                         # [N, 120, 14, 14]\n" +
+            "        compress = self.compress(relu1)             # [N, 60, 14, 14]\n" +
+            "        pool = F.avg_pool2d(compress, 2, stride=2)  # [N, 60, 7, 7]\n" +
+            "        return pool\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_60x7x7(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 60, 7, 7].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(60)\n" +
+            "        self.bottleneck = nn.Conv2d(60, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 60, 7, 7]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 60, 7, 7]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 7, 7]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 7, 7]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 7, 7]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 7, 7]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 72, 7, 7]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_72x7x7(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 72, 7, 7].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(72)\n" +
+            "        self.bottleneck = nn.Conv2d(72, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 72, 7, 7]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 72, 7, 7]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 7, 7]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 7, 7]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 7, 7]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 7, 7]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 84, 7, 7]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_84x7x7(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 84, 7, 7].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(84)\n" +
+            "        self.bottleneck = nn.Conv2d(84, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 84, 7, 7]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 84, 7, 7]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 7, 7]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 7, 7]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 7, 7]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 7, 7]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 96, 7, 7]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_96x7x7(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 96, 7, 7].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(96)\n" +
+            "        self.bottleneck = nn.Conv2d(96, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 96, 7, 7]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 96, 7, 7]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 7, 7]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 7, 7]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 7, 7]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 7, 7]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 108, 7, 7]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_108x7x7(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 108, 7, 7].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(108)\n" +
+            "        self.bottleneck = nn.Conv2d(108, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 108, 7, 7]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 108, 7, 7]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 7, 7]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 7, 7]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 7, 7]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 7, 7]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 120, 7, 7]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseLayer_120x7x7(nn.Module):\n" +
+            "    \"\"\"Block DenseLayer specialised for input [N, 120, 7, 7].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.bn1 = nn.BatchNorm2d(120)\n" +
+            "        self.bottleneck = nn.Conv2d(120, 48, 1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(48)\n" +
+            "        self.grow = nn.Conv2d(48, 12, 3, padding=1, bias=False)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        bn1 = self.bn1(input)                   # [N, 120, 7, 7]\n" +
+            "        relu1 = F.relu(bn1)                     # [N, 120, 7, 7]\n" +
+            "        bottleneck = self.bottleneck(relu1)     # [N, 48, 7, 7]\n" +
+            "        bn2 = self.bn2(bottleneck)              # [N, 48, 7, 7]\n" +
+            "        relu2 = F.relu(bn2)                     # [N, 48, 7, 7]\n" +
+            "        grow_out = self.grow(relu2)             # [N, 12, 7, 7]\n" +
+            "        grow = torch.cat([grow_out, input], 1)  # [N, 132, 7, 7]: skip from 'input' (Concat)\n" +
+            "        return grow\n" +
+            "\n" +
+            "\n" +
+            "class DenseNetBC(nn.Module):\n" +
+            "    \"\"\"DenseNetBC: [N, 1, 28, 28] -> [N, 10], 175,690 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.stem = nn.Conv2d(1, 24, 3, padding=1, bias=False)\n" +
+            "        self.dense1 = nn.ModuleList([DenseLayer_24x28x28(), DenseLayer_36x28x28(), DenseLayer_48x28x28(), DenseLayer_60x28x28(), DenseLayer_72x28x28(), DenseLayer_84x28x28()])\n" +
+            "        self.trans1 = Transition_96x28x28()\n" +
+            "        self.dense2 = nn.ModuleList([DenseLayer_48x14x14(), DenseLayer_60x14x14(), DenseLayer_72x14x14(), DenseLayer_84x14x14(), DenseLayer_96x14x14(), DenseLayer_108x14x14()])\n" +
+            "        self.trans2 = Transition_120x14x14()\n" +
+            "        self.dense3 = nn.ModuleList([DenseLayer_60x7x7(), DenseLayer_72x7x7(), DenseLayer_84x7x7(), DenseLayer_96x7x7(), DenseLayer_108x7x7(), DenseLayer_120x7x7()])\n" +
+            "        self.norm = nn.BatchNorm2d(132)\n" +
+            "        self.fc = nn.Linear(132, 10)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dim() != 4 or input.shape[1] != 1 or input.shape[2] != 28 or input.shape[3] != 28:\n" +
+            "            raise ValueError(\"DenseNetBC expects input of shape [N, 1, 28, 28] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        stem = self.stem(input)               # [N, 24, 28, 28]\n" +
+            "        dense1_0 = self.dense1[0](stem)       # [N, 36, 28, 28]\n" +
+            "        dense1_1 = self.dense1[1](dense1_0)   # [N, 48, 28, 28]\n" +
+            "        dense1_2 = self.dense1[2](dense1_1)   # [N, 60, 28, 28]\n" +
+            "        dense1_3 = self.dense1[3](dense1_2)   # [N, 72, 28, 28]\n" +
+            "        dense1_4 = self.dense1[4](dense1_3)   # [N, 84, 28, 28]\n" +
+            "        dense1 = self.dense1[5](dense1_4)     # [N, 96, 28, 28]\n" +
+            "        trans1 = self.trans1(dense1)          # [N, 48, 14, 14]\n" +
+            "        dense2_0 = self.dense2[0](trans1)     # [N, 60, 14, 14]\n" +
+            "        dense2_1 = self.dense2[1](dense2_0)   # [N, 72, 14, 14]\n" +
+            "        dense2_2 = self.dense2[2](dense2_1)   # [N, 84, 14, 14]\n" +
+            "        dense2_3 = self.dense2[3](dense2_2)   # [N, 96, 14, 14]\n" +
+            "        dense2_4 = self.dense2[4](dense2_3)   # [N, 108, 14, 14]\n" +
+            "        dense2 = self.dense2[5](dense2_4)     # [N, 120, 14, 14]\n" +
+            "        trans2 = self.trans2(dense2)          # [N, 60, 7, 7]\n" +
+            "        dense3_0 = self.dense3[0](trans2)     # [N, 72, 7, 7]\n" +
+            "        dense3_1 = self.dense3[1](dense3_0)   # [N, 84, 7, 7]\n" +
+            "        dense3_2 = self.dense3[2](dense3_1)   # [N, 96, 7, 7]\n" +
+            "        dense3_3 = self.dense3[3](dense3_2)   # [N, 108, 7, 7]\n" +
+            "        dense3_4 = self.dense3[4](dense3_3)   # [N, 120, 7, 7]\n" +
+            "        dense3 = self.dense3[5](dense3_4)     # [N, 132, 7, 7]\n" +
+            "        norm = self.norm(dense3)              # [N, 132, 7, 7]\n" +
+            "        relu1 = F.relu(norm)                  # [N, 132, 7, 7]\n" +
+            "        globalpool1 = relu1.mean(dim=(2, 3))  # [N, 132]\n" +
+            "        fc = self.fc(globalpool1)             # [N, 10]\n" +
+            "        return fc";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

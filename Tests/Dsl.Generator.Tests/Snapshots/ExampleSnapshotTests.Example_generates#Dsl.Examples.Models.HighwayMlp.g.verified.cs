@@ -185,6 +185,65 @@ namespace Dsl.Examples.Models
             "    \"highway.7.h\" -> \"head\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# HighwayMlp, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "def highway_merge(carry, transform, logits):\n" +
+            "    # A Highway carry gate: T * transform + (1 - T) * carry = carry + T * (transform - carry), T = sigmoid(logits).\n" +
+            "    return carry + torch.sigmoid(logits) * (transform - carry)\n" +
+            "\n" +
+            "\n" +
+            "class HighwayLayer_64(nn.Module):\n" +
+            "    \"\"\"Block HighwayLayer specialised for input [N, 64].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.transform = nn.Linear(64, 64)\n" +
+            "        self.input_to_h_gate = nn.Linear(64, 64)\n" +
+            "        nn.init.constant_(self.input_to_h_gate.bias, -1.0)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        transform = self.transform(input)                 # [N, 64]\n" +
+            "        h_out = F.relu(transform)                         # [N, 64]\n" +
+            "        input_to_h_gate = self.input_to_h_gate(input)     # [N, 64]: the Highway gate's logits, from 'input'\n" +
+            "        h = highway_merge(input, h_out, input_to_h_gate)  # [N, 64]: skip from 'input' (Highway)\n" +
+            "        return h\n" +
+            "\n" +
+            "\n" +
+            "class HighwayMlp(nn.Module):\n" +
+            "    \"\"\"HighwayMlp: [N, 1, 28, 28] -> [N, 10], 117,450 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.proj = nn.Linear(784, 64)\n" +
+            "        self.highway = nn.ModuleList([HighwayLayer_64(), HighwayLayer_64(), HighwayLayer_64(), HighwayLayer_64(), HighwayLayer_64(), HighwayLayer_64(), HighwayLayer_64(), HighwayLayer_64()])\n" +
+            "        self.head = nn.Linear(64, 10)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dim() != 4 or input.shape[1] != 1 or input.shape[2] != 28 or input.shape[3] != 28:\n" +
+            "            raise ValueError(\"HighwayMlp expects input of shape [N, 1, 28, 28] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        flatten1 = input.flatten(1)             # [N, 784]\n" +
+            "        proj = self.proj(flatten1)              # [N, 64]\n" +
+            "        relu1 = F.relu(proj)                    # [N, 64]\n" +
+            "        highway_0 = self.highway[0](relu1)      # [N, 64]\n" +
+            "        highway_1 = self.highway[1](highway_0)  # [N, 64]\n" +
+            "        highway_2 = self.highway[2](highway_1)  # [N, 64]\n" +
+            "        highway_3 = self.highway[3](highway_2)  # [N, 64]\n" +
+            "        highway_4 = self.highway[4](highway_3)  # [N, 64]\n" +
+            "        highway_5 = self.highway[5](highway_4)  # [N, 64]\n" +
+            "        highway_6 = self.highway[6](highway_5)  # [N, 64]\n" +
+            "        highway = self.highway[7](highway_6)    # [N, 64]\n" +
+            "        head = self.head(highway)               # [N, 10]\n" +
+            "        return head";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

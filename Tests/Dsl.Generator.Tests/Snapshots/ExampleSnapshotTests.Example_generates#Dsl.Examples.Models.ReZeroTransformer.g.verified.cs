@@ -326,6 +326,115 @@ namespace Dsl.Examples.Models
             "    \"pool\" -> \"head\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# ReZeroTransformer, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class SelfAttention(nn.Module):\n" +
+            "    \"\"\"Multi-head self-attention over [N, T, D] for any T, with nn.MultiheadAttention's parameter names and initialisation.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, width, heads, causal, dropout):\n" +
+            "        super().__init__()\n" +
+            "        self.heads = heads\n" +
+            "        self.causal = causal\n" +
+            "        self.dropout = dropout\n" +
+            "        self.in_proj_weight = nn.Parameter(torch.empty(3 * width, width))\n" +
+            "        self.in_proj_bias = nn.Parameter(torch.zeros(3 * width))\n" +
+            "        self.out_proj = nn.Linear(width, width)\n" +
+            "        nn.init.xavier_uniform_(self.in_proj_weight)\n" +
+            "        nn.init.zeros_(self.out_proj.bias)\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        n, t, d = x.shape\n" +
+            "        qkv = F.linear(x, self.in_proj_weight, self.in_proj_bias).view(n, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)\n" +
+            "        q, k, v = qkv[0], qkv[1], qkv[2]\n" +
+            "        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(d // self.heads)\n" +
+            "        if self.causal:\n" +
+            "            future = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)\n" +
+            "            scores = scores.masked_fill(future, float(\"-inf\"))\n" +
+            "        weights = F.dropout(torch.softmax(scores, dim=-1), p=self.dropout if self.training else 0.0)\n" +
+            "        attended = torch.matmul(weights, v)\n" +
+            "        return self.out_proj(attended.transpose(1, 2).reshape(n, t, d))\n" +
+            "\n" +
+            "\n" +
+            "def residual_add(carry, branch, scale, scale_shape, drop_path, training):\n" +
+            "    # An Add skip with a learned scale (ReZero's alpha, LayerScale's gamma) and stochastic depth: in training each\n" +
+            "    # example's branch is zeroed with probability drop_path and the others scaled by 1 / (1 - drop_path).\n" +
+            "    b = branch\n" +
+            "    if scale is not None:\n" +
+            "        b = b * (scale if scale_shape is None else scale.view(scale_shape))\n" +
+            "    if training and drop_path > 0:\n" +
+            "        shape = (b.shape[0],) + (1,) * (b.dim() - 1)\n" +
+            "        keep = torch.empty(shape, dtype=b.dtype, device=b.device).bernoulli_(1 - drop_path).div_(1 - drop_path)\n" +
+            "        b = b * keep\n" +
+            "    return carry + b\n" +
+            "\n" +
+            "\n" +
+            "class ReZeroBlock_Tx64(nn.Module):\n" +
+            "    \"\"\"Block ReZeroBlock specialised for input [N, T, 64].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.attn = SelfAttention(64, 4, causal=False, dropout=0.0)\n" +
+            "        self.input_to_attn_scale = nn.Parameter(torch.full((1,), 0.0))\n" +
+            "        self.fc1 = nn.Linear(64, 256)\n" +
+            "        self.fc2 = nn.Linear(256, 64)\n" +
+            "        self.attn_to_fc2_scale = nn.Parameter(torch.full((1,), 0.0))\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        attn_out = self.attn(input)  # [N, T, 64]\n" +
+            "        attn = residual_add(input, attn_out, self.input_to_attn_scale, None, 0.0, self.training)  # [N, T, 64]: skip from 'input' (Add, ×α (ReZero))\n" +
+            "        fc1 = self.fc1(attn)         # [N, T, 256]\n" +
+            "        gelu1 = F.gelu(fc1)          # [N, T, 256]\n" +
+            "        fc2_out = self.fc2(gelu1)    # [N, T, 64]\n" +
+            "        fc2 = residual_add(attn, fc2_out, self.attn_to_fc2_scale, None, 0.0, self.training)  # [N, T, 64]: skip from 'attn' (Add, ×α (ReZero))\n" +
+            "        return fc2\n" +
+            "\n" +
+            "\n" +
+            "class ReZeroTransformer(nn.Module):\n" +
+            "    \"\"\"ReZeroTransformer: [N, T] -> [N, 4], 665,116 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.embed = nn.Embedding(1000, 64)\n" +
+            "        self.pos = nn.Embedding(64, 64)\n" +
+            "        self.encoder = nn.ModuleList([ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64(), ReZeroBlock_Tx64()])\n" +
+            "        self.head = nn.Linear(64, 4)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dtype not in (torch.int64, torch.int32):\n" +
+            "            raise ValueError(\"ReZeroTransformer expects token ids (Int64 or Int32) but got \" + str(input.dtype) + \" values.\")\n" +
+            "        if input.dim() != 2:\n" +
+            "            raise ValueError(\"ReZeroTransformer expects input of shape [N, T] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        if input.shape[1] < 1:\n" +
+            "            raise ValueError(\"ReZeroTransformer: dimension T (input.shape[1]) is \" + str(input.shape[1]) + \", but every size must be at least 1.\")\n" +
+            "        if input.shape[1] > 64:\n" +
+            "            raise ValueError(\"ReZeroTransformer: dimension T (input.shape[1]) is \" + str(input.shape[1]) + \", but [Dim(\\\"T\\\", Max = 64)] allows at most 64.\")\n" +
+            "        embed = self.embed(input)                        # [N, T, 64]\n" +
+            "        pos = embed + self.pos.weight[: embed.shape[1]]  # [N, T, 64]\n" +
+            "        encoder_0 = self.encoder[0](pos)                 # [N, T, 64]\n" +
+            "        encoder_1 = self.encoder[1](encoder_0)           # [N, T, 64]\n" +
+            "        encoder_2 = self.encoder[2](encoder_1)           # [N, T, 64]\n" +
+            "        encoder_3 = self.encoder[3](encoder_2)           # [N, T, 64]\n" +
+            "        encoder_4 = self.encoder[4](encoder_3)           # [N, T, 64]\n" +
+            "        encoder_5 = self.encoder[5](encoder_4)           # [N, T, 64]\n" +
+            "        encoder_6 = self.encoder[6](encoder_5)           # [N, T, 64]\n" +
+            "        encoder_7 = self.encoder[7](encoder_6)           # [N, T, 64]\n" +
+            "        encoder_8 = self.encoder[8](encoder_7)           # [N, T, 64]\n" +
+            "        encoder_9 = self.encoder[9](encoder_8)           # [N, T, 64]\n" +
+            "        encoder_10 = self.encoder[10](encoder_9)         # [N, T, 64]\n" +
+            "        encoder = self.encoder[11](encoder_10)           # [N, T, 64]\n" +
+            "        pool = encoder.mean(dim=(1,))                    # [N, 64]\n" +
+            "        head = self.head(pool)                           # [N, 4]\n" +
+            "        return head";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

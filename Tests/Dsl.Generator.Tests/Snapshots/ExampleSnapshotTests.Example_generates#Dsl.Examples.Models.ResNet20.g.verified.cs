@@ -318,6 +318,159 @@ namespace Dsl.Examples.Models
             "    \"globalpool1\" -> \"fc\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# ResNet20, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class BasicBlock_16x28x28(nn.Module):\n" +
+            "    \"\"\"Block BasicBlock specialised for input [N, 16, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv2d(16, 16, 3, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm2d(16)\n" +
+            "        self.conv2 = nn.Conv2d(16, 16, 3, padding=1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(16)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        conv1 = self.conv1(input)  # [N, 16, 28, 28]\n" +
+            "        bn1 = self.bn1(conv1)      # [N, 16, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)        # [N, 16, 28, 28]\n" +
+            "        conv2 = self.conv2(relu1)  # [N, 16, 28, 28]\n" +
+            "        bn2_out = self.bn2(conv2)  # [N, 16, 28, 28]\n" +
+            "        bn2 = bn2_out + input      # [N, 16, 28, 28]: skip from 'input' (Add)\n" +
+            "        relu2 = F.relu(bn2)        # [N, 16, 28, 28]\n" +
+            "        return relu2\n" +
+            "\n" +
+            "\n" +
+            "class DownBlock_16x28x28(nn.Module):\n" +
+            "    \"\"\"Block DownBlock specialised for input [N, 16, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv2d(16, 32, 3, stride=2, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm2d(32)\n" +
+            "        self.conv2 = nn.Conv2d(32, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(32)\n" +
+            "        self.input_to_bn2 = nn.Sequential(nn.Conv2d(16, 32, 1, stride=2, bias=False), nn.BatchNorm2d(32))\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        conv1 = self.conv1(input)                # [N, 32, 14, 14]\n" +
+            "        bn1 = self.bn1(conv1)                    # [N, 32, 14, 14]\n" +
+            "        relu1 = F.relu(bn1)                      # [N, 32, 14, 14]\n" +
+            "        conv2 = self.conv2(relu1)                # [N, 32, 14, 14]\n" +
+            "        bn2_out = self.bn2(conv2)                # [N, 32, 14, 14]\n" +
+            "        input_to_bn2 = self.input_to_bn2(input)  # [N, 32, 14, 14]: projection of 'input'\n" +
+            "        bn2 = bn2_out + input_to_bn2             # [N, 32, 14, 14]: skip from 'input' (Add, projected)\n" +
+            "        relu2 = F.relu(bn2)                      # [N, 32, 14, 14]\n" +
+            "        return relu2\n" +
+            "\n" +
+            "\n" +
+            "class BasicBlock_32x14x14(nn.Module):\n" +
+            "    \"\"\"Block BasicBlock specialised for input [N, 32, 14, 14].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv2d(32, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm2d(32)\n" +
+            "        self.conv2 = nn.Conv2d(32, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(32)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        conv1 = self.conv1(input)  # [N, 32, 14, 14]\n" +
+            "        bn1 = self.bn1(conv1)      # [N, 32, 14, 14]\n" +
+            "        relu1 = F.relu(bn1)        # [N, 32, 14, 14]\n" +
+            "        conv2 = self.conv2(relu1)  # [N, 32, 14, 14]\n" +
+            "        bn2_out = self.bn2(conv2)  # [N, 32, 14, 14]\n" +
+            "        bn2 = bn2_out + input      # [N, 32, 14, 14]: skip from 'input' (Add)\n" +
+            "        relu2 = F.relu(bn2)        # [N, 32, 14, 14]\n" +
+            "        return relu2\n" +
+            "\n" +
+            "\n" +
+            "class DownBlock_32x14x14(nn.Module):\n" +
+            "    \"\"\"Block DownBlock specialised for input [N, 32, 14, 14].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv2d(32, 64, 3, stride=2, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm2d(64)\n" +
+            "        self.conv2 = nn.Conv2d(64, 64, 3, padding=1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(64)\n" +
+            "        self.input_to_bn2 = nn.Sequential(nn.Conv2d(32, 64, 1, stride=2, bias=False), nn.BatchNorm2d(64))\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        conv1 = self.conv1(input)                # [N, 64, 7, 7]\n" +
+            "        bn1 = self.bn1(conv1)                    # [N, 64, 7, 7]\n" +
+            "        relu1 = F.relu(bn1)                      # [N, 64, 7, 7]\n" +
+            "        conv2 = self.conv2(relu1)                # [N, 64, 7, 7]\n" +
+            "        bn2_out = self.bn2(conv2)                # [N, 64, 7, 7]\n" +
+            "        input_to_bn2 = self.input_to_bn2(input)  # [N, 64, 7, 7]: projection of 'input'\n" +
+            "        bn2 = bn2_out + input_to_bn2             # [N, 64, 7, 7]: skip from 'input' (Add, projected)\n" +
+            "        relu2 = F.relu(bn2)                      # [N, 64, 7, 7]\n" +
+            "        return relu2\n" +
+            "\n" +
+            "\n" +
+            "class BasicBlock_64x7x7(nn.Module):\n" +
+            "    \"\"\"Block BasicBlock specialised for input [N, 64, 7, 7].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv2d(64, 64, 3, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm2d(64)\n" +
+            "        self.conv2 = nn.Conv2d(64, 64, 3, padding=1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(64)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        conv1 = self.conv1(input)  # [N, 64, 7, 7]\n" +
+            "        bn1 = self.bn1(conv1)      # [N, 64, 7, 7]\n" +
+            "        relu1 = F.relu(bn1)        # [N, 64, 7, 7]\n" +
+            "        conv2 = self.conv2(relu1)  # [N, 64, 7, 7]\n" +
+            "        bn2_out = self.bn2(conv2)  # [N, 64, 7, 7]\n" +
+            "        bn2 = bn2_out + input      # [N, 64, 7, 7]: skip from 'input' (Add)\n" +
+            "        relu2 = F.relu(bn2)        # [N, 64, 7, 7]\n" +
+            "        return relu2\n" +
+            "\n" +
+            "\n" +
+            "class ResNet20(nn.Module):\n" +
+            "    \"\"\"ResNet20: [N, 1, 28, 28] -> [N, 10], 272,186 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.stem = nn.Conv2d(1, 16, 3, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm2d(16)\n" +
+            "        self.stage1 = nn.ModuleList([BasicBlock_16x28x28(), BasicBlock_16x28x28(), BasicBlock_16x28x28()])\n" +
+            "        self.down2 = DownBlock_16x28x28()\n" +
+            "        self.stage2 = nn.ModuleList([BasicBlock_32x14x14(), BasicBlock_32x14x14()])\n" +
+            "        self.down3 = DownBlock_32x14x14()\n" +
+            "        self.stage3 = nn.ModuleList([BasicBlock_64x7x7(), BasicBlock_64x7x7()])\n" +
+            "        self.fc = nn.Linear(64, 10)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dim() != 4 or input.shape[1] != 1 or input.shape[2] != 28 or input.shape[3] != 28:\n" +
+            "            raise ValueError(\"ResNet20 expects input of shape [N, 1, 28, 28] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        stem = self.stem(input)                # [N, 16, 28, 28]\n" +
+            "        bn1 = self.bn1(stem)                   # [N, 16, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                    # [N, 16, 28, 28]\n" +
+            "        stage1_0 = self.stage1[0](relu1)       # [N, 16, 28, 28]\n" +
+            "        stage1_1 = self.stage1[1](stage1_0)    # [N, 16, 28, 28]\n" +
+            "        stage1 = self.stage1[2](stage1_1)      # [N, 16, 28, 28]\n" +
+            "        down2 = self.down2(stage1)             # [N, 32, 14, 14]\n" +
+            "        stage2_0 = self.stage2[0](down2)       # [N, 32, 14, 14]\n" +
+            "        stage2 = self.stage2[1](stage2_0)      # [N, 32, 14, 14]\n" +
+            "        down3 = self.down3(stage2)             # [N, 64, 7, 7]\n" +
+            "        stage3_0 = self.stage3[0](down3)       # [N, 64, 7, 7]\n" +
+            "        stage3 = self.stage3[1](stage3_0)      # [N, 64, 7, 7]\n" +
+            "        globalpool1 = stage3.mean(dim=(2, 3))  # [N, 64]\n" +
+            "        fc = self.fc(globalpool1)              # [N, 10]\n" +
+            "        return fc";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

@@ -194,6 +194,87 @@ namespace Dsl.Examples.Models
             "    \"globalpool1\" -> \"head\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# ResidualCnn1d, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class ResidualBlock1d_32xL_signal(nn.Module):\n" +
+            "    \"\"\"Block ResidualBlock1d specialised for input [N, 32, L] (signal).\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv1d(32, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm1d(32)\n" +
+            "        self.conv2 = nn.Conv1d(32, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm1d(32)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        conv1 = self.conv1(input)  # [N, 32, L] (signal)\n" +
+            "        bn1 = self.bn1(conv1)      # [N, 32, L] (signal)\n" +
+            "        relu1 = F.relu(bn1)        # [N, 32, L] (signal)\n" +
+            "        conv2 = self.conv2(relu1)  # [N, 32, L] (signal)\n" +
+            "        bn2_out = self.bn2(conv2)  # [N, 32, L] (signal)\n" +
+            "        bn2 = bn2_out + input      # [N, 32, L] (signal): skip from 'input' (Add)\n" +
+            "        relu2 = F.relu(bn2)        # [N, 32, L] (signal)\n" +
+            "        return relu2\n" +
+            "\n" +
+            "\n" +
+            "class ResidualBlock1d_32xfloor_L_2_signal(nn.Module):\n" +
+            "    \"\"\"Block ResidualBlock1d specialised for input [N, 32, floor(L/2)] (signal).\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv1d(32, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm1d(32)\n" +
+            "        self.conv2 = nn.Conv1d(32, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm1d(32)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        conv1 = self.conv1(input)  # [N, 32, floor(L/2)] (signal)\n" +
+            "        bn1 = self.bn1(conv1)      # [N, 32, floor(L/2)] (signal)\n" +
+            "        relu1 = F.relu(bn1)        # [N, 32, floor(L/2)] (signal)\n" +
+            "        conv2 = self.conv2(relu1)  # [N, 32, floor(L/2)] (signal)\n" +
+            "        bn2_out = self.bn2(conv2)  # [N, 32, floor(L/2)] (signal)\n" +
+            "        bn2 = bn2_out + input      # [N, 32, floor(L/2)] (signal): skip from 'input' (Add)\n" +
+            "        relu2 = F.relu(bn2)        # [N, 32, floor(L/2)] (signal)\n" +
+            "        return relu2\n" +
+            "\n" +
+            "\n" +
+            "class ResidualCnn1d(nn.Module):\n" +
+            "    \"\"\"ResidualCnn1d: [N, 1, L] -> [N, 8], 25,640 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.stem = nn.Conv1d(1, 32, 7, padding=3, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm1d(32)\n" +
+            "        self.stage1 = nn.ModuleList([ResidualBlock1d_32xL_signal(), ResidualBlock1d_32xL_signal()])\n" +
+            "        self.stage2 = nn.ModuleList([ResidualBlock1d_32xfloor_L_2_signal(), ResidualBlock1d_32xfloor_L_2_signal()])\n" +
+            "        self.head = nn.Linear(32, 8)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dim() != 3 or input.shape[1] != 1:\n" +
+            "            raise ValueError(\"ResidualCnn1d expects input of shape [N, 1, L] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        if input.shape[2] < 16:\n" +
+            "            raise ValueError(\"ResidualCnn1d: dimension L (input.shape[2]) is \" + str(input.shape[2]) + \", but [Dim(\\\"L\\\", Min = 16)] requires at least 16.\")\n" +
+            "        stem = self.stem(input)                       # [N, 32, L] (signal)\n" +
+            "        bn1 = self.bn1(stem)                          # [N, 32, L] (signal)\n" +
+            "        relu1 = F.relu(bn1)                           # [N, 32, L] (signal)\n" +
+            "        stage1_0 = self.stage1[0](relu1)              # [N, 32, L] (signal)\n" +
+            "        stage1 = self.stage1[1](stage1_0)             # [N, 32, L] (signal)\n" +
+            "        maxpool1 = F.max_pool1d(stage1, 2, stride=2)  # [N, 32, floor(L/2)] (signal)\n" +
+            "        stage2_0 = self.stage2[0](maxpool1)           # [N, 32, floor(L/2)] (signal)\n" +
+            "        stage2 = self.stage2[1](stage2_0)             # [N, 32, floor(L/2)] (signal)\n" +
+            "        globalpool1 = stage2.mean(dim=(2,))           # [N, 32]\n" +
+            "        head = self.head(globalpool1)                 # [N, 8]\n" +
+            "        return head";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

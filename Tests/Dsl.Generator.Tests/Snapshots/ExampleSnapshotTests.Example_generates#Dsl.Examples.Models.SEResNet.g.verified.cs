@@ -176,6 +176,68 @@ namespace Dsl.Examples.Models
             "    \"globalpool1\" -> \"fc\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# SEResNet, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class SEBlock_32x28x28(nn.Module):\n" +
+            "    \"\"\"Block SEBlock specialised for input [N, 32, 28, 28].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv2d(32, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm2d(32)\n" +
+            "        self.conv2 = nn.Conv2d(32, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn2 = nn.BatchNorm2d(32)\n" +
+            "        self.reduce = nn.Conv2d(32, 8, 1)\n" +
+            "        self.expand = nn.Conv2d(8, 32, 1)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        conv1 = self.conv1(input)                     # [N, 32, 28, 28]\n" +
+            "        bn1 = self.bn1(conv1)                         # [N, 32, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                           # [N, 32, 28, 28]\n" +
+            "        conv2 = self.conv2(relu1)                     # [N, 32, 28, 28]\n" +
+            "        bn2 = self.bn2(conv2)                         # [N, 32, 28, 28]\n" +
+            "        squeeze = bn2.mean(dim=(2, 3), keepdim=True)  # [N, 32, 1, 1]\n" +
+            "        reduce = self.reduce(squeeze)                 # [N, 8, 1, 1]\n" +
+            "        relu2 = F.relu(reduce)                        # [N, 8, 1, 1]\n" +
+            "        expand = self.expand(relu2)                   # [N, 32, 1, 1]\n" +
+            "        gate_out = torch.sigmoid(expand)              # [N, 32, 1, 1]\n" +
+            "        gate_merge1 = gate_out * bn2                  # [N, 32, 28, 28]: skip from 'bn2' (Multiply)\n" +
+            "        gate = gate_merge1 + input                    # [N, 32, 28, 28]: skip from 'input' (Add)\n" +
+            "        relu3 = F.relu(gate)                          # [N, 32, 28, 28]\n" +
+            "        return relu3\n" +
+            "\n" +
+            "\n" +
+            "class SEResNet(nn.Module):\n" +
+            "    \"\"\"SEResNet: [N, 1, 28, 28] -> [N, 10], 38,906 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.stem = nn.Conv2d(1, 32, 3, padding=1, bias=False)\n" +
+            "        self.bn1 = nn.BatchNorm2d(32)\n" +
+            "        self.blocks = nn.ModuleList([SEBlock_32x28x28(), SEBlock_32x28x28()])\n" +
+            "        self.fc = nn.Linear(32, 10)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dim() != 4 or input.shape[1] != 1 or input.shape[2] != 28 or input.shape[3] != 28:\n" +
+            "            raise ValueError(\"SEResNet expects input of shape [N, 1, 28, 28] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        stem = self.stem(input)                # [N, 32, 28, 28]\n" +
+            "        bn1 = self.bn1(stem)                   # [N, 32, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                    # [N, 32, 28, 28]\n" +
+            "        blocks_0 = self.blocks[0](relu1)       # [N, 32, 28, 28]\n" +
+            "        blocks = self.blocks[1](blocks_0)      # [N, 32, 28, 28]\n" +
+            "        globalpool1 = blocks.mean(dim=(2, 3))  # [N, 32]\n" +
+            "        fc = self.fc(globalpool1)              # [N, 10]\n" +
+            "        return fc";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

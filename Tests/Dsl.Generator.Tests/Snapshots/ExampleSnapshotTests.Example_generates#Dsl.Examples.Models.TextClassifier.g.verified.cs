@@ -143,6 +143,96 @@ namespace Dsl.Examples.Models
             "    \"pool\" -> \"head\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# TextClassifier, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class SelfAttention(nn.Module):\n" +
+            "    \"\"\"Multi-head self-attention over [N, T, D] for any T, with nn.MultiheadAttention's parameter names and initialisation.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, width, heads, causal, dropout):\n" +
+            "        super().__init__()\n" +
+            "        self.heads = heads\n" +
+            "        self.causal = causal\n" +
+            "        self.dropout = dropout\n" +
+            "        self.in_proj_weight = nn.Parameter(torch.empty(3 * width, width))\n" +
+            "        self.in_proj_bias = nn.Parameter(torch.zeros(3 * width))\n" +
+            "        self.out_proj = nn.Linear(width, width)\n" +
+            "        nn.init.xavier_uniform_(self.in_proj_weight)\n" +
+            "        nn.init.zeros_(self.out_proj.bias)\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        n, t, d = x.shape\n" +
+            "        qkv = F.linear(x, self.in_proj_weight, self.in_proj_bias).view(n, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)\n" +
+            "        q, k, v = qkv[0], qkv[1], qkv[2]\n" +
+            "        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(d // self.heads)\n" +
+            "        if self.causal:\n" +
+            "            future = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)\n" +
+            "            scores = scores.masked_fill(future, float(\"-inf\"))\n" +
+            "        weights = F.dropout(torch.softmax(scores, dim=-1), p=self.dropout if self.training else 0.0)\n" +
+            "        attended = torch.matmul(weights, v)\n" +
+            "        return self.out_proj(attended.transpose(1, 2).reshape(n, t, d))\n" +
+            "\n" +
+            "\n" +
+            "class EncoderBlock_Tx64(nn.Module):\n" +
+            "    \"\"\"Block EncoderBlock specialised for input [N, T, 64].\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.ln1 = nn.LayerNorm(64)\n" +
+            "        self.attn = SelfAttention(64, 4, causal=False, dropout=0.0)\n" +
+            "        self.ln2 = nn.LayerNorm(64)\n" +
+            "        self.fc1 = nn.Linear(64, 256)\n" +
+            "        self.fc2 = nn.Linear(256, 64)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        ln1 = self.ln1(input)      # [N, T, 64]\n" +
+            "        attn_out = self.attn(ln1)  # [N, T, 64]\n" +
+            "        attn = attn_out + input    # [N, T, 64]: skip from 'input' (Add)\n" +
+            "        ln2 = self.ln2(attn)       # [N, T, 64]\n" +
+            "        fc1 = self.fc1(ln2)        # [N, T, 256]\n" +
+            "        gelu1 = F.gelu(fc1)        # [N, T, 256]\n" +
+            "        fc2_out = self.fc2(gelu1)  # [N, T, 64]\n" +
+            "        fc2 = fc2_out + attn       # [N, T, 64]: skip from 'attn' (Add)\n" +
+            "        return fc2\n" +
+            "\n" +
+            "\n" +
+            "class TextClassifier(nn.Module):\n" +
+            "    \"\"\"TextClassifier: [N, T] -> [N, 4], 172,548 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.embed = nn.Embedding(1000, 64)\n" +
+            "        self.pos = nn.Embedding(128, 64)\n" +
+            "        self.encoder = nn.ModuleList([EncoderBlock_Tx64(), EncoderBlock_Tx64()])\n" +
+            "        self.norm = nn.LayerNorm(64)\n" +
+            "        self.head = nn.Linear(64, 4)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dtype not in (torch.int64, torch.int32):\n" +
+            "            raise ValueError(\"TextClassifier expects token ids (Int64 or Int32) but got \" + str(input.dtype) + \" values.\")\n" +
+            "        if input.dim() != 2:\n" +
+            "            raise ValueError(\"TextClassifier expects input of shape [N, T] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        if input.shape[1] < 1:\n" +
+            "            raise ValueError(\"TextClassifier: dimension T (input.shape[1]) is \" + str(input.shape[1]) + \", but every size must be at least 1.\")\n" +
+            "        if input.shape[1] > 128:\n" +
+            "            raise ValueError(\"TextClassifier: dimension T (input.shape[1]) is \" + str(input.shape[1]) + \", but [Dim(\\\"T\\\", Max = 128)] allows at most 128.\")\n" +
+            "        embed = self.embed(input)                        # [N, T, 64]\n" +
+            "        pos = embed + self.pos.weight[: embed.shape[1]]  # [N, T, 64]\n" +
+            "        encoder_0 = self.encoder[0](pos)                 # [N, T, 64]\n" +
+            "        encoder = self.encoder[1](encoder_0)             # [N, T, 64]\n" +
+            "        norm = self.norm(encoder)                        # [N, T, 64]\n" +
+            "        pool = norm.mean(dim=(1,))                       # [N, 64]\n" +
+            "        head = self.head(pool)                           # [N, 4]\n" +
+            "        return head";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

@@ -126,6 +126,47 @@ namespace Dsl.Examples.Models
             "    \"globalpool1\" -> \"fc1\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# TinyResNet, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class TinyResNet(nn.Module):\n" +
+            "    \"\"\"TinyResNet: [N, 1, 28, 28] -> [N, 10], 5,066 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.stem = nn.Conv2d(1, 16, 3, padding=1)\n" +
+            "        self.bn1 = nn.BatchNorm2d(16)\n" +
+            "        self.conv1 = nn.Conv2d(16, 16, 3, padding=1)\n" +
+            "        self.bn3 = nn.BatchNorm2d(16)\n" +
+            "        self.conv2 = nn.Conv2d(16, 16, 3, padding=1)\n" +
+            "        self.bn2 = nn.BatchNorm2d(16)\n" +
+            "        self.fc1 = nn.Linear(16, 10)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dim() != 4 or input.shape[1] != 1 or input.shape[2] != 28 or input.shape[3] != 28:\n" +
+            "            raise ValueError(\"TinyResNet expects input of shape [N, 1, 28, 28] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        stem = self.stem(input)               # [N, 16, 28, 28]\n" +
+            "        bn1 = self.bn1(stem)                  # [N, 16, 28, 28]\n" +
+            "        relu1 = F.relu(bn1)                   # [N, 16, 28, 28]\n" +
+            "        conv1 = self.conv1(relu1)             # [N, 16, 28, 28]\n" +
+            "        bn3 = self.bn3(conv1)                 # [N, 16, 28, 28]\n" +
+            "        relu2 = F.relu(bn3)                   # [N, 16, 28, 28]\n" +
+            "        conv2 = self.conv2(relu2)             # [N, 16, 28, 28]\n" +
+            "        bn2_out = self.bn2(conv2)             # [N, 16, 28, 28]\n" +
+            "        bn2 = bn2_out + stem                  # [N, 16, 28, 28]: skip from 'stem' (Add)\n" +
+            "        relu3 = F.relu(bn2)                   # [N, 16, 28, 28]\n" +
+            "        globalpool1 = relu3.mean(dim=(2, 3))  # [N, 16]\n" +
+            "        fc1 = self.fc1(globalpool1)           # [N, 10]\n" +
+            "        return fc1";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

@@ -125,6 +125,77 @@ namespace Dsl.Examples.Models
             "    \"flatten1\" -> \"head\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# TinyTransformer, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class SelfAttention(nn.Module):\n" +
+            "    \"\"\"Multi-head self-attention over [N, T, D] for any T, with nn.MultiheadAttention's parameter names and initialisation.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, width, heads, causal, dropout):\n" +
+            "        super().__init__()\n" +
+            "        self.heads = heads\n" +
+            "        self.causal = causal\n" +
+            "        self.dropout = dropout\n" +
+            "        self.in_proj_weight = nn.Parameter(torch.empty(3 * width, width))\n" +
+            "        self.in_proj_bias = nn.Parameter(torch.zeros(3 * width))\n" +
+            "        self.out_proj = nn.Linear(width, width)\n" +
+            "        nn.init.xavier_uniform_(self.in_proj_weight)\n" +
+            "        nn.init.zeros_(self.out_proj.bias)\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        n, t, d = x.shape\n" +
+            "        qkv = F.linear(x, self.in_proj_weight, self.in_proj_bias).view(n, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)\n" +
+            "        q, k, v = qkv[0], qkv[1], qkv[2]\n" +
+            "        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(d // self.heads)\n" +
+            "        if self.causal:\n" +
+            "            future = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)\n" +
+            "            scores = scores.masked_fill(future, float(\"-inf\"))\n" +
+            "        weights = F.dropout(torch.softmax(scores, dim=-1), p=self.dropout if self.training else 0.0)\n" +
+            "        attended = torch.matmul(weights, v)\n" +
+            "        return self.out_proj(attended.transpose(1, 2).reshape(n, t, d))\n" +
+            "\n" +
+            "\n" +
+            "class TinyTransformer(nn.Module):\n" +
+            "    \"\"\"TinyTransformer: [N, 16] -> [N, 4], 18,020 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.embed = nn.Embedding(100, 32)\n" +
+            "        self.ln1 = nn.LayerNorm(32)\n" +
+            "        self.attn = SelfAttention(32, 4, causal=False, dropout=0.0)\n" +
+            "        self.ln2 = nn.LayerNorm(32)\n" +
+            "        self.fc1 = nn.Linear(32, 128)\n" +
+            "        self.fc2 = nn.Linear(128, 32)\n" +
+            "        self.ln3 = nn.LayerNorm(32)\n" +
+            "        self.head = nn.Linear(512, 4)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dtype not in (torch.int64, torch.int32):\n" +
+            "            raise ValueError(\"TinyTransformer expects token ids (Int64 or Int32) but got \" + str(input.dtype) + \" values.\")\n" +
+            "        if input.dim() != 2 or input.shape[1] != 16:\n" +
+            "            raise ValueError(\"TinyTransformer expects input of shape [N, 16] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        embed = self.embed(input)   # [N, 16, 32]\n" +
+            "        ln1 = self.ln1(embed)       # [N, 16, 32]\n" +
+            "        attn_out = self.attn(ln1)   # [N, 16, 32]\n" +
+            "        attn = attn_out + embed     # [N, 16, 32]: skip from 'embed' (Add)\n" +
+            "        ln2 = self.ln2(attn)        # [N, 16, 32]\n" +
+            "        fc1 = self.fc1(ln2)         # [N, 16, 128]\n" +
+            "        gelu1 = F.gelu(fc1)         # [N, 16, 128]\n" +
+            "        fc2_out = self.fc2(gelu1)   # [N, 16, 32]\n" +
+            "        fc2 = fc2_out + attn        # [N, 16, 32]: skip from 'attn' (Add)\n" +
+            "        ln3 = self.ln3(fc2)         # [N, 16, 32]\n" +
+            "        flatten1 = ln3.flatten(1)   # [N, 512]\n" +
+            "        head = self.head(flatten1)  # [N, 4]\n" +
+            "        return head";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

@@ -147,6 +147,60 @@ namespace Dsl.Examples.Models
             "    \"relu2\" -> \"head\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# UNetAnySize, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class UNetAnySize(nn.Module):\n" +
+            "    \"\"\"UNetAnySize: [N, 1, H, W] -> [N, 1, H, W], 57,681 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)\n" +
+            "        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)\n" +
+            "        self.conv3 = nn.Conv2d(32, 64, 3, padding=1)\n" +
+            "        self.conv4 = nn.Conv2d(96, 32, 3, padding=1)\n" +
+            "        self.up1 = nn.ConvTranspose2d(32, 16, 2, stride=2)\n" +
+            "        self.conv5 = nn.Conv2d(32, 16, 3, padding=1)\n" +
+            "        self.head = nn.Conv2d(16, 1, 1)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dim() != 4 or input.shape[1] != 1:\n" +
+            "            raise ValueError(\"UNetAnySize expects input of shape [N, 1, H, W] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        if input.shape[2] < 4:\n" +
+            "            raise ValueError(\"UNetAnySize: dimension H (input.shape[2]) is \" + str(input.shape[2]) + \", but [Dim(\\\"H\\\", Min = 4)] requires at least 4.\")\n" +
+            "        if input.shape[2] % 4 != 0:\n" +
+            "            raise ValueError(\"UNetAnySize: dimension H (input.shape[2]) is \" + str(input.shape[2]) + \", but [Dim(\\\"H\\\", MultipleOf = 4)] requires a multiple of 4.\")\n" +
+            "        if input.shape[3] < 4:\n" +
+            "            raise ValueError(\"UNetAnySize: dimension W (input.shape[3]) is \" + str(input.shape[3]) + \", but [Dim(\\\"W\\\", Min = 4)] requires at least 4.\")\n" +
+            "        if input.shape[3] % 4 != 0:\n" +
+            "            raise ValueError(\"UNetAnySize: dimension W (input.shape[3]) is \" + str(input.shape[3]) + \", but [Dim(\\\"W\\\", MultipleOf = 4)] requires a multiple of 4.\")\n" +
+            "        conv1 = self.conv1(input)                   # [N, 16, H, W]\n" +
+            "        enc1 = F.relu(conv1)                        # [N, 16, H, W]\n" +
+            "        maxpool1 = F.max_pool2d(enc1, 2, stride=2)  # [N, 16, H/2, W/2]\n" +
+            "        conv2 = self.conv2(maxpool1)                # [N, 32, H/2, W/2]\n" +
+            "        enc2 = F.relu(conv2)                        # [N, 32, H/2, W/2]\n" +
+            "        maxpool2 = F.max_pool2d(enc2, 2, stride=2)  # [N, 32, H/4, W/4]\n" +
+            "        conv3 = self.conv3(maxpool2)                # [N, 64, H/4, W/4]\n" +
+            "        bottleneck = F.relu(conv3)                  # [N, 64, H/4, W/4]\n" +
+            "        up2_out = F.interpolate(bottleneck, scale_factor=(2.0, 2.0), mode=\"nearest\")  # [N, 64, H/2, W/2]\n" +
+            "        up2 = torch.cat([up2_out, enc2], 1)         # [N, 96, H/2, W/2]: skip from 'enc2' (Concat)\n" +
+            "        conv4 = self.conv4(up2)                     # [N, 32, H/2, W/2]\n" +
+            "        relu1 = F.relu(conv4)                       # [N, 32, H/2, W/2]\n" +
+            "        up1_out = self.up1(relu1)                   # [N, 16, H, W]\n" +
+            "        up1 = torch.cat([up1_out, enc1], 1)         # [N, 32, H, W]: skip from 'enc1' (Concat)\n" +
+            "        conv5 = self.conv5(up1)                     # [N, 16, H, W]\n" +
+            "        relu2 = F.relu(conv5)                       # [N, 16, H, W]\n" +
+            "        head = self.head(relu2)                     # [N, 1, H, W]\n" +
+            "        return head";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.

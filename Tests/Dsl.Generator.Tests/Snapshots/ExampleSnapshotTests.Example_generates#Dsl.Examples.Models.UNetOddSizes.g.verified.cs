@@ -147,6 +147,78 @@ namespace Dsl.Examples.Models
             "    \"relu3\" -> \"head\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# UNetOddSizes, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "def align_centre(x, *sizes):\n" +
+            "    # Centre-crops or zero-pads the spatial axes (2, 3, ...) to sizes: a crop keeps the middle (top/left loses\n" +
+            "    # floor(d/2)), a pad puts floor(d/2) zeros before and the rest after; as the C# AlignCentre.\n" +
+            "    y = x\n" +
+            "    for i, target in enumerate(sizes):\n" +
+            "        axis = i + 2\n" +
+            "        size = y.shape[axis]\n" +
+            "        if size == target:\n" +
+            "            continue\n" +
+            "        if size > target:\n" +
+            "            y = y.narrow(axis, (size - target) // 2, target)\n" +
+            "        else:\n" +
+            "            pad = [0] * (2 * (y.dim() - axis))\n" +
+            "            pad[-2] = (target - size) // 2\n" +
+            "            pad[-1] = target - size - pad[-2]\n" +
+            "            y = F.pad(y, pad)\n" +
+            "    return y\n" +
+            "\n" +
+            "\n" +
+            "class UNetOddSizes(nn.Module):\n" +
+            "    \"\"\"UNetOddSizes: [N, 1, H, W] -> [N, 1, 4·floor(H/4), 4·floor(W/4)], 56,689 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.enc1 = nn.Conv2d(1, 16, 3, padding=1)\n" +
+            "        self.enc2 = nn.Conv2d(16, 32, 3, padding=1)\n" +
+            "        self.bottleneck = nn.Conv2d(32, 64, 3, padding=1)\n" +
+            "        self.up2 = nn.ConvTranspose2d(64, 32, 2, stride=2)\n" +
+            "        self.dec2 = nn.Conv2d(64, 32, 3, padding=1)\n" +
+            "        self.up1 = nn.ConvTranspose2d(32, 16, 2, stride=2)\n" +
+            "        self.dec1 = nn.Conv2d(32, 16, 3, padding=1)\n" +
+            "        self.head = nn.Conv2d(16, 1, 1)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dim() != 4 or input.shape[1] != 1:\n" +
+            "            raise ValueError(\"UNetOddSizes expects input of shape [N, 1, H, W] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        if input.shape[2] < 8:\n" +
+            "            raise ValueError(\"UNetOddSizes: dimension H (input.shape[2]) is \" + str(input.shape[2]) + \", but [Dim(\\\"H\\\", Min = 8)] requires at least 8.\")\n" +
+            "        if input.shape[3] < 8:\n" +
+            "            raise ValueError(\"UNetOddSizes: dimension W (input.shape[3]) is \" + str(input.shape[3]) + \", but [Dim(\\\"W\\\", Min = 8)] requires at least 8.\")\n" +
+            "        enc1 = self.enc1(input)                             # [N, 16, H, W]\n" +
+            "        act1 = F.relu(enc1)                                 # [N, 16, H, W]\n" +
+            "        pool1 = F.max_pool2d(act1, 2, stride=2)             # [N, 16, floor(H/2), floor(W/2)]\n" +
+            "        enc2 = self.enc2(pool1)                             # [N, 32, floor(H/2), floor(W/2)]\n" +
+            "        act2 = F.relu(enc2)                                 # [N, 32, floor(H/2), floor(W/2)]\n" +
+            "        pool2 = F.max_pool2d(act2, 2, stride=2)             # [N, 32, floor(H/4), floor(W/4)]\n" +
+            "        bottleneck = self.bottleneck(pool2)                 # [N, 64, floor(H/4), floor(W/4)]\n" +
+            "        relu1 = F.relu(bottleneck)                          # [N, 64, floor(H/4), floor(W/4)]\n" +
+            "        up2_out = self.up2(relu1)                           # [N, 32, 2·floor(H/4), 2·floor(W/4)]\n" +
+            "        act2_to_up2_aligned = align_centre(act2, min(act2.shape[2], up2_out.shape[2]), min(act2.shape[3], up2_out.shape[3]))  # [N, 32, 2·floor(H/4), 2·floor(W/4)]: 'act2' centre-cropped\n" +
+            "        up2 = torch.cat([up2_out, act2_to_up2_aligned], 1)  # [N, 64, 2·floor(H/4), 2·floor(W/4)]: skip from 'act2' (Concat, cropped)\n" +
+            "        dec2 = self.dec2(up2)                               # [N, 32, 2·floor(H/4), 2·floor(W/4)]\n" +
+            "        relu2 = F.relu(dec2)                                # [N, 32, 2·floor(H/4), 2·floor(W/4)]\n" +
+            "        up1_out = self.up1(relu2)                           # [N, 16, 4·floor(H/4), 4·floor(W/4)]\n" +
+            "        act1_to_up1_aligned = align_centre(act1, min(act1.shape[2], up1_out.shape[2]), min(act1.shape[3], up1_out.shape[3]))  # [N, 16, 4·floor(H/4), 4·floor(W/4)]: 'act1' centre-cropped\n" +
+            "        up1 = torch.cat([up1_out, act1_to_up1_aligned], 1)  # [N, 32, 4·floor(H/4), 4·floor(W/4)]: skip from 'act1' (Concat, cropped)\n" +
+            "        dec1 = self.dec1(up1)                               # [N, 16, 4·floor(H/4), 4·floor(W/4)]\n" +
+            "        relu3 = F.relu(dec1)                                # [N, 16, 4·floor(H/4), 4·floor(W/4)]\n" +
+            "        head = self.head(relu3)                             # [N, 1, 4·floor(H/4), 4·floor(W/4)]\n" +
+            "        return head";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.
