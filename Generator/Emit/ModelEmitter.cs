@@ -79,6 +79,8 @@ public static class ModelEmitter
             WriteMultiplyAccumulatesFor(w, body);
         }
 
+        OnnxEmitter.Write(w, model.ClassName, body, TakesTokenIds(body));
+
         var helpers = new SortedDictionary<string, string>(System.StringComparer.Ordinal);
         WriteModuleBody(w, model.ClassName, body, isModel: true, helpers, domain, nullable);
 
@@ -134,6 +136,7 @@ public static class ModelEmitter
         Member("Summary", $"public static string Summary => \"{Escape(message)}\";");
         Member("SummaryExpanded", $"public static string SummaryExpanded => \"{Escape(message)}\";");
         Member("Diagram", $"public static string Diagram => \"{Escape(message)}\";");
+        Member("OnnxGraph", $"public static global::Dsl.OnnxGraphDescription OnnxGraph() => {fail};");
         if (!model.UserMembers.Any(m => m.Kind == "parameterless constructor"))
         {
             w.Line($"public {model.ClassName}() : base(\"{model.ClassName}\") {{ }}");

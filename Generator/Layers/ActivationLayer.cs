@@ -19,6 +19,8 @@ public sealed class ReLULayer : ActivationLayer
     public override string Kind => "ReLU";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.relu({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Relu", l.Field, new[] { x });
 }
 
 /// <summary><c>[GELU]</c>.</summary>
@@ -27,6 +29,16 @@ public sealed class GELULayer : ActivationLayer
     public override string Kind => "GELU";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.gelu({x})";
+
+    /// <summary>Gelu is opset 20, so the exact form: x · ½ · (1 + erf(x / √2)).</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var scaled = g.Node("Div", l.Field + "_scaled", new[] { x, g.Floats(System.Math.Sqrt(2)) });
+        var erf = g.Node("Erf", l.Field + "_erf", new[] { scaled });
+        var shifted = g.Node("Add", l.Field + "_shifted", new[] { erf, g.Floats(1) });
+        var product = g.Node("Mul", l.Field + "_product", new[] { x, shifted });
+        return g.Node("Mul", l.Field, new[] { product, g.Floats(0.5) });
+    }
 }
 
 /// <summary><c>[Sigmoid]</c>.</summary>
@@ -35,6 +47,8 @@ public sealed class SigmoidLayer : ActivationLayer
     public override string Kind => "Sigmoid";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Torch}.sigmoid({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Sigmoid", l.Field, new[] { x });
 }
 
 /// <summary><c>[Tanh]</c>.</summary>
@@ -43,6 +57,8 @@ public sealed class TanhLayer : ActivationLayer
     public override string Kind => "Tanh";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Torch}.tanh({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Tanh", l.Field, new[] { x });
 }
 
 /// <summary><c>[SiLU]</c>: x·σ(x).</summary>
@@ -51,6 +67,9 @@ public sealed class SiLULayer : ActivationLayer
     public override string Kind => "SiLU";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.silu({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Node("Mul", l.Field, new[] { x, g.Node("Sigmoid", l.Field + "_sigmoid", new[] { x }) });
 }
 
 /// <summary><c>[LeakyReLU(slope)]</c>.</summary>
@@ -68,6 +87,9 @@ public sealed class LeakyReLULayer : ActivationLayer
     }
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.leaky_relu({x}, {LayerRules.Real(l.Arguments.Real("Slope"))})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Node("LeakyRelu", l.Field, new[] { x }, OnnxAttr.Float("alpha", l.Arguments.Real("Slope")));
 }
 
 /// <summary><c>[Softmax]</c> over the last dimension.</summary>
@@ -76,6 +98,8 @@ public sealed class SoftmaxLayer : ActivationLayer
     public override string Kind => "Softmax";
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.softmax({x}, -1)";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Softmax", l.Field, new[] { x }, OnnxAttr.Int("axis", -1));
 }
 
 /// <summary><c>[Dropout(p)]</c>: zeroes elements with probability p in training (a module, so train/eval switches it).</summary>
@@ -92,4 +116,7 @@ public sealed class DropoutLayer : LayerDefinition
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => new("global::TorchSharp.Modules.Dropout", $"{Nn}.Dropout({LayerRules.Real(l.Arguments.Real("P"))})");
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    /// <summary>The identity: the export is the evaluation-mode network.</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Identity", l.Field, new[] { x });
 }

@@ -33,6 +33,9 @@ public sealed class EmbeddingLayer : LayerDefinition
         new("global::TorchSharp.Modules.Embedding", $"{Nn}.Embedding({l.Arguments.Int("VocabularySize")}, {l.Arguments.Int("Dim")})");
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Node("Gather", l.Field, new[] { g.Weight(l.Field + ".weight"), x }, OnnxAttr.Int("axis", 0));
 }
 
 /// <summary>
@@ -94,5 +97,14 @@ public sealed class PositionalEmbeddingLayer : LayerDefinition
                 }
             }
             """);
+    }
+
+    /// <summary>The weight's first T rows (T read from the input's shape, so any allowed length runs), added.</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var shape = g.Node("Shape", l.Field + "_shape", new[] { x });
+        var length = g.Node("Slice", l.Field + "_length", new[] { shape, g.Ints(1), g.Ints(2) });
+        var rows = g.Node("Slice", l.Field + "_rows", new[] { g.Weight(l.Field + ".weight"), g.Ints(0), length, g.Ints(0) });
+        return g.Node("Add", l.Field, new[] { x, rows });
     }
 }

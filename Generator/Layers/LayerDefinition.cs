@@ -174,4 +174,13 @@ public abstract class LayerDefinition
 
     /// <summary>Helper members the forward expression calls (emitted once per module class), keyed by name.</summary>
     public virtual IEnumerable<(string Name, string Code)> TorchSharpHelpers(LayerInstance layer) => System.Array.Empty<(string, string)>();
+
+    // ---- Target: ONNX (opset 17, evaluation mode) ----
+
+    /// <summary>
+    /// Adds the layer's nodes reading <paramref name="x"/> and returns its output's value name; initializers are the
+    /// layer's state_dict keys (<c>g.Weight(layer.Field + ".weight")</c>). Throws <see cref="OnnxNotExportableException"/>
+    /// for a layer with no ONNX form.
+    /// </summary>
+    public abstract string Onnx(LayerInstance layer, OnnxBuilder g, string x);
 }

@@ -36,4 +36,7 @@ public sealed class LinearLayer : LayerDefinition
         new("global::TorchSharp.Modules.Linear", $"{Nn}.Linear({l.Result.InChannels}, {l.Result.OutChannels}{NamedBool("hasBias", l.Arguments.Bool("Bias"))})");
 
     public override string TorchSharpForward(LayerInstance l, string x) => $"this.{l.Field}.call({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Linear(l.Field, x, l.Field + ".weight", l.Arguments.Bool("Bias") ? l.Field + ".bias" : null);
 }

@@ -17,7 +17,7 @@ namespace Dsl.Runtime;
 
 /// <summary>
 /// The command-line tool over the models of an assembly: <c>list</c>, <c>summary</c>, <c>train</c>, <c>evaluate</c>,
-/// <c>check</c> and <c>diagram</c>, with <c>help</c>. A program's whole <c>Main</c> is <c>return DslApp.Run(args);</c>:
+/// <c>check</c>, <c>diagram</c> and <c>export onnx</c>, with <c>help</c>. A program's whole <c>Main</c> is <c>return DslApp.Run(args);</c>:
 /// the models come from the catalogue the generator puts in the calling assembly (<see cref="ModelCatalogAttribute"/>).
 /// Exit codes: 0 done, 1 a bad file, device or data (one line naming it), 2 wrong arguments (one line), 130 interrupted.
 /// Never a stack trace, unless <c>DSL_TRACE=1</c>.
@@ -117,6 +117,12 @@ public static class DslApp
             config.AddCommand<EvaluateCommand>("evaluate").WithData(context).WithDescription("test loss and metrics of a checkpoint or weights file");
             config.AddCommand<CheckCommand>("check").WithData(context).WithDescription("build each model and run one forward and backward pass");
             config.AddCommand<DiagramCommand>("diagram").WithData(context).WithDescription("write a model's diagram: Graphviz .dot, or .svg / .png through Graphviz's dot");
+            config.AddBranch("export", export =>
+            {
+                export.SetDescription("write a model for another runtime");
+                export.AddCommand<ExportOnnxCommand>("onnx").WithData(context).WithDescription("an ONNX file (opset 17, evaluation mode) of a model and its weights")
+                    .WithExample("export", "onnx", "ResNet20", "--out", "resnet20.onnx");
+            });
         });
 
         try
@@ -190,7 +196,7 @@ public static class DslApp
         _ => null,
     };
 
-    private static readonly string[] KnownCommands = { "list", "summary", "train", "evaluate", "check", "diagram", "help" };
+    private static readonly string[] KnownCommands = { "list", "summary", "train", "evaluate", "check", "diagram", "export", "help" };
 
     // Always exactly one line, so scripts and logs get the whole story from `head -1`.
     private static int Fail(TextWriter error, string message, int code = 2)
