@@ -11,9 +11,11 @@ public sealed class ModelCatalogEntry
     /// <summary>An entry; the generated catalogue makes one per model.</summary>
     public ModelCatalogEntry(string name, string fullName, string description, long[] inputShape, long[] outputShape, bool takesTokenIds,
         long parameterCount, long multiplyAccumulates, string summary, string summaryExpanded, string diagram,
-        Func<long[], long[]> outputShapeFor, Func<object> create, long[]? exampleShape = null, string pyTorchSource = "")
+        Func<long[], long[]> outputShapeFor, Func<object> create, long[]? exampleShape = null, string pyTorchSource = "",
+        Func<OnnxGraphDescription>? onnxGraph = null)
     {
         PyTorchSource = pyTorchSource;
+        OnnxGraph = onnxGraph;
         ExampleShape = exampleShape ?? inputShape;
         Name = name;
         FullName = fullName;
@@ -77,6 +79,9 @@ public sealed class ModelCatalogEntry
 
     /// <summary>Builds the network with fresh weights: a <c>TorchSharp.torch.nn.Module&lt;Tensor, Tensor&gt;</c>.</summary>
     public Func<object> Create { get; }
+
+    /// <summary>The network as an ONNX graph without weights (the model's generated <c>OnnxGraph()</c>); null for catalogues from before it.</summary>
+    public Func<OnnxGraphDescription>? OnnxGraph { get; }
 
     /// <inheritdoc />
     public override string ToString() => Name;

@@ -87,7 +87,7 @@ public static class CatalogEmitter
             w.Line($"        {t}.InputShape, {t}.OutputShape, {(item.TakesTokenIds ? "true" : "false")}, {t}.ParameterCount, {(item.HasFixedMacs ? t + ".MultiplyAccumulates" : "-1")},");
             w.Line($"        {t}.Summary, {t}.SummaryExpanded, {t}.Diagram,");
             var example = item.ExampleShape is { } shape ? $", new long[] {{ {string.Join(", ", shape)} }}" : "";
-            w.Line($"        {t}.OutputShapeFor, () => new {t}(){example}, pyTorchSource: {t}.PyTorchSource),");
+            w.Line($"        {t}.OutputShapeFor, () => new {t}(){example}, pyTorchSource: {t}.PyTorchSource, onnxGraph: {t}.OnnxGraph),");
         }
 
         w.Line("};");

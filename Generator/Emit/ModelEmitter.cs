@@ -82,6 +82,8 @@ public static class ModelEmitter
             WriteMultiplyAccumulatesFor(w, body);
         }
 
+        OnnxEmitter.Write(w, model.ClassName, body, TakesTokenIds(body));
+
         var helpers = new SortedDictionary<string, string>(System.StringComparer.Ordinal);
         WriteModuleBody(w, model.ClassName, body, isModel: true, helpers, domain, nullable);
 
@@ -138,6 +140,7 @@ public static class ModelEmitter
         Member("SummaryExpanded", $"public static string SummaryExpanded => \"{Escape(message)}\";");
         Member("Diagram", $"public static string Diagram => \"{Escape(message)}\";");
         Member("PyTorchSource", $"public static string PyTorchSource => \"{Escape("# " + message)}\";");
+        Member("OnnxGraph", $"public static global::Dsl.OnnxGraphDescription OnnxGraph() => {fail};");
         if (!model.UserMembers.Any(m => m.Kind == "parameterless constructor"))
         {
             w.Line($"public {model.ClassName}() : base(\"{model.ClassName}\") {{ }}");

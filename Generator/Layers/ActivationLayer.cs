@@ -23,6 +23,8 @@ public sealed class ReLULayer : ActivationLayer
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.relu({x})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"F.relu({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Relu", l.Field, new[] { x });
 }
 
 /// <summary><c>[GELU]</c>.</summary>
@@ -33,6 +35,16 @@ public sealed class GELULayer : ActivationLayer
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.gelu({x})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"F.gelu({x})";
+
+    /// <summary>Gelu is opset 20, so the exact form: x · ½ · (1 + erf(x / √2)).</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var scaled = g.Node("Div", l.Field + "_scaled", new[] { x, g.Floats(System.Math.Sqrt(2)) });
+        var erf = g.Node("Erf", l.Field + "_erf", new[] { scaled });
+        var shifted = g.Node("Add", l.Field + "_shifted", new[] { erf, g.Floats(1) });
+        var product = g.Node("Mul", l.Field + "_product", new[] { x, shifted });
+        return g.Node("Mul", l.Field, new[] { product, g.Floats(0.5) });
+    }
 }
 
 /// <summary><c>[Sigmoid]</c>.</summary>
@@ -43,6 +55,8 @@ public sealed class SigmoidLayer : ActivationLayer
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Torch}.sigmoid({x})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"torch.sigmoid({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Sigmoid", l.Field, new[] { x });
 }
 
 /// <summary><c>[Tanh]</c>.</summary>
@@ -53,6 +67,8 @@ public sealed class TanhLayer : ActivationLayer
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Torch}.tanh({x})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"torch.tanh({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Tanh", l.Field, new[] { x });
 }
 
 /// <summary><c>[SiLU]</c>: x·σ(x).</summary>
@@ -63,6 +79,9 @@ public sealed class SiLULayer : ActivationLayer
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.silu({x})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"F.silu({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Node("Mul", l.Field, new[] { x, g.Node("Sigmoid", l.Field + "_sigmoid", new[] { x }) });
 }
 
 /// <summary><c>[LeakyReLU(slope)]</c>.</summary>
@@ -82,6 +101,9 @@ public sealed class LeakyReLULayer : ActivationLayer
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.leaky_relu({x}, {LayerRules.Real(l.Arguments.Real("Slope"))})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"F.leaky_relu({x}, {PyTorchText.Real(l.Arguments.Real("Slope"))})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Node("LeakyRelu", l.Field, new[] { x }, OnnxAttr.Float("alpha", l.Arguments.Real("Slope")));
 }
 
 /// <summary><c>[Softmax]</c> over the last dimension.</summary>
@@ -92,6 +114,8 @@ public sealed class SoftmaxLayer : ActivationLayer
     public override string TorchSharpForward(LayerInstance l, string x) => $"{Functional}.softmax({x}, -1)";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"F.softmax({x}, dim=-1)";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Softmax", l.Field, new[] { x }, OnnxAttr.Int("axis", -1));
 }
 
 /// <summary><c>[Dropout(p)]</c>: zeroes elements with probability p in training (a module, so train/eval switches it).</summary>
@@ -112,4 +136,7 @@ public sealed class DropoutLayer : LayerDefinition
     public override string? PyTorchModule(LayerInstance l) => $"nn.Dropout({PyTorchText.Real(l.Arguments.Real("P"))})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    /// <summary>The identity: the export is the evaluation-mode network.</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Identity", l.Field, new[] { x });
 }

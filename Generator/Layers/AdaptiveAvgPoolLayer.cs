@@ -41,6 +41,34 @@ public abstract class AdaptiveAvgPoolLayer : LayerDefinition
     public override TorchSharpField? TorchSharpModule(LayerInstance l) => null;
 
     public override string? PyTorchModule(LayerInstance l) => null;
+
+    /// <summary>
+    /// GlobalAveragePool for a 1-wide output; AveragePool with kernel = stride = in/out where every input size is fixed
+    /// and divisible (then PyTorch's windows are exactly those); no ONNX form otherwise.
+    /// </summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var sizes = SizeArguments.Select(l.Arguments.Int).ToArray();
+        if (sizes.All(s => s == 1))
+        {
+            return g.Node("GlobalAveragePool", l.Field, new[] { x });
+        }
+
+        var kernel = new long[sizes.Length];
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            var input = l.Input[i + 1];
+            if (!input.IsConstant || input.Value % sizes[i] != 0)
+            {
+                throw new OnnxNotExportableException(
+                    $"layer '{g.Prefix}{l.Field}' ({Kind}) maps size {input} to {sizes[i]}, which has no ONNX form: ONNX has adaptive pooling only where the input size is a fixed multiple of the output size");
+            }
+
+            kernel[i] = input.Value / sizes[i];
+        }
+
+        return g.Node("AveragePool", l.Field, new[] { x }, OnnxAttr.Ints("kernel_shape", kernel), OnnxAttr.Ints("strides", kernel));
+    }
 }
 
 /// <summary><c>[AdaptiveAvgPool2d(h, w)]</c>.</summary>

@@ -34,6 +34,12 @@ public abstract class BatchNormLayer : LayerDefinition
     public override string? PyTorchModule(LayerInstance l) => $"nn.{Kind}({l.Result.InChannels})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    /// <summary>BatchNormalization with the running statistics as initializers: ONNX's inference form (training_mode 0).</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Node("BatchNormalization", l.Field,
+            new[] { x, g.Weight(l.Field + ".weight"), g.Weight(l.Field + ".bias"), g.Weight(l.Field + ".running_mean"), g.Weight(l.Field + ".running_var") },
+            OnnxAttr.Float("epsilon", 1e-5));
 }
 
 /// <summary><c>[BatchNorm2d]</c> over an image.</summary>
@@ -77,6 +83,10 @@ public sealed class LayerNormLayer : LayerDefinition
     public override string? PyTorchModule(LayerInstance l) => $"nn.LayerNorm({l.Result.InChannels})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Node("LayerNormalization", l.Field, new[] { x, g.Weight(l.Field + ".weight"), g.Weight(l.Field + ".bias") },
+            OnnxAttr.Int("axis", -1), OnnxAttr.Float("epsilon", 1e-5));
 }
 
 /// <summary><c>[GroupNorm(groups)]</c> over the channels of an image or signal: params 2C, MACs one per element.</summary>
@@ -132,4 +142,25 @@ public sealed class GroupNormLayer : LayerDefinition
     public override string? PyTorchModule(LayerInstance l) => $"nn.GroupNorm({l.Arguments.Int("Groups")}, {l.Result.InChannels})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    /// <summary>
+    /// GroupNormalization is opset 18, so: the groups as instances ([N, G, rest]) through InstanceNormalization, back to
+    /// the input's shape, then the per-channel affine.
+    /// </summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var groups = l.Arguments.Int("Groups");
+        var channels = l.Result.InChannels;
+        var shape = g.Node("Shape", l.Field + "_shape", new[] { x });
+        var grouped = g.Node("Reshape", l.Field + "_grouped", new[] { x, g.Ints(0, groups, -1) });
+        var unit = Enumerable.Repeat(1.0, groups).ToArray();
+        var normalised = g.Node("InstanceNormalization", l.Field + "_normalised",
+            new[] { grouped, g.Floats(unit), g.Floats(new double[groups]) }, OnnxAttr.Float("epsilon", 1e-5));
+        var restored = g.Node("Reshape", l.Field + "_restored", new[] { normalised, shape });
+        var perChannel = l.Input.Layout == Layout.Image ? g.Ints(channels, 1, 1) : g.Ints(channels, 1);
+        var weight = g.Node("Reshape", l.Field + "_weight", new[] { g.Weight(l.Field + ".weight"), perChannel });
+        var bias = g.Node("Reshape", l.Field + "_bias", new[] { g.Weight(l.Field + ".bias"), perChannel });
+        var scaled = g.Node("Mul", l.Field + "_scaled", new[] { restored, weight });
+        return g.Node("Add", l.Field, new[] { scaled, bias });
+    }
 }

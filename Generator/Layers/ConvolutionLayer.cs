@@ -89,6 +89,23 @@ public abstract class ConvolutionLayer : LayerDefinition
     }
 
     public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var a = l.Arguments;
+        var inputs = new List<string> { x, g.Weight(l.Field + ".weight") };
+        if (a.Bool("Bias"))
+        {
+            inputs.Add(g.Weight(l.Field + ".bias"));
+        }
+
+        return g.Node("Conv", l.Field, inputs.ToArray(),
+            OnnxAttr.Ints("kernel_shape", OnnxBuilder.Repeat(a.Int("KernelSize"), SpatialAxes)),
+            OnnxAttr.Ints("strides", OnnxBuilder.Repeat(a.Int("Stride"), SpatialAxes)),
+            OnnxAttr.Ints("pads", OnnxBuilder.Repeat(a.Int("Padding"), 2 * SpatialAxes)),
+            OnnxAttr.Ints("dilations", OnnxBuilder.Repeat(a.Int("Dilation"), SpatialAxes)),
+            OnnxAttr.Int("group", a.Int("Groups")));
+    }
 }
 
 /// <summary><c>[Conv2d(out, kernel)]</c> over an image <c>[N, C, H, W]</c>.</summary>

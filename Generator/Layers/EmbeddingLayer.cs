@@ -37,6 +37,9 @@ public sealed class EmbeddingLayer : LayerDefinition
     public override string? PyTorchModule(LayerInstance l) => $"nn.Embedding({l.Arguments.Int("VocabularySize")}, {l.Arguments.Int("Dim")})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Node("Gather", l.Field, new[] { g.Weight(l.Field + ".weight"), x }, OnnxAttr.Int("axis", 0));
 }
 
 /// <summary>
@@ -104,4 +107,13 @@ public sealed class PositionalEmbeddingLayer : LayerDefinition
 
     /// <summary>The first T rows of the position table added to [N, T, D], as AddPositions does.</summary>
     public override string PyTorchForward(LayerInstance l, string x) => $"{x} + self.{l.Field}.weight[: {x}.shape[1]]";
+
+    /// <summary>The weight's first T rows (T read from the input's shape, so any allowed length runs), added.</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var shape = g.Node("Shape", l.Field + "_shape", new[] { x });
+        var length = g.Node("Slice", l.Field + "_length", new[] { shape, g.Ints(1), g.Ints(2) });
+        var rows = g.Node("Slice", l.Field + "_rows", new[] { g.Weight(l.Field + ".weight"), g.Ints(0), length, g.Ints(0) });
+        return g.Node("Add", l.Field, new[] { x, rows });
+    }
 }

@@ -18,6 +18,8 @@ public sealed class FlattenLayer : LayerDefinition
     public override string? PyTorchModule(LayerInstance l) => null;
 
     public override string PyTorchForward(LayerInstance l, string x) => $"{x}.flatten(1)";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Flatten", l.Field, new[] { x }, OnnxAttr.Int("axis", 1));
 }
 
 /// <summary><c>[Transpose]</c>: swaps the last two dimensions and the layout, sequence <c>[N, T, D]</c> ↔ signal <c>[N, D, T]</c>.</summary>
@@ -47,6 +49,8 @@ public sealed class TransposeLayer : LayerDefinition
     public override string? PyTorchModule(LayerInstance l) => null;
 
     public override string PyTorchForward(LayerInstance l, string x) => $"{x}.transpose(1, 2)";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) => g.Node("Transpose", l.Field, new[] { x }, OnnxAttr.Ints("perm", 0, 2, 1));
 }
 
 /// <summary><c>[Upsample(scale)]</c>: nearest-neighbour, <c>[N, C, H, W] → [N, C, s·H, s·W]</c>.</summary>
@@ -85,5 +89,13 @@ public sealed class UpsampleLayer : LayerDefinition
     {
         var s = l.Arguments.Int("Scale");
         return $"F.interpolate({x}, scale_factor=({s}.0, {s}.0), mode=\"nearest\")";
+    }
+
+    /// <summary>Resize with integer scales; asymmetric coordinates with floor rounding are PyTorch's nearest mode.</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var s = l.Arguments.Int("Scale");
+        return g.Node("Resize", l.Field, new[] { x, "", g.Floats(1, 1, s, s) }, OnnxAttr.String("mode", "nearest"),
+            OnnxAttr.String("coordinate_transformation_mode", "asymmetric"), OnnxAttr.String("nearest_mode", "floor"));
     }
 }

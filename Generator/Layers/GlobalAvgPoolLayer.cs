@@ -58,4 +58,16 @@ public sealed class GlobalAvgPoolLayer : LayerDefinition
             _ => throw new System.InvalidOperationException($"GlobalAvgPool has no form for {l.Input.Describe()}"),
         };
     }
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var axes = l.Input.Layout switch
+        {
+            Layout.Image => new long[] { 2, 3 },
+            Layout.Signal => new long[] { 2 },
+            _ => new long[] { 1 },
+        };
+        var keep = new LayerArguments(l.Declaration).Bool("KeepDims") ? 1 : 0;
+        return g.Node("ReduceMean", l.Field, new[] { x }, OnnxAttr.Ints("axes", axes), OnnxAttr.Int("keepdims", keep));
+    }
 }

@@ -185,4 +185,13 @@ public abstract class LayerDefinition
 
     /// <summary>Module-level Python helpers (functions, classes) the construction or forward uses, keyed by name.</summary>
     public virtual IEnumerable<(string Name, string Code)> PyTorchHelpers(LayerInstance layer) => System.Array.Empty<(string, string)>();
+
+    // ---- Target: ONNX (opset 17, evaluation mode) ----
+
+    /// <summary>
+    /// Adds the layer's nodes reading <paramref name="x"/> and returns its output's value name; initializers are the
+    /// layer's state_dict keys (<c>g.Weight(layer.Field + ".weight")</c>). Throws <see cref="OnnxNotExportableException"/>
+    /// for a layer with no ONNX form.
+    /// </summary>
+    public abstract string Onnx(LayerInstance layer, OnnxBuilder g, string x);
 }

@@ -41,4 +41,7 @@ public sealed class LinearLayer : LayerDefinition
         $"nn.Linear({l.Result.InChannels}, {l.Result.OutChannels}{PyTorchText.NamedBool("bias", l.Arguments.Bool("Bias"))})";
 
     public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        g.Linear(l.Field, x, l.Field + ".weight", l.Arguments.Bool("Bias") ? l.Field + ".bias" : null);
 }

@@ -139,4 +139,9 @@ public sealed class ModuleLayer : LayerDefinition
                         "replace UserModule(...) in this file with an nn.Module that computes the same, with the same state_dict keys.")
             """");
     }
+
+    /// <summary>A user's TorchSharp module is opaque to the generator: no ONNX form.</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
+        throw new OnnxNotExportableException(
+            $"layer '{g.Prefix}{l.Field}' is a [Module<{l.Declaration.TypeArgument?.Name ?? "?"}>] (a user's TorchSharp module), which has no ONNX form; replace it with DSL layers to export");
 }

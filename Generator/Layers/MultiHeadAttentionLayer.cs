@@ -147,4 +147,42 @@ public sealed class MultiHeadAttentionLayer : LayerDefinition
                     return self.out_proj(attended.transpose(1, 2).reshape(n, t, d))
             """");
     }
+
+    /// <summary>
+    /// The generated SelfAttention's forward as ONNX nodes (opset 17 has no attention op): the joint projection, heads
+    /// split out as [3, N, H, T, d] (q, k, v each kept with a leading axis of 1), softmax(q·kᵀ/√d (+ causal mask))·v,
+    /// heads merged, the output projection. The causal mask adds −1e30 above the diagonal (exp gives exactly 0, as −∞ would).
+    /// </summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var a = l.Arguments;
+        var width = l.Result.InChannels;
+        long heads = a.Int("Heads"), headWidth = width / heads;
+        var f = l.Field;
+        var qkv = g.Linear(f + "_qkv", x, f + ".in_proj_weight", f + ".in_proj_bias");
+        var split = g.Node("Reshape", f + "_heads", new[] { qkv, g.Ints(0, 0, 3, heads, headWidth) });
+        var parts = g.Node("Transpose", f + "_parts", new[] { split }, OnnxAttr.Ints("perm", 2, 0, 3, 1, 4));
+        var q = g.Node("Gather", f + "_q", new[] { parts, g.Ints(0) }, OnnxAttr.Int("axis", 0));
+        var k = g.Node("Gather", f + "_k", new[] { parts, g.Ints(1) }, OnnxAttr.Int("axis", 0));
+        var v = g.Node("Gather", f + "_v", new[] { parts, g.Ints(2) }, OnnxAttr.Int("axis", 0));
+        var kt = g.Node("Transpose", f + "_kt", new[] { k }, OnnxAttr.Ints("perm", 0, 1, 2, 4, 3));
+        var dots = g.Node("MatMul", f + "_dots", new[] { q, kt });
+        var scores = g.Node("Mul", f + "_scores", new[] { dots, g.Floats(1 / System.Math.Sqrt(headWidth)) });
+        if (a.Bool("Causal"))
+        {
+            var shape = g.Node("Shape", f + "_shape", new[] { x });
+            var length = g.Node("Slice", f + "_length", new[] { shape, g.Ints(1), g.Ints(2) });
+            var square = g.Node("Concat", f + "_square", new[] { length, length }, OnnxAttr.Int("axis", 0));
+            var ones = g.Node("Expand", f + "_ones", new[] { g.Floats(1), square });
+            var above = g.Node("Trilu", f + "_above", new[] { ones, g.Scalar(1) }, OnnxAttr.Int("upper", 1));
+            var mask = g.Node("Mul", f + "_mask", new[] { above, g.Floats(-1e30) });
+            scores = g.Node("Add", f + "_masked", new[] { scores, mask });
+        }
+
+        var weights = g.Node("Softmax", f + "_weights", new[] { scores }, OnnxAttr.Int("axis", -1));
+        var attended = g.Node("MatMul", f + "_attended", new[] { weights, v });
+        var positions = g.Node("Transpose", f + "_positions", new[] { attended }, OnnxAttr.Ints("perm", 1, 3, 0, 2, 4));
+        var merged = g.Node("Reshape", f + "_merged", new[] { positions, g.Ints(0, 0, width) });
+        return g.Linear(f, merged, f + ".out_proj.weight", f + ".out_proj.bias");
+    }
 }

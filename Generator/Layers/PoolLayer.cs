@@ -80,6 +80,25 @@ public abstract class PoolLayer : LayerDefinition
         var a = l.Arguments;
         return $"F.{Function}({x}, {a.Int("KernelSize")}, stride={Stride(a)}{PyTorchText.Named("padding", a.Int("Padding"), 0)})";
     }
+
+    /// <summary>MaxPool, or AveragePool counting the padding (PyTorch's count_include_pad default).</summary>
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var a = l.Arguments;
+        var attributes = new List<OnnxAttr>
+        {
+            OnnxAttr.Ints("kernel_shape", OnnxBuilder.Repeat(a.Int("KernelSize"), SpatialAxes)),
+            OnnxAttr.Ints("strides", OnnxBuilder.Repeat(Stride(a), SpatialAxes)),
+            OnnxAttr.Ints("pads", OnnxBuilder.Repeat(a.Int("Padding"), 2 * SpatialAxes)),
+        };
+        var max = Function.StartsWith("max", System.StringComparison.Ordinal);
+        if (!max)
+        {
+            attributes.Add(OnnxAttr.Int("count_include_pad", 1));
+        }
+
+        return g.Node(max ? "MaxPool" : "AveragePool", l.Field, new[] { x }, attributes.ToArray());
+    }
 }
 
 /// <summary><c>[MaxPool2d(kernel)]</c>.</summary>

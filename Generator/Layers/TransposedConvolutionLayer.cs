@@ -85,6 +85,24 @@ public abstract class TransposedConvolutionLayer : LayerDefinition
     }
 
     public override string PyTorchForward(LayerInstance l, string x) => $"self.{l.Field}({x})";
+
+    public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
+    {
+        var a = l.Arguments;
+        var inputs = new List<string> { x, g.Weight(l.Field + ".weight") };
+        if (a.Bool("Bias"))
+        {
+            inputs.Add(g.Weight(l.Field + ".bias"));
+        }
+
+        // The weight is [in, out, k…] in both PyTorch and ONNX.
+        return g.Node("ConvTranspose", l.Field, inputs.ToArray(),
+            OnnxAttr.Ints("kernel_shape", OnnxBuilder.Repeat(a.Int("KernelSize"), SpatialAxes)),
+            OnnxAttr.Ints("strides", OnnxBuilder.Repeat(a.Int("Stride"), SpatialAxes)),
+            OnnxAttr.Ints("pads", OnnxBuilder.Repeat(a.Int("Padding"), 2 * SpatialAxes)),
+            OnnxAttr.Ints("output_padding", OnnxBuilder.Repeat(a.Int("OutputPadding"), SpatialAxes)),
+            OnnxAttr.Ints("dilations", OnnxBuilder.Repeat(a.Int("Dilation"), SpatialAxes)));
+    }
 }
 
 /// <summary><c>[ConvTranspose2d(out, kernel)]</c> over an image.</summary>

@@ -17,7 +17,7 @@ namespace Dsl.Runtime;
 
 /// <summary>
 /// The command-line tool over the models of an assembly: <c>list</c>, <c>summary</c>, <c>train</c>, <c>evaluate</c>,
-/// <c>check</c>, <c>diagram</c> and <c>export pytorch</c>, with <c>help</c>. A program's whole <c>Main</c> is <c>return DslApp.Run(args);</c>:
+/// <c>check</c>, <c>diagram</c>, <c>export pytorch</c> and <c>export onnx</c>, with <c>help</c>. A program's whole <c>Main</c> is <c>return DslApp.Run(args);</c>:
 /// the models come from the catalogue the generator puts in the calling assembly (<see cref="ModelCatalogAttribute"/>).
 /// Exit codes: 0 done, 1 a bad file, device or data (one line naming it), 2 wrong arguments (one line), 130 interrupted.
 /// Never a stack trace, unless <c>DSL_TRACE=1</c>.
@@ -119,10 +119,12 @@ public static class DslApp
             config.AddCommand<DiagramCommand>("diagram").WithData(context).WithDescription("write a model's diagram: Graphviz .dot, or .svg / .png through Graphviz's dot");
             config.AddBranch("export", export =>
             {
-                export.SetDescription("write a model for another framework");
+                export.SetDescription("write a model for another framework or runtime");
                 export.AddCommand<ExportPyTorchCommand>("pytorch").WithData(context)
                     .WithDescription("the model as PyTorch source (model.py) with its weights (model.pth, model.safetensors), fresh or from --checkpoint")
                     .WithExample("export", "pytorch", "ResNet20", "--out", "exported");
+                export.AddCommand<ExportOnnxCommand>("onnx").WithData(context).WithDescription("an ONNX file (opset 17, evaluation mode) of a model and its weights")
+                    .WithExample("export", "onnx", "ResNet20", "--out", "resnet20.onnx");
             });
         });
 
@@ -202,6 +204,7 @@ public static class DslApp
     private static Type? ExportSettingsOf(string? target) => target switch
     {
         "pytorch" => typeof(ExportPyTorchCommand.Settings),
+        "onnx" => typeof(ExportOnnxCommand.Settings),
         _ => null,
     };
 

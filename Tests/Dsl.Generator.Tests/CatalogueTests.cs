@@ -71,7 +71,7 @@ public class CatalogueTests
             public partial class Net { }
             """);
 
-        Assert.Contains($"() => new global::Sample.Net(), new long[] {{ 3, {expected} }}, pyTorchSource: global::Sample.Net.PyTorchSource),", run.GeneratedSources[CatalogEmitter.HintName], StringComparison.Ordinal);
+        Assert.Contains($"() => new global::Sample.Net(), new long[] {{ 3, {expected} }}, pyTorchSource: global::Sample.Net.PyTorchSource, onnxGraph: global::Sample.Net.OnnxGraph),", run.GeneratedSources[CatalogEmitter.HintName], StringComparison.Ordinal);
     }
 
     [Fact]

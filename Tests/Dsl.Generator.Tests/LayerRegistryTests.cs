@@ -181,6 +181,56 @@ public class LayerRegistryTests
         }
     }
 
+    /// <summary>
+    /// Every definition has an ONNX form for every input it accepts (nodes added, an output named), except a user's
+    /// module, which has none and says so in one line naming the layer.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Every_definition_exports_to_onnx_where_it_accepts_its_input(string kind)
+    {
+        var definition = LayerRegistry.ForKind(kind);
+        var layer = TestLayers.Declare(kind, ("OutChannels", 4), ("OutFeatures", 4), ("KernelSize", 1), ("Scale", 2), ("Heads", 2),
+            ("VocabularySize", 10), ("Dim", 4), ("MaxLength", 64), ("Groups", 2), ("Height", 1), ("Width", 1), ("Length", 1), ("P", 0.5));
+        var domain = DimDomain.Empty;
+        var inputs = new[]
+        {
+            new Shape(Layout.Vector, Dim.Of(8)),
+            new Shape(Layout.Sequence, Dim.Of(6), Dim.Of(8)),
+            new Shape(Layout.Signal, Dim.Of(8), Dim.Of(6)),
+            new Shape(Layout.Image, Dim.Of(8), Dim.Of(6), Dim.Of(6)),
+            new Shape(Layout.Signal, Dim.Of(8), domain.Named("L")),
+            new Shape(Layout.Image, Dim.Of(8), domain.Named("H"), domain.Named("W")),
+        };
+        if (definition is ModuleLayer)
+        {
+            var instance = new LayerInstance("mine", layer, inputs[3], LayerResult.Unknown(inputs[3], 8, 8), nullable: true);
+            var refused = Assert.Throws<OnnxNotExportableException>(() => definition.Onnx(instance, new OnnxBuilder { Prefix = "stage1." }, "input"));
+            Assert.StartsWith("layer 'stage1.mine' is a [Module<", refused.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("\n", refused.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        var exported = 0;
+        foreach (var input in inputs)
+        {
+            var result = TestLayers.Infer(layer, input, domain);
+            if (result.Output is null)
+            {
+                continue;
+            }
+
+            var g = new OnnxBuilder();
+            g.Reserve("input");
+            var output = definition.Onnx(new LayerInstance("layer", layer, input, result, nullable: true), g, "input");
+            Assert.StartsWith("layer", output, StringComparison.Ordinal);
+            Assert.Contains(g.Lines, l => l.StartsWith("g.Node(", StringComparison.Ordinal) && l.Contains($"new[] {{ \"{output}\" }}", StringComparison.Ordinal));
+            exported++;
+        }
+
+        Assert.True(exported > 0, $"{kind} accepted none of the test inputs");
+    }
+
     [Fact]
     public void Default_layer_names_come_from_the_definitions()
     {

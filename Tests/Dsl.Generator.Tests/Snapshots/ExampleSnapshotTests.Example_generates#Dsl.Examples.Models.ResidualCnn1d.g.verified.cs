@@ -312,6 +312,135 @@ namespace Dsl.Examples.Models
             return checked(12672 * example[1] + 12416 * FloorDiv(example[1], 2) + 256);
         }
 
+        /// <summary>
+        /// The network as an ONNX graph (opset 17, evaluation mode: BatchNormalization on the running statistics, Dropout and
+        /// DropPath the identity), its initializers named by state_dict keys; <c>export onnx</c> writes it with the weights.
+        /// </summary>
+        public static global::Dsl.OnnxGraphDescription OnnxGraph()
+        {
+            var g = new global::Dsl.OnnxGraphDescription("ResidualCnn1d");
+            g.Input("input", false, "N", "1", "L");
+            // stem: Conv1d -> [N, 32, L] (signal)
+            g.Weight("stem.weight");
+            g.Node("Conv", new[] { "input", "stem.weight" }, new[] { "stem" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 7 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // bn1: BatchNorm1d -> [N, 32, L] (signal)
+            g.Weight("bn1.weight");
+            g.Weight("bn1.bias");
+            g.Weight("bn1.running_mean");
+            g.Weight("bn1.running_var");
+            g.Node("BatchNormalization", new[] { "stem", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var" }, new[] { "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // relu1: ReLU -> [N, 32, L] (signal)
+            g.Node("Relu", new[] { "bn1" }, new[] { "relu1" });
+            // stage1.0.conv1: Conv1d -> [N, 32, L] (signal)
+            g.Weight("stage1.0.conv1.weight");
+            g.Node("Conv", new[] { "relu1", "stage1.0.conv1.weight" }, new[] { "stage1.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // stage1.0.bn1: BatchNorm1d -> [N, 32, L] (signal)
+            g.Weight("stage1.0.bn1.weight");
+            g.Weight("stage1.0.bn1.bias");
+            g.Weight("stage1.0.bn1.running_mean");
+            g.Weight("stage1.0.bn1.running_var");
+            g.Node("BatchNormalization", new[] { "stage1.0.conv1", "stage1.0.bn1.weight", "stage1.0.bn1.bias", "stage1.0.bn1.running_mean", "stage1.0.bn1.running_var" }, new[] { "stage1.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // stage1.0.relu1: ReLU -> [N, 32, L] (signal)
+            g.Node("Relu", new[] { "stage1.0.bn1" }, new[] { "stage1.0.relu1" });
+            // stage1.0.conv2: Conv1d -> [N, 32, L] (signal)
+            g.Weight("stage1.0.conv2.weight");
+            g.Node("Conv", new[] { "stage1.0.relu1", "stage1.0.conv2.weight" }, new[] { "stage1.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // stage1.0.bn2: BatchNorm1d -> [N, 32, L] (signal)
+            g.Weight("stage1.0.bn2.weight");
+            g.Weight("stage1.0.bn2.bias");
+            g.Weight("stage1.0.bn2.running_mean");
+            g.Weight("stage1.0.bn2.running_var");
+            g.Node("BatchNormalization", new[] { "stage1.0.conv2", "stage1.0.bn2.weight", "stage1.0.bn2.bias", "stage1.0.bn2.running_mean", "stage1.0.bn2.running_var" }, new[] { "stage1.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // stage1.0.bn2: skip from 'input' (Add) -> [N, 32, L] (signal)
+            g.Node("Add", new[] { "stage1.0.bn2", "relu1" }, new[] { "stage1.0.bn2_merged" });
+            // stage1.0.relu2: ReLU -> [N, 32, L] (signal)
+            g.Node("Relu", new[] { "stage1.0.bn2_merged" }, new[] { "stage1.0.relu2" });
+            // stage1.1.conv1: Conv1d -> [N, 32, L] (signal)
+            g.Weight("stage1.1.conv1.weight");
+            g.Node("Conv", new[] { "stage1.0.relu2", "stage1.1.conv1.weight" }, new[] { "stage1.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // stage1.1.bn1: BatchNorm1d -> [N, 32, L] (signal)
+            g.Weight("stage1.1.bn1.weight");
+            g.Weight("stage1.1.bn1.bias");
+            g.Weight("stage1.1.bn1.running_mean");
+            g.Weight("stage1.1.bn1.running_var");
+            g.Node("BatchNormalization", new[] { "stage1.1.conv1", "stage1.1.bn1.weight", "stage1.1.bn1.bias", "stage1.1.bn1.running_mean", "stage1.1.bn1.running_var" }, new[] { "stage1.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // stage1.1.relu1: ReLU -> [N, 32, L] (signal)
+            g.Node("Relu", new[] { "stage1.1.bn1" }, new[] { "stage1.1.relu1" });
+            // stage1.1.conv2: Conv1d -> [N, 32, L] (signal)
+            g.Weight("stage1.1.conv2.weight");
+            g.Node("Conv", new[] { "stage1.1.relu1", "stage1.1.conv2.weight" }, new[] { "stage1.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // stage1.1.bn2: BatchNorm1d -> [N, 32, L] (signal)
+            g.Weight("stage1.1.bn2.weight");
+            g.Weight("stage1.1.bn2.bias");
+            g.Weight("stage1.1.bn2.running_mean");
+            g.Weight("stage1.1.bn2.running_var");
+            g.Node("BatchNormalization", new[] { "stage1.1.conv2", "stage1.1.bn2.weight", "stage1.1.bn2.bias", "stage1.1.bn2.running_mean", "stage1.1.bn2.running_var" }, new[] { "stage1.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // stage1.1.bn2: skip from 'input' (Add) -> [N, 32, L] (signal)
+            g.Node("Add", new[] { "stage1.1.bn2", "stage1.0.relu2" }, new[] { "stage1.1.bn2_merged" });
+            // stage1.1.relu2: ReLU -> [N, 32, L] (signal)
+            g.Node("Relu", new[] { "stage1.1.bn2_merged" }, new[] { "stage1.1.relu2" });
+            // maxpool1: MaxPool1d -> [N, 32, floor(L/2)] (signal)
+            g.Node("MaxPool", new[] { "stage1.1.relu2" }, new[] { "maxpool1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0 }));
+            // stage2.0.conv1: Conv1d -> [N, 32, floor(L/2)] (signal)
+            g.Weight("stage2.0.conv1.weight");
+            g.Node("Conv", new[] { "maxpool1", "stage2.0.conv1.weight" }, new[] { "stage2.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // stage2.0.bn1: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
+            g.Weight("stage2.0.bn1.weight");
+            g.Weight("stage2.0.bn1.bias");
+            g.Weight("stage2.0.bn1.running_mean");
+            g.Weight("stage2.0.bn1.running_var");
+            g.Node("BatchNormalization", new[] { "stage2.0.conv1", "stage2.0.bn1.weight", "stage2.0.bn1.bias", "stage2.0.bn1.running_mean", "stage2.0.bn1.running_var" }, new[] { "stage2.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // stage2.0.relu1: ReLU -> [N, 32, floor(L/2)] (signal)
+            g.Node("Relu", new[] { "stage2.0.bn1" }, new[] { "stage2.0.relu1" });
+            // stage2.0.conv2: Conv1d -> [N, 32, floor(L/2)] (signal)
+            g.Weight("stage2.0.conv2.weight");
+            g.Node("Conv", new[] { "stage2.0.relu1", "stage2.0.conv2.weight" }, new[] { "stage2.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // stage2.0.bn2: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
+            g.Weight("stage2.0.bn2.weight");
+            g.Weight("stage2.0.bn2.bias");
+            g.Weight("stage2.0.bn2.running_mean");
+            g.Weight("stage2.0.bn2.running_var");
+            g.Node("BatchNormalization", new[] { "stage2.0.conv2", "stage2.0.bn2.weight", "stage2.0.bn2.bias", "stage2.0.bn2.running_mean", "stage2.0.bn2.running_var" }, new[] { "stage2.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // stage2.0.bn2: skip from 'input' (Add) -> [N, 32, floor(L/2)] (signal)
+            g.Node("Add", new[] { "stage2.0.bn2", "maxpool1" }, new[] { "stage2.0.bn2_merged" });
+            // stage2.0.relu2: ReLU -> [N, 32, floor(L/2)] (signal)
+            g.Node("Relu", new[] { "stage2.0.bn2_merged" }, new[] { "stage2.0.relu2" });
+            // stage2.1.conv1: Conv1d -> [N, 32, floor(L/2)] (signal)
+            g.Weight("stage2.1.conv1.weight");
+            g.Node("Conv", new[] { "stage2.0.relu2", "stage2.1.conv1.weight" }, new[] { "stage2.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // stage2.1.bn1: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
+            g.Weight("stage2.1.bn1.weight");
+            g.Weight("stage2.1.bn1.bias");
+            g.Weight("stage2.1.bn1.running_mean");
+            g.Weight("stage2.1.bn1.running_var");
+            g.Node("BatchNormalization", new[] { "stage2.1.conv1", "stage2.1.bn1.weight", "stage2.1.bn1.bias", "stage2.1.bn1.running_mean", "stage2.1.bn1.running_var" }, new[] { "stage2.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // stage2.1.relu1: ReLU -> [N, 32, floor(L/2)] (signal)
+            g.Node("Relu", new[] { "stage2.1.bn1" }, new[] { "stage2.1.relu1" });
+            // stage2.1.conv2: Conv1d -> [N, 32, floor(L/2)] (signal)
+            g.Weight("stage2.1.conv2.weight");
+            g.Node("Conv", new[] { "stage2.1.relu1", "stage2.1.conv2.weight" }, new[] { "stage2.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // stage2.1.bn2: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
+            g.Weight("stage2.1.bn2.weight");
+            g.Weight("stage2.1.bn2.bias");
+            g.Weight("stage2.1.bn2.running_mean");
+            g.Weight("stage2.1.bn2.running_var");
+            g.Node("BatchNormalization", new[] { "stage2.1.conv2", "stage2.1.bn2.weight", "stage2.1.bn2.bias", "stage2.1.bn2.running_mean", "stage2.1.bn2.running_var" }, new[] { "stage2.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // stage2.1.bn2: skip from 'input' (Add) -> [N, 32, floor(L/2)] (signal)
+            g.Node("Add", new[] { "stage2.1.bn2", "stage2.0.relu2" }, new[] { "stage2.1.bn2_merged" });
+            // stage2.1.relu2: ReLU -> [N, 32, floor(L/2)] (signal)
+            g.Node("Relu", new[] { "stage2.1.bn2_merged" }, new[] { "stage2.1.relu2" });
+            // globalpool1: GlobalAvgPool -> [N, 32]
+            g.Node("ReduceMean", new[] { "stage2.1.relu2" }, new[] { "globalpool1" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
+            // head: Linear -> [N, 8]
+            g.Weight("head.weight");
+            g.Node("Transpose", new[] { "head.weight" }, new[] { "head_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "globalpool1", "head_weight_t" }, new[] { "head_matmul" });
+            g.Weight("head.bias");
+            g.Node("Add", new[] { "head_matmul", "head.bias" }, new[] { "head" });
+            g.Output("head", "N", "8");
+            return g;
+        }
+
         private readonly global::TorchSharp.Modules.Conv1d stem;
         private readonly global::TorchSharp.Modules.BatchNorm1d bn1;
         private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> stage1;

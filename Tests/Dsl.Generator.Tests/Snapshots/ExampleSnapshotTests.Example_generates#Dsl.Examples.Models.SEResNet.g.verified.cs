@@ -252,6 +252,117 @@ namespace Dsl.Examples.Models
             return new long[] { 10 };
         }
 
+        /// <summary>
+        /// The network as an ONNX graph (opset 17, evaluation mode: BatchNormalization on the running statistics, Dropout and
+        /// DropPath the identity), its initializers named by state_dict keys; <c>export onnx</c> writes it with the weights.
+        /// </summary>
+        public static global::Dsl.OnnxGraphDescription OnnxGraph()
+        {
+            var g = new global::Dsl.OnnxGraphDescription("SEResNet");
+            g.Input("input", false, "N", "1", "28", "28");
+            // stem: Conv2d -> [N, 32, 28, 28]
+            g.Weight("stem.weight");
+            g.Node("Conv", new[] { "input", "stem.weight" }, new[] { "stem" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // bn1: BatchNorm2d -> [N, 32, 28, 28]
+            g.Weight("bn1.weight");
+            g.Weight("bn1.bias");
+            g.Weight("bn1.running_mean");
+            g.Weight("bn1.running_var");
+            g.Node("BatchNormalization", new[] { "stem", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var" }, new[] { "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // relu1: ReLU -> [N, 32, 28, 28]
+            g.Node("Relu", new[] { "bn1" }, new[] { "relu1" });
+            // blocks.0.conv1: Conv2d -> [N, 32, 28, 28]
+            g.Weight("blocks.0.conv1.weight");
+            g.Node("Conv", new[] { "relu1", "blocks.0.conv1.weight" }, new[] { "blocks.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // blocks.0.bn1: BatchNorm2d -> [N, 32, 28, 28]
+            g.Weight("blocks.0.bn1.weight");
+            g.Weight("blocks.0.bn1.bias");
+            g.Weight("blocks.0.bn1.running_mean");
+            g.Weight("blocks.0.bn1.running_var");
+            g.Node("BatchNormalization", new[] { "blocks.0.conv1", "blocks.0.bn1.weight", "blocks.0.bn1.bias", "blocks.0.bn1.running_mean", "blocks.0.bn1.running_var" }, new[] { "blocks.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // blocks.0.relu1: ReLU -> [N, 32, 28, 28]
+            g.Node("Relu", new[] { "blocks.0.bn1" }, new[] { "blocks.0.relu1" });
+            // blocks.0.conv2: Conv2d -> [N, 32, 28, 28]
+            g.Weight("blocks.0.conv2.weight");
+            g.Node("Conv", new[] { "blocks.0.relu1", "blocks.0.conv2.weight" }, new[] { "blocks.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // blocks.0.bn2: BatchNorm2d -> [N, 32, 28, 28]
+            g.Weight("blocks.0.bn2.weight");
+            g.Weight("blocks.0.bn2.bias");
+            g.Weight("blocks.0.bn2.running_mean");
+            g.Weight("blocks.0.bn2.running_var");
+            g.Node("BatchNormalization", new[] { "blocks.0.conv2", "blocks.0.bn2.weight", "blocks.0.bn2.bias", "blocks.0.bn2.running_mean", "blocks.0.bn2.running_var" }, new[] { "blocks.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // blocks.0.squeeze: GlobalAvgPool -> [N, 32, 1, 1]
+            g.Node("ReduceMean", new[] { "blocks.0.bn2" }, new[] { "blocks.0.squeeze" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 1L));
+            // blocks.0.reduce: Conv2d -> [N, 8, 1, 1]
+            g.Weight("blocks.0.reduce.weight");
+            g.Weight("blocks.0.reduce.bias");
+            g.Node("Conv", new[] { "blocks.0.squeeze", "blocks.0.reduce.weight", "blocks.0.reduce.bias" }, new[] { "blocks.0.reduce" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // blocks.0.relu2: ReLU -> [N, 8, 1, 1]
+            g.Node("Relu", new[] { "blocks.0.reduce" }, new[] { "blocks.0.relu2" });
+            // blocks.0.expand: Conv2d -> [N, 32, 1, 1]
+            g.Weight("blocks.0.expand.weight");
+            g.Weight("blocks.0.expand.bias");
+            g.Node("Conv", new[] { "blocks.0.relu2", "blocks.0.expand.weight", "blocks.0.expand.bias" }, new[] { "blocks.0.expand" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // blocks.0.gate: Sigmoid -> [N, 32, 1, 1]
+            g.Node("Sigmoid", new[] { "blocks.0.expand" }, new[] { "blocks.0.gate" });
+            // blocks.0.gate: skip from 'bn2' (Multiply) -> [N, 32, 28, 28]
+            g.Node("Mul", new[] { "blocks.0.gate", "blocks.0.bn2" }, new[] { "blocks.0.gate_merged" });
+            // blocks.0.gate: skip from 'input' (Add) -> [N, 32, 28, 28]
+            g.Node("Add", new[] { "blocks.0.gate_merged", "relu1" }, new[] { "blocks.0.gate_merged_2" });
+            // blocks.0.relu3: ReLU -> [N, 32, 28, 28]
+            g.Node("Relu", new[] { "blocks.0.gate_merged_2" }, new[] { "blocks.0.relu3" });
+            // blocks.1.conv1: Conv2d -> [N, 32, 28, 28]
+            g.Weight("blocks.1.conv1.weight");
+            g.Node("Conv", new[] { "blocks.0.relu3", "blocks.1.conv1.weight" }, new[] { "blocks.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // blocks.1.bn1: BatchNorm2d -> [N, 32, 28, 28]
+            g.Weight("blocks.1.bn1.weight");
+            g.Weight("blocks.1.bn1.bias");
+            g.Weight("blocks.1.bn1.running_mean");
+            g.Weight("blocks.1.bn1.running_var");
+            g.Node("BatchNormalization", new[] { "blocks.1.conv1", "blocks.1.bn1.weight", "blocks.1.bn1.bias", "blocks.1.bn1.running_mean", "blocks.1.bn1.running_var" }, new[] { "blocks.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // blocks.1.relu1: ReLU -> [N, 32, 28, 28]
+            g.Node("Relu", new[] { "blocks.1.bn1" }, new[] { "blocks.1.relu1" });
+            // blocks.1.conv2: Conv2d -> [N, 32, 28, 28]
+            g.Weight("blocks.1.conv2.weight");
+            g.Node("Conv", new[] { "blocks.1.relu1", "blocks.1.conv2.weight" }, new[] { "blocks.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // blocks.1.bn2: BatchNorm2d -> [N, 32, 28, 28]
+            g.Weight("blocks.1.bn2.weight");
+            g.Weight("blocks.1.bn2.bias");
+            g.Weight("blocks.1.bn2.running_mean");
+            g.Weight("blocks.1.bn2.running_var");
+            g.Node("BatchNormalization", new[] { "blocks.1.conv2", "blocks.1.bn2.weight", "blocks.1.bn2.bias", "blocks.1.bn2.running_mean", "blocks.1.bn2.running_var" }, new[] { "blocks.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // blocks.1.squeeze: GlobalAvgPool -> [N, 32, 1, 1]
+            g.Node("ReduceMean", new[] { "blocks.1.bn2" }, new[] { "blocks.1.squeeze" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 1L));
+            // blocks.1.reduce: Conv2d -> [N, 8, 1, 1]
+            g.Weight("blocks.1.reduce.weight");
+            g.Weight("blocks.1.reduce.bias");
+            g.Node("Conv", new[] { "blocks.1.squeeze", "blocks.1.reduce.weight", "blocks.1.reduce.bias" }, new[] { "blocks.1.reduce" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // blocks.1.relu2: ReLU -> [N, 8, 1, 1]
+            g.Node("Relu", new[] { "blocks.1.reduce" }, new[] { "blocks.1.relu2" });
+            // blocks.1.expand: Conv2d -> [N, 32, 1, 1]
+            g.Weight("blocks.1.expand.weight");
+            g.Weight("blocks.1.expand.bias");
+            g.Node("Conv", new[] { "blocks.1.relu2", "blocks.1.expand.weight", "blocks.1.expand.bias" }, new[] { "blocks.1.expand" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // blocks.1.gate: Sigmoid -> [N, 32, 1, 1]
+            g.Node("Sigmoid", new[] { "blocks.1.expand" }, new[] { "blocks.1.gate" });
+            // blocks.1.gate: skip from 'bn2' (Multiply) -> [N, 32, 28, 28]
+            g.Node("Mul", new[] { "blocks.1.gate", "blocks.1.bn2" }, new[] { "blocks.1.gate_merged" });
+            // blocks.1.gate: skip from 'input' (Add) -> [N, 32, 28, 28]
+            g.Node("Add", new[] { "blocks.1.gate_merged", "blocks.0.relu3" }, new[] { "blocks.1.gate_merged_2" });
+            // blocks.1.relu3: ReLU -> [N, 32, 28, 28]
+            g.Node("Relu", new[] { "blocks.1.gate_merged_2" }, new[] { "blocks.1.relu3" });
+            // globalpool1: GlobalAvgPool -> [N, 32]
+            g.Node("ReduceMean", new[] { "blocks.1.relu3" }, new[] { "globalpool1" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
+            // fc: Linear -> [N, 10]
+            g.Weight("fc.weight");
+            g.Node("Transpose", new[] { "fc.weight" }, new[] { "fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "globalpool1", "fc_weight_t" }, new[] { "fc_matmul" });
+            g.Weight("fc.bias");
+            g.Node("Add", new[] { "fc_matmul", "fc.bias" }, new[] { "fc" });
+            g.Output("fc", "N", "10");
+            return g;
+        }
+
         private readonly global::TorchSharp.Modules.Conv2d stem;
         private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
         private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> blocks;

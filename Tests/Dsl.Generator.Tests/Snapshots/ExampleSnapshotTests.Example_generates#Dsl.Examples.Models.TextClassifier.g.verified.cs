@@ -274,6 +274,154 @@ namespace Dsl.Examples.Models
             return checked(98624 * example[0] + 256 * example[0] * example[0] + 256);
         }
 
+        /// <summary>
+        /// The network as an ONNX graph (opset 17, evaluation mode: BatchNormalization on the running statistics, Dropout and
+        /// DropPath the identity), its initializers named by state_dict keys; <c>export onnx</c> writes it with the weights.
+        /// </summary>
+        public static global::Dsl.OnnxGraphDescription OnnxGraph()
+        {
+            var g = new global::Dsl.OnnxGraphDescription("TextClassifier");
+            g.Input("input", true, "N", "T");
+            // embed: Embedding -> [N, T, 64]
+            g.Weight("embed.weight");
+            g.Node("Gather", new[] { "embed.weight", "input" }, new[] { "embed" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            // pos: PositionalEmbedding -> [N, T, 64]
+            g.Node("Shape", new[] { "embed" }, new[] { "pos_shape" });
+            g.Int64s("const_0", 1L);
+            g.Int64s("const_1", 2L);
+            g.Node("Slice", new[] { "pos_shape", "const_0", "const_1" }, new[] { "pos_length" });
+            g.Weight("pos.weight");
+            g.Int64s("const_2", 0L);
+            g.Node("Slice", new[] { "pos.weight", "const_2", "pos_length", "const_2" }, new[] { "pos_rows" });
+            g.Node("Add", new[] { "embed", "pos_rows" }, new[] { "pos" });
+            // encoder.0.ln1: LayerNorm -> [N, T, 64]
+            g.Weight("encoder.0.ln1.weight");
+            g.Weight("encoder.0.ln1.bias");
+            g.Node("LayerNormalization", new[] { "pos", "encoder.0.ln1.weight", "encoder.0.ln1.bias" }, new[] { "encoder.0.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // encoder.0.attn: MultiHeadAttention -> [N, T, 64]
+            g.Weight("encoder.0.attn.in_proj_weight");
+            g.Node("Transpose", new[] { "encoder.0.attn.in_proj_weight" }, new[] { "encoder.0.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "encoder.0.ln1", "encoder.0.attn_qkv_weight_t" }, new[] { "encoder.0.attn_qkv_matmul" });
+            g.Weight("encoder.0.attn.in_proj_bias");
+            g.Node("Add", new[] { "encoder.0.attn_qkv_matmul", "encoder.0.attn.in_proj_bias" }, new[] { "encoder.0.attn_qkv" });
+            g.Int64s("const_3", 0L, 0L, 3L, 4L, 16L);
+            g.Node("Reshape", new[] { "encoder.0.attn_qkv", "const_3" }, new[] { "encoder.0.attn_heads" });
+            g.Node("Transpose", new[] { "encoder.0.attn_heads" }, new[] { "encoder.0.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
+            g.Node("Gather", new[] { "encoder.0.attn_parts", "const_2" }, new[] { "encoder.0.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            g.Node("Gather", new[] { "encoder.0.attn_parts", "const_0" }, new[] { "encoder.0.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            g.Node("Gather", new[] { "encoder.0.attn_parts", "const_1" }, new[] { "encoder.0.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            g.Node("Transpose", new[] { "encoder.0.attn_k" }, new[] { "encoder.0.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
+            g.Node("MatMul", new[] { "encoder.0.attn_q", "encoder.0.attn_kt" }, new[] { "encoder.0.attn_dots" });
+            g.Floats("const_4", 0.25f);
+            g.Node("Mul", new[] { "encoder.0.attn_dots", "const_4" }, new[] { "encoder.0.attn_scores" });
+            g.Node("Softmax", new[] { "encoder.0.attn_scores" }, new[] { "encoder.0.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
+            g.Node("MatMul", new[] { "encoder.0.attn_weights", "encoder.0.attn_v" }, new[] { "encoder.0.attn_attended" });
+            g.Node("Transpose", new[] { "encoder.0.attn_attended" }, new[] { "encoder.0.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
+            g.Int64s("const_5", 0L, 0L, 64L);
+            g.Node("Reshape", new[] { "encoder.0.attn_positions", "const_5" }, new[] { "encoder.0.attn_merged" });
+            g.Weight("encoder.0.attn.out_proj.weight");
+            g.Node("Transpose", new[] { "encoder.0.attn.out_proj.weight" }, new[] { "encoder.0.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "encoder.0.attn_merged", "encoder.0.attn_weight_t" }, new[] { "encoder.0.attn_matmul" });
+            g.Weight("encoder.0.attn.out_proj.bias");
+            g.Node("Add", new[] { "encoder.0.attn_matmul", "encoder.0.attn.out_proj.bias" }, new[] { "encoder.0.attn" });
+            // encoder.0.attn: skip from 'input' (Add) -> [N, T, 64]
+            g.Node("Add", new[] { "encoder.0.attn", "pos" }, new[] { "encoder.0.attn_merged_2" });
+            // encoder.0.ln2: LayerNorm -> [N, T, 64]
+            g.Weight("encoder.0.ln2.weight");
+            g.Weight("encoder.0.ln2.bias");
+            g.Node("LayerNormalization", new[] { "encoder.0.attn_merged_2", "encoder.0.ln2.weight", "encoder.0.ln2.bias" }, new[] { "encoder.0.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // encoder.0.fc1: Linear -> [N, T, 256]
+            g.Weight("encoder.0.fc1.weight");
+            g.Node("Transpose", new[] { "encoder.0.fc1.weight" }, new[] { "encoder.0.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "encoder.0.ln2", "encoder.0.fc1_weight_t" }, new[] { "encoder.0.fc1_matmul" });
+            g.Weight("encoder.0.fc1.bias");
+            g.Node("Add", new[] { "encoder.0.fc1_matmul", "encoder.0.fc1.bias" }, new[] { "encoder.0.fc1" });
+            // encoder.0.gelu1: GELU -> [N, T, 256]
+            g.Floats("const_6", 1.4142135f);
+            g.Node("Div", new[] { "encoder.0.fc1", "const_6" }, new[] { "encoder.0.gelu1_scaled" });
+            g.Node("Erf", new[] { "encoder.0.gelu1_scaled" }, new[] { "encoder.0.gelu1_erf" });
+            g.Floats("const_7", 1f);
+            g.Node("Add", new[] { "encoder.0.gelu1_erf", "const_7" }, new[] { "encoder.0.gelu1_shifted" });
+            g.Node("Mul", new[] { "encoder.0.fc1", "encoder.0.gelu1_shifted" }, new[] { "encoder.0.gelu1_product" });
+            g.Floats("const_8", 0.5f);
+            g.Node("Mul", new[] { "encoder.0.gelu1_product", "const_8" }, new[] { "encoder.0.gelu1" });
+            // encoder.0.fc2: Linear -> [N, T, 64]
+            g.Weight("encoder.0.fc2.weight");
+            g.Node("Transpose", new[] { "encoder.0.fc2.weight" }, new[] { "encoder.0.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "encoder.0.gelu1", "encoder.0.fc2_weight_t" }, new[] { "encoder.0.fc2_matmul" });
+            g.Weight("encoder.0.fc2.bias");
+            g.Node("Add", new[] { "encoder.0.fc2_matmul", "encoder.0.fc2.bias" }, new[] { "encoder.0.fc2" });
+            // encoder.0.fc2: skip from 'attn' (Add) -> [N, T, 64]
+            g.Node("Add", new[] { "encoder.0.fc2", "encoder.0.attn_merged_2" }, new[] { "encoder.0.fc2_merged" });
+            // encoder.1.ln1: LayerNorm -> [N, T, 64]
+            g.Weight("encoder.1.ln1.weight");
+            g.Weight("encoder.1.ln1.bias");
+            g.Node("LayerNormalization", new[] { "encoder.0.fc2_merged", "encoder.1.ln1.weight", "encoder.1.ln1.bias" }, new[] { "encoder.1.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // encoder.1.attn: MultiHeadAttention -> [N, T, 64]
+            g.Weight("encoder.1.attn.in_proj_weight");
+            g.Node("Transpose", new[] { "encoder.1.attn.in_proj_weight" }, new[] { "encoder.1.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "encoder.1.ln1", "encoder.1.attn_qkv_weight_t" }, new[] { "encoder.1.attn_qkv_matmul" });
+            g.Weight("encoder.1.attn.in_proj_bias");
+            g.Node("Add", new[] { "encoder.1.attn_qkv_matmul", "encoder.1.attn.in_proj_bias" }, new[] { "encoder.1.attn_qkv" });
+            g.Node("Reshape", new[] { "encoder.1.attn_qkv", "const_3" }, new[] { "encoder.1.attn_heads" });
+            g.Node("Transpose", new[] { "encoder.1.attn_heads" }, new[] { "encoder.1.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
+            g.Node("Gather", new[] { "encoder.1.attn_parts", "const_2" }, new[] { "encoder.1.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            g.Node("Gather", new[] { "encoder.1.attn_parts", "const_0" }, new[] { "encoder.1.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            g.Node("Gather", new[] { "encoder.1.attn_parts", "const_1" }, new[] { "encoder.1.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            g.Node("Transpose", new[] { "encoder.1.attn_k" }, new[] { "encoder.1.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
+            g.Node("MatMul", new[] { "encoder.1.attn_q", "encoder.1.attn_kt" }, new[] { "encoder.1.attn_dots" });
+            g.Node("Mul", new[] { "encoder.1.attn_dots", "const_4" }, new[] { "encoder.1.attn_scores" });
+            g.Node("Softmax", new[] { "encoder.1.attn_scores" }, new[] { "encoder.1.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
+            g.Node("MatMul", new[] { "encoder.1.attn_weights", "encoder.1.attn_v" }, new[] { "encoder.1.attn_attended" });
+            g.Node("Transpose", new[] { "encoder.1.attn_attended" }, new[] { "encoder.1.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
+            g.Node("Reshape", new[] { "encoder.1.attn_positions", "const_5" }, new[] { "encoder.1.attn_merged" });
+            g.Weight("encoder.1.attn.out_proj.weight");
+            g.Node("Transpose", new[] { "encoder.1.attn.out_proj.weight" }, new[] { "encoder.1.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "encoder.1.attn_merged", "encoder.1.attn_weight_t" }, new[] { "encoder.1.attn_matmul" });
+            g.Weight("encoder.1.attn.out_proj.bias");
+            g.Node("Add", new[] { "encoder.1.attn_matmul", "encoder.1.attn.out_proj.bias" }, new[] { "encoder.1.attn" });
+            // encoder.1.attn: skip from 'input' (Add) -> [N, T, 64]
+            g.Node("Add", new[] { "encoder.1.attn", "encoder.0.fc2_merged" }, new[] { "encoder.1.attn_merged_2" });
+            // encoder.1.ln2: LayerNorm -> [N, T, 64]
+            g.Weight("encoder.1.ln2.weight");
+            g.Weight("encoder.1.ln2.bias");
+            g.Node("LayerNormalization", new[] { "encoder.1.attn_merged_2", "encoder.1.ln2.weight", "encoder.1.ln2.bias" }, new[] { "encoder.1.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // encoder.1.fc1: Linear -> [N, T, 256]
+            g.Weight("encoder.1.fc1.weight");
+            g.Node("Transpose", new[] { "encoder.1.fc1.weight" }, new[] { "encoder.1.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "encoder.1.ln2", "encoder.1.fc1_weight_t" }, new[] { "encoder.1.fc1_matmul" });
+            g.Weight("encoder.1.fc1.bias");
+            g.Node("Add", new[] { "encoder.1.fc1_matmul", "encoder.1.fc1.bias" }, new[] { "encoder.1.fc1" });
+            // encoder.1.gelu1: GELU -> [N, T, 256]
+            g.Node("Div", new[] { "encoder.1.fc1", "const_6" }, new[] { "encoder.1.gelu1_scaled" });
+            g.Node("Erf", new[] { "encoder.1.gelu1_scaled" }, new[] { "encoder.1.gelu1_erf" });
+            g.Node("Add", new[] { "encoder.1.gelu1_erf", "const_7" }, new[] { "encoder.1.gelu1_shifted" });
+            g.Node("Mul", new[] { "encoder.1.fc1", "encoder.1.gelu1_shifted" }, new[] { "encoder.1.gelu1_product" });
+            g.Node("Mul", new[] { "encoder.1.gelu1_product", "const_8" }, new[] { "encoder.1.gelu1" });
+            // encoder.1.fc2: Linear -> [N, T, 64]
+            g.Weight("encoder.1.fc2.weight");
+            g.Node("Transpose", new[] { "encoder.1.fc2.weight" }, new[] { "encoder.1.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "encoder.1.gelu1", "encoder.1.fc2_weight_t" }, new[] { "encoder.1.fc2_matmul" });
+            g.Weight("encoder.1.fc2.bias");
+            g.Node("Add", new[] { "encoder.1.fc2_matmul", "encoder.1.fc2.bias" }, new[] { "encoder.1.fc2" });
+            // encoder.1.fc2: skip from 'attn' (Add) -> [N, T, 64]
+            g.Node("Add", new[] { "encoder.1.fc2", "encoder.1.attn_merged_2" }, new[] { "encoder.1.fc2_merged" });
+            // norm: LayerNorm -> [N, T, 64]
+            g.Weight("norm.weight");
+            g.Weight("norm.bias");
+            g.Node("LayerNormalization", new[] { "encoder.1.fc2_merged", "norm.weight", "norm.bias" }, new[] { "norm" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // pool: GlobalAvgPool -> [N, 64]
+            g.Node("ReduceMean", new[] { "norm" }, new[] { "pool" }, new global::Dsl.OnnxAttribute("axes", new long[] { 1 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
+            // head: Linear -> [N, 4]
+            g.Weight("head.weight");
+            g.Node("Transpose", new[] { "head.weight" }, new[] { "head_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "pool", "head_weight_t" }, new[] { "head_matmul" });
+            g.Weight("head.bias");
+            g.Node("Add", new[] { "head_matmul", "head.bias" }, new[] { "head" });
+            g.Output("head", "N", "4");
+            return g;
+        }
+
         private readonly global::TorchSharp.Modules.Embedding embed;
         private readonly global::TorchSharp.Modules.Embedding pos;
         private readonly global::TorchSharp.Modules.ModuleList<global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>> encoder;

@@ -181,6 +181,64 @@ namespace Dsl.Examples.Models
             return new long[] { 10 };
         }
 
+        /// <summary>
+        /// The network as an ONNX graph (opset 17, evaluation mode: BatchNormalization on the running statistics, Dropout and
+        /// DropPath the identity), its initializers named by state_dict keys; <c>export onnx</c> writes it with the weights.
+        /// </summary>
+        public static global::Dsl.OnnxGraphDescription OnnxGraph()
+        {
+            var g = new global::Dsl.OnnxGraphDescription("TinyResNet");
+            g.Input("input", false, "N", "1", "28", "28");
+            // stem: Conv2d -> [N, 16, 28, 28]
+            g.Weight("stem.weight");
+            g.Weight("stem.bias");
+            g.Node("Conv", new[] { "input", "stem.weight", "stem.bias" }, new[] { "stem" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // bn1: BatchNorm2d -> [N, 16, 28, 28]
+            g.Weight("bn1.weight");
+            g.Weight("bn1.bias");
+            g.Weight("bn1.running_mean");
+            g.Weight("bn1.running_var");
+            g.Node("BatchNormalization", new[] { "stem", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var" }, new[] { "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // relu1: ReLU -> [N, 16, 28, 28]
+            g.Node("Relu", new[] { "bn1" }, new[] { "relu1" });
+            // conv1: Conv2d -> [N, 16, 28, 28]
+            g.Weight("conv1.weight");
+            g.Weight("conv1.bias");
+            g.Node("Conv", new[] { "relu1", "conv1.weight", "conv1.bias" }, new[] { "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // bn3: BatchNorm2d -> [N, 16, 28, 28]
+            g.Weight("bn3.weight");
+            g.Weight("bn3.bias");
+            g.Weight("bn3.running_mean");
+            g.Weight("bn3.running_var");
+            g.Node("BatchNormalization", new[] { "conv1", "bn3.weight", "bn3.bias", "bn3.running_mean", "bn3.running_var" }, new[] { "bn3" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // relu2: ReLU -> [N, 16, 28, 28]
+            g.Node("Relu", new[] { "bn3" }, new[] { "relu2" });
+            // conv2: Conv2d -> [N, 16, 28, 28]
+            g.Weight("conv2.weight");
+            g.Weight("conv2.bias");
+            g.Node("Conv", new[] { "relu2", "conv2.weight", "conv2.bias" }, new[] { "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // bn2: BatchNorm2d -> [N, 16, 28, 28]
+            g.Weight("bn2.weight");
+            g.Weight("bn2.bias");
+            g.Weight("bn2.running_mean");
+            g.Weight("bn2.running_var");
+            g.Node("BatchNormalization", new[] { "conv2", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var" }, new[] { "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // bn2: skip from 'stem' (Add) -> [N, 16, 28, 28]
+            g.Node("Add", new[] { "bn2", "stem" }, new[] { "bn2_merged" });
+            // relu3: ReLU -> [N, 16, 28, 28]
+            g.Node("Relu", new[] { "bn2_merged" }, new[] { "relu3" });
+            // globalpool1: GlobalAvgPool -> [N, 16]
+            g.Node("ReduceMean", new[] { "relu3" }, new[] { "globalpool1" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
+            // fc1: Linear -> [N, 10]
+            g.Weight("fc1.weight");
+            g.Node("Transpose", new[] { "fc1.weight" }, new[] { "fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "globalpool1", "fc1_weight_t" }, new[] { "fc1_matmul" });
+            g.Weight("fc1.bias");
+            g.Node("Add", new[] { "fc1_matmul", "fc1.bias" }, new[] { "fc1" });
+            g.Output("fc1", "N", "10");
+            return g;
+        }
+
         private readonly global::TorchSharp.Modules.Conv2d stem;
         private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
         private readonly global::TorchSharp.Modules.Conv2d conv1;

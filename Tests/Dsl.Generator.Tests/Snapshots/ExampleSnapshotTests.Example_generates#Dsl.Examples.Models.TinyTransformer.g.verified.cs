@@ -210,6 +210,95 @@ namespace Dsl.Examples.Models
             return new long[] { 4 };
         }
 
+        /// <summary>
+        /// The network as an ONNX graph (opset 17, evaluation mode: BatchNormalization on the running statistics, Dropout and
+        /// DropPath the identity), its initializers named by state_dict keys; <c>export onnx</c> writes it with the weights.
+        /// </summary>
+        public static global::Dsl.OnnxGraphDescription OnnxGraph()
+        {
+            var g = new global::Dsl.OnnxGraphDescription("TinyTransformer");
+            g.Input("input", true, "N", "16");
+            // embed: Embedding -> [N, 16, 32]
+            g.Weight("embed.weight");
+            g.Node("Gather", new[] { "embed.weight", "input" }, new[] { "embed" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            // ln1: LayerNorm -> [N, 16, 32]
+            g.Weight("ln1.weight");
+            g.Weight("ln1.bias");
+            g.Node("LayerNormalization", new[] { "embed", "ln1.weight", "ln1.bias" }, new[] { "ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // attn: MultiHeadAttention -> [N, 16, 32]
+            g.Weight("attn.in_proj_weight");
+            g.Node("Transpose", new[] { "attn.in_proj_weight" }, new[] { "attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "ln1", "attn_qkv_weight_t" }, new[] { "attn_qkv_matmul" });
+            g.Weight("attn.in_proj_bias");
+            g.Node("Add", new[] { "attn_qkv_matmul", "attn.in_proj_bias" }, new[] { "attn_qkv" });
+            g.Int64s("const_0", 0L, 0L, 3L, 4L, 8L);
+            g.Node("Reshape", new[] { "attn_qkv", "const_0" }, new[] { "attn_heads" });
+            g.Node("Transpose", new[] { "attn_heads" }, new[] { "attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
+            g.Int64s("const_1", 0L);
+            g.Node("Gather", new[] { "attn_parts", "const_1" }, new[] { "attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            g.Int64s("const_2", 1L);
+            g.Node("Gather", new[] { "attn_parts", "const_2" }, new[] { "attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            g.Int64s("const_3", 2L);
+            g.Node("Gather", new[] { "attn_parts", "const_3" }, new[] { "attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
+            g.Node("Transpose", new[] { "attn_k" }, new[] { "attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
+            g.Node("MatMul", new[] { "attn_q", "attn_kt" }, new[] { "attn_dots" });
+            g.Floats("const_4", 0.35355338f);
+            g.Node("Mul", new[] { "attn_dots", "const_4" }, new[] { "attn_scores" });
+            g.Node("Softmax", new[] { "attn_scores" }, new[] { "attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
+            g.Node("MatMul", new[] { "attn_weights", "attn_v" }, new[] { "attn_attended" });
+            g.Node("Transpose", new[] { "attn_attended" }, new[] { "attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
+            g.Int64s("const_5", 0L, 0L, 32L);
+            g.Node("Reshape", new[] { "attn_positions", "const_5" }, new[] { "attn_merged" });
+            g.Weight("attn.out_proj.weight");
+            g.Node("Transpose", new[] { "attn.out_proj.weight" }, new[] { "attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "attn_merged", "attn_weight_t" }, new[] { "attn_matmul" });
+            g.Weight("attn.out_proj.bias");
+            g.Node("Add", new[] { "attn_matmul", "attn.out_proj.bias" }, new[] { "attn" });
+            // attn: skip from 'embed' (Add) -> [N, 16, 32]
+            g.Node("Add", new[] { "attn", "embed" }, new[] { "attn_merged_2" });
+            // ln2: LayerNorm -> [N, 16, 32]
+            g.Weight("ln2.weight");
+            g.Weight("ln2.bias");
+            g.Node("LayerNormalization", new[] { "attn_merged_2", "ln2.weight", "ln2.bias" }, new[] { "ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // fc1: Linear -> [N, 16, 128]
+            g.Weight("fc1.weight");
+            g.Node("Transpose", new[] { "fc1.weight" }, new[] { "fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "ln2", "fc1_weight_t" }, new[] { "fc1_matmul" });
+            g.Weight("fc1.bias");
+            g.Node("Add", new[] { "fc1_matmul", "fc1.bias" }, new[] { "fc1" });
+            // gelu1: GELU -> [N, 16, 128]
+            g.Floats("const_6", 1.4142135f);
+            g.Node("Div", new[] { "fc1", "const_6" }, new[] { "gelu1_scaled" });
+            g.Node("Erf", new[] { "gelu1_scaled" }, new[] { "gelu1_erf" });
+            g.Floats("const_7", 1f);
+            g.Node("Add", new[] { "gelu1_erf", "const_7" }, new[] { "gelu1_shifted" });
+            g.Node("Mul", new[] { "fc1", "gelu1_shifted" }, new[] { "gelu1_product" });
+            g.Floats("const_8", 0.5f);
+            g.Node("Mul", new[] { "gelu1_product", "const_8" }, new[] { "gelu1" });
+            // fc2: Linear -> [N, 16, 32]
+            g.Weight("fc2.weight");
+            g.Node("Transpose", new[] { "fc2.weight" }, new[] { "fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "gelu1", "fc2_weight_t" }, new[] { "fc2_matmul" });
+            g.Weight("fc2.bias");
+            g.Node("Add", new[] { "fc2_matmul", "fc2.bias" }, new[] { "fc2" });
+            // fc2: skip from 'attn' (Add) -> [N, 16, 32]
+            g.Node("Add", new[] { "fc2", "attn_merged_2" }, new[] { "fc2_merged" });
+            // ln3: LayerNorm -> [N, 16, 32]
+            g.Weight("ln3.weight");
+            g.Weight("ln3.bias");
+            g.Node("LayerNormalization", new[] { "fc2_merged", "ln3.weight", "ln3.bias" }, new[] { "ln3" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // flatten1: Flatten -> [N, 512]
+            g.Node("Flatten", new[] { "ln3" }, new[] { "flatten1" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            // head: Linear -> [N, 4]
+            g.Weight("head.weight");
+            g.Node("Transpose", new[] { "head.weight" }, new[] { "head_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "flatten1", "head_weight_t" }, new[] { "head_matmul" });
+            g.Weight("head.bias");
+            g.Node("Add", new[] { "head_matmul", "head.bias" }, new[] { "head" });
+            g.Output("head", "N", "4");
+            return g;
+        }
+
         private readonly global::TorchSharp.Modules.Embedding embed;
         private readonly global::TorchSharp.Modules.LayerNorm ln1;
         private readonly SelfAttention attn;

@@ -250,6 +250,67 @@ namespace Dsl.Examples.Models
             return checked(14496 * example[1] * example[2]);
         }
 
+        /// <summary>
+        /// The network as an ONNX graph (opset 17, evaluation mode: BatchNormalization on the running statistics, Dropout and
+        /// DropPath the identity), its initializers named by state_dict keys; <c>export onnx</c> writes it with the weights.
+        /// </summary>
+        public static global::Dsl.OnnxGraphDescription OnnxGraph()
+        {
+            var g = new global::Dsl.OnnxGraphDescription("UNetAnySize");
+            g.Input("input", false, "N", "1", "H", "W");
+            // conv1: Conv2d -> [N, 16, H, W]
+            g.Weight("conv1.weight");
+            g.Weight("conv1.bias");
+            g.Node("Conv", new[] { "input", "conv1.weight", "conv1.bias" }, new[] { "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // enc1: ReLU -> [N, 16, H, W]
+            g.Node("Relu", new[] { "conv1" }, new[] { "enc1" });
+            // maxpool1: MaxPool2d -> [N, 16, H/2, W/2]
+            g.Node("MaxPool", new[] { "enc1" }, new[] { "maxpool1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }));
+            // conv2: Conv2d -> [N, 32, H/2, W/2]
+            g.Weight("conv2.weight");
+            g.Weight("conv2.bias");
+            g.Node("Conv", new[] { "maxpool1", "conv2.weight", "conv2.bias" }, new[] { "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // enc2: ReLU -> [N, 32, H/2, W/2]
+            g.Node("Relu", new[] { "conv2" }, new[] { "enc2" });
+            // maxpool2: MaxPool2d -> [N, 32, H/4, W/4]
+            g.Node("MaxPool", new[] { "enc2" }, new[] { "maxpool2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }));
+            // conv3: Conv2d -> [N, 64, H/4, W/4]
+            g.Weight("conv3.weight");
+            g.Weight("conv3.bias");
+            g.Node("Conv", new[] { "maxpool2", "conv3.weight", "conv3.bias" }, new[] { "conv3" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // bottleneck: ReLU -> [N, 64, H/4, W/4]
+            g.Node("Relu", new[] { "conv3" }, new[] { "bottleneck" });
+            // up2: Upsample -> [N, 64, H/2, W/2]
+            g.Floats("const_0", 1f, 1f, 2f, 2f);
+            g.Node("Resize", new[] { "bottleneck", "", "const_0" }, new[] { "up2" }, new global::Dsl.OnnxAttribute("mode", "nearest"), new global::Dsl.OnnxAttribute("coordinate_transformation_mode", "asymmetric"), new global::Dsl.OnnxAttribute("nearest_mode", "floor"));
+            // up2: skip from 'enc2' (Concat) -> [N, 96, H/2, W/2]
+            g.Node("Concat", new[] { "up2", "enc2" }, new[] { "up2_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            // conv4: Conv2d -> [N, 32, H/2, W/2]
+            g.Weight("conv4.weight");
+            g.Weight("conv4.bias");
+            g.Node("Conv", new[] { "up2_merged", "conv4.weight", "conv4.bias" }, new[] { "conv4" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // relu1: ReLU -> [N, 32, H/2, W/2]
+            g.Node("Relu", new[] { "conv4" }, new[] { "relu1" });
+            // up1: ConvTranspose2d -> [N, 16, H, W]
+            g.Weight("up1.weight");
+            g.Weight("up1.bias");
+            g.Node("ConvTranspose", new[] { "relu1", "up1.weight", "up1.bias" }, new[] { "up1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("output_padding", new long[] { 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }));
+            // up1: skip from 'enc1' (Concat) -> [N, 32, H, W]
+            g.Node("Concat", new[] { "up1", "enc1" }, new[] { "up1_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            // conv5: Conv2d -> [N, 16, H, W]
+            g.Weight("conv5.weight");
+            g.Weight("conv5.bias");
+            g.Node("Conv", new[] { "up1_merged", "conv5.weight", "conv5.bias" }, new[] { "conv5" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // relu2: ReLU -> [N, 16, H, W]
+            g.Node("Relu", new[] { "conv5" }, new[] { "relu2" });
+            // head: Conv2d -> [N, 1, H, W]
+            g.Weight("head.weight");
+            g.Weight("head.bias");
+            g.Node("Conv", new[] { "relu2", "head.weight", "head.bias" }, new[] { "head" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            g.Output("head", "N", "1", "H", "W");
+            return g;
+        }
+
         private readonly global::TorchSharp.Modules.Conv2d conv1;
         private readonly global::TorchSharp.Modules.Conv2d conv2;
         private readonly global::TorchSharp.Modules.Conv2d conv3;

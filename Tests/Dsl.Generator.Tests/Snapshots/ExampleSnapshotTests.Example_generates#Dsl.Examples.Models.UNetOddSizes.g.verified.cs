@@ -260,6 +260,89 @@ namespace Dsl.Examples.Models
             return checked(144 * example[1] * example[2] + 4608 * FloorDiv(example[1], 2) * FloorDiv(example[2], 2) + 182528 * FloorDiv(example[1], 4) * FloorDiv(example[2], 4));
         }
 
+        /// <summary>
+        /// The network as an ONNX graph (opset 17, evaluation mode: BatchNormalization on the running statistics, Dropout and
+        /// DropPath the identity), its initializers named by state_dict keys; <c>export onnx</c> writes it with the weights.
+        /// </summary>
+        public static global::Dsl.OnnxGraphDescription OnnxGraph()
+        {
+            var g = new global::Dsl.OnnxGraphDescription("UNetOddSizes");
+            g.Input("input", false, "N", "1", "H", "W");
+            // enc1: Conv2d -> [N, 16, H, W]
+            g.Weight("enc1.weight");
+            g.Weight("enc1.bias");
+            g.Node("Conv", new[] { "input", "enc1.weight", "enc1.bias" }, new[] { "enc1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // act1: ReLU -> [N, 16, H, W]
+            g.Node("Relu", new[] { "enc1" }, new[] { "act1" });
+            // pool1: MaxPool2d -> [N, 16, floor(H/2), floor(W/2)]
+            g.Node("MaxPool", new[] { "act1" }, new[] { "pool1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }));
+            // enc2: Conv2d -> [N, 32, floor(H/2), floor(W/2)]
+            g.Weight("enc2.weight");
+            g.Weight("enc2.bias");
+            g.Node("Conv", new[] { "pool1", "enc2.weight", "enc2.bias" }, new[] { "enc2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // act2: ReLU -> [N, 32, floor(H/2), floor(W/2)]
+            g.Node("Relu", new[] { "enc2" }, new[] { "act2" });
+            // pool2: MaxPool2d -> [N, 32, floor(H/4), floor(W/4)]
+            g.Node("MaxPool", new[] { "act2" }, new[] { "pool2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }));
+            // bottleneck: Conv2d -> [N, 64, floor(H/4), floor(W/4)]
+            g.Weight("bottleneck.weight");
+            g.Weight("bottleneck.bias");
+            g.Node("Conv", new[] { "pool2", "bottleneck.weight", "bottleneck.bias" }, new[] { "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // relu1: ReLU -> [N, 64, floor(H/4), floor(W/4)]
+            g.Node("Relu", new[] { "bottleneck" }, new[] { "relu1" });
+            // up2: ConvTranspose2d -> [N, 32, 2·floor(H/4), 2·floor(W/4)]
+            g.Weight("up2.weight");
+            g.Weight("up2.bias");
+            g.Node("ConvTranspose", new[] { "relu1", "up2.weight", "up2.bias" }, new[] { "up2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("output_padding", new long[] { 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }));
+            // up2: skip from 'act2' (Concat, cropped) -> [N, 64, 2·floor(H/4), 2·floor(W/4)]
+            g.Node("Shape", new[] { "act2" }, new[] { "act2_to_up2_aligned_shape" });
+            g.Node("Shape", new[] { "up2" }, new[] { "act2_to_up2_aligned_other_shape" });
+            g.Int64s("const_0", 2L);
+            g.Int64s("const_1", 4L);
+            g.Node("Slice", new[] { "act2_to_up2_aligned_shape", "const_0", "const_1" }, new[] { "act2_to_up2_aligned_sizes" });
+            g.Node("Slice", new[] { "act2_to_up2_aligned_other_shape", "const_0", "const_1" }, new[] { "act2_to_up2_aligned_other_sizes" });
+            g.Node("Min", new[] { "act2_to_up2_aligned_sizes", "act2_to_up2_aligned_other_sizes" }, new[] { "act2_to_up2_aligned_target" });
+            g.Node("Sub", new[] { "act2_to_up2_aligned_sizes", "act2_to_up2_aligned_target" }, new[] { "act2_to_up2_aligned_excess" });
+            g.Node("Div", new[] { "act2_to_up2_aligned_excess", "const_0" }, new[] { "act2_to_up2_aligned_start" });
+            g.Node("Add", new[] { "act2_to_up2_aligned_start", "act2_to_up2_aligned_target" }, new[] { "act2_to_up2_aligned_end" });
+            g.Int64s("const_2", 2L, 3L);
+            g.Node("Slice", new[] { "act2", "act2_to_up2_aligned_start", "act2_to_up2_aligned_end", "const_2" }, new[] { "act2_to_up2_aligned" });
+            g.Node("Concat", new[] { "up2", "act2_to_up2_aligned" }, new[] { "up2_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            // dec2: Conv2d -> [N, 32, 2·floor(H/4), 2·floor(W/4)]
+            g.Weight("dec2.weight");
+            g.Weight("dec2.bias");
+            g.Node("Conv", new[] { "up2_merged", "dec2.weight", "dec2.bias" }, new[] { "dec2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // relu2: ReLU -> [N, 32, 2·floor(H/4), 2·floor(W/4)]
+            g.Node("Relu", new[] { "dec2" }, new[] { "relu2" });
+            // up1: ConvTranspose2d -> [N, 16, 4·floor(H/4), 4·floor(W/4)]
+            g.Weight("up1.weight");
+            g.Weight("up1.bias");
+            g.Node("ConvTranspose", new[] { "relu2", "up1.weight", "up1.bias" }, new[] { "up1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("output_padding", new long[] { 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }));
+            // up1: skip from 'act1' (Concat, cropped) -> [N, 32, 4·floor(H/4), 4·floor(W/4)]
+            g.Node("Shape", new[] { "act1" }, new[] { "act1_to_up1_aligned_shape" });
+            g.Node("Shape", new[] { "up1" }, new[] { "act1_to_up1_aligned_other_shape" });
+            g.Node("Slice", new[] { "act1_to_up1_aligned_shape", "const_0", "const_1" }, new[] { "act1_to_up1_aligned_sizes" });
+            g.Node("Slice", new[] { "act1_to_up1_aligned_other_shape", "const_0", "const_1" }, new[] { "act1_to_up1_aligned_other_sizes" });
+            g.Node("Min", new[] { "act1_to_up1_aligned_sizes", "act1_to_up1_aligned_other_sizes" }, new[] { "act1_to_up1_aligned_target" });
+            g.Node("Sub", new[] { "act1_to_up1_aligned_sizes", "act1_to_up1_aligned_target" }, new[] { "act1_to_up1_aligned_excess" });
+            g.Node("Div", new[] { "act1_to_up1_aligned_excess", "const_0" }, new[] { "act1_to_up1_aligned_start" });
+            g.Node("Add", new[] { "act1_to_up1_aligned_start", "act1_to_up1_aligned_target" }, new[] { "act1_to_up1_aligned_end" });
+            g.Node("Slice", new[] { "act1", "act1_to_up1_aligned_start", "act1_to_up1_aligned_end", "const_2" }, new[] { "act1_to_up1_aligned" });
+            g.Node("Concat", new[] { "up1", "act1_to_up1_aligned" }, new[] { "up1_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            // dec1: Conv2d -> [N, 16, 4·floor(H/4), 4·floor(W/4)]
+            g.Weight("dec1.weight");
+            g.Weight("dec1.bias");
+            g.Node("Conv", new[] { "up1_merged", "dec1.weight", "dec1.bias" }, new[] { "dec1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // relu3: ReLU -> [N, 16, 4·floor(H/4), 4·floor(W/4)]
+            g.Node("Relu", new[] { "dec1" }, new[] { "relu3" });
+            // head: Conv2d -> [N, 1, 4·floor(H/4), 4·floor(W/4)]
+            g.Weight("head.weight");
+            g.Weight("head.bias");
+            g.Node("Conv", new[] { "relu3", "head.weight", "head.bias" }, new[] { "head" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            g.Output("head", "N", "1", "", "");
+            return g;
+        }
+
         private readonly global::TorchSharp.Modules.Conv2d enc1;
         private readonly global::TorchSharp.Modules.Conv2d enc2;
         private readonly global::TorchSharp.Modules.Conv2d bottleneck;

@@ -160,6 +160,60 @@ namespace DslModel1
             "    \"globalpool1\" -> \"fc1\";\n" +
             "}";
 
+        /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
+        public static string PyTorchSource =>
+            "# DslModel1, exported from the DSL's generated TorchSharp module (Dsl.Generator). Do not edit: change the attributes.\n" +
+            "# state_dict keys, shapes and forward are the TorchSharp module's: load its weights (.pth, .safetensors) with load_state_dict.\n" +
+            "import math\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "\n" +
+            "class DslModel1(nn.Module):\n" +
+            "    \"\"\"DslModel1: [N, 1, 28, 28] -> [N, 10], 19,818 parameters, as the TorchSharp module generated from its layer attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__()\n" +
+            "        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)\n" +
+            "        self.bn1 = nn.BatchNorm2d(16)\n" +
+            "        self.conv2 = nn.Conv2d(16, 16, 3, padding=1)\n" +
+            "        self.bn2 = nn.BatchNorm2d(16)\n" +
+            "        self.conv3 = nn.Conv2d(16, 16, 3, padding=1)\n" +
+            "        self.res1 = nn.BatchNorm2d(16)\n" +
+            "        self.conv4 = nn.Conv2d(16, 32, 3, stride=2, padding=1)\n" +
+            "        self.bn3 = nn.BatchNorm2d(32)\n" +
+            "        self.conv5 = nn.Conv2d(32, 32, 3, padding=1)\n" +
+            "        self.res2 = nn.BatchNorm2d(32)\n" +
+            "        self.act1_to_res2 = nn.Sequential(nn.Conv2d(16, 32, 1, stride=2, bias=False), nn.BatchNorm2d(32))\n" +
+            "        self.fc1 = nn.Linear(32, 10)\n" +
+            "\n" +
+            "    def forward(self, input):\n" +
+            "        if input.dim() != 4 or input.shape[1] != 1 or input.shape[2] != 28 or input.shape[3] != 28:\n" +
+            "            raise ValueError(\"DslModel1 expects input of shape [N, 1, 28, 28] (N = batch size) but got [\" + \", \".join(str(s) for s in input.shape) + \"].\")\n" +
+            "        conv1 = self.conv1(input)               # [N, 16, 28, 28]\n" +
+            "        bn1 = self.bn1(conv1)                   # [N, 16, 28, 28]\n" +
+            "        stem = F.relu(bn1)                      # [N, 16, 28, 28]\n" +
+            "        conv2 = self.conv2(stem)                # [N, 16, 28, 28]\n" +
+            "        bn2 = self.bn2(conv2)                   # [N, 16, 28, 28]\n" +
+            "        relu1 = F.relu(bn2)                     # [N, 16, 28, 28]\n" +
+            "        conv3 = self.conv3(relu1)               # [N, 16, 28, 28]\n" +
+            "        res1_out = self.res1(conv3)             # [N, 16, 28, 28]\n" +
+            "        res1 = res1_out + stem                  # [N, 16, 28, 28]: skip from 'stem' (Add)\n" +
+            "        act1 = F.relu(res1)                     # [N, 16, 28, 28]\n" +
+            "        conv4 = self.conv4(act1)                # [N, 32, 14, 14]\n" +
+            "        bn3 = self.bn3(conv4)                   # [N, 32, 14, 14]\n" +
+            "        relu2 = F.relu(bn3)                     # [N, 32, 14, 14]\n" +
+            "        conv5 = self.conv5(relu2)               # [N, 32, 14, 14]\n" +
+            "        res2_out = self.res2(conv5)             # [N, 32, 14, 14]\n" +
+            "        act1_to_res2 = self.act1_to_res2(act1)  # [N, 32, 14, 14]: projection of 'act1'\n" +
+            "        res2 = res2_out + act1_to_res2          # [N, 32, 14, 14]: skip from 'act1' (Add, projected)\n" +
+            "        relu3 = F.relu(res2)                    # [N, 32, 14, 14]\n" +
+            "        globalpool1 = relu3.mean(dim=(2, 3))    # [N, 32]\n" +
+            "        fc1 = self.fc1(globalpool1)             # [N, 10]\n" +
+            "        return fc1";
+
         /// <summary>
         /// One example's output shape (no batch dimension) for one example's input shape (no batch dimension, like
         /// <see cref="InputShape"/>); throws an <see cref="global::System.ArgumentException"/> as <c>forward</c> would for one it rejects.
@@ -172,6 +226,97 @@ namespace DslModel1
             }
 
             return new long[] { 10 };
+        }
+
+        /// <summary>
+        /// The network as an ONNX graph (opset 17, evaluation mode: BatchNormalization on the running statistics, Dropout and
+        /// DropPath the identity), its initializers named by state_dict keys; <c>export onnx</c> writes it with the weights.
+        /// </summary>
+        public static global::Dsl.OnnxGraphDescription OnnxGraph()
+        {
+            var g = new global::Dsl.OnnxGraphDescription("DslModel1");
+            g.Input("input", false, "N", "1", "28", "28");
+            // conv1: Conv2d -> [N, 16, 28, 28]
+            g.Weight("conv1.weight");
+            g.Weight("conv1.bias");
+            g.Node("Conv", new[] { "input", "conv1.weight", "conv1.bias" }, new[] { "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // bn1: BatchNorm2d -> [N, 16, 28, 28]
+            g.Weight("bn1.weight");
+            g.Weight("bn1.bias");
+            g.Weight("bn1.running_mean");
+            g.Weight("bn1.running_var");
+            g.Node("BatchNormalization", new[] { "conv1", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var" }, new[] { "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // stem: ReLU -> [N, 16, 28, 28]
+            g.Node("Relu", new[] { "bn1" }, new[] { "stem" });
+            // conv2: Conv2d -> [N, 16, 28, 28]
+            g.Weight("conv2.weight");
+            g.Weight("conv2.bias");
+            g.Node("Conv", new[] { "stem", "conv2.weight", "conv2.bias" }, new[] { "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // bn2: BatchNorm2d -> [N, 16, 28, 28]
+            g.Weight("bn2.weight");
+            g.Weight("bn2.bias");
+            g.Weight("bn2.running_mean");
+            g.Weight("bn2.running_var");
+            g.Node("BatchNormalization", new[] { "conv2", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var" }, new[] { "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // relu1: ReLU -> [N, 16, 28, 28]
+            g.Node("Relu", new[] { "bn2" }, new[] { "relu1" });
+            // conv3: Conv2d -> [N, 16, 28, 28]
+            g.Weight("conv3.weight");
+            g.Weight("conv3.bias");
+            g.Node("Conv", new[] { "relu1", "conv3.weight", "conv3.bias" }, new[] { "conv3" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // res1: BatchNorm2d -> [N, 16, 28, 28]
+            g.Weight("res1.weight");
+            g.Weight("res1.bias");
+            g.Weight("res1.running_mean");
+            g.Weight("res1.running_var");
+            g.Node("BatchNormalization", new[] { "conv3", "res1.weight", "res1.bias", "res1.running_mean", "res1.running_var" }, new[] { "res1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // res1: skip from 'stem' (Add) -> [N, 16, 28, 28]
+            g.Node("Add", new[] { "res1", "stem" }, new[] { "res1_merged" });
+            // act1: ReLU -> [N, 16, 28, 28]
+            g.Node("Relu", new[] { "res1_merged" }, new[] { "act1" });
+            // conv4: Conv2d -> [N, 32, 14, 14]
+            g.Weight("conv4.weight");
+            g.Weight("conv4.bias");
+            g.Node("Conv", new[] { "act1", "conv4.weight", "conv4.bias" }, new[] { "conv4" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // bn3: BatchNorm2d -> [N, 32, 14, 14]
+            g.Weight("bn3.weight");
+            g.Weight("bn3.bias");
+            g.Weight("bn3.running_mean");
+            g.Weight("bn3.running_var");
+            g.Node("BatchNormalization", new[] { "conv4", "bn3.weight", "bn3.bias", "bn3.running_mean", "bn3.running_var" }, new[] { "bn3" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // relu2: ReLU -> [N, 32, 14, 14]
+            g.Node("Relu", new[] { "bn3" }, new[] { "relu2" });
+            // conv5: Conv2d -> [N, 32, 14, 14]
+            g.Weight("conv5.weight");
+            g.Weight("conv5.bias");
+            g.Node("Conv", new[] { "relu2", "conv5.weight", "conv5.bias" }, new[] { "conv5" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+            // res2: BatchNorm2d -> [N, 32, 14, 14]
+            g.Weight("res2.weight");
+            g.Weight("res2.bias");
+            g.Weight("res2.running_mean");
+            g.Weight("res2.running_var");
+            g.Node("BatchNormalization", new[] { "conv5", "res2.weight", "res2.bias", "res2.running_mean", "res2.running_var" }, new[] { "res2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            // res2: skip from 'act1' (Add, projected) -> [N, 32, 14, 14]
+            g.Weight("act1_to_res2.0.weight");
+            g.Node("Conv", new[] { "act1", "act1_to_res2.0.weight" }, new[] { "act1_to_res2_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
+            g.Weight("act1_to_res2.1.weight");
+            g.Weight("act1_to_res2.1.bias");
+            g.Weight("act1_to_res2.1.running_mean");
+            g.Weight("act1_to_res2.1.running_var");
+            g.Node("BatchNormalization", new[] { "act1_to_res2_conv", "act1_to_res2.1.weight", "act1_to_res2.1.bias", "act1_to_res2.1.running_mean", "act1_to_res2.1.running_var" }, new[] { "act1_to_res2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+            g.Node("Add", new[] { "res2", "act1_to_res2" }, new[] { "res2_merged" });
+            // relu3: ReLU -> [N, 32, 14, 14]
+            g.Node("Relu", new[] { "res2_merged" }, new[] { "relu3" });
+            // globalpool1: GlobalAvgPool -> [N, 32]
+            g.Node("ReduceMean", new[] { "relu3" }, new[] { "globalpool1" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
+            // fc1: Linear -> [N, 10]
+            g.Weight("fc1.weight");
+            g.Node("Transpose", new[] { "fc1.weight" }, new[] { "fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+            g.Node("MatMul", new[] { "globalpool1", "fc1_weight_t" }, new[] { "fc1_matmul" });
+            g.Weight("fc1.bias");
+            g.Node("Add", new[] { "fc1_matmul", "fc1.bias" }, new[] { "fc1" });
+            g.Output("fc1", "N", "10");
+            return g;
         }
 
         private readonly global::TorchSharp.Modules.Conv2d conv1;

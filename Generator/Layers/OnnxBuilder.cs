@@ -1,0 +1,160 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace Dsl.Generator.Layers;
+
+/// <summary>A node attribute as C#: the construction of a <c>Dsl.OnnxAttribute</c>.</summary>
+public sealed record OnnxAttr(string CSharp)
+{
+    public static OnnxAttr Int(string name, long value) => new($"new global::Dsl.OnnxAttribute(\"{name}\", {value}L)");
+
+    public static OnnxAttr Ints(string name, params long[] values) =>
+        new($"new global::Dsl.OnnxAttribute(\"{name}\", new long[] {{ {string.Join(", ", values)} }})");
+
+    public static OnnxAttr Float(string name, double value) => new($"new global::Dsl.OnnxAttribute(\"{name}\", {OnnxBuilder.FloatLiteral(value)})");
+
+    public static OnnxAttr String(string name, string value) => new($"new global::Dsl.OnnxAttribute(\"{name}\", \"{value}\")");
+}
+
+/// <summary>A layer that has no ONNX form (a user's module): the generated <c>OnnxGraph()</c> throws with this message.</summary>
+public sealed class OnnxNotExportableException : System.Exception
+{
+    public OnnxNotExportableException(string message) : base(message)
+    {
+    }
+}
+
+/// <summary>
+/// What a layer definition's ONNX member writes into: nodes (as the C# lines of the generated <c>OnnxGraph()</c>),
+/// initializers named by their state_dict keys under the current block prefix, and small constants. Value names are
+/// unique in the graph; a layer's output is named after its state_dict path (<c>stage1.0.conv1</c>).
+/// </summary>
+public sealed class OnnxBuilder
+{
+    private readonly List<string> _lines = new();
+    private readonly HashSet<string> _names = new(System.StringComparer.Ordinal);
+    private readonly HashSet<string> _weights = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _constants = new(System.StringComparer.Ordinal);
+
+    /// <summary>The state_dict prefix of the body being written (<c>stage1.0.</c>; empty for the model's own layers).</summary>
+    public string Prefix { get; set; } = "";
+
+    /// <summary>The generated statements, one per line, on a <c>Dsl.OnnxGraphDescription</c> named <c>g</c>.</summary>
+    public IReadOnlyList<string> Lines => _lines;
+
+    /// <summary>Reserves a name (the graph input) so no node output takes it.</summary>
+    public void Reserve(string name) => _names.Add(name);
+
+    /// <summary>A fresh value name under the prefix: <paramref name="hint"/>, or with <c>_2</c>, <c>_3</c>, … when taken.</summary>
+    public string Fresh(string hint)
+    {
+        var name = Prefix + hint.TrimStart('@');
+        var candidate = name;
+        for (var i = 2; !_names.Add(candidate); i++)
+        {
+            candidate = name + "_" + i.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return candidate;
+    }
+
+    /// <summary>A state_dict entry under the prefix (<c>conv1.weight</c>), as an initializer the graph reads.</summary>
+    public string Weight(string key)
+    {
+        var name = Prefix + key.TrimStart('@');
+        if (_weights.Add(name))
+        {
+            _lines.Add($"g.Weight({Literal(name)});");
+        }
+
+        return name;
+    }
+
+    /// <summary>A 1-D int64 constant (shared by every node that needs the same values).</summary>
+    public string Ints(params long[] values)
+    {
+        var key = "i:" + string.Join(",", values);
+        if (!_constants.TryGetValue(key, out var name))
+        {
+            name = "const_" + _constants.Count.ToString(CultureInfo.InvariantCulture);
+            _names.Add(name);
+            _constants[key] = name;
+            _lines.Add($"g.Int64s({Literal(name)}{string.Concat(values.Select(v => ", " + v.ToString(CultureInfo.InvariantCulture) + "L"))});");
+        }
+
+        return name;
+    }
+
+    /// <summary>A 0-D int64 constant.</summary>
+    public string Scalar(long value)
+    {
+        var key = "s:" + value.ToString(CultureInfo.InvariantCulture);
+        if (!_constants.TryGetValue(key, out var name))
+        {
+            name = "const_" + _constants.Count.ToString(CultureInfo.InvariantCulture);
+            _names.Add(name);
+            _constants[key] = name;
+            _lines.Add($"g.Int64Scalar({Literal(name)}, {value.ToString(CultureInfo.InvariantCulture)}L);");
+        }
+
+        return name;
+    }
+
+    /// <summary>A 1-D float constant (shared like <see cref="Ints"/>).</summary>
+    public string Floats(params double[] values)
+    {
+        var key = "f:" + string.Join(",", values.Select(v => ((float)v).ToString("R", CultureInfo.InvariantCulture)));
+        if (!_constants.TryGetValue(key, out var name))
+        {
+            name = "const_" + _constants.Count.ToString(CultureInfo.InvariantCulture);
+            _names.Add(name);
+            _constants[key] = name;
+            _lines.Add($"g.Floats({Literal(name)}{string.Concat(values.Select(v => ", " + FloatLiteral(v)))});");
+        }
+
+        return name;
+    }
+
+    /// <summary>Adds a node with one output named after <paramref name="hint"/>; returns the output's name.</summary>
+    public string Node(string op, string hint, string[] inputs, params OnnxAttr[] attributes)
+    {
+        var output = Fresh(hint);
+        _lines.Add($"g.Node({Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(Literal))} }}, new[] {{ {Literal(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
+        return output;
+    }
+
+    /// <summary>Adds a comment line (which layer the next nodes come from), for whoever reads the generated code.</summary>
+    public void Comment(string text) => _lines.Add("// " + text.Replace("\n", " "));
+
+    /// <summary>
+    /// <c>x·Wᵀ (+ b)</c> for a state_dict <c>[out, in]</c> weight over the last axis of any rank (Linear, attention
+    /// projections, Highway gates on vectors): Transpose, MatMul and Add, which ONNX Runtime fuses.
+    /// </summary>
+    public string Linear(string hint, string x, string weightKey, string? biasKey)
+    {
+        var weight = Weight(weightKey);
+        var transposed = Node("Transpose", hint + "_weight_t", new[] { weight }, OnnxAttr.Ints("perm", 1, 0));
+        if (biasKey is null)
+        {
+            return Node("MatMul", hint, new[] { x, transposed });
+        }
+
+        var product = Node("MatMul", hint + "_matmul", new[] { x, transposed });
+        return Node("Add", hint, new[] { product, Weight(biasKey) });
+    }
+
+    /// <summary><paramref name="value"/> <paramref name="count"/> times (an attribute per spatial axis).</summary>
+    public static long[] Repeat(long value, int count) => Enumerable.Repeat(value, count).ToArray();
+
+    /// <summary>A C# float literal (round-trip digits).</summary>
+    public static string FloatLiteral(double value)
+    {
+        var f = (float)value;
+        return float.IsPositiveInfinity(f) ? "float.PositiveInfinity"
+            : float.IsNegativeInfinity(f) ? "float.NegativeInfinity"
+            : f.ToString("R", CultureInfo.InvariantCulture) + "f";
+    }
+
+    private static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
+}
