@@ -189,7 +189,7 @@ public sealed class BodyStructure
             var layer = body.Layers[i];
             var location = layer.NameLocation ?? layer.Location;
             var name = names[i];
-            var problem = NameProblem(name, "a layer name", "the layer", ownerName, reserved);
+            var problem = NameProblem(name, "a layer name", "the layer", "a layer", ownerName, reserved);
             if (problem is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, name, problem));
@@ -202,7 +202,7 @@ public sealed class BodyStructure
     }
 
     /// <summary>Why <paramref name="name"/> cannot name a field of the generated class (a layer's, a projection's), or null.</summary>
-    private static string? NameProblem(string name, string what, string which, string ownerName, Reserved reserved) =>
+    private static string? NameProblem(string name, string what, string which, string subject, string ownerName, Reserved reserved) =>
         name.Length == 0 || !SyntaxFacts.IsValidIdentifier(name)
             ? $"{what} must be a C# identifier (letters, digits and '_', not starting with a digit), because it names a field and a state_dict key"
             : SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
@@ -214,7 +214,7 @@ public sealed class BodyStructure
                         : reserved.UserMembers.TryGetValue(name, out var member)
                             ? $"the class already declares a {member.Kind} '{name}'; rename {which} or the {member.Kind}"
                             : name == ownerName
-                                ? $"{which} cannot have the name of its class"
+                                ? $"{subject} cannot have the name of its class"
                                 : null;
 
     /// <summary>
@@ -281,7 +281,7 @@ public sealed class BodyStructure
             }
 
             var which = $"the projection of the skip {skip.Declaration.From} -> {skip.Declaration.To}";
-            var problem = NameProblem(name, "a projection's Name", which, ownerName, reserved)
+            var problem = NameProblem(name, "a projection's Name", which, which, ownerName, reserved)
                 ?? (Array.IndexOf(names, name) >= 0
                     ? $"it is a layer's name; {which} needs a name of its own"
                     : derived.TryGetValue(name, out var user)
