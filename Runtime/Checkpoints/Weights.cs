@@ -3,10 +3,10 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using Dsl.Runtime.IO;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
-using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Checkpoints;
 
