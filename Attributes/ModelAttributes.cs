@@ -171,6 +171,13 @@ public sealed class SkipAttribute : Attribute
     [DefaultValue(false)]
     public bool Projection { get; set; }
 
+    /// <summary>
+    /// With <see cref="Projection"/>: the projection's field and state_dict name (default null: <c>{from}_to_{to}</c>),
+    /// e.g. <c>"downsample"</c> for torchvision's ResNet keys (<c>layer2.0.downsample.0.weight</c>).
+    /// </summary>
+    [DefaultValue(null)]
+    public string? Name { get; set; }
+
     /// <summary>For <see cref="SkipMode.Add"/>: a learned scale on the <c>to</c> branch (ReZero or LayerScale).</summary>
     [DefaultValue(SkipScale.None)]
     public SkipScale Scale { get; set; } = SkipScale.None;

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Dsl;
 
 namespace Dsl.Examples.Models;
@@ -62,4 +63,50 @@ public partial class ResNet56
 [GlobalAvgPool, Linear(10, Name = "fc")]
 public partial class ResNet56DropPath
 {
+}
+
+/// <summary>
+/// ResNet's basic block that halves the size and changes the width, in torchvision's layout: the first convolution is
+/// strided and the skip's projection is the field <c>downsample</c> (state_dict <c>downsample.0.weight</c>, <c>downsample.1.*</c>).
+/// </summary>
+[Block]
+[Conv2d(Channels.Double, 3, Stride = 2, Padding = 1, Bias = false, Name = "conv1")]
+[BatchNorm2d(Name = "bn1"), ReLU]
+[Conv2d(Channels.Same, 3, Padding = 1, Bias = false, Name = "conv2")]
+[BatchNorm2d(Name = "bn2")]
+[Skip("input", "bn2", Projection = true, Name = "downsample")]
+[ReLU]
+public partial class DownsampleBlock
+{
+}
+
+/// <summary>
+/// ResNet-18 (He et al., 2016) for ImageNet, with torchvision's layers and names, so torchvision's weights load into it
+/// (<see cref="TorchvisionKeys"/> renames the second-to-fourth stages' keys). Any image of at least 1×1 fits, as in
+/// torchvision; each side shrinks to ⌈n/32⌉ before the global pool.
+/// </summary>
+[Model(3, "H", "W")]
+[Conv2d(64, 7, Stride = 2, Padding = 3, Bias = false, Name = "conv1"), BatchNorm2d(Name = "bn1"), ReLU(Name = "relu")]
+[MaxPool2d(3, Stride = 2, Padding = 1, Name = "maxpool")]
+[Use<BasicBlock>(Repeat = 2, Name = "layer1")]
+[Use<DownsampleBlock>(Name = "layer2_0"), Use<BasicBlock>(Name = "layer2_1")]
+[Use<DownsampleBlock>(Name = "layer3_0"), Use<BasicBlock>(Name = "layer3_1")]
+[Use<DownsampleBlock>(Name = "layer4_0"), Use<BasicBlock>(Name = "layer4_1")]
+[GlobalAvgPool(Name = "avgpool"), Linear(1000, Name = "fc")]
+public partial class ResNet18
+{
+    /// <summary>
+    /// torchvision's state_dict prefixes → this model's, for <c>Weights.Load</c>: torchvision's <c>layer2</c> is a
+    /// Sequential of two different blocks (<c>layer2.0</c>, <c>layer2.1</c>), which the DSL names <c>layer2_0</c> and
+    /// <c>layer2_1</c> (a layer name is an identifier); every other key is the same.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> TorchvisionKeys { get; } = new Dictionary<string, string>
+    {
+        ["layer2.0."] = "layer2_0.",
+        ["layer2.1."] = "layer2_1.",
+        ["layer3.0."] = "layer3_0.",
+        ["layer3.1."] = "layer3_1.",
+        ["layer4.0."] = "layer4_0.",
+        ["layer4.1."] = "layer4_1.",
+    };
 }

@@ -659,7 +659,7 @@ public sealed class BodyPlanner
 
     private PlannedProjection? PlanProjection(SkipDeclaration skip, Shape from, Shape to, string fromName, string toName, LocationInfo? useLocation)
     {
-        var field = $"{skip.From}_to_{skip.To}";
+        var field = skip.ProjectionName;
         string problem;
         if (from.Rank != to.Rank)
         {

@@ -141,7 +141,7 @@ public sealed class BodyStructure
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, null, ownerName, ownerKeyword));
         }
 
-        CheckDerivedNames(body, names, skips, diagnostics);
+        CheckDerivedNames(body, names, skips, ownerName, reserved, diagnostics);
         return new BodyStructure(names, skips, diagnostics);
     }
 
@@ -189,19 +189,7 @@ public sealed class BodyStructure
             var layer = body.Layers[i];
             var location = layer.NameLocation ?? layer.Location;
             var name = names[i];
-            string? problem = name.Length == 0 || !SyntaxFacts.IsValidIdentifier(name)
-                ? "a layer name must be a C# identifier (letters, digits and '_', not starting with a digit), because it names a field and a state_dict key"
-                : SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
-                    ? "it is a C# keyword"
-                    : name == LayerCatalog.InputName
-                        ? "'input' is reserved for the network's input in skips"
-                        : GeneratedMembers.Contains(name) || reserved.Inherited.Contains(name)
-                            ? "it is a member of the generated TorchSharp module"
-                            : reserved.UserMembers.TryGetValue(name, out var member)
-                                ? $"the class already declares a {member.Kind} '{name}'; rename the layer or the {member.Kind}"
-                                : name == ownerName
-                                    ? "a layer cannot have the name of its class"
-                                    : null;
+            var problem = NameProblem(name, "a layer name", "the layer", "a layer", ownerName, reserved);
             if (problem is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, name, problem));
@@ -213,11 +201,28 @@ public sealed class BodyStructure
         }
     }
 
+    /// <summary>Why <paramref name="name"/> cannot name a field of the generated class (a layer's, a projection's), or null.</summary>
+    private static string? NameProblem(string name, string what, string which, string subject, string ownerName, Reserved reserved) =>
+        name.Length == 0 || !SyntaxFacts.IsValidIdentifier(name)
+            ? $"{what} must be a C# identifier (letters, digits and '_', not starting with a digit), because it names a field and a state_dict key"
+            : SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
+                ? "it is a C# keyword"
+                : name == LayerCatalog.InputName
+                    ? "'input' is reserved for the network's input in skips"
+                    : GeneratedMembers.Contains(name) || reserved.Inherited.Contains(name)
+                        ? "it is a member of the generated TorchSharp module"
+                        : reserved.UserMembers.TryGetValue(name, out var member)
+                            ? $"the class already declares a {member.Kind} '{name}'; rename {which} or the {member.Kind}"
+                            : name == ownerName
+                                ? $"{subject} cannot have the name of its class"
+                                : null;
+
     /// <summary>
     /// The emitter derives local and field names from layer names (<c>bn2_out</c>, <c>bn2_merge1</c>, <c>stage1_0</c>,
     /// <c>input_to_bn2</c>); a layer may not take one of them.
     /// </summary>
-    private static void CheckDerivedNames(BodyDeclaration body, string[] names, List<ResolvedSkip> skips, List<DiagnosticInfo> diagnostics)
+    private static void CheckDerivedNames(BodyDeclaration body, string[] names, List<ResolvedSkip> skips, string ownerName, Reserved reserved,
+        List<DiagnosticInfo> diagnostics)
     {
         var derived = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var group in skips.GroupBy(s => s.To))
@@ -233,7 +238,7 @@ public sealed class BodyStructure
                     derived[$"{skip.Declaration.From}_to_{to}_aligned"] = to;
                     derived[$"{to}_aligned{k}"] = to;
                 }
-                if (skip.Declaration.Projection)
+                if (skip.Declaration.Projection && skip.Declaration.Name is null)
                 {
                     derived[$"{skip.Declaration.From}_to_{to}"] = to;
                 }
@@ -263,6 +268,30 @@ public sealed class BodyStructure
             else if (body.Layers[i].Kind == "Module")
             {
                 derived[$"{names[i]}_checked"] = names[i];
+            }
+        }
+
+        // A projection's own Name is checked like a layer's, and against every other name of the body, on its argument.
+        var projectionNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var skip in skips)
+        {
+            if (!skip.Declaration.Projection || skip.Declaration.Name is not { } name)
+            {
+                continue;
+            }
+
+            var which = $"the projection of the skip {skip.Declaration.From} -> {skip.Declaration.To}";
+            var problem = NameProblem(name, "a projection's Name", which, which, ownerName, reserved)
+                ?? (Array.IndexOf(names, name) >= 0
+                    ? $"it is a layer's name; {which} needs a name of its own"
+                    : derived.TryGetValue(name, out var user)
+                        ? $"the generated code already uses it for layer '{user}'; choose another name"
+                        : !projectionNames.Add(name)
+                            ? "another skip's projection already has this Name"
+                            : null);
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, skip.Declaration.LocationOf("Name"), name, problem));
             }
         }
 

@@ -89,6 +89,11 @@ public static class SkipOptions
             Conflict("Align", $"Align = SkipAlign.{skip.Align}", "Projection", "the projection's stride already maps the sizes; use one or the other");
         }
 
+        if (skip.Name is not null && !skip.Projection && diagnostics.Count == before)
+        {
+            Conflict("Name", "Name", "no Projection", "Name names the projection's field; set Projection = true too, or remove Name");
+        }
+
         if (skip.IsGiven("ScaleInit") && skip.Scale == MergeScale.None && diagnostics.Count == before)
         {
             Conflict("ScaleInit", "ScaleInit", "no Scale", "ScaleInit is the learned scale's initial value; set Scale = SkipScale.Scalar or SkipScale.PerChannel too");

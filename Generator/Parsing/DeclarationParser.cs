@@ -575,6 +575,7 @@ public static class DeclarationParser
         var scaleInit = double.NaN;
         var dropPath = 0.0;
         var align = MergeAlign.None;
+        string? name = null;
         var given = new List<GivenArgument>();
         foreach (var named in attribute.NamedArguments)
         {
@@ -599,6 +600,9 @@ public static class DeclarationParser
                 case ("Align", int a):
                     align = (MergeAlign)a;
                     break;
+                case ("Name", var n):
+                    name = n as string;
+                    break;
             }
         }
 
@@ -610,6 +614,7 @@ public static class DeclarationParser
             ScaleInit = scaleInit,
             DropPath = dropPath,
             Align = align,
+            Name = name,
             Given = given.ToEquatableArray(),
         };
     }

@@ -80,6 +80,12 @@ public sealed record SkipDeclaration(
 
     public MergeAlign Align { get; init; }
 
+    /// <summary>The projection's field name the user chose, or null: <c>{from}_to_{to}</c>.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The projection's field (and state_dict) name.</summary>
+    public string ProjectionName => Name ?? $"{From}_to_{To}";
+
     /// <summary>The named arguments the user wrote (Mode, Projection, Scale, ...) and where, to underline the one at fault.</summary>
     public EquatableArray<GivenArgument> Given { get; init; } = EquatableArray<GivenArgument>.Empty;
 

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using Dsl.Runtime.IO;
 using TorchSharp;
@@ -15,7 +17,7 @@ namespace Dsl.Runtime.Checkpoints;
 /// </summary>
 public static class Weights
 {
-    /// <summary>The extensions <see cref="Save"/> and <see cref="Load"/> accept.</summary>
+    /// <summary>The extensions <see cref="Save"/> and <see cref="Load(nn.Module, string, bool)"/> accept.</summary>
     public const string SupportedExtensions = ".safetensors, .pt, .pth, .bin";
 
     /// <summary>The safetensors metadata key that holds the input normalisation as JSON (<c>{"Mean":[…],"Std":[…]}</c>).</summary>
@@ -82,7 +84,23 @@ public static class Weights
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="CheckpointCorruptException">The file cannot be read in its format.</exception>
     /// <exception cref="WeightsMismatchException">Shapes, dtypes or (when strict) keys differ; lists them all.</exception>
-    public static void Load(nn.Module module, string path, bool strict = true)
+    public static void Load(nn.Module module, string path, bool strict = true) => Load(module, path, strict, keyMap: null);
+
+    /// <summary>
+    /// Loads weights whose keys differ from the module's: <paramref name="keyMap"/> turns each key of the file into the
+    /// module's key, or null to leave that tensor out (a file with <c>module.</c> prefixes from DistributedDataParallel:
+    /// <c>key =&gt; key.StartsWith("module.") ? key.Substring(7) : key</c>). Otherwise as <see cref="Load(nn.Module, string, bool)"/>;
+    /// a mismatch names both keys, and two file keys mapped to one model key is a mismatch.
+    /// </summary>
+    /// <param name="module">The module to load into.</param>
+    /// <param name="path">A <c>.safetensors</c>, <c>.pt</c>, <c>.pth</c> or <c>.bin</c> file.</param>
+    /// <param name="strict">When true, the model's keys no file key maps to, and the file's keys mapped to no key of the model, are mismatches.</param>
+    /// <param name="keyMap">File key → model key, or null to drop the tensor; null: the keys as they are.</param>
+    /// <exception cref="ArgumentException">The extension is not supported.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="CheckpointCorruptException">The file cannot be read in its format.</exception>
+    /// <exception cref="WeightsMismatchException">Shapes, dtypes or (when strict) keys differ; lists them all.</exception>
+    public static void Load(nn.Module module, string path, bool strict, Func<string, string?>? keyMap)
     {
         ArgumentNullException.ThrowIfNull(module);
         var format = FormatOf(path);
@@ -92,7 +110,38 @@ public static class Weights
 
         using var scope = torch.NewDisposeScope();
         var saved = WeightsFileReader.Read(fullPath, format);
-        StateDictLoader.Load(module, saved, $"the file {fullPath}", strict);
+        StateDictLoader.Load(module, saved, $"the file {fullPath}", strict, keyMap);
+    }
+
+    /// <summary>
+    /// Loads weights whose keys differ from the module's by prefixes: each file key starting with a key of
+    /// <paramref name="prefixRenames"/> has that prefix replaced by its value (the longest prefix that matches; a value
+    /// of <c>""</c> strips it), e.g. <c>{ ["module."] = "" }</c>, or <c>ResNet18.TorchvisionKeys</c>
+    /// (<c>layer2.0.</c> → <c>layer2_0.</c>). Otherwise as <see cref="Load(nn.Module, string, bool, Func{string, string})"/>.
+    /// </summary>
+    /// <param name="module">The module to load into.</param>
+    /// <param name="path">A <c>.safetensors</c>, <c>.pt</c>, <c>.pth</c> or <c>.bin</c> file.</param>
+    /// <param name="strict">When true, keys unmatched on either side are mismatches.</param>
+    /// <param name="prefixRenames">The file's prefix → the model's prefix.</param>
+    /// <exception cref="WeightsMismatchException">Shapes, dtypes or (when strict) keys differ; lists them all.</exception>
+    public static void Load(nn.Module module, string path, bool strict, IReadOnlyDictionary<string, string> prefixRenames) =>
+        Load(module, path, strict, RenamePrefixes(prefixRenames));
+
+    /// <summary>The key map of <see cref="Load(nn.Module, string, bool, IReadOnlyDictionary{string, string})"/>: the longest matching prefix replaced, other keys kept.</summary>
+    public static Func<string, string?> RenamePrefixes(IReadOnlyDictionary<string, string> prefixRenames)
+    {
+        ArgumentNullException.ThrowIfNull(prefixRenames);
+        // Longest first, so "layer2.0." wins over "layer2." whatever the table's order.
+        var renames = prefixRenames.OrderByDescending(r => r.Key.Length).ToArray();
+        return key =>
+        {
+            foreach (var (from, to) in renames)
+            {
+                if (key.StartsWith(from, StringComparison.Ordinal))
+                    return to + key.Substring(from.Length);
+            }
+            return key;
+        };
     }
 
     internal static WeightsFormat FormatOf(string path)

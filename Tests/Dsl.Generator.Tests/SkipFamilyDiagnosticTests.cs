@@ -38,6 +38,10 @@ public class SkipFamilyDiagnosticTests
         "the projection's stride already maps the sizes; use one or the other")]
     [InlineData("ScaleInit = 0.5", "ScaleInit = 0.5", "ScaleInit", "no Scale",
         "ScaleInit is the learned scale's initial value; set Scale = SkipScale.Scalar or SkipScale.PerChannel too")]
+    [InlineData("Name = \"proj\"", "Name = \"proj\"", "Name", "no Projection",
+        "Name names the projection's field; set Projection = true too, or remove Name")]
+    [InlineData("Mode = SkipMode.Concat, Name = \"proj\"", "Name = \"proj\"", "Name", "no Projection",
+        "Name names the projection's field; set Projection = true too, or remove Name")]
     public void A_combination_that_makes_no_sense_is_DSL024_on_the_argument_at_fault(string options, string underlines, string option, string with, string why)
     {
         var run = Run(TwoLinears + $"\n[Skip(\"a\", \"b\", {options})]   // DSL024\npublic partial class Odd {{ }}\n");
@@ -57,6 +61,70 @@ public class SkipFamilyDiagnosticTests
 
         ExpectOnly(run, "DSL009", "// DSL009", options.Contains("ScaleInit") ? "ScaleInit = double.PositiveInfinity" : options,
             "Layer 'a -> b' (Skip): " + message);
+    }
+
+    private const string Projected = """
+        [Model(8)]
+        [Linear(8, Name = "a")]
+        [Linear(4, Name = "b")]
+        """;
+
+    [Theory]
+    [InlineData("1x", "a projection's Name must be a C# identifier (letters, digits and '_', not starting with a digit), because it names a field and a state_dict key")]
+    [InlineData("class", "it is a C# keyword")]
+    [InlineData("input", "'input' is reserved for the network's input in skips")]
+    [InlineData("forward", "it is a member of the generated TorchSharp module")]
+    [InlineData("Odd", "the projection of the skip a -> b cannot have the name of its class")]
+    [InlineData("a", "it is a layer's name; the projection of the skip a -> b needs a name of its own")]
+    [InlineData("b_out", "the generated code already uses it for layer 'b'; choose another name")]
+    public void A_projection_Name_that_cannot_name_a_field_is_DSL012_on_it(string name, string reason)
+    {
+        var run = Run(Projected + $"\n[Skip(\"a\", \"b\", Projection = true, Name = \"{name}\")]   // DSL012\npublic partial class Odd {{ }}\n");
+
+        ExpectOnly(run, "DSL012", "// DSL012", $"Name = \"{name}\"", $"'{name}' cannot name a layer: {reason}");
+    }
+
+    [Fact]
+    public void Two_projections_with_one_Name_is_DSL012_on_the_second()
+    {
+        var run = Run(Projected + """
+
+            [Linear(2, Name = "c")]
+            [Skip("a", "b", Projection = true, Name = "proj")]
+            [Skip("b", "c", Projection = true, Name = "proj")]   // DSL012
+            public partial class Twice { }
+            """);
+
+        ExpectOnly(run, "DSL012", "// DSL012", "Name = \"proj\"", "'proj' cannot name a layer: another skip's projection already has this Name");
+    }
+
+    [Fact]
+    public void A_projection_Name_like_a_user_member_is_DSL012_on_it()
+    {
+        var run = Run(Projected + """
+
+            [Skip("a", "b", Projection = true, Name = "head")]   // DSL012
+            public partial class Mine { private readonly int head = 1; public int Head => head; }
+            """);
+
+        ExpectOnly(run, "DSL012", "// DSL012", "Name = \"head\"",
+            "'head' cannot name a layer: the class already declares a field 'head'; rename the projection of the skip a -> b or the field");
+    }
+
+    [Fact]
+    public void A_projection_Name_names_its_field_and_local()
+    {
+        var run = Run(Projected + """
+
+            [Skip("a", "b", Projection = true, Name = "proj")]
+            public partial class Named { }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        var source = run.GeneratedSource("Named");
+        Assert.Contains("private readonly global::TorchSharp.Modules.Linear proj;", source);
+        Assert.Contains("var proj = this.proj.call(a);", source);
+        Assert.DoesNotContain("a_to_b", source);
     }
 
     [Fact]

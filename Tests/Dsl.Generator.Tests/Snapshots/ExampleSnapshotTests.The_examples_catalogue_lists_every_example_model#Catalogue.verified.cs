@@ -50,6 +50,12 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.ReZeroTransformer.Summary, global::Dsl.Examples.Models.ReZeroTransformer.SummaryExpanded, global::Dsl.Examples.Models.ReZeroTransformer.Diagram,
                 global::Dsl.Examples.Models.ReZeroTransformer.OutputShapeFor, () => new global::Dsl.Examples.Models.ReZeroTransformer(), new long[] { 32 }, pyTorchSource: global::Dsl.Examples.Models.ReZeroTransformer.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ReZeroTransformer.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
+                "ResNet18", "Dsl.Examples.Models.ResNet18",
+                "ResNet-18 (He et al., 2016) for ImageNet, with torchvision's layers and names, so torchvision's weights load into it (TorchvisionKeys renames the second-to-fourth stages' keys). Any image of at least 1×1 fits, as in torchvision; each side shrinks to ⌈n/32⌉ before the global pool.",
+                global::Dsl.Examples.Models.ResNet18.InputShape, global::Dsl.Examples.Models.ResNet18.OutputShape, false, global::Dsl.Examples.Models.ResNet18.ParameterCount, -1,
+                global::Dsl.Examples.Models.ResNet18.Summary, global::Dsl.Examples.Models.ResNet18.SummaryExpanded, global::Dsl.Examples.Models.ResNet18.Diagram,
+                global::Dsl.Examples.Models.ResNet18.OutputShapeFor, () => new global::Dsl.Examples.Models.ResNet18(), new long[] { 3, 32, 32 }, pyTorchSource: global::Dsl.Examples.Models.ResNet18.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ResNet18.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
                 "ResNet20", "Dsl.Examples.Models.ResNet20",
                 "ResNet-20 (He et al., 2016, CIFAR variant) for 28×28 grey images: 6n+2 layers with n = 3.",
                 global::Dsl.Examples.Models.ResNet20.InputShape, global::Dsl.Examples.Models.ResNet20.OutputShape, false, global::Dsl.Examples.Models.ResNet20.ParameterCount, global::Dsl.Examples.Models.ResNet20.MultiplyAccumulates,
