@@ -27,6 +27,7 @@ internal static class DdpScript
 
             Written by `export pytorch`; the defaults below are the C# trainer's. One node:
                 torchrun --standalone --nproc_per_node=N train_ddp.py [--data DIR] [--epochs E] ...
+            (plain `python3 train_ddp.py` runs one process.)
             Backend: nccl when CUDA is available (one GPU per process, by LOCAL_RANK), else gloo on the CPU.
             --batch-size is the GLOBAL batch (examples per optimizer step over all processes), as in the C# trainer;
             each process takes batch-size / world-size of it. Rank 0 writes model.safetensors (with the input
@@ -161,6 +162,8 @@ internal static class DdpScript
             def main():
                 a = arguments()
                 cuda = torch.cuda.is_available()
+                if "RANK" not in os.environ:  # plain `python3 train_ddp.py`: one process, no torchrun
+                    os.environ.update(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1", MASTER_PORT=os.environ.get("MASTER_PORT", "29500"))
                 dist.init_process_group("nccl" if cuda else "gloo")
                 rank, world = dist.get_rank(), dist.get_world_size()
                 if a.batch_size % world:
