@@ -3,6 +3,8 @@ using System.ComponentModel;
 using System.IO;
 using System.Threading;
 using Dsl.Runtime.Checkpoints;
+using Dsl.Runtime.Data;
+using Dsl.Runtime.Interop;
 using Dsl.Runtime.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -14,7 +16,8 @@ namespace Dsl.Runtime.App;
 /// <c>export pytorch &lt;Model&gt; --out DIR [--checkpoint FILE]</c>: the model's generated PyTorch source as
 /// <c>model.py</c>, and its weights (a checkpoint's, else fresh seeded ones) as <c>model.pth</c> (a state_dict for
 /// <c>torch.load</c>) and <c>model.safetensors</c> (with the checkpoint's input normalisation in its metadata, as
-/// <c>train</c> writes it).
+/// <c>train</c> writes it). For a Fashion-MNIST classifier also <c>train_ddp.py</c> (a torchrun script with the C# recipe's
+/// defaults, see <see cref="DdpScript"/>) and the embedded subset's four IDX files in <c>data/</c>.
 /// </summary>
 internal sealed class ExportPyTorchCommand : Command<ExportPyTorchCommand.Settings>
 {
@@ -58,7 +61,17 @@ internal sealed class ExportPyTorchCommand : Command<ExportPyTorchCommand.Settin
         File.WriteAllText(source, entry.PyTorchSource.EndsWith('\n') ? entry.PyTorchSource : entry.PyTorchSource + "\n");
         Weights.Save(model, Path.Combine(dir, "model.pth"));
         Weights.Save(model, Path.Combine(dir, "model.safetensors"), normalization);
-        app.Console.WriteLine($"{entry.Name}: wrote model.py, model.pth and model.safetensors to {Path.GetFullPath(dir)} " +
+        var ddp = "";
+        if (TrainingData.ClassifiesFashionMnist(entry))
+        {
+            // The DDP script with the C# recipe's defaults, and the embedded subset so that it runs without .NET.
+            File.WriteAllText(Path.Combine(dir, "train_ddp.py"), DdpScript.For(entry.Name, TrainCommand.DefaultOptions,
+                TrainingData.FashionMnistStatistics, TrainingData.FashionMnistAugmentation, Weights.NormalizationMetadataKey));
+            FashionMnist.WriteEmbedded(Path.Combine(dir, "data"));
+            ddp = ", train_ddp.py (torchrun) and the embedded Fashion-MNIST subset in data/";
+        }
+
+        app.Console.WriteLine($"{entry.Name}: wrote model.py, model.pth and model.safetensors{ddp} to {Path.GetFullPath(dir)} " +
             $"({(settings.Checkpoint is null ? $"fresh weights, seed {seed}" : "weights of " + Path.GetFullPath(settings.Checkpoint))}); " +
             $"in Python: from model import {entry.Name}; m = {entry.Name}(); m.load_state_dict(torch.load(\"model.pth\"))");
         return 0;

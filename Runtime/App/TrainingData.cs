@@ -31,7 +31,22 @@ internal static class TrainingData
     /// so weights evaluate the same whichever subset trained them.</summary>
     public static Normalization FashionMnistStatistics { get; } = new(0.2860, 0.3530);
 
+    /// <summary>The augmentation <c>train</c> uses for Fashion-MNIST classification: a crop of the image padded by 2, a left-right flip.</summary>
+    public static Augmentation FashionMnistAugmentation { get; } = new(CropPadding: 2, HorizontalFlip: true);
+
     private static readonly long[] FashionImage = { 1, 28, 28 };
+
+    /// <summary>Whether <c>train</c> would classify Fashion-MNIST with this model (1×28×28 images in, at least 10 scores out).</summary>
+    public static bool ClassifiesFashionMnist(ModelCatalogEntry entry)
+    {
+        if (entry.TakesTokenIds || entry.InputShape.Length != 3 || !ModelFacts.Accepts(entry, FashionImage))
+        {
+            return false;
+        }
+
+        var output = entry.OutputShapeFor(FashionImage);
+        return output.Length == 1 && output[0] >= FashionMnist.ClassCount;
+    }
 
     /// <summary>The task a model's shapes suggest when <c>--task</c> is not given.</summary>
     public static TrainingTask DefaultTask(ModelCatalogEntry entry)
@@ -81,7 +96,7 @@ internal static class TrainingData
             {
                 var split = LoadFashion(data);
                 return new TaskData(task, split.Train, split.Test, split.Source, "images", FashionMnistStatistics,
-                    new Augmentation(CropPadding: 2, HorizontalFlip: true));
+                    FashionMnistAugmentation);
             }
 
             case TrainingTask.Classification:

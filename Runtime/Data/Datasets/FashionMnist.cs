@@ -100,6 +100,28 @@ public static class FashionMnist
             "embedded subset");
     }
 
+    /// <summary>Writes the embedded subset's four IDX files, gzipped as they are embedded (<see cref="IdxDirectory.FileNames"/> + ".gz"),
+    /// to <paramref name="directory"/> (created if missing), so tools outside .NET (the exported train_ddp.py) read the same data.</summary>
+    /// <returns>The paths written.</returns>
+    /// <exception cref="DataFileException">The application does not reference the Dsl.Datasets package.</exception>
+    public static string[] WriteEmbedded(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        Assembly subset = FindSubset(SubsetAssembly);
+        Directory.CreateDirectory(directory);
+        var written = new string[IdxDirectory.FileNames.Count];
+        for (int i = 0; i < written.Length; i++)
+        {
+            string file = IdxDirectory.FileNames[i] + ".gz";
+            written[i] = Path.Combine(directory, file);
+            using Stream source = OpenResource(subset, file);
+            using FileStream target = File.Create(written[i]);
+            source.CopyTo(target);
+        }
+
+        return written;
+    }
+
     // By name, not by reference: the subset is in the application's deps.json whenever it references Dsl.Datasets.
     private static Assembly FindSubset(string assemblyName)
     {

@@ -47,7 +47,9 @@ internal static class Python
     }
 
     /// <summary>Runs an interpreter command line and returns its exit code and everything it printed.</summary>
-    public static (int ExitCode, string Output) RunRaw(IReadOnlyList<string> arguments, string? workingDirectory, TimeSpan timeout)
+    /// <param name="environment">Variables to set (or override: e.g. OMP_NUM_THREADS=1 for each of several processes).</param>
+    public static (int ExitCode, string Output) RunRaw(IReadOnlyList<string> arguments, string? workingDirectory, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Interpreter)
         {
@@ -60,6 +62,7 @@ internal static class Python
         // Two threads, as the C# side uses on this machine; no user site-packages.
         start.Environment["OMP_NUM_THREADS"] = "2";
         start.Environment["PYTHONNOUSERSITE"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
