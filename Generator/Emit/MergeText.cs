@@ -40,11 +40,14 @@ public static class MergeText
 
         if (merge.Aligned.Count > 0)
         {
-            parts.Add(merge.Declaration?.Align == MergeAlign.Pad ? "padded" : "cropped");
+            parts.Add(merge.AlignPads ? "padded" : "cropped");
         }
 
         return string.Join(", ", parts);
     }
+
+    /// <summary>What Align does to a side, for the generated code's shape comments (C# and Python alike).</summary>
+    public static string AlignVerb(PlannedMerge merge) => merge.AlignPads ? "zero-padded (centred)" : "centre-cropped";
 
     /// <summary>
     /// The merge as an expression of its two operands (already display names): <c>bn2 + stem</c>,
@@ -53,7 +56,7 @@ public static class MergeText
     /// </summary>
     public static string MergeExpression(PlannedMerge merge, string to, string from)
     {
-        var align = merge.Declaration?.Align == MergeAlign.Pad ? "pad" : "crop";
+        var align = merge.AlignPads ? "pad" : "crop";
         var carry = merge.Aligned.Any(a => a.ChangesFrom) ? $"{align}({from})" : from;
         carry = merge.Projection is null ? carry : $"proj({carry})";
         var branch = merge.Aligned.Any(a => a.ChangesTo) ? $"{align}({to})" : to;

@@ -482,14 +482,14 @@ public static class ModelEmitter
             if (merge.Aligned.Any(a => a.ChangesFrom))
             {
                 merged = Id($"{merge.From}_to_{layer.Name}_aligned");
-                f.Add(merged, $"var {merged} = AlignCentre({from}, {AlignedSizes(merge, from, current, merge.FromShape)});", Aligned(merge.FromShape, merge) + $": '{merge.From}' {AlignVerb(merge)}", from, current);
+                f.Add(merged, $"var {merged} = AlignCentre({from}, {AlignedSizes(merge, from, current, merge.FromShape)});", Aligned(merge.FromShape, merge) + $": '{merge.From}' {MergeText.AlignVerb(merge)}", from, current);
             }
 
             var branch = current;
             if (merge.Aligned.Any(a => a.ChangesTo))
             {
                 branch = Id($"{layer.Name}_aligned{m + 1}");
-                f.Add(branch, $"var {branch} = AlignCentre({current}, {AlignedSizes(merge, current, from, merge.ToShape!)});", Aligned(merge.ToShape!, merge) + $": '{layer.Name}' {AlignVerb(merge)}", current, from);
+                f.Add(branch, $"var {branch} = AlignCentre({current}, {AlignedSizes(merge, current, from, merge.ToShape!)});", Aligned(merge.ToShape!, merge) + $": '{layer.Name}' {MergeText.AlignVerb(merge)}", current, from);
             }
 
             if (merge.Projection is { } projection)
@@ -536,8 +536,6 @@ public static class ModelEmitter
         return current;
     }
 
-    private static string AlignVerb(PlannedMerge merge) => merge.Declaration?.Align == MergeAlign.Pad ? "zero-padded (centred)" : "centre-cropped";
-
     /// <summary>A side's shape after alignment.</summary>
     private static string Aligned(Shape side, PlannedMerge merge) => merge.AlignedShape(side).Describe();
 
@@ -545,24 +543,10 @@ public static class ModelEmitter
     /// The spatial sizes a side is cropped or padded to: constants for fixed sizes; for named ones the smaller (crop)
     /// or larger (pad) of the two tensors' sizes, which the generator has shown is the same side for every allowed value.
     /// </summary>
-    private static string AlignedSizes(PlannedMerge merge, string self, string other, Shape side)
-    {
-        var sizes = new List<string>();
-        for (var axis = 0; axis < side.Rank; axis++)
-        {
-            if (axis == side.ChannelAxis)
-            {
-                continue;
-            }
-
-            var target = merge.Aligned.FirstOrDefault(a => a.Axis == axis)?.Size ?? side[axis];
-            sizes.Add(target.IsConstant
-                ? target.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                : $"global::System.Math.{(merge.Declaration?.Align == MergeAlign.Pad ? "Max" : "Min")}({self}.shape[{axis + 1}], {other}.shape[{axis + 1}])");
-        }
-
-        return string.Join(", ", sizes);
-    }
+    private static string AlignedSizes(PlannedMerge merge, string self, string other, Shape side) =>
+        string.Join(", ", merge.AlignTargets(side).Select(t => t.Size.IsConstant
+            ? t.Size.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : $"global::System.Math.{(merge.AlignPads ? "Max" : "Min")}({self}.shape[{t.Axis + 1}], {other}.shape[{t.Axis + 1}])"));
 
     /// <summary>A per-channel scale's view for broadcasting over positions: [C, 1, 1] for images, [C, 1] for signals; none for the channels-last layouts.</summary>
     private static string ScaleShape(PlannedMerge merge) =>

@@ -102,7 +102,7 @@ public static class OnnxEmitter
 
     private static string WriteMerge(OnnxBuilder g, PlannedMerge merge, string to, string current, string from)
     {
-        var pad = merge.Declaration?.Align == MergeAlign.Pad;
+        var pad = merge.AlignPads;
         var carry = merge.Aligned.Any(a => a.ChangesFrom) ? Align(g, from, current, merge.FromShape.Rank + 1, pad, $"{merge.From}_to_{to}_aligned") : from;
         var branch = merge.Aligned.Any(a => a.ChangesTo) ? Align(g, current, from, merge.ToShape!.Rank + 1, pad, $"{to}_aligned") : current;
         if (merge.Projection is { } projection)

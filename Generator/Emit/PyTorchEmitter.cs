@@ -214,7 +214,7 @@ public static class PyTorchEmitter
             var from = merge.From == LayerCatalog.InputName ? "input" : Local(merge.From);
             var comment = merge.Result.Describe() + $": skip from '{merge.From}' ({MergeText.MergeKind(merge)})";
             var merged = from;
-            var verb = merge.Declaration?.Align == MergeAlign.Pad ? "zero-padded (centred)" : "centre-cropped";
+            var verb = MergeText.AlignVerb(merge);
             if (merge.Aligned.Any(a => a.ChangesFrom))
             {
                 merged = Local($"{merge.From}_to_{layer.Name}_aligned");
@@ -272,24 +272,11 @@ public static class PyTorchEmitter
         return current;
     }
 
-    private static string AlignedSizes(PlannedMerge merge, string self, string other, Shape side)
-    {
-        var sizes = new List<string>();
-        for (var axis = 0; axis < side.Rank; axis++)
-        {
-            if (axis == side.ChannelAxis)
-            {
-                continue;
-            }
-
-            var target = merge.Aligned.FirstOrDefault(a => a.Axis == axis)?.Size ?? side[axis];
-            sizes.Add(target.IsConstant
-                ? target.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                : $"{(merge.Declaration?.Align == MergeAlign.Pad ? "max" : "min")}({self}.shape[{axis + 1}], {other}.shape[{axis + 1}])");
-        }
-
-        return string.Join(", ", sizes);
-    }
+    /// <summary>As the C# side's: constants for fixed sizes, the smaller (crop) or larger (pad) tensor size for named ones.</summary>
+    private static string AlignedSizes(PlannedMerge merge, string self, string other, Shape side) =>
+        string.Join(", ", merge.AlignTargets(side).Select(t => t.Size.IsConstant
+            ? t.Size.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : $"{(merge.AlignPads ? "max" : "min")}({self}.shape[{t.Axis + 1}], {other}.shape[{t.Axis + 1}])"));
 
     private static string ScaleShape(PlannedMerge merge) =>
         merge.Scale != MergeScale.PerChannel ? "None" : merge.Result.Layout switch

@@ -103,6 +103,25 @@ public sealed class PlannedMerge
     /// <summary>A side's shape after this merge's alignment.</summary>
     public Shape AlignedShape(Shape side) => AlignedShape(side, Aligned);
 
+    /// <summary>Whether Align pads the smaller side (otherwise it crops the larger).</summary>
+    public bool AlignPads => Declaration?.Align == MergeAlign.Pad;
+
+    /// <summary>
+    /// The size a side is cropped or padded to on each axis but the channel axis, in order. A named size stands for the
+    /// smaller (crop) or larger (pad) of the two tensors' sizes, which the generator has shown is the same side for
+    /// every allowed value; each emitter writes that in its own language.
+    /// </summary>
+    public IEnumerable<(int Axis, Dim Size)> AlignTargets(Shape side)
+    {
+        for (var axis = 0; axis < side.Rank; axis++)
+        {
+            if (axis != side.ChannelAxis)
+            {
+                yield return (axis, Aligned.FirstOrDefault(a => a.Axis == axis)?.Size ?? side[axis]);
+            }
+        }
+    }
+
     /// <summary>The Highway gate's field: a 1×1 convolution (images, signals) or a linear map, with bias.</summary>
     public static string GateField(string from, string to) => $"{from}_to_{to}_gate";
 

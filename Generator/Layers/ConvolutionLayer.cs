@@ -93,13 +93,8 @@ public abstract class ConvolutionLayer : LayerDefinition
     public override string Onnx(LayerInstance l, OnnxBuilder g, string x)
     {
         var a = l.Arguments;
-        var inputs = new List<string> { x, g.Weight(l.Field + ".weight") };
-        if (a.Bool("Bias"))
-        {
-            inputs.Add(g.Weight(l.Field + ".bias"));
-        }
-
-        return g.Node("Conv", l.Field, inputs.ToArray(),
+        var inputs = g.ConvolutionInputs(x, l.Field, a.Bool("Bias"));
+        return g.Node("Conv", l.Field, inputs,
             OnnxAttr.Ints("kernel_shape", OnnxBuilder.Repeat(a.Int("KernelSize"), SpatialAxes)),
             OnnxAttr.Ints("strides", OnnxBuilder.Repeat(a.Int("Stride"), SpatialAxes)),
             OnnxAttr.Ints("pads", OnnxBuilder.Repeat(a.Int("Padding"), 2 * SpatialAxes)),

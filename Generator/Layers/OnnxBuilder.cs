@@ -71,6 +71,10 @@ public sealed class OnnxBuilder
         return name;
     }
 
+    /// <summary>A convolution's inputs: <paramref name="x"/>, its weight, and its bias when it has one.</summary>
+    public string[] ConvolutionInputs(string x, string field, bool bias) =>
+        bias ? new[] { x, Weight(field + ".weight"), Weight(field + ".bias") } : new[] { x, Weight(field + ".weight") };
+
     /// <summary>A 1-D int64 constant (shared by every node that needs the same values).</summary>
     public string Ints(params long[] values)
     {
