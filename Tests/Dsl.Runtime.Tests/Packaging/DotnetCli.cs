@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Text;
 using Xunit;
 
 namespace Dsl.Runtime.Tests.Packaging;
@@ -22,13 +21,7 @@ internal static class DotnetCli
     public static CommandResult Run(string workingDirectory, IReadOnlyList<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory };
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -54,21 +47,8 @@ internal static class DotnetCli
         }
 
         string command = "dotnet " + string.Join(' ', arguments);
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(CommandTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            lock (output) Assert.Fail($"`{command}` ran over {CommandTimeout}:\n{output}");
-        }
-
-        process.WaitForExit();
-        lock (output) return new CommandResult(command, process.ExitCode, output.ToString());
+        var (exitCode, output, timedOut) = ChildProcess.Run(start, CommandTimeout);
+        Assert.False(timedOut, $"`{command}` ran over {CommandTimeout}:\n{output}");
+        return new CommandResult(command, exitCode, output);
     }
 }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.Text;
 using Xunit;
 
 namespace Dsl.Runtime.Tests;
@@ -53,9 +52,6 @@ internal static class Python
     {
         var start = new ProcessStartInfo(Interpreter)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (var a in arguments) start.ArgumentList.Add(a);
@@ -63,21 +59,7 @@ internal static class Python
         start.Environment["OMP_NUM_THREADS"] = "2";
         start.Environment["PYTHONNOUSERSITE"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            lock (output) return (-1, $"timed out after {timeout}:\n{output}");
-        }
-
-        process.WaitForExit();
-        lock (output) return (process.ExitCode, output.ToString());
+        var (exitCode, output, timedOut) = ChildProcess.Run(start, timeout);
+        return timedOut ? (-1, $"timed out after {timeout}:\n{output}") : (exitCode, output);
     }
 }
