@@ -12,9 +12,12 @@ namespace Dsl.Runtime.App;
 public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>What every command shares: the models and the console.</summary>
-internal sealed class AppContext(IReadOnlyList<ModelCatalogEntry> models, IAnsiConsole console)
+internal sealed class AppContext(IReadOnlyList<ModelCatalogEntry> models, IAnsiConsole console, IReadOnlyList<Experiments.IExperiment>? experiments = null)
 {
     public IReadOnlyList<ModelCatalogEntry> Models { get; } = models;
+
+    /// <summary>The program's experiments (<c>experiment</c>), none when it has none.</summary>
+    public IReadOnlyList<Experiments.IExperiment> Experiments { get; } = experiments ?? Array.Empty<Experiments.IExperiment>();
 
     public IAnsiConsole Console { get; } = console;
 

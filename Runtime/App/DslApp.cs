@@ -17,7 +17,7 @@ namespace Dsl.Runtime;
 
 /// <summary>
 /// The command-line tool over the models of an assembly: <c>list</c>, <c>summary</c>, <c>train</c>, <c>evaluate</c>,
-/// <c>check</c>, <c>diagram</c>, <c>export pytorch</c> and <c>export onnx</c>, with <c>help</c>. A program's whole <c>Main</c> is <c>return DslApp.Run(args);</c>:
+/// <c>check</c>, <c>diagram</c>, <c>export pytorch</c>, <c>export onnx</c> and, when the program has experiments, <c>experiment</c>, with <c>help</c>. A program's whole <c>Main</c> is <c>return DslApp.Run(args);</c>:
 /// the models come from the catalogue the generator puts in the calling assembly (<see cref="ModelCatalogAttribute"/>).
 /// Exit codes: 0 done, 1 a bad file, device or data (one line naming it), 2 wrong arguments (one line), 130 interrupted.
 /// Never a stack trace, unless <c>DSL_TRACE=1</c>.
@@ -38,11 +38,11 @@ public static class DslApp
             return 1;
         }
 
-        return Run(args, entries);
+        return Run(args, entries, ExperimentCommand.Discover(caller));
     }
 
-    /// <summary>Runs the tool over <paramref name="models"/>, with the process-level set-up of <see cref="Run(string[])"/>.</summary>
-    public static int Run(string[] args, IReadOnlyList<ModelCatalogEntry> models)
+    /// <summary>Runs the tool over <paramref name="models"/> (and <paramref name="experiments"/>, for <c>experiment</c>), with the process-level set-up of <see cref="Run(string[])"/>.</summary>
+    public static int Run(string[] args, IReadOnlyList<ModelCatalogEntry> models, IReadOnlyList<Experiments.IExperiment>? experiments = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         using var cancellation = new CancellationTokenSource();
@@ -78,7 +78,7 @@ public static class DslApp
 
         try
         {
-            return Run(args, models, AnsiConsole.Console, Console.Error, cancellation.Token);
+            return Run(args, models, AnsiConsole.Console, Console.Error, cancellation.Token, experiments);
         }
         finally
         {
@@ -88,13 +88,13 @@ public static class DslApp
 
     /// <summary>Runs one command over <paramref name="models"/>, writing to <paramref name="console"/> and one-line errors to <paramref name="error"/>; for tests and hosts.</summary>
     public static int Run(string[] args, IReadOnlyList<ModelCatalogEntry> models, IAnsiConsole console, TextWriter error,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, IReadOnlyList<Experiments.IExperiment>? experiments = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(error);
-        var context = new Dsl.Runtime.App.AppContext(models, console);
+        var context = new Dsl.Runtime.App.AppContext(models, console, experiments);
 
         // `help train` is `train --help`; Spectre.Console.Cli writes the usage from the commands' settings.
         if (args is ["help", .. var rest])
@@ -117,6 +117,12 @@ public static class DslApp
             config.AddCommand<EvaluateCommand>("evaluate").WithData(context).WithDescription("test loss and metrics of a checkpoint or weights file");
             config.AddCommand<CheckCommand>("check").WithData(context).WithDescription("build each model and run one forward and backward pass");
             config.AddCommand<DiagramCommand>("diagram").WithData(context).WithDescription("write a model's diagram: Graphviz .dot, or .svg / .png through Graphviz's dot");
+            if (context.Experiments.Count > 0)
+            {
+                config.AddCommand<ExperimentCommand>("experiment").WithData(context)
+                    .WithDescription($"run an experiment and write its report with plots: {string.Join(", ", context.Experiments.Select(e => e.Name))}")
+                    .WithExample("experiment", context.Experiments[0].Name, "--out", "report");
+            }
             config.AddBranch("export", export =>
             {
                 export.SetDescription("write a model for another framework or runtime");
@@ -197,6 +203,7 @@ public static class DslApp
         "train" => typeof(TrainCommand.Settings),
         "evaluate" => typeof(EvaluateCommand.Settings),
         "diagram" => typeof(DiagramCommand.Settings),
+        "experiment" => typeof(ExperimentCommand.Settings),
         _ => null,
     };
 
@@ -208,7 +215,7 @@ public static class DslApp
         _ => null,
     };
 
-    private static readonly string[] KnownCommands = { "list", "summary", "train", "evaluate", "check", "diagram", "export", "help" };
+    private static readonly string[] KnownCommands = { "list", "summary", "train", "evaluate", "check", "diagram", "export", "experiment", "help" };
 
     // Always exactly one line, so scripts and logs get the whole story from `head -1`.
     private static int Fail(TextWriter error, string message, int code = 2)

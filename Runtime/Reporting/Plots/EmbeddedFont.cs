@@ -75,6 +75,9 @@ internal sealed class EmbeddedFont : IFontResolver
         return font.MeasureText(text);
     }
 
+    /// <summary>The regular face, for drawing text straight onto a SkiaSharp canvas (the caller disposes it).</summary>
+    public static SKTypeface Typeface() => SKTypeface.FromData(Regular.Value);
+
     private static SKData Load(string fileName)
     {
         string resource = "Dsl.Runtime.Reporting.Fonts." + fileName;
