@@ -33,6 +33,17 @@ public partial class Plain20
 {
 }
 
+/// <summary>ResNet-32's layers without skips ("plain-32").</summary>
+[Model(1, 28, 28)]
+[Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]
+[Use<PlainBlock>(Repeat = 5, Name = "stage1")]
+[Use<PlainDownBlock>(Name = "down2"), Use<PlainBlock>(Repeat = 4, Name = "stage2")]
+[Use<PlainDownBlock>(Name = "down3"), Use<PlainBlock>(Repeat = 4, Name = "stage3")]
+[GlobalAvgPool, Linear(10, Name = "fc")]
+public partial class Plain32
+{
+}
+
 /// <summary>ResNet-56's layers without skips ("plain-56"): deep enough for gradients to fade toward the input.</summary>
 [Model(1, 28, 28)]
 [Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]

@@ -38,6 +38,17 @@ public partial class ResNet20
 {
 }
 
+/// <summary>ResNet-32 (6n+2 layers with n = 5): the middle depth of He et al.'s CIFAR table.</summary>
+[Model(1, 28, 28)]
+[Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]
+[Use<BasicBlock>(Repeat = 5, Name = "stage1")]
+[Use<DownBlock>(Name = "down2"), Use<BasicBlock>(Repeat = 4, Name = "stage2")]
+[Use<DownBlock>(Name = "down3"), Use<BasicBlock>(Repeat = 4, Name = "stage3")]
+[GlobalAvgPool, Linear(10, Name = "fc")]
+public partial class ResNet32
+{
+}
+
 /// <summary>ResNet-56: the same blocks, n = 9.</summary>
 [Model(1, 28, 28)]
 [Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]

@@ -79,7 +79,6 @@ public sealed class ExperimentContext : IDisposable
                 null => Data.FashionMnist.Load(),
                 _ => Data.FashionMnist.Load(dataSource),
             };
-            Report.Uses("data", $"Fashion-MNIST from {fashionMnist.Source}: {fashionMnist.Train.Count:N0} training and {fashionMnist.Test.Count:N0} test images");
         }
 
         return fashionMnist;
