@@ -34,7 +34,7 @@ public sealed class DepthExperiment : IExperiment
 
     public void Run(ExperimentContext context)
     {
-        int epochs = context.Pick(1, 4, 40);
+        int epochs = context.Pick(1, 3, 40);
         var (train, test) = ExperimentKit.FashionMnist(context);
         using var trainSet = train;
         using var testSet = test;
