@@ -33,6 +33,17 @@ public partial class Plain20
 {
 }
 
+/// <summary>ResNet-14's layers without skips ("plain-14"): the plain CNN of the densenet experiment.</summary>
+[Model(1, 28, 28)]
+[Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]
+[Use<PlainBlock>(Repeat = 2, Name = "stage1")]
+[Use<PlainDownBlock>(Name = "down2"), Use<PlainBlock>(Name = "stage2")]
+[Use<PlainDownBlock>(Name = "down3"), Use<PlainBlock>(Name = "stage3")]
+[GlobalAvgPool, Linear(10, Name = "fc")]
+public partial class Plain14
+{
+}
+
 /// <summary>ResNet-32's layers without skips ("plain-32").</summary>
 [Model(1, 28, 28)]
 [Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]

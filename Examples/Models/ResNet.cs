@@ -38,6 +38,17 @@ public partial class ResNet20
 {
 }
 
+/// <summary>ResNet-14 (6n+2 layers with n = 2): about DenseNetBC's parameter count, for the densenet experiment.</summary>
+[Model(1, 28, 28)]
+[Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]
+[Use<BasicBlock>(Repeat = 2, Name = "stage1")]
+[Use<DownBlock>(Name = "down2"), Use<BasicBlock>(Name = "stage2")]
+[Use<DownBlock>(Name = "down3"), Use<BasicBlock>(Name = "stage3")]
+[GlobalAvgPool, Linear(10, Name = "fc")]
+public partial class ResNet14
+{
+}
+
 /// <summary>ResNet-32 (6n+2 layers with n = 5): the middle depth of He et al.'s CIFAR table.</summary>
 [Model(1, 28, 28)]
 [Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]
@@ -57,6 +68,32 @@ public partial class ResNet32
 [Use<DownBlock>(Name = "down3"), Use<BasicBlock>(Repeat = 8, Name = "stage3")]
 [GlobalAvgPool, Linear(10, Name = "fc")]
 public partial class ResNet56
+{
+}
+
+/// <summary>
+/// The basic block with a ReZero skip (Bachlechner et al., 2020; SkipInit, De and Smith, 2020, with BatchNorm kept): the
+/// branch is scaled by a learned α that starts at 0, so the block starts as the identity: y = relu(x + α·bn2(conv2(…))).
+/// </summary>
+[Block]
+[Conv2d(Channels.Same, 3, Padding = 1, Bias = false, Name = "conv1")]
+[BatchNorm2d(Name = "bn1"), ReLU]
+[Conv2d(Channels.Same, 3, Padding = 1, Bias = false, Name = "conv2")]
+[BatchNorm2d(Name = "bn2")]
+[Skip("input", "bn2", Scale = SkipScale.Scalar)]
+[ReLU]
+public partial class ReZeroBasicBlock
+{
+}
+
+/// <summary>ResNet-56 whose 25 identity blocks are ReZero blocks (α = 0 at the start); the two down-sampling blocks keep their projection skips.</summary>
+[Model(1, 28, 28)]
+[Conv2d(16, 3, Padding = 1, Bias = false, Name = "stem"), BatchNorm2d, ReLU]
+[Use<ReZeroBasicBlock>(Repeat = 9, Name = "stage1")]
+[Use<DownBlock>(Name = "down2"), Use<ReZeroBasicBlock>(Repeat = 8, Name = "stage2")]
+[Use<DownBlock>(Name = "down3"), Use<ReZeroBasicBlock>(Repeat = 8, Name = "stage3")]
+[GlobalAvgPool, Linear(10, Name = "fc")]
+public partial class ReZeroResNet56
 {
 }
 

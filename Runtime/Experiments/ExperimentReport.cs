@@ -140,7 +140,11 @@ public sealed class ExperimentReport
         }
         text.Append("| machine | ").Append(machine).Append(" |\n");
         text.Append("| date | ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(" |\n");
-        text.Append("| wall time | ").Append(Duration(seconds)).Append(" |\n\n");
+        double cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        text.Append("| wall time | ").Append(Duration(seconds)).Append(" |\n");
+        text.Append("| CPU time | ").Append(Duration(cpuSeconds)).Append(" of the process, all threads (")
+            .Append((cpuSeconds / Math.Max(1, seconds)).ToString("F2", CultureInfo.InvariantCulture))
+            .Append(" cores busy on average: less than the threads it used means it shared the cores with other work) |\n\n");
         text.Append(body);
         string path = Path.Combine(OutputDirectory, FileName);
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text.ToString().TrimEnd() + "\n")));
@@ -153,6 +157,7 @@ public sealed class ExperimentReport
             seeds,
             machine,
             wallSeconds = Math.Round(seconds, 1),
+            cpuSeconds = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1),
             measurements,
         };
         AtomicFile.Write(Path.Combine(OutputDirectory, ResultsFileName),

@@ -32,11 +32,23 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.LayerScaleTransformer.Summary, global::Dsl.Examples.Models.LayerScaleTransformer.SummaryExpanded, global::Dsl.Examples.Models.LayerScaleTransformer.Diagram,
                 global::Dsl.Examples.Models.LayerScaleTransformer.OutputShapeFor, () => new global::Dsl.Examples.Models.LayerScaleTransformer(), new long[] { 32 }, pyTorchSource: global::Dsl.Examples.Models.LayerScaleTransformer.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.LayerScaleTransformer.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
+                "Plain14", "Dsl.Examples.Models.Plain14",
+                "ResNet-14's layers without skips (\"plain-14\"): the plain CNN of the densenet experiment.",
+                global::Dsl.Examples.Models.Plain14.InputShape, global::Dsl.Examples.Models.Plain14.OutputShape, false, global::Dsl.Examples.Models.Plain14.ParameterCount, global::Dsl.Examples.Models.Plain14.MultiplyAccumulates,
+                global::Dsl.Examples.Models.Plain14.Summary, global::Dsl.Examples.Models.Plain14.SummaryExpanded, global::Dsl.Examples.Models.Plain14.Diagram,
+                global::Dsl.Examples.Models.Plain14.OutputShapeFor, () => new global::Dsl.Examples.Models.Plain14(), pyTorchSource: global::Dsl.Examples.Models.Plain14.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.Plain14.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
                 "Plain20", "Dsl.Examples.Models.Plain20",
                 "ResNet-20's layers without a single skip (\"plain-20\" in He et al., 2016): same depth and width, without the two projection shortcuts.",
                 global::Dsl.Examples.Models.Plain20.InputShape, global::Dsl.Examples.Models.Plain20.OutputShape, false, global::Dsl.Examples.Models.Plain20.ParameterCount, global::Dsl.Examples.Models.Plain20.MultiplyAccumulates,
                 global::Dsl.Examples.Models.Plain20.Summary, global::Dsl.Examples.Models.Plain20.SummaryExpanded, global::Dsl.Examples.Models.Plain20.Diagram,
                 global::Dsl.Examples.Models.Plain20.OutputShapeFor, () => new global::Dsl.Examples.Models.Plain20(), pyTorchSource: global::Dsl.Examples.Models.Plain20.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.Plain20.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "Plain32", "Dsl.Examples.Models.Plain32",
+                "ResNet-32's layers without skips (\"plain-32\").",
+                global::Dsl.Examples.Models.Plain32.InputShape, global::Dsl.Examples.Models.Plain32.OutputShape, false, global::Dsl.Examples.Models.Plain32.ParameterCount, global::Dsl.Examples.Models.Plain32.MultiplyAccumulates,
+                global::Dsl.Examples.Models.Plain32.Summary, global::Dsl.Examples.Models.Plain32.SummaryExpanded, global::Dsl.Examples.Models.Plain32.Diagram,
+                global::Dsl.Examples.Models.Plain32.OutputShapeFor, () => new global::Dsl.Examples.Models.Plain32(), pyTorchSource: global::Dsl.Examples.Models.Plain32.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.Plain32.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
                 "Plain56", "Dsl.Examples.Models.Plain56",
                 "ResNet-56's layers without skips (\"plain-56\"): deep enough for gradients to fade toward the input.",
@@ -44,11 +56,23 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.Plain56.Summary, global::Dsl.Examples.Models.Plain56.SummaryExpanded, global::Dsl.Examples.Models.Plain56.Diagram,
                 global::Dsl.Examples.Models.Plain56.OutputShapeFor, () => new global::Dsl.Examples.Models.Plain56(), pyTorchSource: global::Dsl.Examples.Models.Plain56.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.Plain56.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
+                "ReZeroResNet56", "Dsl.Examples.Models.ReZeroResNet56",
+                "ResNet-56 whose 25 identity blocks are ReZero blocks (α = 0 at the start); the two down-sampling blocks keep their projection skips.",
+                global::Dsl.Examples.Models.ReZeroResNet56.InputShape, global::Dsl.Examples.Models.ReZeroResNet56.OutputShape, false, global::Dsl.Examples.Models.ReZeroResNet56.ParameterCount, global::Dsl.Examples.Models.ReZeroResNet56.MultiplyAccumulates,
+                global::Dsl.Examples.Models.ReZeroResNet56.Summary, global::Dsl.Examples.Models.ReZeroResNet56.SummaryExpanded, global::Dsl.Examples.Models.ReZeroResNet56.Diagram,
+                global::Dsl.Examples.Models.ReZeroResNet56.OutputShapeFor, () => new global::Dsl.Examples.Models.ReZeroResNet56(), pyTorchSource: global::Dsl.Examples.Models.ReZeroResNet56.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ReZeroResNet56.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
                 "ReZeroTransformer", "Dsl.Examples.Models.ReZeroTransformer",
                 "A 12-block ReZero Transformer classifier over up to 64 token ids. [N, T] ids → [N, 4] logits.",
                 global::Dsl.Examples.Models.ReZeroTransformer.InputShape, global::Dsl.Examples.Models.ReZeroTransformer.OutputShape, true, global::Dsl.Examples.Models.ReZeroTransformer.ParameterCount, -1,
                 global::Dsl.Examples.Models.ReZeroTransformer.Summary, global::Dsl.Examples.Models.ReZeroTransformer.SummaryExpanded, global::Dsl.Examples.Models.ReZeroTransformer.Diagram,
                 global::Dsl.Examples.Models.ReZeroTransformer.OutputShapeFor, () => new global::Dsl.Examples.Models.ReZeroTransformer(), new long[] { 32 }, pyTorchSource: global::Dsl.Examples.Models.ReZeroTransformer.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ReZeroTransformer.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "ResNet14", "Dsl.Examples.Models.ResNet14",
+                "ResNet-14 (6n+2 layers with n = 2): about DenseNetBC's parameter count, for the densenet experiment.",
+                global::Dsl.Examples.Models.ResNet14.InputShape, global::Dsl.Examples.Models.ResNet14.OutputShape, false, global::Dsl.Examples.Models.ResNet14.ParameterCount, global::Dsl.Examples.Models.ResNet14.MultiplyAccumulates,
+                global::Dsl.Examples.Models.ResNet14.Summary, global::Dsl.Examples.Models.ResNet14.SummaryExpanded, global::Dsl.Examples.Models.ResNet14.Diagram,
+                global::Dsl.Examples.Models.ResNet14.OutputShapeFor, () => new global::Dsl.Examples.Models.ResNet14(), pyTorchSource: global::Dsl.Examples.Models.ResNet14.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ResNet14.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
                 "ResNet18", "Dsl.Examples.Models.ResNet18",
                 "ResNet-18 (He et al., 2016) for ImageNet, with torchvision's layers and names, so torchvision's weights load into it (TorchvisionKeys renames the second-to-fourth stages' keys). Any image of at least 1×1 fits, as in torchvision; each side shrinks to ⌈n/32⌉ before the global pool.",
@@ -61,6 +85,12 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.ResNet20.InputShape, global::Dsl.Examples.Models.ResNet20.OutputShape, false, global::Dsl.Examples.Models.ResNet20.ParameterCount, global::Dsl.Examples.Models.ResNet20.MultiplyAccumulates,
                 global::Dsl.Examples.Models.ResNet20.Summary, global::Dsl.Examples.Models.ResNet20.SummaryExpanded, global::Dsl.Examples.Models.ResNet20.Diagram,
                 global::Dsl.Examples.Models.ResNet20.OutputShapeFor, () => new global::Dsl.Examples.Models.ResNet20(), pyTorchSource: global::Dsl.Examples.Models.ResNet20.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ResNet20.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "ResNet32", "Dsl.Examples.Models.ResNet32",
+                "ResNet-32 (6n+2 layers with n = 5): the middle depth of He et al.'s CIFAR table.",
+                global::Dsl.Examples.Models.ResNet32.InputShape, global::Dsl.Examples.Models.ResNet32.OutputShape, false, global::Dsl.Examples.Models.ResNet32.ParameterCount, global::Dsl.Examples.Models.ResNet32.MultiplyAccumulates,
+                global::Dsl.Examples.Models.ResNet32.Summary, global::Dsl.Examples.Models.ResNet32.SummaryExpanded, global::Dsl.Examples.Models.ResNet32.Diagram,
+                global::Dsl.Examples.Models.ResNet32.OutputShapeFor, () => new global::Dsl.Examples.Models.ResNet32(), pyTorchSource: global::Dsl.Examples.Models.ResNet32.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ResNet32.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
                 "ResNet56", "Dsl.Examples.Models.ResNet56",
                 "ResNet-56: the same blocks, n = 9.",
@@ -80,11 +110,23 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.ResidualCnn1d.Summary, global::Dsl.Examples.Models.ResidualCnn1d.SummaryExpanded, global::Dsl.Examples.Models.ResidualCnn1d.Diagram,
                 global::Dsl.Examples.Models.ResidualCnn1d.OutputShapeFor, () => new global::Dsl.Examples.Models.ResidualCnn1d(), new long[] { 1, 32 }, pyTorchSource: global::Dsl.Examples.Models.ResidualCnn1d.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ResidualCnn1d.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
+                "ResidualTanhMlp20", "Dsl.Examples.Models.ResidualTanhMlp20",
+                "TanhMlp20 with a residual add around each of its 18 hidden layers: same parameters, a short path for gradients.",
+                global::Dsl.Examples.Models.ResidualTanhMlp20.InputShape, global::Dsl.Examples.Models.ResidualTanhMlp20.OutputShape, false, global::Dsl.Examples.Models.ResidualTanhMlp20.ParameterCount, global::Dsl.Examples.Models.ResidualTanhMlp20.MultiplyAccumulates,
+                global::Dsl.Examples.Models.ResidualTanhMlp20.Summary, global::Dsl.Examples.Models.ResidualTanhMlp20.SummaryExpanded, global::Dsl.Examples.Models.ResidualTanhMlp20.Diagram,
+                global::Dsl.Examples.Models.ResidualTanhMlp20.OutputShapeFor, () => new global::Dsl.Examples.Models.ResidualTanhMlp20(), pyTorchSource: global::Dsl.Examples.Models.ResidualTanhMlp20.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ResidualTanhMlp20.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
                 "SEResNet", "Dsl.Examples.Models.SEResNet",
                 "A small SE-ResNet for 28×28 grey images: a 32-channel stem, two squeeze-and-excitation residual blocks, a linear head.",
                 global::Dsl.Examples.Models.SEResNet.InputShape, global::Dsl.Examples.Models.SEResNet.OutputShape, false, global::Dsl.Examples.Models.SEResNet.ParameterCount, global::Dsl.Examples.Models.SEResNet.MultiplyAccumulates,
                 global::Dsl.Examples.Models.SEResNet.Summary, global::Dsl.Examples.Models.SEResNet.SummaryExpanded, global::Dsl.Examples.Models.SEResNet.Diagram,
                 global::Dsl.Examples.Models.SEResNet.OutputShapeFor, () => new global::Dsl.Examples.Models.SEResNet(), pyTorchSource: global::Dsl.Examples.Models.SEResNet.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SEResNet.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "TanhMlp20", "Dsl.Examples.Models.TanhMlp20",
+                "A 20-layer tanh MLP for 28×28 grey images without normalisation or skips: the classic case of vanishing gradients (the input side's gradients shrink with every tanh). 784 → 64, 18 layers of 64, → 10.",
+                global::Dsl.Examples.Models.TanhMlp20.InputShape, global::Dsl.Examples.Models.TanhMlp20.OutputShape, false, global::Dsl.Examples.Models.TanhMlp20.ParameterCount, global::Dsl.Examples.Models.TanhMlp20.MultiplyAccumulates,
+                global::Dsl.Examples.Models.TanhMlp20.Summary, global::Dsl.Examples.Models.TanhMlp20.SummaryExpanded, global::Dsl.Examples.Models.TanhMlp20.Diagram,
+                global::Dsl.Examples.Models.TanhMlp20.OutputShapeFor, () => new global::Dsl.Examples.Models.TanhMlp20(), pyTorchSource: global::Dsl.Examples.Models.TanhMlp20.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.TanhMlp20.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
                 "TextClassifier", "Dsl.Examples.Models.TextClassifier",
                 "A Transformer encoder classifier over token ids of any length up to 128: token and learned position embeddings, two pre-norm encoder blocks, mean pooling over the tokens, a linear head. [N, T] ids → [N, 4] logits.",

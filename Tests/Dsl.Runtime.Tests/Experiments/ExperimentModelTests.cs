@@ -33,4 +33,44 @@ public class ExperimentModelTests
         Assert.Equal(residual, ModuleFacts.ParameterCount(resNet));
         Assert.Equal(plain, ModuleFacts.ParameterCount(plainNet));
     }
+
+    [Fact]
+    public void ResNet14_and_Plain14_have_their_hand_counted_parameters()
+    {
+        long plain = StemAndHead + (2 * Block(16)) + Down(16) + Block(32) + Down(32) + Block(64);
+        long residual = plain + Projection(16) + Projection(32);
+
+        Assert.Equal(ResNet14.ParameterCount, residual);
+        Assert.Equal(Plain14.ParameterCount, plain);
+        using var resNet = new ResNet14();
+        using var plainNet = new Plain14();
+        Assert.Equal(residual, ModuleFacts.ParameterCount(resNet));
+        Assert.Equal(plain, ModuleFacts.ParameterCount(plainNet));
+    }
+
+    [Fact]
+    public void ReZeroResNet56_has_ResNet56s_parameters_and_one_scale_per_identity_block()
+    {
+        long resNet56 = StemAndHead + (9 * Block(16)) + Down(16) + Projection(16) + (8 * Block(32)) + Down(32) + Projection(32) + (8 * Block(64));
+        const long scales = 9 + 8 + 8;
+
+        Assert.Equal(ResNet56.ParameterCount, resNet56);
+        Assert.Equal(ReZeroResNet56.ParameterCount, resNet56 + scales);
+        using var net = new ReZeroResNet56();
+        Assert.Equal(resNet56 + scales, ModuleFacts.ParameterCount(net));
+    }
+
+    [Fact]
+    public void The_tanh_MLPs_have_the_same_hand_counted_parameters()
+    {
+        // 784 → 64, 18 hidden 64 → 64 layers, 64 → 10; every linear map with a bias. The residual adds have none.
+        const long expected = (784 * 64) + 64 + (18 * ((64 * 64) + 64)) + (64 * 10) + 10;
+
+        Assert.Equal(TanhMlp20.ParameterCount, expected);
+        Assert.Equal(ResidualTanhMlp20.ParameterCount, expected);
+        using var plain = new TanhMlp20();
+        using var residual = new ResidualTanhMlp20();
+        Assert.Equal(expected, ModuleFacts.ParameterCount(plain));
+        Assert.Equal(expected, ModuleFacts.ParameterCount(residual));
+    }
 }
