@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 namespace Dsl.Runtime.App;
 
 /// <summary>
-/// <c>experiment &lt;name&gt; [--out DIR] [--full] [--seeds N] [--smoke] [--data SOURCE]</c>: runs one of the program's
+/// <c>experiment &lt;name&gt; [--out DIR] [--full] [--seeds N] [--smoke] [--threads N] [--data SOURCE]</c>: runs one of the program's
 /// <see cref="IExperiment"/>s and writes its report (<c>report.md</c>, plots, <c>results.json</c>) to <c>--out</c>.
 /// </summary>
 internal sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
@@ -39,12 +39,21 @@ internal sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
         [Description("A few steps on a few examples, to check the command end to end in seconds (the numbers mean nothing)")]
         public bool Smoke { get; init; }
 
+        [CommandOption("--threads <N>")]
+        [Description("CPU threads for libtorch (default: its own choice, one per core); the report states the number")]
+        public int? Threads { get; init; }
+
         [CommandOption("--data <SOURCE>")]
         [Description("Fashion-MNIST: 'embedded' (the default, except with --full) or a folder of IDX files")]
         public string? Data { get; init; }
 
         public override ValidationResult Validate()
         {
+            if (Threads is < 1 or > 1024)
+            {
+                return ValidationResult.Error($"--threads {Threads}: give 1 to 1024 threads");
+            }
+
             if (Seeds is < 1 or > 100)
             {
                 return ValidationResult.Error($"--seeds {Seeds}: give 1 to 100 seeds");
@@ -77,6 +86,11 @@ internal sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
             ?? throw new UsageException($"unknown experiment '{settings.Name}'; the experiments are: {string.Join(", ", app.Experiments.Select(e => e.Name))}");
         string output = Path.GetFullPath(settings.Out ?? Path.Combine("runs", "experiments", experiment.Name));
         CheckWritable(output);
+        if (settings.Threads is { } threads)
+        {
+            TorchSharp.torch.set_num_threads(threads);
+        }
+
         var budget = settings.Smoke ? ExperimentBudget.Smoke : settings.Full ? ExperimentBudget.Full : ExperimentBudget.Default;
         int seedCount = settings.Seeds ?? (budget == ExperimentBudget.Smoke ? 1 : experiment.DefaultSeeds);
         var seeds = Enumerable.Range(1, seedCount).Select(i => (long)i).ToArray();
@@ -118,6 +132,10 @@ internal sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
         if (settings.Seeds is { } n)
         {
             words.AddRange(new[] { "--seeds", n.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+        if (settings.Threads is { } t)
+        {
+            words.AddRange(new[] { "--threads", t.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         }
         if (settings.Data is not null)
         {
