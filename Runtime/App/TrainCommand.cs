@@ -88,8 +88,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--grad-every <K>"), Description("Record per-layer gradient norms every K steps; 0: never [[50]]")]
         public string? GradEvery { get; init; }
 
-        [CommandOption("--checkpoint-every <K>"), Description("Write a checkpoint every K epochs [[1]]")]
+        [CommandOption("--checkpoint-every <STEPS>"), Description("Inside an epoch, also write last.ckpt every STEPS steps (every epoch always ends with a checkpoint)")]
         public string? CheckpointEvery { get; init; }
+
+        [CommandOption("--checkpoint-minutes <M>"), Description("Inside an epoch, write last.ckpt once M minutes passed without a checkpoint; 0: never [[5]]")]
+        public string? CheckpointMinutes { get; init; }
 
         [CommandOption("--keep <N>"), Description("Epoch checkpoints kept [[3]]")]
         public string? Keep { get; init; }
@@ -145,7 +148,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var bestForTest = Usage.Choice(settings.TestWeights, "test-weights", TestWeightNames) ?? true;
         var limit = Usage.Int(settings.Limit, "limit", 1);
         var window = Usage.Int(settings.Window, "window", 1);
-        var checkpointEvery = Usage.Int(settings.CheckpointEvery, "checkpoint-every", 1) ?? 1;
+        var checkpointSteps = Usage.Int(settings.CheckpointEvery, "checkpoint-every", 1) ?? 0;
+        var checkpointMinutes = Usage.Double(settings.CheckpointMinutes, "checkpoint-minutes", 0, inclusive: true, below: 1e6) ?? CheckpointCallback.DefaultSeconds / 60;
         var keep = Usage.Int(settings.Keep, "keep", 1) ?? 3;
         var output = Path.GetFullPath(settings.Out ?? Path.Combine("runs", entry.Name));
         var device = DeviceChoice.Resolve(settings.Device);
@@ -166,7 +170,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         using var trainer = new Trainer(model, options, device, null, entry.Name);
         trainer.Warning += message => console.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
-        var checkpoints = new CheckpointCallback(checkpointDirectory, checkpointEvery, keep, monitor, mode);
+        var checkpoints = new CheckpointCallback(checkpointDirectory, 1, keep, monitor, mode, checkpointSteps, checkpointMinutes * 60.0);
         trainer.Callbacks.Add(checkpoints);
         var rates = new LearningRateMonitor(10);
         trainer.Callbacks.Add(rates);

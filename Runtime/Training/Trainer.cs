@@ -338,9 +338,13 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Everything needed to continue exactly: weights, optimizer, position, history and each callback's state.</summary>
-    internal CheckpointFile CreateCheckpoint(bool includeRng)
+    internal CheckpointFile CreateCheckpoint(bool includeRng, bool midEpoch = false)
     {
-        var state = position with
+        // Mid-epoch (a step checkpoint), the running epoch's sums go into the file as they would on an interruption.
+        var current = midEpoch && running is not null && position.Batch > 0
+            ? position with { PartialSums = running.Read(), PartialSeconds = EpochSeconds }
+            : position;
+        var state = current with
         {
             ModelName = ModelName,
             Options = Options,

@@ -114,6 +114,80 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
         }
     }
 
+    /// <summary>Throws at one step, as a crash would: no interruption hook, no checkpoint of its own.</summary>
+    private sealed class CrashAt(long step) : ITrainerCallback
+    {
+        public void OnBatchEnd(Trainer trainer, BatchResult batch)
+        {
+            if (trainer.Step == step)
+            {
+                throw new InvalidOperationException("simulated crash");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(7, 6)]    // mid-epoch: the step checkpoint of step 6 holds the exact position and the generator's state
+    [InlineData(11, 9)]   // in the second epoch: step 9's checkpoint, newer than the first epoch's file
+    [InlineData(13, 12)]
+    public void A_crash_loses_only_the_steps_since_the_last_step_checkpoint_and_the_resumed_run_is_exact(int crashAtStep, int resumedStep)
+    {
+        var options = TrainingFixture.Quick with { Epochs = 3, Optimizer = OptimizerKind.Adam, LearningRate = 0.01 };
+        float[] expected;
+        IReadOnlyList<double> expectedTestLosses;
+        using (var model = TrainingFixture.Model(3))
+        using (var trainer = new Trainer(model, options, CPU))
+        {
+            var result = trainer.Fit(data.Train, data.Test);
+            expected = TrainingFixture.Weights(model);
+            expectedTestLosses = result.History.Select(h => h.ValidationLoss!.Value).ToList();
+        }
+
+        using var temp = new TempDirectory();
+        using (var model = TrainingFixture.Model(3))
+        using (var trainer = new Trainer(model, options, CPU))
+        {
+            trainer.Callbacks.Add(new CheckpointCallback(temp.Path, everySteps: 3, everySeconds: 0));
+            trainer.Callbacks.Add(new CrashAt(crashAtStep));
+            var crash = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data.Train, data.Test));
+            Assert.Equal("simulated crash", crash.Message);
+        }
+
+        using (var model = TrainingFixture.Model(999))
+        using (var trainer = new Trainer(model, options, CPU))
+        {
+            trainer.Callbacks.Add(new CheckpointCallback(temp.Path, everySteps: 3, everySeconds: 0));
+            Assert.NotNull(trainer.Resume());
+            Assert.Equal(resumedStep, trainer.Step);
+            var resumed = trainer.Fit(data.Train, data.Test);
+
+            Assert.Equal(StopReason.Completed, resumed.Reason);
+            Assert.Equal(24, resumed.Steps);
+            Assert.Equal(expected, TrainingFixture.Weights(model));
+            Assert.Equal(expectedTestLosses, resumed.History.Select(h => h.ValidationLoss!.Value).ToList());
+        }
+    }
+
+    [Fact]
+    public void A_time_based_checkpoint_is_written_inside_an_epoch_when_its_interval_has_passed()
+    {
+        var options = TrainingFixture.Quick with { Epochs = 1 };
+        using var temp = new TempDirectory();
+        using var model = TrainingFixture.Model(3);
+        using var trainer = new Trainer(model, options, CPU);
+        var checkpoints = new CheckpointCallback(temp.Path, everySeconds: 1e-9);
+        trainer.Callbacks.Add(checkpoints);
+        trainer.Callbacks.Add(new CrashAt(2));
+
+        Assert.Throws<InvalidOperationException>(() => trainer.Fit(data.Train));
+
+        using var resumedModel = TrainingFixture.Model(4);
+        using var resumed = new Trainer(resumedModel, options, CPU);
+        resumed.Callbacks.Add(new CheckpointCallback(temp.Path));
+        Assert.EndsWith("last.ckpt", resumed.Resume());
+        Assert.Equal(1, resumed.Step);
+    }
+
     [Fact]
     public void A_truncated_newest_checkpoint_is_skipped_with_a_warning_and_the_previous_one_is_used()
     {
