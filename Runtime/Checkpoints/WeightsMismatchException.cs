@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Dsl.Runtime.Checkpoints;
 
@@ -29,9 +30,13 @@ public sealed class WeightsMismatchException : Exception
     /// <summary>Every mismatch, one line each.</summary>
     public IReadOnlyList<string> Problems { get; }
 
+    private const int MaxShown = 20;
+
     private static string Describe(string source, IReadOnlyList<string> problems)
     {
         var count = problems.Count == 1 ? "1 mismatch" : $"{problems.Count} mismatches";
-        return $"The weights in {source} do not fit, nothing was loaded ({count}): {string.Join("; ", problems)}.";
+        // A hostile file can hold a million unexpected names: the message shows the first ones, Problems has them all.
+        var shown = problems.Count <= MaxShown ? string.Join("; ", problems) : string.Join("; ", problems.Take(MaxShown)) + $"; and {problems.Count - MaxShown} more";
+        return $"The weights in {source} do not fit, nothing was loaded ({count}): {shown}.";
     }
 }
