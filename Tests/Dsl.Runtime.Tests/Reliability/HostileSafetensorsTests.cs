@@ -60,9 +60,9 @@ public sealed class HostileSafetensorsTests : IDisposable
         var path = temp.Write("shared.safetensors", SafetensorsBytes.Build(SafetensorsBytes.Header(entries), new byte[4 * elements]));
         using var net = SmallNets.ConvNet();
 
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<CheckpointCorruptException>(() => Weights.Load(net, path, strict: false));
-        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
 
         Assert.Contains("overlaps", e.Message);
         Assert.True(allocated < 2_000_000, $"refusing the file allocated {allocated:N0} managed bytes");
@@ -78,10 +78,10 @@ public sealed class HostileSafetensorsTests : IDisposable
         using var scope = torch.NewDisposeScope();
         using var net = SmallNets.ConvNet();
 
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<WeightsMismatchException>(() => Weights.Load(net, path));
         Weights.Load(net, path, strict: false); // nothing in common: nothing read, nothing loaded
-        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
 
         Assert.Contains("extra: unexpected", e.Message);
         Assert.Contains("0.weight: missing", e.Message);
