@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Checkpoints;
 
@@ -118,6 +119,7 @@ public sealed partial class CheckpointDirectory
     public string? Restore(Action<CheckpointFile, string> restore, out IReadOnlyList<string> skipped)
     {
         ArgumentNullException.ThrowIfNull(restore);
+        AtomicFile.RemoveStaleTemporaries(Directory); // what a killed run left mid-write
         var problems = new List<string>();
         skipped = problems;
         WeightsMismatchException? firstMismatch = null;
