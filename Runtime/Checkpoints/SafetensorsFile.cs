@@ -64,6 +64,8 @@ internal sealed class SafetensorsFile
 
         var bytes = new byte[headerLength];
         stream.ReadExactly(bytes);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw Corrupt(path, "its safetensors header is not valid UTF-8");
         var dataStart = 8 + (long)headerLength;
         var dataLength = length - dataStart;
         try

@@ -150,6 +150,7 @@ internal sealed record TrainingState
                 throw new CheckpointCorruptException(path, $"its stored {field} is {value ?? "missing"}, which {rule}");
         }
 
+        Require(!string.IsNullOrEmpty(ModelName), nameof(ModelName), "empty", "must name the model it was written for");
         Require(Epoch >= 0 && Epoch <= Options.Epochs, nameof(Epoch), Epoch, $"must lie in 0..{Options.Epochs} (the run's epochs)");
         Require(Batch >= 0, nameof(Batch), Batch, "must not be negative");
         Require(Step >= 0, nameof(Step), Step, "must not be negative");
