@@ -15,14 +15,14 @@ public sealed class WeightsMismatchException : Exception
     /// <param name="source">Where the weights came from, e.g. "the file /x/model.safetensors".</param>
     /// <param name="problems">Every mismatch, one line each.</param>
     public WeightsMismatchException(string source, IReadOnlyList<string> problems)
-        : base(Describe(source, problems))
+        : base(Dsl.Runtime.IO.Names.OneLine(Describe(source, problems)))
     {
         Problems = problems;
     }
 
     /// <summary>For a mismatch described by a whole message, such as an optimizer state TorchSharp refused.</summary>
     internal WeightsMismatchException(string message, IReadOnlyList<string> problems, Exception? inner)
-        : base(message, inner)
+        : base(Dsl.Runtime.IO.Names.OneLine(message), inner)
     {
         Problems = problems;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace Dsl.Runtime.IO;
@@ -48,6 +49,27 @@ internal static class Names
         }
         return builder.ToString();
     }
+
+    /// <summary>
+    /// <paramref name="message"/> with every control or format character written as <c>\u000a</c> and so on (backslashes
+    /// kept, nothing cut): an exception message that quotes a file's content (a JSON parser's, say) stays one line.
+    /// </summary>
+    public static string OneLine(string message)
+    {
+        if (!message.Any(IsControlOrFormat))
+            return message;
+        var builder = new StringBuilder(message.Length + 16);
+        foreach (var c in message)
+        {
+            if (IsControlOrFormat(c))
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            else
+                builder.Append(c);
+        }
+        return builder.ToString();
+    }
+
+    private static bool IsControlOrFormat(char c) => c != '\\' && NeedsEscape(c);
 
     private static bool NeedsEscape(char c) =>
         c == '\\' || char.IsControl(c) ||

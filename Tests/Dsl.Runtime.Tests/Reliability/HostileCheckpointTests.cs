@@ -119,6 +119,21 @@ public sealed class HostileCheckpointTests(TrainingFixture data) : IClassFixture
     }
 
     [Fact]
+    public void A_parser_error_quoting_the_file_with_line_breaks_is_still_one_line()
+    {
+        // Found by the fuzz test: System.Text.Json quotes the bad token, line breaks and all, and the message spanned lines.
+        var path = temp.File("broken.ckpt");
+        new CheckpointFile(new Dictionary<string, byte[]> { ["state"] = "{\n  \"Format\": trUe,\n  \"x\": \u001b[2J\n}"u8.ToArray() }).Save(path);
+        using var model = TrainingFixture.Model(5);
+        using var trainer = Fresh(model);
+
+        var e = Assert.Throws<CheckpointCorruptException>(() => trainer.LoadCheckpoint(path));
+
+        Assert.Contains("its training state is unreadable", e.Message);
+        Assert.DoesNotContain(e.Message, char.IsControl);
+    }
+
+    [Fact]
     public void A_hash_valid_but_unusable_last_checkpoint_falls_back_to_the_newest_epoch_file_with_a_warning()
     {
         // Before: only files failing their checksum were skipped; this one loaded (or aborted) instead of falling back.
