@@ -9,7 +9,7 @@ namespace Dsl.Runtime.Checkpoints;
 /// <c>CPUGeneratorImpl::set_state</c>, whose <c>c10::Error</c> on a wrong size or an invalid Mersenne-Twister state
 /// TorchSharp does not catch: the process aborts (exit 134) instead of reporting the file. So the size must be the
 /// generator's own (read from libtorch, not assumed), and in libtorch's layout (<c>CPUGeneratorImplState</c>, whose
-/// legacy part begins int32 seed, int32 left, int32 seeded, then uint64 next at byte 16) the fields
+/// legacy part begins uint64 the_initial_seed, int32 left at byte 8, int32 seeded at 12, uint64 next at 16) the fields
 /// <c>mt19937::is_valid</c> checks: seeded, 0 &lt; left ≤ 624, next ≤ 624.
 /// </summary>
 internal static class RngState
@@ -33,8 +33,8 @@ internal static class RngState
                 $"its section \"rng\" has {state.LongLength} bytes, but this libtorch's CPU generator state has {expected}");
         if (state.Length >= 24)
         {
-            var left = BinaryPrimitives.ReadInt32LittleEndian(state.AsSpan(4));
-            var seeded = BinaryPrimitives.ReadInt32LittleEndian(state.AsSpan(8));
+            var left = BinaryPrimitives.ReadInt32LittleEndian(state.AsSpan(8));
+            var seeded = BinaryPrimitives.ReadInt32LittleEndian(state.AsSpan(12));
             var next = (uint)BinaryPrimitives.ReadUInt64LittleEndian(state.AsSpan(16));
             if (seeded == 0 || left <= 0 || left > StateWords || next > StateWords)
                 throw new CheckpointCorruptException(path,

@@ -189,6 +189,9 @@ public sealed class FileFuzzTests(TrainingFixture data, ITestOutputHelper output
         var real = File.ReadAllBytes(Path.Combine(directory, "last.ckpt"));
         var sections = CheckpointFile.Load(Path.Combine(directory, "last.ckpt")).Sections.ToDictionary(s => s.Key, s => s.Value);
         Assert.Contains("rng", sections.Keys);
+        using (var model = TrainingFixture.Model(5))
+        using (var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1 }, CPU))
+            trainer.LoadCheckpoint(Path.Combine(directory, "last.ckpt")); // the unmutated file loads, so refusals are the mutations'
         var tally = new Tally();
         var peak = PeakResidentMemory.Reset();
         using var original = get_rng_state();

@@ -72,13 +72,30 @@ public sealed class HostileCheckpointTests(TrainingFixture data) : IClassFixture
     }
 
     [Fact]
+    public void A_real_generator_state_passes_the_check_and_libtorch_takes_it()
+    {
+        // The check reads libtorch's layout; a real state of any seed must pass it (and then set_rng_state must accept it).
+        foreach (var seed in new long[] { 0, 1, 42, long.MaxValue })
+        {
+            manual_seed(seed);
+            using var drawn = rand(100); // moves "left" and "next" away from a fresh seed's values
+            using var state = get_rng_state();
+            var bytes = state.data<byte>().ToArray();
+
+            Assert.Same(bytes, RngState.Check(bytes, "test"));
+            using var again = tensor(bytes, dtype: uint8);
+            set_rng_state(again);
+        }
+    }
+
+    [Fact]
     public void A_right_sized_but_invalid_generator_state_is_refused_too()
     {
         Train(1);
         var path = Path.Combine(temp.Path, "last.ckpt");
         using var state = get_rng_state();
         var bytes = state.data<byte>().ToArray();
-        BitConverter.GetBytes(0).CopyTo(bytes, 4); // left = 0: mt19937::is_valid fails, and set_state throws c10::Error
+        BitConverter.GetBytes(0).CopyTo(bytes, 8); // left = 0: mt19937::is_valid fails, and set_state throws c10::Error
         Rewrite(path, s => s["rng"] = bytes);
         using var model = TrainingFixture.Model(5);
         using var trainer = Fresh(model);
