@@ -7,6 +7,7 @@ using System.Linq;
 using System.Threading;
 using Dsl.Runtime.Data;
 using Dsl.Runtime.Devices;
+using Dsl.Runtime.IO;
 using Dsl.Runtime.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -154,6 +155,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var output = Path.GetFullPath(settings.Out ?? Path.Combine("runs", entry.Name));
         var device = DeviceChoice.Resolve(settings.Device);
         var checkpointDirectory = Path.Combine(output, "checkpoints");
+        // A run killed mid-write leaves its temporary files (a checkpoint's size each): removed on the next start.
+        AtomicFile.RemoveStaleTemporaries(output);
+        AtomicFile.RemoveStaleTemporaries(checkpointDirectory);
         if (!settings.Resume && Directory.Exists(checkpointDirectory) && Directory.EnumerateFiles(checkpointDirectory, "*.ckpt").Any())
         {
             throw new UsageException($"{output} already holds checkpoints of a run: pass --resume to continue it, or --out to start a new one elsewhere");

@@ -250,6 +250,8 @@ internal static class TrainingData
             throw new FileNotFoundException($"the series file {full} does not exist", full);
         }
 
+        Dsl.Runtime.IO.RegularFile.Require(full, reason => new DataFileException(full, $"{full}: {reason}."));
+
         var values = new System.Collections.Generic.List<float>();
         var lines = File.ReadAllLines(full);
         for (var i = 0; i < lines.Length; i++)

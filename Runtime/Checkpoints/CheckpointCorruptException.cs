@@ -6,7 +6,8 @@ namespace Dsl.Runtime.Checkpoints;
 /// <summary>
 /// A checkpoint or weights file (or an in-memory state taken from one) cannot be read: it is truncated, does not
 /// start with the expected magic, fails its checksum, has an unknown format version, or lacks a required section.
-/// The message names the file and says what is wrong. It derives from <see cref="IOException"/>, the base of the
+/// The message names the file and says what is wrong, on one line (control characters, from a file's content or
+/// name, are escaped). It derives from <see cref="IOException"/>, the base of the
 /// sealed <see cref="InvalidDataException"/>.
 /// </summary>
 public sealed class CheckpointCorruptException : IOException
@@ -16,7 +17,7 @@ public sealed class CheckpointCorruptException : IOException
     /// <param name="reason">What is wrong, as a clause without a final period, e.g. "it fails its SHA-256 check".</param>
     /// <param name="inner">The low-level failure, if any.</param>
     public CheckpointCorruptException(string filePath, string reason, Exception? inner = null)
-        : base($"Cannot read {filePath}: {reason}.", inner)
+        : base(Dsl.Runtime.IO.Names.OneLine($"Cannot read {filePath}: {reason}."), inner)
     {
         FilePath = filePath;
         Reason = reason;

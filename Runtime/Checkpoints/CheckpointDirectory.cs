@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Checkpoints;
 
@@ -102,6 +103,55 @@ public sealed partial class CheckpointDirectory
             return null;
         throw new CheckpointCorruptException(Directory,
             $"none of its {problems.Count} checkpoint files is valid ({string.Join("; ", problems)})");
+    }
+
+    /// <summary>
+    /// Restores from the newest usable checkpoint: <c>last.ckpt</c>, then the epoch files from the highest epoch down,
+    /// as <see cref="LoadLatest"/>, but a file is usable only when <paramref name="restore"/> also succeeds on it: a
+    /// hash-valid file whose content cannot be restored (a wrong-sized generator state, an impossible stored option,
+    /// weights that do not fit) is skipped as a corrupt one is, and reported in <paramref name="skipped"/> as
+    /// "path: reason". <paramref name="restore"/> should check before it changes anything, as the next file is tried
+    /// on what it left.
+    /// </summary>
+    /// <returns>The path restored from, or null when the folder holds no checkpoint file at all.</returns>
+    /// <exception cref="CheckpointCorruptException">Checkpoint files exist but none is usable (its FilePath is the folder).</exception>
+    /// <exception cref="WeightsMismatchException">Every file failed because its weights do not fit (the model changed): the newest file's mismatch.</exception>
+    public string? Restore(Action<CheckpointFile, string> restore, out IReadOnlyList<string> skipped)
+    {
+        ArgumentNullException.ThrowIfNull(restore);
+        AtomicFile.RemoveStaleTemporaries(Directory); // what a killed run left mid-write
+        var problems = new List<string>();
+        skipped = problems;
+        WeightsMismatchException? firstMismatch = null;
+        var onlyMismatches = true;
+        foreach (var path in Candidates())
+        {
+            try
+            {
+                restore(CheckpointFile.Load(path), path);
+                return path;
+            }
+            catch (CheckpointCorruptException e)
+            {
+                onlyMismatches = false;
+                problems.Add($"{path}: {e.Reason}");
+            }
+            catch (WeightsMismatchException e)
+            {
+                firstMismatch ??= e;
+                problems.Add($"{path}: {e.Message.TrimEnd('.')}");
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted between listing and reading (e.g. by another run's rotation): not a damaged file.
+            }
+        }
+        if (problems.Count == 0)
+            return null;
+        if (onlyMismatches && firstMismatch is not null)
+            throw firstMismatch;
+        throw new CheckpointCorruptException(Directory,
+            $"none of its {problems.Count} checkpoint files is usable ({string.Join("; ", problems)})");
     }
 
     /// <summary>The epoch files present, highest epoch first.</summary>

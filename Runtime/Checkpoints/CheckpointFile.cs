@@ -50,7 +50,7 @@ public sealed class CheckpointFile
         {
             if (sections.TryGetValue(name, out var data))
                 return data;
-            var present = sections.Count == 0 ? "none" : string.Join(", ", sections.Keys.Order(StringComparer.Ordinal));
+            var present = sections.Count == 0 ? "none" : string.Join(", ", sections.Keys.Order(StringComparer.Ordinal).Select(Names.Printable));
             var reason = $"it has no section \"{name}\" (its sections: {present})";
             if (SourcePath is not null)
                 throw new CheckpointCorruptException(SourcePath, reason);
@@ -79,6 +79,7 @@ public sealed class CheckpointFile
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
             throw new FileNotFoundException($"The checkpoint file {fullPath} does not exist.", fullPath);
+        RegularFile.Require(fullPath, reason => new CheckpointCorruptException(fullPath, reason));
 
         using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         try

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Checkpoints;
 
@@ -93,7 +94,7 @@ internal static class CheckpointFormat
             var name = reader.ReadName(i);
             var data = reader.ReadData(name);
             if (!sections.TryAdd(name, data))
-                throw Corrupt(path, $"it holds the section \"{name}\" twice");
+                throw Corrupt(path, $"it holds the section \"{Names.Printable(name)}\" twice");
         }
         if (stream.Position != end)
             throw Corrupt(path, $"it has {end - stream.Position} unexpected bytes after its last section");
@@ -147,13 +148,13 @@ internal static class CheckpointFormat
         public byte[] ReadData(string name)
         {
             Span<byte> number = stackalloc byte[8];
-            Require(8, $"the length of section \"{name}\"");
+            Require(8, $"the length of section \"{Names.Printable(name)}\"");
             stream.ReadExactly(number);
             var length = BinaryPrimitives.ReadInt64LittleEndian(number);
             if (length < 0 || length > Remaining)
-                throw Corrupt(path, $"section \"{name}\" claims {length} bytes but only {Remaining} remain");
+                throw Corrupt(path, $"section \"{Names.Printable(name)}\" claims {length} bytes but only {Remaining} remain");
             if (length > Array.MaxLength)
-                throw Corrupt(path, $"section \"{name}\" has {length} bytes, more than one array can hold");
+                throw Corrupt(path, $"section \"{Names.Printable(name)}\" has {length} bytes, more than one array can hold");
             var data = new byte[length];
             stream.ReadExactly(data);
             return data;

@@ -50,7 +50,7 @@ public static class OptimizerState
             helper.load_state_dict(reader);
             leftOver = stream.Length - stream.Position;
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException or FormatException)
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException or FormatException or OverflowException)
         {
             failure = e;
         }
@@ -62,6 +62,7 @@ public static class OptimizerState
         {
             null => new CheckpointCorruptException(sourceName, $"it has {leftOver} unexpected bytes after the optimizer state"),
             EndOfStreamException => new CheckpointCorruptException(sourceName, "the optimizer state in it is truncated", failure),
+            OverflowException => new CheckpointCorruptException(sourceName, "the optimizer state in it is malformed (a length or count out of range)", failure),
             _ => new WeightsMismatchException(
                 $"The optimizer state in {sourceName} does not fit this optimizer, nothing was loaded: {failure.Message.TrimEnd('.')} " +
                 "(the optimizer's kind and its parameters' shapes must be those it was saved with).",

@@ -9,7 +9,8 @@ using System.Text.Json.Nodes;
 namespace Dsl.Runtime.Checkpoints;
 
 /// <summary>
-/// The <c>__metadata__</c> map (string → string) of a safetensors header, which PyBridge neither writes nor reads.
+/// Writes the <c>__metadata__</c> map (string → string) of a safetensors header, which PyBridge does not write
+/// (<see cref="SafetensorsFile"/> reads it, with the rest of the header).
 /// The header is 8 bytes of little-endian length, then JSON; tensor offsets count from the end of the header, so the
 /// header can grow without moving them.
 /// </summary>
@@ -45,34 +46,5 @@ internal static class SafetensorsMetadata
         }
 
         output.Write(file.AsSpan(8 + length));
-    }
-
-    /// <summary>The metadata of the file at <paramref name="path"/>, or null when it has none.</summary>
-    public static Dictionary<string, string>? Read(string path)
-    {
-        using var stream = File.OpenRead(path);
-        Span<byte> prefix = stackalloc byte[8];
-        if (stream.Length < 8)
-            throw new CheckpointCorruptException(path, $"it is too short for a safetensors file ({stream.Length} bytes)");
-        stream.ReadExactly(prefix);
-        var length = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        if (length > (ulong)(stream.Length - 8))
-            throw new CheckpointCorruptException(path, $"its safetensors header claims {length} bytes but the file has {stream.Length}");
-        var bytes = new byte[length];
-        stream.ReadExactly(bytes);
-        try
-        {
-            var header = JsonNode.Parse(bytes)?.AsObject();
-            if (header?["__metadata__"] is not JsonObject map)
-                return null;
-            var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (key, value) in map)
-                result[key] = value?.GetValue<string>() ?? "";
-            return result;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new CheckpointCorruptException(path, $"its safetensors header is not valid JSON ({e.Message})", e);
-        }
     }
 }

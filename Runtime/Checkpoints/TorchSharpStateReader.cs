@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using Dsl.Runtime.IO;
 using static TorchSharp.torch;
 
 namespace Dsl.Runtime.Checkpoints;
@@ -35,7 +36,7 @@ internal static class TorchSharpStateReader
                 CheckTensorHeader(reader, key, source);
                 stream.Position = start;
                 if (!tensors.TryAdd(key, Tensor.Load(reader)))
-                    throw new CheckpointCorruptException(source, $"it holds the tensor \"{key}\" twice");
+                    throw new CheckpointCorruptException(source, $"it holds the tensor \"{Names.Printable(key)}\" twice");
             }
             if (stream.Position != stream.Length)
                 throw new CheckpointCorruptException(source, $"it has {stream.Length - stream.Position} unexpected bytes after its last tensor");
@@ -52,24 +53,24 @@ internal static class TorchSharpStateReader
     {
         var code = ReadLeb128(reader);
         if (code is < sbyte.MinValue or > sbyte.MaxValue || !Enum.IsDefined((ScalarType)(sbyte)code))
-            throw new CheckpointCorruptException(source, $"the tensor \"{key}\" has an unknown dtype code {code}");
+            throw new CheckpointCorruptException(source, $"the tensor \"{Names.Printable(key)}\" has an unknown dtype code {code}");
         var dtype = (ScalarType)(sbyte)code;
         var rank = ReadLeb128(reader);
         if (rank is < 0 or > MaxRank)
-            throw new CheckpointCorruptException(source, $"the tensor \"{key}\" has an invalid rank {rank}");
+            throw new CheckpointCorruptException(source, $"the tensor \"{Names.Printable(key)}\" has an invalid rank {rank}");
 
         long elements = 1;
         for (var d = 0; d < rank; d++)
         {
             var size = ReadLeb128(reader);
             if (size < 0)
-                throw new CheckpointCorruptException(source, $"the tensor \"{key}\" has a negative dimension {size}");
+                throw new CheckpointCorruptException(source, $"the tensor \"{Names.Printable(key)}\" has a negative dimension {size}");
             elements = checked(elements * size);
         }
         var bytes = checked(elements * ElementSize(dtype));
         var remaining = reader.BaseStream.Length - reader.BaseStream.Position;
         if (bytes > remaining)
-            throw new CheckpointCorruptException(source, $"the tensor \"{key}\" needs {bytes} bytes but only {remaining} remain (truncated)");
+            throw new CheckpointCorruptException(source, $"the tensor \"{Names.Printable(key)}\" needs {bytes} bytes but only {remaining} remain (truncated)");
     }
 
     private static long ElementSize(ScalarType dtype)

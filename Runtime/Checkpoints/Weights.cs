@@ -57,7 +57,7 @@ public static class Weights
         if (FormatOf(path) != WeightsFormat.Safetensors)
             return null;
         var fullPath = Path.GetFullPath(path);
-        var metadata = SafetensorsMetadata.Read(fullPath);
+        var metadata = WeightsFileReader.ReadSafetensorsHeader(fullPath).Metadata;
         if (metadata is null || !metadata.TryGetValue(NormalizationMetadataKey, out var json))
             return null;
         try
@@ -71,8 +71,11 @@ public static class Weights
     }
 
     /// <summary>
-    /// Loads weights into <paramref name="module"/>. The whole file is read and compared with the module's
-    /// state_dict first; only when every tensor fits are the values copied in, so a mismatch leaves the module as it was.
+    /// Loads weights into <paramref name="module"/>. The file is checked and compared with the module's state_dict
+    /// first; only when every tensor fits are the values copied in, so a mismatch leaves the module as it was. A
+    /// <c>.safetensors</c> file's header is validated completely (bounded, offsets inside the file, ranges contiguous
+    /// and non-overlapping, sizes equal to dtype × shape) and its names matched to the model before any tensor data is
+    /// read, so loading one takes memory of the order of the model's size whatever the file says.
     /// </summary>
     /// <param name="module">The module to load into.</param>
     /// <param name="path">A <c>.safetensors</c>, <c>.pt</c>, <c>.pth</c> or <c>.bin</c> file.</param>
@@ -109,6 +112,12 @@ public static class Weights
             throw new FileNotFoundException($"The weights file {fullPath} does not exist.", fullPath);
 
         using var scope = torch.NewDisposeScope();
+        if (format == WeightsFormat.Safetensors)
+        {
+            // Header checked, names matched, then only the matched tensors read: memory follows the model, not the file.
+            WeightsFileReader.LoadSafetensors(module, fullPath, strict, keyMap);
+            return;
+        }
         var saved = WeightsFileReader.Read(fullPath, format);
         StateDictLoader.Load(module, saved, $"the file {fullPath}", strict, keyMap);
     }

@@ -1,8 +1,9 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections;
 using System.Collections.Generic;
 using System.IO;
+using Dsl.Runtime.IO;
+using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ internal static class WeightsFileReader
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var stream = Open(path);
             return format == WeightsFormat.Safetensors ? ReadSafetensors(stream, path) : ReadPickle(stream, path);
         }
         catch (Exception e) when (IsMalformedInput(e))
@@ -30,18 +31,60 @@ internal static class WeightsFileReader
         }
     }
 
+    /// <summary>The validated header of a safetensors file (see <see cref="SafetensorsFile"/>).</summary>
+    public static SafetensorsFile ReadSafetensorsHeader(string path)
+    {
+        using var stream = Open(path);
+        return SafetensorsFile.ReadHeader(stream, path);
+    }
+
+    /// <summary>
+    /// Loads a safetensors file into <paramref name="module"/>: the header validated, its names, shapes and dtypes
+    /// matched to the module (every mismatch reported before any data is read), then only the tensors the module takes
+    /// read, each exactly its own bytes; they are copied in once all are read, so a failure leaves the module as it was.
+    /// Temporary tensors are created in the caller's dispose scope.
+    /// </summary>
+    public static void LoadSafetensors(nn.Module module, string path, bool strict, Func<string, string?>? keyMap)
+    {
+        using var stream = Open(path);
+        var file = SafetensorsFile.ReadHeader(stream, path);
+        var entries = new Dictionary<string, SafetensorsEntry>(file.Entries.Count, StringComparer.Ordinal);
+        foreach (var entry in file.Entries)
+            entries.Add(entry.Name, entry);
+        var infos = new Dictionary<string, TensorInfo>(entries.Count, StringComparer.Ordinal);
+        foreach (var (name, entry) in entries)
+            infos.Add(name, new TensorInfo(entry.Shape, entry.DType));
+
+        var plan = StateDictLoader.Plan(module, infos, $"the file {path}", strict, keyMap);
+        var read = new List<(Tensor Source, Tensor Destination)>(plan.Count);
+        try
+        {
+            foreach (var (fileKey, destination) in plan)
+                read.Add((file.ReadTensor(stream, entries[fileKey]), destination));
+        }
+        catch (Exception e) when (e is EndOfStreamException)
+        {
+            throw new CheckpointCorruptException(path, "it became shorter while it was being read", e);
+        }
+
+        using var noGrad = torch.no_grad();
+        foreach (var (source, destination) in read)
+            destination.copy_(source);
+    }
+
     private static Dictionary<string, Tensor> ReadSafetensors(FileStream stream, string path)
     {
-        // The header starts with its own length; check it against the file before PyBridge allocates that much.
-        Span<byte> lengthBytes = stackalloc byte[8];
-        if (stream.Length < 8)
-            throw new CheckpointCorruptException(path, $"it is too short for a safetensors file ({stream.Length} bytes)");
-        stream.ReadExactly(lengthBytes);
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength > (ulong)(stream.Length - 8))
-            throw new CheckpointCorruptException(path, $"its safetensors header claims {headerLength} bytes but the file has {stream.Length}");
+        // Validated first (bounds, overlaps, sizes), so PyBridge never sees a header that makes it allocate beyond the file.
+        SafetensorsFile.ReadHeader(stream, path);
         stream.Position = 0;
         return Safetensors.LoadStateDict(stream, leaveOpen: true);
+    }
+
+    /// <summary>Opens a weights file for reading, refusing a FIFO or device (which would block or never end).</summary>
+    private static FileStream Open(string path)
+    {
+        RegularFile.Require(path, reason => new CheckpointCorruptException(path, reason));
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
     }
 
     private static Dictionary<string, Tensor> ReadPickle(FileStream stream, string path)
@@ -58,7 +101,7 @@ internal static class WeightsFileReader
         {
             if (entry.Key is not string key || entry.Value is not Tensor tensor)
                 throw new CheckpointCorruptException(path,
-                    $"it holds no plain state_dict: the entry \"{entry.Key}\" is a {entry.Value?.GetType().Name ?? "null"}, not a tensor " +
+                    $"it holds no plain state_dict: the entry \"{Names.Printable(entry.Key?.ToString() ?? "null")}\" is a {entry.Value?.GetType().Name ?? "null"}, not a tensor " +
                     "(a full training checkpoint? save model.state_dict() alone)");
             tensors.Add(key, tensor);
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Dsl.Runtime.Checkpoints;
 
@@ -14,14 +15,14 @@ public sealed class WeightsMismatchException : Exception
     /// <param name="source">Where the weights came from, e.g. "the file /x/model.safetensors".</param>
     /// <param name="problems">Every mismatch, one line each.</param>
     public WeightsMismatchException(string source, IReadOnlyList<string> problems)
-        : base(Describe(source, problems))
+        : base(Dsl.Runtime.IO.Names.OneLine(Describe(source, problems)))
     {
         Problems = problems;
     }
 
     /// <summary>For a mismatch described by a whole message, such as an optimizer state TorchSharp refused.</summary>
     internal WeightsMismatchException(string message, IReadOnlyList<string> problems, Exception? inner)
-        : base(message, inner)
+        : base(Dsl.Runtime.IO.Names.OneLine(message), inner)
     {
         Problems = problems;
     }
@@ -29,9 +30,13 @@ public sealed class WeightsMismatchException : Exception
     /// <summary>Every mismatch, one line each.</summary>
     public IReadOnlyList<string> Problems { get; }
 
+    private const int MaxShown = 20;
+
     private static string Describe(string source, IReadOnlyList<string> problems)
     {
         var count = problems.Count == 1 ? "1 mismatch" : $"{problems.Count} mismatches";
-        return $"The weights in {source} do not fit, nothing was loaded ({count}): {string.Join("; ", problems)}.";
+        // A hostile file can hold a million unexpected names: the message shows the first ones, Problems has them all.
+        var shown = problems.Count <= MaxShown ? string.Join("; ", problems) : string.Join("; ", problems.Take(MaxShown)) + $"; and {problems.Count - MaxShown} more";
+        return $"The weights in {source} do not fit, nothing was loaded ({count}): {shown}.";
     }
 }

@@ -14,7 +14,7 @@ public sealed class DataFileException : IOException
     /// <param name="filePath">The file (or directory, or embedded resource name) at fault.</param>
     /// <param name="message">One sentence saying what is wrong.</param>
     public DataFileException(string filePath, string message)
-        : base(message.Contains(filePath, StringComparison.Ordinal) ? message : $"{filePath}: {message}")
+        : base(Dsl.Runtime.IO.Names.OneLine(message.Contains(filePath, StringComparison.Ordinal) ? message : $"{filePath}: {message}"))
     {
         FilePath = filePath;
     }

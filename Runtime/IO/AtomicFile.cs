@@ -1,5 +1,9 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
 using System.IO;
+using System.Text.RegularExpressions;
 using System.Threading;
 
 namespace Dsl.Runtime.IO;
@@ -8,7 +12,7 @@ namespace Dsl.Runtime.IO;
 /// Writes a file so that a crash at any moment leaves either the old file or the complete new one at its path,
 /// never a half-written file: the content goes to a temporary file beside it, is flushed to disk, then renamed over.
 /// </summary>
-public static class AtomicFile
+public static partial class AtomicFile
 {
     private static long temporaryCounter;
 
@@ -46,6 +50,61 @@ public static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>
+    /// Deletes the temporary files that <see cref="Write"/> left in <paramref name="directory"/> when a process was
+    /// killed mid-write (<c>name.&lt;process id&gt;-&lt;n&gt;.tmp</c>, a checkpoint's size each): only names of exactly that
+    /// pattern, only regular files, and only those whose process is no longer running (never this process's own, nor a
+    /// live writer's). Other files, <c>notes.tmp</c> included, are never touched. Failures to delete are ignored.
+    /// </summary>
+    /// <returns>The full paths deleted.</returns>
+    public static IReadOnlyList<string> RemoveStaleTemporaries(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var removed = new List<string>();
+        var full = Path.GetFullPath(directory);
+        if (!Directory.Exists(full))
+            return removed;
+        foreach (var path in Directory.EnumerateFiles(full, "*.tmp"))
+        {
+            var match = TemporaryName().Match(Path.GetFileName(path));
+            if (!match.Success || !int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                continue;
+            if (pid == Environment.ProcessId || IsRunning(pid) || RegularFile.NotRegular(path) is not null)
+                continue;
+            try
+            {
+                File.Delete(path);
+                removed.Add(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next start; it is not ours to fail a run over.
+            }
+        }
+        return removed;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    // "<target name>.<pid>-<counter>.tmp", as Write names them; the target name is not empty.
+    [GeneratedRegex(@"^.+\.([0-9]{1,10})-[0-9]{1,20}\.tmp$", RegexOptions.CultureInvariant)]
+    private static partial Regex TemporaryName();
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically (see <see cref="Write"/>).</summary>
     public static void WriteAllBytes(string path, byte[] content) => Write(path, stream => stream.Write(content));

@@ -248,20 +248,20 @@ public sealed class Trainer : IDisposable
             throw new InvalidOperationException("this trainer has no checkpoint directory to resume from");
         }
 
-        var latest = checkpoints.Files.LoadLatest(out var skipped);
+        // A file that is read but cannot be restored falls back to the one before it, as a corrupt one does.
+        var found = checkpoints.Files.Restore(LoadCheckpoint, out var skipped);
         foreach (var problem in skipped)
         {
             Warning?.Invoke($"skipped an unreadable checkpoint: {problem}");
         }
 
-        if (latest is not { } found)
+        if (found is null)
         {
             return null;
         }
 
-        LoadCheckpoint(found.Checkpoint, found.Path);
-        LastCheckpoint = found.Path;
-        return found.Path;
+        LastCheckpoint = found;
+        return found;
     }
 
     /// <summary>Loads a checkpoint file (as <see cref="Resume"/> does); for evaluating or continuing from a given file.</summary>
@@ -536,6 +536,8 @@ public sealed class Trainer : IDisposable
             throw new InvalidOperationException($"checkpoint {path} was written for model '{state.ModelName}', not '{ModelName}'");
         }
 
+        // Checked before anything changes: libtorch aborts the process on a bad generator state instead of throwing.
+        var rngState = file.Sections.TryGetValue("rng", out var rng) ? RngState.Check(rng, path) : null;
         foreach (var difference in TrainingState.Differences(state.Options, Options))
         {
             Warning?.Invoke($"resuming with the checkpoint's options: {difference}");
@@ -555,7 +557,7 @@ public sealed class Trainer : IDisposable
         history.Clear();
         history.AddRange(state.History);
         LoadCallbackStates(file, path);
-        pendingRngState = file.Sections.TryGetValue("rng", out var rng) ? rng : null;
+        pendingRngState = rngState;
         position = state with { History = new() };
     }
 

@@ -125,7 +125,42 @@ internal sealed record TrainingState
                 (state.Format < CurrentFormat ? " (it was written before the trainer's callbacks; start a new run, or take its weights from model.safetensors)" : ""));
         }
 
+        state.Validate(path);
         return state;
+    }
+
+    /// <summary>
+    /// Checks the stored options and position as a run given them would: a hash-valid file can still hold a progress
+    /// interval of 0 (a division by zero later) or a negative step (a silently wrong schedule).
+    /// </summary>
+    private void Validate(string path)
+    {
+        try
+        {
+            (Options ?? throw new ArgumentException("is missing", "Options")).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointCorruptException(path, $"its stored option {e.Message}", e);
+        }
+
+        void Require(bool condition, string field, object? value, string rule)
+        {
+            if (!condition)
+                throw new CheckpointCorruptException(path, $"its stored {field} is {value ?? "missing"}, which {rule}");
+        }
+
+        Require(!string.IsNullOrEmpty(ModelName), nameof(ModelName), "empty", "must name the model it was written for");
+        Require(Epoch >= 0 && Epoch <= Options.Epochs, nameof(Epoch), Epoch, $"must lie in 0..{Options.Epochs} (the run's epochs)");
+        Require(Batch >= 0, nameof(Batch), Batch, "must not be negative");
+        Require(Step >= 0, nameof(Step), Step, "must not be negative");
+        Require(StepsPerEpoch >= 0, nameof(StepsPerEpoch), StepsPerEpoch, "must not be negative");
+        Require(StepsPerEpoch == 0 || Batch < StepsPerEpoch, nameof(Batch), Batch, $"must be below the {StepsPerEpoch} steps of an epoch");
+        Require(TrainCount >= 0, nameof(TrainCount), TrainCount, "must not be negative");
+        Require(ScheduleStartEpoch >= 0 && ScheduleStartEpoch <= Epoch, nameof(ScheduleStartEpoch), ScheduleStartEpoch, $"must lie in 0..{Epoch} (the finished epochs)");
+        Require(PartialSums is not null && PartialSums.All(double.IsFinite), nameof(PartialSums), PartialSums is null ? null : "not finite", "must be finite numbers");
+        Require(double.IsFinite(PartialSeconds) && PartialSeconds >= 0, nameof(PartialSeconds), PartialSeconds, "must be a non-negative number");
+        Require(History is not null && History.All(h => h is not null), nameof(History), History is null ? null : "holding null", "must be a list of epochs");
     }
 
     /// <summary>Differences between two option sets, as "Name: stored → given" lines (empty when equal).</summary>

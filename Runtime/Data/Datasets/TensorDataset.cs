@@ -58,9 +58,21 @@ public sealed class TensorDataset : IDisposable
     /// <param name="labelsPath">The labels file (magic 0x00000801).</param>
     /// <param name="classCount">Labels must lie in 0..classCount-1 (at most 256, as labels are bytes).</param>
     /// <exception cref="DataFileException">A file is bad, the counts differ, or a label is out of range.</exception>
-    public static TensorDataset FromIdx(string imagesPath, string labelsPath, int classCount) =>
-        FromIdx(IdxReader.ReadImages(imagesPath), IdxReader.ReadLabels(labelsPath),
+    public static TensorDataset FromIdx(string imagesPath, string labelsPath, int classCount)
+    {
+        // Both headers first: a count mismatch (or an impossible size) is reported before any data is read.
+        int images = IdxReader.ReadDeclaredCount(imagesPath, IdxReader.ImagesMagic);
+        int labels = IdxReader.ReadDeclaredCount(labelsPath, IdxReader.LabelsMagic);
+        if (images != labels)
+        {
+            string imagesName = Path.GetFullPath(imagesPath), labelsName = Path.GetFullPath(labelsPath);
+            throw new DataFileException(labelsName,
+                $"{labelsName} holds {labels} labels but {imagesName} holds {images} images; they must match one to one.");
+        }
+
+        return FromIdx(IdxReader.ReadImages(imagesPath), IdxReader.ReadLabels(labelsPath),
             Path.GetFullPath(imagesPath), Path.GetFullPath(labelsPath), classCount);
+    }
 
     /// <summary>Builds a dataset from IDX contents already read, checking they belong together.</summary>
     /// <param name="images">The images.</param>

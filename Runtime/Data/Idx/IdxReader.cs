@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
+using Dsl.Runtime.IO;
 
 namespace Dsl.Runtime.Data;
 
@@ -22,7 +23,7 @@ public static class IdxReader
     /// <param name="path">The file, plain or gzipped.</param>
     public static IdxImages ReadImages(string path)
     {
-        using FileStream file = File.OpenRead(path);
+        using FileStream file = OpenRegular(path);
         return ReadImages(file, Path.GetFullPath(path));
     }
 
@@ -30,8 +31,42 @@ public static class IdxReader
     /// <param name="path">The file, plain or gzipped.</param>
     public static byte[] ReadLabels(string path)
     {
-        using FileStream file = File.OpenRead(path);
+        using FileStream file = OpenRegular(path);
         return ReadLabels(file, Path.GetFullPath(path));
+    }
+
+    /// <summary>
+    /// The count an images or labels file declares (its first dimension), from its header alone: checked like a full
+    /// read would check it (magic, sizes, plausible for the file's length), without reading or allocating its data.
+    /// </summary>
+    /// <param name="path">The file, plain or gzipped.</param>
+    /// <param name="magic"><see cref="ImagesMagic"/> or <see cref="LabelsMagic"/>.</param>
+    public static int ReadDeclaredCount(string path, uint magic)
+    {
+        using FileStream file = OpenRegular(path);
+        string name = Path.GetFullPath(path);
+        return Read(file, name, body =>
+        {
+            uint[] dims = ReadHeader(body, name, magic);
+            if (magic == ImagesMagic)
+            {
+                CheckImages(body, dims, name);
+            }
+            else
+            {
+                body.CheckDeclared(Positive(dims[0], "label count", name), $"{dims[0]} labels");
+            }
+
+            return (int)dims[0];
+        });
+    }
+
+    /// <summary>Opens a data file, refusing what is not a regular file: a FIFO would block forever, a device never end.</summary>
+    private static FileStream OpenRegular(string path)
+    {
+        string full = Path.GetFullPath(path);
+        RegularFile.Require(full, reason => new DataFileException(full, $"{full}: {reason}."));
+        return File.OpenRead(full);
     }
 
     /// <summary>Reads an images file from a stream, which is left open.</summary>
@@ -41,19 +76,26 @@ public static class IdxReader
         Read(stream, name, body =>
         {
             uint[] dims = ReadHeader(body, name, ImagesMagic);
-            int count = Positive(dims[0], "image count", name);
-            int rows = Positive(dims[1], "row count", name);
-            int columns = Positive(dims[2], "column count", name);
-            long size = (long)count * rows * columns;
-            if (size > Array.MaxLength)
-            {
-                throw new DataFileException(name,
-                    $"{name} declares {count} images of {rows} × {columns} pixels, more than one array can hold: its header is corrupt.");
-            }
-
+            (int count, int rows, int columns, long size) = CheckImages(body, dims, name);
             byte[] pixels = ReadBody(body, (int)size, name, $"{count} images of {rows} × {columns} pixels");
             return new IdxImages(count, rows, columns, pixels);
         });
+
+    private static (int Count, int Rows, int Columns, long Size) CheckImages(Body body, uint[] dims, string name)
+    {
+        int count = Positive(dims[0], "image count", name);
+        int rows = Positive(dims[1], "row count", name);
+        int columns = Positive(dims[2], "column count", name);
+        long size = (long)count * rows * columns;
+        if (size > Array.MaxLength)
+        {
+            throw new DataFileException(name,
+                $"{name} declares {count} images of {rows} × {columns} pixels, more than one array can hold: its header is corrupt.");
+        }
+
+        body.CheckDeclared(size, $"{count} images of {rows} × {columns} pixels");
+        return (count, rows, columns, size);
+    }
 
     /// <summary>Reads a labels file from a stream, which is left open.</summary>
     /// <param name="stream">The file's bytes, plain or gzipped, from the current position.</param>
@@ -63,18 +105,26 @@ public static class IdxReader
         {
             uint[] dims = ReadHeader(body, name, LabelsMagic);
             int count = Positive(dims[0], "label count", name);
+            body.CheckDeclared(count, $"{count} labels");
             return ReadBody(body, count, name, $"{count} labels");
         });
 
-    private static T Read<T>(Stream stream, string name, Func<Stream, T> parse)
+    /// <summary>
+    /// Deflate's largest possible expansion (about 1032 : 1, for a long run of one byte), so a gzip file of n bytes
+    /// cannot hold more than this many times n of data: a header declaring more is a lie, refused before reading.
+    /// </summary>
+    public const long MaxGzipRatio = 1032;
+
+    private static T Read<T>(Stream stream, string name, Func<Body, T> parse)
     {
         // Gzip detection peeks at two bytes, so an unseekable stream is read into memory first.
         Stream seekable = stream.CanSeek ? stream : CopyToMemory(stream);
         bool gzip = StartsWithGzipMagic(seekable);
+        long stored = seekable.Length - seekable.Position;
         try
         {
             using GZipStream? unzipped = gzip ? new GZipStream(seekable, CompressionMode.Decompress, leaveOpen: true) : null;
-            return parse((Stream?)unzipped ?? seekable);
+            return parse(new Body((Stream?)unzipped ?? seekable, name, gzip, stored));
         }
         catch (InvalidDataException e)
         {
@@ -97,6 +147,64 @@ public static class IdxReader
         int second = stream.ReadByte();
         stream.Position = start;
         return first == 0x1f && second == 0x8b;
+    }
+
+    /// <summary>
+    /// The decompressed bytes of a file and what its size allows: exactly the rest of the file when plain, at most
+    /// <see cref="MaxGzipRatio"/> times the compressed size when gzipped (whose true size is known only at its end, so
+    /// the body is read incrementally and a lying header fails there, without a large allocation).
+    /// </summary>
+    private sealed class Body(Stream stream, string name, bool gzip, long stored) : Stream
+    {
+        private long position;
+
+        /// <summary>Refuses a header whose declared data cannot be in the file (before anything is allocated for it).</summary>
+        public void CheckDeclared(long dataBytes, string declared)
+        {
+            long header = position;
+            if (!gzip && header + dataBytes != stored)
+            {
+                long follow = stored - header;
+                throw new DataFileException(name, header + dataBytes > stored
+                    ? $"{name} is truncated: its header declares {declared} ({dataBytes} bytes of data), but only {follow} bytes follow it."
+                    : $"{name} has more data than the {declared} its header declares ({follow} bytes follow it, not {dataBytes}), so its dimensions are wrong.");
+            }
+
+            if (gzip && header + dataBytes > MaxGzipRatio * stored)
+            {
+                throw new DataFileException(name,
+                    $"{name} declares {declared} ({dataBytes} bytes of data), more than a {stored}-byte gzip file can hold (at most {MaxGzipRatio} times its size): its header is corrupt.");
+            }
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int read = stream.Read(buffer);
+            position += read;
+            return read;
+        }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => position; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Checks the magic number and returns the dimensions it announces.</summary>
