@@ -119,6 +119,12 @@ public static class ModelPipeline
 
         var domain = CheckDims(model, diagnostics);
         CheckUserMembers(model, diagnostics);
+        CheckClassName(model, diagnostics);
+        if (diagnostics.Count == 0)
+        {
+            ModelSize.Check(model, blocks, diagnostics, ct);
+        }
+
         if (diagnostics.Count > 0)
         {
             return Failed(model, diagnostics, nullable);
@@ -126,11 +132,19 @@ public static class ModelPipeline
 
         var names = model.InputShape.Where(d => d.Name is not null).Select(d => d.Name!).Distinct().ToList();
         var planner = new BodyPlanner(blocks, domain, names, reserved, diagnostics, ct);
+        planner.ReserveClassNames(structure.Taken.Concat(BodyStructure.GeneratedMembers).Concat(reserved.Inherited)
+            .Concat(model.UserMembers.Select(m => m.Name)).Concat(new[] { model.ClassName }));
         var swapped = false;
         var signal = model.InputShape.Count == 2 && PreferredLayout(model.Body, blocks, 0, ref swapped) == Layout.Signal;
         var input = new Shape(Shape.LayoutOfRank(model.InputShape.Count, signal),
             model.InputShape.Select(d => d.Name is null ? Dim.Of(d.Value) : domain.Named(d.Name)).ToArray());
         var body = planner.Plan(model.Body, structure, input, "", null);
+        if (body is null && diagnostics.Count == 0 && !planner.StoppedAtBlockErrors)
+        {
+            // Never a model without code and without a word: a planner path that fails silently is a bug.
+            diagnostics.Add(InternalError(model.ClassName, model.ModelLocation, new InvalidOperationException("the network could not be planned, and no error says why")));
+        }
+
         if (body is null || diagnostics.Count > 0)
         {
             return Failed(model, diagnostics, nullable);
@@ -145,7 +159,7 @@ public static class ModelPipeline
 
     /// <summary>The diagnostics, and a class that still compiles where the declaration allows one (so no CS errors cascade).</summary>
     private static GeneratorOutput Failed(ModelDeclaration model, List<DiagnosticInfo> diagnostics, bool nullable) =>
-        model.CanEmitFallback && model.ClassName.Length > 0
+        model.CanEmitFallback && model.ClassName.Length > 0 && !NoModuleCanBeNamedSo(model)
             ? new GeneratorOutput(model.HintName, ModelEmitter.EmitFallback(model, Version, nullable), diagnostics.ToEquatableArray())
             : new GeneratorOutput(null, null, diagnostics.ToEquatableArray());
 
@@ -153,7 +167,16 @@ public static class ModelPipeline
     /// The layout a rank-2 input must have for the first layout-minded layer (through blocks, and through every
     /// Transpose before it, each of which swaps the layout).
     /// </summary>
-    private static Layout? PreferredLayout(BodyDeclaration body, IReadOnlyDictionary<string, BlockDefinition> blocks, int depth, ref bool swapped)
+    private static Layout? PreferredLayout(BodyDeclaration body, IReadOnlyDictionary<string, BlockDefinition> blocks, int depth, ref bool swapped) =>
+        PreferredLayout(body, blocks, depth, ref swapped, new Dictionary<string, (Layout?, bool)>());
+
+    /// <summary>
+    /// Each block is scanned once (memoised: its first preferred layout as seen from its own input, and whether it swaps
+    /// the layout), so a chain of repeated blocks costs its declaration's size, not 2^depth. A repeated block swaps the
+    /// layout when it does and its copy count is odd.
+    /// </summary>
+    private static Layout? PreferredLayout(BodyDeclaration body, IReadOnlyDictionary<string, BlockDefinition> blocks, int depth, ref bool swapped,
+        Dictionary<string, (Layout? First, bool Swaps)> memo)
     {
         foreach (var layer in body.Layers)
         {
@@ -161,13 +184,23 @@ public static class ModelPipeline
             {
                 if (depth < BodyPlanner.MaxBlockDepth && layer.BlockTypeName is not null && blocks.TryGetValue(layer.BlockTypeName, out var block))
                 {
-                    var repeat = new LayerArguments(layer).Int("Repeat");
-                    for (var r = 0; r < repeat && r < 2; r++)
+                    if (!memo.TryGetValue(block.FullName, out var scan))
                     {
-                        if (PreferredLayout(block.Body, blocks, depth + 1, ref swapped) is { } inner)
-                        {
-                            return inner;
-                        }
+                        memo[block.FullName] = (null, false); // a cycle (DSL015) ends here
+                        var innerSwapped = false;
+                        var first = PreferredLayout(block.Body, blocks, depth + 1, ref innerSwapped, memo);
+                        scan = (first, innerSwapped);
+                        memo[block.FullName] = scan;
+                    }
+
+                    if (scan.First is { } inner)
+                    {
+                        return Swap(inner, swapped);
+                    }
+
+                    if (scan.Swaps && new LayerArguments(layer).Int("Repeat") % 2 == 1)
+                    {
+                        swapped = !swapped;
                     }
                 }
 
@@ -181,12 +214,15 @@ public static class ModelPipeline
             }
             else if (definition.PreferredInputLayout is { } layout)
             {
-                return !swapped ? layout : layout == Layout.Signal ? Layout.Sequence : layout == Layout.Sequence ? Layout.Signal : layout;
+                return Swap(layout, swapped);
             }
         }
 
         return null;
     }
+
+    private static Layout Swap(Layout layout, bool swapped) =>
+        !swapped ? layout : layout == Layout.Signal ? Layout.Sequence : layout == Layout.Sequence ? Layout.Signal : layout;
 
     /// <summary>Checks the [Dim] constraints (DSL018) and returns them as a domain.</summary>
     private static DimDomain CheckDims(ModelDeclaration model, List<DiagnosticInfo> diagnostics)
@@ -222,6 +258,28 @@ public static class ModelPipeline
         }
 
         return new DimDomain(constraints);
+    }
+
+    /// <summary>A class named <c>forward</c> cannot override forward, and one named <c>var</c> breaks every <c>var</c>: no fallback class for them.</summary>
+    private static bool NoModuleCanBeNamedSo(ModelDeclaration model) =>
+        model.ClassName is "forward" or "var" || model.ContainingTypes.Any(c => c.Name == "var");
+
+    /// <summary>
+    /// A class named like a member the generated class declares (<c>Summary</c>, <c>forward</c>) would be a CS0542 in
+    /// the generated file: a DSL017 on the [Model] instead.
+    /// </summary>
+    private static void CheckClassName(ModelDeclaration model, List<DiagnosticInfo> diagnostics)
+    {
+        if (BodyStructure.DeclaredMembers.Contains(model.ClassName))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration, model.ModelLocation, model.ClassName, "model",
+                $"the generated module declares a member '{model.ClassName}', and a member cannot have the name of its class; rename the class"));
+        }
+        else if (model.ClassName == "var" || model.ContainingTypes.Any(c => c.Name == "var"))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedDeclaration, model.ModelLocation, model.ClassName, "model",
+                "a class named 'var' makes every 'var' of the generated code mean that class; rename the class"));
+        }
     }
 
     /// <summary>Members the user wrote that the generated code also defines (DSL022), reported on the user's member.</summary>

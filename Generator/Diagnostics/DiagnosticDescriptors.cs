@@ -154,4 +154,12 @@ public static class DiagnosticDescriptors
     /// <summary>DSL026: <c>Skip from '{0}' to '{1}' ({2}) cannot merge {3} into {4}: {5}</c></summary>
     public static readonly DiagnosticDescriptor SkipShapesDoNotFit = Error("DSL026",
         "Skip shapes do not fit the merge", "Skip from '{0}' to '{1}' ({2}) cannot merge {3} into {4}: {5}");
+
+    /// <summary>DSL027: <c>'{0}' has {1} layers with every block expanded, more than the generator's bound of {2}: {3}</c></summary>
+    public static readonly DiagnosticDescriptor ModelTooLarge = Error("DSL027",
+        "Model too large", "'{0}' has {1} layers with every block expanded, more than the generator's bound of {2}: {3}");
+
+    /// <summary>DSL028: <c>Blocks are nested {0} levels deep through [Use&lt;{1}&gt;] ({2}), more than the generator's bound of {3}; nest fewer blocks</c></summary>
+    public static readonly DiagnosticDescriptor BlocksNestedTooDeeply = Error("DSL028",
+        "Blocks nested too deeply", "Blocks are nested {0} levels deep through [Use<{1}>] ({2}), more than the generator's bound of {3}; nest fewer blocks");
 }

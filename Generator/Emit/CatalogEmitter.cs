@@ -15,7 +15,7 @@ public sealed record CatalogItem(string TypeName, string Name, string FullName, 
 
     public static CatalogItem For(ModelDeclaration model, PlannedBody body, DimDomain domain)
     {
-        return new CatalogItem("global::" + model.FullName, model.ClassName, model.FullName, model.Description, ModelEmitter.TakesTokenIds(body), body.Macs.IsConstant)
+        return new CatalogItem("global::" + model.CodeName, model.ClassName, model.FullName, model.Description, ModelEmitter.TakesTokenIds(body), body.Macs.IsConstant)
         {
             ExampleShape = body.Input.IsFixed ? null : body.Input.Dims.Select(d => d.IsConstant ? d.Value : ExampleValue(domain[d.Names[0]])).ToArray().ToEquatableArray(),
         };

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Dsl.Generator.Common;
 using Dsl.Generator.Graph;
 using Dsl.Generator.Layers;
 using Dsl.Generator.Parsing;
@@ -40,7 +41,7 @@ public static class ModelEmitter
         w.Line("/// MACs are multiply-accumulates per example. " + Xml(SummaryTable.MemoryConvention));
         w.Line("/// </remarks>");
         w.Line(GeneratedCode(version));
-        w.Open($"partial class {model.ClassName} : {Module}");
+        w.Open($"partial class {Identifiers.CSharp(model.ClassName)} : {Module}");
 
         var symbolic = !body.Input.IsFixed;
         w.Line(symbolic
@@ -117,11 +118,11 @@ public static class ModelEmitter
     {
         var w = new CodeWriter();
         OpenClass(w, model, nullable);
-        var user = new HashSet<string>(model.UserMembers.Select(m => m.Name));
+        var user = new HashSet<string>(model.UserMembers.Select(m => m.Name)) { model.ClassName }; // and never a member named like the class (CS0542)
         var message = $"{model.ClassName} has DSL errors (see the build output), so the generator did not build its network.";
         w.Line("/// <remarks>Not generated: the layer attributes of this class have DSL errors (see the build output).</remarks>");
         w.Line(GeneratedCode(version));
-        w.Open($"partial class {model.ClassName} : {Module}");
+        w.Open($"partial class {Identifiers.CSharp(model.ClassName)} : {Module}");
         void Member(string name, string code)
         {
             if (!user.Contains(name))
@@ -143,7 +144,7 @@ public static class ModelEmitter
         Member("OnnxGraph", $"public static global::Dsl.OnnxGraphDescription OnnxGraph() => {fail};");
         if (!model.UserMembers.Any(m => m.Kind == "parameterless constructor"))
         {
-            w.Line($"public {model.ClassName}() : base(\"{model.ClassName}\") {{ }}");
+            w.Line($"public {Identifiers.CSharp(model.ClassName)}() : base({Literal(model.ClassName)}) {{ }}");
         }
 
         Member("forward", $"public override {Tensor} forward({Tensor} input) => {fail};");
@@ -163,12 +164,12 @@ public static class ModelEmitter
         w.Line();
         if (model.Namespace.Length > 0)
         {
-            w.Open("namespace " + model.Namespace);
+            w.Open("namespace " + Identifiers.CSharpQualified(model.Namespace));
         }
 
         foreach (var outer in model.ContainingTypes)
         {
-            w.Open($"partial {outer.Keyword} {outer.Name}");
+            w.Open($"partial {outer.Keyword} {Identifiers.CSharp(outer.Name)}");
         }
     }
 
@@ -390,7 +391,7 @@ public static class ModelEmitter
             : takesDropPath
                 ? "/// <summary>Creates the block with freshly initialised weights; <paramref name=\"dropPath\"/> is the stochastic-depth rate of its Add skips.</summary>"
                 : "/// <summary>Creates the block with freshly initialised weights.</summary>");
-        w.Open($"public {className}({(takesDropPath ? "double dropPath" : "")}) : base(\"{displayName ?? className}\")");
+        w.Open($"public {Identifiers.CSharp(className)}({(takesDropPath ? "double dropPath" : "")}) : base({Literal(displayName ?? className)})");
         foreach (var construction in constructions)
         {
             w.Lines(construction);

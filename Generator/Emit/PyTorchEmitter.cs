@@ -61,7 +61,7 @@ public static class PyTorchEmitter
         var takesDropPath = body.Layers.Any(l => l.Merges.Any(m => m.DropPathFromUse));
         var lines = new List<string>
         {
-            $"class {className}(nn.Module):",
+            $"class {PythonNames.Class(className)}(nn.Module):",
             $"    {Docstring(doc)}",
             "",
             $"    def __init__(self{(takesDropPath ? ", drop_path" : "")}):",
@@ -97,11 +97,24 @@ public static class PyTorchEmitter
             lines.AddRange(InputGuard(className, body, domain).Select(l => "        " + l));
         }
 
-        var forward = new List<(string Code, string Comment)>();
+        // Two passes: the first collects every local the forward asks for, so renamed ones (max → max_) never meet another.
+        var requested = new List<string>();
         var current = "input";
         foreach (var layer in body.Layers)
         {
-            current = WriteLayer(forward, layer, current);
+            current = WriteLayer(new List<(string Code, string Comment)>(), layer, current, n =>
+            {
+                requested.Add(n);
+                return n;
+            });
+        }
+
+        var locals = PythonNames.Locals(requested);
+        var forward = new List<(string Code, string Comment)>();
+        current = "input";
+        foreach (var layer in body.Layers)
+        {
+            current = WriteLayer(forward, layer, current, n => locals[n]);
         }
 
         const int MaxColumn = 72;
@@ -128,7 +141,7 @@ public static class PyTorchEmitter
             return definition.PyTorchModule(instance);
         }
 
-        string New(int r) => $"{layer.Blocks[r].ClassName}({(layer.DropPathRates is { } rates ? PyTorchText.Real(rates[r]) : "")})";
+        string New(int r) => $"{PythonNames.Class(layer.Blocks[r].ClassName)}({(layer.DropPathRates is { } rates ? PyTorchText.Real(rates[r]) : "")})";
         return layer.Blocks.Count == 1 ? New(0) : $"nn.ModuleList([{string.Join(", ", layer.Blocks.Select((_, r) => New(r)))}])";
     }
 
@@ -183,10 +196,10 @@ public static class PyTorchEmitter
     }
 
     /// <summary>One layer and its merges, as the C# <c>WriteLayer</c> writes them; returns the local with the layer's final value.</summary>
-    private static string WriteLayer(List<(string Code, string Comment)> f, PlannedLayer layer, string x)
+    private static string WriteLayer(List<(string Code, string Comment)> f, PlannedLayer layer, string x, System.Func<string, string> pythonLocal)
     {
-        var name = Local(layer.Name);
-        var output = layer.Merges.Count == 0 ? name : Local(layer.Name + "_out");
+        var name = pythonLocal(layer.Name);
+        var output = layer.Merges.Count == 0 ? name : pythonLocal(layer.Name + "_out");
         if (layer.Definition is { } definition)
         {
             f.Add(($"{output} = {definition.PyTorchForward(layer.Instance(layer.Name, nullable: false), x)}", layer.Output.Describe()));
@@ -196,7 +209,7 @@ public static class PyTorchEmitter
             var previous = x;
             for (var r = 0; r < layer.Blocks.Count; r++)
             {
-                var local = r == layer.Blocks.Count - 1 ? output : Local($"{layer.Name}_{r}");
+                var local = r == layer.Blocks.Count - 1 ? output : pythonLocal($"{layer.Name}_{r}");
                 f.Add(($"{local} = self.{layer.Name}[{r}]({previous})", layer.Blocks[r].Body.Output.Describe()));
                 previous = local;
             }
@@ -210,27 +223,27 @@ public static class PyTorchEmitter
         for (var m = 0; m < layer.Merges.Count; m++)
         {
             var merge = layer.Merges[m];
-            var result = m == layer.Merges.Count - 1 ? name : Local($"{layer.Name}_merge{m + 1}");
-            var from = merge.From == LayerCatalog.InputName ? "input" : Local(merge.From);
+            var result = m == layer.Merges.Count - 1 ? name : pythonLocal($"{layer.Name}_merge{m + 1}");
+            var from = merge.From == LayerCatalog.InputName ? "input" : pythonLocal(merge.From);
             var comment = merge.Result.Describe() + $": skip from '{merge.From}' ({MergeText.MergeKind(merge)})";
             var merged = from;
             var verb = MergeText.AlignVerb(merge);
             if (merge.Aligned.Any(a => a.ChangesFrom))
             {
-                merged = Local($"{merge.From}_to_{layer.Name}_aligned");
+                merged = pythonLocal($"{merge.From}_to_{layer.Name}_aligned");
                 f.Add(($"{merged} = align_centre({from}, {AlignedSizes(merge, from, current, merge.FromShape)})", merge.AlignedShape(merge.FromShape).Describe() + $": '{merge.From}' {verb}"));
             }
 
             var branch = current;
             if (merge.Aligned.Any(a => a.ChangesTo))
             {
-                branch = Local($"{layer.Name}_aligned{m + 1}");
+                branch = pythonLocal($"{layer.Name}_aligned{m + 1}");
                 f.Add(($"{branch} = align_centre({current}, {AlignedSizes(merge, current, from, merge.ToShape!)})", merge.AlignedShape(merge.ToShape!).Describe() + $": '{layer.Name}' {verb}"));
             }
 
             if (merge.Projection is { } projection)
             {
-                var projected = Local(projection.FieldName);
+                var projected = pythonLocal(projection.FieldName);
                 f.Add(($"{projected} = self.{projection.FieldName}({merged})", projection.Output.Describe() + $": projection of '{merge.From}'"));
                 merged = projected;
             }
@@ -246,8 +259,8 @@ public static class PyTorchEmitter
                 case MergeMode.Highway:
                 {
                     var gate = PlannedMerge.GateField(merge.From, layer.Name);
-                    f.Add(($"{Local(gate)} = self.{gate}({merged})", merge.Result.Describe() + $": the Highway gate's logits, from '{merge.From}'"));
-                    f.Add(($"{result} = highway_merge({merged}, {branch}, {Local(gate)})", comment));
+                    f.Add(($"{pythonLocal(gate)} = self.{gate}({merged})", merge.Result.Describe() + $": the Highway gate's logits, from '{merge.From}'"));
+                    f.Add(($"{result} = highway_merge({merged}, {branch}, {pythonLocal(gate)})", comment));
                     break;
                 }
 
@@ -370,16 +383,6 @@ public static class PyTorchEmitter
                 """);
         }
     }
-
-    private static readonly HashSet<string> Keywords = new(System.StringComparer.Ordinal)
-    {
-        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
-        "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
-        "return", "try", "while", "with", "yield", "self", "torch", "nn", "F", "math",
-    };
-
-    /// <summary>A layer name as a Python local: keywords and the file's own names get a trailing underscore.</summary>
-    private static string Local(string name) => Keywords.Contains(name) ? name + "_" : name;
 
     private static string Docstring(string text) => "\"\"\"" + text.Replace("\\", "\\\\").Replace("\"\"\"", "\\\"\\\"\\\"") + "\"\"\"";
 }

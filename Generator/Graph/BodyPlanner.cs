@@ -20,6 +20,7 @@ namespace Dsl.Generator.Graph;
 /// </summary>
 public sealed class BodyPlanner
 {
+    /// <summary>The most blocks nested in one another on one path (a [Use] in a block used by a model is 2); more is a DSL028.</summary>
     public const int MaxBlockDepth = 32;
 
     private readonly IReadOnlyDictionary<string, BlockDefinition> _blocks;
@@ -42,6 +43,18 @@ public sealed class BodyPlanner
         _diagnostics = diagnostics;
         _ct = ct;
     }
+
+    /// <summary>
+    /// Whether planning stopped at a block whose structural errors its own [Block] reports (so the model says nothing
+    /// more); every other failure adds a diagnostic.
+    /// </summary>
+    public bool StoppedAtBlockErrors { get; private set; }
+
+    /// <summary>
+    /// Names the nested block classes must not take: the model's own members (its layers' fields, generated and
+    /// inherited members, the user's members, the class's own name). A class named like a field is a CS0102.
+    /// </summary>
+    public void ReserveClassNames(IEnumerable<string> names) => _classNames.UnionWith(names);
 
     /// <summary>Every block specialisation made so far, in the order they were first needed.</summary>
     public List<BlockSpecialisation> Specialisations { get; } = new();
@@ -117,8 +130,8 @@ public sealed class BodyPlanner
 
         if (depth >= MaxBlockDepth)
         {
-            Report(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, qualified, block.Name,
-                $"blocks are nested more than {MaxBlockDepth} levels deep here; nest fewer blocks"), useLocation);
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.BlocksNestedTooDeeply, declaration.Location,
+                (depth + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), block.Name, qualified, MaxBlockDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)), useLocation);
             return null;
         }
 
@@ -136,6 +149,7 @@ public sealed class BodyPlanner
                 var structure = StructureOf(block);
                 if (structure.Diagnostics.Count > 0)
                 {
+                    StoppedAtBlockErrors = true;
                     return null;
                 }
 
@@ -146,7 +160,7 @@ public sealed class BodyPlanner
                     return null;
                 }
 
-                specialisation = new BlockSpecialisation(UniqueClassName(block.Name + "_" + current.ToIdentifierPart()), block.Name, body, takesDropPath: rates is not null);
+                specialisation = new BlockSpecialisation(UniqueClassName(block.Name + "_" + current.ToIdentifierPart(), structure.Taken), block.Name, body, takesDropPath: rates is not null);
                 _specialisations[key] = specialisation;
                 Specialisations.Add(specialisation);
             }
@@ -176,7 +190,8 @@ public sealed class BodyPlanner
     {
         if (!_structures.TryGetValue(block.FullName, out var structure))
         {
-            structure = BodyStructure.Check(block.Body, block.Name, "Block", _blocks, _reserved);
+            // As the block's own pipeline checks it (ModelPipeline.CheckBlock): the model's members are not the block class's.
+            structure = BodyStructure.Check(block.Body, block.Name, "Block", _blocks, new BodyStructure.Reserved(_reserved.Inherited, Array.Empty<UserMember>()));
             _structures[block.FullName] = structure;
         }
 
@@ -703,10 +718,11 @@ public sealed class BodyPlanner
 
     private bool SameSize(Dim a, Dim b) => !Differ(a, b, out _);
 
-    private string UniqueClassName(string candidate)
+    /// <summary>A nested class name not taken in the model class, nor by a member of the block class itself (CS0542).</summary>
+    private string UniqueClassName(string candidate, IReadOnlyCollection<string> blockMembers)
     {
         var name = candidate;
-        for (var n = 2; !_classNames.Add(name); n++)
+        for (var n = 2; blockMembers.Contains(name) || !_classNames.Add(name); n++)
         {
             name = candidate + "_" + n;
         }

@@ -43,9 +43,29 @@ public sealed class BodyStructure
         "Dispose", "Summary", "SummaryExpanded", "Diagram", "MultiplyAccumulatesFor", "InputShape", "OutputShape", "OutputShapeFor", "ParameterCount", "MultiplyAccumulates",
         "GetName", "register_module", "register_buffer", "register_parameter", "named_modules", "named_children",
         "named_buffers", "RegisterComponents", "SelfAttention", "AddPositions", "CheckedCall", "FloorDiv", "CheckDims", "WithAffineIdentity",
-        "AlignCentre", "HighwayMerge", "ResidualAdd", "_dropPath", "dropPath",
+        "AlignCentre", "HighwayMerge", "ResidualAdd", "_dropPath", "dropPath", "PyTorchSource", "OnnxGraph",
         "GetType", "ToString", "Equals", "GetHashCode", "MemberwiseClone", "Finalize", "nameof",
     };
+
+    /// <summary>
+    /// The members the generated model class itself declares (besides its layers' fields and its nested block classes):
+    /// the class cannot have one of these names (CS0542), so such a model is a DSL017.
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> DeclaredMembers = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "forward", "InputShape", "OutputShape", "ParameterCount", "MultiplyAccumulates", "Summary", "SummaryExpanded", "Diagram",
+        "PyTorchSource", "OutputShapeFor", "CheckDims", "FloorDiv", "MultiplyAccumulatesFor", "OnnxGraph", "AlignCentre",
+        "HighwayMerge", "ResidualAdd", "SelfAttention", "AddPositions", "CheckedCall", "WithAffineIdentity", "_dropPath",
+    };
+
+    /// <summary>The most copies one [Use] may make (<c>Repeat</c>); more is a DSL009 on the argument.</summary>
+    public const int MaxRepeat = 1000;
+
+    /// <summary>The most layers a model may have with every block expanded (each copy of each layer counted); more is a DSL027.</summary>
+    public const int MaxExpandedLayers = 10000;
+
+    /// <summary>A count with thousands separators, whatever the build's culture (1,000).</summary>
+    public static string Thousands(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Names taken in the generated class: TorchSharp's inherited members, and (for a model) the user's own members.</summary>
     public sealed class Reserved
@@ -63,14 +83,18 @@ public sealed class BodyStructure
         public Dictionary<string, UserMember> UserMembers { get; }
     }
 
-    private BodyStructure(string[] names, List<ResolvedSkip> skips, List<DiagnosticInfo> diagnostics)
+    private BodyStructure(string[] names, List<ResolvedSkip> skips, List<DiagnosticInfo> diagnostics, HashSet<string> taken)
     {
+        Taken = taken;
         Names = names;
         Skips = skips;
         Diagnostics = diagnostics;
     }
 
     public string[] Names { get; }
+
+    /// <summary>Every name the body's generated code uses for a member or a local: its layers', and the ones derived from them.</summary>
+    public IReadOnlyCollection<string> Taken { get; }
 
     public IReadOnlyList<ResolvedSkip> Skips { get; }
 
@@ -90,6 +114,12 @@ public sealed class BodyStructure
             if (layer.IsBlockUse)
             {
                 diagnostics.AddRange(LayerRules.AtLeast(args, names[i], "Use", "Repeat", 1, "the repeat count"));
+                if (args.Int("Repeat") > MaxRepeat)
+                {
+                    diagnostics.Add(LayerRules.Invalid(args, names[i], "Use", "Repeat",
+                        $"Repeat = {args.Int("Repeat")} is more than the generator's bound of {Thousands(MaxRepeat)} copies of a block"));
+                }
+
                 CheckUse(layer, blocks, diagnostics);
             }
             else
@@ -141,8 +171,8 @@ public sealed class BodyStructure
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, null, ownerName, ownerKeyword));
         }
 
-        CheckDerivedNames(body, names, skips, ownerName, reserved, diagnostics);
-        return new BodyStructure(names, skips, diagnostics);
+        var taken = CheckDerivedNames(body, names, skips, ownerName, reserved, diagnostics);
+        return new BodyStructure(names, skips, diagnostics, taken);
     }
 
     /// <summary>Explicit names, else the kind's prefix numbered among the unnamed layers of that prefix (conv1, conv2, …).</summary>
@@ -211,6 +241,10 @@ public sealed class BodyStructure
                     ? "'input' is reserved for the network's input in skips"
                     : GeneratedMembers.Contains(name) || reserved.Inherited.Contains(name)
                         ? "it is a member of the generated TorchSharp module"
+                        : Emit.PythonNames.Keywords.Contains(name)
+                            ? "it is a Python keyword, and every layer is an attribute of the exported PyTorch module (PyTorchSource) named as its state_dict key"
+                        : Emit.PythonNames.ModuleAttributes.Contains(name)
+                            ? "it is an attribute of PyTorch's nn.Module, which the exported PyTorch module (PyTorchSource) derives from; a layer of that name would replace it"
                         : reserved.UserMembers.TryGetValue(name, out var member)
                             ? $"the class already declares a {member.Kind} '{name}'; rename {which} or the {member.Kind}"
                             : name == ownerName
@@ -221,7 +255,7 @@ public sealed class BodyStructure
     /// The emitter derives local and field names from layer names (<c>bn2_out</c>, <c>bn2_merge1</c>, <c>stage1_0</c>,
     /// <c>input_to_bn2</c>); a layer may not take one of them.
     /// </summary>
-    private static void CheckDerivedNames(BodyDeclaration body, string[] names, List<ResolvedSkip> skips, string ownerName, Reserved reserved,
+    private static HashSet<string> CheckDerivedNames(BodyDeclaration body, string[] names, List<ResolvedSkip> skips, string ownerName, Reserved reserved,
         List<DiagnosticInfo> diagnostics)
     {
         var derived = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -259,8 +293,9 @@ public sealed class BodyStructure
         {
             if (body.Layers[i].IsBlockUse)
             {
+                // Every copy's local (Repeat is at most MaxRepeat, a DSL009 beyond), so none can clash unseen.
                 var repeat = new LayerArguments(body.Layers[i]).Int("Repeat");
-                for (var r = 0; r < repeat && r < 1000; r++)
+                for (var r = 0; r < repeat && r < MaxRepeat; r++)
                 {
                     derived[$"{names[i]}_{r}"] = names[i];
                 }
@@ -304,6 +339,11 @@ public sealed class BodyStructure
                     $"the generated code already uses it for layer '{owner}'; choose another name"));
             }
         }
+
+        var taken = new HashSet<string>(names, StringComparer.Ordinal);
+        taken.UnionWith(derived.Keys);
+        taken.UnionWith(projectionNames);
+        return taken;
     }
 
     private static void CheckUse(LayerDeclaration layer, IReadOnlyDictionary<string, BlockDefinition> blocks, List<DiagnosticInfo> diagnostics)

@@ -67,14 +67,14 @@ public static class DeclarationParser
             containing.Insert(0, new ContainingType(TypeKeyword(outer), outer.Name));
         }
 
-        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+        var ns = NamespaceName(type.ContainingNamespace);
         var fullName = ModelDeclaration.QualifiedName(ns, containing, type.Name);
         return new ModelDeclaration(
             ns,
             containing.ToEquatableArray(),
             type.Name,
             SyntaxFacts.GetText(type.DeclaredAccessibility),
-            fullName + ".g.cs",
+            Identifiers.HintName(fullName),
             shape.ToEquatableArray(),
             shapeProblem,
             dims,
@@ -89,6 +89,18 @@ public static class DeclarationParser
             Description = DocumentationSummary.Of(type, ct),
             IsVisibleToAssembly = IsVisibleToAssembly(type),
         };
+    }
+
+    /// <summary>The namespace's parts unescaped, joined by '.' (<c>event.Models</c> for <c>@event.Models</c>); "" for the global namespace.</summary>
+    private static string NamespaceName(INamespaceSymbol? ns)
+    {
+        var parts = new List<string>();
+        for (var n = ns; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+        {
+            parts.Insert(0, n.Name);
+        }
+
+        return string.Join(".", parts);
     }
 
     /// <summary>Whether the type and every type containing it are public or internal.</summary>

@@ -141,7 +141,10 @@ public sealed record DimDeclaration(string Name, long Min, long? Max, long Multi
 /// <summary>A member the user declared in the class (a field, property, method, nested type), which generated members must not clash with.</summary>
 public sealed record UserMember(string Name, string Kind, LocationInfo? Location);
 
-/// <summary>Everything the generator needs about one [Model] class, as equatable data.</summary>
+/// <summary>
+/// Everything the generator needs about one [Model] class, as equatable data. Names are unescaped (<c>class</c> for
+/// <c>@class</c>); the emitters escape them (<see cref="Identifiers"/>).
+/// </summary>
 public sealed record ModelDeclaration(
     string Namespace,
     EquatableArray<ContainingType> ContainingTypes,
@@ -161,6 +164,9 @@ public sealed record ModelDeclaration(
 {
     /// <summary>The class name with its namespace and containing types (<c>Sample.Outer.Net</c>); the hint name is it + <c>.g.cs</c>.</summary>
     public string FullName => QualifiedName(Namespace, ContainingTypes, ClassName);
+
+    /// <summary>The full name as C# (keywords escaped: <c>@event.@class</c>), without <c>global::</c>.</summary>
+    public string CodeName => Identifiers.CSharpQualified(FullName);
 
     public static string QualifiedName(string ns, IEnumerable<ContainingType> containing, string name) =>
         string.Join(".", new[] { ns }.Concat(containing.Select(c => c.Name)).Concat(new[] { name }).Where(s => s.Length > 0));
