@@ -183,6 +183,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         if (settings.Resume)
         {
             resumedFrom = ResumeInto(trainer, checkpoints, checkpointDirectory, console);
+            if (resumedFrom is not null && settings.LearningRate is not null && options.LearningRate != trainer.Options.LearningRate)
+            {
+                console.MarkupLineInterpolated($"[yellow]warning:[/] --lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} replaces the checkpoint's {trainer.Options.LearningRate.ToString(CultureInfo.InvariantCulture)} for the rest of the run (the schedule keeps its shape and position)");
+                trainer.OverrideLearningRate(options.LearningRate);
+            }
             if (resumedFrom is not null && settings.Epochs is not null && options.Epochs != trainer.Options.Epochs)
             {
                 console.WriteLine($"extending the run from {trainer.Options.Epochs} to {options.Epochs} epochs");
@@ -210,8 +215,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (result.Reason == StopReason.Diverged)
             {
                 RunOutputs.Write(output, entry.Name, trainer, result, data, device, test: null, null, rates, (train.Count, validation?.Count ?? 0));
-                throw new InvalidOperationException(
-                    $"training diverged: the loss of epoch {result.History.Count} is {result.Final?.TrainLoss}; lower --lr or pass --clip 1 (the last good checkpoint is kept in {checkpointDirectory})");
+                throw new InvalidOperationException(DivergedMessage(result, trainer, context));
             }
 
             // The test set, once, at the end: with the best checkpoint's weights unless the last were asked for.
@@ -261,6 +265,29 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             ? $"no checkpoint in {directory}: starting a new run"
             : $"resuming from {from} (epoch {trainer.History.Count}, step {trainer.Step:N0})");
         return from;
+    }
+
+    // Names the step, the last good checkpoint (if any was written) and a command that works: --resume with --lr replaces the stored rate.
+    private static string DivergedMessage(TrainingResult result, Trainer trainer, CommandContext context)
+    {
+        string where = result.Divergence is { } d
+            ? $"the loss of step {d.Step:N0} (epoch {d.Epoch}) {d.Description}"
+            : $"the loss of epoch {result.History.Count} is {result.Final?.TrainLoss}";
+        double lower = trainer.Options.LearningRate / 10;
+        if (result.LastCheckpoint is { } last && File.Exists(last))
+        {
+            var again = Again(context).ToList();
+            int given = again.IndexOf("--lr");
+            if (given >= 0)
+            {
+                again.RemoveRange(given, Math.Min(2, again.Count - given));
+            }
+
+            return $"training diverged: {where}; the last good checkpoint is {last}. Continue from it with a lower rate: " +
+                   string.Join(" ", again.Append("--lr").Append(lower.ToString("G3", CultureInfo.InvariantCulture))) + " (or add --clip 1)";
+        }
+
+        return $"training diverged: {where}, before the run's first checkpoint; start again with a lower rate (e.g. --lr {lower.ToString("G3", CultureInfo.InvariantCulture)}) or --clip 1";
     }
 
     private static IEnumerable<string> Again(CommandContext context)

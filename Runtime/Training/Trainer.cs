@@ -43,6 +43,8 @@ public sealed class Trainer : IDisposable
     private double runningSecondsBefore;
     private Stopwatch epochWatch = new(), fitWatch = new();
     private long fitFirstStep, fitTotalSteps;
+    private double firstLoss = double.NaN; // what an exploding loss is measured against
+    private Divergence? divergence;
     private int batchesPerEpoch;
 
     /// <summary>A trainer for <paramref name="model"/>; moves the model to <paramref name="device"/>.</summary>
@@ -183,6 +185,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         var loader = Prepare(train, validation);
         StopRequested = null;
+        divergence = null;
         fitWatch = Stopwatch.StartNew();
         fitFirstStep = position.Step;
         Dispatch(c => c.OnFitStart(this));
@@ -198,6 +201,11 @@ public sealed class Trainer : IDisposable
                 using (NewDisposeScope())
                 {
                     rate = TrainStep(batch, epoch);
+                }
+
+                if (divergence is not null)
+                {
+                    return Finish(StopReason.Diverged); // before the broken step's update: the last checkpoint stays good
                 }
 
                 if (cancellation.IsCancellationRequested && position.Batch < batchesPerEpoch)
@@ -314,6 +322,22 @@ public sealed class Trainer : IDisposable
         Options = Options with { Epochs = epochs };
         evaluator.Options = Options;
         StopRequested = null;
+    }
+
+    /// <summary>
+    /// Replaces the peak learning rate of a resumed run (the stored options win otherwise): the schedule keeps its shape
+    /// and position, scaled to the new peak. What <c>train --resume --lr X</c> does after a divergence.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number.</exception>
+    public void OverrideLearningRate(double learningRate)
+    {
+        if (!(learningRate > 0) || double.IsInfinity(learningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "a learning rate is a positive finite number");
+        }
+
+        Options = Options with { LearningRate = learningRate };
+        evaluator.Options = Options;
     }
 
     /// <summary>Frees the optimizer's state and the running sums (the model belongs to the caller).</summary>
@@ -450,6 +474,11 @@ public sealed class Trainer : IDisposable
         optimizer.zero_grad();
         var output = Model.call(batch.Inputs);
         var loss = evaluator.Loss(output, batch.Labels);
+        if (Diverges(loss, epoch))
+        {
+            return rate;
+        }
+
         loss.backward();
         Dispatch(c => c.OnBeforeOptimizerStep(this));
         if (Options.ClipGradientNorm is { } maxNorm)
@@ -466,6 +495,34 @@ public sealed class Trainer : IDisposable
         var result = new BatchResult(epoch, index, batchesPerEpoch, batch.Size, rate, output, batch.Labels, loss);
         Dispatch(c => c.OnBatchEnd(this, result));
         return rate;
+    }
+
+    /// <summary>How many times the run's first loss a step's loss may reach before the run counts as diverged.</summary>
+    public const double ExplosionFactor = 1e4;
+
+    // On the CPU every step's loss is checked (reading it costs nothing there); on a GPU every ProgressEvery steps,
+    // where the progress report synchronises anyway.
+    private bool Diverges(Tensor loss, int epoch)
+    {
+        bool check = Device.type == DeviceType.CPU || position.Step % Options.ProgressEvery == 0 || double.IsNaN(firstLoss);
+        if (!check)
+        {
+            return false;
+        }
+
+        double value = loss.item<float>();
+        if (double.IsNaN(firstLoss) && double.IsFinite(value))
+        {
+            firstLoss = Math.Max(Math.Abs(value), 1e-2);
+        }
+
+        if (double.IsFinite(value) && !(value > ExplosionFactor * firstLoss))
+        {
+            return false;
+        }
+
+        divergence = new Divergence(position.Step + 1, epoch + 1, value, firstLoss);
+        return true;
     }
 
     private EpochMetrics EndEpoch(int epoch, double rate, TensorDataset? validation)
@@ -493,7 +550,10 @@ public sealed class Trainer : IDisposable
 
     private TrainingResult Finish(StopReason reason)
     {
-        var result = new TrainingResult(reason, history.ToList(), position.Step, LastCheckpoint);
+        var result = new TrainingResult(reason, history.ToList(), position.Step, LastCheckpoint)
+        {
+            Divergence = reason == StopReason.Diverged ? divergence : null,
+        };
         Dispatch(c => c.OnFitEnd(this, result));
         return result;
     }

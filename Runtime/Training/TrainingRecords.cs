@@ -20,7 +20,11 @@ public enum StopReason
     /// <summary>Cancelled (Ctrl-C); a checkpoint of the exact position was written when a checkpoint directory was given.</summary>
     Interrupted,
 
-    /// <summary>The training loss became NaN or infinite; no checkpoint is written for that epoch, so the last one is still good.</summary>
+    /// <summary>
+    /// A step's training loss was NaN, infinite, or more than <see cref="Trainer.ExplosionFactor"/> times the run's
+    /// first loss (<see cref="TrainingResult.Divergence"/> says which step): the run stopped before that step changed
+    /// the weights, and no checkpoint was written after it, so the last one is still good.
+    /// </summary>
     Diverged,
 }
 
@@ -33,6 +37,22 @@ public sealed record TrainingResult(StopReason Reason, IReadOnlyList<EpochMetric
 {
     /// <summary>The last finished epoch's metrics, or null when no epoch finished.</summary>
     public EpochMetrics? Final => History.Count == 0 ? null : History[History.Count - 1];
+
+    /// <summary>Where and how the run diverged, when <see cref="Reason"/> is <see cref="StopReason.Diverged"/>.</summary>
+    public Divergence? Divergence { get; init; }
+}
+
+/// <summary>The step at which a run diverged.</summary>
+/// <param name="Step">The step (from 1) whose loss diverged; its update was not applied.</param>
+/// <param name="Epoch">Its epoch (from 1).</param>
+/// <param name="Loss">The loss of that step.</param>
+/// <param name="Reference">The first loss since the run started or resumed, which an exploding loss is compared with.</param>
+public sealed record Divergence(long Step, int Epoch, double Loss, double Reference)
+{
+    /// <summary>"is NaN", "is infinite" or "is 4.2E+15, 1.8E+15 times the first loss 2.3".</summary>
+    public string Description => double.IsNaN(Loss) ? "is NaN"
+        : double.IsInfinity(Loss) ? "is infinite"
+        : $"is {Loss:G3}, {Loss / Reference:G3} times the first loss since the run started or resumed ({Reference:G3})";
 }
 
 /// <summary>Loss and metrics over a data set.</summary>

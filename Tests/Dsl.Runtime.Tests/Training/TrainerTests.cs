@@ -311,7 +311,7 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
     }
 
     [Fact]
-    public void A_diverging_run_stops_and_writes_no_checkpoint_of_the_broken_epoch()
+    public void A_diverging_run_stops_on_the_step_whose_loss_is_not_finite_and_writes_no_checkpoint_after_it()
     {
         using var temp = new TempDirectory();
         using var model = TrainingFixture.Model(13);
@@ -325,9 +325,92 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
         var result = trainer.Fit(data.Train);
 
         Assert.Equal(StopReason.Diverged, result.Reason);
-        Assert.Single(result.History);
-        Assert.False(double.IsFinite(result.History[0].TrainLoss));
+        Assert.Empty(result.History); // the first epoch never finished
+        var divergence = Assert.IsType<Divergence>(result.Divergence);
+        Assert.Equal(1, divergence.Epoch);
+        Assert.InRange(divergence.Step, 2, 8);
+        Assert.Equal(divergence.Step - 1, result.Steps); // the broken step's update was not applied
         Assert.Empty(Directory.GetFiles(temp.Path, "*.ckpt"));
+    }
+
+    [Fact]
+    public void A_finite_but_exploding_loss_is_a_divergence_named_by_its_step_and_the_step_checkpoint_before_it_stays()
+    {
+        using var temp = new TempDirectory();
+        var options = TrainingFixture.Quick with { Epochs = 2 };
+        float[]? afterStep4 = null;
+        using (var model = TrainingFixture.Model(5))
+        using (var trainer = new Trainer(model, options, CPU))
+        {
+            trainer.Callbacks.Add(new CheckpointCallback(temp.Path, everySteps: 1, everySeconds: 0));
+            int calls = 0;
+            trainer.LossFunction = (output, target) =>
+            {
+                var loss = nn.functional.cross_entropy(output, target);
+                return ++calls == 5 ? loss * 1e6 : loss; // step 5's loss explodes, finite
+            };
+            trainer.Callbacks.Add(new WeightsAt(4, w => afterStep4 = w));
+
+            var result = trainer.Fit(data.Train);
+
+            Assert.Equal(StopReason.Diverged, result.Reason);
+            var divergence = Assert.IsType<Divergence>(result.Divergence);
+            Assert.Equal(5, divergence.Step);
+            Assert.True(double.IsFinite(divergence.Loss));
+            Assert.True(divergence.Loss > Trainer.ExplosionFactor * divergence.Reference);
+            Assert.Contains("times the first loss", divergence.Description);
+            Assert.Equal(4, result.Steps);
+            Assert.Equal(afterStep4, Parameters(model)); // the exploded step's update was not applied (its forward pass did move BatchNorm's statistics)
+        }
+
+        using var again = TrainingFixture.Model(6);
+        using var resumed = new Trainer(again, options, CPU);
+        resumed.Callbacks.Add(new CheckpointCallback(temp.Path));
+        Assert.EndsWith("last.ckpt", resumed.Resume());
+        Assert.Equal(4, resumed.Step);
+        Assert.Equal(afterStep4, Parameters(again));
+    }
+
+    private static float[] Parameters(nn.Module module)
+    {
+        using var scope = NewDisposeScope();
+        return module.parameters().SelectMany(p => p.detach().cpu().flatten().data<float>().ToArray()).ToArray();
+    }
+
+    /// <summary>Hands over the model's weights after the given step.</summary>
+    private sealed class WeightsAt(long step, Action<float[]> take) : ITrainerCallback
+    {
+        public void OnBatchEnd(Trainer trainer, BatchResult batch)
+        {
+            if (trainer.Step == step)
+            {
+                take(Parameters(trainer.Model));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_resumed_run_takes_a_new_peak_learning_rate_and_keeps_its_position()
+    {
+        using var temp = new TempDirectory();
+        var options = TrainingFixture.Quick with { Epochs = 2, Schedule = ScheduleKind.Constant, LearningRate = 0.05 };
+        using (var model = TrainingFixture.Model(3))
+        using (var trainer = new Trainer(model, options with { Epochs = 1 }, CPU, temp.Path))
+        {
+            trainer.Fit(data.Train);
+        }
+
+        using var again = TrainingFixture.Model(3);
+        using var resumed = new Trainer(again, options, CPU, temp.Path);
+        resumed.Resume();
+        resumed.ExtendTo(2);
+        resumed.OverrideLearningRate(0.005);
+        var result = resumed.Fit(data.Train);
+
+        Assert.Equal(0.005, resumed.Options.LearningRate);
+        Assert.Equal(0.05, result.History[0].LearningRate, 12);
+        Assert.Equal(0.005, result.History[1].LearningRate, 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => resumed.OverrideLearningRate(double.NaN));
     }
 
     [Fact]

@@ -1,0 +1,38 @@
+using System.IO;
+using Xunit;
+
+namespace Dsl.Runtime.Tests.Cli;
+
+/// <summary><c>train</c> when a run diverges, and the advice it gives: <c>--resume --lr</c> replaces the stored rate.</summary>
+public class TrainFaultTests
+{
+    [Fact]
+    public void A_run_that_diverges_before_its_first_checkpoint_names_the_step_and_no_folder()
+    {
+        using var temp = new TempDirectory();
+
+        var (code, _, error) = CliTests.Run("train", "TinyResNet", "--data", "embedded", "--limit", "256", "--epochs", "2",
+            "--lr", "1e12", "--schedule", "constant", "--checkpoint-minutes", "0", "--out", temp.Path);
+
+        Assert.Equal(1, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Matches(@"^error: training diverged: the loss of step \d+ \(epoch 1\) is (NaN|infinite|[0-9.E+]+, [0-9.E+]+ times the first loss)", error);
+        Assert.Contains("before the run's first checkpoint; start again with a lower rate (e.g. --lr 1E+11)", error);
+        Assert.DoesNotContain(Path.Combine(temp.Path, "checkpoints"), error);
+    }
+
+    [Fact]
+    public void Resume_with_lr_replaces_the_checkpoints_rate_with_a_warning()
+    {
+        using var temp = new TempDirectory();
+        var first = CliTests.Run("train", "TinyResNet", "--data", "embedded", "--limit", "128", "--epochs", "1", "--validation", "0", "--out", temp.Path);
+        Assert.True(first.Code == 0, first.Error);
+
+        var (code, output, error) = CliTests.Run("train", "TinyResNet", "--data", "embedded", "--limit", "128", "--epochs", "2", "--validation", "0",
+            "--out", temp.Path, "--resume", "--lr", "0.01");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("warning: --lr 0.01 replaces the checkpoint's 0.1 for the rest of the run", output);
+        Assert.Contains("Sgd lr 0.01", output);
+    }
+}
