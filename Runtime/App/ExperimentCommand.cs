@@ -85,7 +85,7 @@ internal sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
         var experiment = app.Experiments.FirstOrDefault(e => string.Equals(e.Name, settings.Name, StringComparison.OrdinalIgnoreCase))
             ?? throw new UsageException($"unknown experiment '{settings.Name}'; the experiments are: {string.Join(", ", app.Experiments.Select(e => e.Name))}");
         string output = Path.GetFullPath(settings.Out ?? Path.Combine("runs", "experiments", experiment.Name));
-        CheckWritable(output);
+        RunOutputs.CheckWritable(output, 50_000_000);
         if (settings.Threads is { } threads)
         {
             TorchSharp.torch.set_num_threads(threads);
@@ -149,22 +149,6 @@ internal sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
             null => "dsl",
         };
         return program + " " + string.Join(' ', words);
-    }
-
-    // An experiment may train for an hour before writing its report: find a folder it cannot write to first.
-    private static void CheckWritable(string directory)
-    {
-        try
-        {
-            Directory.CreateDirectory(directory);
-            string probe = Path.Combine(directory, $".write-test-{Environment.ProcessId}");
-            File.WriteAllBytes(probe, Array.Empty<byte>());
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"--out {directory} is not a folder this program can write to: {e.Message}");
-        }
     }
 
     /// <summary>The public, non-abstract <see cref="IExperiment"/> classes with parameterless constructors in <paramref name="assembly"/>, by name.</summary>

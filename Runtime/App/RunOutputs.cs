@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using Dsl.Runtime.Checkpoints;
@@ -21,6 +23,42 @@ internal static class RunOutputs
     public const string CurvesPlot = "curves.png";
     public const string SafetensorsWeights = "model.safetensors";
     public const string PyTorchWeights = "model.pth";
+
+    /// <summary>
+    /// Fails at once, in one line, when <paramref name="directory"/> cannot take a run's files: it is a file, cannot be
+    /// created or written (read-only, no permission), or its disk has less than <paramref name="bytesNeeded"/> free.
+    /// A run would otherwise find out only at its first checkpoint, an epoch later.
+    /// </summary>
+    public static void CheckWritable(string directory, long bytesNeeded, string option = "--out")
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            string probe = Path.Combine(directory, $".write-test-{Environment.ProcessId}.tmp");
+            File.WriteAllBytes(probe, new byte[] { 0 });
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{option} {directory} is not a folder this program can write to: {e.Message}");
+        }
+
+        long free;
+        try
+        {
+            free = new DriveInfo(directory).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return; // the free space cannot be read here (an unusual mount): the writes themselves will tell
+        }
+
+        if (free < bytesNeeded)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"{option} {directory}: its disk has {free / 1e6:N1} MB free, and the run needs about {bytesNeeded / 1e6:N1} MB for its checkpoints and reports"));
+        }
+    }
 
     /// <summary>Writes the reports; <paramref name="test"/> is the one evaluation of the test set (null when the run did not finish).</summary>
     public static void Write(string directory, string modelName, Trainer trainer, TrainingResult result, TaskData data, Device device,

@@ -155,6 +155,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var output = Path.GetFullPath(settings.Out ?? Path.Combine("runs", entry.Name));
         var device = DeviceChoice.Resolve(settings.Device);
         var checkpointDirectory = Path.Combine(output, "checkpoints");
+        // A checkpoint holds the weights and up to two optimizer moments (float32); the rotation keeps `keep` epoch
+        // files beside last.ckpt, best.ckpt and a temporary one; the reports and the exported weights add a few more.
+        RunOutputs.CheckWritable(output, (entry.ParameterCount * 4L * 3 * (keep + 4)) + (entry.ParameterCount * 4L * 2) + 16_000_000);
         // A run killed mid-write leaves its temporary files (a checkpoint's size each): removed on the next start.
         AtomicFile.RemoveStaleTemporaries(output);
         AtomicFile.RemoveStaleTemporaries(checkpointDirectory);

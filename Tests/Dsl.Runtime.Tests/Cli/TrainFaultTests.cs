@@ -35,4 +35,18 @@ public class TrainFaultTests
         Assert.Contains("warning: --lr 0.01 replaces the checkpoint's 0.1 for the rest of the run", output);
         Assert.Contains("Sgd lr 0.01", output);
     }
+
+    [Fact]
+    public void An_out_that_cannot_be_written_is_refused_before_the_data_is_loaded()
+    {
+        using var temp = new TempDirectory();
+        string file = temp.Write("a-file", new byte[] { 1 });
+
+        var (code, output, error) = CliTests.Run("train", "TinyResNet", "--data", "embedded", "--out", Path.Combine(file, "run"));
+
+        Assert.Equal(1, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith($"error: --out {Path.Combine(file, "run")} is not a folder this program can write to", error);
+        Assert.DoesNotContain("data:", output); // nothing was loaded or trained
+    }
 }
