@@ -3,8 +3,35 @@ using Dsl;
 namespace Dsl.Examples.Models;
 
 /// <summary>
+/// The pre-norm encoder block of the <c>transformer</c> experiment: h = x + attn(ln(x)), y = h + mlp(ln(h)); the MLP
+/// widens to 4× and returns to the block's width. (The same layers as <c>EncoderBlock</c>; each example file is
+/// self-contained.)
+/// </summary>
+[Block]
+[LayerNorm(Name = "ln1"), MultiHeadAttention(4, Name = "attn")]
+[Skip("input", "attn")]                                              // h = x + attn(ln(x))
+[LayerNorm(Name = "ln2"), Linear(Channels.Quadruple, Name = "fc1"), GELU, Linear(Channels.Input, Name = "fc2")]
+[Skip("attn", "fc2")]                                                // y = h + mlp(ln(h))
+public partial class SortEncoderBlock
+{
+}
+
+/// <summary>
+/// The ReZero block of the <c>transformer</c> experiment (Bachlechner et al., 2020): no normalisation, each branch
+/// scaled by a learned α that starts at 0: h = x + α₁·attn(x), y = h + α₂·mlp(h). (The same layers as <c>ReZeroBlock</c>.)
+/// </summary>
+[Block]
+[MultiHeadAttention(4, Name = "attn")]
+[Skip("input", "attn", Scale = SkipScale.Scalar)]
+[Linear(Channels.Quadruple, Name = "fc1"), GELU, Linear(Channels.Input, Name = "fc2")]
+[Skip("attn", "fc2", Scale = SkipScale.Scalar)]
+public partial class SortReZeroBlock
+{
+}
+
+/// <summary>
 /// The pre-norm encoder block with its two residual adds taken out: h = attn(ln(x)), y = mlp(ln(h)). The same layers
-/// and parameters as <see cref="EncoderBlock"/>; the control of the <c>transformer</c> experiment.
+/// and parameters as <see cref="SortEncoderBlock"/>; the control of the <c>transformer</c> experiment.
 /// </summary>
 [Block]
 [LayerNorm(Name = "ln1"), MultiHeadAttention(4, Name = "attn")]
@@ -14,13 +41,13 @@ public partial class NoSkipEncoderBlock
 }
 
 /// <summary>
-/// A 2-block pre-norm Transformer encoder (residual adds, <see cref="EncoderBlock"/>) that tags each position of up to
+/// A 2-block pre-norm Transformer encoder (residual adds, <see cref="SortEncoderBlock"/>) that tags each position of up to
 /// 12 digit ids (10 is padding) with a digit: [N, T] ids → [N, T, 10] logits. Width 32, 4 heads.
 /// </summary>
 [Model("T")]
 [Dim("T", Max = 12)]
 [Embedding(11, 32, Name = "embed"), PositionalEmbedding(12, Name = "pos")]   // [N, T, 32]
-[Use<EncoderBlock>(Repeat = 2, Name = "encoder")]
+[Use<SortEncoderBlock>(Repeat = 2, Name = "encoder")]
 [LayerNorm(Name = "norm"), Linear(10, Name = "head")]                        // [N, T, 10]
 public partial class SortPreNorm2
 {
@@ -30,7 +57,7 @@ public partial class SortPreNorm2
 [Model("T")]
 [Dim("T", Max = 12)]
 [Embedding(11, 32, Name = "embed"), PositionalEmbedding(12, Name = "pos")]
-[Use<EncoderBlock>(Repeat = 6, Name = "encoder")]
+[Use<SortEncoderBlock>(Repeat = 6, Name = "encoder")]
 [LayerNorm(Name = "norm"), Linear(10, Name = "head")]
 public partial class SortPreNorm6
 {
@@ -40,7 +67,7 @@ public partial class SortPreNorm6
 [Model("T")]
 [Dim("T", Max = 12)]
 [Embedding(11, 32, Name = "embed"), PositionalEmbedding(12, Name = "pos")]
-[Use<EncoderBlock>(Repeat = 12, Name = "encoder")]
+[Use<SortEncoderBlock>(Repeat = 12, Name = "encoder")]
 [LayerNorm(Name = "norm"), Linear(10, Name = "head")]
 public partial class SortPreNorm12
 {
@@ -77,13 +104,13 @@ public partial class SortNoSkip12
 }
 
 /// <summary>
-/// A 2-block ReZero Transformer (<see cref="ReZeroBlock"/>: no normalisation anywhere, each branch scaled by a learned
+/// A 2-block ReZero Transformer (<see cref="SortReZeroBlock"/>: no normalisation anywhere, each branch scaled by a learned
 /// α that starts at 0) on the same task: [N, T] ids → [N, T, 10] logits. Width 32, 4 heads.
 /// </summary>
 [Model("T")]
 [Dim("T", Max = 12)]
 [Embedding(11, 32, Name = "embed"), PositionalEmbedding(12, Name = "pos")]
-[Use<ReZeroBlock>(Repeat = 2, Name = "encoder")]
+[Use<SortReZeroBlock>(Repeat = 2, Name = "encoder")]
 [Linear(10, Name = "head")]
 public partial class SortReZero2
 {
@@ -93,7 +120,7 @@ public partial class SortReZero2
 [Model("T")]
 [Dim("T", Max = 12)]
 [Embedding(11, 32, Name = "embed"), PositionalEmbedding(12, Name = "pos")]
-[Use<ReZeroBlock>(Repeat = 6, Name = "encoder")]
+[Use<SortReZeroBlock>(Repeat = 6, Name = "encoder")]
 [Linear(10, Name = "head")]
 public partial class SortReZero6
 {
@@ -103,7 +130,7 @@ public partial class SortReZero6
 [Model("T")]
 [Dim("T", Max = 12)]
 [Embedding(11, 32, Name = "embed"), PositionalEmbedding(12, Name = "pos")]
-[Use<ReZeroBlock>(Repeat = 12, Name = "encoder")]
+[Use<SortReZeroBlock>(Repeat = 12, Name = "encoder")]
 [Linear(10, Name = "head")]
 public partial class SortReZero12
 {
