@@ -33,9 +33,9 @@ public sealed class TimeSeriesExperiment : IExperiment
 
     public void Run(ExperimentContext context)
     {
-        int length = context.Pick(1_500, 12_000, 48_000);
+        int length = context.Pick(1_500, 6_000, 48_000);
         int cut = (int)(length * 0.8);
-        int epochs = context.Pick(1, 4, 20);
+        int epochs = context.Pick(1, 3, 20);
         var options = new TrainerOptions
         {
             Task = TrainingTask.Regression,

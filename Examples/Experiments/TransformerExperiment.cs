@@ -47,7 +47,7 @@ public sealed class TransformerExperiment : IExperiment
 
     public void Run(ExperimentContext context)
     {
-        int trainCount = context.Pick(256, 5_000, 50_000);
+        int trainCount = context.Pick(256, 4_000, 50_000);
         int testCount = context.Pick(128, 1_000, 5_000);
         int epochs = context.Pick(2, 5, 20);
         var options = new TrainerOptions

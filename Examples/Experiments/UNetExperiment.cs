@@ -30,11 +30,11 @@ public sealed class UNetExperiment : IExperiment
 
     public void Run(ExperimentContext context)
     {
-        int epochs = context.Pick(1, 3, 20);
+        int epochs = context.Pick(1, 2, 20);
         var (allTrain, cleanTest) = ExperimentKit.FashionMnist(context);
         using var testClean = cleanTest;
         long available = allTrain.Count;
-        long trainCount = Math.Min(available, context.Pick(available, 4_000L, available));
+        long trainCount = Math.Min(available, context.Pick(available, 3_000L, available));
         using var trainClean = allTrain.Subset(0, trainCount);
         allTrain.Dispose();
         if (trainCount < available)
