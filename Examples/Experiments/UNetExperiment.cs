@@ -34,7 +34,7 @@ public sealed class UNetExperiment : IExperiment
         var (allTrain, cleanTest) = ExperimentKit.FashionMnist(context);
         using var testClean = cleanTest;
         long available = allTrain.Count;
-        long trainCount = Math.Min(available, context.Pick(available, 3_000L, available));
+        long trainCount = Math.Min(available, context.Pick(available, 2_000L, available));
         using var trainClean = allTrain.Subset(0, trainCount);
         allTrain.Dispose();
         if (trainCount < available)
