@@ -47,9 +47,9 @@ public sealed class TransformerExperiment : IExperiment
 
     public void Run(ExperimentContext context)
     {
-        int trainCount = context.Pick(256, 3_000, 50_000);
+        int trainCount = context.Pick(256, 5_000, 50_000);
         int testCount = context.Pick(128, 500, 5_000);
-        int epochs = context.Pick(2, 4, 20);
+        int epochs = context.Pick(2, 6, 20);
         var options = new TrainerOptions
         {
             Task = TrainingTask.TokenClassification,
