@@ -90,4 +90,28 @@ internal static class ExperimentKit
         return sorted.Length == 0 ? double.NaN
             : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
+    /// <summary>
+    /// Tests the model on <paramref name="test"/> after every epoch: add it with <c>configure: t => t.Callbacks.Add(curve)</c>,
+    /// then read <see cref="TestCurve.Points"/> (the global step and the result) for curves against steps.
+    /// </summary>
+    public static TestCurve TestEveryEpoch(TensorDataset test) => new(test);
+
+    /// <summary>The test results after each epoch, by global step (see <see cref="TestEveryEpoch"/>).</summary>
+    public sealed class TestCurve : ITrainerCallback
+    {
+        private readonly TensorDataset test;
+
+        public TestCurve(TensorDataset test) => this.test = test;
+
+        public List<(long Step, EvaluationResult Result)> Points { get; } = new();
+
+        /// <summary>One metric against step (<c>loss</c> for the loss).</summary>
+        public (double[] X, double[] Y) Series(string metric) => (
+            Points.Select(p => (double)p.Step).ToArray(),
+            Points.Select(p => metric == "loss" ? p.Result.Loss : p.Result.Metrics[metric]).ToArray());
+
+        public void OnFitStart(Trainer trainer) => Points.Add((0, trainer.Evaluate(test)));
+
+        public void OnEpochEnd(Trainer trainer, EpochMetrics metrics) => Points.Add((metrics.Step, trainer.Evaluate(test)));
+    }
 }
