@@ -20,6 +20,18 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.DenseNetBC.Summary, global::Dsl.Examples.Models.DenseNetBC.SummaryExpanded, global::Dsl.Examples.Models.DenseNetBC.Diagram,
                 global::Dsl.Examples.Models.DenseNetBC.OutputShapeFor, () => new global::Dsl.Examples.Models.DenseNetBC(), pyTorchSource: global::Dsl.Examples.Models.DenseNetBC.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.DenseNetBC.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
+                "ForecastPlain1d", "Dsl.Examples.Models.ForecastPlain1d",
+                "ForecastResNet1d without its skips (PlainBlock1d): the same layers and parameters.",
+                global::Dsl.Examples.Models.ForecastPlain1d.InputShape, global::Dsl.Examples.Models.ForecastPlain1d.OutputShape, false, global::Dsl.Examples.Models.ForecastPlain1d.ParameterCount, global::Dsl.Examples.Models.ForecastPlain1d.MultiplyAccumulates,
+                global::Dsl.Examples.Models.ForecastPlain1d.Summary, global::Dsl.Examples.Models.ForecastPlain1d.SummaryExpanded, global::Dsl.Examples.Models.ForecastPlain1d.Diagram,
+                global::Dsl.Examples.Models.ForecastPlain1d.OutputShapeFor, () => new global::Dsl.Examples.Models.ForecastPlain1d(), pyTorchSource: global::Dsl.Examples.Models.ForecastPlain1d.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ForecastPlain1d.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "ForecastResNet1d", "Dsl.Examples.Models.ForecastResNet1d",
+                "A 1-D residual CNN forecaster: a window of 96 values in, the next 24 out. A 7-tap stem, two stages of three residual blocks (13 convolutions in all) with a halving max-pool after each, and a linear head over the whole flattened feature map (so the head knows where in the window each feature is). [N, 1, 96] → [N, 24].",
+                global::Dsl.Examples.Models.ForecastResNet1d.InputShape, global::Dsl.Examples.Models.ForecastResNet1d.OutputShape, false, global::Dsl.Examples.Models.ForecastResNet1d.ParameterCount, global::Dsl.Examples.Models.ForecastResNet1d.MultiplyAccumulates,
+                global::Dsl.Examples.Models.ForecastResNet1d.Summary, global::Dsl.Examples.Models.ForecastResNet1d.SummaryExpanded, global::Dsl.Examples.Models.ForecastResNet1d.Diagram,
+                global::Dsl.Examples.Models.ForecastResNet1d.OutputShapeFor, () => new global::Dsl.Examples.Models.ForecastResNet1d(), pyTorchSource: global::Dsl.Examples.Models.ForecastResNet1d.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.ForecastResNet1d.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
                 "HighwayMlp", "Dsl.Examples.Models.HighwayMlp",
                 "A Highway MLP for 28×28 grey images: flatten, a 64-wide projection, eight Highway layers, a linear head.",
                 global::Dsl.Examples.Models.HighwayMlp.InputShape, global::Dsl.Examples.Models.HighwayMlp.OutputShape, false, global::Dsl.Examples.Models.HighwayMlp.ParameterCount, global::Dsl.Examples.Models.HighwayMlp.MultiplyAccumulates,
@@ -122,6 +134,60 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.SEResNet.Summary, global::Dsl.Examples.Models.SEResNet.SummaryExpanded, global::Dsl.Examples.Models.SEResNet.Diagram,
                 global::Dsl.Examples.Models.SEResNet.OutputShapeFor, () => new global::Dsl.Examples.Models.SEResNet(), pyTorchSource: global::Dsl.Examples.Models.SEResNet.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SEResNet.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
+                "SortNoSkip12", "Dsl.Examples.Models.SortNoSkip12",
+                "SortNoSkip2 with 12 blocks.",
+                global::Dsl.Examples.Models.SortNoSkip12.InputShape, global::Dsl.Examples.Models.SortNoSkip12.OutputShape, true, global::Dsl.Examples.Models.SortNoSkip12.ParameterCount, -1,
+                global::Dsl.Examples.Models.SortNoSkip12.Summary, global::Dsl.Examples.Models.SortNoSkip12.SummaryExpanded, global::Dsl.Examples.Models.SortNoSkip12.Diagram,
+                global::Dsl.Examples.Models.SortNoSkip12.OutputShapeFor, () => new global::Dsl.Examples.Models.SortNoSkip12(), new long[] { 12 }, pyTorchSource: global::Dsl.Examples.Models.SortNoSkip12.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SortNoSkip12.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "SortNoSkip2", "Dsl.Examples.Models.SortNoSkip2",
+                "SortPreNorm2 without residual adds (NoSkipEncoderBlock): the same parameters.",
+                global::Dsl.Examples.Models.SortNoSkip2.InputShape, global::Dsl.Examples.Models.SortNoSkip2.OutputShape, true, global::Dsl.Examples.Models.SortNoSkip2.ParameterCount, -1,
+                global::Dsl.Examples.Models.SortNoSkip2.Summary, global::Dsl.Examples.Models.SortNoSkip2.SummaryExpanded, global::Dsl.Examples.Models.SortNoSkip2.Diagram,
+                global::Dsl.Examples.Models.SortNoSkip2.OutputShapeFor, () => new global::Dsl.Examples.Models.SortNoSkip2(), new long[] { 12 }, pyTorchSource: global::Dsl.Examples.Models.SortNoSkip2.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SortNoSkip2.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "SortNoSkip6", "Dsl.Examples.Models.SortNoSkip6",
+                "SortNoSkip2 with 6 blocks.",
+                global::Dsl.Examples.Models.SortNoSkip6.InputShape, global::Dsl.Examples.Models.SortNoSkip6.OutputShape, true, global::Dsl.Examples.Models.SortNoSkip6.ParameterCount, -1,
+                global::Dsl.Examples.Models.SortNoSkip6.Summary, global::Dsl.Examples.Models.SortNoSkip6.SummaryExpanded, global::Dsl.Examples.Models.SortNoSkip6.Diagram,
+                global::Dsl.Examples.Models.SortNoSkip6.OutputShapeFor, () => new global::Dsl.Examples.Models.SortNoSkip6(), new long[] { 12 }, pyTorchSource: global::Dsl.Examples.Models.SortNoSkip6.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SortNoSkip6.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "SortPreNorm12", "Dsl.Examples.Models.SortPreNorm12",
+                "SortPreNorm2 with 12 blocks.",
+                global::Dsl.Examples.Models.SortPreNorm12.InputShape, global::Dsl.Examples.Models.SortPreNorm12.OutputShape, true, global::Dsl.Examples.Models.SortPreNorm12.ParameterCount, -1,
+                global::Dsl.Examples.Models.SortPreNorm12.Summary, global::Dsl.Examples.Models.SortPreNorm12.SummaryExpanded, global::Dsl.Examples.Models.SortPreNorm12.Diagram,
+                global::Dsl.Examples.Models.SortPreNorm12.OutputShapeFor, () => new global::Dsl.Examples.Models.SortPreNorm12(), new long[] { 12 }, pyTorchSource: global::Dsl.Examples.Models.SortPreNorm12.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SortPreNorm12.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "SortPreNorm2", "Dsl.Examples.Models.SortPreNorm2",
+                "A 2-block pre-norm Transformer encoder (residual adds, SortEncoderBlock) that tags each position of up to 12 digit ids (10 is padding) with a digit: [N, T] ids → [N, T, 10] logits. Width 32, 4 heads.",
+                global::Dsl.Examples.Models.SortPreNorm2.InputShape, global::Dsl.Examples.Models.SortPreNorm2.OutputShape, true, global::Dsl.Examples.Models.SortPreNorm2.ParameterCount, -1,
+                global::Dsl.Examples.Models.SortPreNorm2.Summary, global::Dsl.Examples.Models.SortPreNorm2.SummaryExpanded, global::Dsl.Examples.Models.SortPreNorm2.Diagram,
+                global::Dsl.Examples.Models.SortPreNorm2.OutputShapeFor, () => new global::Dsl.Examples.Models.SortPreNorm2(), new long[] { 12 }, pyTorchSource: global::Dsl.Examples.Models.SortPreNorm2.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SortPreNorm2.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "SortPreNorm6", "Dsl.Examples.Models.SortPreNorm6",
+                "SortPreNorm2 with 6 blocks.",
+                global::Dsl.Examples.Models.SortPreNorm6.InputShape, global::Dsl.Examples.Models.SortPreNorm6.OutputShape, true, global::Dsl.Examples.Models.SortPreNorm6.ParameterCount, -1,
+                global::Dsl.Examples.Models.SortPreNorm6.Summary, global::Dsl.Examples.Models.SortPreNorm6.SummaryExpanded, global::Dsl.Examples.Models.SortPreNorm6.Diagram,
+                global::Dsl.Examples.Models.SortPreNorm6.OutputShapeFor, () => new global::Dsl.Examples.Models.SortPreNorm6(), new long[] { 12 }, pyTorchSource: global::Dsl.Examples.Models.SortPreNorm6.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SortPreNorm6.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "SortReZero12", "Dsl.Examples.Models.SortReZero12",
+                "SortReZero2 with 12 blocks.",
+                global::Dsl.Examples.Models.SortReZero12.InputShape, global::Dsl.Examples.Models.SortReZero12.OutputShape, true, global::Dsl.Examples.Models.SortReZero12.ParameterCount, -1,
+                global::Dsl.Examples.Models.SortReZero12.Summary, global::Dsl.Examples.Models.SortReZero12.SummaryExpanded, global::Dsl.Examples.Models.SortReZero12.Diagram,
+                global::Dsl.Examples.Models.SortReZero12.OutputShapeFor, () => new global::Dsl.Examples.Models.SortReZero12(), new long[] { 12 }, pyTorchSource: global::Dsl.Examples.Models.SortReZero12.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SortReZero12.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "SortReZero2", "Dsl.Examples.Models.SortReZero2",
+                "A 2-block ReZero Transformer (SortReZeroBlock: no normalisation anywhere, each branch scaled by a learned α that starts at 0) on the same task: [N, T] ids → [N, T, 10] logits. Width 32, 4 heads.",
+                global::Dsl.Examples.Models.SortReZero2.InputShape, global::Dsl.Examples.Models.SortReZero2.OutputShape, true, global::Dsl.Examples.Models.SortReZero2.ParameterCount, -1,
+                global::Dsl.Examples.Models.SortReZero2.Summary, global::Dsl.Examples.Models.SortReZero2.SummaryExpanded, global::Dsl.Examples.Models.SortReZero2.Diagram,
+                global::Dsl.Examples.Models.SortReZero2.OutputShapeFor, () => new global::Dsl.Examples.Models.SortReZero2(), new long[] { 12 }, pyTorchSource: global::Dsl.Examples.Models.SortReZero2.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SortReZero2.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "SortReZero6", "Dsl.Examples.Models.SortReZero6",
+                "SortReZero2 with 6 blocks.",
+                global::Dsl.Examples.Models.SortReZero6.InputShape, global::Dsl.Examples.Models.SortReZero6.OutputShape, true, global::Dsl.Examples.Models.SortReZero6.ParameterCount, -1,
+                global::Dsl.Examples.Models.SortReZero6.Summary, global::Dsl.Examples.Models.SortReZero6.SummaryExpanded, global::Dsl.Examples.Models.SortReZero6.Diagram,
+                global::Dsl.Examples.Models.SortReZero6.OutputShapeFor, () => new global::Dsl.Examples.Models.SortReZero6(), new long[] { 12 }, pyTorchSource: global::Dsl.Examples.Models.SortReZero6.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.SortReZero6.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
                 "TanhMlp20", "Dsl.Examples.Models.TanhMlp20",
                 "A 20-layer tanh MLP for 28×28 grey images without normalisation or skips: the classic case of vanishing gradients (the input side's gradients shrink with every tanh). 784 → 64, 18 layers of 64, → 10.",
                 global::Dsl.Examples.Models.TanhMlp20.InputShape, global::Dsl.Examples.Models.TanhMlp20.OutputShape, false, global::Dsl.Examples.Models.TanhMlp20.ParameterCount, global::Dsl.Examples.Models.TanhMlp20.MultiplyAccumulates,
@@ -157,6 +223,12 @@ namespace Dsl.Generated
                 global::Dsl.Examples.Models.UNetAnySize.InputShape, global::Dsl.Examples.Models.UNetAnySize.OutputShape, false, global::Dsl.Examples.Models.UNetAnySize.ParameterCount, -1,
                 global::Dsl.Examples.Models.UNetAnySize.Summary, global::Dsl.Examples.Models.UNetAnySize.SummaryExpanded, global::Dsl.Examples.Models.UNetAnySize.Diagram,
                 global::Dsl.Examples.Models.UNetAnySize.OutputShapeFor, () => new global::Dsl.Examples.Models.UNetAnySize(), new long[] { 1, 32, 32 }, pyTorchSource: global::Dsl.Examples.Models.UNetAnySize.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.UNetAnySize.OnnxGraph),
+            new global::Dsl.ModelCatalogEntry(
+                "UNetNoSkip", "Dsl.Examples.Models.UNetNoSkip",
+                "UNet without its two Concat skips: the same encoder and bottleneck, and a decoder widened (48 and 24 channels where UNet has 32 and 16) so that the parameter count stays within 0.2 % of the U-Net's (57,585 against 57,681). Everything the decoder knows passes through the 7×7 bottleneck. [N, 1, 28, 28] → [N, 1, 28, 28].",
+                global::Dsl.Examples.Models.UNetNoSkip.InputShape, global::Dsl.Examples.Models.UNetNoSkip.OutputShape, false, global::Dsl.Examples.Models.UNetNoSkip.ParameterCount, global::Dsl.Examples.Models.UNetNoSkip.MultiplyAccumulates,
+                global::Dsl.Examples.Models.UNetNoSkip.Summary, global::Dsl.Examples.Models.UNetNoSkip.SummaryExpanded, global::Dsl.Examples.Models.UNetNoSkip.Diagram,
+                global::Dsl.Examples.Models.UNetNoSkip.OutputShapeFor, () => new global::Dsl.Examples.Models.UNetNoSkip(), pyTorchSource: global::Dsl.Examples.Models.UNetNoSkip.PyTorchSource, onnxGraph: global::Dsl.Examples.Models.UNetNoSkip.OnnxGraph),
             new global::Dsl.ModelCatalogEntry(
                 "UNetOddSizes", "Dsl.Examples.Models.UNetOddSizes",
                 "The U-Net for grey images of any size ≥ 8, odd ones too: each Concat skip centre-crops the encoder's features to the decoder's size (the original U-Net's crop), which the generator works out for every size at compile time. [N, 1, H, W] → [N, 1, 4·floor(H/4), 4·floor(W/4)].",
