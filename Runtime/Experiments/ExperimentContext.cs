@@ -115,6 +115,13 @@ public sealed class ExperimentContext : IDisposable
             throw new OperationCanceledException($"{label} was interrupted", Cancellation);
         }
 
+        if (result.Reason == StopReason.Diverged)
+        {
+            string where = result.Divergence is { } d ? $"at step {d.Step:N0} (epoch {d.Epoch}): its loss {d.Description}" : "";
+            Report.Diverged($"{label}, seed {seed}, diverged {where}; its numbers are those of the weights before that step");
+            Log($"{label}, seed {seed}: diverged {where}");
+        }
+
         EvaluationResult? tested = test is null ? null : trainer.Evaluate(test);
         inspect?.Invoke(trainer);
         var run = new TrainingRun(label, seed, parameters, result, losses.Losses, tested, watch.Elapsed.TotalSeconds, trainer.GradientFlow.Samples.ToList());

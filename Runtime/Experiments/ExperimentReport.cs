@@ -32,6 +32,7 @@ public sealed class ExperimentReport
     private readonly StringBuilder body = new();
     private readonly List<Measurement> measurements = new();
     private readonly List<string> images = new();
+    private readonly List<string> divergences = new();
     private string? currentHeading;
 
     internal ExperimentReport(IExperiment experiment, string outputDirectory, ExperimentBudget budget, IReadOnlyList<long> seeds, string commandLine)
@@ -114,6 +115,9 @@ public sealed class ExperimentReport
         body.Append("![").Append(caption).Append("](").Append(fileName).Append(")\n\n");
     }
 
+    /// <summary>Records a run that diverged; the report lists them in a section of their own, so no table hides one.</summary>
+    public void Diverged(string description) => divergences.Add(description);
+
     /// <summary>Draws <paramref name="chart"/> into a PNG beside the report and shows it.</summary>
     public void Chart(string fileName, string caption, LineChart chart) => Image(fileName, caption, Reporting.Plots.ChartRenderer.Render(chart));
 
@@ -146,6 +150,16 @@ public sealed class ExperimentReport
             .Append((cpuSeconds / Math.Max(1, seconds)).ToString("F2", CultureInfo.InvariantCulture))
             .Append(" cores busy on average: less than the threads it used means it shared the cores with other work) |\n\n");
         text.Append(body);
+        if (divergences.Count > 0)
+        {
+            text.Append("## Runs that diverged\n\n");
+            foreach (string divergence in divergences)
+            {
+                text.Append("- ").Append(divergence).Append('\n');
+            }
+            text.Append('\n');
+        }
+
         string path = Path.Combine(OutputDirectory, FileName);
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text.ToString().TrimEnd() + "\n")));
 
@@ -159,6 +173,7 @@ public sealed class ExperimentReport
             wallSeconds = Math.Round(seconds, 1),
             cpuSeconds = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1),
             measurements,
+            diverged = divergences,
         };
         AtomicFile.Write(Path.Combine(OutputDirectory, ResultsFileName),
             stream => JsonSerializer.Serialize(stream, results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));

@@ -39,6 +39,39 @@ public class ExperimentCommandTests
         }
     }
 
+    /// <summary>Trains a TinyResNet at an absurd rate: it diverges.</summary>
+    private sealed class Diverging : IExperiment
+    {
+        public string Name => "diverging";
+
+        public string Title => "Diverging";
+
+        public string Description => "a run that diverges";
+
+        public void Run(ExperimentContext context)
+        {
+            var data = context.FashionMnistData();
+            using var train = data.Train.Subset(0, 64);
+            var options = new Dsl.Runtime.Training.TrainerOptions { Epochs = 1, BatchSize = 16, LearningRate = 1e12, Schedule = Dsl.Runtime.Training.ScheduleKind.Constant };
+            var run = context.Train("TinyResNet", () => new Dsl.Examples.Models.TinyResNet(), options, train, null, context.Seeds[0]);
+            context.Report.Heading("Results");
+            context.Report.Table(new[] { "network", "steps" }, new[] { new ReportCell[] { run.Label, ReportCell.Number(run.Result.Steps, "N0") } });
+        }
+    }
+
+    [Fact]
+    public void A_run_that_diverges_is_listed_in_a_section_of_its_own()
+    {
+        using var directory = new TempDirectory();
+
+        var (code, _, error) = Run(new Diverging(), "experiment", "diverging", "--out", directory.Path, "--data", "embedded");
+
+        Assert.True(code == 0, error);
+        string report = File.ReadAllText(Path.Combine(directory.Path, "report.md"));
+        Assert.Contains("## Runs that diverged\n\n- TinyResNet, seed 1, diverged at step ", report);
+        Assert.Contains("its numbers are those of the weights before that step", report);
+    }
+
     private static (int Code, string Output, string Error) Run(IExperiment experiment, params string[] args)
     {
         var output = new StringWriter();
