@@ -36,16 +36,8 @@ public sealed class DenseNetExperiment : IExperiment
         var options = ExperimentKit.FashionRecipe(epochs, context.Pick(64, 128, 64));
         context.Report.Uses("recipe", $"every network: {epochs} epoch(s), batch {options.BatchSize}, SGD (Nesterov momentum 0.9), one-cycle schedule peaking at 0.1, weight decay 5e-4, crops and flips");
 
-        var runs = new List<(string Name, string Skips, TrainingRun Run)>();
-        foreach (long seed in context.Seeds)
-        {
-            foreach (var variant in Variants)
-            {
-                runs.Add((variant.Name, variant.Skips, context.Train(variant.Name, variant.Build, options, trainSet, testSet, seed)));
-            }
-        }
-
-        var byName = Variants.Select(v => (v.Name, v.Skips, Runs: runs.Where(r => r.Name == v.Name).Select(r => r.Run).ToList())).ToList();
+        var byName = ExperimentKit.TrainEach(context, Variants, v => v.Name, v => v.Build(), options, trainSet, testSet)
+            .Select(t => (t.Variant.Name, t.Variant.Skips, t.Runs)).ToList();
         context.Report.Heading("Results");
         context.Report.Table(
             new[] { "network", "skips", "parameters", "test accuracy", "test loss", "train loss, last epoch", "test accuracy per 100,000 parameters", "seconds per epoch" },
@@ -60,8 +52,7 @@ public sealed class DenseNetExperiment : IExperiment
             }).ToList());
         int window = context.Pick(2, 10, 50);
         context.Report.Chart("training-loss.png", "Training loss against step (smoothed; mean over seeds, the band spans them)",
-            new LineChart("Training loss (smoothed)", "step", "loss",
-                byName.Select(v => ExperimentKit.MeanSeries(v.Name, v.Runs.Select(r => ExperimentKit.Smooth(r.StepLosses, window)).ToList())).ToList(), LogY: true));
+            ExperimentKit.LossChart(byName.Select(v => (v.Name, v.Runs, false)), window));
 
         double Accuracy(string name) => byName.Single(v => v.Name == name).Runs.Average(r => r.TestMetric("accuracy"));
         double Seconds(string name) => byName.Single(v => v.Name == name).Runs.Average(r => r.Result.History.Average(e => e.Seconds));

@@ -41,18 +41,12 @@ public sealed class DepthExperiment : IExperiment
         var options = ExperimentKit.FashionRecipe(epochs, context.Pick(64, 128, 128));
         context.Report.Uses("recipe", $"every network: {epochs} epoch(s), batch {options.BatchSize}, SGD (Nesterov momentum 0.9) with a one-cycle schedule peaking at 0.1, weight decay 5e-4, random 2-pixel crops and flips; the same seeds for every network");
 
-        var runs = new List<(string Name, int Depth, bool Residual, TrainingRun Run, Runtime.Training.EvaluationResult TrainEval)>();
-        foreach (long seed in context.Seeds)
-        {
-            foreach (var variant in Variants)
-            {
-                EvaluationResult? trainEval = null;
-                var run = context.Train(variant.Name, variant.Build, options, trainSet, testSet, seed, inspect: t => trainEval = t.Evaluate(trainSet));
-                runs.Add((variant.Name, variant.Depth, variant.Residual, run, trainEval!));
-            }
-        }
-
-        var byName = Variants.Select(v => (v.Name, v.Depth, v.Residual, Runs: runs.Where(r => r.Name == v.Name).ToList())).ToList();
+        // Each trained model is also evaluated on the training set (evaluation mode), in the same seed order as its runs.
+        var trainEvaluations = Variants.ToDictionary(v => v.Name, _ => new List<EvaluationResult>());
+        var trained = ExperimentKit.TrainEach(context, Variants, v => v.Name, v => v.Build(), options, trainSet, testSet,
+            inspect: (v, t) => trainEvaluations[v.Name].Add(t.Evaluate(trainSet)));
+        var byName = trained.Select(t => (t.Variant.Name, t.Variant.Depth, t.Variant.Residual,
+            Runs: t.Runs.Select((r, i) => (Run: r, TrainEval: trainEvaluations[t.Variant.Name][i])).ToList())).ToList();
         double TrainError(string name) => byName.Single(v => v.Name == name).Runs.Average(r => 1 - r.TrainEval.Accuracy);
         double TestError(string name) => byName.Single(v => v.Name == name).Runs.Average(r => 1 - r.Run.TestMetric("accuracy"));
 
@@ -74,8 +68,7 @@ public sealed class DepthExperiment : IExperiment
 
         int window = Math.Max(1, context.Pick(2, 10, 50));
         context.Report.Chart("training-loss.png", "Training loss against step, each line a network (mean over seeds; the band spans the seeds)",
-            new LineChart("Training loss (smoothed)", "step", "loss", byName.Select(v =>
-                ExperimentKit.MeanSeries(v.Name, v.Runs.Select(r => ExperimentKit.Smooth(r.Run.StepLosses, window)).ToList(), dashed: !v.Residual)).ToList(), LogY: true));
+            ExperimentKit.LossChart(byName.Select(v => (v.Name, (IReadOnlyList<TrainingRun>)v.Runs.Select(r => r.Run).ToList(), !v.Residual)), window));
         context.Report.Chart("first-layer-gradients.png", "Gradient norm of the first convolution against step (log scale)",
             new LineChart("First-layer gradient norm", "step", "gradient norm", byName.Select(v =>
                 ExperimentKit.MeanSeries(v.Name, v.Runs.Select(r => ExperimentKit.FirstLayerNorms(r.Run)).ToList(), dashed: !v.Residual)).ToList(), LogY: true));
@@ -86,7 +79,7 @@ public sealed class DepthExperiment : IExperiment
         {
             $"Without skips, depth {(TrainError("Plain56") > TrainError("Plain20") ? "hurts" : "does not hurt")} training: plain-56's training error is {100 * TrainError("Plain56"):F2} %, {Compare(TrainError("Plain56"), TrainError("Plain20"))} than plain-20's {100 * TrainError("Plain20"):F2} % (plain-32: {100 * TrainError("Plain32"):F2} %). He et al. report the same ordering on CIFAR-10: a deeper plain network has the higher training error, which is not overfitting but optimisation failing.",
             $"With skips, ResNet-56's training error is {100 * TrainError("ResNet56"):F2} % against ResNet-20's {100 * TrainError("ResNet20"):F2} % (ResNet-32: {100 * TrainError("ResNet32"):F2} %), and its test error {100 * TestError("ResNet56"):F2} % against {100 * TestError("ResNet20"):F2} % (ResNet-32: {100 * TestError("ResNet32"):F2} %). He et al.'s CIFAR-10 test errors for ResNet-20/32/56 are 8.75/7.51/6.97 % after 64,000 steps; " +
-                (context.Budget == ExperimentBudget.Full ? "this is the full-length run." : $"this run has {epochs} epoch(s) of the {trainSet.Count:N0}-image training set ({runs[0].Run.Result.Steps:N0} steps), so deeper networks, which need more steps, are at a disadvantage here; `--full` trains 40 epochs on all 60,000 images."),
+                (context.Budget == ExperimentBudget.Full ? "this is the full-length run." : $"this run has {epochs} epoch(s) of the {trainSet.Count:N0}-image training set ({byName[0].Runs[0].Run.Result.Steps:N0} steps), so deeper networks, which need more steps, are at a disadvantage here; `--full` trains 40 epochs on all 60,000 images."),
             $"At initialisation the first convolution of plain-56 gets a gradient of norm {byName.Single(v => v.Name == "Plain56").Runs.Average(r => ExperimentKit.FirstLayerNorms(r.Run).Y[0]):G3} against ResNet-56's {byName.Single(v => v.Name == "ResNet56").Runs.Average(r => ExperimentKit.FirstLayerNorms(r.Run).Y[0]):G3}: with BatchNorm after every convolution the plain network's gradients grow toward the input rather than vanish (the gradient-flow profiles are in the `gradients` experiment).",
         });
     }

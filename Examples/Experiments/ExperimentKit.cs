@@ -4,6 +4,8 @@ using System.Linq;
 using Dsl.Runtime.Data;
 using Dsl.Runtime.Experiments;
 using Dsl.Runtime.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Dsl.Examples.Experiments;
 
@@ -90,6 +92,34 @@ internal static class ExperimentKit
         return sorted.Length == 0 ? double.NaN
             : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
+
+    /// <summary>
+    /// Trains every variant once per seed (seed by seed, so an interrupted run has every variant of the first seeds) and
+    /// returns each variant with its runs in seed order. <paramref name="inspect"/> sees each trained model before it is disposed.
+    /// </summary>
+    public static IReadOnlyList<(T Variant, IReadOnlyList<TrainingRun> Runs)> TrainEach<T>(ExperimentContext context, IReadOnlyList<T> variants,
+        Func<T, string> label, Func<T, nn.Module<Tensor, Tensor>> build, TrainerOptions options, TensorDataset train, TensorDataset test,
+        Action<T, Trainer>? inspect = null)
+    {
+        var runs = variants.Select(_ => new List<TrainingRun>()).ToList();
+        foreach (long seed in context.Seeds)
+        {
+            for (int i = 0; i < variants.Count; i++)
+            {
+                T variant = variants[i];
+                runs[i].Add(context.Train(label(variant), () => build(variant), options, train, test, seed,
+                    inspect: inspect is null ? null : t => inspect(variant, t)));
+            }
+        }
+
+        return variants.Select((v, i) => (v, (IReadOnlyList<TrainingRun>)runs[i])).ToList();
+    }
+
+    /// <summary>The training loss of each variant against step, smoothed over <paramref name="window"/> steps, mean over seeds with their band, on a log scale.</summary>
+    public static LineChart LossChart(IEnumerable<(string Name, IReadOnlyList<TrainingRun> Runs, bool Dashed)> variants, int window) =>
+        new("Training loss (smoothed)", "step", "loss",
+            variants.Select(v => MeanSeries(v.Name, v.Runs.Select(r => Smooth(r.StepLosses, window)).ToList(), v.Dashed)).ToList(), LogY: true);
+
     /// <summary>
     /// Tests the model on <paramref name="test"/> after every epoch: add it with <c>configure: t => t.Callbacks.Add(curve)</c>,
     /// then read <see cref="TestCurve.Points"/> (the global step and the result) for curves against steps.

@@ -35,16 +35,8 @@ public sealed class StochasticDepthExperiment : IExperiment
         var options = ExperimentKit.FashionRecipe(epochs, context.Pick(64, 128, 128));
         context.Report.Uses("recipe", $"both networks: {epochs} epoch(s), batch {options.BatchSize}, SGD (Nesterov momentum 0.9), one-cycle schedule peaking at 0.1, weight decay 5e-4, crops and flips; same initial weights for a seed (the two models have the same layers)");
 
-        var runs = new List<(string Name, string Rule, TrainingRun Run)>();
-        foreach (long seed in context.Seeds)
-        {
-            foreach (var variant in Variants)
-            {
-                runs.Add((variant.Name, variant.Rule, context.Train(variant.Name, variant.Build, options, trainSet, testSet, seed)));
-            }
-        }
-
-        var byName = Variants.Select(v => (v.Name, v.Rule, Runs: runs.Where(r => r.Name == v.Name).Select(r => r.Run).ToList())).ToList();
+        var byName = ExperimentKit.TrainEach(context, Variants, v => v.Name, v => v.Build(), options, trainSet, testSet)
+            .Select(t => (t.Variant.Name, t.Variant.Rule, t.Runs)).ToList();
         context.Report.Heading("Results");
         context.Report.Paragraph("The linear rule of Huang et al.: in training, block l of the 27 drops its residual branch with probability 0.5·l/27 for each example, so the last block is dropped half of the time; evaluation keeps every block.");
         context.Report.Table(
@@ -60,8 +52,7 @@ public sealed class StochasticDepthExperiment : IExperiment
             }).ToList());
         int window = context.Pick(2, 10, 50);
         context.Report.Chart("training-loss.png", "Training loss against step (smoothed; mean over seeds, the band spans them)",
-            new LineChart("Training loss (smoothed)", "step", "loss",
-                byName.Select(v => ExperimentKit.MeanSeries(v.Name, v.Runs.Select(r => ExperimentKit.Smooth(r.StepLosses, window)).ToList())).ToList(), LogY: true));
+            ExperimentKit.LossChart(byName.Select(v => (v.Name, v.Runs, false)), window));
 
         double Error(string name) => byName.Single(v => v.Name == name).Runs.Average(r => 1 - r.TestMetric("accuracy"));
         double Seconds(string name) => byName.Single(v => v.Name == name).Runs.Average(r => r.Result.History.Average(e => e.Seconds));

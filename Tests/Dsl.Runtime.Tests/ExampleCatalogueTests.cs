@@ -52,7 +52,7 @@ public sealed class ExampleCatalogueTests
                 // The example size is accepted, and runs: the output has the shape OutputShapeFor promises.
                 Assert.All(entry.ExampleShape, d => Assert.True(d > 0));
                 var expected = entry.OutputShapeFor(entry.ExampleShape);
-                using var input = entry.TakesTokenIds ? randint(0, 100, new[] { 2L }.Concat(entry.ExampleShape).ToArray()) : randn(new[] { 2L }.Concat(entry.ExampleShape).ToArray());
+                using var input = entry.SampleInput(2);
                 module.eval();
                 using var output = module.call(input);
                 Assert.Equal(new[] { 2L }.Concat(expected), output.shape);

@@ -19,7 +19,9 @@ namespace Dsl.Runtime.Tests;
 public sealed class OnnxExportTests
 {
     private const double RelativeTolerance = 1e-5;
-    private const double AbsoluteTolerance = 1e-6;
+    // float32 rounding: the examples' largest differences are 7e-7 to 9.5e-7, and 1.3e-6 for the 12-block Transformer
+    // without residual adds (SortNoSkip12), whose stacked LayerNorms amplify it; a wrong export differs by far more.
+    private const double AbsoluteTolerance = 2e-6;
 
     private readonly ITestOutputHelper _output;
 
@@ -234,7 +236,7 @@ public sealed class OnnxExportTests
     /// <summary>Another allowed input shape: every named dimension at the first candidate the model accepts other than the example's value.</summary>
     private static long[] SecondShape(ModelCatalogEntry entry)
     {
-        foreach (var candidate in new long[] { 21, 24, 16, 12, 40, 48 })
+        foreach (var candidate in new long[] { 21, 24, 16, 12, 40, 48, 10, 8, 6, 4 })
         {
             var shape = entry.InputShape.Select((d, i) => d < 0 ? candidate : d).ToArray();
             if (shape.SequenceEqual(entry.ExampleShape))

@@ -16,10 +16,16 @@ public static class Examples
 
     public static nn.Module<Tensor, Tensor> Create(this ModelCatalogEntry entry) => (nn.Module<Tensor, Tensor>)entry.Create();
 
-    /// <summary>A random batch of the model's input: N(0, 1) values, or token ids below 100 (every example's vocabulary is at least that).</summary>
+    /// <summary>A random batch of the model's input: N(0, 1) values, or token ids below its embedding's vocabulary.</summary>
     public static Tensor SampleInput(this ModelCatalogEntry entry, long batch)
     {
         var shape = new[] { batch }.Concat(entry.ExampleShape).ToArray();
-        return entry.TakesTokenIds ? randint(0, 100, shape) : randn(shape);
+        if (!entry.TakesTokenIds)
+        {
+            return randn(shape);
+        }
+
+        using var model = (nn.Module)entry.Create();
+        return randint(0, Dsl.Runtime.App.ModelFacts.Vocabulary(model), shape);
     }
 }
