@@ -5,7 +5,9 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Dsl.Generator.Tests.Fuzz;
+// Its own namespace: Tests/Dsl.Runtime.Tests links this file too, where a namespace under Dsl.Generator would hide
+// TorchSharp's Generator type.
+namespace Dsl.Fuzzing;
 
 /// <summary>One fuzz case: the files of one model (and its blocks), all in the namespace <see cref="Namespace"/>.</summary>
 /// <param name="Index">The case's number in the run (with the seed, it reproduces the case).</param>

@@ -42,21 +42,26 @@ internal sealed class InProcessGenerator : IDisposable
     /// <summary>The generator's diagnostics, by the class whose attributes they are on.</summary>
     public IReadOnlyDictionary<string, List<Diagnostic>> DiagnosticsByClass { get; }
 
-    /// <summary>Generates, compiles and loads; throws with the errors when the generator threw or the output does not compile.</summary>
-    public static InProcessGenerator Run(string source, string assemblyName)
+    /// <summary>The .NET shared framework, Dsl.Attributes and managed TorchSharp: what a model project compiles against.</summary>
+    public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
+
+    /// <summary>The parse options every tree of these compilations uses.</summary>
+    public static CSharpParseOptions ParseOptions { get; } = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest);
+
+    public static SyntaxTree Parse(string source, string path) => CSharpSyntaxTree.ParseText(SourceText.From(source, Encoding.UTF8), ParseOptions, path);
+
+    /// <summary>Runs the generator on <paramref name="trees"/>: the compilation with the generated code, and the generator's own diagnostics; throws when the generator threw.</summary>
+    public static (Compilation Output, IReadOnlyList<Diagnostic> GeneratorDiagnostics) Generate(IReadOnlyList<SyntaxTree> trees, string assemblyName)
     {
-        var parseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest);
-        var tree = CSharpSyntaxTree.ParseText(SourceText.From(source, Encoding.UTF8), parseOptions, "Fuzz.cs");
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
             .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic>
             {
                 ["CS1701"] = ReportDiagnostic.Suppress,
                 ["CS1702"] = ReportDiagnostic.Suppress,
             });
-        var compilation = CSharpCompilation.Create(assemblyName, new[] { tree }, LazyReferences.Value, options);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var driver = CSharpGeneratorDriver.Create(new[] { new ModelGenerator().AsSourceGenerator() }, parseOptions: parseOptions);
-        driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var driverDiagnostics);
+        var compilation = CSharpCompilation.Create(assemblyName, trees, LazyReferences.Value, options);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new ModelGenerator().AsSourceGenerator() }, parseOptions: ParseOptions);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var driverDiagnostics);
         var result = driver.GetRunResult();
         var crash = result.Results.FirstOrDefault(r => r.Exception is not null).Exception;
         if (crash is not null || driverDiagnostics.Any(d => d.Id == "CS8785"))
@@ -64,13 +69,23 @@ internal sealed class InProcessGenerator : IDisposable
             throw new InvalidOperationException("The generator threw: " + (crash?.ToString() ?? string.Join("\n", driverDiagnostics)));
         }
 
-        var generatorDiagnostics = result.Diagnostics.Concat(driverDiagnostics).Distinct().ToList();
+        return (output, result.Diagnostics.Concat(driverDiagnostics).Distinct().ToList());
+    }
+
+    /// <summary>Generates, compiles and loads; throws with the errors when the generator threw or the output does not compile.</summary>
+    public static InProcessGenerator Run(string source, string assemblyName) => Run(new[] { Parse(source, "Fuzz.cs") }, assemblyName);
+
+    /// <summary>Generates, compiles and loads several files; throws with the errors when the generator threw or the output does not compile.</summary>
+    public static InProcessGenerator Run(IReadOnlyList<SyntaxTree> trees, string assemblyName)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (output, generatorDiagnostics) = Generate(trees, assemblyName);
         var byClass = new Dictionary<string, List<Diagnostic>>(StringComparer.Ordinal);
-        var root = tree.GetRoot();
         foreach (var diagnostic in generatorDiagnostics)
         {
-            var owner = diagnostic.Location.IsInSource && diagnostic.Location.SourceTree == tree
-                ? root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<ClassDeclarationSyntax>().FirstOrDefault()?.Identifier.Text
+            var tree = diagnostic.Location.SourceTree;
+            var owner = diagnostic.Location.IsInSource && tree is not null && trees.Contains(tree)
+                ? tree.GetRoot().FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<ClassDeclarationSyntax>().FirstOrDefault()?.Identifier.Text
                 : null;
             owner ??= "(no class)";
             if (!byClass.TryGetValue(owner, out var list))
@@ -136,6 +151,12 @@ internal sealed class LoadedModel
     public long ParameterCount => Convert.ToInt64(type.GetField("ParameterCount")!.GetRawConstantValue(), CultureInfo.InvariantCulture);
 
     public string Summary => (string)type.GetProperty("Summary")!.GetValue(null)!;
+
+    /// <summary>One example's input shape; -1 for a named dimension.</summary>
+    public long[] InputShape => (long[])type.GetProperty("InputShape")!.GetValue(null)!;
+
+    /// <summary>One example's output shape; -1 for a named dimension.</summary>
+    public long[] OutputShape => (long[])type.GetProperty("OutputShape")!.GetValue(null)!;
 
     /// <summary>Calls <c>OutputShapeFor</c>; an exception it throws comes out unwrapped.</summary>
     public long[] OutputShapeFor(long[] example)
