@@ -6,6 +6,20 @@ using Dsl.Benchmarks;
 // All BenchmarkDotNet suites: dotnet run -c Release --project Benchmarks -- --filter '*'
 // Interleaved A/B of the forward pass (robust to a shared machine's drift): dotnet run -c Release --project Benchmarks -- ab [rounds]
 // Interleaved A/B of Trainer.Fit against the hand-written loop (one epoch each): dotnet run -c Release --project Benchmarks -- ab-train [rounds]
+// The generator's time and allocations over projects of 1 to 500 models, in-process: dotnet run -c Release --project Benchmarks -- generator [--quick]
+// Generated vs hand-written TorchSharp vs PyTorch eager, interleaved: dotnet run -c Release --project Benchmarks -- side-by-side [--quick]
+if (args.Length > 0 && args[0] == "generator")
+{
+    Environment.ExitCode = GeneratorTiming.Run(args);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "side-by-side")
+{
+    Environment.ExitCode = SideBySide.Run(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "ab-train")
 {
     var rounds = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 20;

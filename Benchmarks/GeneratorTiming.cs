@@ -1,0 +1,205 @@
+extern alias DslGenerator;
+
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Dsl.Runtime.Tests.Fuzz;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using ModelGenerator = DslGenerator::Dsl.Generator.ModelGenerator;
+
+namespace Dsl.Benchmarks;
+
+/// <summary>
+/// The generator's cost in-process, with <see cref="CSharpGeneratorDriver"/>: projects of 1, 10, 100 and 500 models (a
+/// third ResNet-56 with its blocks, a third pre-norm Transformers over a symbolic length T, a third small random stacks
+/// of 2–9 layers), each model in its own file and namespace.
+/// </summary>
+/// <remarks>
+/// <c>dotnet run -c Release --project Benchmarks -- generator [--quick] [--rounds R]</c>. Per project: a full run on a
+/// fresh driver (warm: the JIT has run it before), its managed allocations, the run after one model's file is edited
+/// (the incremental driver regenerates only that model), and the compile of the project with the generator against
+/// the compile of the same generated code added as ordinary sources (what checking it in would cost).
+/// </remarks>
+internal static class GeneratorTiming
+{
+    public static int Run(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(quick ? 3 : 7);
+        var sizes = quick ? new[] { 1, 10, 100 } : new[] { 1, 10, 100, 500 };
+
+        // Warm up the JIT on a project of its own.
+        FullRun(Project(20, seed: 99));
+
+        var lines = new List<string>
+        {
+            $"Generator time in-process (CSharpGeneratorDriver), median of {rounds} rounds, warm JIT; Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores.",
+            "",
+            "| Models | full run | per model | allocated | one model edited | compile with generator | compile of the same code checked in | ratio |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        };
+        foreach (var size in sizes)
+        {
+            var trees = Project(size, seed: size);
+            var full = new List<double>();
+            var allocated = new List<double>();
+            var edited = new List<double>();
+            var withGenerator = new List<double>();
+            var checkedIn = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                var (seconds, bytes, driver, compilation, output) = FullRun(trees);
+                full.Add(seconds);
+                allocated.Add(bytes);
+
+                // One model's file edited (a layer's width changed): the incremental driver regenerates that model only.
+                var victim = trees[trees.Count / 2];
+                var changed = victim.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(victim.GetText().ToString().Replace("Linear(10", "Linear(11", StringComparison.Ordinal), Encoding.UTF8));
+                var clock = Stopwatch.StartNew();
+                driver.RunGenerators(compilation.ReplaceSyntaxTree(victim, changed));
+                edited.Add(clock.Elapsed.TotalSeconds);
+
+                // Compile: with the generator (generate + emit) against the generated code as plain sources (emit).
+                clock.Restart();
+                var fresh = NewDriver();
+                fresh.RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _);
+                Emit(generated);
+                withGenerator.Add(clock.Elapsed.TotalSeconds);
+                var plain = CSharpCompilation.Create("CheckedIn", output.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText(), InProcessGenerator.ParseOptions, t.FilePath)),
+                    InProcessGenerator.References, (CSharpCompilationOptions)compilation.Options);
+                clock.Restart();
+                Emit(plain);
+                checkedIn.Add(clock.Elapsed.TotalSeconds);
+            }
+
+            var (f, a, e, w, c) = (Median(full), Median(allocated), Median(edited), Median(withGenerator), Median(checkedIn));
+            lines.Add($"| {size} | {Ms(f)} | {Ms(f / size)} | {a / 1e6:0.0} MB | {Ms(e)} | {Ms(w)} | {Ms(c)} | {w / c:0.00} |");
+            Console.Error.WriteLine($"generator: {size} models done");
+        }
+
+        lines.Add("");
+        lines.Add($"Command: dotnet run -c Release --project Benchmarks -- generator {string.Join(' ', args.Skip(1))}".TrimEnd());
+        Console.Write(string.Join("\n", lines) + "\n");
+        return 0;
+    }
+
+    private static (double Seconds, double Bytes, GeneratorDriver Driver, Compilation Compilation, Compilation Output) FullRun(IReadOnlyList<SyntaxTree> trees)
+    {
+        var compilation = CSharpCompilation.Create("Project", trees, InProcessGenerator.References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        _ = compilation.GetTypeByMetadataName("Dsl.ModelAttribute"); // bind the references outside the timing
+        var driver = NewDriver();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+        var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("the benchmark's models have errors: " + string.Join("\n", errors.Take(5)));
+        }
+
+        return (seconds, bytes, driver, compilation, output);
+    }
+
+    private static GeneratorDriver NewDriver() =>
+        CSharpGeneratorDriver.Create(new[] { new ModelGenerator().AsSourceGenerator() }, parseOptions: InProcessGenerator.ParseOptions);
+
+    private static void Emit(Compilation compilation)
+    {
+        using var image = new System.IO.MemoryStream();
+        var result = compilation.Emit(image);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException("the project does not compile: " + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(5)));
+        }
+    }
+
+    /// <summary>The benchmark project: <paramref name="count"/> models, each in its own file and namespace.</summary>
+    public static IReadOnlyList<SyntaxTree> Project(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var ns = "Bench.M" + i.ToString(CultureInfo.InvariantCulture);
+            var body = (i % 3) switch
+            {
+                0 => ResNet56,
+                1 => Transformer,
+                _ => SmallStack(random),
+            };
+            return InProcessGenerator.Parse($"using Dsl;\n\nnamespace {ns};\n\n{body}", $"Model{i}.cs");
+        }).ToList();
+    }
+
+    private const string ResNet56 = """
+        [Block]
+        [Conv2d(Channels.Same, 3, Padding = 1, Bias = false), BatchNorm2d(Name = "bn1"), ReLU]
+        [Conv2d(Channels.Same, 3, Padding = 1, Bias = false), BatchNorm2d(Name = "bn2")]
+        [Skip("input", "bn2")]
+        [ReLU]
+        public partial class Basic { }
+
+        [Block]
+        [Conv2d(Channels.Double, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2d(Name = "bn1"), ReLU]
+        [Conv2d(Channels.Same, 3, Padding = 1, Bias = false), BatchNorm2d(Name = "bn2")]
+        [Skip("input", "bn2", Projection = true)]
+        [ReLU]
+        public partial class Down { }
+
+        [Model(1, 28, 28)]
+        [Conv2d(16, 3, Padding = 1, Bias = false), BatchNorm2d, ReLU]
+        [Use<Basic>(Repeat = 9, Name = "stage1")]
+        [Use<Down>(Name = "down2"), Use<Basic>(Repeat = 8, Name = "stage2")]
+        [Use<Down>(Name = "down3"), Use<Basic>(Repeat = 8, Name = "stage3")]
+        [GlobalAvgPool, Linear(10, Name = "fc")]
+        public partial class Net { }
+        """;
+
+    private const string Transformer = """
+        [Block]
+        [LayerNorm(Name = "ln1"), MultiHeadAttention(4, Name = "attn")]
+        [Skip("input", "attn")]
+        [LayerNorm(Name = "ln2"), Linear(Channels.Quadruple, Name = "fc1"), GELU, Linear(Channels.Input, Name = "fc2")]
+        [Skip("attn", "fc2")]
+        public partial class Encoder { }
+
+        [Model("T")]
+        [Dim("T", Max = 128)]
+        [Embedding(1000, 64), PositionalEmbedding(128)]
+        [Use<Encoder>(Repeat = 6, Name = "encoder")]
+        [LayerNorm, GlobalAvgPool, Linear(10, Name = "head")]
+        public partial class Net { }
+        """;
+
+    /// <summary>A small random stack of 2 to 9 layers: convolutions over 3×32×32 or a multilayer perceptron.</summary>
+    private static string SmallStack(Random random)
+    {
+        var layers = new List<string>();
+        var count = random.Next(2, 10);
+        var image = random.Next(2) == 0;
+        for (var i = 0; i < count - 1; i++)
+        {
+            layers.Add(image
+                ? new[] { $"Conv2d({8 << random.Next(3)}, 3, Padding = 1)", "BatchNorm2d", "ReLU", "MaxPool2d(2)" }[i % 4 == 3 && i < 12 ? 3 : random.Next(3)]
+                : new[] { $"Linear({16 << random.Next(3)})", "ReLU", "LayerNorm", "Dropout(0.1)" }[random.Next(4)]);
+        }
+
+        if (image)
+        {
+            layers.Add("GlobalAvgPool");
+        }
+
+        layers.Add("Linear(10)");
+        return $"[Model({(image ? "3, 32, 32" : "64")})]\n{string.Join("\n", layers.Select(l => "[" + l + "]"))}\npublic partial class Net {{ }}\n";
+    }
+
+    private static double Median(List<double> xs) => xs.OrderBy(v => v).ElementAt(xs.Count / 2);
+
+    private static string Ms(double seconds) => seconds >= 1 ? $"{seconds:0.00} s" : $"{seconds * 1000:0.0} ms";
+}

@@ -1,0 +1,92 @@
+"""The PyTorch-eager side of `dotnet run -c Release --project Benchmarks -- side-by-side`.
+
+The .NET driver starts this once and sends it one JSON command per line on stdin; it answers one JSON line on stdout.
+It runs the generator's own PyTorch export of each model (its `PyTorchSource`), so both sides run the same layers:
+
+  {"op": "load", "name": "ResNet20", "class": "ResNet20", "source": "/tmp/.../ResNet20.py", "input": [1, 28, 28], "batch": 128,
+   "tokens": false, "vocab": 0, "task": "classify", "classes": 10}
+  {"op": "run", "name": "ResNet20", "mode": "train" | "inference", "steps": 30}   -> {"ms": [...one per step...]}
+  {"op": "quit"}
+
+A training step is what the C# side does: zero_grad, forward, loss (cross-entropy on class logits, MSE for dense
+outputs), backward, SGD step (lr 0.01, momentum 0.9), loss.item(). Inference is eval() under no_grad().
+
+Needs Debian's PyTorch (`sudo apt-get install --no-install-recommends python3-torch`) and /usr/bin/python3; this
+script installs nothing.
+"""
+import importlib.util
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+models = {}
+
+
+def load(cmd):
+    spec = importlib.util.spec_from_file_location(cmd["class"], cmd["source"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.manual_seed(0)
+    net = getattr(module, cmd["class"])()
+    shape = [cmd["batch"]] + list(cmd["input"])
+    if cmd["tokens"]:
+        x = torch.randint(0, cmd["vocab"], shape, dtype=torch.int64)
+    else:
+        x = torch.randn(shape)
+    with torch.no_grad():
+        out = net(x)
+    if cmd["task"] == "classify":
+        target = torch.randint(0, cmd["classes"], [cmd["batch"]], dtype=torch.int64)
+    else:
+        target = torch.randn(out.shape)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    models[cmd["name"]] = (net, x, target, optimizer, cmd["task"])
+    return {"ok": True, "parameters": sum(p.numel() for p in net.parameters())}
+
+
+def run(cmd):
+    net, x, target, optimizer, task = models[cmd["name"]]
+    times = []
+    if cmd["mode"] == "train":
+        net.train()
+        for _ in range(cmd["steps"]):
+            start = time.perf_counter()
+            optimizer.zero_grad()
+            out = net(x)
+            loss = F.cross_entropy(out, target) if task == "classify" else F.mse_loss(out, target)
+            loss.backward()
+            optimizer.step()
+            loss.item()
+            times.append((time.perf_counter() - start) * 1000.0)
+    else:
+        net.eval()
+        with torch.no_grad():
+            for _ in range(cmd["steps"]):
+                start = time.perf_counter()
+                out = net(x)
+                del out
+                times.append((time.perf_counter() - start) * 1000.0)
+    return {"ms": times}
+
+
+def main():
+    threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
+    torch.set_num_threads(threads)
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "mkldnn": torch.backends.mkldnn.is_available()}), flush=True)
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        if cmd["op"] == "quit":
+            break
+        try:
+            answer = load(cmd) if cmd["op"] == "load" else run(cmd)
+        except Exception as e:  # the driver prints it and stops
+            answer = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(answer), flush=True)
+
+
+if __name__ == "__main__":
+    main()

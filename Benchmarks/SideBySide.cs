@@ -1,0 +1,427 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dsl.Examples.Models;
+using Dsl.Runtime.Memory;
+using Dsl.Runtime.Tests.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dsl.Benchmarks;
+
+/// <summary>
+/// Generated TorchSharp, hand-written TorchSharp and PyTorch eager in one interleaved run: the same model (PyTorch
+/// runs the generator's own export of it), batch, threads, data, loss and optimiser; in each round the three run one
+/// after the other, in an order that rotates, so a shared machine's drift falls on all of them alike.
+/// </summary>
+/// <remarks>
+/// <c>dotnet run -c Release --project Benchmarks -- side-by-side [--quick] [--rounds R] [--steps S] [--threads T]
+/// [--models ResNet20,ResNet56,UNet,TinyTransformer] [--out FILE.md]</c>. PyTorch is Debian's <c>python3-torch</c> under
+/// /usr/bin/python3 (<c>sudo apt-get install --no-install-recommends python3-torch</c>); this command installs nothing.
+/// Both processes get the same glibc malloc thresholds (<see cref="GlibcAllocator"/>, and GLIBC_TUNABLES for Python).
+/// </remarks>
+internal static class SideBySide
+{
+    private const string Interpreter = "/usr/bin/python3";
+
+    private sealed record Row(string Name, int Batch, Func<nn.Module<Tensor, Tensor>> Generated, Func<nn.Module<Tensor, Tensor>> HandWritten,
+        string PyTorchSource, long[] Input, bool Tokens, int Vocab, string Task, int Classes, long Macs, string? PythonClass = null)
+    {
+        /// <summary>The class the PyTorch source defines: the model's own name, unless given.</summary>
+        public string PyTorchClass => PythonClass ?? Name;
+    }
+
+    private static readonly Row[] Rows =
+    [
+        new("ResNet20", 128, () => new ResNet20(), () => new HandWrittenResNet(3), ResNet20.PyTorchSource, ResNet20.InputShape, false, 0, "classify", 10, ResNet20.MultiplyAccumulates),
+        new("ResNet56", 128, () => new ResNet56(), () => new HandWrittenResNet(9), ResNet56.PyTorchSource, ResNet56.InputShape, false, 0, "classify", 10, ResNet56.MultiplyAccumulates),
+        new("UNet", 64, () => new UNet(), () => new HandWrittenUNet(), UNet.PyTorchSource, UNet.InputShape, false, 0, "dense", 0, UNet.MultiplyAccumulates),
+        // One convolution and BatchNorm as in ResNet-20's first stage, the same TorchSharp code on both C# sides: libtorch
+        // 2.10 against PyTorch 1.13 on the op that dominates the ResNets, with no generated code involved.
+        new("Conv3x3+BN (16 ch, 28×28)", 128, ConvBn, ConvBn, ConvBnPython, new long[] { 16, 28, 28 }, false, 0, "dense", 0, 16 * 16 * 9 * 28 * 28, "ConvBn"),
+        new("TinyTransformer", 128, () => new TinyTransformer(), () => new HandWrittenTinyTransformer(), TinyTransformer.PyTorchSource, TinyTransformer.InputShape, true, 100, "classify", 4, TinyTransformer.MultiplyAccumulates),
+    ];
+
+    private static nn.Module<Tensor, Tensor> ConvBn() =>
+        nn.Sequential(("conv", nn.Conv2d(16, 16, 3, padding: 1, bias: false)), ("bn", nn.BatchNorm2d(16)));
+
+    private const string ConvBnPython = """
+        import torch.nn as nn
+
+
+        class ConvBn(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(16, 16, 3, padding=1, bias=False)
+                self.bn = nn.BatchNorm2d(16)
+
+            def forward(self, x):
+                return self.bn(self.conv(x))
+        """;
+
+    public static int Run(string[] args)
+    {
+        if (args.Contains("--in-place"))
+        {
+            return InPlace(args);
+        }
+
+        var quick = args.Contains("--quick");
+        var rounds = Option(args, "--rounds", quick ? 2 : 3);
+        var steps = Option(args, "--steps", quick ? 8 : 30);
+        var threads = Option(args, "--threads", 2);
+        var only = OptionText(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var outFile = OptionText(args, "--out");
+        SettleMilliseconds = OptionText(args, "--settle-ms") is { } settle ? int.Parse(settle, CultureInfo.InvariantCulture) : 1000;
+        var rows = Rows.Where(r => only is null || only.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (rows.Count == 0)
+        {
+            Console.Error.WriteLine($"side-by-side: no such model; the rows are {string.Join(", ", Rows.Select(r => r.Name))}");
+            return 2;
+        }
+
+        if (!File.Exists(Interpreter))
+        {
+            Console.Error.WriteLine($"side-by-side: {Interpreter} is missing; install Debian's PyTorch: sudo apt-get install --no-install-recommends python3-torch");
+            return 2;
+        }
+
+        var fixedMalloc = GlibcAllocator.UseFixedThresholds();
+        set_num_threads(threads);
+        var work = Directory.CreateTempSubdirectory("dsl-side-by-side-");
+        using var python = new PythonSide(threads, fixedMalloc);
+        var lines = new List<string>
+        {
+            $"Generated vs hand-written TorchSharp vs PyTorch eager, interleaved: {rounds} rounds of {steps} steps each (after {Warmup(steps)} warm-up steps), {threads} threads, CPU.",
+            $"TorchSharp {typeof(torch).Assembly.GetName().Version} (libtorch {__version__}), {python.Version}; machine: {Environment.ProcessorCount} cores; glibc malloc thresholds fixed: {(fixedMalloc ? "yes, both sides" : "no")}.",
+            $"Each side starts after a {SettleMilliseconds} ms pause (--settle-ms), so the other process's OpenMP threads have stopped spinning.",
+            $"Each cell: median ms per step over all rounds (range of the per-round medians). Ratios: generated / PyTorch and hand-written / PyTorch, of the medians.",
+            "",
+            "| Model | batch | mode | generated | hand-written | PyTorch eager | generated / PyTorch | hand-written / PyTorch |",
+            "|---|---:|---|---:|---:|---:|---:|---:|",
+        };
+        var clock = Stopwatch.StartNew();
+        var roofline = new List<string>();
+        foreach (var row in rows)
+        {
+            var source = Path.Combine(work.FullName, row.PyTorchClass + ".py");
+            File.WriteAllText(source, row.PyTorchSource);
+            python.Load(row, source);
+            manual_seed(0);
+            using var generated = row.Generated();
+            using var handWritten = row.HandWritten();
+            var (generatedCount, handCount) = (Parameters(generated), Parameters(handWritten));
+            if (generatedCount != handCount)
+            {
+                throw new InvalidOperationException($"{row.Name}: the hand-written network has {handCount} parameters, the generated one {generatedCount}");
+            }
+
+            using var x = row.Tokens ? randint(0, row.Vocab, new[] { (long)row.Batch }.Concat(row.Input).ToArray(), dtype: ScalarType.Int64) : randn(new[] { (long)row.Batch }.Concat(row.Input).ToArray());
+            Tensor target;
+            using (no_grad())
+            {
+                using var y = generated.call(x);
+                target = row.Task == "classify" ? randint(0, row.Classes, new long[] { row.Batch }, dtype: ScalarType.Int64) : randn(y.shape);
+            }
+
+            using var _ = target;
+            foreach (var mode in new[] { "train", "inference" })
+            {
+                var sides = new (string Name, Func<int, double[]> Run)[]
+                {
+                    ("generated", n => TorchSide(generated, x, target, row.Task, mode, n)),
+                    ("hand-written", n => TorchSide(handWritten, x, target, row.Task, mode, n)),
+                    ("PyTorch", n => python.Run(row.Name, mode, n)),
+                };
+                foreach (var side in sides)
+                {
+                    side.Run(Warmup(steps));
+                }
+
+                var perRound = sides.ToDictionary(s => s.Name, _ => new List<double>());
+                var all = sides.ToDictionary(s => s.Name, _ => new List<double>());
+                for (var round = 0; round < rounds; round++)
+                {
+                    for (var k = 0; k < sides.Length; k++)
+                    {
+                        var side = sides[(round + k) % sides.Length];
+                        Settle();
+                        var times = side.Run(steps);
+                        perRound[side.Name].Add(Median(times));
+                        all[side.Name].AddRange(times);
+                    }
+                }
+
+                string Cell(string name) => $"{Median(all[name]):0.0} ({perRound[name].Min():0.0}–{perRound[name].Max():0.0})";
+                var py = Median(all["PyTorch"]);
+                var line = $"| {row.Name} | {row.Batch} | {mode} | {Cell("generated")} | {Cell("hand-written")} | {Cell("PyTorch")} | **{Median(all["generated"]) / py:0.00}** | {Median(all["hand-written"]) / py:0.00} |";
+                lines.Add(line);
+                // Training ≈ 3 forward passes of arithmetic (forward, and backward for inputs and for weights); 2 FLOP per MAC.
+                var flops = 2.0 * row.Macs * row.Batch * (mode == "train" ? 3 : 1);
+                roofline.Add($"| {row.Name} | {mode} | {flops / 1e9:0.00} | {flops / (Median(all["generated"]) / 1000) / 1e9:0.0} | {flops / (py / 1000) / 1e9:0.0} |");
+                Console.Error.WriteLine($"side-by-side: {row.Name} {mode} done ({clock.Elapsed.TotalSeconds:0} s)");
+            }
+        }
+
+        var (matmul, convolution) = Peaks(threads);
+        lines.Add("");
+        lines.Add($"Roofline: libtorch's float32 matmul (2048², {threads} threads) ran at {matmul:0.0} GFLOP/s and a 3×3 convolution (batch 128, 32→32 channels, 14×14) at {convolution:0.0} GFLOP/s here; each step's arithmetic from the compile-time MAC count (2 FLOP per MAC, training 3× a forward pass):");
+        lines.Add("");
+        lines.Add("| Model | mode | GFLOP per step | generated GFLOP/s | PyTorch GFLOP/s |");
+        lines.Add("|---|---|---:|---:|---:|");
+        lines.AddRange(roofline);
+        lines.Add("");
+        lines.Add($"Wall time {clock.Elapsed.TotalMinutes:0.0} min. Command: dotnet run -c Release --project Benchmarks -- side-by-side {string.Join(' ', args.Skip(1))}".TrimEnd());
+        var text = string.Join("\n", lines) + "\n";
+        Console.Write(text);
+        if (outFile is not null)
+        {
+            File.WriteAllText(outFile, text);
+        }
+
+        work.Delete(recursive: true);
+        return 0;
+    }
+
+    /// <summary>
+    /// The hand-written ResNet with every ReLU and residual add in place against the same network out of place
+    /// (same weights; the gradients of one step compared first), interleaved: is the change worth making in the generator?
+    /// </summary>
+    private static int InPlace(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var rounds = Option(args, "--rounds", quick ? 2 : 5);
+        var steps = Option(args, "--steps", quick ? 8 : 20);
+        var threads = Option(args, "--threads", 2);
+        GlibcAllocator.UseFixedThresholds();
+        set_num_threads(threads);
+        var lines = new List<string>
+        {
+            $"In-place ReLU and residual add against out of place, hand-written ResNet, interleaved: {rounds} rounds of {steps} steps, {threads} threads, batch 128, CPU.",
+            "",
+            "| Model | mode | out of place (ms) | in place (ms) | in place / out of place | largest gradient difference after one step |",
+            "|---|---|---:|---:|---:|---:|",
+        };
+        foreach (var (name, n) in new[] { ("ResNet20", 3), ("ResNet56", 9) })
+        {
+            manual_seed(0);
+            using var outOfPlace = new HandWrittenResNet(n);
+            using var inPlace = new HandWrittenResNet(n, inPlace: true);
+            inPlace.load_state_dict(outOfPlace.state_dict());
+            using var x = randn(128, 1, 28, 28);
+            using var target = randint(0, 10, new long[] { 128 }, dtype: ScalarType.Int64);
+            var difference = GradientDifference(outOfPlace, inPlace, x, target);
+            foreach (var mode in new[] { "train", "inference" })
+            {
+                var a = new List<double>();
+                var b = new List<double>();
+                TorchSide(outOfPlace, x, target, "classify", mode, Warmup(steps));
+                TorchSide(inPlace, x, target, "classify", mode, Warmup(steps));
+                for (var round = 0; round < rounds; round++)
+                {
+                    var first = round % 2 == 0;
+                    (first ? a : b).AddRange(TorchSide(first ? outOfPlace : inPlace, x, target, "classify", mode, steps));
+                    (first ? b : a).AddRange(TorchSide(first ? inPlace : outOfPlace, x, target, "classify", mode, steps));
+                }
+
+                lines.Add($"| {name} | {mode} | {Median(a):0.0} | {Median(b):0.0} | **{Median(b) / Median(a):0.00}** | {(mode == "train" ? difference.ToString("0.0e0", CultureInfo.InvariantCulture) : "")} |");
+                Console.Error.WriteLine($"side-by-side --in-place: {name} {mode} done");
+            }
+        }
+
+        lines.Add("");
+        lines.Add($"Command: dotnet run -c Release --project Benchmarks -- side-by-side {string.Join(' ', args.Skip(1))}".TrimEnd());
+        Console.Write(string.Join("\n", lines) + "\n");
+        return 0;
+    }
+
+    /// <summary>One training step's gradients of the two networks (same weights, same batch): the largest absolute difference.</summary>
+    private static double GradientDifference(nn.Module<Tensor, Tensor> a, nn.Module<Tensor, Tensor> b, Tensor x, Tensor target)
+    {
+        foreach (var net in new[] { a, b })
+        {
+            net.train();
+            net.zero_grad();
+            using var scope = NewDisposeScope();
+            nn.functional.cross_entropy(net.call(x), target).backward();
+        }
+
+        using var differences = NewDisposeScope();
+        return a.parameters().Zip(b.parameters()).Max(p => (p.First.grad! - p.Second.grad!).abs().max().item<float>());
+    }
+
+    /// <summary>Steps on the TorchSharp side, each timed alone: a training step is what the Python side does.</summary>
+    private static double[] TorchSide(nn.Module<Tensor, Tensor> net, Tensor x, Tensor target, string task, string mode, int steps)
+    {
+        var times = new double[steps];
+        var clock = new Stopwatch();
+        if (mode == "train")
+        {
+            net.train();
+            using var optimizer = optim.SGD(net.parameters(), 0.01, momentum: 0.9);
+            for (var i = 0; i < steps; i++)
+            {
+                clock.Restart();
+                using (var scope = NewDisposeScope())
+                {
+                    optimizer.zero_grad();
+                    var output = net.call(x);
+                    var loss = task == "classify" ? nn.functional.cross_entropy(output, target) : nn.functional.mse_loss(output, target);
+                    loss.backward();
+                    optimizer.step();
+                    _ = loss.item<float>();
+                }
+
+                times[i] = clock.Elapsed.TotalMilliseconds;
+            }
+        }
+        else
+        {
+            net.eval();
+            using var noGrad = no_grad();
+            for (var i = 0; i < steps; i++)
+            {
+                clock.Restart();
+                net.call(x).Dispose();
+                times[i] = clock.Elapsed.TotalMilliseconds;
+            }
+        }
+
+        return times;
+    }
+
+    /// <summary>What libtorch reaches on this machine: a large matmul and a typical convolution, GFLOP/s (median of 10).</summary>
+    private static (double Matmul, double Convolution) Peaks(int threads)
+    {
+        set_num_threads(threads);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        const long n = 2048;
+        var a = randn(n, n);
+        var b = randn(n, n);
+        var x = randn(128, 32, 14, 14);
+        var w = randn(32, 32, 3, 3);
+        double Rate(Action op, double flop)
+        {
+            op();
+            var times = new List<double>();
+            for (var i = 0; i < 10; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                op();
+                times.Add(clock.Elapsed.TotalSeconds);
+            }
+
+            return flop / Median(times) / 1e9;
+        }
+
+        return (Rate(() => a.mm(b).Dispose(), 2.0 * n * n * n),
+                Rate(() => nn.functional.conv2d(x, w, padding: new long[] { 1, 1 }).Dispose(), 2.0 * 128 * 32 * 32 * 9 * 14 * 14));
+    }
+
+    private static int Warmup(int steps) => Math.Max(3, steps / 5);
+
+    /// <summary>
+    /// A pause before each side's steps. libtorch's OpenMP workers keep spinning for a while after their last parallel
+    /// region; without the pause, the process that just ran takes cores from the one that runs next, and a model whose
+    /// 30 steps last less than that (the Transformer block: 2 ms a step) measures mostly the other process's spinning.
+    /// </summary>
+    private static void Settle() => System.Threading.Thread.Sleep(SettleMilliseconds);
+
+    private static int SettleMilliseconds = 1000;
+
+    private static long Parameters(nn.Module module) => module.parameters().Sum(p => p.numel());
+
+    private static double Median(IReadOnlyCollection<double> xs)
+    {
+        var sorted = xs.OrderBy(v => v).ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var text = OptionText(args, name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} takes a positive whole number, not '{text}'");
+    }
+
+    private static string? OptionText(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    /// <summary>Benchmarks/PyTorch/side_by_side.py as a child process, one JSON command per line.</summary>
+    private sealed class PythonSide : IDisposable
+    {
+        private readonly Process process;
+
+        public PythonSide(int threads, bool fixedMalloc)
+        {
+            var script = Path.Combine(AppContext.BaseDirectory, "PyTorch", "side_by_side.py");
+            var start = new ProcessStartInfo(Interpreter) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            start.ArgumentList.Add(script);
+            start.ArgumentList.Add("--threads");
+            start.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
+            start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+            start.Environment["PYTHONNOUSERSITE"] = "1";
+            if (fixedMalloc)
+            {
+                start.Environment["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456";
+            }
+
+            process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + Interpreter);
+            var ready = Read();
+            Version = $"PyTorch {ready["torch"]} (oneDNN {((bool)ready["mkldnn"]! ? "on" : "off")}, {ready["threads"]} threads)";
+        }
+
+        public string Version { get; }
+
+        public void Load(Row row, string source) => Send(new JsonObject
+        {
+            ["op"] = "load", ["name"] = row.Name, ["class"] = row.PyTorchClass, ["source"] = source, ["input"] = new JsonArray(row.Input.Select(d => (JsonNode)d).ToArray()),
+            ["batch"] = row.Batch, ["tokens"] = row.Tokens, ["vocab"] = row.Vocab, ["task"] = row.Task, ["classes"] = row.Classes,
+        });
+
+        public double[] Run(string name, string mode, int steps) =>
+            Send(new JsonObject { ["op"] = "run", ["name"] = name, ["mode"] = mode, ["steps"] = steps })["ms"]!.AsArray().Select(v => (double)v!).ToArray();
+
+        public void Dispose()
+        {
+            try
+            {
+                process.StandardInput.WriteLine("{\"op\": \"quit\"}");
+                process.WaitForExit(5000);
+            }
+            finally
+            {
+                process.Dispose();
+            }
+        }
+
+        private JsonObject Send(JsonObject command)
+        {
+            process.StandardInput.WriteLine(command.ToJsonString());
+            var answer = Read();
+            return answer["error"] is { } error ? throw new InvalidOperationException("the PyTorch side failed: " + error) : answer;
+        }
+
+        private JsonObject Read()
+        {
+            var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"the PyTorch side exited (code {(process.HasExited ? process.ExitCode : -1)})");
+            return JsonNode.Parse(line)!.AsObject();
+        }
+    }
+}
