@@ -461,8 +461,7 @@ public static class DeclarationParser
             return false;
         }
 
-        var model = models.For(reference.SyntaxTree);
-        return model is not null && model.GetDiagnostics(reference.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error);
+        return models.ErrorsIn(reference.SyntaxTree, ct).Any(d => d.Location.SourceSpan.IntersectsWith(reference.Span));
     }
 
     /// <summary>Parses every block reachable from the given ones (each once, so recursive blocks terminate).</summary>
@@ -683,6 +682,23 @@ public static class DeclarationParser
         private readonly Dictionary<SyntaxTree, SemanticModel> _byTree = new();
 
         public SemanticModels(SemanticModel first) => _first = first;
+
+        private readonly Dictionary<SyntaxTree, List<Diagnostic>> _errorsByTree = new();
+
+        /// <summary>
+        /// The compiler's errors in a tree, asked for once per tree: asking per attribute span made the semantic model
+        /// do its work again for each attribute, about three quarters of the parse (docs/benchmarks.md#the-generators-cost).
+        /// </summary>
+        public IReadOnlyList<Diagnostic> ErrorsIn(SyntaxTree tree, CancellationToken ct)
+        {
+            if (!_errorsByTree.TryGetValue(tree, out var errors))
+            {
+                errors = For(tree)?.GetDiagnostics(null, ct).Where(d => d.Severity == DiagnosticSeverity.Error).ToList() ?? new List<Diagnostic>();
+                _errorsByTree[tree] = errors;
+            }
+
+            return errors;
+        }
 
         public SemanticModel? For(SyntaxTree tree)
         {
