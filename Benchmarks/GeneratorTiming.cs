@@ -29,7 +29,7 @@ internal static class GeneratorTiming
     public static int Run(string[] args)
     {
         var quick = args.Contains("--quick");
-        var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(quick ? 3 : 7);
+        var rounds = CommandLine.Option(args, "--rounds", quick ? 3 : 7);
         var sizes = quick ? new[] { 1, 10, 100 } : new[] { 1, 10, 100, 500 };
 
         // Warm up the JIT on a project of its own.
@@ -89,8 +89,8 @@ internal static class GeneratorTiming
                 checkedIn.Add(clock.Elapsed.TotalSeconds);
             }
 
-            var (f, a, e, w, c) = (Median(full), Median(allocated), Median(edited), Median(withGenerator), Median(checkedIn));
-            lines.Add($"| {size} | {Ms(f)} | {Ms(f / size)} | {a / 1e6:0.0} MB | {Ms(e)} | {Ms(Median(comment))} ({Ms(Median(commentInGenerator))}) | {Ms(w)} | {Ms(c)} | {w / c:0.00} |");
+            var (f, a, e, w, c) = (Statistics.Median(full), Statistics.Median(allocated), Statistics.Median(edited), Statistics.Median(withGenerator), Statistics.Median(checkedIn));
+            lines.Add($"| {size} | {Ms(f)} | {Ms(f / size)} | {a / 1e6:0.0} MB | {Ms(e)} | {Ms(Statistics.Median(comment))} ({Ms(Statistics.Median(commentInGenerator))}) | {Ms(w)} | {Ms(c)} | {w / c:0.00} |");
             Console.Error.WriteLine($"generator: {size} models done");
             stepLines.Add($"- {size} model(s), a comment edited: {commentSteps}");
         }
@@ -223,8 +223,6 @@ internal static class GeneratorTiming
         layers.Add("Linear(10)");
         return $"[Model({(image ? "3, 32, 32" : "64")})]\n{string.Join("\n", layers.Select(l => "[" + l + "]"))}\npublic partial class Net {{ }}\n";
     }
-
-    private static double Median(List<double> xs) => xs.OrderBy(v => v).ElementAt(xs.Count / 2);
 
     private static string Ms(double seconds) => seconds >= 1 ? $"{seconds:0.00} s" : $"{seconds * 1000:0.0} ms";
 }

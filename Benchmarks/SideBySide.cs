@@ -73,12 +73,12 @@ internal static class SideBySide
         }
 
         var quick = args.Contains("--quick");
-        var rounds = Option(args, "--rounds", quick ? 2 : 3);
-        var steps = Option(args, "--steps", quick ? 8 : 30);
-        var threads = Option(args, "--threads", 2);
-        var only = OptionText(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var outFile = OptionText(args, "--out");
-        SettleMilliseconds = OptionText(args, "--settle-ms") is { } settle ? int.Parse(settle, CultureInfo.InvariantCulture) : 1000;
+        var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 3);
+        var steps = CommandLine.Option(args, "--steps", quick ? 8 : 30);
+        var threads = CommandLine.Option(args, "--threads", 2);
+        var only = CommandLine.Text(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var outFile = CommandLine.Text(args, "--out");
+        SettleMilliseconds = CommandLine.Text(args, "--settle-ms") is { } settle ? int.Parse(settle, CultureInfo.InvariantCulture) : 1000;
         var rows = Rows.Where(r => only is null || only.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
         if (rows.Count == 0)
         {
@@ -153,18 +153,18 @@ internal static class SideBySide
                         var side = sides[(round + k) % sides.Length];
                         Settle();
                         var times = side.Run(steps);
-                        perRound[side.Name].Add(Median(times));
+                        perRound[side.Name].Add(Statistics.Median(times));
                         all[side.Name].AddRange(times);
                     }
                 }
 
-                string Cell(string name) => $"{Median(all[name]):0.0} ({perRound[name].Min():0.0}–{perRound[name].Max():0.0})";
-                var py = Median(all["PyTorch"]);
-                var line = $"| {row.Name} | {row.Batch} | {mode} | {Cell("generated")} | {Cell("hand-written")} | {Cell("PyTorch")} | **{Median(all["generated"]) / py:0.00}** | {Median(all["hand-written"]) / py:0.00} |";
+                string Cell(string name) => $"{Statistics.Median(all[name]):0.0} ({perRound[name].Min():0.0}–{perRound[name].Max():0.0})";
+                var py = Statistics.Median(all["PyTorch"]);
+                var line = $"| {row.Name} | {row.Batch} | {mode} | {Cell("generated")} | {Cell("hand-written")} | {Cell("PyTorch")} | **{Statistics.Median(all["generated"]) / py:0.00}** | {Statistics.Median(all["hand-written"]) / py:0.00} |";
                 lines.Add(line);
                 // Training ≈ 3 forward passes of arithmetic (forward, and backward for inputs and for weights); 2 FLOP per MAC.
                 var flops = 2.0 * row.Macs * row.Batch * (mode == "train" ? 3 : 1);
-                roofline.Add($"| {row.Name} | {mode} | {flops / 1e9:0.00} | {flops / (Median(all["generated"]) / 1000) / 1e9:0.0} | {flops / (py / 1000) / 1e9:0.0} |");
+                roofline.Add($"| {row.Name} | {mode} | {flops / 1e9:0.00} | {flops / (Statistics.Median(all["generated"]) / 1000) / 1e9:0.0} | {flops / (py / 1000) / 1e9:0.0} |");
                 Console.Error.WriteLine($"side-by-side: {row.Name} {mode} done ({clock.Elapsed.TotalSeconds:0} s)");
             }
         }
@@ -196,9 +196,9 @@ internal static class SideBySide
     private static int InPlace(string[] args)
     {
         var quick = args.Contains("--quick");
-        var rounds = Option(args, "--rounds", quick ? 2 : 5);
-        var steps = Option(args, "--steps", quick ? 8 : 20);
-        var threads = Option(args, "--threads", 2);
+        var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 5);
+        var steps = CommandLine.Option(args, "--steps", quick ? 8 : 20);
+        var threads = CommandLine.Option(args, "--threads", 2);
         GlibcAllocator.UseFixedThresholds();
         set_num_threads(threads);
         var lines = new List<string>
@@ -230,7 +230,7 @@ internal static class SideBySide
                     (first ? b : a).AddRange(TorchSide(first ? inPlace : outOfPlace, x, target, "classify", mode, steps));
                 }
 
-                lines.Add($"| {name} | {mode} | {Median(a):0.0} | {Median(b):0.0} | **{Median(b) / Median(a):0.00}** | {(mode == "train" ? difference.ToString("0.0e0", CultureInfo.InvariantCulture) : "")} |");
+                lines.Add($"| {name} | {mode} | {Statistics.Median(a):0.0} | {Statistics.Median(b):0.0} | **{Statistics.Median(b) / Statistics.Median(a):0.00}** | {(mode == "train" ? difference.ToString("0.0e0", CultureInfo.InvariantCulture) : "")} |");
                 Console.Error.WriteLine($"side-by-side --in-place: {name} {mode} done");
             }
         }
@@ -318,7 +318,7 @@ internal static class SideBySide
                 times.Add(clock.Elapsed.TotalSeconds);
             }
 
-            return flop / Median(times) / 1e9;
+            return flop / Statistics.Median(times) / 1e9;
         }
 
         return (Rate(() => a.mm(b).Dispose(), 2.0 * n * n * n),
@@ -337,31 +337,6 @@ internal static class SideBySide
     private static int SettleMilliseconds = 1000;
 
     private static long Parameters(nn.Module module) => module.parameters().Sum(p => p.numel());
-
-    private static double Median(IReadOnlyCollection<double> xs)
-    {
-        var sorted = xs.OrderBy(v => v).ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var text = OptionText(args, name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : throw new ArgumentException($"{name} takes a positive whole number, not '{text}'");
-    }
-
-    private static string? OptionText(string[] args, string name)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-    }
 
     /// <summary>Benchmarks/PyTorch/side_by_side.py as a child process, one JSON command per line.</summary>
     private sealed class PythonSide : IDisposable
