@@ -12,8 +12,8 @@ namespace Dsl.Runtime.Checkpoints;
 
 /// <summary>
 /// Model weights in PyTorch's file formats, chosen by extension: <c>.safetensors</c> (safe to load from anyone),
-/// or <c>.pt</c> / <c>.pth</c> / <c>.bin</c> (a state_dict pickled in a zip, as <c>torch.save</c> writes it;
-/// loading it runs an unpickler, so load such files only from trusted sources).
+/// or <c>.pt</c> / <c>.pth</c> / <c>.bin</c> (a state_dict pickled in a zip, as <c>torch.save</c> writes it; it is read
+/// as data, never unpickled: only a dict of tensors is accepted, and no Python global is imported or called).
 /// </summary>
 public static class Weights
 {
@@ -111,15 +111,9 @@ public static class Weights
         if (!File.Exists(fullPath))
             throw new FileNotFoundException($"The weights file {fullPath} does not exist.", fullPath);
 
+        // Index checked, names matched, then only the matched tensors read: memory follows the model, not the file.
         using var scope = torch.NewDisposeScope();
-        if (format == WeightsFormat.Safetensors)
-        {
-            // Header checked, names matched, then only the matched tensors read: memory follows the model, not the file.
-            WeightsFileReader.LoadSafetensors(module, fullPath, strict, keyMap);
-            return;
-        }
-        var saved = WeightsFileReader.Read(fullPath, format);
-        StateDictLoader.Load(module, saved, $"the file {fullPath}", strict, keyMap);
+        WeightsFileReader.Load(module, fullPath, format, strict, keyMap);
     }
 
     /// <summary>

@@ -174,6 +174,121 @@ public sealed class FileFuzzTests(TrainingFixture data, ITestOutputHelper output
     }
 
     [Fact]
+    public void Mutated_pth_files_load_right_or_are_refused_in_one_line()
+    {
+        var random = new Random(Seed);
+        using var scope = torch.NewDisposeScope();
+        manual_seed(Seed); // the deflated file's bytes depend on the weights
+        using var source = new TinyResNet();
+        var path = temp.File("real.pth");
+        Weights.Save(source, path); // PyBridge's writer: deflated entries
+        var written = File.ReadAllBytes(path);
+        var (views, storages) = PthBytes.Of(source);
+        var tally = new Tally();
+        var peak = PeakResidentMemory.Reset();
+        for (var i = 0; i < Cases; i++)
+        {
+            var (kind, mutant, declared) = MutatePth(written, views, storages, random);
+            var file = temp.Write($"mutant-{i}.pth", mutant);
+            using var target = new TinyResNet();
+            Check(tally, $"pth mutant {i} ({kind})", mutant.Length, () =>
+            {
+                Weights.Load(target, file, strict: random.Next(2) == 0);
+                if (declared is { } d)
+                    AssertLoadedAsDeclared(target, d.Views, d.Storages, kind);
+            });
+            File.Delete(file);
+        }
+        output.WriteLine($"pth: {Cases} mutants of a {written.Length:N0}-byte file (seed {Seed}): {tally}; peak RSS growth {PeakResidentMemory.GrowthSince(peak)}");
+    }
+
+    /// <summary>
+    /// The right result of a load that succeeded: each element of each tensor is the storage's element at the view's
+    /// offset plus the index times the strides, walked here index by index (not through the reader's as_strided).
+    /// </summary>
+    private static void AssertLoadedAsDeclared(nn.Module target, List<PthBytes.View> views, List<PthBytes.Storage> storages, string kind)
+    {
+        foreach (var (key, tensor) in target.state_dict())
+        {
+            if (views.FirstOrDefault(v => v.Name == key) is not { } view)
+                continue;
+            var storage = storages.First(s => s.Key == view.Storage);
+            var size = tensor.ElementSize;
+            var actual = tensor.contiguous().bytes.ToArray();
+            var index = new long[view.Shape.Length];
+            for (var n = 0L; n < tensor.numel(); n++)
+            {
+                var offset = view.Offset;
+                for (var d = 0; d < index.Length; d++)
+                    offset += index[d] * view.Stride[d];
+                Assert.True(storage.Bytes.AsSpan((int)(offset * size), (int)size).SequenceEqual(actual.AsSpan((int)(n * size), (int)size)),
+                    $"{kind}: {key}[{string.Join(", ", index)}] is not the storage's element {offset}");
+                for (var d = index.Length - 1; d >= 0 && ++index[d] == view.Shape[d]; d--)
+                    index[d] = 0;
+            }
+        }
+    }
+
+    private static (string Kind, byte[] Bytes, (List<PthBytes.View> Views, List<PthBytes.Storage> Storages)? Declared) MutatePth(
+        byte[] written, List<PthBytes.View> realViews, List<PthBytes.Storage> realStorages, Random random)
+    {
+        var views = realViews.ToList();
+        var storages = realStorages.ToList();
+        var pick = random.Next(views.Count);
+        var view = views[pick];
+        var storageIndex = storages.FindIndex(s => s.Key == view.Storage);
+        (string, byte[], (List<PthBytes.View>, List<PthBytes.Storage>)?) Declared(string kind) =>
+            (kind, PthBytes.File(views, storages, deflate: random.Next(2) == 0), (views, storages));
+        long Huge() => random.Next(3) switch { 0 => long.MaxValue - random.Next(1000), 1 => 1L << random.Next(31, 62), _ => int.MaxValue };
+        switch (random.Next(11))
+        {
+            case 0:
+                var bytes = (byte[])written.Clone();
+                for (var k = random.Next(1, 9); k > 0; k--)
+                    bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+                return ("byte flips", bytes, null);
+            case 1:
+                return ("truncated", written[..random.Next(written.Length)], null);
+            case 2:
+                var pickle = PthBytes.Pickle(views, storages);
+                for (var k = random.Next(1, 5); k > 0; k--)
+                    pickle[random.Next(pickle.Length)] = (byte)random.Next(256);
+                return ("pickle bytes", PthBytes.Zip(pickle, storages), null);
+            case 3:
+                storages[storageIndex] = storages[storageIndex] with { Elements = random.Next(2) == 0 ? Huge() : storages[storageIndex].Elements + random.Next(-2, 3) };
+                return Declared("storage size");
+            case 4:
+                views[pick] = view with { Offset = random.Next(2) == 0 ? Huge() : random.Next(-2, 40) };
+                return Declared("offset");
+            case 5:
+                views[pick] = view with
+                {
+                    Shape = random.Next(3) switch { 0 => view.Shape.Select(s => s * 2).ToArray(), 1 => [Huge(), 3], _ => view.Shape.Reverse().ToArray() },
+                };
+                views[pick] = views[pick] with { Stride = views[pick].Shape.Length == view.Stride.Length && random.Next(2) == 0 ? view.Stride : PthBytes.ContiguousStrides(views[pick].Shape) };
+                return Declared("shape");
+            case 6:
+                views[pick] = view with { Stride = view.Stride.Select(s => random.Next(4) switch { 0 => 0, 1 => -s, 2 => s * 3, _ => Huge() }).ToArray() };
+                return Declared("strides");
+            case 7:
+                // Two tensors share one storage: legal in PyTorch (tied weights), loaded right when the sizes agree.
+                var other = views[random.Next(views.Count)];
+                views[pick] = view with { Storage = other.Storage };
+                return Declared("shared storage");
+            case 8:
+                views.Insert(random.Next(views.Count + 1), view);
+                return Declared("duplicate name");
+            case 9:
+                var type = new[] { "DoubleStorage", "HalfStorage", "LongStorage", "ByteStorage", "BoolStorage", "QInt8Storage", "UntypedStorage" }[random.Next(7)];
+                storages[storageIndex] = storages[storageIndex] with { Type = type };
+                return Declared("storage type");
+            default:
+                views[pick] = view with { Name = "\u001b[31m" + view.Name };
+                return Declared("renamed with control characters");
+        }
+    }
+
+    [Fact]
     public void Mutated_checkpoints_load_or_are_refused_in_one_line_and_never_abort()
     {
         var random = new Random(Seed);
