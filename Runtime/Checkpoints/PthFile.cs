@@ -133,7 +133,7 @@ internal sealed class PthFile : IDisposable
             throw Corrupt(path, $"its pickle names the storage \"{key}\", which is not an entry name");
         var entry = archive.GetEntry(prefix + "data/" + storage.Key)
             ?? throw Corrupt(path, $"its pickle refers to the storage \"{key}\", which its zip archive lacks ({Names.Printable(prefix)}data/{key})");
-        var elementSize = ElementSize(DTypeOf(storage.TypeName));
+        var elementSize = WeightDTypes.ElementSize(DTypeOf(storage.TypeName));
         var needed = storage.Elements > long.MaxValue / elementSize ? long.MaxValue : storage.Elements * elementSize;
         if (entry.Length != needed)
             throw Corrupt(path, $"its storage \"{key}\" is declared as {storage.Elements:N0} elements of {storage.TypeName} ({(needed == long.MaxValue ? "beyond any file" : $"{needed:N0} bytes")}) but its entry holds {entry.Length:N0} bytes");
@@ -169,7 +169,7 @@ internal sealed class PthFile : IDisposable
             throw Corrupt(path, $"the tensor \"{shown}\" is a strided view spanning {span:N0} elements of its storage for {elements:N0} elements; save it contiguous (tensor.contiguous())");
         var dtype = DTypeOf(tensor.Storage.TypeName);
         var contiguous = new PthEntry(name, dtype, shape, tensor.Stride, tensor.Offset, span, storage).IsContiguous;
-        if ((contiguous ? elements : span) > MaxTensorBytes / ElementSize(dtype))
+        if ((contiguous ? elements : span) > MaxTensorBytes / WeightDTypes.ElementSize(dtype))
             throw Corrupt(path, $"the tensor \"{shown}\" has {elements:N0} elements, more than this runtime reads from a .pth file (2 GiB a tensor); convert it to safetensors");
         return new PthEntry(name, dtype, shape, tensor.Stride, tensor.Offset, span, storage);
     }
@@ -182,7 +182,7 @@ internal sealed class PthFile : IDisposable
     {
         if (entry.Elements == 0)
             return empty(entry.Shape, dtype: entry.DType);
-        var elementSize = ElementSize(entry.DType);
+        var elementSize = WeightDTypes.ElementSize(entry.DType);
         var count = entry.IsContiguous ? entry.Elements : entry.Span;
         var bytes = new byte[count * elementSize];
         using (var input = entry.Storage.Open())
@@ -195,29 +195,9 @@ internal sealed class PthFile : IDisposable
         return entry.IsContiguous ? flat.view(entry.Shape) : flat.as_strided(entry.Shape, entry.Stride);
     }
 
-    /// <summary>torch's storage classes and their dtypes (<see cref="StateDictPickle.TorchStorageTypes"/>).</summary>
-    private static ScalarType DTypeOf(string storageType) => storageType switch
-    {
-        "DoubleStorage" => ScalarType.Float64,
-        "FloatStorage" => ScalarType.Float32,
-        "HalfStorage" => ScalarType.Float16,
-        "BFloat16Storage" => ScalarType.BFloat16,
-        "LongStorage" => ScalarType.Int64,
-        "IntStorage" => ScalarType.Int32,
-        "ShortStorage" => ScalarType.Int16,
-        "CharStorage" => ScalarType.Int8,
-        "ByteStorage" => ScalarType.Byte,
-        "BoolStorage" => ScalarType.Bool,
-        _ => throw new ArgumentOutOfRangeException(nameof(storageType), storageType, "not one of StateDictPickle.TorchStorageTypes"),
-    };
-
-    private static long ElementSize(ScalarType dtype) => dtype switch
-    {
-        ScalarType.Float64 or ScalarType.Int64 => 8,
-        ScalarType.Float32 or ScalarType.Int32 => 4,
-        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
-        _ => 1,
-    };
+    /// <summary>The dtype of a storage class <see cref="StateDictPickle"/> has already accepted.</summary>
+    private static ScalarType DTypeOf(string storageType) => WeightDTypes.OfTorchStorage(storageType)
+        ?? throw new ArgumentOutOfRangeException(nameof(storageType), storageType, "not a storage class StateDictPickle accepts");
 
     private static string ReadSmall(ZipArchiveEntry entry, string path, int limit)
     {

@@ -168,7 +168,7 @@ internal sealed class SafetensorsFile
         if (end > dataLength)
             throw Corrupt(path, $"the tensor \"{shown}\" has data_offsets [{begin}, {end}] beyond the {dataLength} bytes of data in the file");
 
-        var elementSize = ElementSize(dtype);
+        var elementSize = WeightDTypes.ElementSize(dtype);
         var needed = elements > dataLength / elementSize ? long.MaxValue : elements * elementSize;
         if (needed != end - begin)
             throw Corrupt(path, $"the tensor \"{shown}\" ({dtypeName} [{string.Join(", ", shape)}]) needs {(needed == long.MaxValue ? "more bytes than the file has" : $"{needed} bytes")} but its data_offsets span {end - begin}");
@@ -205,14 +205,6 @@ internal sealed class SafetensorsFile
         "U8" => ScalarType.Byte,
         "BOOL" => ScalarType.Bool,
         _ => null,
-    };
-
-    private static long ElementSize(ScalarType dtype) => dtype switch
-    {
-        ScalarType.Float64 or ScalarType.Int64 => 8,
-        ScalarType.Float32 or ScalarType.Int32 => 4,
-        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
-        _ => 1,
     };
 
     private static CheckpointCorruptException Corrupt(string path, string reason) => new(path, reason);

@@ -220,7 +220,7 @@ internal sealed class StateDictPickle
     {
         if ((module, name) is ("collections", "OrderedDict") or ("torch._utils", "_rebuild_tensor_v2") or ("torch._utils", "_rebuild_tensor"))
             return new PickledGlobal(module, name);
-        if (module == "torch" && name.EndsWith("Storage", StringComparison.Ordinal) && TorchStorageTypes.Contains(name))
+        if (module == "torch" && WeightDTypes.OfTorchStorage(name) is not null)
             return new PickledGlobal(module, name);
         if (module == "torch._utils" && name == "_rebuild_parameter")
             throw Refuse("it holds nn.Parameter objects, not a state_dict (a pickled module? save model.state_dict() alone)");
@@ -228,18 +228,11 @@ internal sealed class StateDictPickle
                      "(only collections.OrderedDict, torch._utils._rebuild_tensor_v2 and torch's storage types are read)");
     }
 
-    /// <summary>The storage names torch.save writes (<c>_pickle_storage_type</c>), each with a fixed element size.</summary>
-    internal static readonly HashSet<string> TorchStorageTypes = new(StringComparer.Ordinal)
-    {
-        "DoubleStorage", "FloatStorage", "HalfStorage", "BFloat16Storage", "LongStorage", "IntStorage", "ShortStorage",
-        "CharStorage", "ByteStorage", "BoolStorage",
-    };
-
     private object PersistentLoad(object? id)
     {
         if (id is not object?[] { Length: 5 } tuple || tuple[0] is not "storage")
             throw Refuse("its pickle has a persistent id that is not ('storage', type, key, location, size)");
-        if (tuple[1] is not PickledGlobal { Module: "torch" } type || !TorchStorageTypes.Contains(type.Name))
+        if (tuple[1] is not PickledGlobal { Module: "torch" } type || WeightDTypes.OfTorchStorage(type.Name) is null)
             throw Refuse($"its pickle has a storage of type {Describe(tuple[1])}, not one of torch's typed storages");
         if (tuple[2] is not string key || key.Length == 0)
             throw Refuse("its pickle has a storage whose key is not a string");
