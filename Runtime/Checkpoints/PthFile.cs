@@ -13,6 +13,9 @@ internal sealed record PthEntry(string Name, ScalarType DType, long[] Shape, lon
 {
     public long Elements => Shape.Aggregate(1L, (product, size) => product * size);
 
+    /// <summary>The elements read from the storage: its own when contiguous, else the span of its view (no more than its own).</summary>
+    public long ElementsRead => IsContiguous ? Elements : Span;
+
     /// <summary>Row-major without gaps, so its bytes are one run of the storage.</summary>
     public bool IsContiguous
     {
@@ -73,15 +76,14 @@ internal sealed class PthFile : IDisposable
     /// <exception cref="CheckpointCorruptException">Anything is wrong; the message names the file, and the tensor, escaped.</exception>
     public static PthFile Open(Stream stream, string path, long maxPickleBytes)
     {
-        ZipArchive archive;
-        try
-        {
-            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        }
-        catch (InvalidDataException e)
-        {
-            throw Corrupt(path, $"it is not a readable zip archive as torch.save writes ({FirstLine(e.Message)})", e);
-        }
+        // Anything that is not a zip would be "the legacy format" to a zip reader, which misleads for a damaged file.
+        Span<byte> start = stackalloc byte[4];
+        stream.Position = 0;
+        if (stream.Length < 4 || stream.Read(start) < 4 || !start.SequenceEqual("PK\x03\x04"u8))
+            throw Corrupt(path, "it is not a zip archive as torch.save writes (a damaged file, or the legacy pre-1.6 format, which is not supported)");
+        stream.Position = 0;
+        // A damaged archive throws InvalidDataException, which the caller turns into one line naming the file.
+        var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
         try
         {
             return new PthFile(archive, Check(archive, path, maxPickleBytes));
@@ -167,11 +169,10 @@ internal sealed class PthFile : IDisposable
         // view would make reading it cost its whole span.
         if (span > elements)
             throw Corrupt(path, $"the tensor \"{shown}\" is a strided view spanning {span:N0} elements of its storage for {elements:N0} elements; save it contiguous (tensor.contiguous())");
-        var dtype = DTypeOf(tensor.Storage.TypeName);
-        var contiguous = new PthEntry(name, dtype, shape, tensor.Stride, tensor.Offset, span, storage).IsContiguous;
-        if ((contiguous ? elements : span) > MaxTensorBytes / WeightDTypes.ElementSize(dtype))
+        var entry = new PthEntry(name, DTypeOf(tensor.Storage.TypeName), shape, tensor.Stride, tensor.Offset, span, storage);
+        if (entry.ElementsRead > MaxTensorBytes / WeightDTypes.ElementSize(entry.DType))
             throw Corrupt(path, $"the tensor \"{shown}\" has {elements:N0} elements, more than this runtime reads from a .pth file (2 GiB a tensor); convert it to safetensors");
-        return new PthEntry(name, dtype, shape, tensor.Stride, tensor.Offset, span, storage);
+        return entry;
     }
 
     /// <summary>
@@ -183,7 +184,7 @@ internal sealed class PthFile : IDisposable
         if (entry.Elements == 0)
             return empty(entry.Shape, dtype: entry.DType);
         var elementSize = WeightDTypes.ElementSize(entry.DType);
-        var count = entry.IsContiguous ? entry.Elements : entry.Span;
+        var count = entry.ElementsRead;
         var bytes = new byte[count * elementSize];
         using (var input = entry.Storage.Open())
         {
@@ -246,10 +247,4 @@ internal sealed class PthFile : IDisposable
     }
 
     private static CheckpointCorruptException Corrupt(string path, string reason, Exception? inner = null) => new(path, reason, inner);
-
-    private static string FirstLine(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        return (end < 0 ? message : message[..end]).TrimEnd('.');
-    }
 }

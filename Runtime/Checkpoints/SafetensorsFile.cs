@@ -75,7 +75,7 @@ internal sealed class SafetensorsFile
         }
         catch (JsonException e)
         {
-            throw Corrupt(path, $"its safetensors header is not valid JSON ({FirstLine(e.Message)})");
+            throw Corrupt(path, $"its safetensors header is not valid JSON ({Names.FirstLine(e.Message)})");
         }
     }
 
@@ -208,10 +208,4 @@ internal sealed class SafetensorsFile
     };
 
     private static CheckpointCorruptException Corrupt(string path, string reason) => new(path, reason);
-
-    private static string FirstLine(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        return (end < 0 ? message : message[..end]).TrimEnd('.');
-    }
 }

@@ -34,7 +34,7 @@ internal static class WeightsFileReader
         catch (Exception e) when (IsMalformedInput(e))
         {
             var formatName = format == WeightsFormat.Safetensors ? "safetensors" : "PyTorch (torch.save zip)";
-            throw new CheckpointCorruptException(path, $"it is not a valid {formatName} file ({FirstLine(e.Message)})", e);
+            throw new CheckpointCorruptException(path, $"it is not a valid {formatName} file ({Names.FirstLine(e.Message)})", e);
         }
     }
 
@@ -48,46 +48,36 @@ internal static class WeightsFileReader
     private static void LoadSafetensors(nn.Module module, FileStream stream, string path, bool strict, Func<string, string?>? keyMap)
     {
         var file = SafetensorsFile.ReadHeader(stream, path);
-        var entries = new Dictionary<string, SafetensorsEntry>(file.Entries.Count, StringComparer.Ordinal);
-        foreach (var entry in file.Entries)
-            entries.Add(entry.Name, entry);
-        var infos = new Dictionary<string, TensorInfo>(entries.Count, StringComparer.Ordinal);
-        foreach (var (name, entry) in entries)
-            infos.Add(name, new TensorInfo(entry.Shape, entry.DType));
-
-        var plan = StateDictLoader.Plan(module, infos, $"the file {path}", strict, keyMap);
-        CopyIn(plan, fileKey => file.ReadTensor(stream, entries[fileKey]), path);
+        LoadMatched(module, file.Entries, e => e.Name, e => new TensorInfo(e.Shape, e.DType), e => file.ReadTensor(stream, e), path, strict, keyMap);
     }
 
     private static void LoadPickle(nn.Module module, FileStream stream, string path, bool strict, Func<string, string?>? keyMap)
     {
-        // Anything that is not a zip would be "the legacy format" to a zip reader, which misleads for a damaged file.
-        Span<byte> start = stackalloc byte[4];
-        if (stream.Length < 4 || stream.Read(start) < 4 || !start.SequenceEqual("PK\x03\x04"u8))
-            throw new CheckpointCorruptException(path,
-                "it is not a zip archive as torch.save writes (a damaged file, or the legacy pre-1.6 format, which is not supported)");
-        stream.Position = 0;
         using var file = PthFile.Open(stream, path, PthFile.MaxPickleBytes(module.state_dict().Count));
-        var entries = new Dictionary<string, PthEntry>(file.Entries.Count, StringComparer.Ordinal);
-        var infos = new Dictionary<string, TensorInfo>(file.Entries.Count, StringComparer.Ordinal);
-        foreach (var entry in file.Entries)
+        LoadMatched(module, file.Entries, e => e.Name, e => new TensorInfo(e.Shape, e.DType), e => file.ReadTensor(e, path), path, strict, keyMap);
+    }
+
+    /// <summary>
+    /// Matches a file's entries (already validated, names unique) to the module by name, shape and dtype, then reads the
+    /// planned ones and copies them all in: a file that fails halfway leaves the module untouched.
+    /// </summary>
+    private static void LoadMatched<TEntry>(nn.Module module, IReadOnlyList<TEntry> fileEntries, Func<TEntry, string> nameOf,
+        Func<TEntry, TensorInfo> infoOf, Func<TEntry, Tensor> readTensor, string path, bool strict, Func<string, string?>? keyMap)
+    {
+        var entries = new Dictionary<string, TEntry>(fileEntries.Count, StringComparer.Ordinal);
+        var infos = new Dictionary<string, TensorInfo>(fileEntries.Count, StringComparer.Ordinal);
+        foreach (var entry in fileEntries)
         {
-            entries.Add(entry.Name, entry);
-            infos.Add(entry.Name, new TensorInfo(entry.Shape, entry.DType));
+            entries.Add(nameOf(entry), entry);
+            infos.Add(nameOf(entry), infoOf(entry));
         }
 
         var plan = StateDictLoader.Plan(module, infos, $"the file {path}", strict, keyMap);
-        CopyIn(plan, fileKey => file.ReadTensor(entries[fileKey], path), path);
-    }
-
-    /// <summary>Reads every planned tensor, then copies them all in: a file that fails halfway leaves the module untouched.</summary>
-    private static void CopyIn(List<(string FileKey, Tensor Destination)> plan, Func<string, Tensor> readTensor, string path)
-    {
         var read = new List<(Tensor Source, Tensor Destination)>(plan.Count);
         try
         {
             foreach (var (fileKey, destination) in plan)
-                read.Add((readTensor(fileKey), destination));
+                read.Add((readTensor(entries[fileKey]), destination));
         }
         catch (Exception e) when (e is EndOfStreamException)
         {
@@ -114,10 +104,4 @@ internal static class WeightsFileReader
         IOException or UnauthorizedAccessException or OutOfMemoryException => false,
         _ => true,
     };
-
-    private static string FirstLine(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        return (end < 0 ? message : message[..end]).TrimEnd('.');
-    }
 }

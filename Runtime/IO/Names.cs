@@ -50,6 +50,13 @@ internal static class Names
         return builder.ToString();
     }
 
+    /// <summary>The first line of a library's exception message, without its final period, to quote inside one of ours.</summary>
+    public static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? message : message[..end]).TrimEnd('.');
+    }
+
     /// <summary>
     /// <paramref name="message"/> with every control or format character written as <c>\u000a</c> and so on (backslashes
     /// kept, nothing cut): an exception message that quotes a file's content (a JSON parser's, say) stays one line.

@@ -24,8 +24,6 @@ public sealed class HostilePthTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private static (List<View> Views, List<Storage> Storages) Real(nn.Module module) => PthBytes.Of(module);
-
     private static CheckpointCorruptException Refused(nn.Module module, string path, bool strict = true, long maxManagedBytes = 2_000_000)
     {
         var allocated = GC.GetAllocatedBytesForCurrentThread();
@@ -45,7 +43,7 @@ public sealed class HostilePthTests : IDisposable
         using var scope = torch.NewDisposeScope();
         using var source = SmallNets.ConvNet();
         SmallNets.UpdateRunningStats(source);
-        var (views, storages) = Real(source);
+        var (views, storages) = PthBytes.Of(source);
         var path = temp.Write("real.pth", PthBytes.File(views, storages, deflate));
         using var target = SmallNets.ConvNet();
 
@@ -84,7 +82,7 @@ public sealed class HostilePthTests : IDisposable
     {
         // Before: PyBridge allocated elements × size bytes for the storage (here 2^40 floats) before reading the entry.
         using var net = SmallNets.ConvNet();
-        var (views, storages) = Real(net);
+        var (views, storages) = PthBytes.Of(net);
         storages[0] = storages[0] with { Elements = 1L << 40 };
         var path = temp.Write("huge-storage.pth", PthBytes.File(views, storages));
 
@@ -117,7 +115,7 @@ public sealed class HostilePthTests : IDisposable
     public void A_tensor_reaching_beyond_its_storage_is_refused()
     {
         using var net = SmallNets.ConvNet();
-        var (views, storages) = Real(net);
+        var (views, storages) = PthBytes.Of(net);
         views[0] = views[0] with { Offset = 30 }; // 36 elements from 30 in a storage of 36
         var path = temp.Write("beyond.pth", PthBytes.File(views, storages));
 
@@ -132,7 +130,7 @@ public sealed class HostilePthTests : IDisposable
     {
         // Before: PyBridge called torch.zeros(shape) for the declared shape (here 2^40 floats) before anything was compared.
         using var net = SmallNets.ConvNet();
-        var (views, storages) = Real(net);
+        var (views, storages) = PthBytes.Of(net);
         views[0] = views[0] with { Shape = [1 << 20, 1 << 20], Stride = [0, 0] };
         var path = temp.Write("huge-shape.pth", PthBytes.File(views, storages));
 
@@ -148,7 +146,7 @@ public sealed class HostilePthTests : IDisposable
     public void A_sparse_strided_view_is_refused_as_reading_it_would_cost_its_whole_span()
     {
         using var net = SmallNets.ConvNet();
-        var (views, storages) = Real(net);
+        var (views, storages) = PthBytes.Of(net);
         var bias = views.FindIndex(v => v.Name == "4.bias"); // [3] in a storage of 3
         views[bias] = views[bias] with { Stride = [1_000] };
         storages[bias] = storages[bias] with { Elements = 3_000, Bytes = new byte[12_000] };
@@ -246,7 +244,7 @@ public sealed class HostilePthTests : IDisposable
     public void A_name_given_twice_is_refused()
     {
         using var net = SmallNets.ConvNet();
-        var (views, storages) = Real(net);
+        var (views, storages) = PthBytes.Of(net);
         views.Add(views[0]);
         var path = temp.Write("twice.pth", PthBytes.File(views, storages));
 
@@ -259,7 +257,7 @@ public sealed class HostilePthTests : IDisposable
     public void A_storage_the_archive_lacks_is_refused_naming_it()
     {
         using var net = SmallNets.ConvNet();
-        var (views, storages) = Real(net);
+        var (views, storages) = PthBytes.Of(net);
         var path = temp.Write("missing.pth", PthBytes.Zip(PthBytes.Pickle(views, storages), storages.Skip(1)));
 
         var e = Refused(net, path);
