@@ -196,12 +196,16 @@ public sealed class PlannedLayer
 
     public long OwnParameters => (Result?.Parameters ?? 0) + Blocks.Sum(b => b.Body.Parameters);
 
-    public long Parameters => OwnParameters + Merges.Sum(m => m.Parameters);
+    // The counts are asked for by every emitter and every summary row above this layer: computed once (a plan is immutable).
+    private long? _parameters;
+    private Dim? _macs;
+
+    public long Parameters => _parameters ??= OwnParameters + Merges.Sum(m => m.Parameters);
 
     /// <summary>Layers whose parameters are known only at run time ([Module&lt;T&gt;]), here and in its blocks.</summary>
     public int UnknownParameterLayers => (Result is { ParametersKnown: false } ? 1 : 0) + Blocks.Sum(b => b.Body.UnknownParameterLayers);
 
-    public Dim Macs => Merges.Aggregate((Result?.Macs ?? Dim.Of(0)) + Blocks.Aggregate(Dim.Of(0), (a, b) => a + b.Body.Macs),
+    public Dim Macs => _macs ??= Merges.Aggregate((Result?.Macs ?? Dim.Of(0)) + Blocks.Aggregate(Dim.Of(0), (a, b) => a + b.Body.Macs),
         (a, m) => a + m.Macs);
 
     /// <summary>The layer as its emitters see it (ordinary layers only).</summary>
@@ -223,11 +227,14 @@ public sealed class PlannedBody
 
     public Shape Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Final;
 
-    public long Parameters => Layers.Sum(l => l.Parameters);
+    private long? _parameters;
+    private Dim? _macs;
+
+    public long Parameters => _parameters ??= Layers.Sum(l => l.Parameters);
 
     public int UnknownParameterLayers => Layers.Sum(l => l.UnknownParameterLayers);
 
-    public Dim Macs => Layers.Aggregate(Dim.Of(0), (a, l) => a + l.Macs);
+    public Dim Macs => _macs ??= Layers.Aggregate(Dim.Of(0), (a, l) => a + l.Macs);
 }
 
 /// <summary>A block specialised for one input shape: emitted as a nested module class of the model.</summary>
