@@ -19,7 +19,7 @@ namespace Dsl.Benchmarks;
 /// of 2–9 layers), each model in its own file and namespace.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project Benchmarks -- generator [--quick] [--rounds R]</c>. Per project: a full run on a
+/// <c>dotnet run -c Release --project Benchmarks -- generator [--quick] [--rounds R] [--sizes 1,10] [--small]</c>. Per project: a full run on a
 /// fresh driver (warm: the JIT has run it before), its managed allocations, the run after one model's file is edited
 /// (the incremental driver regenerates only that model), and the compile of the project with the generator against
 /// the compile of the same generated code added as ordinary sources (what checking it in would cost).
@@ -30,22 +30,25 @@ internal static class GeneratorTiming
     {
         var quick = args.Contains("--quick");
         var rounds = CommandLine.Option(args, "--rounds", quick ? 3 : 7);
-        var sizes = quick ? new[] { 1, 10, 100 } : new[] { 1, 10, 100, 500 };
+        var sizes = Sizes(args) ?? (quick ? new[] { 1, 10, 100 } : new[] { 1, 10, 100, 500 });
+        // --small: every model a small random stack, as in the issue's own measurement (500 models of 2–9 layers).
+        var small = args.Contains("--small");
 
         // Warm up the JIT on a project of its own.
-        FullRun(Project(20, seed: 99));
+        FullRun(Project(20, seed: 99, small));
 
         var lines = new List<string>
         {
-            $"Generator time in-process (CSharpGeneratorDriver), median of {rounds} rounds, warm JIT; Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores.",
+            $"Generator time in-process (CSharpGeneratorDriver), {(small ? "every model a small random stack of 2–9 layers" : "a third ResNet-56, a third Transformers, a third small stacks")}, median of {rounds} rounds, warm JIT; Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores.",
             "",
             "| Models | full run | per model | allocated | one model edited | a comment edited (in the generator's steps) | compile with generator | compile of the same code checked in | ratio |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
         var stepLines = new List<string>();
+        var fullStepLines = new List<string>();
         foreach (var size in sizes)
         {
-            var trees = Project(size, seed: size);
+            var trees = Project(size, seed: size, small);
             var full = new List<double>();
             var allocated = new List<double>();
             var edited = new List<double>();
@@ -54,11 +57,15 @@ internal static class GeneratorTiming
             var commentSteps = "";
             var withGenerator = new List<double>();
             var checkedIn = new List<double>();
+            var parseGenerated = new List<double>();
+            var fullSteps = "";
+            long generatedChars = 0;
             for (var round = 0; round < rounds; round++)
             {
                 var (seconds, bytes, driver, compilation, output) = FullRun(trees);
                 full.Add(seconds);
                 allocated.Add(bytes);
+                fullSteps = Steps(driver, 6);
 
                 // One model's file edited (a layer's width changed): the incremental driver regenerates that model only.
                 var victim = trees[trees.Count / 2];
@@ -82,9 +89,23 @@ internal static class GeneratorTiming
                 fresh.RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _);
                 Emit(generated);
                 withGenerator.Add(clock.Elapsed.TotalSeconds);
-                var plain = CSharpCompilation.Create("CheckedIn", output.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText(), InProcessGenerator.ParseOptions, t.FilePath)),
-                    InProcessGenerator.References, (CSharpCompilationOptions)compilation.Options);
+                // Parsing the generated text is Roslyn's work inside the full run, outside the generator's own steps.
+                var generatedTexts = output.SyntaxTrees.Skip(compilation.SyntaxTrees.Count()).Select(t => t.GetText()).ToList();
+                generatedChars = generatedTexts.Sum(t => (long)t.Length);
                 clock.Restart();
+                foreach (var text in generatedTexts)
+                {
+                    _ = CSharpSyntaxTree.ParseText(text, InProcessGenerator.ParseOptions).GetRoot();
+                }
+
+                parseGenerated.Add(clock.Elapsed.TotalSeconds);
+
+                // The same code checked in: the hand-written files are parsed already (as on the generator's side),
+                // the checked-in generated files are parsed inside the timing, as a build parses every source.
+                clock.Restart();
+                var plain = CSharpCompilation.Create("CheckedIn",
+                    compilation.SyntaxTrees.Concat(generatedTexts.Select(t => CSharpSyntaxTree.ParseText(t, InProcessGenerator.ParseOptions))),
+                    InProcessGenerator.References, (CSharpCompilationOptions)compilation.Options);
                 Emit(plain);
                 checkedIn.Add(clock.Elapsed.TotalSeconds);
             }
@@ -93,15 +114,36 @@ internal static class GeneratorTiming
             lines.Add($"| {size} | {Ms(f)} | {Ms(f / size)} | {a / 1e6:0.0} MB | {Ms(e)} | {Ms(Statistics.Median(comment))} ({Ms(Statistics.Median(commentInGenerator))}) | {Ms(w)} | {Ms(c)} | {w / c:0.00} |");
             Console.Error.WriteLine($"generator: {size} models done");
             stepLines.Add($"- {size} model(s), a comment edited: {commentSteps}");
+            fullStepLines.Add($"- {size} model(s), full run {Ms(f)}: {fullSteps}; parsing the {generatedChars / 1e6:0.00} M characters generated {Ms(Statistics.Median(parseGenerated))}");
         }
 
         lines.Add("");
         lines.Add("Where the generator's time goes after a comment edit (the last round; the driver's tracked steps, largest first):");
         lines.AddRange(stepLines);
         lines.Add("");
+        lines.Add("Where a full run's time goes (the last round; the driver's tracked steps, largest first, and Roslyn's parse of the generated text, timed on its own):");
+        lines.AddRange(fullStepLines);
+        lines.Add("");
         lines.Add($"Command: dotnet run -c Release --project Benchmarks -- generator {string.Join(' ', args.Skip(1))}".TrimEnd());
         Console.Write(string.Join("\n", lines) + "\n");
         return 0;
+    }
+
+    /// <summary><c>--sizes 100,500</c>: only those project sizes (to profile one size without the others).</summary>
+    private static int[]? Sizes(string[] args)
+    {
+        var at = Array.IndexOf(args, "--sizes");
+        if (at < 0)
+        {
+            return null;
+        }
+
+        if (at + 1 >= args.Length || args[at + 1].Split(',').Any(s => !int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1))
+        {
+            throw new ArgumentException("--sizes takes a comma-separated list of positive model counts, e.g. --sizes 100,500");
+        }
+
+        return args[at + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
     }
 
     private static (double Seconds, double Bytes, GeneratorDriver Driver, Compilation Compilation, Compilation Output) FullRun(IReadOnlyList<SyntaxTree> trees)
@@ -130,10 +172,10 @@ internal static class GeneratorTiming
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>A run's time by named pipeline step, largest first.</summary>
-    private static string Steps(GeneratorDriver driver) =>
+    private static string Steps(GeneratorDriver driver, int count = 4) =>
         string.Join(", ", driver.GetRunResult().Results.SelectMany(r => r.TrackedSteps)
             .Select(p => (p.Key, Seconds: p.Value.Sum(step => step.ElapsedTime.TotalSeconds)))
-            .OrderByDescending(p => p.Seconds).Take(4).Select(p => $"{p.Key} {Ms(p.Seconds)}"));
+            .OrderByDescending(p => p.Seconds).Take(count).Select(p => $"{p.Key} {Ms(p.Seconds)}"));
 
     private static void Emit(Compilation compilation)
     {
@@ -146,13 +188,13 @@ internal static class GeneratorTiming
     }
 
     /// <summary>The benchmark project: <paramref name="count"/> models, each in its own file and namespace.</summary>
-    public static IReadOnlyList<SyntaxTree> Project(int count, int seed)
+    public static IReadOnlyList<SyntaxTree> Project(int count, int seed, bool smallOnly = false)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(i =>
         {
             var ns = "Bench.M" + i.ToString(CultureInfo.InvariantCulture);
-            var body = (i % 3) switch
+            var body = (smallOnly ? 2 : i % 3) switch
             {
                 0 => ResNet56,
                 1 => Transformer,

@@ -72,6 +72,11 @@ internal static class SideBySide
             return InPlace(args);
         }
 
+        if (args.Contains("--phases"))
+        {
+            return Phases(args);
+        }
+
         var quick = args.Contains("--quick");
         var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 3);
         var steps = CommandLine.Option(args, "--steps", quick ? 8 : 30);
@@ -241,6 +246,98 @@ internal static class SideBySide
         return 0;
     }
 
+    /// <summary>
+    /// A training step of the generated module and of PyTorch eager split into phases, interleaved by round
+    /// (<see cref="StepPhases"/>): which phase holds the gap between the two.
+    /// </summary>
+    private static int Phases(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 3);
+        var steps = CommandLine.Option(args, "--steps", quick ? 6 : 20);
+        var threads = CommandLine.Option(args, "--threads", 2);
+        var only = CommandLine.Text(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? new[] { "ResNet20", "ResNet56" };
+        var rows = Rows.Where(r => only.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (rows.Count == 0 || !File.Exists(Interpreter))
+        {
+            Console.Error.WriteLine(rows.Count == 0 ? $"side-by-side --phases: no such model; the rows are {string.Join(", ", Rows.Select(r => r.Name))}"
+                : $"side-by-side --phases: {Interpreter} is missing; install Debian's PyTorch: sudo apt-get install --no-install-recommends python3-torch");
+            return 2;
+        }
+
+        var fixedMalloc = GlibcAllocator.UseFixedThresholds();
+        set_num_threads(threads);
+        var work = Directory.CreateTempSubdirectory("dsl-phases-");
+        using var python = new PythonSide(threads, fixedMalloc);
+        var lines = new List<string>
+        {
+            $"A training step by phase, generated TorchSharp against PyTorch eager, interleaved: {rounds} rounds of {steps} steps, {threads} threads, CPU, SGD with momentum.",
+            $"TorchSharp {typeof(torch).Assembly.GetName().Version} (libtorch {__version__}), {python.Version}. Forward hooks on every leaf module split the forward pass by layer kind",
+            "(the hooks' own cost falls in the forward rows); \"other\" is the forward pass outside modules: functional activations, merges, pooling. Median ms per step over all rounds.",
+        };
+        foreach (var row in rows)
+        {
+            var source = Path.Combine(work.FullName, row.PyTorchClass + ".py");
+            File.WriteAllText(source, row.PyTorchSource);
+            python.Load(row, source);
+            manual_seed(0);
+            using var generated = row.Generated();
+            using var x = row.Tokens ? randint(0, row.Vocab, new[] { (long)row.Batch }.Concat(row.Input).ToArray(), dtype: ScalarType.Int64) : randn(new[] { (long)row.Batch }.Concat(row.Input).ToArray());
+            using var target = row.Task == "classify" ? randint(0, row.Classes, new long[] { row.Batch }, dtype: ScalarType.Int64) : randn(generated.call(x).shape);
+            var ours = new List<Dictionary<string, double>>();
+            var theirs = new List<Dictionary<string, double>>();
+            StepPhases.Measure(generated, x, target, row.Task, Warmup(steps));
+            python.Phases(row.Name, Warmup(steps));
+            for (var round = 0; round < rounds; round++)
+            {
+                for (var k = 0; k < 2; k++)
+                {
+                    Settle();
+                    if ((round + k) % 2 == 0)
+                    {
+                        ours.AddRange(StepPhases.Measure(generated, x, target, row.Task, steps));
+                    }
+                    else
+                    {
+                        theirs.AddRange(python.Phases(row.Name, steps));
+                    }
+                }
+            }
+
+            static double Median(List<Dictionary<string, double>> steps, string phase) =>
+                Statistics.Median(steps.Select(s => s.GetValueOrDefault(phase)).ToList());
+            var phases = StepPhases.Order.Concat(ours.Concat(theirs).SelectMany(s => s.Keys).Where(k => k.StartsWith("forward: ", StringComparison.Ordinal)).Distinct().OrderBy(k => k, StringComparer.Ordinal)).ToList();
+            static double Total(List<Dictionary<string, double>> steps) => Statistics.Median(steps.Select(s => StepPhases.Order.Sum(p => s[p])).ToList());
+            lines.Add("");
+            lines.Add($"{row.Name}, batch {row.Batch}:");
+            lines.Add("");
+            lines.Add("| Phase | generated (ms) | PyTorch eager (ms) | generated / PyTorch |");
+            lines.Add("|---|---:|---:|---:|");
+            foreach (var phase in phases)
+            {
+                var (a, b) = (Median(ours, phase), Median(theirs, phase));
+                var label = phase.StartsWith("forward: ", StringComparison.Ordinal) ? "  " + phase : phase;
+                lines.Add($"| {label} | {a:0.0} | {b:0.0} | {(b > 0.05 ? (a / b).ToString("0.00", CultureInfo.InvariantCulture) : "")} |");
+            }
+
+            var (ta, tb) = (Total(ours), Total(theirs));
+            lines.Add($"| whole step | {ta:0.0} | {tb:0.0} | **{ta / tb:0.00}** |");
+            Console.Error.WriteLine($"side-by-side --phases: {row.Name} done");
+        }
+
+        lines.Add("");
+        lines.Add($"Command: dotnet run -c Release --project Benchmarks -- side-by-side {string.Join(' ', args.Skip(1))}".TrimEnd());
+        var text = string.Join("\n", lines) + "\n";
+        Console.Write(text);
+        if (CommandLine.Text(args, "--out") is { } outFile)
+        {
+            File.WriteAllText(outFile, text);
+        }
+
+        work.Delete(recursive: true);
+        return 0;
+    }
+
     /// <summary>One training step's gradients of the two networks (same weights, same batch): the largest absolute difference.</summary>
     private static double GradientDifference(nn.Module<Tensor, Tensor> a, nn.Module<Tensor, Tensor> b, Tensor x, Tensor target)
     {
@@ -369,6 +466,10 @@ internal static class SideBySide
             ["op"] = "load", ["name"] = row.Name, ["class"] = row.PyTorchClass, ["source"] = source, ["input"] = new JsonArray(row.Input.Select(d => (JsonNode)d).ToArray()),
             ["batch"] = row.Batch, ["tokens"] = row.Tokens, ["vocab"] = row.Vocab, ["task"] = row.Task, ["classes"] = row.Classes,
         });
+
+        public List<Dictionary<string, double>> Phases(string name, int steps) =>
+            Send(new JsonObject { ["op"] = "phases", ["name"] = name, ["steps"] = steps })["phases"]!.AsArray()
+                .Select(step => step!.AsObject().ToDictionary(p => p.Key, p => (double)p.Value!)).ToList();
 
         public double[] Run(string name, string mode, int steps) =>
             Send(new JsonObject { ["op"] = "run", ["name"] = name, ["mode"] = mode, ["steps"] = steps })["ms"]!.AsArray().Select(v => (double)v!).ToArray();

@@ -19,6 +19,7 @@ run() {
 start_all=$SECONDS
 run side-by-side side-by-side --quick
 run side-by-side-in-place side-by-side --in-place --quick
+run side-by-side-phases side-by-side --phases --quick --models ResNet20
 run generator generator --quick
 run memory memory --quick
 run data-loading data-loading --quick

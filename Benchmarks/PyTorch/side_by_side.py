@@ -6,6 +6,7 @@ It runs the generator's own PyTorch export of each model (its `PyTorchSource`), 
   {"op": "load", "name": "ResNet20", "class": "ResNet20", "source": "/tmp/.../ResNet20.py", "input": [1, 28, 28], "batch": 128,
    "tokens": false, "vocab": 0, "task": "classify", "classes": 10}
   {"op": "run", "name": "ResNet20", "mode": "train" | "inference", "steps": 30}   -> {"ms": [...one per step...]}
+  {"op": "phases", "name": "ResNet20", "steps": 20}   -> {"phases": [{"zero_grad": ms, "forward": ms, ..., "forward: Conv2d": ms}, ...]}
   {"op": "quit"}
 
 A training step is what the C# side does: zero_grad, forward, loss (cross-entropy on class logits, MSE for dense
@@ -72,6 +73,61 @@ def run(cmd):
     return {"ms": times}
 
 
+def phases(cmd):
+    """Training steps timed by phase, the forward pass split by layer kind with hooks on every leaf module (as StepPhases.cs)."""
+    net, x, target, optimizer, task = models[cmd["name"]]
+    by_kind = {}
+    started = {}
+    handles = []
+    for m in net.modules():
+        if any(True for _ in m.children()):
+            continue
+        kind = "forward: " + type(m).__name__
+
+        def pre(mod, inputs):
+            started[id(mod)] = time.perf_counter()
+
+        def post(mod, inputs, output, kind=kind):
+            by_kind[kind] = by_kind.get(kind, 0.0) + (time.perf_counter() - started[id(mod)]) * 1000.0
+
+        handles.append(m.register_forward_pre_hook(pre))
+        handles.append(m.register_forward_hook(post))
+    net.train()
+    steps = []
+    try:
+        for _ in range(cmd["steps"]):
+            by_kind.clear()
+            phase = {}
+            last = time.perf_counter()
+
+            def lap():
+                nonlocal last
+                now = time.perf_counter()
+                ms = (now - last) * 1000.0
+                last = now
+                return ms
+
+            optimizer.zero_grad()
+            phase["zero_grad"] = lap()
+            out = net(x)
+            phase["forward"] = lap()
+            loss = F.cross_entropy(out, target) if task == "classify" else F.mse_loss(out, target)
+            phase["loss"] = lap()
+            loss.backward()
+            phase["backward"] = lap()
+            optimizer.step()
+            phase["step"] = lap()
+            loss.item()
+            phase["item"] = lap()
+            phase.update(by_kind)
+            phase["forward: other (functional ops, merges)"] = phase["forward"] - sum(by_kind.values())
+            steps.append(phase)
+    finally:
+        for h in handles:
+            h.remove()
+    return {"phases": steps}
+
+
 def main():
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
     torch.set_num_threads(threads)
@@ -82,7 +138,7 @@ def main():
         if cmd["op"] == "quit":
             break
         try:
-            answer = load(cmd) if cmd["op"] == "load" else run(cmd)
+            answer = load(cmd) if cmd["op"] == "load" else phases(cmd) if cmd["op"] == "phases" else run(cmd)
         except Exception as e:  # the driver prints it and stops
             answer = {"error": f"{type(e).__name__}: {e}"}
         print(json.dumps(answer), flush=True)
