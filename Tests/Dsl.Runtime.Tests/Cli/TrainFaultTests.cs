@@ -49,4 +49,17 @@ public class TrainFaultTests
         Assert.StartsWith($"error: --out {Path.Combine(file, "run")} is not a folder this program can write to", error);
         Assert.DoesNotContain("data:", output); // nothing was loaded or trained
     }
+
+    [Fact]
+    public void An_out_on_a_disk_without_room_for_the_run_is_refused_in_one_line()
+    {
+        // No full disk to be had in a test: ask for more room than any disk has, so the real free-space reading decides.
+        using var temp = new TempDirectory();
+        string run = Path.Combine(temp.Path, "run");
+
+        var e = Assert.Throws<System.InvalidOperationException>(() => Dsl.Runtime.App.RunOutputs.CheckWritable(run, long.MaxValue / 2));
+
+        Assert.Matches($@"^--out {System.Text.RegularExpressions.Regex.Escape(run)}: its disk has [0-9,]+\.[0-9] MB free, and the run needs about [0-9,]+\.[0-9] MB for its checkpoints and reports$", e.Message);
+        Assert.Empty(Directory.GetFiles(run)); // the write probe was removed
+    }
 }
