@@ -132,18 +132,16 @@ internal static class GeneratorTiming
     /// <summary><c>--sizes 100,500</c>: only those project sizes (to profile one size without the others).</summary>
     private static int[]? Sizes(string[] args)
     {
-        var at = Array.IndexOf(args, "--sizes");
-        if (at < 0)
+        if (!args.Contains("--sizes"))
         {
             return null;
         }
 
-        if (at + 1 >= args.Length || args[at + 1].Split(',').Any(s => !int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1))
-        {
-            throw new ArgumentException("--sizes takes a comma-separated list of positive model counts, e.g. --sizes 100,500");
-        }
-
-        return args[at + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var parts = CommandLine.Text(args, "--sizes")?.Split(',') ?? Array.Empty<string>();
+        var sizes = parts.Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0).ToArray();
+        return sizes.Length > 0 && sizes.All(n => n >= 1)
+            ? sizes
+            : throw new ArgumentException("--sizes takes a comma-separated list of positive model counts, e.g. --sizes 100,500");
     }
 
     private static (double Seconds, double Bytes, GeneratorDriver Driver, Compilation Compilation, Compilation Output) FullRun(IReadOnlyList<SyntaxTree> trees)

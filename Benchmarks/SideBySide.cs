@@ -81,19 +81,9 @@ internal static class SideBySide
         var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 3);
         var steps = CommandLine.Option(args, "--steps", quick ? 8 : 30);
         var threads = CommandLine.Option(args, "--threads", 2);
-        var only = CommandLine.Text(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var outFile = CommandLine.Text(args, "--out");
-        SettleMilliseconds = CommandLine.Text(args, "--settle-ms") is { } settle ? int.Parse(settle, CultureInfo.InvariantCulture) : 1000;
-        var rows = Rows.Where(r => only is null || only.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
-        if (rows.Count == 0)
+        if (SelectRows(args, "side-by-side", Rows.Select(r => r.Name)) is not { } rows)
         {
-            Console.Error.WriteLine($"side-by-side: no such model; the rows are {string.Join(", ", Rows.Select(r => r.Name))}");
-            return 2;
-        }
-
-        if (!File.Exists(Interpreter))
-        {
-            Console.Error.WriteLine($"side-by-side: {Interpreter} is missing; install Debian's PyTorch: sudo apt-get install --no-install-recommends python3-torch");
             return 2;
         }
 
@@ -115,9 +105,7 @@ internal static class SideBySide
         var roofline = new List<string>();
         foreach (var row in rows)
         {
-            var source = Path.Combine(work.FullName, row.PyTorchClass + ".py");
-            File.WriteAllText(source, row.PyTorchSource);
-            python.Load(row, source);
+            python.Load(row, work);
             manual_seed(0);
             using var generated = row.Generated();
             using var handWritten = row.HandWritten();
@@ -127,15 +115,8 @@ internal static class SideBySide
                 throw new InvalidOperationException($"{row.Name}: the hand-written network has {handCount} parameters, the generated one {generatedCount}");
             }
 
-            using var x = row.Tokens ? randint(0, row.Vocab, new[] { (long)row.Batch }.Concat(row.Input).ToArray(), dtype: ScalarType.Int64) : randn(new[] { (long)row.Batch }.Concat(row.Input).ToArray());
-            Tensor target;
-            using (no_grad())
-            {
-                using var y = generated.call(x);
-                target = row.Task == "classify" ? randint(0, row.Classes, new long[] { row.Batch }, dtype: ScalarType.Int64) : randn(y.shape);
-            }
-
-            using var _ = target;
+            using var x = Input(row);
+            using var target = Target(row, generated, x);
             foreach (var mode in new[] { "train", "inference" })
             {
                 var sides = new (string Name, Func<int, double[]> Run)[]
@@ -256,12 +237,8 @@ internal static class SideBySide
         var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 3);
         var steps = CommandLine.Option(args, "--steps", quick ? 6 : 20);
         var threads = CommandLine.Option(args, "--threads", 2);
-        var only = CommandLine.Text(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? new[] { "ResNet20", "ResNet56" };
-        var rows = Rows.Where(r => only.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
-        if (rows.Count == 0 || !File.Exists(Interpreter))
+        if (SelectRows(args, "side-by-side --phases", new[] { "ResNet20", "ResNet56" }) is not { } rows)
         {
-            Console.Error.WriteLine(rows.Count == 0 ? $"side-by-side --phases: no such model; the rows are {string.Join(", ", Rows.Select(r => r.Name))}"
-                : $"side-by-side --phases: {Interpreter} is missing; install Debian's PyTorch: sudo apt-get install --no-install-recommends python3-torch");
             return 2;
         }
 
@@ -277,13 +254,11 @@ internal static class SideBySide
         };
         foreach (var row in rows)
         {
-            var source = Path.Combine(work.FullName, row.PyTorchClass + ".py");
-            File.WriteAllText(source, row.PyTorchSource);
-            python.Load(row, source);
+            python.Load(row, work);
             manual_seed(0);
             using var generated = row.Generated();
-            using var x = row.Tokens ? randint(0, row.Vocab, new[] { (long)row.Batch }.Concat(row.Input).ToArray(), dtype: ScalarType.Int64) : randn(new[] { (long)row.Batch }.Concat(row.Input).ToArray());
-            using var target = row.Task == "classify" ? randint(0, row.Classes, new long[] { row.Batch }, dtype: ScalarType.Int64) : randn(generated.call(x).shape);
+            using var x = Input(row);
+            using var target = Target(row, generated, x);
             var ours = new List<Dictionary<string, double>>();
             var theirs = new List<Dictionary<string, double>>();
             StepPhases.Measure(generated, x, target, row.Task, Warmup(steps));
@@ -336,6 +311,50 @@ internal static class SideBySide
 
         work.Delete(recursive: true);
         return 0;
+    }
+
+    /// <summary>
+    /// The rows <c>--models</c> names (all of <paramref name="defaults"/> without it) and the <c>--settle-ms</c> pause;
+    /// null, with one line on stderr, when a name is unknown or PyTorch is not installed.
+    /// </summary>
+    private static List<Row>? SelectRows(string[] args, string command, IEnumerable<string> defaults)
+    {
+        SettleMilliseconds = CommandLine.Text(args, "--settle-ms") is { } settle ? int.Parse(settle, CultureInfo.InvariantCulture) : 1000;
+        var only = CommandLine.Text(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? defaults.ToArray();
+        var rows = Rows.Where(r => only.Contains(r.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (rows.Count == 0)
+        {
+            Console.Error.WriteLine($"{command}: no such model; the rows are {string.Join(", ", Rows.Select(r => r.Name))}");
+            return null;
+        }
+
+        if (!File.Exists(Interpreter))
+        {
+            Console.Error.WriteLine($"{command}: {Interpreter} is missing; install Debian's PyTorch: sudo apt-get install --no-install-recommends python3-torch");
+            return null;
+        }
+
+        return rows;
+    }
+
+    /// <summary>The row's random batch: token ids or values, batch first.</summary>
+    private static Tensor Input(Row row)
+    {
+        var shape = new[] { (long)row.Batch }.Concat(row.Input).ToArray();
+        return row.Tokens ? randint(0, row.Vocab, shape, dtype: ScalarType.Int64) : randn(shape);
+    }
+
+    /// <summary>A target of the loss the row's task takes: class ids, or random values shaped like the network's output.</summary>
+    private static Tensor Target(Row row, nn.Module<Tensor, Tensor> net, Tensor x)
+    {
+        if (row.Task == "classify")
+        {
+            return randint(0, row.Classes, new long[] { row.Batch }, dtype: ScalarType.Int64);
+        }
+
+        using var noGrad = no_grad();
+        using var y = net.call(x);
+        return randn(y.shape);
     }
 
     /// <summary>One training step's gradients of the two networks (same weights, same batch): the largest absolute difference.</summary>
@@ -461,7 +480,15 @@ internal static class SideBySide
 
         public string Version { get; }
 
-        public void Load(Row row, string source) => Send(new JsonObject
+        /// <summary>Writes the row's PyTorch source into <paramref name="work"/> and has the Python side load it.</summary>
+        public void Load(Row row, DirectoryInfo work)
+        {
+            var source = Path.Combine(work.FullName, row.PyTorchClass + ".py");
+            File.WriteAllText(source, row.PyTorchSource);
+            Load(row, source);
+        }
+
+        private void Load(Row row, string source) => Send(new JsonObject
         {
             ["op"] = "load", ["name"] = row.Name, ["class"] = row.PyTorchClass, ["source"] = source, ["input"] = new JsonArray(row.Input.Select(d => (JsonNode)d).ToArray()),
             ["batch"] = row.Batch, ["tokens"] = row.Tokens, ["vocab"] = row.Vocab, ["task"] = row.Task, ["classes"] = row.Classes,
