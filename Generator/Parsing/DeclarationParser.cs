@@ -450,18 +450,66 @@ public static class DeclarationParser
 
     /// <summary>
     /// Roslyn keeps some attributes that do not compile in AttributeData as if they did: <c>Strid = 2</c> is simply
-    /// missing and <c>Stride = 1.5</c> reads as 1. Asking the semantic model for errors in the attribute's own span
-    /// (it binds only that) catches them, so such a class is left to the compiler's errors.
+    /// missing and <c>Stride = 1.5</c> reads as 1. So each argument is checked the way the compiler checks it: the
+    /// attribute's own syntax errors, a named argument that binds to no property (or twice), and every argument's
+    /// conversion to its parameter and its being a constant, asked of the semantic model for that expression alone.
+    /// Asking for the compiler's diagnostics instead (per attribute span, or per tree) made Roslyn walk every type of
+    /// the compilation for each model: most of the parse, and quadratic in the number of models
+    /// (docs/benchmarks.md#the-generators-cost).
     /// </summary>
     private static bool HasCompilerErrors(AttributeData attribute, SemanticModels models, CancellationToken ct)
     {
-        var reference = attribute.ApplicationSyntaxReference;
-        if (reference is null)
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax)
         {
             return false;
         }
 
-        return models.ErrorsIn(reference.SyntaxTree, ct).Any(d => d.Location.SourceSpan.IntersectsWith(reference.Span));
+        if ((syntax.Parent ?? syntax).ContainsDiagnostics)
+        {
+            return true; // a syntax error in the attribute or its list (an unclosed `[`)
+        }
+
+        var arguments = syntax.ArgumentList?.Arguments ?? default;
+        if (arguments.Count == 0)
+        {
+            return false;
+        }
+
+        var named = new HashSet<string>();
+        foreach (var argument in arguments)
+        {
+            if (argument.NameEquals is { } nameEquals)
+            {
+                var name = nameEquals.Name.Identifier.ValueText;
+                if (!named.Add(name) || !attribute.NamedArguments.Any(a => a.Key == name))
+                {
+                    return true; // CS0643 (named twice), CS0246 (no such property)
+                }
+            }
+        }
+
+        var model = models.For(syntax.SyntaxTree);
+        return model is not null && arguments.Any(a => !IsConstantArgument(a.Expression, model, ct));
+    }
+
+    /// <summary>What the compiler accepts as an attribute argument: an implicit conversion of a constant, a
+    /// <c>typeof</c>, or an array of those.</summary>
+    private static bool IsConstantArgument(ExpressionSyntax expression, SemanticModel model, CancellationToken ct)
+    {
+        switch (expression)
+        {
+            case TypeOfExpressionSyntax:
+                return model.GetTypeInfo(expression, ct).Type is not (null or IErrorTypeSymbol);
+            case ArrayCreationExpressionSyntax { Initializer: { } initializer }:
+                return initializer.Expressions.All(e => IsConstantArgument(e, model, ct));
+            case ImplicitArrayCreationExpressionSyntax { Initializer: var initializer }:
+                return initializer.Expressions.All(e => IsConstantArgument(e, model, ct));
+            case CollectionExpressionSyntax collection:
+                return collection.Elements.All(e => e is ExpressionElementSyntax element && IsConstantArgument(element.Expression, model, ct));
+        }
+
+        var conversion = model.GetConversion(expression, ct);
+        return conversion.Exists && conversion.IsImplicit && model.GetConstantValue(expression, ct).HasValue;
     }
 
     /// <summary>Parses every block reachable from the given ones (each once, so recursive blocks terminate).</summary>
@@ -682,23 +730,6 @@ public static class DeclarationParser
         private readonly Dictionary<SyntaxTree, SemanticModel> _byTree = new();
 
         public SemanticModels(SemanticModel first) => _first = first;
-
-        private readonly Dictionary<SyntaxTree, List<Diagnostic>> _errorsByTree = new();
-
-        /// <summary>
-        /// The compiler's errors in a tree, asked for once per tree: asking per attribute span made the semantic model
-        /// do its work again for each attribute, about three quarters of the parse (docs/benchmarks.md#the-generators-cost).
-        /// </summary>
-        public IReadOnlyList<Diagnostic> ErrorsIn(SyntaxTree tree, CancellationToken ct)
-        {
-            if (!_errorsByTree.TryGetValue(tree, out var errors))
-            {
-                errors = For(tree)?.GetDiagnostics(null, ct).Where(d => d.Severity == DiagnosticSeverity.Error).ToList() ?? new List<Diagnostic>();
-                _errorsByTree[tree] = errors;
-            }
-
-            return errors;
-        }
 
         public SemanticModel? For(SyntaxTree tree)
         {

@@ -27,6 +27,9 @@ public class MalformedInputTests
     // Named arguments that do not bind: Roslyn drops Strid and reads 1.5 as 1, so the generator asks the semantic model.
     [InlineData("[Conv2d(8, 3, Stride = 1.5)]", "CS0266")] // a double for an int property
     [InlineData("[Conv2d(8, 3, Strid = 2)]", "CS0246")]   // misspelt property
+    [InlineData("[Conv2d(8, 3, Stride = 1, Stride = 2)]", "CS0643")] // a property named twice
+    [InlineData("[Conv2d(8, 3, Stride = System.Environment.ProcessorCount)]", "CS0182")] // not a constant
+    [InlineData("[Conv2d(8, System.Environment.ProcessorCount)]", "CS0182")] // not a constant, positional
     public void A_layer_attribute_that_does_not_compile_is_left_to_the_compiler(string layer, string compilerError)
     {
         var run = Run($$"""
@@ -465,6 +468,22 @@ public class MalformedInputTests
         {
             Assert.All(run.GeneratorDiagnostics, d => Assert.Equal("DSL012", d.Id));
         }
+    }
+
+    [Fact]
+    public void Constant_expressions_as_arguments_are_read_as_their_values()
+    {
+        var run = Run("""
+            [Model(1, 2 * 14, 28)]
+            [Conv2d(Sizes.Width, 3, Stride = (int)2.0, Padding = Sizes.Width / 8)]
+            public partial class Constants { }
+
+            public static class Sizes { public const int Width = 8; }
+            """);
+
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, Describe(run));
+        Assert.Empty(run.CompilationDiagnostics);
+        Assert.Contains("OutputShape => new long[] { 8, 14, 14 }", run.GeneratedSource("Sample.Constants.g.cs"));
     }
 
     // ---- Helpers -----------------------------------------------------------------------------------------------
