@@ -142,6 +142,7 @@ public static class ModelEmitter
         Member("Diagram", $"public static string Diagram => \"{Escape(message)}\";");
         Member("PyTorchSource", $"public static string PyTorchSource => \"{Escape("# " + message)}\";");
         Member("OnnxGraph", $"public static global::Dsl.OnnxGraphDescription OnnxGraph() => {fail};");
+        Member(BatchNormFolding.FuseMethod, $"public void {BatchNormFolding.FuseMethod}() => {fail};");
         if (!model.UserMembers.Any(m => m.Kind == "parameterless constructor"))
         {
             w.Line($"public {Identifiers.CSharp(model.ClassName)}() : base({Literal(model.ClassName)}) {{ }}");
@@ -408,15 +409,52 @@ public static class ModelEmitter
             WriteInputGuard(w, className, body.Input, takesTokenIds: TakesTokenIds(body));
         }
 
+        var folded = BatchNormFolding.FoldedNorms(body);
+        var fuses = folded.Count > 0 || BatchNormFolding.Fuses(body);
+        if (fuses)
+        {
+            BatchNormFolding.WriteForwardSwitch(w, className, isModel, hasFusedForward: folded.Count > 0);
+        }
+
+        WriteForward(w, body, nullable, NoFolds);
+        w.Close();
+        if (fuses)
+        {
+            BatchNormFolding.WriteFuse(w, className, body, isModel, folded, helpers, nullable);
+        }
+        else if (isModel)
+        {
+            BatchNormFolding.WriteNothingToFuse(w);
+        }
+
+        if (folded.Count > 0)
+        {
+            w.Line();
+            w.Line("/// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>");
+            w.Open($"private {Tensor} {BatchNormFolding.FusedForward}({Tensor} input)");
+            WriteForward(w, body, nullable, folded);
+            w.Close();
+        }
+    }
+
+    private static readonly HashSet<string> NoFolds = new();
+
+    /// <summary>The statements of a forward pass, each intermediate disposed after its last use; <paramref name="folded"/> BatchNorms are skipped.</summary>
+    private static void WriteForward(CodeWriter w, PlannedBody body, bool nullable, HashSet<string> folded)
+    {
         var forward = new ForwardWriter();
         var current = "input";
+        var aliases = new Dictionary<string, string>(System.StringComparer.Ordinal); // a folded BatchNorm's value is its convolution's local
         foreach (var layer in body.Layers)
         {
-            current = WriteLayer(forward, layer, current, nullable);
+            current = WriteLayer(forward, layer, current, nullable, folded.Contains(layer.Name), aliases);
+            if (folded.Contains(layer.Name) && layer.Merges.Count == 0)
+            {
+                aliases[layer.Name] = current;
+            }
         }
 
         forward.WriteTo(w, "input", current);
-        w.Close();
     }
 
     /// <summary>Whether the network's first layer (through blocks) is an Embedding, so the input is token ids.</summary>
@@ -448,11 +486,15 @@ public static class ModelEmitter
     }
 
     /// <summary>Writes one layer and its merges; returns the local that holds the layer's final value.</summary>
-    private static string WriteLayer(ForwardWriter f, PlannedLayer layer, string x, bool nullable)
+    private static string WriteLayer(ForwardWriter f, PlannedLayer layer, string x, bool nullable, bool folded, IReadOnlyDictionary<string, string> aliases)
     {
         var name = Id(layer.Name);
         var output = layer.Merges.Count == 0 ? name : Id(layer.Name + "_out");
-        if (layer.Definition is { } definition)
+        if (folded)
+        {
+            output = x; // a BatchNorm that fuse() folded into the convolution before it
+        }
+        else if (layer.Definition is { } definition)
         {
             f.Add(output, $"var {output} = {definition.TorchSharpForward(layer.Instance(name, nullable), x)};", layer.Output.Describe(), x);
         }
@@ -476,7 +518,7 @@ public static class ModelEmitter
         {
             var merge = layer.Merges[m];
             var result = m == layer.Merges.Count - 1 ? name : Id($"{layer.Name}_merge{m + 1}");
-            var from = merge.From == LayerCatalog.InputName ? "input" : Id(merge.From);
+            var from = merge.From == LayerCatalog.InputName ? "input" : aliases.TryGetValue(merge.From, out var alias) ? alias : Id(merge.From);
             var mergeShape = merge.Result.Describe();
             var comment = mergeShape + $": skip from '{merge.From}' ({MergeText.MergeKind(merge)})";
             var merged = from;

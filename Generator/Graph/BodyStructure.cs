@@ -44,6 +44,7 @@ public sealed class BodyStructure
         "GetName", "register_module", "register_buffer", "register_parameter", "named_modules", "named_children",
         "named_buffers", "RegisterComponents", "SelfAttention", "AddPositions", "CheckedCall", "FloorDiv", "CheckDims", "WithAffineIdentity",
         "AlignCentre", "HighwayMerge", "ResidualAdd", "_dropPath", "dropPath", "PyTorchSource", "OnnxGraph",
+        "fuse", "ForwardFused", "FoldBatchNorm", "_fused",
         "GetType", "ToString", "Equals", "GetHashCode", "MemberwiseClone", "Finalize", "nameof",
     };
 
@@ -56,6 +57,7 @@ public sealed class BodyStructure
         "forward", "InputShape", "OutputShape", "ParameterCount", "MultiplyAccumulates", "Summary", "SummaryExpanded", "Diagram",
         "PyTorchSource", "OutputShapeFor", "CheckDims", "FloorDiv", "MultiplyAccumulatesFor", "OnnxGraph", "AlignCentre",
         "HighwayMerge", "ResidualAdd", "SelfAttention", "AddPositions", "CheckedCall", "WithAffineIdentity", "_dropPath",
+        "fuse", "ForwardFused", "FoldBatchNorm", "_fused",
     };
 
     /// <summary>The most copies one [Use] may make (<c>Repeat</c>); more is a DSL009 on the argument.</summary>

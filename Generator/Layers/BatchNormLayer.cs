@@ -15,6 +15,8 @@ public abstract class BatchNormLayer : LayerDefinition
 
     public override string NamePrefix => "bn";
 
+    public override bool FoldsIntoLayerBefore => true;
+
     public override LayerResult Infer(LayerContext c)
     {
         long channels = 0;

@@ -20,6 +20,8 @@ public abstract class ConvolutionLayer : LayerDefinition
 
     public override string NamePrefix => "conv";
 
+    public override bool AbsorbsFollowingNorm => true;
+
     public override Layout? PreferredInputLayout => InputLayout;
 
     public override IEnumerable<DiagnosticInfo> Validate(LayerArguments args, string name) =>

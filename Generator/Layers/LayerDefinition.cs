@@ -175,6 +175,15 @@ public abstract class LayerDefinition
     /// <summary>Helper members the forward expression calls (emitted once per module class), keyed by name.</summary>
     public virtual IEnumerable<(string Name, string Code)> TorchSharpHelpers(LayerInstance layer) => System.Array.Empty<(string, string)>();
 
+    /// <summary>
+    /// For the generated <c>fuse()</c>: whether a BatchNorm right after a layer of this kind can be folded into its weights
+    /// (a TorchSharp <c>Convolution</c> whose weight's first axis is the output channels).
+    /// </summary>
+    public virtual bool AbsorbsFollowingNorm => false;
+
+    /// <summary>For the generated <c>fuse()</c>: whether this kind is a BatchNorm that inference can fold into the layer before it.</summary>
+    public virtual bool FoldsIntoLayerBefore => false;
+
     // ---- Target: PyTorch (Python source; the layer's module is the attribute <c>self.{Field}</c>, Field unescaped) ----
 
     /// <summary>The <c>nn.Module</c> construction of a layer with state (null: stateless, a functional call in forward).</summary>

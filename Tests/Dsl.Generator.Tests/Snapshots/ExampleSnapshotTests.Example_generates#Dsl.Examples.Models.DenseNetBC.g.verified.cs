@@ -1583,6 +1583,11 @@ namespace Dsl.Examples.Models
                 throw new global::System.ArgumentException($"DenseNetBC expects input of shape [N, 1, 28, 28] (N = batch size) but got [{string.Join(", ", input.shape)}].", nameof(input));
             }
 
+            if (_fused && this.training)
+            {
+                throw new global::System.InvalidOperationException("DenseNetBC was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.");
+            }
+
             var stem = this.stem.call(input);                               // [N, 24, 28, 28]
             var dense1_0 = this.dense1[0].call(stem);                       // [N, 36, 28, 28]
             stem.Dispose();
@@ -1635,6 +1640,42 @@ namespace Dsl.Examples.Models
             return fc;
         }
 
+        private bool _fused;
+
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into that convolution's weights and bias (its running statistics and affine map), so that forward skips it. The outputs stay those of the unfused network up to float rounding. Call it in evaluation mode, after loading the weights; a fused network cannot go back to training (forward then throws), and its state_dict holds the folded weights (and a bias for each such convolution). Calling it again does nothing.</summary>
+        public void fuse()
+        {
+            if (this.training)
+            {
+                throw new global::System.InvalidOperationException("DenseNetBC.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.");
+            }
+
+            if (_fused)
+            {
+                return;
+            }
+
+            ((DenseLayer_24x28x28)this.dense1[0]).fuse();
+            ((DenseLayer_36x28x28)this.dense1[1]).fuse();
+            ((DenseLayer_48x28x28)this.dense1[2]).fuse();
+            ((DenseLayer_60x28x28)this.dense1[3]).fuse();
+            ((DenseLayer_72x28x28)this.dense1[4]).fuse();
+            ((DenseLayer_84x28x28)this.dense1[5]).fuse();
+            ((DenseLayer_48x14x14)this.dense2[0]).fuse();
+            ((DenseLayer_60x14x14)this.dense2[1]).fuse();
+            ((DenseLayer_72x14x14)this.dense2[2]).fuse();
+            ((DenseLayer_84x14x14)this.dense2[3]).fuse();
+            ((DenseLayer_96x14x14)this.dense2[4]).fuse();
+            ((DenseLayer_108x14x14)this.dense2[5]).fuse();
+            ((DenseLayer_60x7x7)this.dense3[0]).fuse();
+            ((DenseLayer_72x7x7)this.dense3[1]).fuse();
+            ((DenseLayer_84x7x7)this.dense3[2]).fuse();
+            ((DenseLayer_96x7x7)this.dense3[3]).fuse();
+            ((DenseLayer_108x7x7)this.dense3[4]).fuse();
+            ((DenseLayer_120x7x7)this.dense3[5]).fuse();
+            _fused = true;
+        }
+
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 24, 28, 28].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
         private sealed class DenseLayer_24x28x28 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -1657,6 +1698,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 24, 28, 28] -&gt; [N, 36, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 24, 28, 28]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 24, 28, 28]
                 bn1.Dispose();
@@ -1666,6 +1712,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 28, 28]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 36, 28, 28]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 24, 28, 28]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 24, 28, 28]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 28, 28]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 28, 28]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 36, 28, 28]: skip from 'input' (Concat)
@@ -1696,6 +1773,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 36, 28, 28] -&gt; [N, 48, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 36, 28, 28]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 36, 28, 28]
                 bn1.Dispose();
@@ -1705,6 +1787,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 28, 28]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 48, 28, 28]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 36, 28, 28]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 36, 28, 28]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 28, 28]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 28, 28]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 48, 28, 28]: skip from 'input' (Concat)
@@ -1735,6 +1848,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 48, 28, 28] -&gt; [N, 60, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 48, 28, 28]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 48, 28, 28]
                 bn1.Dispose();
@@ -1744,6 +1862,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 28, 28]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 60, 28, 28]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 48, 28, 28]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 48, 28, 28]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 28, 28]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 28, 28]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 60, 28, 28]: skip from 'input' (Concat)
@@ -1774,6 +1923,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 60, 28, 28] -&gt; [N, 72, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 60, 28, 28]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 60, 28, 28]
                 bn1.Dispose();
@@ -1783,6 +1937,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 28, 28]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 28, 28]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 60, 28, 28]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 60, 28, 28]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 28, 28]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 28, 28]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 28, 28]: skip from 'input' (Concat)
@@ -1813,6 +1998,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 72, 28, 28] -&gt; [N, 84, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 72, 28, 28]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 72, 28, 28]
                 bn1.Dispose();
@@ -1822,6 +2012,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 28, 28]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 84, 28, 28]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 72, 28, 28]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 72, 28, 28]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 28, 28]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 28, 28]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 84, 28, 28]: skip from 'input' (Concat)
@@ -1852,6 +2073,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 84, 28, 28] -&gt; [N, 96, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 84, 28, 28]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 84, 28, 28]
                 bn1.Dispose();
@@ -1861,6 +2087,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 28, 28]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 96, 28, 28]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 84, 28, 28]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 84, 28, 28]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 28, 28]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 28, 28]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 28, 28]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 96, 28, 28]: skip from 'input' (Concat)
@@ -1920,6 +2177,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 48, 14, 14] -&gt; [N, 60, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 48, 14, 14]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 48, 14, 14]
                 bn1.Dispose();
@@ -1929,6 +2191,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 14, 14]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 60, 14, 14]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 48, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 48, 14, 14]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 14, 14]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 14, 14]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 60, 14, 14]: skip from 'input' (Concat)
@@ -1959,6 +2252,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 60, 14, 14] -&gt; [N, 72, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 60, 14, 14]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 60, 14, 14]
                 bn1.Dispose();
@@ -1968,6 +2266,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 14, 14]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 14, 14]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 60, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 60, 14, 14]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 14, 14]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 14, 14]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 14, 14]: skip from 'input' (Concat)
@@ -1998,6 +2327,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 72, 14, 14] -&gt; [N, 84, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 72, 14, 14]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 72, 14, 14]
                 bn1.Dispose();
@@ -2007,6 +2341,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 14, 14]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 84, 14, 14]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 72, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 72, 14, 14]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 14, 14]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 14, 14]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 84, 14, 14]: skip from 'input' (Concat)
@@ -2037,6 +2402,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 84, 14, 14] -&gt; [N, 96, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 84, 14, 14]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 84, 14, 14]
                 bn1.Dispose();
@@ -2046,6 +2416,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 14, 14]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 96, 14, 14]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 84, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 84, 14, 14]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 14, 14]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 14, 14]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 96, 14, 14]: skip from 'input' (Concat)
@@ -2076,6 +2477,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 96, 14, 14] -&gt; [N, 108, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 96, 14, 14]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 96, 14, 14]
                 bn1.Dispose();
@@ -2085,6 +2491,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 14, 14]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 108, 14, 14]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 96, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 96, 14, 14]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 14, 14]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 14, 14]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 108, 14, 14]: skip from 'input' (Concat)
@@ -2115,6 +2552,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 108, 14, 14] -&gt; [N, 120, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 108, 14, 14]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 108, 14, 14]
                 bn1.Dispose();
@@ -2124,6 +2566,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 14, 14]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 120, 14, 14]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 108, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 108, 14, 14]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 14, 14]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 14, 14]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 14, 14]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 120, 14, 14]: skip from 'input' (Concat)
@@ -2183,6 +2656,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 60, 7, 7] -&gt; [N, 72, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 60, 7, 7]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 60, 7, 7]
                 bn1.Dispose();
@@ -2192,6 +2670,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 7, 7]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 7, 7]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 60, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 60, 7, 7]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 7, 7]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 7, 7]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 7, 7]: skip from 'input' (Concat)
@@ -2222,6 +2731,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 72, 7, 7] -&gt; [N, 84, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 72, 7, 7]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 72, 7, 7]
                 bn1.Dispose();
@@ -2231,6 +2745,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 7, 7]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 84, 7, 7]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 72, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 72, 7, 7]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 7, 7]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 7, 7]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 84, 7, 7]: skip from 'input' (Concat)
@@ -2261,6 +2806,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 84, 7, 7] -&gt; [N, 96, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 84, 7, 7]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 84, 7, 7]
                 bn1.Dispose();
@@ -2270,6 +2820,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 7, 7]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 96, 7, 7]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 84, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 84, 7, 7]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 7, 7]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 7, 7]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 96, 7, 7]: skip from 'input' (Concat)
@@ -2300,6 +2881,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 96, 7, 7] -&gt; [N, 108, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 96, 7, 7]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 96, 7, 7]
                 bn1.Dispose();
@@ -2309,6 +2895,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 7, 7]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 108, 7, 7]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 96, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 96, 7, 7]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 7, 7]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 7, 7]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 108, 7, 7]: skip from 'input' (Concat)
@@ -2339,6 +2956,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 108, 7, 7] -&gt; [N, 120, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 108, 7, 7]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 108, 7, 7]
                 bn1.Dispose();
@@ -2348,6 +2970,37 @@ namespace Dsl.Examples.Models
                 bottleneck.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);           // [N, 48, 7, 7]
                 bn2.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 120, 7, 7]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 108, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 108, 7, 7]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 7, 7]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 7, 7]
+                bottleneck.Dispose();
                 var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
                 relu2.Dispose();
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 120, 7, 7]: skip from 'input' (Concat)
@@ -2378,6 +3031,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 120, 7, 7] -&gt; [N, 132, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var bn1 = this.bn1.call(input);                                         // [N, 120, 7, 7]
                 var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 120, 7, 7]
                 bn1.Dispose();
@@ -2392,6 +3050,80 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 132, 7, 7]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.bottleneck, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var bn1 = this.bn1.call(input);                                         // [N, 120, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(bn1);           // [N, 120, 7, 7]
+                bn1.Dispose();
+                var bottleneck = this.bottleneck.call(relu1);                           // [N, 48, 7, 7]
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bottleneck);    // [N, 48, 7, 7]
+                bottleneck.Dispose();
+                var grow_out = this.grow.call(relu2);                                   // [N, 12, 7, 7]
+                relu2.Dispose();
+                var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 132, 7, 7]: skip from 'input' (Concat)
+                grow_out.Dispose();
+                return grow;
+            }
+        }
+
+        /// <summary>
+        /// Folds an evaluation-mode BatchNorm into the convolution before it: with s = γ / √(σ² + ε) per output channel,
+        /// the weight becomes w·s and the bias (b − μ)·s + β (a bias is added where the convolution had none).
+        /// </summary>
+        private static void FoldBatchNorm(global::TorchSharp.Modules.Convolution conv, global::TorchSharp.Modules.NormBase norm)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                var weight = conv.weight!;
+                var shape = new long[weight.dim()];
+                shape[0] = -1;
+                for (var i = 1; i < shape.Length; i++)
+                {
+                    shape[i] = 1;
+                }
+
+                using (var scale = norm.running_var!.add(norm.eps).rsqrt_())
+                {
+                    if (!(norm.weight is null))
+                    {
+                        scale.mul_(norm.weight);
+                    }
+
+                    using (var perChannel = scale.view(shape))
+                    {
+                        weight.mul_(perChannel);
+                    }
+
+                    var bias = conv.bias is null ? norm.running_mean!.neg() : conv.bias.sub_(norm.running_mean!);
+                    bias.mul_(scale);
+                    if (!(norm.bias is null))
+                    {
+                        bias.add_(norm.bias);
+                    }
+
+                    if (conv.bias is null)
+                    {
+                        conv.bias = global::TorchSharp.torch.nn.Parameter(bias, weight.requires_grad);
+                    }
+                }
             }
         }
     }

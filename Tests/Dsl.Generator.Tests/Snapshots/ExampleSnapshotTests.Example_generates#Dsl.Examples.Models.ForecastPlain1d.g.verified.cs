@@ -530,6 +530,16 @@ namespace Dsl.Examples.Models
                 throw new global::System.ArgumentException($"ForecastPlain1d expects input of shape [N, 1, 96] (N = batch size) but got [{string.Join(", ", input.shape)}].", nameof(input));
             }
 
+            if (_fused && this.training)
+            {
+                throw new global::System.InvalidOperationException("ForecastPlain1d was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.");
+            }
+
+            if (_fused)
+            {
+                return ForwardFused(input);
+            }
+
             var stem = this.stem.call(input);                              // [N, 32, 96] (signal)
             var bn1 = this.bn1.call(stem);                                 // [N, 32, 96] (signal)
             stem.Dispose();
@@ -558,6 +568,60 @@ namespace Dsl.Examples.Models
             return head;
         }
 
+        private bool _fused;
+
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into that convolution's weights and bias (its running statistics and affine map), so that forward skips it. The outputs stay those of the unfused network up to float rounding. Call it in evaluation mode, after loading the weights; a fused network cannot go back to training (forward then throws), and its state_dict holds the folded weights (and a bias for each such convolution). Calling it again does nothing.</summary>
+        public void fuse()
+        {
+            if (this.training)
+            {
+                throw new global::System.InvalidOperationException("ForecastPlain1d.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.");
+            }
+
+            if (_fused)
+            {
+                return;
+            }
+
+            FoldBatchNorm(this.stem, this.bn1);
+            ((PlainBlock1d_32x96_signal)this.stage1[0]).fuse();
+            ((PlainBlock1d_32x96_signal)this.stage1[1]).fuse();
+            ((PlainBlock1d_32x96_signal)this.stage1[2]).fuse();
+            ((PlainBlock1d_32x48_signal)this.stage2[0]).fuse();
+            ((PlainBlock1d_32x48_signal)this.stage2[1]).fuse();
+            ((PlainBlock1d_32x48_signal)this.stage2[2]).fuse();
+            _fused = true;
+        }
+
+        /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+        private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+        {
+            var stem = this.stem.call(input);                               // [N, 32, 96] (signal)
+            var relu1 = global::TorchSharp.torch.nn.functional.relu(stem);  // [N, 32, 96] (signal)
+            stem.Dispose();
+            var stage1_0 = this.stage1[0].call(relu1);                      // [N, 32, 96] (signal)
+            relu1.Dispose();
+            var stage1_1 = this.stage1[1].call(stage1_0);                   // [N, 32, 96] (signal)
+            stage1_0.Dispose();
+            var stage1 = this.stage1[2].call(stage1_1);                     // [N, 32, 96] (signal)
+            stage1_1.Dispose();
+            var maxpool1 = global::TorchSharp.torch.nn.functional.max_pool1d(stage1, 2);  // [N, 32, 48] (signal)
+            stage1.Dispose();
+            var stage2_0 = this.stage2[0].call(maxpool1);                   // [N, 32, 48] (signal)
+            maxpool1.Dispose();
+            var stage2_1 = this.stage2[1].call(stage2_0);                   // [N, 32, 48] (signal)
+            stage2_0.Dispose();
+            var stage2 = this.stage2[2].call(stage2_1);                     // [N, 32, 48] (signal)
+            stage2_1.Dispose();
+            var maxpool2 = global::TorchSharp.torch.nn.functional.max_pool1d(stage2, 2);  // [N, 32, 24] (signal)
+            stage2.Dispose();
+            var flatten1 = maxpool2.flatten(1);                             // [N, 768]
+            maxpool2.Dispose();
+            var head = this.head.call(flatten1);                            // [N, 24]
+            flatten1.Dispose();
+            return head;
+        }
+
         /// <summary>Block <c>PlainBlock1d</c> specialised for input [N, 32, 96] (signal).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
         private sealed class PlainBlock1d_32x96_signal : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -580,6 +644,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 32, 96] -&gt; [N, 32, 96].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 32, 96] (signal)
                 var bn1 = this.bn1.call(conv1);                                // [N, 32, 96] (signal)
                 conv1.Dispose();
@@ -591,6 +660,34 @@ namespace Dsl.Examples.Models
                 conv2.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 32, 96] (signal)
                 bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 32, 96] (signal)
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 32, 96] (signal)
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 32, 96] (signal)
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(conv2);  // [N, 32, 96] (signal)
+                conv2.Dispose();
                 return relu2;
             }
         }
@@ -617,6 +714,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 32, 48] -&gt; [N, 32, 48].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 32, 48] (signal)
                 var bn1 = this.bn1.call(conv1);                                // [N, 32, 48] (signal)
                 conv1.Dispose();
@@ -629,6 +731,77 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 32, 48] (signal)
                 bn2.Dispose();
                 return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 32, 48] (signal)
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 32, 48] (signal)
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 32, 48] (signal)
+                relu1.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(conv2);  // [N, 32, 48] (signal)
+                conv2.Dispose();
+                return relu2;
+            }
+        }
+
+        /// <summary>
+        /// Folds an evaluation-mode BatchNorm into the convolution before it: with s = γ / √(σ² + ε) per output channel,
+        /// the weight becomes w·s and the bias (b − μ)·s + β (a bias is added where the convolution had none).
+        /// </summary>
+        private static void FoldBatchNorm(global::TorchSharp.Modules.Convolution conv, global::TorchSharp.Modules.NormBase norm)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                var weight = conv.weight!;
+                var shape = new long[weight.dim()];
+                shape[0] = -1;
+                for (var i = 1; i < shape.Length; i++)
+                {
+                    shape[i] = 1;
+                }
+
+                using (var scale = norm.running_var!.add(norm.eps).rsqrt_())
+                {
+                    if (!(norm.weight is null))
+                    {
+                        scale.mul_(norm.weight);
+                    }
+
+                    using (var perChannel = scale.view(shape))
+                    {
+                        weight.mul_(perChannel);
+                    }
+
+                    var bias = conv.bias is null ? norm.running_mean!.neg() : conv.bias.sub_(norm.running_mean!);
+                    bias.mul_(scale);
+                    if (!(norm.bias is null))
+                    {
+                        bias.add_(norm.bias);
+                    }
+
+                    if (conv.bias is null)
+                    {
+                        conv.bias = global::TorchSharp.torch.nn.Parameter(bias, weight.requires_grad);
+                    }
+                }
             }
         }
     }

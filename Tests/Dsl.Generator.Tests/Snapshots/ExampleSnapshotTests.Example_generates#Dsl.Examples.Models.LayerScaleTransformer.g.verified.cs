@@ -1365,6 +1365,11 @@ namespace Dsl.Examples.Models
             return head;
         }
 
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into it. This network has none, so it does nothing.</summary>
+        public void fuse()
+        {
+        }
+
         /// <summary>Block <c>LayerScaleBlock</c> specialised for input [N, T, 64].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
         private sealed class LayerScaleBlock_Tx64 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>

@@ -1750,6 +1750,16 @@ namespace Dsl.Examples.Models
                 throw new global::System.ArgumentException($"ReZeroResNet56 expects input of shape [N, 1, 28, 28] (N = batch size) but got [{string.Join(", ", input.shape)}].", nameof(input));
             }
 
+            if (_fused && this.training)
+            {
+                throw new global::System.InvalidOperationException("ReZeroResNet56 was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.");
+            }
+
+            if (_fused)
+            {
+                return ForwardFused(input);
+            }
+
             var stem = this.stem.call(input);                              // [N, 16, 28, 28]
             var bn1 = this.bn1.call(stem);                                 // [N, 16, 28, 28]
             stem.Dispose();
@@ -1816,6 +1826,119 @@ namespace Dsl.Examples.Models
             return fc;
         }
 
+        private bool _fused;
+
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into that convolution's weights and bias (its running statistics and affine map), so that forward skips it. The outputs stay those of the unfused network up to float rounding. Call it in evaluation mode, after loading the weights; a fused network cannot go back to training (forward then throws), and its state_dict holds the folded weights (and a bias for each such convolution). Calling it again does nothing.</summary>
+        public void fuse()
+        {
+            if (this.training)
+            {
+                throw new global::System.InvalidOperationException("ReZeroResNet56.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.");
+            }
+
+            if (_fused)
+            {
+                return;
+            }
+
+            FoldBatchNorm(this.stem, this.bn1);
+            ((ReZeroBasicBlock_16x28x28)this.stage1[0]).fuse();
+            ((ReZeroBasicBlock_16x28x28)this.stage1[1]).fuse();
+            ((ReZeroBasicBlock_16x28x28)this.stage1[2]).fuse();
+            ((ReZeroBasicBlock_16x28x28)this.stage1[3]).fuse();
+            ((ReZeroBasicBlock_16x28x28)this.stage1[4]).fuse();
+            ((ReZeroBasicBlock_16x28x28)this.stage1[5]).fuse();
+            ((ReZeroBasicBlock_16x28x28)this.stage1[6]).fuse();
+            ((ReZeroBasicBlock_16x28x28)this.stage1[7]).fuse();
+            ((ReZeroBasicBlock_16x28x28)this.stage1[8]).fuse();
+            this.down2.fuse();
+            ((ReZeroBasicBlock_32x14x14)this.stage2[0]).fuse();
+            ((ReZeroBasicBlock_32x14x14)this.stage2[1]).fuse();
+            ((ReZeroBasicBlock_32x14x14)this.stage2[2]).fuse();
+            ((ReZeroBasicBlock_32x14x14)this.stage2[3]).fuse();
+            ((ReZeroBasicBlock_32x14x14)this.stage2[4]).fuse();
+            ((ReZeroBasicBlock_32x14x14)this.stage2[5]).fuse();
+            ((ReZeroBasicBlock_32x14x14)this.stage2[6]).fuse();
+            ((ReZeroBasicBlock_32x14x14)this.stage2[7]).fuse();
+            this.down3.fuse();
+            ((ReZeroBasicBlock_64x7x7)this.stage3[0]).fuse();
+            ((ReZeroBasicBlock_64x7x7)this.stage3[1]).fuse();
+            ((ReZeroBasicBlock_64x7x7)this.stage3[2]).fuse();
+            ((ReZeroBasicBlock_64x7x7)this.stage3[3]).fuse();
+            ((ReZeroBasicBlock_64x7x7)this.stage3[4]).fuse();
+            ((ReZeroBasicBlock_64x7x7)this.stage3[5]).fuse();
+            ((ReZeroBasicBlock_64x7x7)this.stage3[6]).fuse();
+            ((ReZeroBasicBlock_64x7x7)this.stage3[7]).fuse();
+            _fused = true;
+        }
+
+        /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+        private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+        {
+            var stem = this.stem.call(input);                               // [N, 16, 28, 28]
+            var relu1 = global::TorchSharp.torch.nn.functional.relu(stem);  // [N, 16, 28, 28]
+            stem.Dispose();
+            var stage1_0 = this.stage1[0].call(relu1);                      // [N, 16, 28, 28]
+            relu1.Dispose();
+            var stage1_1 = this.stage1[1].call(stage1_0);                   // [N, 16, 28, 28]
+            stage1_0.Dispose();
+            var stage1_2 = this.stage1[2].call(stage1_1);                   // [N, 16, 28, 28]
+            stage1_1.Dispose();
+            var stage1_3 = this.stage1[3].call(stage1_2);                   // [N, 16, 28, 28]
+            stage1_2.Dispose();
+            var stage1_4 = this.stage1[4].call(stage1_3);                   // [N, 16, 28, 28]
+            stage1_3.Dispose();
+            var stage1_5 = this.stage1[5].call(stage1_4);                   // [N, 16, 28, 28]
+            stage1_4.Dispose();
+            var stage1_6 = this.stage1[6].call(stage1_5);                   // [N, 16, 28, 28]
+            stage1_5.Dispose();
+            var stage1_7 = this.stage1[7].call(stage1_6);                   // [N, 16, 28, 28]
+            stage1_6.Dispose();
+            var stage1 = this.stage1[8].call(stage1_7);                     // [N, 16, 28, 28]
+            stage1_7.Dispose();
+            var down2 = this.down2.call(stage1);                            // [N, 32, 14, 14]
+            stage1.Dispose();
+            var stage2_0 = this.stage2[0].call(down2);                      // [N, 32, 14, 14]
+            down2.Dispose();
+            var stage2_1 = this.stage2[1].call(stage2_0);                   // [N, 32, 14, 14]
+            stage2_0.Dispose();
+            var stage2_2 = this.stage2[2].call(stage2_1);                   // [N, 32, 14, 14]
+            stage2_1.Dispose();
+            var stage2_3 = this.stage2[3].call(stage2_2);                   // [N, 32, 14, 14]
+            stage2_2.Dispose();
+            var stage2_4 = this.stage2[4].call(stage2_3);                   // [N, 32, 14, 14]
+            stage2_3.Dispose();
+            var stage2_5 = this.stage2[5].call(stage2_4);                   // [N, 32, 14, 14]
+            stage2_4.Dispose();
+            var stage2_6 = this.stage2[6].call(stage2_5);                   // [N, 32, 14, 14]
+            stage2_5.Dispose();
+            var stage2 = this.stage2[7].call(stage2_6);                     // [N, 32, 14, 14]
+            stage2_6.Dispose();
+            var down3 = this.down3.call(stage2);                            // [N, 64, 7, 7]
+            stage2.Dispose();
+            var stage3_0 = this.stage3[0].call(down3);                      // [N, 64, 7, 7]
+            down3.Dispose();
+            var stage3_1 = this.stage3[1].call(stage3_0);                   // [N, 64, 7, 7]
+            stage3_0.Dispose();
+            var stage3_2 = this.stage3[2].call(stage3_1);                   // [N, 64, 7, 7]
+            stage3_1.Dispose();
+            var stage3_3 = this.stage3[3].call(stage3_2);                   // [N, 64, 7, 7]
+            stage3_2.Dispose();
+            var stage3_4 = this.stage3[4].call(stage3_3);                   // [N, 64, 7, 7]
+            stage3_3.Dispose();
+            var stage3_5 = this.stage3[5].call(stage3_4);                   // [N, 64, 7, 7]
+            stage3_4.Dispose();
+            var stage3_6 = this.stage3[6].call(stage3_5);                   // [N, 64, 7, 7]
+            stage3_5.Dispose();
+            var stage3 = this.stage3[7].call(stage3_6);                     // [N, 64, 7, 7]
+            stage3_6.Dispose();
+            var globalpool1 = stage3.mean(new long[] { 2, 3 });             // [N, 64]
+            stage3.Dispose();
+            var fc = this.fc.call(globalpool1);                             // [N, 10]
+            globalpool1.Dispose();
+            return fc;
+        }
+
         /// <summary>Block <c>ReZeroBasicBlock</c> specialised for input [N, 16, 28, 28].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
         private sealed class ReZeroBasicBlock_16x28x28 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -1840,6 +1963,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 16, 28, 28] -&gt; [N, 16, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 16, 28, 28]
                 var bn1 = this.bn1.call(conv1);                                // [N, 16, 28, 28]
                 conv1.Dispose();
@@ -1852,6 +1980,36 @@ namespace Dsl.Examples.Models
                 var bn2 = ResidualAdd(input, bn2_out, this.input_to_bn2_scale, null, 0.0, this.training);  // [N, 16, 28, 28]: skip from 'input' (Add, ×α (ReZero))
                 bn2_out.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 16, 28, 28]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 16, 28, 28]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 16, 28, 28]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 16, 28, 28]
+                relu1.Dispose();
+                var bn2 = ResidualAdd(input, conv2, this.input_to_bn2_scale, null, 0.0, this.training);  // [N, 16, 28, 28]: skip from 'input' (Add, ×α (ReZero))
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 16, 28, 28]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1881,6 +2039,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 16, 28, 28] -&gt; [N, 32, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 32, 14, 14]
                 var bn1 = this.bn1.call(conv1);                                // [N, 32, 14, 14]
                 conv1.Dispose();
@@ -1894,6 +2057,37 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input_to_bn2);                           // [N, 32, 14, 14]: skip from 'input' (Add, projected)
                 bn2_out.Dispose(); input_to_bn2.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 32, 14, 14]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 32, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 32, 14, 14]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 32, 14, 14]
+                relu1.Dispose();
+                var input_to_bn2 = this.input_to_bn2.call(input);                // [N, 32, 14, 14]: projection of 'input'
+                var bn2 = conv2.add(input_to_bn2);                               // [N, 32, 14, 14]: skip from 'input' (Add, projected)
+                conv2.Dispose(); input_to_bn2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 32, 14, 14]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1923,6 +2117,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 32, 14, 14] -&gt; [N, 32, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 32, 14, 14]
                 var bn1 = this.bn1.call(conv1);                                // [N, 32, 14, 14]
                 conv1.Dispose();
@@ -1935,6 +2134,36 @@ namespace Dsl.Examples.Models
                 var bn2 = ResidualAdd(input, bn2_out, this.input_to_bn2_scale, null, 0.0, this.training);  // [N, 32, 14, 14]: skip from 'input' (Add, ×α (ReZero))
                 bn2_out.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 32, 14, 14]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 32, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 32, 14, 14]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 32, 14, 14]
+                relu1.Dispose();
+                var bn2 = ResidualAdd(input, conv2, this.input_to_bn2_scale, null, 0.0, this.training);  // [N, 32, 14, 14]: skip from 'input' (Add, ×α (ReZero))
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 32, 14, 14]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1964,6 +2193,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 32, 14, 14] -&gt; [N, 64, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 64, 7, 7]
                 var bn1 = this.bn1.call(conv1);                                // [N, 64, 7, 7]
                 conv1.Dispose();
@@ -1977,6 +2211,37 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input_to_bn2);                           // [N, 64, 7, 7]: skip from 'input' (Add, projected)
                 bn2_out.Dispose(); input_to_bn2.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 64, 7, 7]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 64, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 64, 7, 7]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 64, 7, 7]
+                relu1.Dispose();
+                var input_to_bn2 = this.input_to_bn2.call(input);                // [N, 64, 7, 7]: projection of 'input'
+                var bn2 = conv2.add(input_to_bn2);                               // [N, 64, 7, 7]: skip from 'input' (Add, projected)
+                conv2.Dispose(); input_to_bn2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 64, 7, 7]
                 bn2.Dispose();
                 return relu2;
             }
@@ -2006,6 +2271,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 64, 7, 7] -&gt; [N, 64, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 64, 7, 7]
                 var bn1 = this.bn1.call(conv1);                                // [N, 64, 7, 7]
                 conv1.Dispose();
@@ -2020,6 +2290,79 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 64, 7, 7]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 64, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 64, 7, 7]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 64, 7, 7]
+                relu1.Dispose();
+                var bn2 = ResidualAdd(input, conv2, this.input_to_bn2_scale, null, 0.0, this.training);  // [N, 64, 7, 7]: skip from 'input' (Add, ×α (ReZero))
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 64, 7, 7]
+                bn2.Dispose();
+                return relu2;
+            }
+        }
+
+        /// <summary>
+        /// Folds an evaluation-mode BatchNorm into the convolution before it: with s = γ / √(σ² + ε) per output channel,
+        /// the weight becomes w·s and the bias (b − μ)·s + β (a bias is added where the convolution had none).
+        /// </summary>
+        private static void FoldBatchNorm(global::TorchSharp.Modules.Convolution conv, global::TorchSharp.Modules.NormBase norm)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                var weight = conv.weight!;
+                var shape = new long[weight.dim()];
+                shape[0] = -1;
+                for (var i = 1; i < shape.Length; i++)
+                {
+                    shape[i] = 1;
+                }
+
+                using (var scale = norm.running_var!.add(norm.eps).rsqrt_())
+                {
+                    if (!(norm.weight is null))
+                    {
+                        scale.mul_(norm.weight);
+                    }
+
+                    using (var perChannel = scale.view(shape))
+                    {
+                        weight.mul_(perChannel);
+                    }
+
+                    var bias = conv.bias is null ? norm.running_mean!.neg() : conv.bias.sub_(norm.running_mean!);
+                    bias.mul_(scale);
+                    if (!(norm.bias is null))
+                    {
+                        bias.add_(norm.bias);
+                    }
+
+                    if (conv.bias is null)
+                    {
+                        conv.bias = global::TorchSharp.torch.nn.Parameter(bias, weight.requires_grad);
+                    }
+                }
             }
         }
 

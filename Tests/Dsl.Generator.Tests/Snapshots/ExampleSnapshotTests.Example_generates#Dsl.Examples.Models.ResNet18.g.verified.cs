@@ -829,6 +829,16 @@ namespace Dsl.Examples.Models
 
             CheckDims(input.shape, 1, nameof(input));
 
+            if (_fused && this.training)
+            {
+                throw new global::System.InvalidOperationException("ResNet18 was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.");
+            }
+
+            if (_fused)
+            {
+                return ForwardFused(input);
+            }
+
             var conv1 = this.conv1.call(input);                           // [N, 64, floor((H + 1)/2), floor((W + 1)/2)]
             var bn1 = this.bn1.call(conv1);                               // [N, 64, floor((H + 1)/2), floor((W + 1)/2)]
             conv1.Dispose();
@@ -859,6 +869,64 @@ namespace Dsl.Examples.Models
             return fc;
         }
 
+        private bool _fused;
+
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into that convolution's weights and bias (its running statistics and affine map), so that forward skips it. The outputs stay those of the unfused network up to float rounding. Call it in evaluation mode, after loading the weights; a fused network cannot go back to training (forward then throws), and its state_dict holds the folded weights (and a bias for each such convolution). Calling it again does nothing.</summary>
+        public void fuse()
+        {
+            if (this.training)
+            {
+                throw new global::System.InvalidOperationException("ResNet18.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.");
+            }
+
+            if (_fused)
+            {
+                return;
+            }
+
+            FoldBatchNorm(this.conv1, this.bn1);
+            ((BasicBlock_64xfloor_H_3_4_xfloor_W_3_4)this.layer1[0]).fuse();
+            ((BasicBlock_64xfloor_H_3_4_xfloor_W_3_4)this.layer1[1]).fuse();
+            this.layer2_0.fuse();
+            this.layer2_1.fuse();
+            this.layer3_0.fuse();
+            this.layer3_1.fuse();
+            this.layer4_0.fuse();
+            this.layer4_1.fuse();
+            _fused = true;
+        }
+
+        /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+        private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+        {
+            var conv1 = this.conv1.call(input);                             // [N, 64, floor((H + 1)/2), floor((W + 1)/2)]
+            var relu = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 64, floor((H + 1)/2), floor((W + 1)/2)]
+            conv1.Dispose();
+            var maxpool = global::TorchSharp.torch.nn.functional.max_pool2d(relu, 3, stride: 2, padding: 1);  // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+            relu.Dispose();
+            var layer1_0 = this.layer1[0].call(maxpool);                    // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+            maxpool.Dispose();
+            var layer1 = this.layer1[1].call(layer1_0);                     // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+            layer1_0.Dispose();
+            var layer2_0 = this.layer2_0.call(layer1);                      // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+            layer1.Dispose();
+            var layer2_1 = this.layer2_1.call(layer2_0);                    // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+            layer2_0.Dispose();
+            var layer3_0 = this.layer3_0.call(layer2_1);                    // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+            layer2_1.Dispose();
+            var layer3_1 = this.layer3_1.call(layer3_0);                    // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+            layer3_0.Dispose();
+            var layer4_0 = this.layer4_0.call(layer3_1);                    // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+            layer3_1.Dispose();
+            var layer4_1 = this.layer4_1.call(layer4_0);                    // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+            layer4_0.Dispose();
+            var avgpool = layer4_1.mean(new long[] { 2, 3 });               // [N, 512]
+            layer4_1.Dispose();
+            var fc = this.fc.call(avgpool);                                 // [N, 1000]
+            avgpool.Dispose();
+            return fc;
+        }
+
         /// <summary>Block <c>BasicBlock</c> specialised for input [N, 64, floor((H + 3)/4), floor((W + 3)/4)].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
         private sealed class BasicBlock_64xfloor_H_3_4_xfloor_W_3_4 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -881,6 +949,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 64, floor((H + 3)/4), floor((W + 3)/4)] -&gt; [N, 64, floor((H + 3)/4), floor((W + 3)/4)].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
                 var bn1 = this.bn1.call(conv1);                                // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
                 conv1.Dispose();
@@ -893,6 +966,36 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input);                                  // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]: skip from 'input' (Add)
                 bn2_out.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                relu1.Dispose();
+                var bn2 = conv2.add(input);                                      // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]: skip from 'input' (Add)
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
                 bn2.Dispose();
                 return relu2;
             }
@@ -922,6 +1025,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 64, floor((H + 3)/4), floor((W + 3)/4)] -&gt; [N, 128, floor((H + 7)/8), floor((W + 7)/8)].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
                 var bn1 = this.bn1.call(conv1);                                // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
                 conv1.Dispose();
@@ -935,6 +1043,37 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(downsample);                             // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]: skip from 'input' (Add, projected)
                 bn2_out.Dispose(); downsample.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                relu1.Dispose();
+                var downsample = this.downsample.call(input);                    // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]: projection of 'input'
+                var bn2 = conv2.add(downsample);                                 // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]: skip from 'input' (Add, projected)
+                conv2.Dispose(); downsample.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
                 bn2.Dispose();
                 return relu2;
             }
@@ -962,6 +1101,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 128, floor((H + 7)/8), floor((W + 7)/8)] -&gt; [N, 128, floor((H + 7)/8), floor((W + 7)/8)].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
                 var bn1 = this.bn1.call(conv1);                                // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
                 conv1.Dispose();
@@ -974,6 +1118,36 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input);                                  // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]: skip from 'input' (Add)
                 bn2_out.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                relu1.Dispose();
+                var bn2 = conv2.add(input);                                      // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]: skip from 'input' (Add)
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1003,6 +1177,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 128, floor((H + 7)/8), floor((W + 7)/8)] -&gt; [N, 256, floor((H + 15)/16), floor((W + 15)/16)].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
                 var bn1 = this.bn1.call(conv1);                                // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
                 conv1.Dispose();
@@ -1016,6 +1195,37 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(downsample);                             // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]: skip from 'input' (Add, projected)
                 bn2_out.Dispose(); downsample.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                relu1.Dispose();
+                var downsample = this.downsample.call(input);                    // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]: projection of 'input'
+                var bn2 = conv2.add(downsample);                                 // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]: skip from 'input' (Add, projected)
+                conv2.Dispose(); downsample.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1043,6 +1253,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 256, floor((H + 15)/16), floor((W + 15)/16)] -&gt; [N, 256, floor((H + 15)/16), floor((W + 15)/16)].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
                 var bn1 = this.bn1.call(conv1);                                // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
                 conv1.Dispose();
@@ -1055,6 +1270,36 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input);                                  // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]: skip from 'input' (Add)
                 bn2_out.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                relu1.Dispose();
+                var bn2 = conv2.add(input);                                      // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]: skip from 'input' (Add)
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1084,6 +1329,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 256, floor((H + 15)/16), floor((W + 15)/16)] -&gt; [N, 512, floor((H + 31)/32), floor((W + 31)/32)].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
                 var bn1 = this.bn1.call(conv1);                                // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
                 conv1.Dispose();
@@ -1097,6 +1347,37 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(downsample);                             // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]: skip from 'input' (Add, projected)
                 bn2_out.Dispose(); downsample.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                relu1.Dispose();
+                var downsample = this.downsample.call(input);                    // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]: projection of 'input'
+                var bn2 = conv2.add(downsample);                                 // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]: skip from 'input' (Add, projected)
+                conv2.Dispose(); downsample.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1124,6 +1405,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 512, floor((H + 31)/32), floor((W + 31)/32)] -&gt; [N, 512, floor((H + 31)/32), floor((W + 31)/32)].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
                 var bn1 = this.bn1.call(conv1);                                // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
                 conv1.Dispose();
@@ -1138,6 +1424,79 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                relu1.Dispose();
+                var bn2 = conv2.add(input);                                      // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]: skip from 'input' (Add)
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                bn2.Dispose();
+                return relu2;
+            }
+        }
+
+        /// <summary>
+        /// Folds an evaluation-mode BatchNorm into the convolution before it: with s = γ / √(σ² + ε) per output channel,
+        /// the weight becomes w·s and the bias (b − μ)·s + β (a bias is added where the convolution had none).
+        /// </summary>
+        private static void FoldBatchNorm(global::TorchSharp.Modules.Convolution conv, global::TorchSharp.Modules.NormBase norm)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                var weight = conv.weight!;
+                var shape = new long[weight.dim()];
+                shape[0] = -1;
+                for (var i = 1; i < shape.Length; i++)
+                {
+                    shape[i] = 1;
+                }
+
+                using (var scale = norm.running_var!.add(norm.eps).rsqrt_())
+                {
+                    if (!(norm.weight is null))
+                    {
+                        scale.mul_(norm.weight);
+                    }
+
+                    using (var perChannel = scale.view(shape))
+                    {
+                        weight.mul_(perChannel);
+                    }
+
+                    var bias = conv.bias is null ? norm.running_mean!.neg() : conv.bias.sub_(norm.running_mean!);
+                    bias.mul_(scale);
+                    if (!(norm.bias is null))
+                    {
+                        bias.add_(norm.bias);
+                    }
+
+                    if (conv.bias is null)
+                    {
+                        conv.bias = global::TorchSharp.torch.nn.Parameter(bias, weight.requires_grad);
+                    }
+                }
             }
         }
     }

@@ -1084,6 +1084,16 @@ namespace Dsl.Examples.Models
                 throw new global::System.ArgumentException($"ResNet32 expects input of shape [N, 1, 28, 28] (N = batch size) but got [{string.Join(", ", input.shape)}].", nameof(input));
             }
 
+            if (_fused && this.training)
+            {
+                throw new global::System.InvalidOperationException("ResNet32 was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.");
+            }
+
+            if (_fused)
+            {
+                return ForwardFused(input);
+            }
+
             var stem = this.stem.call(input);                              // [N, 16, 28, 28]
             var bn1 = this.bn1.call(stem);                                 // [N, 16, 28, 28]
             stem.Dispose();
@@ -1126,6 +1136,83 @@ namespace Dsl.Examples.Models
             return fc;
         }
 
+        private bool _fused;
+
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into that convolution's weights and bias (its running statistics and affine map), so that forward skips it. The outputs stay those of the unfused network up to float rounding. Call it in evaluation mode, after loading the weights; a fused network cannot go back to training (forward then throws), and its state_dict holds the folded weights (and a bias for each such convolution). Calling it again does nothing.</summary>
+        public void fuse()
+        {
+            if (this.training)
+            {
+                throw new global::System.InvalidOperationException("ResNet32.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.");
+            }
+
+            if (_fused)
+            {
+                return;
+            }
+
+            FoldBatchNorm(this.stem, this.bn1);
+            ((BasicBlock_16x28x28)this.stage1[0]).fuse();
+            ((BasicBlock_16x28x28)this.stage1[1]).fuse();
+            ((BasicBlock_16x28x28)this.stage1[2]).fuse();
+            ((BasicBlock_16x28x28)this.stage1[3]).fuse();
+            ((BasicBlock_16x28x28)this.stage1[4]).fuse();
+            this.down2.fuse();
+            ((BasicBlock_32x14x14)this.stage2[0]).fuse();
+            ((BasicBlock_32x14x14)this.stage2[1]).fuse();
+            ((BasicBlock_32x14x14)this.stage2[2]).fuse();
+            ((BasicBlock_32x14x14)this.stage2[3]).fuse();
+            this.down3.fuse();
+            ((BasicBlock_64x7x7)this.stage3[0]).fuse();
+            ((BasicBlock_64x7x7)this.stage3[1]).fuse();
+            ((BasicBlock_64x7x7)this.stage3[2]).fuse();
+            ((BasicBlock_64x7x7)this.stage3[3]).fuse();
+            _fused = true;
+        }
+
+        /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+        private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+        {
+            var stem = this.stem.call(input);                               // [N, 16, 28, 28]
+            var relu1 = global::TorchSharp.torch.nn.functional.relu(stem);  // [N, 16, 28, 28]
+            stem.Dispose();
+            var stage1_0 = this.stage1[0].call(relu1);                      // [N, 16, 28, 28]
+            relu1.Dispose();
+            var stage1_1 = this.stage1[1].call(stage1_0);                   // [N, 16, 28, 28]
+            stage1_0.Dispose();
+            var stage1_2 = this.stage1[2].call(stage1_1);                   // [N, 16, 28, 28]
+            stage1_1.Dispose();
+            var stage1_3 = this.stage1[3].call(stage1_2);                   // [N, 16, 28, 28]
+            stage1_2.Dispose();
+            var stage1 = this.stage1[4].call(stage1_3);                     // [N, 16, 28, 28]
+            stage1_3.Dispose();
+            var down2 = this.down2.call(stage1);                            // [N, 32, 14, 14]
+            stage1.Dispose();
+            var stage2_0 = this.stage2[0].call(down2);                      // [N, 32, 14, 14]
+            down2.Dispose();
+            var stage2_1 = this.stage2[1].call(stage2_0);                   // [N, 32, 14, 14]
+            stage2_0.Dispose();
+            var stage2_2 = this.stage2[2].call(stage2_1);                   // [N, 32, 14, 14]
+            stage2_1.Dispose();
+            var stage2 = this.stage2[3].call(stage2_2);                     // [N, 32, 14, 14]
+            stage2_2.Dispose();
+            var down3 = this.down3.call(stage2);                            // [N, 64, 7, 7]
+            stage2.Dispose();
+            var stage3_0 = this.stage3[0].call(down3);                      // [N, 64, 7, 7]
+            down3.Dispose();
+            var stage3_1 = this.stage3[1].call(stage3_0);                   // [N, 64, 7, 7]
+            stage3_0.Dispose();
+            var stage3_2 = this.stage3[2].call(stage3_1);                   // [N, 64, 7, 7]
+            stage3_1.Dispose();
+            var stage3 = this.stage3[3].call(stage3_2);                     // [N, 64, 7, 7]
+            stage3_2.Dispose();
+            var globalpool1 = stage3.mean(new long[] { 2, 3 });             // [N, 64]
+            stage3.Dispose();
+            var fc = this.fc.call(globalpool1);                             // [N, 10]
+            globalpool1.Dispose();
+            return fc;
+        }
+
         /// <summary>Block <c>BasicBlock</c> specialised for input [N, 16, 28, 28].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
         private sealed class BasicBlock_16x28x28 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
@@ -1148,6 +1235,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 16, 28, 28] -&gt; [N, 16, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 16, 28, 28]
                 var bn1 = this.bn1.call(conv1);                                // [N, 16, 28, 28]
                 conv1.Dispose();
@@ -1160,6 +1252,36 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input);                                  // [N, 16, 28, 28]: skip from 'input' (Add)
                 bn2_out.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 16, 28, 28]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 16, 28, 28]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 16, 28, 28]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 16, 28, 28]
+                relu1.Dispose();
+                var bn2 = conv2.add(input);                                      // [N, 16, 28, 28]: skip from 'input' (Add)
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 16, 28, 28]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1189,6 +1311,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 16, 28, 28] -&gt; [N, 32, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 32, 14, 14]
                 var bn1 = this.bn1.call(conv1);                                // [N, 32, 14, 14]
                 conv1.Dispose();
@@ -1202,6 +1329,37 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input_to_bn2);                           // [N, 32, 14, 14]: skip from 'input' (Add, projected)
                 bn2_out.Dispose(); input_to_bn2.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 32, 14, 14]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 32, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 32, 14, 14]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 32, 14, 14]
+                relu1.Dispose();
+                var input_to_bn2 = this.input_to_bn2.call(input);                // [N, 32, 14, 14]: projection of 'input'
+                var bn2 = conv2.add(input_to_bn2);                               // [N, 32, 14, 14]: skip from 'input' (Add, projected)
+                conv2.Dispose(); input_to_bn2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 32, 14, 14]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1229,6 +1387,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 32, 14, 14] -&gt; [N, 32, 14, 14].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 32, 14, 14]
                 var bn1 = this.bn1.call(conv1);                                // [N, 32, 14, 14]
                 conv1.Dispose();
@@ -1241,6 +1404,36 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input);                                  // [N, 32, 14, 14]: skip from 'input' (Add)
                 bn2_out.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 32, 14, 14]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 32, 14, 14]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 32, 14, 14]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 32, 14, 14]
+                relu1.Dispose();
+                var bn2 = conv2.add(input);                                      // [N, 32, 14, 14]: skip from 'input' (Add)
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 32, 14, 14]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1270,6 +1463,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 32, 14, 14] -&gt; [N, 64, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 64, 7, 7]
                 var bn1 = this.bn1.call(conv1);                                // [N, 64, 7, 7]
                 conv1.Dispose();
@@ -1283,6 +1481,37 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input_to_bn2);                           // [N, 64, 7, 7]: skip from 'input' (Add, projected)
                 bn2_out.Dispose(); input_to_bn2.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 64, 7, 7]
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 64, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 64, 7, 7]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 64, 7, 7]
+                relu1.Dispose();
+                var input_to_bn2 = this.input_to_bn2.call(input);                // [N, 64, 7, 7]: projection of 'input'
+                var bn2 = conv2.add(input_to_bn2);                               // [N, 64, 7, 7]: skip from 'input' (Add, projected)
+                conv2.Dispose(); input_to_bn2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 64, 7, 7]
                 bn2.Dispose();
                 return relu2;
             }
@@ -1310,6 +1539,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 64, 7, 7] -&gt; [N, 64, 7, 7].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 64, 7, 7]
                 var bn1 = this.bn1.call(conv1);                                // [N, 64, 7, 7]
                 conv1.Dispose();
@@ -1324,6 +1558,79 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 64, 7, 7]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 64, 7, 7]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 64, 7, 7]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 64, 7, 7]
+                relu1.Dispose();
+                var bn2 = conv2.add(input);                                      // [N, 64, 7, 7]: skip from 'input' (Add)
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 64, 7, 7]
+                bn2.Dispose();
+                return relu2;
+            }
+        }
+
+        /// <summary>
+        /// Folds an evaluation-mode BatchNorm into the convolution before it: with s = γ / √(σ² + ε) per output channel,
+        /// the weight becomes w·s and the bias (b − μ)·s + β (a bias is added where the convolution had none).
+        /// </summary>
+        private static void FoldBatchNorm(global::TorchSharp.Modules.Convolution conv, global::TorchSharp.Modules.NormBase norm)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                var weight = conv.weight!;
+                var shape = new long[weight.dim()];
+                shape[0] = -1;
+                for (var i = 1; i < shape.Length; i++)
+                {
+                    shape[i] = 1;
+                }
+
+                using (var scale = norm.running_var!.add(norm.eps).rsqrt_())
+                {
+                    if (!(norm.weight is null))
+                    {
+                        scale.mul_(norm.weight);
+                    }
+
+                    using (var perChannel = scale.view(shape))
+                    {
+                        weight.mul_(perChannel);
+                    }
+
+                    var bias = conv.bias is null ? norm.running_mean!.neg() : conv.bias.sub_(norm.running_mean!);
+                    bias.mul_(scale);
+                    if (!(norm.bias is null))
+                    {
+                        bias.add_(norm.bias);
+                    }
+
+                    if (conv.bias is null)
+                    {
+                        conv.bias = global::TorchSharp.torch.nn.Parameter(bias, weight.requires_grad);
+                    }
+                }
             }
         }
     }

@@ -472,6 +472,16 @@ namespace Dsl.Examples.Models
 
             CheckDims(input.shape, 1, nameof(input));
 
+            if (_fused && this.training)
+            {
+                throw new global::System.InvalidOperationException("ResidualCnn1d was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.");
+            }
+
+            if (_fused)
+            {
+                return ForwardFused(input);
+            }
+
             var stem = this.stem.call(input);                              // [N, 32, L] (signal)
             var bn1 = this.bn1.call(stem);                                 // [N, 32, L] (signal)
             stem.Dispose();
@@ -490,6 +500,52 @@ namespace Dsl.Examples.Models
             var globalpool1 = stage2.mean(new long[] { 2 });               // [N, 32]
             stage2.Dispose();
             var head = this.head.call(globalpool1);                        // [N, 8]
+            globalpool1.Dispose();
+            return head;
+        }
+
+        private bool _fused;
+
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into that convolution's weights and bias (its running statistics and affine map), so that forward skips it. The outputs stay those of the unfused network up to float rounding. Call it in evaluation mode, after loading the weights; a fused network cannot go back to training (forward then throws), and its state_dict holds the folded weights (and a bias for each such convolution). Calling it again does nothing.</summary>
+        public void fuse()
+        {
+            if (this.training)
+            {
+                throw new global::System.InvalidOperationException("ResidualCnn1d.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.");
+            }
+
+            if (_fused)
+            {
+                return;
+            }
+
+            FoldBatchNorm(this.stem, this.bn1);
+            ((ResidualBlock1d_32xL_signal)this.stage1[0]).fuse();
+            ((ResidualBlock1d_32xL_signal)this.stage1[1]).fuse();
+            ((ResidualBlock1d_32xfloor_L_2_signal)this.stage2[0]).fuse();
+            ((ResidualBlock1d_32xfloor_L_2_signal)this.stage2[1]).fuse();
+            _fused = true;
+        }
+
+        /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+        private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+        {
+            var stem = this.stem.call(input);                               // [N, 32, L] (signal)
+            var relu1 = global::TorchSharp.torch.nn.functional.relu(stem);  // [N, 32, L] (signal)
+            stem.Dispose();
+            var stage1_0 = this.stage1[0].call(relu1);                      // [N, 32, L] (signal)
+            relu1.Dispose();
+            var stage1 = this.stage1[1].call(stage1_0);                     // [N, 32, L] (signal)
+            stage1_0.Dispose();
+            var maxpool1 = global::TorchSharp.torch.nn.functional.max_pool1d(stage1, 2);  // [N, 32, floor(L/2)] (signal)
+            stage1.Dispose();
+            var stage2_0 = this.stage2[0].call(maxpool1);                   // [N, 32, floor(L/2)] (signal)
+            maxpool1.Dispose();
+            var stage2 = this.stage2[1].call(stage2_0);                     // [N, 32, floor(L/2)] (signal)
+            stage2_0.Dispose();
+            var globalpool1 = stage2.mean(new long[] { 2 });                // [N, 32]
+            stage2.Dispose();
+            var head = this.head.call(globalpool1);                         // [N, 8]
             globalpool1.Dispose();
             return head;
         }
@@ -516,6 +572,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 32, L] -&gt; [N, 32, L].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 32, L] (signal)
                 var bn1 = this.bn1.call(conv1);                                // [N, 32, L] (signal)
                 conv1.Dispose();
@@ -528,6 +589,36 @@ namespace Dsl.Examples.Models
                 var bn2 = bn2_out.add(input);                                  // [N, 32, L] (signal): skip from 'input' (Add)
                 bn2_out.Dispose();
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 32, L] (signal)
+                bn2.Dispose();
+                return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 32, L] (signal)
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 32, L] (signal)
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 32, L] (signal)
+                relu1.Dispose();
+                var bn2 = conv2.add(input);                                      // [N, 32, L] (signal): skip from 'input' (Add)
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 32, L] (signal)
                 bn2.Dispose();
                 return relu2;
             }
@@ -555,6 +646,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 32, floor(L/2)] -&gt; [N, 32, floor(L/2)].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                            // [N, 32, floor(L/2)] (signal)
                 var bn1 = this.bn1.call(conv1);                                // [N, 32, floor(L/2)] (signal)
                 conv1.Dispose();
@@ -569,6 +665,79 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);  // [N, 32, floor(L/2)] (signal)
                 bn2.Dispose();
                 return relu2;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                              // [N, 32, floor(L/2)] (signal)
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);  // [N, 32, floor(L/2)] (signal)
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                              // [N, 32, floor(L/2)] (signal)
+                relu1.Dispose();
+                var bn2 = conv2.add(input);                                      // [N, 32, floor(L/2)] (signal): skip from 'input' (Add)
+                conv2.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 32, floor(L/2)] (signal)
+                bn2.Dispose();
+                return relu2;
+            }
+        }
+
+        /// <summary>
+        /// Folds an evaluation-mode BatchNorm into the convolution before it: with s = γ / √(σ² + ε) per output channel,
+        /// the weight becomes w·s and the bias (b − μ)·s + β (a bias is added where the convolution had none).
+        /// </summary>
+        private static void FoldBatchNorm(global::TorchSharp.Modules.Convolution conv, global::TorchSharp.Modules.NormBase norm)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                var weight = conv.weight!;
+                var shape = new long[weight.dim()];
+                shape[0] = -1;
+                for (var i = 1; i < shape.Length; i++)
+                {
+                    shape[i] = 1;
+                }
+
+                using (var scale = norm.running_var!.add(norm.eps).rsqrt_())
+                {
+                    if (!(norm.weight is null))
+                    {
+                        scale.mul_(norm.weight);
+                    }
+
+                    using (var perChannel = scale.view(shape))
+                    {
+                        weight.mul_(perChannel);
+                    }
+
+                    var bias = conv.bias is null ? norm.running_mean!.neg() : conv.bias.sub_(norm.running_mean!);
+                    bias.mul_(scale);
+                    if (!(norm.bias is null))
+                    {
+                        bias.add_(norm.bias);
+                    }
+
+                    if (conv.bias is null)
+                    {
+                        conv.bias = global::TorchSharp.torch.nn.Parameter(bias, weight.requires_grad);
+                    }
+                }
             }
         }
     }

@@ -388,6 +388,16 @@ namespace Dsl.Examples.Models
                 throw new global::System.ArgumentException($"SEResNet expects input of shape [N, 1, 28, 28] (N = batch size) but got [{string.Join(", ", input.shape)}].", nameof(input));
             }
 
+            if (_fused && this.training)
+            {
+                throw new global::System.InvalidOperationException("SEResNet was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.");
+            }
+
+            if (_fused)
+            {
+                return ForwardFused(input);
+            }
+
             var stem = this.stem.call(input);                              // [N, 32, 28, 28]
             var bn1 = this.bn1.call(stem);                                 // [N, 32, 28, 28]
             stem.Dispose();
@@ -400,6 +410,44 @@ namespace Dsl.Examples.Models
             var globalpool1 = blocks.mean(new long[] { 2, 3 });            // [N, 32]
             blocks.Dispose();
             var fc = this.fc.call(globalpool1);                            // [N, 10]
+            globalpool1.Dispose();
+            return fc;
+        }
+
+        private bool _fused;
+
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into that convolution's weights and bias (its running statistics and affine map), so that forward skips it. The outputs stay those of the unfused network up to float rounding. Call it in evaluation mode, after loading the weights; a fused network cannot go back to training (forward then throws), and its state_dict holds the folded weights (and a bias for each such convolution). Calling it again does nothing.</summary>
+        public void fuse()
+        {
+            if (this.training)
+            {
+                throw new global::System.InvalidOperationException("SEResNet.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.");
+            }
+
+            if (_fused)
+            {
+                return;
+            }
+
+            FoldBatchNorm(this.stem, this.bn1);
+            ((SEBlock_32x28x28)this.blocks[0]).fuse();
+            ((SEBlock_32x28x28)this.blocks[1]).fuse();
+            _fused = true;
+        }
+
+        /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+        private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+        {
+            var stem = this.stem.call(input);                               // [N, 32, 28, 28]
+            var relu1 = global::TorchSharp.torch.nn.functional.relu(stem);  // [N, 32, 28, 28]
+            stem.Dispose();
+            var blocks_0 = this.blocks[0].call(relu1);                      // [N, 32, 28, 28]
+            relu1.Dispose();
+            var blocks = this.blocks[1].call(blocks_0);                     // [N, 32, 28, 28]
+            blocks_0.Dispose();
+            var globalpool1 = blocks.mean(new long[] { 2, 3 });             // [N, 32]
+            blocks.Dispose();
+            var fc = this.fc.call(globalpool1);                             // [N, 10]
             globalpool1.Dispose();
             return fc;
         }
@@ -430,6 +478,11 @@ namespace Dsl.Examples.Models
             /// <summary>Runs the block: [N, 32, 28, 28] -&gt; [N, 32, 28, 28].</summary>
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
+                if (_fused)
+                {
+                    return ForwardFused(input);
+                }
+
                 var conv1 = this.conv1.call(input);                               // [N, 32, 28, 28]
                 var bn1 = this.bn1.call(conv1);                                   // [N, 32, 28, 28]
                 conv1.Dispose();
@@ -455,6 +508,90 @@ namespace Dsl.Examples.Models
                 var relu3 = global::TorchSharp.torch.nn.functional.relu(gate);    // [N, 32, 28, 28]
                 gate.Dispose();
                 return relu3;
+            }
+
+            private bool _fused;
+
+            /// <summary>Folds this block's BatchNorms into the convolutions before them, and those of its own blocks (see the network's <c>fuse()</c>).</summary>
+            public void fuse()
+            {
+                if (_fused)
+                {
+                    return;
+                }
+
+                FoldBatchNorm(this.conv1, this.bn1);
+                FoldBatchNorm(this.conv2, this.bn2);
+                _fused = true;
+            }
+
+            /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+            private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+            {
+                var conv1 = this.conv1.call(input);                               // [N, 32, 28, 28]
+                var relu1 = global::TorchSharp.torch.nn.functional.relu(conv1);   // [N, 32, 28, 28]
+                conv1.Dispose();
+                var conv2 = this.conv2.call(relu1);                               // [N, 32, 28, 28]
+                relu1.Dispose();
+                var squeeze = conv2.mean(new long[] { 2, 3 }, keepdim: true);     // [N, 32, 1, 1]
+                var reduce = this.reduce.call(squeeze);                           // [N, 8, 1, 1]
+                squeeze.Dispose();
+                var relu2 = global::TorchSharp.torch.nn.functional.relu(reduce);  // [N, 8, 1, 1]
+                reduce.Dispose();
+                var expand = this.expand.call(relu2);                             // [N, 32, 1, 1]
+                relu2.Dispose();
+                var gate_out = global::TorchSharp.torch.sigmoid(expand);          // [N, 32, 1, 1]
+                expand.Dispose();
+                var gate_merge1 = gate_out.mul(conv2);                            // [N, 32, 28, 28]: skip from 'bn2' (Multiply)
+                conv2.Dispose(); gate_out.Dispose();
+                var gate = gate_merge1.add(input);                                // [N, 32, 28, 28]: skip from 'input' (Add)
+                gate_merge1.Dispose();
+                var relu3 = global::TorchSharp.torch.nn.functional.relu(gate);    // [N, 32, 28, 28]
+                gate.Dispose();
+                return relu3;
+            }
+        }
+
+        /// <summary>
+        /// Folds an evaluation-mode BatchNorm into the convolution before it: with s = γ / √(σ² + ε) per output channel,
+        /// the weight becomes w·s and the bias (b − μ)·s + β (a bias is added where the convolution had none).
+        /// </summary>
+        private static void FoldBatchNorm(global::TorchSharp.Modules.Convolution conv, global::TorchSharp.Modules.NormBase norm)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                var weight = conv.weight!;
+                var shape = new long[weight.dim()];
+                shape[0] = -1;
+                for (var i = 1; i < shape.Length; i++)
+                {
+                    shape[i] = 1;
+                }
+
+                using (var scale = norm.running_var!.add(norm.eps).rsqrt_())
+                {
+                    if (!(norm.weight is null))
+                    {
+                        scale.mul_(norm.weight);
+                    }
+
+                    using (var perChannel = scale.view(shape))
+                    {
+                        weight.mul_(perChannel);
+                    }
+
+                    var bias = conv.bias is null ? norm.running_mean!.neg() : conv.bias.sub_(norm.running_mean!);
+                    bias.mul_(scale);
+                    if (!(norm.bias is null))
+                    {
+                        bias.add_(norm.bias);
+                    }
+
+                    if (conv.bias is null)
+                    {
+                        conv.bias = global::TorchSharp.torch.nn.Parameter(bias, weight.requires_grad);
+                    }
+                }
             }
         }
     }

@@ -730,6 +730,11 @@ namespace Dsl.Examples.Models
             return head;
         }
 
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into it. This network has none, so it does nothing.</summary>
+        public void fuse()
+        {
+        }
+
         /// <summary>Block <c>SortReZeroBlock</c> specialised for input [N, T, 32].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
         private sealed class SortReZeroBlock_Tx32 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>

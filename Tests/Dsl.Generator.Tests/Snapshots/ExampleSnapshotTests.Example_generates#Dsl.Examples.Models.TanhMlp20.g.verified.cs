@@ -600,6 +600,11 @@ namespace Dsl.Examples.Models
             return head;
         }
 
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into it. This network has none, so it does nothing.</summary>
+        public void fuse()
+        {
+        }
+
         /// <summary>Block <c>TanhLayer</c> specialised for input [N, 64].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "{generator version}")]
         private sealed class TanhLayer_64 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>

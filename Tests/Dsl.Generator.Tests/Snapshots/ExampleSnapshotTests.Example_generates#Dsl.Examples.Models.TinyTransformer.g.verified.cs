@@ -359,6 +359,11 @@ namespace Dsl.Examples.Models
             return head;
         }
 
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into it. This network has none, so it does nothing.</summary>
+        public void fuse()
+        {
+        }
+
         /// <summary>
         /// Multi-head self-attention over [N, T, D] for any T, with torch.nn.MultiheadAttention's parameters and
         /// state_dict names (in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias) and initialisation.

@@ -414,6 +414,11 @@ namespace Dsl.Examples.Models
             return head;
         }
 
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into it. This network has none, so it does nothing.</summary>
+        public void fuse()
+        {
+        }
+
         /// <summary>
         /// Centre-crops or zero-pads the spatial axes (2, 3, ...) of <paramref name="x"/> to <paramref name="sizes"/>: a crop
         /// keeps the middle (the top/left loses ⌊d/2⌋, as in the original U-Net), a pad puts ⌊d/2⌋ zeros before and the rest after.

@@ -358,6 +358,16 @@ namespace DslModel1
                 throw new global::System.ArgumentException($"DslModel1 expects input of shape [N, 1, 28, 28] (N = batch size) but got [{string.Join(", ", input.shape)}].", nameof(input));
             }
 
+            if (_fused && this.training)
+            {
+                throw new global::System.InvalidOperationException("DslModel1 was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.");
+            }
+
+            if (_fused)
+            {
+                return ForwardFused(input);
+            }
+
             var conv1 = this.conv1.call(input);                             // [N, 16, 28, 28]
             var bn1 = this.bn1.call(conv1);                                 // [N, 16, 28, 28]
             conv1.Dispose();
@@ -396,6 +406,105 @@ namespace DslModel1
             var fc1 = this.fc1.call(globalpool1);                           // [N, 10]
             globalpool1.Dispose();
             return fc1;
+        }
+
+        private bool _fused;
+
+        /// <summary>For inference: folds each BatchNorm that directly follows a convolution into that convolution's weights and bias (its running statistics and affine map), so that forward skips it. The outputs stay those of the unfused network up to float rounding. Call it in evaluation mode, after loading the weights; a fused network cannot go back to training (forward then throws), and its state_dict holds the folded weights (and a bias for each such convolution). Calling it again does nothing.</summary>
+        public void fuse()
+        {
+            if (this.training)
+            {
+                throw new global::System.InvalidOperationException("DslModel1.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.");
+            }
+
+            if (_fused)
+            {
+                return;
+            }
+
+            FoldBatchNorm(this.conv1, this.bn1);
+            FoldBatchNorm(this.conv2, this.bn2);
+            FoldBatchNorm(this.conv3, this.res1);
+            FoldBatchNorm(this.conv4, this.bn3);
+            FoldBatchNorm(this.conv5, this.res2);
+            _fused = true;
+        }
+
+        /// <summary>The forward pass after <c>fuse()</c>: the folded BatchNorms are already in the convolutions before them.</summary>
+        private global::TorchSharp.torch.Tensor ForwardFused(global::TorchSharp.torch.Tensor input)
+        {
+            var conv1 = this.conv1.call(input);                              // [N, 16, 28, 28]
+            var stem = global::TorchSharp.torch.nn.functional.relu(conv1);   // [N, 16, 28, 28]
+            conv1.Dispose();
+            var conv2 = this.conv2.call(stem);                               // [N, 16, 28, 28]
+            var relu1 = global::TorchSharp.torch.nn.functional.relu(conv2);  // [N, 16, 28, 28]
+            conv2.Dispose();
+            var conv3 = this.conv3.call(relu1);                              // [N, 16, 28, 28]
+            relu1.Dispose();
+            var res1 = conv3.add(stem);                                      // [N, 16, 28, 28]: skip from 'stem' (Add)
+            conv3.Dispose(); stem.Dispose();
+            var act1 = global::TorchSharp.torch.nn.functional.relu(res1);    // [N, 16, 28, 28]
+            res1.Dispose();
+            var conv4 = this.conv4.call(act1);                               // [N, 32, 14, 14]
+            var relu2 = global::TorchSharp.torch.nn.functional.relu(conv4);  // [N, 32, 14, 14]
+            conv4.Dispose();
+            var conv5 = this.conv5.call(relu2);                              // [N, 32, 14, 14]
+            relu2.Dispose();
+            var act1_to_res2 = this.act1_to_res2.call(act1);                 // [N, 32, 14, 14]: projection of 'act1'
+            act1.Dispose();
+            var res2 = conv5.add(act1_to_res2);                              // [N, 32, 14, 14]: skip from 'act1' (Add, projected)
+            act1_to_res2.Dispose(); conv5.Dispose();
+            var relu3 = global::TorchSharp.torch.nn.functional.relu(res2);   // [N, 32, 14, 14]
+            res2.Dispose();
+            var globalpool1 = relu3.mean(new long[] { 2, 3 });               // [N, 32]
+            relu3.Dispose();
+            var fc1 = this.fc1.call(globalpool1);                            // [N, 10]
+            globalpool1.Dispose();
+            return fc1;
+        }
+
+        /// <summary>
+        /// Folds an evaluation-mode BatchNorm into the convolution before it: with s = γ / √(σ² + ε) per output channel,
+        /// the weight becomes w·s and the bias (b − μ)·s + β (a bias is added where the convolution had none).
+        /// </summary>
+        private static void FoldBatchNorm(global::TorchSharp.Modules.Convolution conv, global::TorchSharp.Modules.NormBase norm)
+        {
+            using (global::TorchSharp.torch.no_grad())
+            {
+                var weight = conv.weight!;
+                var shape = new long[weight.dim()];
+                shape[0] = -1;
+                for (var i = 1; i < shape.Length; i++)
+                {
+                    shape[i] = 1;
+                }
+
+                using (var scale = norm.running_var!.add(norm.eps).rsqrt_())
+                {
+                    if (!(norm.weight is null))
+                    {
+                        scale.mul_(norm.weight);
+                    }
+
+                    using (var perChannel = scale.view(shape))
+                    {
+                        weight.mul_(perChannel);
+                    }
+
+                    var bias = conv.bias is null ? norm.running_mean!.neg() : conv.bias.sub_(norm.running_mean!);
+                    bias.mul_(scale);
+                    if (!(norm.bias is null))
+                    {
+                        bias.add_(norm.bias);
+                    }
+
+                    if (conv.bias is null)
+                    {
+                        conv.bias = global::TorchSharp.torch.nn.Parameter(bias, weight.requires_grad);
+                    }
+                }
+            }
         }
     }
 }
