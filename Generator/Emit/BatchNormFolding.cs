@@ -36,9 +36,11 @@ public static class BatchNormFolding
         return folded;
     }
 
-    /// <summary>Whether a body gets <c>fuse()</c>: it folds a BatchNorm itself, or one of its blocks does.</summary>
-    public static bool Fuses(PlannedBody body) =>
-        FoldedNorms(body).Count > 0 || body.Layers.Any(l => l.Blocks.Any(b => Fuses(b.Body)));
+    /// <summary>Whether a body gets <c>fuse()</c>: it folds a BatchNorm itself (<paramref name="folded"/>, its <see cref="FoldedNorms"/>), or one of its blocks does.</summary>
+    public static bool Fuses(PlannedBody body, HashSet<string> folded) => folded.Count > 0 || body.Layers.Any(l => l.Blocks.Any(b => Fuses(b.Body)));
+
+    // A block used many times has one specialisation per input shape: each distinct body is asked once.
+    private static bool Fuses(PlannedBody body) => Fuses(body, FoldedNorms(body));
 
     /// <summary>Writes the flag, <c>fuse()</c> and the helper it calls; the caller writes <c>ForwardFused</c> when <paramref name="folded"/> is not empty.</summary>
     public static void WriteFuse(CodeWriter w, string className, PlannedBody body, bool isModel, HashSet<string> folded, IDictionary<string, string> helpers, bool nullable)
@@ -70,11 +72,18 @@ public static class BatchNormFolding
             }
         }
 
+        var blockFuses = new Dictionary<PlannedBody, bool>();
         foreach (var layer in body.Layers)
         {
             for (var r = 0; r < layer.Blocks.Count; r++)
             {
-                if (Fuses(layer.Blocks[r].Body))
+                var block = layer.Blocks[r].Body;
+                if (!blockFuses.TryGetValue(block, out var fuses))
+                {
+                    blockFuses[block] = fuses = Fuses(block);
+                }
+
+                if (fuses)
                 {
                     w.Line(layer.Blocks.Count == 1
                         ? $"this.{ModelEmitter.Id(layer.Name)}.{FuseMethod}();"
@@ -121,7 +130,10 @@ public static class BatchNormFolding
     }
 
     // C# 7.3 where the consumer's C# is (no property patterns); null-forgiving operators only where it has annotations.
-    private static string HelperCode(bool nullable) => $$"""
+    private static string HelperCode(bool nullable)
+    {
+        var bang = nullable ? "!" : "";
+        return $$"""
         /// <summary>
         /// Folds an evaluation-mode BatchNorm into the convolution before it: with s = γ / √(σ² + ε) per output channel,
         /// the weight becomes w·s and the bias (b − μ)·s + β (a bias is added where the convolution had none).
@@ -130,7 +142,7 @@ public static class BatchNormFolding
         {
             using (global::TorchSharp.torch.no_grad())
             {
-                var weight = conv.weight{{(nullable ? "!" : "")}};
+                var weight = conv.weight{{bang}};
                 var shape = new long[weight.dim()];
                 shape[0] = -1;
                 for (var i = 1; i < shape.Length; i++)
@@ -138,7 +150,7 @@ public static class BatchNormFolding
                     shape[i] = 1;
                 }
 
-                using (var scale = norm.running_var{{(nullable ? "!" : "")}}.add(norm.eps).rsqrt_())
+                using (var scale = norm.running_var{{bang}}.add(norm.eps).rsqrt_())
                 {
                     if (!(norm.weight is null))
                     {
@@ -150,7 +162,7 @@ public static class BatchNormFolding
                         weight.mul_(perChannel);
                     }
 
-                    var bias = conv.bias is null ? norm.running_mean{{(nullable ? "!" : "")}}.neg() : conv.bias.sub_(norm.running_mean{{(nullable ? "!" : "")}});
+                    var bias = conv.bias is null ? norm.running_mean{{bang}}.neg() : conv.bias.sub_(norm.running_mean{{bang}});
                     bias.mul_(scale);
                     if (!(norm.bias is null))
                     {
@@ -165,4 +177,5 @@ public static class BatchNormFolding
             }
         }
         """;
+    }
 }

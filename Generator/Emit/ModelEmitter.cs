@@ -410,7 +410,7 @@ public static class ModelEmitter
         }
 
         var folded = BatchNormFolding.FoldedNorms(body);
-        var fuses = folded.Count > 0 || BatchNormFolding.Fuses(body);
+        var fuses = BatchNormFolding.Fuses(body, folded);
         if (fuses)
         {
             BatchNormFolding.WriteForwardSwitch(w, className, isModel, hasFusedForward: folded.Count > 0);
@@ -447,8 +447,9 @@ public static class ModelEmitter
         var aliases = new Dictionary<string, string>(System.StringComparer.Ordinal); // a folded BatchNorm's value is its convolution's local
         foreach (var layer in body.Layers)
         {
-            current = WriteLayer(forward, layer, current, nullable, folded.Contains(layer.Name), aliases);
-            if (folded.Contains(layer.Name) && layer.Merges.Count == 0)
+            var isFolded = folded.Contains(layer.Name);
+            current = WriteLayer(forward, layer, current, nullable, isFolded, aliases);
+            if (isFolded && layer.Merges.Count == 0)
             {
                 aliases[layer.Name] = current;
             }

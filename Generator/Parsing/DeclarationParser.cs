@@ -498,8 +498,8 @@ public static class DeclarationParser
     {
         switch (expression)
         {
-            case TypeOfExpressionSyntax:
-                return model.GetTypeInfo(expression, ct).Type is not (null or IErrorTypeSymbol);
+            case TypeOfExpressionSyntax typeOf:
+                return model.GetTypeInfo(typeOf.Type, ct).Type is not (null or IErrorTypeSymbol); // typeof(Missing) is still a System.Type
             case ArrayCreationExpressionSyntax { Initializer: { } initializer }:
                 return initializer.Expressions.All(e => IsConstantArgument(e, model, ct));
             case ImplicitArrayCreationExpressionSyntax { Initializer: var initializer }:

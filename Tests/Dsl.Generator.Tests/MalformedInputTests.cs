@@ -102,6 +102,18 @@ public class MalformedInputTests
     }
 
     [Fact]
+    public void A_Model_attribute_naming_a_missing_type_is_left_to_the_compiler()
+    {
+        var run = Run("""
+            [Model(1, 28, typeof(Missing))]
+            [Conv2d(8, 3)]
+            public partial class MissingType { }
+            """);
+
+        AssertOnlyCompilerErrors(run, "CS0246");
+    }
+
+    [Fact]
     public void A_string_that_is_not_a_dimension_name_is_DSL001()
     {
         var run = Run("""
