@@ -96,5 +96,5 @@ public static class CatalogEmitter
         return w.ToString();
     }
 
-    private static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
+    private static string Literal(string text) => CSharpText.Literal(text);
 }

@@ -282,7 +282,7 @@ public static class ModelEmitter
         for (var i = 0; i < lines.Count; i++)
         {
             var last = i == lines.Count - 1;
-            w.Line("    " + Literal(last ? lines[i] : lines[i] + "\n") + (last ? ";" : " +"));
+            w.Line("    " + CSharpText.LineLiteral(lines[i], newline: !last) + (last ? ";" : " +"));
         }
 
         if (lines.Count == 0)
@@ -294,7 +294,7 @@ public static class ModelEmitter
     }
 
     /// <summary>A C# regular string literal of the text (quotes, backslashes and control characters escaped).</summary>
-    public static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+    public static string Literal(string text) => CSharpText.Literal(text);
 
     /// <summary>
     /// <c>MultiplyAccumulatesFor(example)</c> for models with named dimensions: the formula of the summary evaluated

@@ -160,5 +160,5 @@ public sealed class OnnxBuilder
             : f.ToString("R", CultureInfo.InvariantCulture) + "f";
     }
 
-    private static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
+    private static string Literal(string text) => Dsl.Generator.Common.CSharpText.Literal(text);
 }

@@ -20,16 +20,16 @@ public static class PyTorchText
         var b = new System.Text.StringBuilder("\"");
         foreach (var ch in text)
         {
-            b.Append(ch switch
+            _ = ch switch
             {
-                '\\' => "\\\\",
-                '"' => "\\\"",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                _ when ch < ' ' => $"\\x{(int)ch:x2}",
-                _ => ch.ToString(),
-            });
+                '\\' => b.Append("\\\\"),
+                '"' => b.Append("\\\""),
+                '\n' => b.Append("\\n"),
+                '\r' => b.Append("\\r"),
+                '\t' => b.Append("\\t"),
+                _ when ch < ' ' => b.Append("\\x").Append(((int)ch).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)),
+                _ => b.Append(ch),
+            };
         }
 
         return b.Append('"').ToString();

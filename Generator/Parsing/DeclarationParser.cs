@@ -452,7 +452,8 @@ public static class DeclarationParser
     /// Roslyn keeps some attributes that do not compile in AttributeData as if they did: <c>Strid = 2</c> is simply
     /// missing and <c>Stride = 1.5</c> reads as 1. So each argument is checked the way the compiler checks it: the
     /// attribute's own syntax errors, a named argument that binds to no property (or twice), and every argument's
-    /// conversion to its parameter and its being a constant, asked of the semantic model for that expression alone.
+    /// conversion to its parameter and its being a constant: read from the syntax for a plain literal
+    /// (<see cref="LiteralArguments"/>), otherwise asked of the semantic model for that expression alone.
     /// Asking for the compiler's diagnostics instead (per attribute span, or per tree) made Roslyn walk every type of
     /// the compilation for each model: most of the parse, and quadratic in the number of models
     /// (docs/benchmarks.md#the-generators-cost).
@@ -488,8 +489,23 @@ public static class DeclarationParser
             }
         }
 
-        var model = models.For(syntax.SyntaxTree);
-        return model is not null && arguments.Any(a => !IsConstantArgument(a.Expression, model, ct));
+        var targets = LiteralArguments.TargetTypes(attribute, arguments);
+        SemanticModel? model = null;
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (LiteralArguments.IsAcceptedLiteral(arguments[i].Expression, targets[i]))
+            {
+                continue;
+            }
+
+            model ??= models.For(syntax.SyntaxTree);
+            if (model is not null && !IsConstantArgument(arguments[i].Expression, model, ct))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>What the compiler accepts as an attribute argument: an implicit conversion of a constant, a

@@ -30,6 +30,15 @@ public class MalformedInputTests
     [InlineData("[Conv2d(8, 3, Stride = 1, Stride = 2)]", "CS0643")] // a property named twice
     [InlineData("[Conv2d(8, 3, Stride = System.Environment.ProcessorCount)]", "CS0182")] // not a constant
     [InlineData("[Conv2d(8, System.Environment.ProcessorCount)]", "CS0182")] // not a constant, positional
+    // Literals the parser reads from the syntax alone (LiteralArguments) must still fail where the compiler fails.
+    [InlineData("[Linear(10L)]", "CS1503")]                 // a long literal for an int
+    [InlineData("[Linear(-1.5)]", "CS1503")]                // a negated double for an int
+    [InlineData("[Linear(3000000000)]", "CS1503")]          // a uint literal for an int
+    [InlineData("[Linear(true)]", "CS1503")]                // a bool for an int
+    [InlineData("[Conv2d(8, 3, Stride = 2L)]", "CS0266")]   // a long for an int property
+    [InlineData("[Conv2d(8, 3, Stride = -2.0)]", "CS0266")] // a negated double for an int property
+    [InlineData("[Dropout(-true)]", "CS0023")]              // minus on a bool
+    [InlineData("[Linear(outFeatures: 1.5)]", "CS1503")]    // a name: argument
     public void A_layer_attribute_that_does_not_compile_is_left_to_the_compiler(string layer, string compilerError)
     {
         var run = Run($$"""

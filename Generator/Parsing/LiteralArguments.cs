@@ -1,0 +1,121 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Dsl.Generator.Parsing;
+
+/// <summary>
+/// Accepts, from the syntax alone, the attribute arguments nearly every model is made of: a number, string or bool
+/// literal (a number possibly negated) that converts implicitly to its parameter's type. Asking the semantic model
+/// instead binds the whole attribute and runs the nullable analysis over it, which was most of the parse
+/// (docs/benchmarks.md#the-generators-cost). It only ever accepts: whatever it is not sure of (an enum, a named
+/// constant, a narrowing, a <c>params</c> parameter, a <c>name:</c> argument) goes to the semantic model as before.
+/// </summary>
+internal static class LiteralArguments
+{
+    /// <summary>The type each syntax argument converts to, or null where that is not plain from the attribute.</summary>
+    public static ITypeSymbol?[] TargetTypes(AttributeData attribute, SeparatedSyntaxList<AttributeArgumentSyntax> arguments)
+    {
+        var targets = new ITypeSymbol?[arguments.Count];
+        var parameters = attribute.AttributeConstructor?.Parameters ?? default;
+        if (parameters.IsDefault || arguments.Any(a => a.NameColon is not null))
+        {
+            return targets; // positions do not follow the syntax (or there is no constructor): ask the compiler
+        }
+
+        var position = 0;
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i].NameEquals is { } nameEquals)
+            {
+                targets[i] = MemberType(attribute.AttributeClass, nameEquals.Name.Identifier.ValueText);
+            }
+            else if (position < parameters.Length && !parameters[position].IsParams)
+            {
+                targets[i] = parameters[position++].Type;
+            }
+        }
+
+        return targets;
+    }
+
+    /// <summary>True when the expression is a literal that converts implicitly to the target: no need to ask.</summary>
+    public static bool IsAcceptedLiteral(ExpressionSyntax expression, ITypeSymbol? target)
+    {
+        if (target is null)
+        {
+            return false;
+        }
+
+        var negated = false;
+        if (expression is PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression, Operand: var operand })
+        {
+            negated = true;
+            expression = operand;
+        }
+
+        if (expression is not LiteralExpressionSyntax literal)
+        {
+            return false;
+        }
+
+        var value = literal.Token.Value;
+        if (target.SpecialType == SpecialType.System_Object)
+        {
+            return !negated ? value is int or long or double or float or bool or string : value is int or long or double or float;
+        }
+
+        switch (value)
+        {
+            case bool when !negated:
+                return target.SpecialType == SpecialType.System_Boolean;
+            case string when !negated:
+                return target.SpecialType == SpecialType.System_String;
+            case int i:
+                return FitsFromInt(negated ? -(long)i : i, target.SpecialType);
+            case long l:
+                return target.SpecialType is SpecialType.System_Int64 or SpecialType.System_Single or SpecialType.System_Double
+                    || (target.SpecialType == SpecialType.System_UInt64 && !negated);
+            case float:
+                return target.SpecialType is SpecialType.System_Single or SpecialType.System_Double;
+            case double:
+                return target.SpecialType == SpecialType.System_Double;
+            default:
+                return false; // uint, ulong, char, decimal, null: rare here, left to the compiler
+        }
+    }
+
+    /// <summary>An <c>int</c> constant converts to every wider numeric type, and to a narrower one it fits in.</summary>
+    private static bool FitsFromInt(long value, SpecialType target) => target switch
+    {
+        SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Single or SpecialType.System_Double => true,
+        SpecialType.System_UInt32 => value >= 0,
+        SpecialType.System_UInt64 => value >= 0,
+        SpecialType.System_Int16 => value is >= short.MinValue and <= short.MaxValue,
+        SpecialType.System_UInt16 => value is >= ushort.MinValue and <= ushort.MaxValue,
+        SpecialType.System_SByte => value is >= sbyte.MinValue and <= sbyte.MaxValue,
+        SpecialType.System_Byte => value is >= byte.MinValue and <= byte.MaxValue,
+        _ => false,
+    };
+
+    /// <summary>The type of a settable property or field of the attribute (or its bases), as a named argument sets it.</summary>
+    private static ITypeSymbol? MemberType(INamedTypeSymbol? type, string name)
+    {
+        for (; type is not null; type = type.BaseType)
+        {
+            foreach (var member in type.GetMembers(name))
+            {
+                switch (member)
+                {
+                    case IPropertySymbol { IsStatic: false, SetMethod: not null } property:
+                        return property.Type;
+                    case IFieldSymbol { IsStatic: false, IsReadOnly: false, IsConst: false } field:
+                        return field.Type;
+                }
+            }
+        }
+
+        return null;
+    }
+}
