@@ -19,8 +19,8 @@ namespace Dsl.Benchmarks;
 /// of 2–9 layers), each model in its own file and namespace.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project Benchmarks -- generator [--quick] [--rounds R] [--sizes 1,10] [--small]</c>. Per project: a full run on a
-/// fresh driver (warm: the JIT has run it before), its managed allocations, the run after one model's file is edited
+/// <c>dotnet run -c Release --project Benchmarks -- generator [--quick] [--rounds R] [--sizes 1,10] [--small] [--write-project DIR]</c>. Per project: a full run on a
+/// fresh driver (warm: after full runs until the JIT compiles no more), its managed allocations, the run after one model's file is edited
 /// (the incremental driver regenerates only that model), and the compile of the project with the generator against
 /// the compile of the same generated code added as ordinary sources (what checking it in would cost).
 /// </remarks>
@@ -33,18 +33,21 @@ internal static class GeneratorTiming
         var sizes = Sizes(args) ?? (quick ? new[] { 1, 10, 100 } : new[] { 1, 10, 100, 500 });
         // --small: every model a small random stack, as in the issue's own measurement (500 models of 2–9 layers).
         var small = args.Contains("--small");
+        if (CommandLine.Text(args, "--write-project") is { } folder)
+        {
+            return WriteProject(folder, sizes, small);
+        }
 
-        // Warm up the JIT on a project of its own.
-        FullRun(Project(20, seed: 99, small));
 
         var lines = new List<string>
         {
-            $"Generator time in-process (CSharpGeneratorDriver), {(small ? "every model a small random stack of 2–9 layers" : "a third ResNet-56, a third Transformers, a third small stacks")}, median of {rounds} rounds, warm JIT; Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores.",
+            $"Generator time in-process (CSharpGeneratorDriver), {(small ? "every model a small random stack of 2–9 layers" : "a third ResNet-56, a third Transformers, a third small stacks")}, median of {rounds} rounds after the warm-up runs below (the JIT at its final tier); Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores.",
             "",
             "| Models | full run | per model | allocated | one model edited | a comment edited (in the generator's steps) | compile with generator | compile of the same code checked in | ratio |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
         var stepLines = new List<string>();
+        var warmUpLines = new List<string>();
         var fullStepLines = new List<string>();
         foreach (var size in sizes)
         {
@@ -60,6 +63,8 @@ internal static class GeneratorTiming
             var parseGenerated = new List<double>();
             var fullSteps = "";
             long generatedChars = 0;
+            var warmUp = WarmUp(trees);
+            warmUpLines.Add($"- {size} model(s): {warmUp.Count} run(s) before the timed ones, {string.Join(", ", warmUp.Select(Ms))}");
             for (var round = 0; round < rounds; round++)
             {
                 var (seconds, bytes, driver, compilation, output) = FullRun(trees);
@@ -84,9 +89,12 @@ internal static class GeneratorTiming
                 commentSteps = Steps(afterComment);
 
                 // Compile: with the generator (generate + emit) against the generated code as plain sources (emit).
+                // A fresh compilation of the same parsed trees: the one above has bound the models' attributes already
+                // (its symbols cache them), which a build's compilation has not.
+                var unbound = CSharpCompilation.Create("Project", compilation.SyntaxTrees, InProcessGenerator.References, (CSharpCompilationOptions)compilation.Options);
                 clock.Restart();
                 var fresh = NewDriver();
-                fresh.RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _);
+                fresh.RunGeneratorsAndUpdateCompilation(unbound, out var generated, out _);
                 Emit(generated);
                 withGenerator.Add(clock.Elapsed.TotalSeconds);
                 // Parsing the generated text is Roslyn's work inside the full run, outside the generator's own steps.
@@ -118,6 +126,9 @@ internal static class GeneratorTiming
         }
 
         lines.Add("");
+        lines.Add("Full runs of each project before its timed rounds, until the JIT compiled no more methods (tier-0 code and on-stack replacement at first, as in a build's first projects; a compiler server or IDE runs the final tier):");
+        lines.AddRange(warmUpLines);
+        lines.Add("");
         lines.Add("Where the generator's time goes after a comment edit (the last round; the driver's tracked steps, largest first):");
         lines.AddRange(stepLines);
         lines.Add("");
@@ -142,6 +153,49 @@ internal static class GeneratorTiming
         return sizes.Length > 0 && sizes.All(n => n >= 1)
             ? sizes
             : throw new ArgumentException("--sizes takes a comma-separated list of positive model counts, e.g. --sizes 100,500");
+    }
+
+    /// <summary>
+    /// <c>--write-project DIR</c>: the benchmark's models as source files (DIR/Models/M0.cs, ...), for a real build of
+    /// them (Benchmarks/real-build.sh), the same models as the in-process timing of that size.
+    /// </summary>
+    private static int WriteProject(string folder, int[] sizes, bool small)
+    {
+        if (sizes.Length != 1)
+        {
+            throw new ArgumentException("--write-project writes one project: give its size with --sizes N");
+        }
+
+        var models = System.IO.Path.Combine(folder, "Models");
+        System.IO.Directory.CreateDirectory(models);
+        var trees = Project(sizes[0], seed: sizes[0], small);
+        for (var i = 0; i < trees.Count; i++)
+        {
+            System.IO.File.WriteAllText(System.IO.Path.Combine(models, $"M{i}.cs"), trees[i].GetText().ToString());
+        }
+
+        Console.Error.WriteLine($"generator: wrote {trees.Count} model files to {models}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Full runs of the project until a run compiles no new method (tiered compilation has moved the hot methods to
+    /// their final tier); the pause lets the background tier-1 compiles land. Each run's time, first to last.
+    /// </summary>
+    private static List<double> WarmUp(IReadOnlyList<SyntaxTree> trees)
+    {
+        var times = new List<double>();
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        for (var stable = 0; stable < 2 && times.Count < 30;)
+        {
+            times.Add(FullRun(trees).Seconds);
+            System.Threading.Thread.Sleep(300);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            stable = now == compiled ? stable + 1 : 0;
+            compiled = now;
+        }
+
+        return times;
     }
 
     private static (double Seconds, double Bytes, GeneratorDriver Driver, Compilation Compilation, Compilation Output) FullRun(IReadOnlyList<SyntaxTree> trees)

@@ -7,7 +7,7 @@ using Dsl.Benchmarks;
 // Interleaved A/B of the forward pass (robust to a shared machine's drift): dotnet run -c Release --project Benchmarks -- ab [rounds]
 // Interleaved A/B of Trainer.Fit against the hand-written loop (one epoch each): dotnet run -c Release --project Benchmarks -- ab-train [rounds]
 // The generator's time and allocations over projects of 1 to 500 models, in-process: dotnet run -c Release --project Benchmarks -- generator [--quick]
-// Generated vs hand-written TorchSharp vs PyTorch eager, interleaved: dotnet run -c Release --project Benchmarks -- side-by-side [--quick]
+// Generated vs hand-written TorchSharp vs PyTorch eager, interleaved: dotnet run -c Release --project Benchmarks -- side-by-side [--quick] [--in-place | --phases | --fused]
 // The data pipeline's share of a training epoch: dotnet run -c Release --project Benchmarks -- data-loading [--quick]
 // Resident memory without dispose scopes, and per training step against the compile-time estimate: dotnet run -c Release --project Benchmarks -- memory [--quick]
 if (args.Length > 0 && args[0] == "generator")

@@ -77,6 +77,11 @@ internal static class SideBySide
             return Phases(args);
         }
 
+        if (args.Contains("--fused"))
+        {
+            return Fused(args);
+        }
+
         var quick = args.Contains("--quick");
         var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 3);
         var steps = CommandLine.Option(args, "--steps", quick ? 8 : 30);
@@ -224,6 +229,94 @@ internal static class SideBySide
         lines.Add("");
         lines.Add($"Command: dotnet run -c Release --project Benchmarks -- side-by-side {string.Join(' ', args.Skip(1))}".TrimEnd());
         Console.Write(string.Join("\n", lines) + "\n");
+        return 0;
+    }
+
+    /// <summary>
+    /// Inference of the generated network as it is, of a copy after <c>fuse()</c> (the BatchNorms that follow a
+    /// convolution folded into it; same weights, outputs compared first) and of PyTorch eager, interleaved.
+    /// </summary>
+    private static int Fused(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 5);
+        var steps = CommandLine.Option(args, "--steps", quick ? 8 : 30);
+        var threads = CommandLine.Option(args, "--threads", 2);
+        if (SelectRows(args, "side-by-side --fused", new[] { "ResNet20", "ResNet56" }) is not { } rows)
+        {
+            return 2;
+        }
+
+        var fixedMalloc = GlibcAllocator.UseFixedThresholds();
+        set_num_threads(threads);
+        var work = Directory.CreateTempSubdirectory("dsl-side-by-side-");
+        using var python = new PythonSide(threads, fixedMalloc);
+        var lines = new List<string>
+        {
+            $"Inference: generated, generated after fuse(), PyTorch eager (eval, no folding), interleaved: {rounds} rounds of {steps} steps each, {threads} threads, CPU; {python.Version}.",
+            "Each cell: median ms per batch over all rounds (range of the per-round medians).",
+            "",
+            "| Model | batch | generated | generated, fused | PyTorch eager | fused / generated | fused / PyTorch | largest output difference, fused against not |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        };
+        foreach (var row in rows)
+        {
+            python.Load(row, work);
+            manual_seed(0);
+            using var generated = row.Generated();
+            using var fused = row.Generated();
+            using var x = Input(row);
+            using var target = Target(row, generated, x);
+            // Trained statistics, not the initial ones (mean 0, variance 1 would fold into almost nothing): a few
+            // training steps, then the same weights and statistics in the copy that is fused.
+            TorchSide(generated, x, target, row.Task, "train", 3);
+            fused.load_state_dict(generated.state_dict());
+            generated.eval();
+            fused.eval();
+            (fused.GetType().GetMethod("fuse") ?? throw new InvalidOperationException($"{row.Name} has no fuse()")).Invoke(fused, null);
+            double difference;
+            using (no_grad())
+            using (var scope = NewDisposeScope())
+            {
+                var (a, b) = (generated.call(x), fused.call(x));
+                difference = ((a - b).abs().max() / a.abs().max()).item<float>();
+            }
+
+            var sides = new (string Name, Func<int, double[]> Run)[]
+            {
+                ("generated", n => TorchSide(generated, x, target, row.Task, "inference", n)),
+                ("fused", n => TorchSide(fused, x, target, row.Task, "inference", n)),
+                ("PyTorch", n => python.Run(row.Name, "inference", n)),
+            };
+            foreach (var side in sides)
+            {
+                side.Run(Warmup(steps));
+            }
+
+            var perRound = sides.ToDictionary(s => s.Name, _ => new List<double>());
+            var all = sides.ToDictionary(s => s.Name, _ => new List<double>());
+            for (var round = 0; round < rounds; round++)
+            {
+                for (var k = 0; k < sides.Length; k++)
+                {
+                    var side = sides[(round + k) % sides.Length];
+                    Settle();
+                    var times = side.Run(steps);
+                    perRound[side.Name].Add(Statistics.Median(times));
+                    all[side.Name].AddRange(times);
+                }
+            }
+
+            string Cell(string name) => $"{Statistics.Median(all[name]):0.0} ({perRound[name].Min():0.0}–{perRound[name].Max():0.0})";
+            var (g, f, py) = (Statistics.Median(all["generated"]), Statistics.Median(all["fused"]), Statistics.Median(all["PyTorch"]));
+            lines.Add($"| {row.Name} | {row.Batch} | {Cell("generated")} | {Cell("fused")} | {Cell("PyTorch")} | **{f / g:0.00}** | **{f / py:0.00}** | {difference.ToString("0.0e0", CultureInfo.InvariantCulture)} (relative to the largest output) |");
+            Console.Error.WriteLine($"side-by-side --fused: {row.Name} done");
+        }
+
+        lines.Add("");
+        lines.Add($"Command: dotnet run -c Release --project Benchmarks -- side-by-side {string.Join(' ', args.Skip(1))}".TrimEnd());
+        Console.Write(string.Join("\n", lines) + "\n");
+        work.Delete(recursive: true);
         return 0;
     }
 

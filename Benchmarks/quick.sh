@@ -20,6 +20,7 @@ start_all=$SECONDS
 run side-by-side side-by-side --quick
 run side-by-side-in-place side-by-side --in-place --quick
 run side-by-side-phases side-by-side --phases --quick --models ResNet20
+run side-by-side-fused side-by-side --fused --quick
 run generator generator --quick
 run memory memory --quick
 run data-loading data-loading --quick

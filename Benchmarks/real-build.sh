@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The generator's cost in a real `dotnet build`, as the compiler reports it (-p:ReportAnalyzer=true), against the same
+# generated code checked in and compiled without the generator. The models are the in-process benchmark's
+# (`generator --write-project`), so the two measurements can be set side by side.
+#   bash Benchmarks/real-build.sh [MODELS] [ROUNDS] [DIR]   (defaults: 500 small models, 8 rounds, /tmp/dsl-real-build)
+# Each round builds, in turn: with the generator in a fresh compiler process (UseSharedCompilation=false: the JIT
+# cold, as in a CI build), with the generator on the compiler server after one model was edited (the IDE's and a
+# developer's rebuild), and the checked-in code on the compiler server after the same kind of edit. The server is
+# asked for explicitly (-p:UseSharedCompilation=true), since CI machines often turn it off in the environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+models=${1:-500}
+rounds=${2:-8}
+dir=${3:-/tmp/dsl-real-build}
+rm -rf "$dir"
+mkdir -p "$dir/gen" "$dir/plain"
+dotnet build Benchmarks -c Release -v q -nologo >/dev/null
+dotnet Benchmarks/bin/Release/net10.0/Dsl.Benchmarks.dll generator --write-project "$dir/gen" --sizes "$models" --small
+
+project() { # $1: the generator as analyzer (true/false), $2: extra items
+  cat <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>disable</ImplicitUsings>
+    <EmitCompilerGeneratedFiles>$1</EmitCompilerGeneratedFiles>
+    <NoWarn>\$(NoWarn);CS1591</NoWarn>
+  </PropertyGroup>
+  <ItemGroup>
+    <ProjectReference Include="$repo/Attributes/Dsl.Attributes.csproj" />
+    <ProjectReference Include="$repo/Runtime/Dsl.Runtime.csproj" />
+    $2
+  </ItemGroup>
+</Project>
+EOF
+}
+project true "<ProjectReference Include=\"$repo/Generator/Dsl.Generator.csproj\" OutputItemType=\"Analyzer\" ReferenceOutputAssembly=\"false\" />" > "$dir/gen/Gen.csproj"
+
+log=$dir/build.log
+ratios=(); servergen=()
+: > "$log"
+# One build; prints the generator's time (s) as the compiler reports it, and the Csc task's time (ms).
+build() { # $1: folder, $2...: msbuild arguments
+  local folder=$1; shift
+  dotnet build "$folder" -c Release -nologo -v:d -nodeReuse:false -p:ReportAnalyzer=true -clp:PerformanceSummary "$@" > "$dir/last.log" 2>&1 || { tail -30 "$dir/last.log"; exit 1; }
+  cat "$dir/last.log" >> "$log"
+  local generator csc
+  generator=$(grep -E 'Dsl\.Generator\.ModelGenerator' "$dir/last.log" | grep -oE '^\s*[0-9.<]+' | head -1 | tr -d ' ' || true)
+  csc=$(grep -E '^\s+[0-9]+ ms\s+Csc\s' "$dir/last.log" | grep -oE '[0-9]+' | head -1 || true)
+  echo "${generator:-?} ${csc:-?}"
+}
+edit() { # one model's layer width changed, as in the in-process "one model edited"
+  local file=$1/Models/M$((models / 2)).cs
+  sed -i -E '0,/Linear\(([0-9]+)/s//Linear(\1 + 1/' "$file" 2>/dev/null || true
+  touch "$file"
+}
+
+# The checked-in side: the generated files of a first build, compiled as ordinary sources.
+build "$dir/gen" -p:UseSharedCompilation=true >/dev/null
+cp -r "$dir/gen/Models" "$dir/plain/Models"
+mkdir -p "$dir/plain/Generated"
+find "$dir/gen/obj" -path '*generated*' -name '*.g.cs' -exec cp {} "$dir/plain/Generated/" \;
+project false "" > "$dir/plain/Plain.csproj"
+build "$dir/plain" -p:UseSharedCompilation=true >/dev/null
+
+echo "| Round | fresh compiler: generator | fresh compiler: Csc | server, one model edited: generator | server: Csc | checked in, server: Csc | ratio |"
+echo "|---:|---:|---:|---:|---:|---:|---:|"
+for round in $(seq 1 "$rounds"); do
+  edit "$dir/gen"
+  read -r cold_gen cold_csc < <(build "$dir/gen" -p:UseSharedCompilation=false)
+  edit "$dir/gen"
+  read -r warm_gen warm_csc < <(build "$dir/gen" -p:UseSharedCompilation=true)
+  edit "$dir/plain"
+  read -r _ plain_csc < <(build "$dir/plain" -p:UseSharedCompilation=true)
+  ratio=$(awk -v a="$warm_csc" -v b="$plain_csc" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')
+  echo "| $round | ${cold_gen} s | ${cold_csc} ms | ${warm_gen} s | ${warm_csc} ms | ${plain_csc} ms | $ratio |"
+  ratios+=("$ratio"); servergen+=("$warm_gen")
+done
+# The server's JIT warms over the first builds (tier-0 code, then tier 1): the second half of the rounds is its steady state.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+half=$((rounds / 2))
+echo
+echo "Rounds $((half + 1))–$rounds (the server warm): median ratio $(median "${ratios[@]:$half}"), median server generator time $(median "${servergen[@]:$half}") s."
+dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true
+echo
+echo "$models models (each a 2–9-layer stack), $(nproc) cores; the generator's time from the compiler's ReportAnalyzer, Csc's from MSBuild's performance summary; full logs in $log."
+echo "Command: bash Benchmarks/real-build.sh $models $rounds"
