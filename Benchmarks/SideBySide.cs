@@ -130,24 +130,7 @@ internal static class SideBySide
                     ("hand-written", n => TorchSide(handWritten, x, target, row.Task, mode, n)),
                     ("PyTorch", n => python.Run(row.Name, mode, n)),
                 };
-                foreach (var side in sides)
-                {
-                    side.Run(Warmup(steps));
-                }
-
-                var perRound = sides.ToDictionary(s => s.Name, _ => new List<double>());
-                var all = sides.ToDictionary(s => s.Name, _ => new List<double>());
-                for (var round = 0; round < rounds; round++)
-                {
-                    for (var k = 0; k < sides.Length; k++)
-                    {
-                        var side = sides[(round + k) % sides.Length];
-                        Settle();
-                        var times = side.Run(steps);
-                        perRound[side.Name].Add(Statistics.Median(times));
-                        all[side.Name].AddRange(times);
-                    }
-                }
+                var (perRound, all) = Interleave(sides, rounds, steps);
 
                 string Cell(string name) => $"{Statistics.Median(all[name]):0.0} ({perRound[name].Min():0.0}–{perRound[name].Max():0.0})";
                 var py = Statistics.Median(all["PyTorch"]);
@@ -288,24 +271,7 @@ internal static class SideBySide
                 ("fused", n => TorchSide(fused, x, target, row.Task, "inference", n)),
                 ("PyTorch", n => python.Run(row.Name, "inference", n)),
             };
-            foreach (var side in sides)
-            {
-                side.Run(Warmup(steps));
-            }
-
-            var perRound = sides.ToDictionary(s => s.Name, _ => new List<double>());
-            var all = sides.ToDictionary(s => s.Name, _ => new List<double>());
-            for (var round = 0; round < rounds; round++)
-            {
-                for (var k = 0; k < sides.Length; k++)
-                {
-                    var side = sides[(round + k) % sides.Length];
-                    Settle();
-                    var times = side.Run(steps);
-                    perRound[side.Name].Add(Statistics.Median(times));
-                    all[side.Name].AddRange(times);
-                }
-            }
+            var (perRound, all) = Interleave(sides, rounds, steps);
 
             string Cell(string name) => $"{Statistics.Median(all[name]):0.0} ({perRound[name].Min():0.0}–{perRound[name].Max():0.0})";
             var (g, f, py) = (Statistics.Median(all["generated"]), Statistics.Median(all["fused"]), Statistics.Median(all["PyTorch"]));
@@ -532,6 +498,35 @@ internal static class SideBySide
 
         return (Rate(() => a.mm(b).Dispose(), 2.0 * n * n * n),
                 Rate(() => nn.functional.conv2d(x, w, padding: new long[] { 1, 1 }).Dispose(), 2.0 * 128 * 32 * 32 * 9 * 14 * 14));
+    }
+
+    /// <summary>
+    /// Warm-up steps for every side, then rounds in which each side runs its steps in turn, the order rotating by round
+    /// (so no side always follows the same one), after a pause each: each side's per-round medians and all its times.
+    /// </summary>
+    private static (Dictionary<string, List<double>> PerRound, Dictionary<string, List<double>> All) Interleave(
+        (string Name, Func<int, double[]> Run)[] sides, int rounds, int steps)
+    {
+        foreach (var side in sides)
+        {
+            side.Run(Warmup(steps));
+        }
+
+        var perRound = sides.ToDictionary(s => s.Name, _ => new List<double>());
+        var all = sides.ToDictionary(s => s.Name, _ => new List<double>());
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var k = 0; k < sides.Length; k++)
+            {
+                var side = sides[(round + k) % sides.Length];
+                Settle();
+                var times = side.Run(steps);
+                perRound[side.Name].Add(Statistics.Median(times));
+                all[side.Name].AddRange(times);
+            }
+        }
+
+        return (perRound, all);
     }
 
     private static int Warmup(int steps) => Math.Max(3, steps / 5);
