@@ -82,20 +82,14 @@ internal static class SideBySide
             return Fused(args);
         }
 
-        var quick = args.Contains("--quick");
-        var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 3);
-        var steps = CommandLine.Option(args, "--steps", quick ? 8 : 30);
-        var threads = CommandLine.Option(args, "--threads", 2);
+        var (rounds, steps, threads) = Settings.Read(args, rounds: (2, 3), steps: (8, 30));
         var outFile = CommandLine.Text(args, "--out");
         if (SelectRows(args, "side-by-side", Rows.Select(r => r.Name)) is not { } rows)
         {
             return 2;
         }
 
-        var fixedMalloc = GlibcAllocator.UseFixedThresholds();
-        set_num_threads(threads);
-        var work = Directory.CreateTempSubdirectory("dsl-side-by-side-");
-        using var python = new PythonSide(threads, fixedMalloc);
+        using var python = StartBothSides(threads, "dsl-side-by-side-", out var work, out var fixedMalloc);
         var lines = new List<string>
         {
             $"Generated vs hand-written TorchSharp vs PyTorch eager, interleaved: {rounds} rounds of {steps} steps each (after {Warmup(steps)} warm-up steps), {threads} threads, CPU.",
@@ -169,10 +163,7 @@ internal static class SideBySide
     /// </summary>
     private static int InPlace(string[] args)
     {
-        var quick = args.Contains("--quick");
-        var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 5);
-        var steps = CommandLine.Option(args, "--steps", quick ? 8 : 20);
-        var threads = CommandLine.Option(args, "--threads", 2);
+        var (rounds, steps, threads) = Settings.Read(args, rounds: (2, 5), steps: (8, 20));
         GlibcAllocator.UseFixedThresholds();
         set_num_threads(threads);
         var lines = new List<string>
@@ -221,19 +212,13 @@ internal static class SideBySide
     /// </summary>
     private static int Fused(string[] args)
     {
-        var quick = args.Contains("--quick");
-        var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 5);
-        var steps = CommandLine.Option(args, "--steps", quick ? 8 : 30);
-        var threads = CommandLine.Option(args, "--threads", 2);
+        var (rounds, steps, threads) = Settings.Read(args, rounds: (2, 5), steps: (8, 30));
         if (SelectRows(args, "side-by-side --fused", new[] { "ResNet20", "ResNet56" }) is not { } rows)
         {
             return 2;
         }
 
-        var fixedMalloc = GlibcAllocator.UseFixedThresholds();
-        set_num_threads(threads);
-        var work = Directory.CreateTempSubdirectory("dsl-side-by-side-");
-        using var python = new PythonSide(threads, fixedMalloc);
+        using var python = StartBothSides(threads, "dsl-side-by-side-", out var work, out _);
         var lines = new List<string>
         {
             $"Inference: generated, generated after fuse(), PyTorch eager (eval, no folding), interleaved: {rounds} rounds of {steps} steps each, {threads} threads, CPU; {python.Version}.",
@@ -292,19 +277,13 @@ internal static class SideBySide
     /// </summary>
     private static int Phases(string[] args)
     {
-        var quick = args.Contains("--quick");
-        var rounds = CommandLine.Option(args, "--rounds", quick ? 2 : 3);
-        var steps = CommandLine.Option(args, "--steps", quick ? 6 : 20);
-        var threads = CommandLine.Option(args, "--threads", 2);
+        var (rounds, steps, threads) = Settings.Read(args, rounds: (2, 3), steps: (6, 20));
         if (SelectRows(args, "side-by-side --phases", new[] { "ResNet20", "ResNet56" }) is not { } rows)
         {
             return 2;
         }
 
-        var fixedMalloc = GlibcAllocator.UseFixedThresholds();
-        set_num_threads(threads);
-        var work = Directory.CreateTempSubdirectory("dsl-phases-");
-        using var python = new PythonSide(threads, fixedMalloc);
+        using var python = StartBothSides(threads, "dsl-phases-", out var work, out _);
         var lines = new List<string>
         {
             $"A training step by phase, generated TorchSharp against PyTorch eager, interleaved: {rounds} rounds of {steps} steps, {threads} threads, CPU, SGD with momentum.",
@@ -498,6 +477,31 @@ internal static class SideBySide
 
         return (Rate(() => a.mm(b).Dispose(), 2.0 * n * n * n),
                 Rate(() => nn.functional.conv2d(x, w, padding: new long[] { 1, 1 }).Dispose(), 2.0 * 128 * 32 * 32 * 9 * 14 * 14));
+    }
+
+    /// <summary><c>--rounds</c>, <c>--steps</c> and <c>--threads</c>, each mode with its own defaults for <c>--quick</c> and without.</summary>
+    private readonly record struct Settings(int Rounds, int Steps, int Threads)
+    {
+        public static Settings Read(string[] args, (int Quick, int Full) rounds, (int Quick, int Full) steps)
+        {
+            var quick = args.Contains("--quick");
+            return new Settings(
+                CommandLine.Option(args, "--rounds", quick ? rounds.Quick : rounds.Full),
+                CommandLine.Option(args, "--steps", quick ? steps.Quick : steps.Full),
+                CommandLine.Option(args, "--threads", 2));
+        }
+    }
+
+    /// <summary>
+    /// The set-up of every mode that runs PyTorch beside TorchSharp: glibc's malloc thresholds fixed and the thread
+    /// count set on both sides, a scratch folder for the Python sources, and the Python child process.
+    /// </summary>
+    private static PythonSide StartBothSides(int threads, string folderPrefix, out DirectoryInfo work, out bool fixedMalloc)
+    {
+        fixedMalloc = GlibcAllocator.UseFixedThresholds();
+        set_num_threads(threads);
+        work = Directory.CreateTempSubdirectory(folderPrefix);
+        return new PythonSide(threads, fixedMalloc);
     }
 
     /// <summary>
