@@ -1,4 +1,5 @@
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Dsl.Generator.Graph;
 using Dsl.Generator.Shapes.Symbolic;
 
@@ -14,8 +15,15 @@ public static class MemoryCounts
     /// <summary>Bytes per element (float32).</summary>
     public const long BytesPerElement = 4;
 
+    /// <summary>
+    /// Each body's count once: both summaries ask for it, and a block's body is counted again for every repetition
+    /// and every model that uses it (the symbolic sums were a tenth of the emit for ResNet-56).
+    /// </summary>
+    private static readonly ConditionalWeakTable<PlannedBody, Dim> Counted = new();
+
     /// <summary>Elements of every tensor the body's layers, projections and merges produce, for one example.</summary>
-    public static Dim ActivationElements(PlannedBody body) => body.Layers.Aggregate(Dim.Of(0), (a, l) => a + ActivationElements(l));
+    public static Dim ActivationElements(PlannedBody body) =>
+        Counted.GetValue(body, b => b.Layers.Aggregate(Dim.Of(0), (a, l) => a + ActivationElements(l)));
 
     /// <summary>
     /// A layer's output (a block use: every tensor of its repetitions), plus per skip merged into it the tensors the

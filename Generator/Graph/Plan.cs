@@ -203,7 +203,9 @@ public sealed class PlannedLayer
     public long Parameters => _parameters ??= OwnParameters + Merges.Sum(m => m.Parameters);
 
     /// <summary>Layers whose parameters are known only at run time ([Module&lt;T&gt;]), here and in its blocks.</summary>
-    public int UnknownParameterLayers => (Result is { ParametersKnown: false } ? 1 : 0) + Blocks.Sum(b => b.Body.UnknownParameterLayers);
+    public int UnknownParameterLayers => _unknownParameterLayers ??= (Result is { ParametersKnown: false } ? 1 : 0) + Blocks.Sum(b => b.Body.UnknownParameterLayers);
+
+    private int? _unknownParameterLayers;
 
     public Dim Macs => _macs ??= Merges.Aggregate((Result?.Macs ?? Dim.Of(0)) + Blocks.Aggregate(Dim.Of(0), (a, b) => a + b.Body.Macs),
         (a, m) => a + m.Macs);
@@ -232,7 +234,9 @@ public sealed class PlannedBody
 
     public long Parameters => _parameters ??= Layers.Sum(l => l.Parameters);
 
-    public int UnknownParameterLayers => Layers.Sum(l => l.UnknownParameterLayers);
+    private int? _unknownParameterLayers;
+
+    public int UnknownParameterLayers => _unknownParameterLayers ??= Layers.Sum(l => l.UnknownParameterLayers);
 
     public Dim Macs => _macs ??= Layers.Aggregate(Dim.Of(0), (a, l) => a + l.Macs);
 }
