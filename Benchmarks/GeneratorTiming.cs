@@ -38,7 +38,6 @@ internal static class GeneratorTiming
             return WriteProject(folder, sizes, small);
         }
 
-
         var lines = new List<string>
         {
             $"Generator time in-process (CSharpGeneratorDriver), {(small ? "every model a small random stack of 2–9 layers" : "a third ResNet-56, a third Transformers, a third small stacks")}, median of {rounds} rounds after the warm-up runs below (the JIT at its final tier); Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores.",

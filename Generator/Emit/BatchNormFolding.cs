@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using Dsl.Generator.Common;
 using Dsl.Generator.Graph;
 
 namespace Dsl.Generator.Emit;
@@ -18,8 +20,15 @@ public static class BatchNormFolding
     public const string FusedFlag = "_fused";
     public const string Helper = "FoldBatchNorm";
 
+    // Each body is asked once: a block used many times has one specialisation per input shape, asked for by every
+    // use and repetition, by its parent's fuse() and by its own class.
+    private static readonly ConditionalWeakTable<PlannedBody, HashSet<string>> Folded = new();
+    private static readonly ConditionalWeakTable<PlannedBody, StrongBox<bool>> Fusing = new();
+
     /// <summary>The BatchNorm layers of a body that <c>fuse()</c> folds into the convolution before them.</summary>
-    public static HashSet<string> FoldedNorms(PlannedBody body)
+    public static HashSet<string> FoldedNorms(PlannedBody body) => Folded.GetValue(body, FindFoldedNorms);
+
+    private static HashSet<string> FindFoldedNorms(PlannedBody body)
     {
         var skipSources = new HashSet<string>(body.Layers.SelectMany(l => l.Merges).Select(m => m.From), System.StringComparer.Ordinal);
         var folded = new HashSet<string>(System.StringComparer.Ordinal);
@@ -36,15 +45,14 @@ public static class BatchNormFolding
         return folded;
     }
 
-    /// <summary>Whether a body gets <c>fuse()</c>: it folds a BatchNorm itself (<paramref name="folded"/>, its <see cref="FoldedNorms"/>), or one of its blocks does.</summary>
-    public static bool Fuses(PlannedBody body, HashSet<string> folded) => folded.Count > 0 || body.Layers.Any(l => l.Blocks.Any(b => Fuses(b.Body)));
+    /// <summary>Whether a body gets <c>fuse()</c>: it folds a BatchNorm itself (its <see cref="FoldedNorms"/>), or one of its blocks does.</summary>
+    public static bool Fuses(PlannedBody body) =>
+        Fusing.GetValue(body, b => new StrongBox<bool>(FoldedNorms(b).Count > 0 || b.Layers.Any(l => l.Blocks.Any(block => Fuses(block.Body))))).Value;
 
-    // A block used many times has one specialisation per input shape: each distinct body is asked once.
-    private static bool Fuses(PlannedBody body) => Fuses(body, FoldedNorms(body));
-
-    /// <summary>Writes the flag, <c>fuse()</c> and the helper it calls; the caller writes <c>ForwardFused</c> when <paramref name="folded"/> is not empty.</summary>
-    public static void WriteFuse(CodeWriter w, string className, PlannedBody body, bool isModel, HashSet<string> folded, IDictionary<string, string> helpers, bool nullable)
+    /// <summary>Writes the flag, <c>fuse()</c> and the helper it calls; the caller writes <c>ForwardFused</c> when the body folds a BatchNorm itself.</summary>
+    public static void WriteFuse(CodeWriter w, string className, PlannedBody body, bool isModel, IDictionary<string, string> helpers, bool nullable)
     {
+        var folded = FoldedNorms(body);
         w.Line();
         w.Line($"private bool {FusedFlag};");
         w.Line();
@@ -55,7 +63,7 @@ public static class BatchNormFolding
         if (isModel)
         {
             w.Open("if (this.training)");
-            w.Line($"throw new global::System.InvalidOperationException({ModelEmitter.Literal($"{className}.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.")});");
+            w.Line($"throw new global::System.InvalidOperationException({CSharpText.Literal($"{className}.fuse() folds the BatchNorms' running statistics into the convolutions, which is for inference: call eval() first.")});");
             w.Close();
             w.Line();
         }
@@ -72,18 +80,11 @@ public static class BatchNormFolding
             }
         }
 
-        var blockFuses = new Dictionary<PlannedBody, bool>();
         foreach (var layer in body.Layers)
         {
             for (var r = 0; r < layer.Blocks.Count; r++)
             {
-                var block = layer.Blocks[r].Body;
-                if (!blockFuses.TryGetValue(block, out var fuses))
-                {
-                    blockFuses[block] = fuses = Fuses(block);
-                }
-
-                if (fuses)
+                if (Fuses(layer.Blocks[r].Body))
                 {
                     w.Line(layer.Blocks.Count == 1
                         ? $"this.{ModelEmitter.Id(layer.Name)}.{FuseMethod}();"
@@ -115,7 +116,7 @@ public static class BatchNormFolding
         if (isModel)
         {
             w.Open($"if ({FusedFlag} && this.training)");
-            w.Line($"throw new global::System.InvalidOperationException({ModelEmitter.Literal($"{className} was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.")});");
+            w.Line($"throw new global::System.InvalidOperationException({CSharpText.Literal($"{className} was fused for inference (fuse()): its BatchNorms are folded into the convolutions, so it cannot train; train an unfused network and fuse a copy for inference.")});");
             w.Close();
             w.Line();
         }

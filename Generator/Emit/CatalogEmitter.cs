@@ -82,8 +82,8 @@ public static class CatalogEmitter
         {
             var t = item.TypeName;
             w.Line($"    new {Entry}(");
-            w.Line($"        {Literal(item.Name)}, {Literal(item.FullName)},");
-            w.Line($"        {Literal(item.Description)},");
+            w.Line($"        {CSharpText.Literal(item.Name)}, {CSharpText.Literal(item.FullName)},");
+            w.Line($"        {CSharpText.Literal(item.Description)},");
             w.Line($"        {t}.InputShape, {t}.OutputShape, {(item.TakesTokenIds ? "true" : "false")}, {t}.ParameterCount, {(item.HasFixedMacs ? t + ".MultiplyAccumulates" : "-1")},");
             w.Line($"        {t}.Summary, {t}.SummaryExpanded, {t}.Diagram,");
             var example = item.ExampleShape is { } shape ? $", new long[] {{ {string.Join(", ", shape)} }}" : "";
@@ -95,6 +95,4 @@ public static class CatalogEmitter
         w.Close();
         return w.ToString();
     }
-
-    private static string Literal(string text) => CSharpText.Literal(text);
 }

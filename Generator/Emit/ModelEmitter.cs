@@ -145,7 +145,7 @@ public static class ModelEmitter
         Member(BatchNormFolding.FuseMethod, $"public void {BatchNormFolding.FuseMethod}() => {fail};");
         if (!model.UserMembers.Any(m => m.Kind == "parameterless constructor"))
         {
-            w.Line($"public {Identifiers.CSharp(model.ClassName)}() : base({Literal(model.ClassName)}) {{ }}");
+            w.Line($"public {Identifiers.CSharp(model.ClassName)}() : base({CSharpText.Literal(model.ClassName)}) {{ }}");
         }
 
         Member("forward", $"public override {Tensor} forward({Tensor} input) => {fail};");
@@ -293,9 +293,6 @@ public static class ModelEmitter
         w.Line();
     }
 
-    /// <summary>A C# regular string literal of the text (quotes, backslashes and control characters escaped).</summary>
-    public static string Literal(string text) => CSharpText.Literal(text);
-
     /// <summary>
     /// <c>MultiplyAccumulatesFor(example)</c> for models with named dimensions: the formula of the summary evaluated
     /// for one concrete example shape, checked as <c>OutputShapeFor</c> checks it.
@@ -392,7 +389,7 @@ public static class ModelEmitter
             : takesDropPath
                 ? "/// <summary>Creates the block with freshly initialised weights; <paramref name=\"dropPath\"/> is the stochastic-depth rate of its Add skips.</summary>"
                 : "/// <summary>Creates the block with freshly initialised weights.</summary>");
-        w.Open($"public {Identifiers.CSharp(className)}({(takesDropPath ? "double dropPath" : "")}) : base({Literal(displayName ?? className)})");
+        w.Open($"public {Identifiers.CSharp(className)}({(takesDropPath ? "double dropPath" : "")}) : base({CSharpText.Literal(displayName ?? className)})");
         foreach (var construction in constructions)
         {
             w.Lines(construction);
@@ -410,7 +407,7 @@ public static class ModelEmitter
         }
 
         var folded = BatchNormFolding.FoldedNorms(body);
-        var fuses = BatchNormFolding.Fuses(body, folded);
+        var fuses = BatchNormFolding.Fuses(body);
         if (fuses)
         {
             BatchNormFolding.WriteForwardSwitch(w, className, isModel, hasFusedForward: folded.Count > 0);
@@ -420,7 +417,7 @@ public static class ModelEmitter
         w.Close();
         if (fuses)
         {
-            BatchNormFolding.WriteFuse(w, className, body, isModel, folded, helpers, nullable);
+            BatchNormFolding.WriteFuse(w, className, body, isModel, helpers, nullable);
         }
         else if (isModel)
         {

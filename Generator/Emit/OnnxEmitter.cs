@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Dsl.Generator.Common;
 using Dsl.Generator.Graph;
 using Dsl.Generator.Layers;
 using Dsl.Generator.Parsing;
@@ -36,7 +37,7 @@ public static class OnnxEmitter
         }
         catch (OnnxNotExportableException e)
         {
-            w.Line($"throw new global::System.NotSupportedException({ModelEmitter.Literal($"{className} cannot be exported to ONNX: {e.Message}")});");
+            w.Line($"throw new global::System.NotSupportedException({CSharpText.Literal($"{className} cannot be exported to ONNX: {e.Message}")});");
             w.Close();
             w.Line();
             return;
@@ -44,14 +45,14 @@ public static class OnnxEmitter
 
         var inputDims = new[] { BatchDim }.Concat(body.Input.Dims.Select(d => d.IsConstant ? d.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.Names[0]));
         var outputDims = new[] { BatchDim }.Concat(body.Output.Dims.Select(OutputDim));
-        w.Line($"var g = new global::Dsl.OnnxGraphDescription({ModelEmitter.Literal(className)});");
-        w.Line($"g.Input(\"input\", {(takesTokenIds ? "true" : "false")}{string.Concat(inputDims.Select(d => ", " + ModelEmitter.Literal(d)))});");
+        w.Line($"var g = new global::Dsl.OnnxGraphDescription({CSharpText.Literal(className)});");
+        w.Line($"g.Input(\"input\", {(takesTokenIds ? "true" : "false")}{string.Concat(inputDims.Select(d => ", " + CSharpText.Literal(d)))});");
         foreach (var line in g.Lines)
         {
             w.Line(line);
         }
 
-        w.Line($"g.Output({ModelEmitter.Literal(output)}{string.Concat(outputDims.Select(d => ", " + ModelEmitter.Literal(d)))});");
+        w.Line($"g.Output({CSharpText.Literal(output)}{string.Concat(outputDims.Select(d => ", " + CSharpText.Literal(d)))});");
         w.Line("return g;");
         w.Close();
         w.Line();

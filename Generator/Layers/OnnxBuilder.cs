@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Dsl.Generator.Common;
 
 namespace Dsl.Generator.Layers;
 
@@ -65,7 +66,7 @@ public sealed class OnnxBuilder
         var name = Prefix + key.TrimStart('@');
         if (_weights.Add(name))
         {
-            _lines.Add($"g.Weight({Literal(name)});");
+            _lines.Add($"g.Weight({CSharpText.Literal(name)});");
         }
 
         return name;
@@ -84,7 +85,7 @@ public sealed class OnnxBuilder
             name = "const_" + _constants.Count.ToString(CultureInfo.InvariantCulture);
             _names.Add(name);
             _constants[key] = name;
-            _lines.Add($"g.Int64s({Literal(name)}{string.Concat(values.Select(v => ", " + v.ToString(CultureInfo.InvariantCulture) + "L"))});");
+            _lines.Add($"g.Int64s({CSharpText.Literal(name)}{string.Concat(values.Select(v => ", " + v.ToString(CultureInfo.InvariantCulture) + "L"))});");
         }
 
         return name;
@@ -99,7 +100,7 @@ public sealed class OnnxBuilder
             name = "const_" + _constants.Count.ToString(CultureInfo.InvariantCulture);
             _names.Add(name);
             _constants[key] = name;
-            _lines.Add($"g.Int64Scalar({Literal(name)}, {value.ToString(CultureInfo.InvariantCulture)}L);");
+            _lines.Add($"g.Int64Scalar({CSharpText.Literal(name)}, {value.ToString(CultureInfo.InvariantCulture)}L);");
         }
 
         return name;
@@ -114,7 +115,7 @@ public sealed class OnnxBuilder
             name = "const_" + _constants.Count.ToString(CultureInfo.InvariantCulture);
             _names.Add(name);
             _constants[key] = name;
-            _lines.Add($"g.Floats({Literal(name)}{string.Concat(values.Select(v => ", " + FloatLiteral(v)))});");
+            _lines.Add($"g.Floats({CSharpText.Literal(name)}{string.Concat(values.Select(v => ", " + FloatLiteral(v)))});");
         }
 
         return name;
@@ -124,7 +125,7 @@ public sealed class OnnxBuilder
     public string Node(string op, string hint, string[] inputs, params OnnxAttr[] attributes)
     {
         var output = Fresh(hint);
-        _lines.Add($"g.Node({Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(Literal))} }}, new[] {{ {Literal(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
+        _lines.Add($"g.Node({CSharpText.Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(CSharpText.Literal))} }}, new[] {{ {CSharpText.Literal(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
         return output;
     }
 
@@ -159,6 +160,4 @@ public sealed class OnnxBuilder
             : float.IsNegativeInfinity(f) ? "float.NegativeInfinity"
             : f.ToString("R", CultureInfo.InvariantCulture) + "f";
     }
-
-    private static string Literal(string text) => Dsl.Generator.Common.CSharpText.Literal(text);
 }

@@ -74,7 +74,7 @@ internal static class LiteralArguments
                 return target.SpecialType == SpecialType.System_String;
             case int i:
                 return FitsFromInt(negated ? -(long)i : i, target.SpecialType);
-            case long l:
+            case long:
                 return target.SpecialType is SpecialType.System_Int64 or SpecialType.System_Single or SpecialType.System_Double
                     || (target.SpecialType == SpecialType.System_UInt64 && !negated);
             case float:
