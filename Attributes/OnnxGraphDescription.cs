@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 
 namespace Dsl;
@@ -28,8 +29,11 @@ public sealed class OnnxGraphDescription
     /// <summary>The state_dict keys the nodes read (each an initializer of that name), in first-use order.</summary>
     public IList<string> Weights { get; } = new List<string>();
 
-    /// <summary>Constants the nodes read (shapes, axes, scalars), as initializers.</summary>
+    /// <summary>Constants the nodes read (shapes, axes, scalars), as initializers, in first-use order.</summary>
     public IList<OnnxConstant> Constants { get; } = new List<OnnxConstant>();
+
+    // A block's nodes are written once and added for each of its uses, with the graph's shared constants each time.
+    private readonly Dictionary<string, OnnxConstant> _constantsByName = new(StringComparer.Ordinal);
 
     /// <summary>Adds an input; each dimension is a number, or a name (an ONNX <c>dim_param</c>).</summary>
     public OnnxGraphDescription Input(string name, bool int64, params string[] dims)
@@ -59,24 +63,29 @@ public sealed class OnnxGraphDescription
         return this;
     }
 
-    /// <summary>Adds a 1-D int64 constant.</summary>
-    public OnnxGraphDescription Int64s(string name, params long[] values)
-    {
-        Constants.Add(new OnnxConstant(name, values, null));
-        return this;
-    }
+    /// <summary>Adds a 1-D int64 constant (again with the same values: nothing changes).</summary>
+    public OnnxGraphDescription Int64s(string name, params long[] values) => Constant(new OnnxConstant(name, values, null));
 
-    /// <summary>Adds a 0-D int64 constant (for inputs that must be scalars, such as Trilu's k).</summary>
-    public OnnxGraphDescription Int64Scalar(string name, long value)
-    {
-        Constants.Add(new OnnxConstant(name, new[] { value }, null, scalar: true));
-        return this;
-    }
+    /// <summary>Adds a 0-D int64 constant (for inputs that must be scalars, such as Trilu's k; again: nothing changes).</summary>
+    public OnnxGraphDescription Int64Scalar(string name, long value) => Constant(new OnnxConstant(name, new[] { value }, null, scalar: true));
 
-    /// <summary>Adds a 1-D float constant.</summary>
-    public OnnxGraphDescription Floats(string name, params float[] values)
+    /// <summary>Adds a 1-D float constant (again with the same values: nothing changes).</summary>
+    public OnnxGraphDescription Floats(string name, params float[] values) => Constant(new OnnxConstant(name, null, values));
+
+    private OnnxGraphDescription Constant(OnnxConstant constant)
     {
-        Constants.Add(new OnnxConstant(name, null, values));
+        if (_constantsByName.TryGetValue(constant.Name, out var existing))
+        {
+            if (!existing.SameValues(constant))
+            {
+                throw new ArgumentException($"the graph already has a different constant named '{constant.Name}'");
+            }
+
+            return this;
+        }
+
+        _constantsByName.Add(constant.Name, constant);
+        Constants.Add(constant);
         return this;
     }
 }
@@ -202,4 +211,18 @@ public sealed class OnnxConstant
 
     /// <summary>Its float values, or null.</summary>
     public float[]? Floats { get; }
+
+    /// <summary>Whether <paramref name="other"/> has the same kind, rank and values.</summary>
+    internal bool SameValues(OnnxConstant other)
+    {
+        if (Scalar != other.Scalar || (Int64s is null) != (other.Int64s is null))
+        {
+            return false;
+        }
+
+        // float.Equals: NaN equals NaN, so a constant is always its own duplicate.
+        return Int64s is not null
+            ? ((IStructuralEquatable)Int64s).Equals(other.Int64s, StructuralComparisons.StructuralEqualityComparer)
+            : ((IStructuralEquatable)Floats!).Equals(other.Floats, StructuralComparisons.StructuralEqualityComparer);
+    }
 }

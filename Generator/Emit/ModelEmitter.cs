@@ -83,7 +83,7 @@ public static class ModelEmitter
             WriteMultiplyAccumulatesFor(w, body);
         }
 
-        OnnxEmitter.Write(w, model.ClassName, body, TakesTokenIds(body));
+        var blockGraphs = OnnxEmitter.Write(w, model.ClassName, body, TakesTokenIds(body));
 
         var helpers = new SortedDictionary<string, string>(System.StringComparer.Ordinal);
         WriteModuleBody(w, model.ClassName, body, isModel: true, helpers, domain, nullable);
@@ -95,6 +95,12 @@ public static class ModelEmitter
             w.Line(GeneratedCode(version));
             w.Open($"private sealed class {block.ClassName} : {Module}");
             WriteModuleBody(w, block.ClassName, block.Body, isModel: false, helpers, domain, nullable, displayName: block.BlockName);
+            if (blockGraphs.TryGetValue(block.ClassName, out var graph))
+            {
+                w.Line();
+                OnnxEmitter.WriteBlock(w, graph);
+            }
+
             w.Close();
         }
 

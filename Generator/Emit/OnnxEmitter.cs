@@ -11,18 +11,22 @@ namespace Dsl.Generator.Emit;
 
 /// <summary>
 /// Writes a model's static <c>OnnxGraph()</c>: the checked graph as a <c>Dsl.OnnxGraphDescription</c> (ONNX opset 17,
-/// evaluation mode), from the same walk as forward: each layer's nodes come from its definition, blocks expand inline
-/// under their state_dict prefix (<c>stage1.0.</c>), and merges become Add / Concat / Mul nodes (Highway gate, learned
-/// scale, projection; Align as Slice / Pad on sizes read from the tensors; DropPath is the identity). The runtime adds
-/// the weights and writes the protobuf. A model with a layer that has no ONNX form gets a method that says which.
+/// evaluation mode), from the same walk as forward: each layer's nodes come from its definition, and merges become
+/// Add / Concat / Mul nodes (Highway gate, learned scale, projection; Align as Slice / Pad on sizes read from the
+/// tensors; DropPath is the identity). A block is written once, as its class's <c>OnnxGraph(g, p, input)</c>, which the
+/// model calls for each use under its state_dict prefix (<c>stage1.0.</c>): the generated code grows with the blocks,
+/// not with their repetitions (blocks inside blocks expand inline). The runtime adds the weights and writes the
+/// protobuf. A model with a layer that has no ONNX form gets a method that says which.
 /// </summary>
 public static class OnnxEmitter
 {
     /// <summary>The batch dimension's symbolic name.</summary>
     public const string BatchDim = "N";
 
-    public static void Write(CodeWriter w, string className, PlannedBody body, bool takesTokenIds)
+    /// <returns>Each block class's <c>OnnxGraph(g, p, input)</c> statements, by class name (none when the model cannot be exported).</returns>
+    public static IReadOnlyDictionary<string, List<string>> Write(CodeWriter w, string className, PlannedBody body, bool takesTokenIds)
     {
+        var blocks = new Dictionary<string, (List<string> Lines, string Output)>(System.StringComparer.Ordinal);
         w.Line("/// <summary>");
         w.Line("/// The network as an ONNX graph (opset 17, evaluation mode: BatchNormalization on the running statistics, Dropout and");
         w.Line("/// DropPath the identity), its initializers named by state_dict keys; <c>export onnx</c> writes it with the weights.");
@@ -33,14 +37,14 @@ public static class OnnxEmitter
         string output;
         try
         {
-            output = WriteBody(g, body, "", "input");
+            output = WriteBody(g, body, "", "input", blocks);
         }
         catch (OnnxNotExportableException e)
         {
             w.Line($"throw new global::System.NotSupportedException({CSharpText.Literal($"{className} cannot be exported to ONNX: {e.Message}")});");
             w.Close();
             w.Line();
-            return;
+            return new Dictionary<string, List<string>>();
         }
 
         var inputDims = new[] { BatchDim }.Concat(body.Input.Dims.Select(d => d.IsConstant ? d.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.Names[0]));
@@ -56,6 +60,20 @@ public static class OnnxEmitter
         w.Line("return g;");
         w.Close();
         w.Line();
+        return blocks.ToDictionary(b => b.Key, b => b.Value.Lines, System.StringComparer.Ordinal);
+    }
+
+    /// <summary>A block class's part of the graph: the statements <see cref="Write"/> returned for it.</summary>
+    public static void WriteBlock(CodeWriter w, IReadOnlyList<string> lines)
+    {
+        w.Line("/// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name=\"p\"/> (<c>stage1.0.</c>), reading the value named <paramref name=\"input\"/>.</summary>");
+        w.Open("internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)");
+        foreach (var line in lines)
+        {
+            w.Line(line);
+        }
+
+        w.Close();
     }
 
     /// <summary>A number, a named dimension as it is, or unknown (empty) for a formula of names.</summary>
@@ -63,7 +81,11 @@ public static class OnnxEmitter
         d.IsConstant ? d.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
         : d.Names.Count == 1 && d.ToString() == d.Names[0] ? d.Names[0] : "";
 
-    private static string WriteBody(OnnxBuilder g, PlannedBody body, string prefix, string input)
+    /// <param name="blocks">
+    /// At the model's level, the block bodies written so far: each block use becomes a call of its class's method,
+    /// written the first time. Inside a block, null: blocks expand inline under the body's prefix.
+    /// </param>
+    private static string WriteBody(OnnxBuilder g, PlannedBody body, string prefix, string input, Dictionary<string, (List<string> Lines, string Output)>? blocks)
     {
         var values = new Dictionary<string, string>(System.StringComparer.Ordinal) { [LayerCatalog.InputName] = input };
         var x = input;
@@ -82,7 +104,23 @@ public static class OnnxEmitter
                 for (var r = 0; r < layer.Blocks.Count; r++)
                 {
                     var inner = prefix + layer.Name + "." + (layer.Blocks.Count > 1 ? r.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." : "");
-                    output = WriteBody(g, layer.Blocks[r].Body, inner, output);
+                    var block = layer.Blocks[r];
+                    if (blocks is null)
+                    {
+                        output = WriteBody(g, block.Body, inner, output, null);
+                        continue;
+                    }
+
+                    if (!blocks.TryGetValue(block.ClassName, out var written))
+                    {
+                        var interrupted = g.StartBody(inner);
+                        var bodyOutput = WriteBody(g, block.Body, OnnxBuilder.BodyPrefix, OnnxBuilder.BodyInput, null);
+                        written = (g.EndBody(interrupted), bodyOutput);
+                        blocks[block.ClassName] = written;
+                    }
+
+                    g.Statement($"{block.ClassName}.OnnxGraph(g, {CSharpText.Literal(inner)}, {OnnxBuilder.Expression(output)});");
+                    output = OnnxBuilder.Substitute(written.Output, inner, output);
                 }
 
                 g.Prefix = prefix;

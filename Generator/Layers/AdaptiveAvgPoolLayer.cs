@@ -61,7 +61,7 @@ public abstract class AdaptiveAvgPoolLayer : LayerDefinition
             if (!input.IsConstant || input.Value % sizes[i] != 0)
             {
                 throw new OnnxNotExportableException(
-                    $"layer '{g.Prefix}{l.Field}' ({Kind}) maps size {input} to {sizes[i]}, which has no ONNX form: ONNX has adaptive pooling only where the input size is a fixed multiple of the output size");
+                    $"layer '{g.Display(l.Field)}' ({Kind}) maps size {input} to {sizes[i]}, which has no ONNX form: ONNX has adaptive pooling only where the input size is a fixed multiple of the output size");
             }
 
             kernel[i] = input.Value / sizes[i];

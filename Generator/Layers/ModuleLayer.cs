@@ -143,5 +143,5 @@ public sealed class ModuleLayer : LayerDefinition
     /// <summary>A user's TorchSharp module is opaque to the generator: no ONNX form.</summary>
     public override string Onnx(LayerInstance l, OnnxBuilder g, string x) =>
         throw new OnnxNotExportableException(
-            $"layer '{g.Prefix}{l.Field}' is a [Module<{l.Declaration.TypeArgument?.Name ?? "?"}>] (a user's TorchSharp module), which has no ONNX form; replace it with DSL layers to export");
+            $"layer '{g.Display(l.Field)}' is a [Module<{l.Declaration.TypeArgument?.Name ?? "?"}>] (a user's TorchSharp module), which has no ONNX form; replace it with DSL layers to export");
 }

@@ -33,10 +33,20 @@ public sealed class OnnxNotExportableException : System.Exception
 /// </summary>
 public sealed class OnnxBuilder
 {
-    private readonly List<string> _lines = new();
-    private readonly HashSet<string> _names = new(System.StringComparer.Ordinal);
-    private readonly HashSet<string> _weights = new(System.StringComparer.Ordinal);
+    /// <summary>
+    /// Stands for the state_dict prefix of a block body written once as its class's <c>OnnxGraph(g, p, input)</c>: a name
+    /// starting with it is written as <c>p + "conv1"</c>.
+    /// </summary>
+    public const string BodyPrefix = "\u0001";
+
+    /// <summary>Stands for that body's input value, written as <c>input</c>.</summary>
+    public const string BodyInput = "\u0002";
+
+    private List<string> _lines = new();
+    private HashSet<string> _names = new(System.StringComparer.Ordinal);
+    private HashSet<string> _weights = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, string> _constants = new(System.StringComparer.Ordinal);
+    private string _displayPrefix = "";
 
     /// <summary>The state_dict prefix of the body being written (<c>stage1.0.</c>; empty for the model's own layers).</summary>
     public string Prefix { get; set; } = "";
@@ -47,9 +57,61 @@ public sealed class OnnxBuilder
     /// <summary>Reserves a name (the graph input) so no node output takes it.</summary>
     public void Reserve(string name) => _names.Add(name);
 
+    /// <summary>
+    /// Writes what follows into a block body's own lines, under <see cref="BodyPrefix"/>, with names of its own (each use
+    /// has its own prefix; the constants stay the graph's); <paramref name="displayPrefix"/> is the prefix of its first
+    /// use, for messages. Returns what <see cref="EndBody"/> restores.
+    /// </summary>
+    public Interrupted StartBody(string displayPrefix)
+    {
+        var saved = new Interrupted(_lines, _names, _weights, _displayPrefix, Prefix);
+        _lines = new List<string>();
+        _names = new HashSet<string>(System.StringComparer.Ordinal);
+        _weights = new HashSet<string>(System.StringComparer.Ordinal);
+        _displayPrefix = displayPrefix;
+        return saved;
+    }
+
+    /// <summary>Ends a block body: returns its lines and goes back to what it interrupted.</summary>
+    public List<string> EndBody(Interrupted saved)
+    {
+        var body = _lines;
+        (_lines, _names, _weights, _displayPrefix, Prefix) = (saved.Lines, saved.Names, saved.Weights, saved.DisplayPrefix, saved.Prefix);
+        return body;
+    }
+
+    /// <summary>The state a block body's lines interrupt.</summary>
+    public sealed record Interrupted(List<string> Lines, HashSet<string> Names, HashSet<string> Weights, string DisplayPrefix, string Prefix);
+
+    /// <summary>Adds a statement as it is (a call of a block's <c>OnnxGraph</c>).</summary>
+    public void Statement(string line) => _lines.Add(line);
+
+    /// <summary>A layer's qualified name as a user reads it (in messages): the body prefix replaced by its first use's.</summary>
+    public string Display(string field) => (Prefix.StartsWith(BodyPrefix, System.StringComparison.Ordinal) ? _displayPrefix + Prefix.Substring(1) : Prefix) + field;
+
+    /// <summary>
+    /// A value name as a C# expression: a literal, <c>p + "…"</c> under <see cref="BodyPrefix"/>, or <c>input</c> for
+    /// <see cref="BodyInput"/>.
+    /// </summary>
+    public static string Expression(string name) =>
+        name == BodyInput ? "input"
+        : name.StartsWith(BodyPrefix, System.StringComparison.Ordinal) ? (name.Length == 1 ? "p" : "p + " + CSharpText.Literal(name.Substring(1)))
+        : CSharpText.Literal(name);
+
+    /// <summary>A name of a block body with its prefix and input put in: what the body's value is called in one use.</summary>
+    public static string Substitute(string name, string prefix, string input) =>
+        name == BodyInput ? input
+        : name.StartsWith(BodyPrefix, System.StringComparison.Ordinal) ? prefix + name.Substring(1)
+        : name;
+
     /// <summary>A fresh value name under the prefix: <paramref name="hint"/>, or with <c>_2</c>, <c>_3</c>, … when taken.</summary>
     public string Fresh(string hint)
     {
+        if (hint.IndexOf(BodyPrefix[0]) >= 0 || hint.IndexOf(BodyInput[0]) >= 0)
+        {
+            throw new System.InvalidOperationException("a node's name hint comes from a field, never from a value name: " + hint);
+        }
+
         var name = Prefix + hint.TrimStart('@');
         var candidate = name;
         for (var i = 2; !_names.Add(candidate); i++)
@@ -66,7 +128,7 @@ public sealed class OnnxBuilder
         var name = Prefix + key.TrimStart('@');
         if (_weights.Add(name))
         {
-            _lines.Add($"g.Weight({CSharpText.Literal(name)});");
+            _lines.Add($"g.Weight({Expression(name)});");
         }
 
         return name;
@@ -125,12 +187,12 @@ public sealed class OnnxBuilder
     public string Node(string op, string hint, string[] inputs, params OnnxAttr[] attributes)
     {
         var output = Fresh(hint);
-        _lines.Add($"g.Node({CSharpText.Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(CSharpText.Literal))} }}, new[] {{ {CSharpText.Literal(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
+        _lines.Add($"g.Node({CSharpText.Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(Expression))} }}, new[] {{ {Expression(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
         return output;
     }
 
     /// <summary>Adds a comment line (which layer the next nodes come from), for whoever reads the generated code.</summary>
-    public void Comment(string text) => _lines.Add("// " + text.Replace("\n", " "));
+    public void Comment(string text) => _lines.Add("// " + text.Replace(BodyPrefix, "").Replace(BodyInput, "input").Replace("\n", " "));
 
     /// <summary>
     /// <c>x·Wᵀ (+ b)</c> for a state_dict <c>[out, in]</c> weight over the last axis of any rank (Linear, attention

@@ -1056,464 +1056,26 @@ namespace Dsl.Examples.Models
             // stem: Conv2d -> [N, 24, 28, 28]
             g.Weight("stem.weight");
             g.Node("Conv", new[] { "input", "stem.weight" }, new[] { "stem" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.0.bn1: BatchNorm2d -> [N, 24, 28, 28]
-            g.Weight("dense1.0.bn1.weight");
-            g.Weight("dense1.0.bn1.bias");
-            g.Weight("dense1.0.bn1.running_mean");
-            g.Weight("dense1.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stem", "dense1.0.bn1.weight", "dense1.0.bn1.bias", "dense1.0.bn1.running_mean", "dense1.0.bn1.running_var" }, new[] { "dense1.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.0.relu1: ReLU -> [N, 24, 28, 28]
-            g.Node("Relu", new[] { "dense1.0.bn1" }, new[] { "dense1.0.relu1" });
-            // dense1.0.bottleneck: Conv2d -> [N, 48, 28, 28]
-            g.Weight("dense1.0.bottleneck.weight");
-            g.Node("Conv", new[] { "dense1.0.relu1", "dense1.0.bottleneck.weight" }, new[] { "dense1.0.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.0.bn2: BatchNorm2d -> [N, 48, 28, 28]
-            g.Weight("dense1.0.bn2.weight");
-            g.Weight("dense1.0.bn2.bias");
-            g.Weight("dense1.0.bn2.running_mean");
-            g.Weight("dense1.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.0.bottleneck", "dense1.0.bn2.weight", "dense1.0.bn2.bias", "dense1.0.bn2.running_mean", "dense1.0.bn2.running_var" }, new[] { "dense1.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.0.relu2: ReLU -> [N, 48, 28, 28]
-            g.Node("Relu", new[] { "dense1.0.bn2" }, new[] { "dense1.0.relu2" });
-            // dense1.0.grow: Conv2d -> [N, 12, 28, 28]
-            g.Weight("dense1.0.grow.weight");
-            g.Node("Conv", new[] { "dense1.0.relu2", "dense1.0.grow.weight" }, new[] { "dense1.0.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.0.grow: skip from 'input' (Concat) -> [N, 36, 28, 28]
-            g.Node("Concat", new[] { "dense1.0.grow", "stem" }, new[] { "dense1.0.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense1.1.bn1: BatchNorm2d -> [N, 36, 28, 28]
-            g.Weight("dense1.1.bn1.weight");
-            g.Weight("dense1.1.bn1.bias");
-            g.Weight("dense1.1.bn1.running_mean");
-            g.Weight("dense1.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.0.grow_merged", "dense1.1.bn1.weight", "dense1.1.bn1.bias", "dense1.1.bn1.running_mean", "dense1.1.bn1.running_var" }, new[] { "dense1.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.1.relu1: ReLU -> [N, 36, 28, 28]
-            g.Node("Relu", new[] { "dense1.1.bn1" }, new[] { "dense1.1.relu1" });
-            // dense1.1.bottleneck: Conv2d -> [N, 48, 28, 28]
-            g.Weight("dense1.1.bottleneck.weight");
-            g.Node("Conv", new[] { "dense1.1.relu1", "dense1.1.bottleneck.weight" }, new[] { "dense1.1.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.1.bn2: BatchNorm2d -> [N, 48, 28, 28]
-            g.Weight("dense1.1.bn2.weight");
-            g.Weight("dense1.1.bn2.bias");
-            g.Weight("dense1.1.bn2.running_mean");
-            g.Weight("dense1.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.1.bottleneck", "dense1.1.bn2.weight", "dense1.1.bn2.bias", "dense1.1.bn2.running_mean", "dense1.1.bn2.running_var" }, new[] { "dense1.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.1.relu2: ReLU -> [N, 48, 28, 28]
-            g.Node("Relu", new[] { "dense1.1.bn2" }, new[] { "dense1.1.relu2" });
-            // dense1.1.grow: Conv2d -> [N, 12, 28, 28]
-            g.Weight("dense1.1.grow.weight");
-            g.Node("Conv", new[] { "dense1.1.relu2", "dense1.1.grow.weight" }, new[] { "dense1.1.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.1.grow: skip from 'input' (Concat) -> [N, 48, 28, 28]
-            g.Node("Concat", new[] { "dense1.1.grow", "dense1.0.grow_merged" }, new[] { "dense1.1.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense1.2.bn1: BatchNorm2d -> [N, 48, 28, 28]
-            g.Weight("dense1.2.bn1.weight");
-            g.Weight("dense1.2.bn1.bias");
-            g.Weight("dense1.2.bn1.running_mean");
-            g.Weight("dense1.2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.1.grow_merged", "dense1.2.bn1.weight", "dense1.2.bn1.bias", "dense1.2.bn1.running_mean", "dense1.2.bn1.running_var" }, new[] { "dense1.2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.2.relu1: ReLU -> [N, 48, 28, 28]
-            g.Node("Relu", new[] { "dense1.2.bn1" }, new[] { "dense1.2.relu1" });
-            // dense1.2.bottleneck: Conv2d -> [N, 48, 28, 28]
-            g.Weight("dense1.2.bottleneck.weight");
-            g.Node("Conv", new[] { "dense1.2.relu1", "dense1.2.bottleneck.weight" }, new[] { "dense1.2.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.2.bn2: BatchNorm2d -> [N, 48, 28, 28]
-            g.Weight("dense1.2.bn2.weight");
-            g.Weight("dense1.2.bn2.bias");
-            g.Weight("dense1.2.bn2.running_mean");
-            g.Weight("dense1.2.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.2.bottleneck", "dense1.2.bn2.weight", "dense1.2.bn2.bias", "dense1.2.bn2.running_mean", "dense1.2.bn2.running_var" }, new[] { "dense1.2.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.2.relu2: ReLU -> [N, 48, 28, 28]
-            g.Node("Relu", new[] { "dense1.2.bn2" }, new[] { "dense1.2.relu2" });
-            // dense1.2.grow: Conv2d -> [N, 12, 28, 28]
-            g.Weight("dense1.2.grow.weight");
-            g.Node("Conv", new[] { "dense1.2.relu2", "dense1.2.grow.weight" }, new[] { "dense1.2.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.2.grow: skip from 'input' (Concat) -> [N, 60, 28, 28]
-            g.Node("Concat", new[] { "dense1.2.grow", "dense1.1.grow_merged" }, new[] { "dense1.2.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense1.3.bn1: BatchNorm2d -> [N, 60, 28, 28]
-            g.Weight("dense1.3.bn1.weight");
-            g.Weight("dense1.3.bn1.bias");
-            g.Weight("dense1.3.bn1.running_mean");
-            g.Weight("dense1.3.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.2.grow_merged", "dense1.3.bn1.weight", "dense1.3.bn1.bias", "dense1.3.bn1.running_mean", "dense1.3.bn1.running_var" }, new[] { "dense1.3.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.3.relu1: ReLU -> [N, 60, 28, 28]
-            g.Node("Relu", new[] { "dense1.3.bn1" }, new[] { "dense1.3.relu1" });
-            // dense1.3.bottleneck: Conv2d -> [N, 48, 28, 28]
-            g.Weight("dense1.3.bottleneck.weight");
-            g.Node("Conv", new[] { "dense1.3.relu1", "dense1.3.bottleneck.weight" }, new[] { "dense1.3.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.3.bn2: BatchNorm2d -> [N, 48, 28, 28]
-            g.Weight("dense1.3.bn2.weight");
-            g.Weight("dense1.3.bn2.bias");
-            g.Weight("dense1.3.bn2.running_mean");
-            g.Weight("dense1.3.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.3.bottleneck", "dense1.3.bn2.weight", "dense1.3.bn2.bias", "dense1.3.bn2.running_mean", "dense1.3.bn2.running_var" }, new[] { "dense1.3.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.3.relu2: ReLU -> [N, 48, 28, 28]
-            g.Node("Relu", new[] { "dense1.3.bn2" }, new[] { "dense1.3.relu2" });
-            // dense1.3.grow: Conv2d -> [N, 12, 28, 28]
-            g.Weight("dense1.3.grow.weight");
-            g.Node("Conv", new[] { "dense1.3.relu2", "dense1.3.grow.weight" }, new[] { "dense1.3.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.3.grow: skip from 'input' (Concat) -> [N, 72, 28, 28]
-            g.Node("Concat", new[] { "dense1.3.grow", "dense1.2.grow_merged" }, new[] { "dense1.3.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense1.4.bn1: BatchNorm2d -> [N, 72, 28, 28]
-            g.Weight("dense1.4.bn1.weight");
-            g.Weight("dense1.4.bn1.bias");
-            g.Weight("dense1.4.bn1.running_mean");
-            g.Weight("dense1.4.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.3.grow_merged", "dense1.4.bn1.weight", "dense1.4.bn1.bias", "dense1.4.bn1.running_mean", "dense1.4.bn1.running_var" }, new[] { "dense1.4.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.4.relu1: ReLU -> [N, 72, 28, 28]
-            g.Node("Relu", new[] { "dense1.4.bn1" }, new[] { "dense1.4.relu1" });
-            // dense1.4.bottleneck: Conv2d -> [N, 48, 28, 28]
-            g.Weight("dense1.4.bottleneck.weight");
-            g.Node("Conv", new[] { "dense1.4.relu1", "dense1.4.bottleneck.weight" }, new[] { "dense1.4.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.4.bn2: BatchNorm2d -> [N, 48, 28, 28]
-            g.Weight("dense1.4.bn2.weight");
-            g.Weight("dense1.4.bn2.bias");
-            g.Weight("dense1.4.bn2.running_mean");
-            g.Weight("dense1.4.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.4.bottleneck", "dense1.4.bn2.weight", "dense1.4.bn2.bias", "dense1.4.bn2.running_mean", "dense1.4.bn2.running_var" }, new[] { "dense1.4.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.4.relu2: ReLU -> [N, 48, 28, 28]
-            g.Node("Relu", new[] { "dense1.4.bn2" }, new[] { "dense1.4.relu2" });
-            // dense1.4.grow: Conv2d -> [N, 12, 28, 28]
-            g.Weight("dense1.4.grow.weight");
-            g.Node("Conv", new[] { "dense1.4.relu2", "dense1.4.grow.weight" }, new[] { "dense1.4.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.4.grow: skip from 'input' (Concat) -> [N, 84, 28, 28]
-            g.Node("Concat", new[] { "dense1.4.grow", "dense1.3.grow_merged" }, new[] { "dense1.4.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense1.5.bn1: BatchNorm2d -> [N, 84, 28, 28]
-            g.Weight("dense1.5.bn1.weight");
-            g.Weight("dense1.5.bn1.bias");
-            g.Weight("dense1.5.bn1.running_mean");
-            g.Weight("dense1.5.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.4.grow_merged", "dense1.5.bn1.weight", "dense1.5.bn1.bias", "dense1.5.bn1.running_mean", "dense1.5.bn1.running_var" }, new[] { "dense1.5.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.5.relu1: ReLU -> [N, 84, 28, 28]
-            g.Node("Relu", new[] { "dense1.5.bn1" }, new[] { "dense1.5.relu1" });
-            // dense1.5.bottleneck: Conv2d -> [N, 48, 28, 28]
-            g.Weight("dense1.5.bottleneck.weight");
-            g.Node("Conv", new[] { "dense1.5.relu1", "dense1.5.bottleneck.weight" }, new[] { "dense1.5.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.5.bn2: BatchNorm2d -> [N, 48, 28, 28]
-            g.Weight("dense1.5.bn2.weight");
-            g.Weight("dense1.5.bn2.bias");
-            g.Weight("dense1.5.bn2.running_mean");
-            g.Weight("dense1.5.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.5.bottleneck", "dense1.5.bn2.weight", "dense1.5.bn2.bias", "dense1.5.bn2.running_mean", "dense1.5.bn2.running_var" }, new[] { "dense1.5.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense1.5.relu2: ReLU -> [N, 48, 28, 28]
-            g.Node("Relu", new[] { "dense1.5.bn2" }, new[] { "dense1.5.relu2" });
-            // dense1.5.grow: Conv2d -> [N, 12, 28, 28]
-            g.Weight("dense1.5.grow.weight");
-            g.Node("Conv", new[] { "dense1.5.relu2", "dense1.5.grow.weight" }, new[] { "dense1.5.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense1.5.grow: skip from 'input' (Concat) -> [N, 96, 28, 28]
-            g.Node("Concat", new[] { "dense1.5.grow", "dense1.4.grow_merged" }, new[] { "dense1.5.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // trans1.bn1: BatchNorm2d -> [N, 96, 28, 28]
-            g.Weight("trans1.bn1.weight");
-            g.Weight("trans1.bn1.bias");
-            g.Weight("trans1.bn1.running_mean");
-            g.Weight("trans1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense1.5.grow_merged", "trans1.bn1.weight", "trans1.bn1.bias", "trans1.bn1.running_mean", "trans1.bn1.running_var" }, new[] { "trans1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // trans1.relu1: ReLU -> [N, 96, 28, 28]
-            g.Node("Relu", new[] { "trans1.bn1" }, new[] { "trans1.relu1" });
-            // trans1.compress: Conv2d -> [N, 48, 28, 28]
-            g.Weight("trans1.compress.weight");
-            g.Node("Conv", new[] { "trans1.relu1", "trans1.compress.weight" }, new[] { "trans1.compress" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // trans1.pool: AvgPool2d -> [N, 48, 14, 14]
-            g.Node("AveragePool", new[] { "trans1.compress" }, new[] { "trans1.pool" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("count_include_pad", 1L));
-            // dense2.0.bn1: BatchNorm2d -> [N, 48, 14, 14]
-            g.Weight("dense2.0.bn1.weight");
-            g.Weight("dense2.0.bn1.bias");
-            g.Weight("dense2.0.bn1.running_mean");
-            g.Weight("dense2.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "trans1.pool", "dense2.0.bn1.weight", "dense2.0.bn1.bias", "dense2.0.bn1.running_mean", "dense2.0.bn1.running_var" }, new[] { "dense2.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.0.relu1: ReLU -> [N, 48, 14, 14]
-            g.Node("Relu", new[] { "dense2.0.bn1" }, new[] { "dense2.0.relu1" });
-            // dense2.0.bottleneck: Conv2d -> [N, 48, 14, 14]
-            g.Weight("dense2.0.bottleneck.weight");
-            g.Node("Conv", new[] { "dense2.0.relu1", "dense2.0.bottleneck.weight" }, new[] { "dense2.0.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.0.bn2: BatchNorm2d -> [N, 48, 14, 14]
-            g.Weight("dense2.0.bn2.weight");
-            g.Weight("dense2.0.bn2.bias");
-            g.Weight("dense2.0.bn2.running_mean");
-            g.Weight("dense2.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.0.bottleneck", "dense2.0.bn2.weight", "dense2.0.bn2.bias", "dense2.0.bn2.running_mean", "dense2.0.bn2.running_var" }, new[] { "dense2.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.0.relu2: ReLU -> [N, 48, 14, 14]
-            g.Node("Relu", new[] { "dense2.0.bn2" }, new[] { "dense2.0.relu2" });
-            // dense2.0.grow: Conv2d -> [N, 12, 14, 14]
-            g.Weight("dense2.0.grow.weight");
-            g.Node("Conv", new[] { "dense2.0.relu2", "dense2.0.grow.weight" }, new[] { "dense2.0.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.0.grow: skip from 'input' (Concat) -> [N, 60, 14, 14]
-            g.Node("Concat", new[] { "dense2.0.grow", "trans1.pool" }, new[] { "dense2.0.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense2.1.bn1: BatchNorm2d -> [N, 60, 14, 14]
-            g.Weight("dense2.1.bn1.weight");
-            g.Weight("dense2.1.bn1.bias");
-            g.Weight("dense2.1.bn1.running_mean");
-            g.Weight("dense2.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.0.grow_merged", "dense2.1.bn1.weight", "dense2.1.bn1.bias", "dense2.1.bn1.running_mean", "dense2.1.bn1.running_var" }, new[] { "dense2.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.1.relu1: ReLU -> [N, 60, 14, 14]
-            g.Node("Relu", new[] { "dense2.1.bn1" }, new[] { "dense2.1.relu1" });
-            // dense2.1.bottleneck: Conv2d -> [N, 48, 14, 14]
-            g.Weight("dense2.1.bottleneck.weight");
-            g.Node("Conv", new[] { "dense2.1.relu1", "dense2.1.bottleneck.weight" }, new[] { "dense2.1.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.1.bn2: BatchNorm2d -> [N, 48, 14, 14]
-            g.Weight("dense2.1.bn2.weight");
-            g.Weight("dense2.1.bn2.bias");
-            g.Weight("dense2.1.bn2.running_mean");
-            g.Weight("dense2.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.1.bottleneck", "dense2.1.bn2.weight", "dense2.1.bn2.bias", "dense2.1.bn2.running_mean", "dense2.1.bn2.running_var" }, new[] { "dense2.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.1.relu2: ReLU -> [N, 48, 14, 14]
-            g.Node("Relu", new[] { "dense2.1.bn2" }, new[] { "dense2.1.relu2" });
-            // dense2.1.grow: Conv2d -> [N, 12, 14, 14]
-            g.Weight("dense2.1.grow.weight");
-            g.Node("Conv", new[] { "dense2.1.relu2", "dense2.1.grow.weight" }, new[] { "dense2.1.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.1.grow: skip from 'input' (Concat) -> [N, 72, 14, 14]
-            g.Node("Concat", new[] { "dense2.1.grow", "dense2.0.grow_merged" }, new[] { "dense2.1.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense2.2.bn1: BatchNorm2d -> [N, 72, 14, 14]
-            g.Weight("dense2.2.bn1.weight");
-            g.Weight("dense2.2.bn1.bias");
-            g.Weight("dense2.2.bn1.running_mean");
-            g.Weight("dense2.2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.1.grow_merged", "dense2.2.bn1.weight", "dense2.2.bn1.bias", "dense2.2.bn1.running_mean", "dense2.2.bn1.running_var" }, new[] { "dense2.2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.2.relu1: ReLU -> [N, 72, 14, 14]
-            g.Node("Relu", new[] { "dense2.2.bn1" }, new[] { "dense2.2.relu1" });
-            // dense2.2.bottleneck: Conv2d -> [N, 48, 14, 14]
-            g.Weight("dense2.2.bottleneck.weight");
-            g.Node("Conv", new[] { "dense2.2.relu1", "dense2.2.bottleneck.weight" }, new[] { "dense2.2.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.2.bn2: BatchNorm2d -> [N, 48, 14, 14]
-            g.Weight("dense2.2.bn2.weight");
-            g.Weight("dense2.2.bn2.bias");
-            g.Weight("dense2.2.bn2.running_mean");
-            g.Weight("dense2.2.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.2.bottleneck", "dense2.2.bn2.weight", "dense2.2.bn2.bias", "dense2.2.bn2.running_mean", "dense2.2.bn2.running_var" }, new[] { "dense2.2.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.2.relu2: ReLU -> [N, 48, 14, 14]
-            g.Node("Relu", new[] { "dense2.2.bn2" }, new[] { "dense2.2.relu2" });
-            // dense2.2.grow: Conv2d -> [N, 12, 14, 14]
-            g.Weight("dense2.2.grow.weight");
-            g.Node("Conv", new[] { "dense2.2.relu2", "dense2.2.grow.weight" }, new[] { "dense2.2.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.2.grow: skip from 'input' (Concat) -> [N, 84, 14, 14]
-            g.Node("Concat", new[] { "dense2.2.grow", "dense2.1.grow_merged" }, new[] { "dense2.2.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense2.3.bn1: BatchNorm2d -> [N, 84, 14, 14]
-            g.Weight("dense2.3.bn1.weight");
-            g.Weight("dense2.3.bn1.bias");
-            g.Weight("dense2.3.bn1.running_mean");
-            g.Weight("dense2.3.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.2.grow_merged", "dense2.3.bn1.weight", "dense2.3.bn1.bias", "dense2.3.bn1.running_mean", "dense2.3.bn1.running_var" }, new[] { "dense2.3.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.3.relu1: ReLU -> [N, 84, 14, 14]
-            g.Node("Relu", new[] { "dense2.3.bn1" }, new[] { "dense2.3.relu1" });
-            // dense2.3.bottleneck: Conv2d -> [N, 48, 14, 14]
-            g.Weight("dense2.3.bottleneck.weight");
-            g.Node("Conv", new[] { "dense2.3.relu1", "dense2.3.bottleneck.weight" }, new[] { "dense2.3.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.3.bn2: BatchNorm2d -> [N, 48, 14, 14]
-            g.Weight("dense2.3.bn2.weight");
-            g.Weight("dense2.3.bn2.bias");
-            g.Weight("dense2.3.bn2.running_mean");
-            g.Weight("dense2.3.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.3.bottleneck", "dense2.3.bn2.weight", "dense2.3.bn2.bias", "dense2.3.bn2.running_mean", "dense2.3.bn2.running_var" }, new[] { "dense2.3.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.3.relu2: ReLU -> [N, 48, 14, 14]
-            g.Node("Relu", new[] { "dense2.3.bn2" }, new[] { "dense2.3.relu2" });
-            // dense2.3.grow: Conv2d -> [N, 12, 14, 14]
-            g.Weight("dense2.3.grow.weight");
-            g.Node("Conv", new[] { "dense2.3.relu2", "dense2.3.grow.weight" }, new[] { "dense2.3.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.3.grow: skip from 'input' (Concat) -> [N, 96, 14, 14]
-            g.Node("Concat", new[] { "dense2.3.grow", "dense2.2.grow_merged" }, new[] { "dense2.3.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense2.4.bn1: BatchNorm2d -> [N, 96, 14, 14]
-            g.Weight("dense2.4.bn1.weight");
-            g.Weight("dense2.4.bn1.bias");
-            g.Weight("dense2.4.bn1.running_mean");
-            g.Weight("dense2.4.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.3.grow_merged", "dense2.4.bn1.weight", "dense2.4.bn1.bias", "dense2.4.bn1.running_mean", "dense2.4.bn1.running_var" }, new[] { "dense2.4.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.4.relu1: ReLU -> [N, 96, 14, 14]
-            g.Node("Relu", new[] { "dense2.4.bn1" }, new[] { "dense2.4.relu1" });
-            // dense2.4.bottleneck: Conv2d -> [N, 48, 14, 14]
-            g.Weight("dense2.4.bottleneck.weight");
-            g.Node("Conv", new[] { "dense2.4.relu1", "dense2.4.bottleneck.weight" }, new[] { "dense2.4.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.4.bn2: BatchNorm2d -> [N, 48, 14, 14]
-            g.Weight("dense2.4.bn2.weight");
-            g.Weight("dense2.4.bn2.bias");
-            g.Weight("dense2.4.bn2.running_mean");
-            g.Weight("dense2.4.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.4.bottleneck", "dense2.4.bn2.weight", "dense2.4.bn2.bias", "dense2.4.bn2.running_mean", "dense2.4.bn2.running_var" }, new[] { "dense2.4.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.4.relu2: ReLU -> [N, 48, 14, 14]
-            g.Node("Relu", new[] { "dense2.4.bn2" }, new[] { "dense2.4.relu2" });
-            // dense2.4.grow: Conv2d -> [N, 12, 14, 14]
-            g.Weight("dense2.4.grow.weight");
-            g.Node("Conv", new[] { "dense2.4.relu2", "dense2.4.grow.weight" }, new[] { "dense2.4.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.4.grow: skip from 'input' (Concat) -> [N, 108, 14, 14]
-            g.Node("Concat", new[] { "dense2.4.grow", "dense2.3.grow_merged" }, new[] { "dense2.4.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense2.5.bn1: BatchNorm2d -> [N, 108, 14, 14]
-            g.Weight("dense2.5.bn1.weight");
-            g.Weight("dense2.5.bn1.bias");
-            g.Weight("dense2.5.bn1.running_mean");
-            g.Weight("dense2.5.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.4.grow_merged", "dense2.5.bn1.weight", "dense2.5.bn1.bias", "dense2.5.bn1.running_mean", "dense2.5.bn1.running_var" }, new[] { "dense2.5.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.5.relu1: ReLU -> [N, 108, 14, 14]
-            g.Node("Relu", new[] { "dense2.5.bn1" }, new[] { "dense2.5.relu1" });
-            // dense2.5.bottleneck: Conv2d -> [N, 48, 14, 14]
-            g.Weight("dense2.5.bottleneck.weight");
-            g.Node("Conv", new[] { "dense2.5.relu1", "dense2.5.bottleneck.weight" }, new[] { "dense2.5.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.5.bn2: BatchNorm2d -> [N, 48, 14, 14]
-            g.Weight("dense2.5.bn2.weight");
-            g.Weight("dense2.5.bn2.bias");
-            g.Weight("dense2.5.bn2.running_mean");
-            g.Weight("dense2.5.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.5.bottleneck", "dense2.5.bn2.weight", "dense2.5.bn2.bias", "dense2.5.bn2.running_mean", "dense2.5.bn2.running_var" }, new[] { "dense2.5.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense2.5.relu2: ReLU -> [N, 48, 14, 14]
-            g.Node("Relu", new[] { "dense2.5.bn2" }, new[] { "dense2.5.relu2" });
-            // dense2.5.grow: Conv2d -> [N, 12, 14, 14]
-            g.Weight("dense2.5.grow.weight");
-            g.Node("Conv", new[] { "dense2.5.relu2", "dense2.5.grow.weight" }, new[] { "dense2.5.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense2.5.grow: skip from 'input' (Concat) -> [N, 120, 14, 14]
-            g.Node("Concat", new[] { "dense2.5.grow", "dense2.4.grow_merged" }, new[] { "dense2.5.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // trans2.bn1: BatchNorm2d -> [N, 120, 14, 14]
-            g.Weight("trans2.bn1.weight");
-            g.Weight("trans2.bn1.bias");
-            g.Weight("trans2.bn1.running_mean");
-            g.Weight("trans2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense2.5.grow_merged", "trans2.bn1.weight", "trans2.bn1.bias", "trans2.bn1.running_mean", "trans2.bn1.running_var" }, new[] { "trans2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // trans2.relu1: ReLU -> [N, 120, 14, 14]
-            g.Node("Relu", new[] { "trans2.bn1" }, new[] { "trans2.relu1" });
-            // trans2.compress: Conv2d -> [N, 60, 14, 14]
-            g.Weight("trans2.compress.weight");
-            g.Node("Conv", new[] { "trans2.relu1", "trans2.compress.weight" }, new[] { "trans2.compress" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // trans2.pool: AvgPool2d -> [N, 60, 7, 7]
-            g.Node("AveragePool", new[] { "trans2.compress" }, new[] { "trans2.pool" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("count_include_pad", 1L));
-            // dense3.0.bn1: BatchNorm2d -> [N, 60, 7, 7]
-            g.Weight("dense3.0.bn1.weight");
-            g.Weight("dense3.0.bn1.bias");
-            g.Weight("dense3.0.bn1.running_mean");
-            g.Weight("dense3.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "trans2.pool", "dense3.0.bn1.weight", "dense3.0.bn1.bias", "dense3.0.bn1.running_mean", "dense3.0.bn1.running_var" }, new[] { "dense3.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.0.relu1: ReLU -> [N, 60, 7, 7]
-            g.Node("Relu", new[] { "dense3.0.bn1" }, new[] { "dense3.0.relu1" });
-            // dense3.0.bottleneck: Conv2d -> [N, 48, 7, 7]
-            g.Weight("dense3.0.bottleneck.weight");
-            g.Node("Conv", new[] { "dense3.0.relu1", "dense3.0.bottleneck.weight" }, new[] { "dense3.0.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.0.bn2: BatchNorm2d -> [N, 48, 7, 7]
-            g.Weight("dense3.0.bn2.weight");
-            g.Weight("dense3.0.bn2.bias");
-            g.Weight("dense3.0.bn2.running_mean");
-            g.Weight("dense3.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.0.bottleneck", "dense3.0.bn2.weight", "dense3.0.bn2.bias", "dense3.0.bn2.running_mean", "dense3.0.bn2.running_var" }, new[] { "dense3.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.0.relu2: ReLU -> [N, 48, 7, 7]
-            g.Node("Relu", new[] { "dense3.0.bn2" }, new[] { "dense3.0.relu2" });
-            // dense3.0.grow: Conv2d -> [N, 12, 7, 7]
-            g.Weight("dense3.0.grow.weight");
-            g.Node("Conv", new[] { "dense3.0.relu2", "dense3.0.grow.weight" }, new[] { "dense3.0.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.0.grow: skip from 'input' (Concat) -> [N, 72, 7, 7]
-            g.Node("Concat", new[] { "dense3.0.grow", "trans2.pool" }, new[] { "dense3.0.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense3.1.bn1: BatchNorm2d -> [N, 72, 7, 7]
-            g.Weight("dense3.1.bn1.weight");
-            g.Weight("dense3.1.bn1.bias");
-            g.Weight("dense3.1.bn1.running_mean");
-            g.Weight("dense3.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.0.grow_merged", "dense3.1.bn1.weight", "dense3.1.bn1.bias", "dense3.1.bn1.running_mean", "dense3.1.bn1.running_var" }, new[] { "dense3.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.1.relu1: ReLU -> [N, 72, 7, 7]
-            g.Node("Relu", new[] { "dense3.1.bn1" }, new[] { "dense3.1.relu1" });
-            // dense3.1.bottleneck: Conv2d -> [N, 48, 7, 7]
-            g.Weight("dense3.1.bottleneck.weight");
-            g.Node("Conv", new[] { "dense3.1.relu1", "dense3.1.bottleneck.weight" }, new[] { "dense3.1.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.1.bn2: BatchNorm2d -> [N, 48, 7, 7]
-            g.Weight("dense3.1.bn2.weight");
-            g.Weight("dense3.1.bn2.bias");
-            g.Weight("dense3.1.bn2.running_mean");
-            g.Weight("dense3.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.1.bottleneck", "dense3.1.bn2.weight", "dense3.1.bn2.bias", "dense3.1.bn2.running_mean", "dense3.1.bn2.running_var" }, new[] { "dense3.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.1.relu2: ReLU -> [N, 48, 7, 7]
-            g.Node("Relu", new[] { "dense3.1.bn2" }, new[] { "dense3.1.relu2" });
-            // dense3.1.grow: Conv2d -> [N, 12, 7, 7]
-            g.Weight("dense3.1.grow.weight");
-            g.Node("Conv", new[] { "dense3.1.relu2", "dense3.1.grow.weight" }, new[] { "dense3.1.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.1.grow: skip from 'input' (Concat) -> [N, 84, 7, 7]
-            g.Node("Concat", new[] { "dense3.1.grow", "dense3.0.grow_merged" }, new[] { "dense3.1.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense3.2.bn1: BatchNorm2d -> [N, 84, 7, 7]
-            g.Weight("dense3.2.bn1.weight");
-            g.Weight("dense3.2.bn1.bias");
-            g.Weight("dense3.2.bn1.running_mean");
-            g.Weight("dense3.2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.1.grow_merged", "dense3.2.bn1.weight", "dense3.2.bn1.bias", "dense3.2.bn1.running_mean", "dense3.2.bn1.running_var" }, new[] { "dense3.2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.2.relu1: ReLU -> [N, 84, 7, 7]
-            g.Node("Relu", new[] { "dense3.2.bn1" }, new[] { "dense3.2.relu1" });
-            // dense3.2.bottleneck: Conv2d -> [N, 48, 7, 7]
-            g.Weight("dense3.2.bottleneck.weight");
-            g.Node("Conv", new[] { "dense3.2.relu1", "dense3.2.bottleneck.weight" }, new[] { "dense3.2.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.2.bn2: BatchNorm2d -> [N, 48, 7, 7]
-            g.Weight("dense3.2.bn2.weight");
-            g.Weight("dense3.2.bn2.bias");
-            g.Weight("dense3.2.bn2.running_mean");
-            g.Weight("dense3.2.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.2.bottleneck", "dense3.2.bn2.weight", "dense3.2.bn2.bias", "dense3.2.bn2.running_mean", "dense3.2.bn2.running_var" }, new[] { "dense3.2.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.2.relu2: ReLU -> [N, 48, 7, 7]
-            g.Node("Relu", new[] { "dense3.2.bn2" }, new[] { "dense3.2.relu2" });
-            // dense3.2.grow: Conv2d -> [N, 12, 7, 7]
-            g.Weight("dense3.2.grow.weight");
-            g.Node("Conv", new[] { "dense3.2.relu2", "dense3.2.grow.weight" }, new[] { "dense3.2.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.2.grow: skip from 'input' (Concat) -> [N, 96, 7, 7]
-            g.Node("Concat", new[] { "dense3.2.grow", "dense3.1.grow_merged" }, new[] { "dense3.2.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense3.3.bn1: BatchNorm2d -> [N, 96, 7, 7]
-            g.Weight("dense3.3.bn1.weight");
-            g.Weight("dense3.3.bn1.bias");
-            g.Weight("dense3.3.bn1.running_mean");
-            g.Weight("dense3.3.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.2.grow_merged", "dense3.3.bn1.weight", "dense3.3.bn1.bias", "dense3.3.bn1.running_mean", "dense3.3.bn1.running_var" }, new[] { "dense3.3.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.3.relu1: ReLU -> [N, 96, 7, 7]
-            g.Node("Relu", new[] { "dense3.3.bn1" }, new[] { "dense3.3.relu1" });
-            // dense3.3.bottleneck: Conv2d -> [N, 48, 7, 7]
-            g.Weight("dense3.3.bottleneck.weight");
-            g.Node("Conv", new[] { "dense3.3.relu1", "dense3.3.bottleneck.weight" }, new[] { "dense3.3.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.3.bn2: BatchNorm2d -> [N, 48, 7, 7]
-            g.Weight("dense3.3.bn2.weight");
-            g.Weight("dense3.3.bn2.bias");
-            g.Weight("dense3.3.bn2.running_mean");
-            g.Weight("dense3.3.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.3.bottleneck", "dense3.3.bn2.weight", "dense3.3.bn2.bias", "dense3.3.bn2.running_mean", "dense3.3.bn2.running_var" }, new[] { "dense3.3.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.3.relu2: ReLU -> [N, 48, 7, 7]
-            g.Node("Relu", new[] { "dense3.3.bn2" }, new[] { "dense3.3.relu2" });
-            // dense3.3.grow: Conv2d -> [N, 12, 7, 7]
-            g.Weight("dense3.3.grow.weight");
-            g.Node("Conv", new[] { "dense3.3.relu2", "dense3.3.grow.weight" }, new[] { "dense3.3.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.3.grow: skip from 'input' (Concat) -> [N, 108, 7, 7]
-            g.Node("Concat", new[] { "dense3.3.grow", "dense3.2.grow_merged" }, new[] { "dense3.3.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense3.4.bn1: BatchNorm2d -> [N, 108, 7, 7]
-            g.Weight("dense3.4.bn1.weight");
-            g.Weight("dense3.4.bn1.bias");
-            g.Weight("dense3.4.bn1.running_mean");
-            g.Weight("dense3.4.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.3.grow_merged", "dense3.4.bn1.weight", "dense3.4.bn1.bias", "dense3.4.bn1.running_mean", "dense3.4.bn1.running_var" }, new[] { "dense3.4.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.4.relu1: ReLU -> [N, 108, 7, 7]
-            g.Node("Relu", new[] { "dense3.4.bn1" }, new[] { "dense3.4.relu1" });
-            // dense3.4.bottleneck: Conv2d -> [N, 48, 7, 7]
-            g.Weight("dense3.4.bottleneck.weight");
-            g.Node("Conv", new[] { "dense3.4.relu1", "dense3.4.bottleneck.weight" }, new[] { "dense3.4.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.4.bn2: BatchNorm2d -> [N, 48, 7, 7]
-            g.Weight("dense3.4.bn2.weight");
-            g.Weight("dense3.4.bn2.bias");
-            g.Weight("dense3.4.bn2.running_mean");
-            g.Weight("dense3.4.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.4.bottleneck", "dense3.4.bn2.weight", "dense3.4.bn2.bias", "dense3.4.bn2.running_mean", "dense3.4.bn2.running_var" }, new[] { "dense3.4.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.4.relu2: ReLU -> [N, 48, 7, 7]
-            g.Node("Relu", new[] { "dense3.4.bn2" }, new[] { "dense3.4.relu2" });
-            // dense3.4.grow: Conv2d -> [N, 12, 7, 7]
-            g.Weight("dense3.4.grow.weight");
-            g.Node("Conv", new[] { "dense3.4.relu2", "dense3.4.grow.weight" }, new[] { "dense3.4.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.4.grow: skip from 'input' (Concat) -> [N, 120, 7, 7]
-            g.Node("Concat", new[] { "dense3.4.grow", "dense3.3.grow_merged" }, new[] { "dense3.4.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
-            // dense3.5.bn1: BatchNorm2d -> [N, 120, 7, 7]
-            g.Weight("dense3.5.bn1.weight");
-            g.Weight("dense3.5.bn1.bias");
-            g.Weight("dense3.5.bn1.running_mean");
-            g.Weight("dense3.5.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.4.grow_merged", "dense3.5.bn1.weight", "dense3.5.bn1.bias", "dense3.5.bn1.running_mean", "dense3.5.bn1.running_var" }, new[] { "dense3.5.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.5.relu1: ReLU -> [N, 120, 7, 7]
-            g.Node("Relu", new[] { "dense3.5.bn1" }, new[] { "dense3.5.relu1" });
-            // dense3.5.bottleneck: Conv2d -> [N, 48, 7, 7]
-            g.Weight("dense3.5.bottleneck.weight");
-            g.Node("Conv", new[] { "dense3.5.relu1", "dense3.5.bottleneck.weight" }, new[] { "dense3.5.bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.5.bn2: BatchNorm2d -> [N, 48, 7, 7]
-            g.Weight("dense3.5.bn2.weight");
-            g.Weight("dense3.5.bn2.bias");
-            g.Weight("dense3.5.bn2.running_mean");
-            g.Weight("dense3.5.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "dense3.5.bottleneck", "dense3.5.bn2.weight", "dense3.5.bn2.bias", "dense3.5.bn2.running_mean", "dense3.5.bn2.running_var" }, new[] { "dense3.5.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // dense3.5.relu2: ReLU -> [N, 48, 7, 7]
-            g.Node("Relu", new[] { "dense3.5.bn2" }, new[] { "dense3.5.relu2" });
-            // dense3.5.grow: Conv2d -> [N, 12, 7, 7]
-            g.Weight("dense3.5.grow.weight");
-            g.Node("Conv", new[] { "dense3.5.relu2", "dense3.5.grow.weight" }, new[] { "dense3.5.grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // dense3.5.grow: skip from 'input' (Concat) -> [N, 132, 7, 7]
-            g.Node("Concat", new[] { "dense3.5.grow", "dense3.4.grow_merged" }, new[] { "dense3.5.grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            DenseLayer_24x28x28.OnnxGraph(g, "dense1.0.", "stem");
+            DenseLayer_36x28x28.OnnxGraph(g, "dense1.1.", "dense1.0.grow_merged");
+            DenseLayer_48x28x28.OnnxGraph(g, "dense1.2.", "dense1.1.grow_merged");
+            DenseLayer_60x28x28.OnnxGraph(g, "dense1.3.", "dense1.2.grow_merged");
+            DenseLayer_72x28x28.OnnxGraph(g, "dense1.4.", "dense1.3.grow_merged");
+            DenseLayer_84x28x28.OnnxGraph(g, "dense1.5.", "dense1.4.grow_merged");
+            Transition_96x28x28.OnnxGraph(g, "trans1.", "dense1.5.grow_merged");
+            DenseLayer_48x14x14.OnnxGraph(g, "dense2.0.", "trans1.pool");
+            DenseLayer_60x14x14.OnnxGraph(g, "dense2.1.", "dense2.0.grow_merged");
+            DenseLayer_72x14x14.OnnxGraph(g, "dense2.2.", "dense2.1.grow_merged");
+            DenseLayer_84x14x14.OnnxGraph(g, "dense2.3.", "dense2.2.grow_merged");
+            DenseLayer_96x14x14.OnnxGraph(g, "dense2.4.", "dense2.3.grow_merged");
+            DenseLayer_108x14x14.OnnxGraph(g, "dense2.5.", "dense2.4.grow_merged");
+            Transition_120x14x14.OnnxGraph(g, "trans2.", "dense2.5.grow_merged");
+            DenseLayer_60x7x7.OnnxGraph(g, "dense3.0.", "trans2.pool");
+            DenseLayer_72x7x7.OnnxGraph(g, "dense3.1.", "dense3.0.grow_merged");
+            DenseLayer_84x7x7.OnnxGraph(g, "dense3.2.", "dense3.1.grow_merged");
+            DenseLayer_96x7x7.OnnxGraph(g, "dense3.3.", "dense3.2.grow_merged");
+            DenseLayer_108x7x7.OnnxGraph(g, "dense3.4.", "dense3.3.grow_merged");
+            DenseLayer_120x7x7.OnnxGraph(g, "dense3.5.", "dense3.4.grow_merged");
             // norm: BatchNorm2d -> [N, 132, 7, 7]
             g.Weight("norm.weight");
             g.Weight("norm.bias");
@@ -1749,6 +1311,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 24, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 24, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 28, 28]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 28, 28]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 28, 28]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 28, 28]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 36, 28, 28]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 36, 28, 28].</summary>
@@ -1823,6 +1414,35 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 48, 28, 28]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 36, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 36, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 28, 28]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 28, 28]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 28, 28]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 28, 28]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 48, 28, 28]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
             }
         }
 
@@ -1899,6 +1519,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 48, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 48, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 28, 28]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 28, 28]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 28, 28]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 28, 28]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 60, 28, 28]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 60, 28, 28].</summary>
@@ -1973,6 +1622,35 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 28, 28]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 60, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 60, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 28, 28]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 28, 28]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 28, 28]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 28, 28]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 72, 28, 28]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
             }
         }
 
@@ -2049,6 +1727,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 72, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 72, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 28, 28]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 28, 28]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 28, 28]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 28, 28]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 84, 28, 28]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 84, 28, 28].</summary>
@@ -2124,6 +1831,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 84, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 84, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 28, 28]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 28, 28]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 28, 28]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 28, 28]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 96, 28, 28]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>Transition</c> specialised for input [N, 96, 28, 28].</summary>
@@ -2152,6 +1888,24 @@ namespace Dsl.Examples.Models
                 var pool = global::TorchSharp.torch.nn.functional.avg_pool2d(compress, 2);  // [N, 48, 14, 14]
                 compress.Dispose();
                 return pool;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 96, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 96, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // compress: Conv2d -> [N, 48, 28, 28]
+                g.Weight(p + "compress.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "compress.weight" }, new[] { p + "compress" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // pool: AvgPool2d -> [N, 48, 14, 14]
+                g.Node("AveragePool", new[] { p + "compress" }, new[] { p + "pool" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("count_include_pad", 1L));
             }
         }
 
@@ -2228,6 +1982,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 48, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 48, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 14, 14]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 14, 14]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 14, 14]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 60, 14, 14]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 60, 14, 14].</summary>
@@ -2302,6 +2085,35 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 14, 14]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 60, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 60, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 14, 14]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 14, 14]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 14, 14]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 72, 14, 14]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
             }
         }
 
@@ -2378,6 +2190,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 72, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 72, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 14, 14]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 14, 14]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 14, 14]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 84, 14, 14]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 84, 14, 14].</summary>
@@ -2452,6 +2293,35 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 96, 14, 14]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 84, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 84, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 14, 14]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 14, 14]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 14, 14]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 96, 14, 14]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
             }
         }
 
@@ -2528,6 +2398,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 96, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 96, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 14, 14]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 14, 14]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 14, 14]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 108, 14, 14]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 108, 14, 14].</summary>
@@ -2603,6 +2502,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 108, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 108, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 14, 14]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 14, 14]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 14, 14]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 120, 14, 14]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>Transition</c> specialised for input [N, 120, 14, 14].</summary>
@@ -2631,6 +2559,24 @@ namespace Dsl.Examples.Models
                 var pool = global::TorchSharp.torch.nn.functional.avg_pool2d(compress, 2);  // [N, 60, 7, 7]
                 compress.Dispose();
                 return pool;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 120, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 120, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // compress: Conv2d -> [N, 60, 14, 14]
+                g.Weight(p + "compress.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "compress.weight" }, new[] { p + "compress" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // pool: AvgPool2d -> [N, 60, 7, 7]
+                g.Node("AveragePool", new[] { p + "compress" }, new[] { p + "pool" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("count_include_pad", 1L));
             }
         }
 
@@ -2707,6 +2653,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 60, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 60, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 7, 7]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 7, 7]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 7, 7]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 72, 7, 7]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 72, 7, 7].</summary>
@@ -2781,6 +2756,35 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 84, 7, 7]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 72, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 72, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 7, 7]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 7, 7]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 7, 7]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 84, 7, 7]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
             }
         }
 
@@ -2857,6 +2861,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 84, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 84, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 7, 7]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 7, 7]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 7, 7]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 96, 7, 7]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 96, 7, 7].</summary>
@@ -2931,6 +2964,35 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 108, 7, 7]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 96, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 96, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 7, 7]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 7, 7]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 7, 7]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 108, 7, 7]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
             }
         }
 
@@ -3007,6 +3069,35 @@ namespace Dsl.Examples.Models
                 grow_out.Dispose();
                 return grow;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 108, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 108, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 7, 7]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 7, 7]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 7, 7]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 120, 7, 7]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
+            }
         }
 
         /// <summary>Block <c>DenseLayer</c> specialised for input [N, 120, 7, 7].</summary>
@@ -3081,6 +3172,35 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 132, 7, 7]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // bn1: BatchNorm2d -> [N, 120, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { input, p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 120, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // bottleneck: Conv2d -> [N, 48, 7, 7]
+                g.Weight(p + "bottleneck.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "bottleneck.weight" }, new[] { p + "bottleneck" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 48, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "bottleneck", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 48, 7, 7]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+                // grow: Conv2d -> [N, 12, 7, 7]
+                g.Weight(p + "grow.weight");
+                g.Node("Conv", new[] { p + "relu2", p + "grow.weight" }, new[] { p + "grow" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // grow: skip from 'input' (Concat) -> [N, 132, 7, 7]
+                g.Node("Concat", new[] { p + "grow", input }, new[] { p + "grow_merged" }, new global::Dsl.OnnxAttribute("axis", 1L));
             }
         }
 

@@ -276,150 +276,14 @@ namespace Dsl.Examples.Models
             g.Node("Add", new[] { "proj_matmul", "proj.bias" }, new[] { "proj" });
             // relu1: ReLU -> [N, 64]
             g.Node("Relu", new[] { "proj" }, new[] { "relu1" });
-            // highway.0.transform: Linear -> [N, 64]
-            g.Weight("highway.0.transform.weight");
-            g.Node("Transpose", new[] { "highway.0.transform.weight" }, new[] { "highway.0.transform_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "relu1", "highway.0.transform_weight_t" }, new[] { "highway.0.transform_matmul" });
-            g.Weight("highway.0.transform.bias");
-            g.Node("Add", new[] { "highway.0.transform_matmul", "highway.0.transform.bias" }, new[] { "highway.0.transform" });
-            // highway.0.h: ReLU -> [N, 64]
-            g.Node("Relu", new[] { "highway.0.transform" }, new[] { "highway.0.h" });
-            // highway.0.h: skip from 'input' (Highway) -> [N, 64]
-            g.Weight("highway.0.input_to_h_gate.weight");
-            g.Node("Transpose", new[] { "highway.0.input_to_h_gate.weight" }, new[] { "highway.0.input_to_h_gate_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "relu1", "highway.0.input_to_h_gate_weight_t" }, new[] { "highway.0.input_to_h_gate_matmul" });
-            g.Weight("highway.0.input_to_h_gate.bias");
-            g.Node("Add", new[] { "highway.0.input_to_h_gate_matmul", "highway.0.input_to_h_gate.bias" }, new[] { "highway.0.input_to_h_gate" });
-            g.Node("Sigmoid", new[] { "highway.0.input_to_h_gate" }, new[] { "highway.0.input_to_h_gate_t" });
-            g.Node("Sub", new[] { "highway.0.h", "relu1" }, new[] { "highway.0.h_merged_difference" });
-            g.Node("Mul", new[] { "highway.0.input_to_h_gate_t", "highway.0.h_merged_difference" }, new[] { "highway.0.h_merged_gated" });
-            g.Node("Add", new[] { "relu1", "highway.0.h_merged_gated" }, new[] { "highway.0.h_merged" });
-            // highway.1.transform: Linear -> [N, 64]
-            g.Weight("highway.1.transform.weight");
-            g.Node("Transpose", new[] { "highway.1.transform.weight" }, new[] { "highway.1.transform_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.0.h_merged", "highway.1.transform_weight_t" }, new[] { "highway.1.transform_matmul" });
-            g.Weight("highway.1.transform.bias");
-            g.Node("Add", new[] { "highway.1.transform_matmul", "highway.1.transform.bias" }, new[] { "highway.1.transform" });
-            // highway.1.h: ReLU -> [N, 64]
-            g.Node("Relu", new[] { "highway.1.transform" }, new[] { "highway.1.h" });
-            // highway.1.h: skip from 'input' (Highway) -> [N, 64]
-            g.Weight("highway.1.input_to_h_gate.weight");
-            g.Node("Transpose", new[] { "highway.1.input_to_h_gate.weight" }, new[] { "highway.1.input_to_h_gate_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.0.h_merged", "highway.1.input_to_h_gate_weight_t" }, new[] { "highway.1.input_to_h_gate_matmul" });
-            g.Weight("highway.1.input_to_h_gate.bias");
-            g.Node("Add", new[] { "highway.1.input_to_h_gate_matmul", "highway.1.input_to_h_gate.bias" }, new[] { "highway.1.input_to_h_gate" });
-            g.Node("Sigmoid", new[] { "highway.1.input_to_h_gate" }, new[] { "highway.1.input_to_h_gate_t" });
-            g.Node("Sub", new[] { "highway.1.h", "highway.0.h_merged" }, new[] { "highway.1.h_merged_difference" });
-            g.Node("Mul", new[] { "highway.1.input_to_h_gate_t", "highway.1.h_merged_difference" }, new[] { "highway.1.h_merged_gated" });
-            g.Node("Add", new[] { "highway.0.h_merged", "highway.1.h_merged_gated" }, new[] { "highway.1.h_merged" });
-            // highway.2.transform: Linear -> [N, 64]
-            g.Weight("highway.2.transform.weight");
-            g.Node("Transpose", new[] { "highway.2.transform.weight" }, new[] { "highway.2.transform_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.1.h_merged", "highway.2.transform_weight_t" }, new[] { "highway.2.transform_matmul" });
-            g.Weight("highway.2.transform.bias");
-            g.Node("Add", new[] { "highway.2.transform_matmul", "highway.2.transform.bias" }, new[] { "highway.2.transform" });
-            // highway.2.h: ReLU -> [N, 64]
-            g.Node("Relu", new[] { "highway.2.transform" }, new[] { "highway.2.h" });
-            // highway.2.h: skip from 'input' (Highway) -> [N, 64]
-            g.Weight("highway.2.input_to_h_gate.weight");
-            g.Node("Transpose", new[] { "highway.2.input_to_h_gate.weight" }, new[] { "highway.2.input_to_h_gate_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.1.h_merged", "highway.2.input_to_h_gate_weight_t" }, new[] { "highway.2.input_to_h_gate_matmul" });
-            g.Weight("highway.2.input_to_h_gate.bias");
-            g.Node("Add", new[] { "highway.2.input_to_h_gate_matmul", "highway.2.input_to_h_gate.bias" }, new[] { "highway.2.input_to_h_gate" });
-            g.Node("Sigmoid", new[] { "highway.2.input_to_h_gate" }, new[] { "highway.2.input_to_h_gate_t" });
-            g.Node("Sub", new[] { "highway.2.h", "highway.1.h_merged" }, new[] { "highway.2.h_merged_difference" });
-            g.Node("Mul", new[] { "highway.2.input_to_h_gate_t", "highway.2.h_merged_difference" }, new[] { "highway.2.h_merged_gated" });
-            g.Node("Add", new[] { "highway.1.h_merged", "highway.2.h_merged_gated" }, new[] { "highway.2.h_merged" });
-            // highway.3.transform: Linear -> [N, 64]
-            g.Weight("highway.3.transform.weight");
-            g.Node("Transpose", new[] { "highway.3.transform.weight" }, new[] { "highway.3.transform_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.2.h_merged", "highway.3.transform_weight_t" }, new[] { "highway.3.transform_matmul" });
-            g.Weight("highway.3.transform.bias");
-            g.Node("Add", new[] { "highway.3.transform_matmul", "highway.3.transform.bias" }, new[] { "highway.3.transform" });
-            // highway.3.h: ReLU -> [N, 64]
-            g.Node("Relu", new[] { "highway.3.transform" }, new[] { "highway.3.h" });
-            // highway.3.h: skip from 'input' (Highway) -> [N, 64]
-            g.Weight("highway.3.input_to_h_gate.weight");
-            g.Node("Transpose", new[] { "highway.3.input_to_h_gate.weight" }, new[] { "highway.3.input_to_h_gate_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.2.h_merged", "highway.3.input_to_h_gate_weight_t" }, new[] { "highway.3.input_to_h_gate_matmul" });
-            g.Weight("highway.3.input_to_h_gate.bias");
-            g.Node("Add", new[] { "highway.3.input_to_h_gate_matmul", "highway.3.input_to_h_gate.bias" }, new[] { "highway.3.input_to_h_gate" });
-            g.Node("Sigmoid", new[] { "highway.3.input_to_h_gate" }, new[] { "highway.3.input_to_h_gate_t" });
-            g.Node("Sub", new[] { "highway.3.h", "highway.2.h_merged" }, new[] { "highway.3.h_merged_difference" });
-            g.Node("Mul", new[] { "highway.3.input_to_h_gate_t", "highway.3.h_merged_difference" }, new[] { "highway.3.h_merged_gated" });
-            g.Node("Add", new[] { "highway.2.h_merged", "highway.3.h_merged_gated" }, new[] { "highway.3.h_merged" });
-            // highway.4.transform: Linear -> [N, 64]
-            g.Weight("highway.4.transform.weight");
-            g.Node("Transpose", new[] { "highway.4.transform.weight" }, new[] { "highway.4.transform_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.3.h_merged", "highway.4.transform_weight_t" }, new[] { "highway.4.transform_matmul" });
-            g.Weight("highway.4.transform.bias");
-            g.Node("Add", new[] { "highway.4.transform_matmul", "highway.4.transform.bias" }, new[] { "highway.4.transform" });
-            // highway.4.h: ReLU -> [N, 64]
-            g.Node("Relu", new[] { "highway.4.transform" }, new[] { "highway.4.h" });
-            // highway.4.h: skip from 'input' (Highway) -> [N, 64]
-            g.Weight("highway.4.input_to_h_gate.weight");
-            g.Node("Transpose", new[] { "highway.4.input_to_h_gate.weight" }, new[] { "highway.4.input_to_h_gate_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.3.h_merged", "highway.4.input_to_h_gate_weight_t" }, new[] { "highway.4.input_to_h_gate_matmul" });
-            g.Weight("highway.4.input_to_h_gate.bias");
-            g.Node("Add", new[] { "highway.4.input_to_h_gate_matmul", "highway.4.input_to_h_gate.bias" }, new[] { "highway.4.input_to_h_gate" });
-            g.Node("Sigmoid", new[] { "highway.4.input_to_h_gate" }, new[] { "highway.4.input_to_h_gate_t" });
-            g.Node("Sub", new[] { "highway.4.h", "highway.3.h_merged" }, new[] { "highway.4.h_merged_difference" });
-            g.Node("Mul", new[] { "highway.4.input_to_h_gate_t", "highway.4.h_merged_difference" }, new[] { "highway.4.h_merged_gated" });
-            g.Node("Add", new[] { "highway.3.h_merged", "highway.4.h_merged_gated" }, new[] { "highway.4.h_merged" });
-            // highway.5.transform: Linear -> [N, 64]
-            g.Weight("highway.5.transform.weight");
-            g.Node("Transpose", new[] { "highway.5.transform.weight" }, new[] { "highway.5.transform_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.4.h_merged", "highway.5.transform_weight_t" }, new[] { "highway.5.transform_matmul" });
-            g.Weight("highway.5.transform.bias");
-            g.Node("Add", new[] { "highway.5.transform_matmul", "highway.5.transform.bias" }, new[] { "highway.5.transform" });
-            // highway.5.h: ReLU -> [N, 64]
-            g.Node("Relu", new[] { "highway.5.transform" }, new[] { "highway.5.h" });
-            // highway.5.h: skip from 'input' (Highway) -> [N, 64]
-            g.Weight("highway.5.input_to_h_gate.weight");
-            g.Node("Transpose", new[] { "highway.5.input_to_h_gate.weight" }, new[] { "highway.5.input_to_h_gate_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.4.h_merged", "highway.5.input_to_h_gate_weight_t" }, new[] { "highway.5.input_to_h_gate_matmul" });
-            g.Weight("highway.5.input_to_h_gate.bias");
-            g.Node("Add", new[] { "highway.5.input_to_h_gate_matmul", "highway.5.input_to_h_gate.bias" }, new[] { "highway.5.input_to_h_gate" });
-            g.Node("Sigmoid", new[] { "highway.5.input_to_h_gate" }, new[] { "highway.5.input_to_h_gate_t" });
-            g.Node("Sub", new[] { "highway.5.h", "highway.4.h_merged" }, new[] { "highway.5.h_merged_difference" });
-            g.Node("Mul", new[] { "highway.5.input_to_h_gate_t", "highway.5.h_merged_difference" }, new[] { "highway.5.h_merged_gated" });
-            g.Node("Add", new[] { "highway.4.h_merged", "highway.5.h_merged_gated" }, new[] { "highway.5.h_merged" });
-            // highway.6.transform: Linear -> [N, 64]
-            g.Weight("highway.6.transform.weight");
-            g.Node("Transpose", new[] { "highway.6.transform.weight" }, new[] { "highway.6.transform_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.5.h_merged", "highway.6.transform_weight_t" }, new[] { "highway.6.transform_matmul" });
-            g.Weight("highway.6.transform.bias");
-            g.Node("Add", new[] { "highway.6.transform_matmul", "highway.6.transform.bias" }, new[] { "highway.6.transform" });
-            // highway.6.h: ReLU -> [N, 64]
-            g.Node("Relu", new[] { "highway.6.transform" }, new[] { "highway.6.h" });
-            // highway.6.h: skip from 'input' (Highway) -> [N, 64]
-            g.Weight("highway.6.input_to_h_gate.weight");
-            g.Node("Transpose", new[] { "highway.6.input_to_h_gate.weight" }, new[] { "highway.6.input_to_h_gate_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.5.h_merged", "highway.6.input_to_h_gate_weight_t" }, new[] { "highway.6.input_to_h_gate_matmul" });
-            g.Weight("highway.6.input_to_h_gate.bias");
-            g.Node("Add", new[] { "highway.6.input_to_h_gate_matmul", "highway.6.input_to_h_gate.bias" }, new[] { "highway.6.input_to_h_gate" });
-            g.Node("Sigmoid", new[] { "highway.6.input_to_h_gate" }, new[] { "highway.6.input_to_h_gate_t" });
-            g.Node("Sub", new[] { "highway.6.h", "highway.5.h_merged" }, new[] { "highway.6.h_merged_difference" });
-            g.Node("Mul", new[] { "highway.6.input_to_h_gate_t", "highway.6.h_merged_difference" }, new[] { "highway.6.h_merged_gated" });
-            g.Node("Add", new[] { "highway.5.h_merged", "highway.6.h_merged_gated" }, new[] { "highway.6.h_merged" });
-            // highway.7.transform: Linear -> [N, 64]
-            g.Weight("highway.7.transform.weight");
-            g.Node("Transpose", new[] { "highway.7.transform.weight" }, new[] { "highway.7.transform_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.6.h_merged", "highway.7.transform_weight_t" }, new[] { "highway.7.transform_matmul" });
-            g.Weight("highway.7.transform.bias");
-            g.Node("Add", new[] { "highway.7.transform_matmul", "highway.7.transform.bias" }, new[] { "highway.7.transform" });
-            // highway.7.h: ReLU -> [N, 64]
-            g.Node("Relu", new[] { "highway.7.transform" }, new[] { "highway.7.h" });
-            // highway.7.h: skip from 'input' (Highway) -> [N, 64]
-            g.Weight("highway.7.input_to_h_gate.weight");
-            g.Node("Transpose", new[] { "highway.7.input_to_h_gate.weight" }, new[] { "highway.7.input_to_h_gate_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "highway.6.h_merged", "highway.7.input_to_h_gate_weight_t" }, new[] { "highway.7.input_to_h_gate_matmul" });
-            g.Weight("highway.7.input_to_h_gate.bias");
-            g.Node("Add", new[] { "highway.7.input_to_h_gate_matmul", "highway.7.input_to_h_gate.bias" }, new[] { "highway.7.input_to_h_gate" });
-            g.Node("Sigmoid", new[] { "highway.7.input_to_h_gate" }, new[] { "highway.7.input_to_h_gate_t" });
-            g.Node("Sub", new[] { "highway.7.h", "highway.6.h_merged" }, new[] { "highway.7.h_merged_difference" });
-            g.Node("Mul", new[] { "highway.7.input_to_h_gate_t", "highway.7.h_merged_difference" }, new[] { "highway.7.h_merged_gated" });
-            g.Node("Add", new[] { "highway.6.h_merged", "highway.7.h_merged_gated" }, new[] { "highway.7.h_merged" });
+            HighwayLayer_64.OnnxGraph(g, "highway.0.", "relu1");
+            HighwayLayer_64.OnnxGraph(g, "highway.1.", "highway.0.h_merged");
+            HighwayLayer_64.OnnxGraph(g, "highway.2.", "highway.1.h_merged");
+            HighwayLayer_64.OnnxGraph(g, "highway.3.", "highway.2.h_merged");
+            HighwayLayer_64.OnnxGraph(g, "highway.4.", "highway.3.h_merged");
+            HighwayLayer_64.OnnxGraph(g, "highway.5.", "highway.4.h_merged");
+            HighwayLayer_64.OnnxGraph(g, "highway.6.", "highway.5.h_merged");
+            HighwayLayer_64.OnnxGraph(g, "highway.7.", "highway.6.h_merged");
             // head: Linear -> [N, 10]
             g.Weight("head.weight");
             g.Node("Transpose", new[] { "head.weight" }, new[] { "head_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
@@ -516,6 +380,29 @@ namespace Dsl.Examples.Models
                 var h = HighwayMerge(input, h_out, input_to_h_gate);                 // [N, 64]: skip from 'input' (Highway)
                 h_out.Dispose(); input_to_h_gate.Dispose();
                 return h;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // transform: Linear -> [N, 64]
+                g.Weight(p + "transform.weight");
+                g.Node("Transpose", new[] { p + "transform.weight" }, new[] { p + "transform_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { input, p + "transform_weight_t" }, new[] { p + "transform_matmul" });
+                g.Weight(p + "transform.bias");
+                g.Node("Add", new[] { p + "transform_matmul", p + "transform.bias" }, new[] { p + "transform" });
+                // h: ReLU -> [N, 64]
+                g.Node("Relu", new[] { p + "transform" }, new[] { p + "h" });
+                // h: skip from 'input' (Highway) -> [N, 64]
+                g.Weight(p + "input_to_h_gate.weight");
+                g.Node("Transpose", new[] { p + "input_to_h_gate.weight" }, new[] { p + "input_to_h_gate_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { input, p + "input_to_h_gate_weight_t" }, new[] { p + "input_to_h_gate_matmul" });
+                g.Weight(p + "input_to_h_gate.bias");
+                g.Node("Add", new[] { p + "input_to_h_gate_matmul", p + "input_to_h_gate.bias" }, new[] { p + "input_to_h_gate" });
+                g.Node("Sigmoid", new[] { p + "input_to_h_gate" }, new[] { p + "input_to_h_gate_t" });
+                g.Node("Sub", new[] { p + "h", input }, new[] { p + "h_merged_difference" });
+                g.Node("Mul", new[] { p + "input_to_h_gate_t", p + "h_merged_difference" }, new[] { p + "h_merged_gated" });
+                g.Node("Add", new[] { input, p + "h_merged_gated" }, new[] { p + "h_merged" });
             }
         }
 

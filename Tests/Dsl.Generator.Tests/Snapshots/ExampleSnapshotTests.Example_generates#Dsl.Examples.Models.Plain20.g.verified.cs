@@ -477,204 +477,15 @@ namespace Dsl.Examples.Models
             g.Node("BatchNormalization", new[] { "stem", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var" }, new[] { "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
             // relu1: ReLU -> [N, 16, 28, 28]
             g.Node("Relu", new[] { "bn1" }, new[] { "relu1" });
-            // stage1.0.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.0.conv1.weight");
-            g.Node("Conv", new[] { "relu1", "stage1.0.conv1.weight" }, new[] { "stage1.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.0.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.0.bn1.weight");
-            g.Weight("stage1.0.bn1.bias");
-            g.Weight("stage1.0.bn1.running_mean");
-            g.Weight("stage1.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.0.conv1", "stage1.0.bn1.weight", "stage1.0.bn1.bias", "stage1.0.bn1.running_mean", "stage1.0.bn1.running_var" }, new[] { "stage1.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.0.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.0.bn1" }, new[] { "stage1.0.relu1" });
-            // stage1.0.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.0.conv2.weight");
-            g.Node("Conv", new[] { "stage1.0.relu1", "stage1.0.conv2.weight" }, new[] { "stage1.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.0.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.0.bn2.weight");
-            g.Weight("stage1.0.bn2.bias");
-            g.Weight("stage1.0.bn2.running_mean");
-            g.Weight("stage1.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.0.conv2", "stage1.0.bn2.weight", "stage1.0.bn2.bias", "stage1.0.bn2.running_mean", "stage1.0.bn2.running_var" }, new[] { "stage1.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.0.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.0.bn2" }, new[] { "stage1.0.relu2" });
-            // stage1.1.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.1.conv1.weight");
-            g.Node("Conv", new[] { "stage1.0.relu2", "stage1.1.conv1.weight" }, new[] { "stage1.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.1.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.1.bn1.weight");
-            g.Weight("stage1.1.bn1.bias");
-            g.Weight("stage1.1.bn1.running_mean");
-            g.Weight("stage1.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.1.conv1", "stage1.1.bn1.weight", "stage1.1.bn1.bias", "stage1.1.bn1.running_mean", "stage1.1.bn1.running_var" }, new[] { "stage1.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.1.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.1.bn1" }, new[] { "stage1.1.relu1" });
-            // stage1.1.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.1.conv2.weight");
-            g.Node("Conv", new[] { "stage1.1.relu1", "stage1.1.conv2.weight" }, new[] { "stage1.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.1.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.1.bn2.weight");
-            g.Weight("stage1.1.bn2.bias");
-            g.Weight("stage1.1.bn2.running_mean");
-            g.Weight("stage1.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.1.conv2", "stage1.1.bn2.weight", "stage1.1.bn2.bias", "stage1.1.bn2.running_mean", "stage1.1.bn2.running_var" }, new[] { "stage1.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.1.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.1.bn2" }, new[] { "stage1.1.relu2" });
-            // stage1.2.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.2.conv1.weight");
-            g.Node("Conv", new[] { "stage1.1.relu2", "stage1.2.conv1.weight" }, new[] { "stage1.2.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.2.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.2.bn1.weight");
-            g.Weight("stage1.2.bn1.bias");
-            g.Weight("stage1.2.bn1.running_mean");
-            g.Weight("stage1.2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.2.conv1", "stage1.2.bn1.weight", "stage1.2.bn1.bias", "stage1.2.bn1.running_mean", "stage1.2.bn1.running_var" }, new[] { "stage1.2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.2.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.2.bn1" }, new[] { "stage1.2.relu1" });
-            // stage1.2.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.2.conv2.weight");
-            g.Node("Conv", new[] { "stage1.2.relu1", "stage1.2.conv2.weight" }, new[] { "stage1.2.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.2.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.2.bn2.weight");
-            g.Weight("stage1.2.bn2.bias");
-            g.Weight("stage1.2.bn2.running_mean");
-            g.Weight("stage1.2.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.2.conv2", "stage1.2.bn2.weight", "stage1.2.bn2.bias", "stage1.2.bn2.running_mean", "stage1.2.bn2.running_var" }, new[] { "stage1.2.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.2.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.2.bn2" }, new[] { "stage1.2.relu2" });
-            // down2.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("down2.conv1.weight");
-            g.Node("Conv", new[] { "stage1.2.relu2", "down2.conv1.weight" }, new[] { "down2.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // down2.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("down2.bn1.weight");
-            g.Weight("down2.bn1.bias");
-            g.Weight("down2.bn1.running_mean");
-            g.Weight("down2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "down2.conv1", "down2.bn1.weight", "down2.bn1.bias", "down2.bn1.running_mean", "down2.bn1.running_var" }, new[] { "down2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // down2.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "down2.bn1" }, new[] { "down2.relu1" });
-            // down2.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("down2.conv2.weight");
-            g.Node("Conv", new[] { "down2.relu1", "down2.conv2.weight" }, new[] { "down2.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // down2.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("down2.bn2.weight");
-            g.Weight("down2.bn2.bias");
-            g.Weight("down2.bn2.running_mean");
-            g.Weight("down2.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "down2.conv2", "down2.bn2.weight", "down2.bn2.bias", "down2.bn2.running_mean", "down2.bn2.running_var" }, new[] { "down2.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // down2.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "down2.bn2" }, new[] { "down2.relu2" });
-            // stage2.0.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.0.conv1.weight");
-            g.Node("Conv", new[] { "down2.relu2", "stage2.0.conv1.weight" }, new[] { "stage2.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.0.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.0.bn1.weight");
-            g.Weight("stage2.0.bn1.bias");
-            g.Weight("stage2.0.bn1.running_mean");
-            g.Weight("stage2.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.0.conv1", "stage2.0.bn1.weight", "stage2.0.bn1.bias", "stage2.0.bn1.running_mean", "stage2.0.bn1.running_var" }, new[] { "stage2.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.0.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.0.bn1" }, new[] { "stage2.0.relu1" });
-            // stage2.0.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.0.conv2.weight");
-            g.Node("Conv", new[] { "stage2.0.relu1", "stage2.0.conv2.weight" }, new[] { "stage2.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.0.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.0.bn2.weight");
-            g.Weight("stage2.0.bn2.bias");
-            g.Weight("stage2.0.bn2.running_mean");
-            g.Weight("stage2.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.0.conv2", "stage2.0.bn2.weight", "stage2.0.bn2.bias", "stage2.0.bn2.running_mean", "stage2.0.bn2.running_var" }, new[] { "stage2.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.0.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.0.bn2" }, new[] { "stage2.0.relu2" });
-            // stage2.1.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.1.conv1.weight");
-            g.Node("Conv", new[] { "stage2.0.relu2", "stage2.1.conv1.weight" }, new[] { "stage2.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.1.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.1.bn1.weight");
-            g.Weight("stage2.1.bn1.bias");
-            g.Weight("stage2.1.bn1.running_mean");
-            g.Weight("stage2.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.1.conv1", "stage2.1.bn1.weight", "stage2.1.bn1.bias", "stage2.1.bn1.running_mean", "stage2.1.bn1.running_var" }, new[] { "stage2.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.1.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.1.bn1" }, new[] { "stage2.1.relu1" });
-            // stage2.1.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.1.conv2.weight");
-            g.Node("Conv", new[] { "stage2.1.relu1", "stage2.1.conv2.weight" }, new[] { "stage2.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.1.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.1.bn2.weight");
-            g.Weight("stage2.1.bn2.bias");
-            g.Weight("stage2.1.bn2.running_mean");
-            g.Weight("stage2.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.1.conv2", "stage2.1.bn2.weight", "stage2.1.bn2.bias", "stage2.1.bn2.running_mean", "stage2.1.bn2.running_var" }, new[] { "stage2.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.1.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.1.bn2" }, new[] { "stage2.1.relu2" });
-            // down3.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("down3.conv1.weight");
-            g.Node("Conv", new[] { "stage2.1.relu2", "down3.conv1.weight" }, new[] { "down3.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // down3.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("down3.bn1.weight");
-            g.Weight("down3.bn1.bias");
-            g.Weight("down3.bn1.running_mean");
-            g.Weight("down3.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "down3.conv1", "down3.bn1.weight", "down3.bn1.bias", "down3.bn1.running_mean", "down3.bn1.running_var" }, new[] { "down3.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // down3.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "down3.bn1" }, new[] { "down3.relu1" });
-            // down3.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("down3.conv2.weight");
-            g.Node("Conv", new[] { "down3.relu1", "down3.conv2.weight" }, new[] { "down3.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // down3.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("down3.bn2.weight");
-            g.Weight("down3.bn2.bias");
-            g.Weight("down3.bn2.running_mean");
-            g.Weight("down3.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "down3.conv2", "down3.bn2.weight", "down3.bn2.bias", "down3.bn2.running_mean", "down3.bn2.running_var" }, new[] { "down3.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // down3.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "down3.bn2" }, new[] { "down3.relu2" });
-            // stage3.0.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.0.conv1.weight");
-            g.Node("Conv", new[] { "down3.relu2", "stage3.0.conv1.weight" }, new[] { "stage3.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.0.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.0.bn1.weight");
-            g.Weight("stage3.0.bn1.bias");
-            g.Weight("stage3.0.bn1.running_mean");
-            g.Weight("stage3.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.0.conv1", "stage3.0.bn1.weight", "stage3.0.bn1.bias", "stage3.0.bn1.running_mean", "stage3.0.bn1.running_var" }, new[] { "stage3.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.0.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.0.bn1" }, new[] { "stage3.0.relu1" });
-            // stage3.0.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.0.conv2.weight");
-            g.Node("Conv", new[] { "stage3.0.relu1", "stage3.0.conv2.weight" }, new[] { "stage3.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.0.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.0.bn2.weight");
-            g.Weight("stage3.0.bn2.bias");
-            g.Weight("stage3.0.bn2.running_mean");
-            g.Weight("stage3.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.0.conv2", "stage3.0.bn2.weight", "stage3.0.bn2.bias", "stage3.0.bn2.running_mean", "stage3.0.bn2.running_var" }, new[] { "stage3.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.0.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.0.bn2" }, new[] { "stage3.0.relu2" });
-            // stage3.1.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.1.conv1.weight");
-            g.Node("Conv", new[] { "stage3.0.relu2", "stage3.1.conv1.weight" }, new[] { "stage3.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.1.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.1.bn1.weight");
-            g.Weight("stage3.1.bn1.bias");
-            g.Weight("stage3.1.bn1.running_mean");
-            g.Weight("stage3.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.1.conv1", "stage3.1.bn1.weight", "stage3.1.bn1.bias", "stage3.1.bn1.running_mean", "stage3.1.bn1.running_var" }, new[] { "stage3.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.1.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.1.bn1" }, new[] { "stage3.1.relu1" });
-            // stage3.1.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.1.conv2.weight");
-            g.Node("Conv", new[] { "stage3.1.relu1", "stage3.1.conv2.weight" }, new[] { "stage3.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.1.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.1.bn2.weight");
-            g.Weight("stage3.1.bn2.bias");
-            g.Weight("stage3.1.bn2.running_mean");
-            g.Weight("stage3.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.1.conv2", "stage3.1.bn2.weight", "stage3.1.bn2.bias", "stage3.1.bn2.running_mean", "stage3.1.bn2.running_var" }, new[] { "stage3.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.1.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.1.bn2" }, new[] { "stage3.1.relu2" });
+            PlainBlock_16x28x28.OnnxGraph(g, "stage1.0.", "relu1");
+            PlainBlock_16x28x28.OnnxGraph(g, "stage1.1.", "stage1.0.relu2");
+            PlainBlock_16x28x28.OnnxGraph(g, "stage1.2.", "stage1.1.relu2");
+            PlainDownBlock_16x28x28.OnnxGraph(g, "down2.", "stage1.2.relu2");
+            PlainBlock_32x14x14.OnnxGraph(g, "stage2.0.", "down2.relu2");
+            PlainBlock_32x14x14.OnnxGraph(g, "stage2.1.", "stage2.0.relu2");
+            PlainDownBlock_32x14x14.OnnxGraph(g, "down3.", "stage2.1.relu2");
+            PlainBlock_64x7x7.OnnxGraph(g, "stage3.0.", "down3.relu2");
+            PlainBlock_64x7x7.OnnxGraph(g, "stage3.1.", "stage3.0.relu2");
             // globalpool1: GlobalAvgPool -> [N, 64]
             g.Node("ReduceMean", new[] { "stage3.1.relu2" }, new[] { "globalpool1" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
             // fc: Linear -> [N, 10]
@@ -892,6 +703,33 @@ namespace Dsl.Examples.Models
                 conv2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 16, 28, 28]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 16, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 16, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 16, 28, 28]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 16, 28, 28]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 16, 28, 28]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>PlainDownBlock</c> specialised for input [N, 16, 28, 28].</summary>
@@ -961,6 +799,33 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(conv2);  // [N, 32, 14, 14]
                 conv2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 32, 14, 14]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 32, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 32, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 32, 14, 14]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 32, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 32, 14, 14]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
             }
         }
 
@@ -1032,6 +897,33 @@ namespace Dsl.Examples.Models
                 conv2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 32, 14, 14]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 32, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 32, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 32, 14, 14]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 32, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 32, 14, 14]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>PlainDownBlock</c> specialised for input [N, 32, 14, 14].</summary>
@@ -1102,6 +994,33 @@ namespace Dsl.Examples.Models
                 conv2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 64, 7, 7]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 64, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 64, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 64, 7, 7]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 64, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 64, 7, 7]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>PlainBlock</c> specialised for input [N, 64, 7, 7].</summary>
@@ -1171,6 +1090,33 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(conv2);  // [N, 64, 7, 7]
                 conv2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 64, 7, 7]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 64, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 64, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 64, 7, 7]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 64, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu2: ReLU -> [N, 64, 7, 7]
+                g.Node("Relu", new[] { p + "bn2" }, new[] { p + "relu2" });
             }
         }
 

@@ -565,219 +565,14 @@ namespace Dsl.Examples.Models
             g.Node("Relu", new[] { "bn1" }, new[] { "relu" });
             // maxpool: MaxPool2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
             g.Node("MaxPool", new[] { "relu" }, new[] { "maxpool" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }));
-            // layer1.0.conv1: Conv2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Weight("layer1.0.conv1.weight");
-            g.Node("Conv", new[] { "maxpool", "layer1.0.conv1.weight" }, new[] { "layer1.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer1.0.bn1: BatchNorm2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Weight("layer1.0.bn1.weight");
-            g.Weight("layer1.0.bn1.bias");
-            g.Weight("layer1.0.bn1.running_mean");
-            g.Weight("layer1.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "layer1.0.conv1", "layer1.0.bn1.weight", "layer1.0.bn1.bias", "layer1.0.bn1.running_mean", "layer1.0.bn1.running_var" }, new[] { "layer1.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer1.0.relu1: ReLU -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Node("Relu", new[] { "layer1.0.bn1" }, new[] { "layer1.0.relu1" });
-            // layer1.0.conv2: Conv2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Weight("layer1.0.conv2.weight");
-            g.Node("Conv", new[] { "layer1.0.relu1", "layer1.0.conv2.weight" }, new[] { "layer1.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer1.0.bn2: BatchNorm2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Weight("layer1.0.bn2.weight");
-            g.Weight("layer1.0.bn2.bias");
-            g.Weight("layer1.0.bn2.running_mean");
-            g.Weight("layer1.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "layer1.0.conv2", "layer1.0.bn2.weight", "layer1.0.bn2.bias", "layer1.0.bn2.running_mean", "layer1.0.bn2.running_var" }, new[] { "layer1.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer1.0.bn2: skip from 'input' (Add) -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Node("Add", new[] { "layer1.0.bn2", "maxpool" }, new[] { "layer1.0.bn2_merged" });
-            // layer1.0.relu2: ReLU -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Node("Relu", new[] { "layer1.0.bn2_merged" }, new[] { "layer1.0.relu2" });
-            // layer1.1.conv1: Conv2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Weight("layer1.1.conv1.weight");
-            g.Node("Conv", new[] { "layer1.0.relu2", "layer1.1.conv1.weight" }, new[] { "layer1.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer1.1.bn1: BatchNorm2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Weight("layer1.1.bn1.weight");
-            g.Weight("layer1.1.bn1.bias");
-            g.Weight("layer1.1.bn1.running_mean");
-            g.Weight("layer1.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "layer1.1.conv1", "layer1.1.bn1.weight", "layer1.1.bn1.bias", "layer1.1.bn1.running_mean", "layer1.1.bn1.running_var" }, new[] { "layer1.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer1.1.relu1: ReLU -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Node("Relu", new[] { "layer1.1.bn1" }, new[] { "layer1.1.relu1" });
-            // layer1.1.conv2: Conv2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Weight("layer1.1.conv2.weight");
-            g.Node("Conv", new[] { "layer1.1.relu1", "layer1.1.conv2.weight" }, new[] { "layer1.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer1.1.bn2: BatchNorm2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Weight("layer1.1.bn2.weight");
-            g.Weight("layer1.1.bn2.bias");
-            g.Weight("layer1.1.bn2.running_mean");
-            g.Weight("layer1.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "layer1.1.conv2", "layer1.1.bn2.weight", "layer1.1.bn2.bias", "layer1.1.bn2.running_mean", "layer1.1.bn2.running_var" }, new[] { "layer1.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer1.1.bn2: skip from 'input' (Add) -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Node("Add", new[] { "layer1.1.bn2", "layer1.0.relu2" }, new[] { "layer1.1.bn2_merged" });
-            // layer1.1.relu2: ReLU -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
-            g.Node("Relu", new[] { "layer1.1.bn2_merged" }, new[] { "layer1.1.relu2" });
-            // layer2_0.conv1: Conv2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Weight("layer2_0.conv1.weight");
-            g.Node("Conv", new[] { "layer1.1.relu2", "layer2_0.conv1.weight" }, new[] { "layer2_0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer2_0.bn1: BatchNorm2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Weight("layer2_0.bn1.weight");
-            g.Weight("layer2_0.bn1.bias");
-            g.Weight("layer2_0.bn1.running_mean");
-            g.Weight("layer2_0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "layer2_0.conv1", "layer2_0.bn1.weight", "layer2_0.bn1.bias", "layer2_0.bn1.running_mean", "layer2_0.bn1.running_var" }, new[] { "layer2_0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer2_0.relu1: ReLU -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Node("Relu", new[] { "layer2_0.bn1" }, new[] { "layer2_0.relu1" });
-            // layer2_0.conv2: Conv2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Weight("layer2_0.conv2.weight");
-            g.Node("Conv", new[] { "layer2_0.relu1", "layer2_0.conv2.weight" }, new[] { "layer2_0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer2_0.bn2: BatchNorm2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Weight("layer2_0.bn2.weight");
-            g.Weight("layer2_0.bn2.bias");
-            g.Weight("layer2_0.bn2.running_mean");
-            g.Weight("layer2_0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "layer2_0.conv2", "layer2_0.bn2.weight", "layer2_0.bn2.bias", "layer2_0.bn2.running_mean", "layer2_0.bn2.running_var" }, new[] { "layer2_0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer2_0.bn2: skip from 'input' (Add, projected) -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Weight("layer2_0.downsample.0.weight");
-            g.Node("Conv", new[] { "layer1.1.relu2", "layer2_0.downsample.0.weight" }, new[] { "layer2_0.downsample_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
-            g.Weight("layer2_0.downsample.1.weight");
-            g.Weight("layer2_0.downsample.1.bias");
-            g.Weight("layer2_0.downsample.1.running_mean");
-            g.Weight("layer2_0.downsample.1.running_var");
-            g.Node("BatchNormalization", new[] { "layer2_0.downsample_conv", "layer2_0.downsample.1.weight", "layer2_0.downsample.1.bias", "layer2_0.downsample.1.running_mean", "layer2_0.downsample.1.running_var" }, new[] { "layer2_0.downsample" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            g.Node("Add", new[] { "layer2_0.bn2", "layer2_0.downsample" }, new[] { "layer2_0.bn2_merged" });
-            // layer2_0.relu2: ReLU -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Node("Relu", new[] { "layer2_0.bn2_merged" }, new[] { "layer2_0.relu2" });
-            // layer2_1.conv1: Conv2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Weight("layer2_1.conv1.weight");
-            g.Node("Conv", new[] { "layer2_0.relu2", "layer2_1.conv1.weight" }, new[] { "layer2_1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer2_1.bn1: BatchNorm2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Weight("layer2_1.bn1.weight");
-            g.Weight("layer2_1.bn1.bias");
-            g.Weight("layer2_1.bn1.running_mean");
-            g.Weight("layer2_1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "layer2_1.conv1", "layer2_1.bn1.weight", "layer2_1.bn1.bias", "layer2_1.bn1.running_mean", "layer2_1.bn1.running_var" }, new[] { "layer2_1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer2_1.relu1: ReLU -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Node("Relu", new[] { "layer2_1.bn1" }, new[] { "layer2_1.relu1" });
-            // layer2_1.conv2: Conv2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Weight("layer2_1.conv2.weight");
-            g.Node("Conv", new[] { "layer2_1.relu1", "layer2_1.conv2.weight" }, new[] { "layer2_1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer2_1.bn2: BatchNorm2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Weight("layer2_1.bn2.weight");
-            g.Weight("layer2_1.bn2.bias");
-            g.Weight("layer2_1.bn2.running_mean");
-            g.Weight("layer2_1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "layer2_1.conv2", "layer2_1.bn2.weight", "layer2_1.bn2.bias", "layer2_1.bn2.running_mean", "layer2_1.bn2.running_var" }, new[] { "layer2_1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer2_1.bn2: skip from 'input' (Add) -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Node("Add", new[] { "layer2_1.bn2", "layer2_0.relu2" }, new[] { "layer2_1.bn2_merged" });
-            // layer2_1.relu2: ReLU -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
-            g.Node("Relu", new[] { "layer2_1.bn2_merged" }, new[] { "layer2_1.relu2" });
-            // layer3_0.conv1: Conv2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Weight("layer3_0.conv1.weight");
-            g.Node("Conv", new[] { "layer2_1.relu2", "layer3_0.conv1.weight" }, new[] { "layer3_0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer3_0.bn1: BatchNorm2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Weight("layer3_0.bn1.weight");
-            g.Weight("layer3_0.bn1.bias");
-            g.Weight("layer3_0.bn1.running_mean");
-            g.Weight("layer3_0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "layer3_0.conv1", "layer3_0.bn1.weight", "layer3_0.bn1.bias", "layer3_0.bn1.running_mean", "layer3_0.bn1.running_var" }, new[] { "layer3_0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer3_0.relu1: ReLU -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Node("Relu", new[] { "layer3_0.bn1" }, new[] { "layer3_0.relu1" });
-            // layer3_0.conv2: Conv2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Weight("layer3_0.conv2.weight");
-            g.Node("Conv", new[] { "layer3_0.relu1", "layer3_0.conv2.weight" }, new[] { "layer3_0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer3_0.bn2: BatchNorm2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Weight("layer3_0.bn2.weight");
-            g.Weight("layer3_0.bn2.bias");
-            g.Weight("layer3_0.bn2.running_mean");
-            g.Weight("layer3_0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "layer3_0.conv2", "layer3_0.bn2.weight", "layer3_0.bn2.bias", "layer3_0.bn2.running_mean", "layer3_0.bn2.running_var" }, new[] { "layer3_0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer3_0.bn2: skip from 'input' (Add, projected) -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Weight("layer3_0.downsample.0.weight");
-            g.Node("Conv", new[] { "layer2_1.relu2", "layer3_0.downsample.0.weight" }, new[] { "layer3_0.downsample_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
-            g.Weight("layer3_0.downsample.1.weight");
-            g.Weight("layer3_0.downsample.1.bias");
-            g.Weight("layer3_0.downsample.1.running_mean");
-            g.Weight("layer3_0.downsample.1.running_var");
-            g.Node("BatchNormalization", new[] { "layer3_0.downsample_conv", "layer3_0.downsample.1.weight", "layer3_0.downsample.1.bias", "layer3_0.downsample.1.running_mean", "layer3_0.downsample.1.running_var" }, new[] { "layer3_0.downsample" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            g.Node("Add", new[] { "layer3_0.bn2", "layer3_0.downsample" }, new[] { "layer3_0.bn2_merged" });
-            // layer3_0.relu2: ReLU -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Node("Relu", new[] { "layer3_0.bn2_merged" }, new[] { "layer3_0.relu2" });
-            // layer3_1.conv1: Conv2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Weight("layer3_1.conv1.weight");
-            g.Node("Conv", new[] { "layer3_0.relu2", "layer3_1.conv1.weight" }, new[] { "layer3_1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer3_1.bn1: BatchNorm2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Weight("layer3_1.bn1.weight");
-            g.Weight("layer3_1.bn1.bias");
-            g.Weight("layer3_1.bn1.running_mean");
-            g.Weight("layer3_1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "layer3_1.conv1", "layer3_1.bn1.weight", "layer3_1.bn1.bias", "layer3_1.bn1.running_mean", "layer3_1.bn1.running_var" }, new[] { "layer3_1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer3_1.relu1: ReLU -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Node("Relu", new[] { "layer3_1.bn1" }, new[] { "layer3_1.relu1" });
-            // layer3_1.conv2: Conv2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Weight("layer3_1.conv2.weight");
-            g.Node("Conv", new[] { "layer3_1.relu1", "layer3_1.conv2.weight" }, new[] { "layer3_1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer3_1.bn2: BatchNorm2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Weight("layer3_1.bn2.weight");
-            g.Weight("layer3_1.bn2.bias");
-            g.Weight("layer3_1.bn2.running_mean");
-            g.Weight("layer3_1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "layer3_1.conv2", "layer3_1.bn2.weight", "layer3_1.bn2.bias", "layer3_1.bn2.running_mean", "layer3_1.bn2.running_var" }, new[] { "layer3_1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer3_1.bn2: skip from 'input' (Add) -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Node("Add", new[] { "layer3_1.bn2", "layer3_0.relu2" }, new[] { "layer3_1.bn2_merged" });
-            // layer3_1.relu2: ReLU -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
-            g.Node("Relu", new[] { "layer3_1.bn2_merged" }, new[] { "layer3_1.relu2" });
-            // layer4_0.conv1: Conv2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Weight("layer4_0.conv1.weight");
-            g.Node("Conv", new[] { "layer3_1.relu2", "layer4_0.conv1.weight" }, new[] { "layer4_0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer4_0.bn1: BatchNorm2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Weight("layer4_0.bn1.weight");
-            g.Weight("layer4_0.bn1.bias");
-            g.Weight("layer4_0.bn1.running_mean");
-            g.Weight("layer4_0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "layer4_0.conv1", "layer4_0.bn1.weight", "layer4_0.bn1.bias", "layer4_0.bn1.running_mean", "layer4_0.bn1.running_var" }, new[] { "layer4_0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer4_0.relu1: ReLU -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Node("Relu", new[] { "layer4_0.bn1" }, new[] { "layer4_0.relu1" });
-            // layer4_0.conv2: Conv2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Weight("layer4_0.conv2.weight");
-            g.Node("Conv", new[] { "layer4_0.relu1", "layer4_0.conv2.weight" }, new[] { "layer4_0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer4_0.bn2: BatchNorm2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Weight("layer4_0.bn2.weight");
-            g.Weight("layer4_0.bn2.bias");
-            g.Weight("layer4_0.bn2.running_mean");
-            g.Weight("layer4_0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "layer4_0.conv2", "layer4_0.bn2.weight", "layer4_0.bn2.bias", "layer4_0.bn2.running_mean", "layer4_0.bn2.running_var" }, new[] { "layer4_0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer4_0.bn2: skip from 'input' (Add, projected) -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Weight("layer4_0.downsample.0.weight");
-            g.Node("Conv", new[] { "layer3_1.relu2", "layer4_0.downsample.0.weight" }, new[] { "layer4_0.downsample_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
-            g.Weight("layer4_0.downsample.1.weight");
-            g.Weight("layer4_0.downsample.1.bias");
-            g.Weight("layer4_0.downsample.1.running_mean");
-            g.Weight("layer4_0.downsample.1.running_var");
-            g.Node("BatchNormalization", new[] { "layer4_0.downsample_conv", "layer4_0.downsample.1.weight", "layer4_0.downsample.1.bias", "layer4_0.downsample.1.running_mean", "layer4_0.downsample.1.running_var" }, new[] { "layer4_0.downsample" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            g.Node("Add", new[] { "layer4_0.bn2", "layer4_0.downsample" }, new[] { "layer4_0.bn2_merged" });
-            // layer4_0.relu2: ReLU -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Node("Relu", new[] { "layer4_0.bn2_merged" }, new[] { "layer4_0.relu2" });
-            // layer4_1.conv1: Conv2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Weight("layer4_1.conv1.weight");
-            g.Node("Conv", new[] { "layer4_0.relu2", "layer4_1.conv1.weight" }, new[] { "layer4_1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer4_1.bn1: BatchNorm2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Weight("layer4_1.bn1.weight");
-            g.Weight("layer4_1.bn1.bias");
-            g.Weight("layer4_1.bn1.running_mean");
-            g.Weight("layer4_1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "layer4_1.conv1", "layer4_1.bn1.weight", "layer4_1.bn1.bias", "layer4_1.bn1.running_mean", "layer4_1.bn1.running_var" }, new[] { "layer4_1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer4_1.relu1: ReLU -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Node("Relu", new[] { "layer4_1.bn1" }, new[] { "layer4_1.relu1" });
-            // layer4_1.conv2: Conv2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Weight("layer4_1.conv2.weight");
-            g.Node("Conv", new[] { "layer4_1.relu1", "layer4_1.conv2.weight" }, new[] { "layer4_1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // layer4_1.bn2: BatchNorm2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Weight("layer4_1.bn2.weight");
-            g.Weight("layer4_1.bn2.bias");
-            g.Weight("layer4_1.bn2.running_mean");
-            g.Weight("layer4_1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "layer4_1.conv2", "layer4_1.bn2.weight", "layer4_1.bn2.bias", "layer4_1.bn2.running_mean", "layer4_1.bn2.running_var" }, new[] { "layer4_1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // layer4_1.bn2: skip from 'input' (Add) -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Node("Add", new[] { "layer4_1.bn2", "layer4_0.relu2" }, new[] { "layer4_1.bn2_merged" });
-            // layer4_1.relu2: ReLU -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
-            g.Node("Relu", new[] { "layer4_1.bn2_merged" }, new[] { "layer4_1.relu2" });
+            BasicBlock_64xfloor_H_3_4_xfloor_W_3_4.OnnxGraph(g, "layer1.0.", "maxpool");
+            BasicBlock_64xfloor_H_3_4_xfloor_W_3_4.OnnxGraph(g, "layer1.1.", "layer1.0.relu2");
+            DownsampleBlock_64xfloor_H_3_4_xfloor_W_3_4.OnnxGraph(g, "layer2_0.", "layer1.1.relu2");
+            BasicBlock_128xfloor_H_7_8_xfloor_W_7_8.OnnxGraph(g, "layer2_1.", "layer2_0.relu2");
+            DownsampleBlock_128xfloor_H_7_8_xfloor_W_7_8.OnnxGraph(g, "layer3_0.", "layer2_1.relu2");
+            BasicBlock_256xfloor_H_15_16_xfloor_W_15_16.OnnxGraph(g, "layer3_1.", "layer3_0.relu2");
+            DownsampleBlock_256xfloor_H_15_16_xfloor_W_15_16.OnnxGraph(g, "layer4_0.", "layer3_1.relu2");
+            BasicBlock_512xfloor_H_31_32_xfloor_W_31_32.OnnxGraph(g, "layer4_1.", "layer4_0.relu2");
             // avgpool: GlobalAvgPool -> [N, 512]
             g.Node("ReduceMean", new[] { "layer4_1.relu2" }, new[] { "avgpool" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
             // fc: Linear -> [N, 1000]
@@ -999,6 +794,35 @@ namespace Dsl.Examples.Models
                 bn2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add) -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                g.Node("Add", new[] { p + "bn2", input }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 64, floor((H + 3)/4), floor((W + 3)/4)]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>DownsampleBlock</c> specialised for input [N, 64, floor((H + 3)/4), floor((W + 3)/4)].</summary>
@@ -1077,6 +901,42 @@ namespace Dsl.Examples.Models
                 bn2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add, projected) -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Weight(p + "downsample.0.weight");
+                g.Node("Conv", new[] { input, p + "downsample.0.weight" }, new[] { p + "downsample_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
+                g.Weight(p + "downsample.1.weight");
+                g.Weight(p + "downsample.1.bias");
+                g.Weight(p + "downsample.1.running_mean");
+                g.Weight(p + "downsample.1.running_var");
+                g.Node("BatchNormalization", new[] { p + "downsample_conv", p + "downsample.1.weight", p + "downsample.1.bias", p + "downsample.1.running_mean", p + "downsample.1.running_var" }, new[] { p + "downsample" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                g.Node("Add", new[] { p + "bn2", p + "downsample" }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>BasicBlock</c> specialised for input [N, 128, floor((H + 7)/8), floor((W + 7)/8)].</summary>
@@ -1150,6 +1010,35 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add) -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Node("Add", new[] { p + "bn2", input }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
             }
         }
 
@@ -1229,6 +1118,42 @@ namespace Dsl.Examples.Models
                 bn2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add, projected) -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Weight(p + "downsample.0.weight");
+                g.Node("Conv", new[] { input, p + "downsample.0.weight" }, new[] { p + "downsample_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
+                g.Weight(p + "downsample.1.weight");
+                g.Weight(p + "downsample.1.bias");
+                g.Weight(p + "downsample.1.running_mean");
+                g.Weight(p + "downsample.1.running_var");
+                g.Node("BatchNormalization", new[] { p + "downsample_conv", p + "downsample.1.weight", p + "downsample.1.bias", p + "downsample.1.running_mean", p + "downsample.1.running_var" }, new[] { p + "downsample" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                g.Node("Add", new[] { p + "bn2", p + "downsample" }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>BasicBlock</c> specialised for input [N, 256, floor((H + 15)/16), floor((W + 15)/16)].</summary>
@@ -1302,6 +1227,35 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add) -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Node("Add", new[] { p + "bn2", input }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
             }
         }
 
@@ -1381,6 +1335,42 @@ namespace Dsl.Examples.Models
                 bn2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add, projected) -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Weight(p + "downsample.0.weight");
+                g.Node("Conv", new[] { input, p + "downsample.0.weight" }, new[] { p + "downsample_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
+                g.Weight(p + "downsample.1.weight");
+                g.Weight(p + "downsample.1.bias");
+                g.Weight(p + "downsample.1.running_mean");
+                g.Weight(p + "downsample.1.running_var");
+                g.Node("BatchNormalization", new[] { p + "downsample_conv", p + "downsample.1.weight", p + "downsample.1.bias", p + "downsample.1.running_mean", p + "downsample.1.running_var" }, new[] { p + "downsample" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                g.Node("Add", new[] { p + "bn2", p + "downsample" }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>BasicBlock</c> specialised for input [N, 512, floor((H + 31)/32), floor((W + 31)/32)].</summary>
@@ -1454,6 +1444,35 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add) -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Node("Add", new[] { p + "bn2", input }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
             }
         }
 

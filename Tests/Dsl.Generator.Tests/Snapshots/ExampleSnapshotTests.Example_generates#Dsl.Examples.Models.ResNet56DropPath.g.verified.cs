@@ -972,668 +972,33 @@ namespace Dsl.Examples.Models
             g.Node("BatchNormalization", new[] { "stem", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var" }, new[] { "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
             // relu1: ReLU -> [N, 16, 28, 28]
             g.Node("Relu", new[] { "bn1" }, new[] { "relu1" });
-            // stage1.0.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.0.conv1.weight");
-            g.Node("Conv", new[] { "relu1", "stage1.0.conv1.weight" }, new[] { "stage1.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.0.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.0.bn1.weight");
-            g.Weight("stage1.0.bn1.bias");
-            g.Weight("stage1.0.bn1.running_mean");
-            g.Weight("stage1.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.0.conv1", "stage1.0.bn1.weight", "stage1.0.bn1.bias", "stage1.0.bn1.running_mean", "stage1.0.bn1.running_var" }, new[] { "stage1.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.0.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.0.bn1" }, new[] { "stage1.0.relu1" });
-            // stage1.0.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.0.conv2.weight");
-            g.Node("Conv", new[] { "stage1.0.relu1", "stage1.0.conv2.weight" }, new[] { "stage1.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.0.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.0.bn2.weight");
-            g.Weight("stage1.0.bn2.bias");
-            g.Weight("stage1.0.bn2.running_mean");
-            g.Weight("stage1.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.0.conv2", "stage1.0.bn2.weight", "stage1.0.bn2.bias", "stage1.0.bn2.running_mean", "stage1.0.bn2.running_var" }, new[] { "stage1.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.0.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
-            g.Node("Add", new[] { "stage1.0.bn2", "relu1" }, new[] { "stage1.0.bn2_merged" });
-            // stage1.0.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.0.bn2_merged" }, new[] { "stage1.0.relu2" });
-            // stage1.1.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.1.conv1.weight");
-            g.Node("Conv", new[] { "stage1.0.relu2", "stage1.1.conv1.weight" }, new[] { "stage1.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.1.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.1.bn1.weight");
-            g.Weight("stage1.1.bn1.bias");
-            g.Weight("stage1.1.bn1.running_mean");
-            g.Weight("stage1.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.1.conv1", "stage1.1.bn1.weight", "stage1.1.bn1.bias", "stage1.1.bn1.running_mean", "stage1.1.bn1.running_var" }, new[] { "stage1.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.1.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.1.bn1" }, new[] { "stage1.1.relu1" });
-            // stage1.1.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.1.conv2.weight");
-            g.Node("Conv", new[] { "stage1.1.relu1", "stage1.1.conv2.weight" }, new[] { "stage1.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.1.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.1.bn2.weight");
-            g.Weight("stage1.1.bn2.bias");
-            g.Weight("stage1.1.bn2.running_mean");
-            g.Weight("stage1.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.1.conv2", "stage1.1.bn2.weight", "stage1.1.bn2.bias", "stage1.1.bn2.running_mean", "stage1.1.bn2.running_var" }, new[] { "stage1.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.1.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
-            g.Node("Add", new[] { "stage1.1.bn2", "stage1.0.relu2" }, new[] { "stage1.1.bn2_merged" });
-            // stage1.1.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.1.bn2_merged" }, new[] { "stage1.1.relu2" });
-            // stage1.2.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.2.conv1.weight");
-            g.Node("Conv", new[] { "stage1.1.relu2", "stage1.2.conv1.weight" }, new[] { "stage1.2.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.2.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.2.bn1.weight");
-            g.Weight("stage1.2.bn1.bias");
-            g.Weight("stage1.2.bn1.running_mean");
-            g.Weight("stage1.2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.2.conv1", "stage1.2.bn1.weight", "stage1.2.bn1.bias", "stage1.2.bn1.running_mean", "stage1.2.bn1.running_var" }, new[] { "stage1.2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.2.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.2.bn1" }, new[] { "stage1.2.relu1" });
-            // stage1.2.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.2.conv2.weight");
-            g.Node("Conv", new[] { "stage1.2.relu1", "stage1.2.conv2.weight" }, new[] { "stage1.2.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.2.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.2.bn2.weight");
-            g.Weight("stage1.2.bn2.bias");
-            g.Weight("stage1.2.bn2.running_mean");
-            g.Weight("stage1.2.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.2.conv2", "stage1.2.bn2.weight", "stage1.2.bn2.bias", "stage1.2.bn2.running_mean", "stage1.2.bn2.running_var" }, new[] { "stage1.2.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.2.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
-            g.Node("Add", new[] { "stage1.2.bn2", "stage1.1.relu2" }, new[] { "stage1.2.bn2_merged" });
-            // stage1.2.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.2.bn2_merged" }, new[] { "stage1.2.relu2" });
-            // stage1.3.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.3.conv1.weight");
-            g.Node("Conv", new[] { "stage1.2.relu2", "stage1.3.conv1.weight" }, new[] { "stage1.3.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.3.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.3.bn1.weight");
-            g.Weight("stage1.3.bn1.bias");
-            g.Weight("stage1.3.bn1.running_mean");
-            g.Weight("stage1.3.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.3.conv1", "stage1.3.bn1.weight", "stage1.3.bn1.bias", "stage1.3.bn1.running_mean", "stage1.3.bn1.running_var" }, new[] { "stage1.3.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.3.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.3.bn1" }, new[] { "stage1.3.relu1" });
-            // stage1.3.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.3.conv2.weight");
-            g.Node("Conv", new[] { "stage1.3.relu1", "stage1.3.conv2.weight" }, new[] { "stage1.3.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.3.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.3.bn2.weight");
-            g.Weight("stage1.3.bn2.bias");
-            g.Weight("stage1.3.bn2.running_mean");
-            g.Weight("stage1.3.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.3.conv2", "stage1.3.bn2.weight", "stage1.3.bn2.bias", "stage1.3.bn2.running_mean", "stage1.3.bn2.running_var" }, new[] { "stage1.3.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.3.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
-            g.Node("Add", new[] { "stage1.3.bn2", "stage1.2.relu2" }, new[] { "stage1.3.bn2_merged" });
-            // stage1.3.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.3.bn2_merged" }, new[] { "stage1.3.relu2" });
-            // stage1.4.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.4.conv1.weight");
-            g.Node("Conv", new[] { "stage1.3.relu2", "stage1.4.conv1.weight" }, new[] { "stage1.4.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.4.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.4.bn1.weight");
-            g.Weight("stage1.4.bn1.bias");
-            g.Weight("stage1.4.bn1.running_mean");
-            g.Weight("stage1.4.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.4.conv1", "stage1.4.bn1.weight", "stage1.4.bn1.bias", "stage1.4.bn1.running_mean", "stage1.4.bn1.running_var" }, new[] { "stage1.4.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.4.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.4.bn1" }, new[] { "stage1.4.relu1" });
-            // stage1.4.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.4.conv2.weight");
-            g.Node("Conv", new[] { "stage1.4.relu1", "stage1.4.conv2.weight" }, new[] { "stage1.4.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.4.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.4.bn2.weight");
-            g.Weight("stage1.4.bn2.bias");
-            g.Weight("stage1.4.bn2.running_mean");
-            g.Weight("stage1.4.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.4.conv2", "stage1.4.bn2.weight", "stage1.4.bn2.bias", "stage1.4.bn2.running_mean", "stage1.4.bn2.running_var" }, new[] { "stage1.4.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.4.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
-            g.Node("Add", new[] { "stage1.4.bn2", "stage1.3.relu2" }, new[] { "stage1.4.bn2_merged" });
-            // stage1.4.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.4.bn2_merged" }, new[] { "stage1.4.relu2" });
-            // stage1.5.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.5.conv1.weight");
-            g.Node("Conv", new[] { "stage1.4.relu2", "stage1.5.conv1.weight" }, new[] { "stage1.5.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.5.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.5.bn1.weight");
-            g.Weight("stage1.5.bn1.bias");
-            g.Weight("stage1.5.bn1.running_mean");
-            g.Weight("stage1.5.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.5.conv1", "stage1.5.bn1.weight", "stage1.5.bn1.bias", "stage1.5.bn1.running_mean", "stage1.5.bn1.running_var" }, new[] { "stage1.5.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.5.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.5.bn1" }, new[] { "stage1.5.relu1" });
-            // stage1.5.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.5.conv2.weight");
-            g.Node("Conv", new[] { "stage1.5.relu1", "stage1.5.conv2.weight" }, new[] { "stage1.5.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.5.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.5.bn2.weight");
-            g.Weight("stage1.5.bn2.bias");
-            g.Weight("stage1.5.bn2.running_mean");
-            g.Weight("stage1.5.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.5.conv2", "stage1.5.bn2.weight", "stage1.5.bn2.bias", "stage1.5.bn2.running_mean", "stage1.5.bn2.running_var" }, new[] { "stage1.5.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.5.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
-            g.Node("Add", new[] { "stage1.5.bn2", "stage1.4.relu2" }, new[] { "stage1.5.bn2_merged" });
-            // stage1.5.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.5.bn2_merged" }, new[] { "stage1.5.relu2" });
-            // stage1.6.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.6.conv1.weight");
-            g.Node("Conv", new[] { "stage1.5.relu2", "stage1.6.conv1.weight" }, new[] { "stage1.6.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.6.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.6.bn1.weight");
-            g.Weight("stage1.6.bn1.bias");
-            g.Weight("stage1.6.bn1.running_mean");
-            g.Weight("stage1.6.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.6.conv1", "stage1.6.bn1.weight", "stage1.6.bn1.bias", "stage1.6.bn1.running_mean", "stage1.6.bn1.running_var" }, new[] { "stage1.6.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.6.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.6.bn1" }, new[] { "stage1.6.relu1" });
-            // stage1.6.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.6.conv2.weight");
-            g.Node("Conv", new[] { "stage1.6.relu1", "stage1.6.conv2.weight" }, new[] { "stage1.6.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.6.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.6.bn2.weight");
-            g.Weight("stage1.6.bn2.bias");
-            g.Weight("stage1.6.bn2.running_mean");
-            g.Weight("stage1.6.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.6.conv2", "stage1.6.bn2.weight", "stage1.6.bn2.bias", "stage1.6.bn2.running_mean", "stage1.6.bn2.running_var" }, new[] { "stage1.6.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.6.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
-            g.Node("Add", new[] { "stage1.6.bn2", "stage1.5.relu2" }, new[] { "stage1.6.bn2_merged" });
-            // stage1.6.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.6.bn2_merged" }, new[] { "stage1.6.relu2" });
-            // stage1.7.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.7.conv1.weight");
-            g.Node("Conv", new[] { "stage1.6.relu2", "stage1.7.conv1.weight" }, new[] { "stage1.7.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.7.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.7.bn1.weight");
-            g.Weight("stage1.7.bn1.bias");
-            g.Weight("stage1.7.bn1.running_mean");
-            g.Weight("stage1.7.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.7.conv1", "stage1.7.bn1.weight", "stage1.7.bn1.bias", "stage1.7.bn1.running_mean", "stage1.7.bn1.running_var" }, new[] { "stage1.7.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.7.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.7.bn1" }, new[] { "stage1.7.relu1" });
-            // stage1.7.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.7.conv2.weight");
-            g.Node("Conv", new[] { "stage1.7.relu1", "stage1.7.conv2.weight" }, new[] { "stage1.7.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.7.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.7.bn2.weight");
-            g.Weight("stage1.7.bn2.bias");
-            g.Weight("stage1.7.bn2.running_mean");
-            g.Weight("stage1.7.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.7.conv2", "stage1.7.bn2.weight", "stage1.7.bn2.bias", "stage1.7.bn2.running_mean", "stage1.7.bn2.running_var" }, new[] { "stage1.7.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.7.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
-            g.Node("Add", new[] { "stage1.7.bn2", "stage1.6.relu2" }, new[] { "stage1.7.bn2_merged" });
-            // stage1.7.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.7.bn2_merged" }, new[] { "stage1.7.relu2" });
-            // stage1.8.conv1: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.8.conv1.weight");
-            g.Node("Conv", new[] { "stage1.7.relu2", "stage1.8.conv1.weight" }, new[] { "stage1.8.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.8.bn1: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.8.bn1.weight");
-            g.Weight("stage1.8.bn1.bias");
-            g.Weight("stage1.8.bn1.running_mean");
-            g.Weight("stage1.8.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.8.conv1", "stage1.8.bn1.weight", "stage1.8.bn1.bias", "stage1.8.bn1.running_mean", "stage1.8.bn1.running_var" }, new[] { "stage1.8.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.8.relu1: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.8.bn1" }, new[] { "stage1.8.relu1" });
-            // stage1.8.conv2: Conv2d -> [N, 16, 28, 28]
-            g.Weight("stage1.8.conv2.weight");
-            g.Node("Conv", new[] { "stage1.8.relu1", "stage1.8.conv2.weight" }, new[] { "stage1.8.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.8.bn2: BatchNorm2d -> [N, 16, 28, 28]
-            g.Weight("stage1.8.bn2.weight");
-            g.Weight("stage1.8.bn2.bias");
-            g.Weight("stage1.8.bn2.running_mean");
-            g.Weight("stage1.8.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.8.conv2", "stage1.8.bn2.weight", "stage1.8.bn2.bias", "stage1.8.bn2.running_mean", "stage1.8.bn2.running_var" }, new[] { "stage1.8.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.8.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
-            g.Node("Add", new[] { "stage1.8.bn2", "stage1.7.relu2" }, new[] { "stage1.8.bn2_merged" });
-            // stage1.8.relu2: ReLU -> [N, 16, 28, 28]
-            g.Node("Relu", new[] { "stage1.8.bn2_merged" }, new[] { "stage1.8.relu2" });
-            // down2.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("down2.conv1.weight");
-            g.Node("Conv", new[] { "stage1.8.relu2", "down2.conv1.weight" }, new[] { "down2.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // down2.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("down2.bn1.weight");
-            g.Weight("down2.bn1.bias");
-            g.Weight("down2.bn1.running_mean");
-            g.Weight("down2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "down2.conv1", "down2.bn1.weight", "down2.bn1.bias", "down2.bn1.running_mean", "down2.bn1.running_var" }, new[] { "down2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // down2.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "down2.bn1" }, new[] { "down2.relu1" });
-            // down2.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("down2.conv2.weight");
-            g.Node("Conv", new[] { "down2.relu1", "down2.conv2.weight" }, new[] { "down2.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // down2.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("down2.bn2.weight");
-            g.Weight("down2.bn2.bias");
-            g.Weight("down2.bn2.running_mean");
-            g.Weight("down2.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "down2.conv2", "down2.bn2.weight", "down2.bn2.bias", "down2.bn2.running_mean", "down2.bn2.running_var" }, new[] { "down2.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // down2.bn2: skip from 'input' (Add, projected, DropPath (from the Use)) -> [N, 32, 14, 14]
-            g.Weight("down2.input_to_bn2.0.weight");
-            g.Node("Conv", new[] { "stage1.8.relu2", "down2.input_to_bn2.0.weight" }, new[] { "down2.input_to_bn2_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
-            g.Weight("down2.input_to_bn2.1.weight");
-            g.Weight("down2.input_to_bn2.1.bias");
-            g.Weight("down2.input_to_bn2.1.running_mean");
-            g.Weight("down2.input_to_bn2.1.running_var");
-            g.Node("BatchNormalization", new[] { "down2.input_to_bn2_conv", "down2.input_to_bn2.1.weight", "down2.input_to_bn2.1.bias", "down2.input_to_bn2.1.running_mean", "down2.input_to_bn2.1.running_var" }, new[] { "down2.input_to_bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            g.Node("Add", new[] { "down2.bn2", "down2.input_to_bn2" }, new[] { "down2.bn2_merged" });
-            // down2.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "down2.bn2_merged" }, new[] { "down2.relu2" });
-            // stage2.0.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.0.conv1.weight");
-            g.Node("Conv", new[] { "down2.relu2", "stage2.0.conv1.weight" }, new[] { "stage2.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.0.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.0.bn1.weight");
-            g.Weight("stage2.0.bn1.bias");
-            g.Weight("stage2.0.bn1.running_mean");
-            g.Weight("stage2.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.0.conv1", "stage2.0.bn1.weight", "stage2.0.bn1.bias", "stage2.0.bn1.running_mean", "stage2.0.bn1.running_var" }, new[] { "stage2.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.0.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.0.bn1" }, new[] { "stage2.0.relu1" });
-            // stage2.0.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.0.conv2.weight");
-            g.Node("Conv", new[] { "stage2.0.relu1", "stage2.0.conv2.weight" }, new[] { "stage2.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.0.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.0.bn2.weight");
-            g.Weight("stage2.0.bn2.bias");
-            g.Weight("stage2.0.bn2.running_mean");
-            g.Weight("stage2.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.0.conv2", "stage2.0.bn2.weight", "stage2.0.bn2.bias", "stage2.0.bn2.running_mean", "stage2.0.bn2.running_var" }, new[] { "stage2.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.0.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 32, 14, 14]
-            g.Node("Add", new[] { "stage2.0.bn2", "down2.relu2" }, new[] { "stage2.0.bn2_merged" });
-            // stage2.0.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.0.bn2_merged" }, new[] { "stage2.0.relu2" });
-            // stage2.1.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.1.conv1.weight");
-            g.Node("Conv", new[] { "stage2.0.relu2", "stage2.1.conv1.weight" }, new[] { "stage2.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.1.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.1.bn1.weight");
-            g.Weight("stage2.1.bn1.bias");
-            g.Weight("stage2.1.bn1.running_mean");
-            g.Weight("stage2.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.1.conv1", "stage2.1.bn1.weight", "stage2.1.bn1.bias", "stage2.1.bn1.running_mean", "stage2.1.bn1.running_var" }, new[] { "stage2.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.1.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.1.bn1" }, new[] { "stage2.1.relu1" });
-            // stage2.1.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.1.conv2.weight");
-            g.Node("Conv", new[] { "stage2.1.relu1", "stage2.1.conv2.weight" }, new[] { "stage2.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.1.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.1.bn2.weight");
-            g.Weight("stage2.1.bn2.bias");
-            g.Weight("stage2.1.bn2.running_mean");
-            g.Weight("stage2.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.1.conv2", "stage2.1.bn2.weight", "stage2.1.bn2.bias", "stage2.1.bn2.running_mean", "stage2.1.bn2.running_var" }, new[] { "stage2.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.1.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 32, 14, 14]
-            g.Node("Add", new[] { "stage2.1.bn2", "stage2.0.relu2" }, new[] { "stage2.1.bn2_merged" });
-            // stage2.1.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.1.bn2_merged" }, new[] { "stage2.1.relu2" });
-            // stage2.2.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.2.conv1.weight");
-            g.Node("Conv", new[] { "stage2.1.relu2", "stage2.2.conv1.weight" }, new[] { "stage2.2.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.2.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.2.bn1.weight");
-            g.Weight("stage2.2.bn1.bias");
-            g.Weight("stage2.2.bn1.running_mean");
-            g.Weight("stage2.2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.2.conv1", "stage2.2.bn1.weight", "stage2.2.bn1.bias", "stage2.2.bn1.running_mean", "stage2.2.bn1.running_var" }, new[] { "stage2.2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.2.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.2.bn1" }, new[] { "stage2.2.relu1" });
-            // stage2.2.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.2.conv2.weight");
-            g.Node("Conv", new[] { "stage2.2.relu1", "stage2.2.conv2.weight" }, new[] { "stage2.2.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.2.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.2.bn2.weight");
-            g.Weight("stage2.2.bn2.bias");
-            g.Weight("stage2.2.bn2.running_mean");
-            g.Weight("stage2.2.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.2.conv2", "stage2.2.bn2.weight", "stage2.2.bn2.bias", "stage2.2.bn2.running_mean", "stage2.2.bn2.running_var" }, new[] { "stage2.2.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.2.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 32, 14, 14]
-            g.Node("Add", new[] { "stage2.2.bn2", "stage2.1.relu2" }, new[] { "stage2.2.bn2_merged" });
-            // stage2.2.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.2.bn2_merged" }, new[] { "stage2.2.relu2" });
-            // stage2.3.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.3.conv1.weight");
-            g.Node("Conv", new[] { "stage2.2.relu2", "stage2.3.conv1.weight" }, new[] { "stage2.3.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.3.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.3.bn1.weight");
-            g.Weight("stage2.3.bn1.bias");
-            g.Weight("stage2.3.bn1.running_mean");
-            g.Weight("stage2.3.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.3.conv1", "stage2.3.bn1.weight", "stage2.3.bn1.bias", "stage2.3.bn1.running_mean", "stage2.3.bn1.running_var" }, new[] { "stage2.3.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.3.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.3.bn1" }, new[] { "stage2.3.relu1" });
-            // stage2.3.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.3.conv2.weight");
-            g.Node("Conv", new[] { "stage2.3.relu1", "stage2.3.conv2.weight" }, new[] { "stage2.3.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.3.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.3.bn2.weight");
-            g.Weight("stage2.3.bn2.bias");
-            g.Weight("stage2.3.bn2.running_mean");
-            g.Weight("stage2.3.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.3.conv2", "stage2.3.bn2.weight", "stage2.3.bn2.bias", "stage2.3.bn2.running_mean", "stage2.3.bn2.running_var" }, new[] { "stage2.3.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.3.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 32, 14, 14]
-            g.Node("Add", new[] { "stage2.3.bn2", "stage2.2.relu2" }, new[] { "stage2.3.bn2_merged" });
-            // stage2.3.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.3.bn2_merged" }, new[] { "stage2.3.relu2" });
-            // stage2.4.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.4.conv1.weight");
-            g.Node("Conv", new[] { "stage2.3.relu2", "stage2.4.conv1.weight" }, new[] { "stage2.4.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.4.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.4.bn1.weight");
-            g.Weight("stage2.4.bn1.bias");
-            g.Weight("stage2.4.bn1.running_mean");
-            g.Weight("stage2.4.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.4.conv1", "stage2.4.bn1.weight", "stage2.4.bn1.bias", "stage2.4.bn1.running_mean", "stage2.4.bn1.running_var" }, new[] { "stage2.4.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.4.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.4.bn1" }, new[] { "stage2.4.relu1" });
-            // stage2.4.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.4.conv2.weight");
-            g.Node("Conv", new[] { "stage2.4.relu1", "stage2.4.conv2.weight" }, new[] { "stage2.4.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.4.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.4.bn2.weight");
-            g.Weight("stage2.4.bn2.bias");
-            g.Weight("stage2.4.bn2.running_mean");
-            g.Weight("stage2.4.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.4.conv2", "stage2.4.bn2.weight", "stage2.4.bn2.bias", "stage2.4.bn2.running_mean", "stage2.4.bn2.running_var" }, new[] { "stage2.4.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.4.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 32, 14, 14]
-            g.Node("Add", new[] { "stage2.4.bn2", "stage2.3.relu2" }, new[] { "stage2.4.bn2_merged" });
-            // stage2.4.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.4.bn2_merged" }, new[] { "stage2.4.relu2" });
-            // stage2.5.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.5.conv1.weight");
-            g.Node("Conv", new[] { "stage2.4.relu2", "stage2.5.conv1.weight" }, new[] { "stage2.5.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.5.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.5.bn1.weight");
-            g.Weight("stage2.5.bn1.bias");
-            g.Weight("stage2.5.bn1.running_mean");
-            g.Weight("stage2.5.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.5.conv1", "stage2.5.bn1.weight", "stage2.5.bn1.bias", "stage2.5.bn1.running_mean", "stage2.5.bn1.running_var" }, new[] { "stage2.5.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.5.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.5.bn1" }, new[] { "stage2.5.relu1" });
-            // stage2.5.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.5.conv2.weight");
-            g.Node("Conv", new[] { "stage2.5.relu1", "stage2.5.conv2.weight" }, new[] { "stage2.5.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.5.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.5.bn2.weight");
-            g.Weight("stage2.5.bn2.bias");
-            g.Weight("stage2.5.bn2.running_mean");
-            g.Weight("stage2.5.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.5.conv2", "stage2.5.bn2.weight", "stage2.5.bn2.bias", "stage2.5.bn2.running_mean", "stage2.5.bn2.running_var" }, new[] { "stage2.5.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.5.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 32, 14, 14]
-            g.Node("Add", new[] { "stage2.5.bn2", "stage2.4.relu2" }, new[] { "stage2.5.bn2_merged" });
-            // stage2.5.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.5.bn2_merged" }, new[] { "stage2.5.relu2" });
-            // stage2.6.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.6.conv1.weight");
-            g.Node("Conv", new[] { "stage2.5.relu2", "stage2.6.conv1.weight" }, new[] { "stage2.6.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.6.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.6.bn1.weight");
-            g.Weight("stage2.6.bn1.bias");
-            g.Weight("stage2.6.bn1.running_mean");
-            g.Weight("stage2.6.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.6.conv1", "stage2.6.bn1.weight", "stage2.6.bn1.bias", "stage2.6.bn1.running_mean", "stage2.6.bn1.running_var" }, new[] { "stage2.6.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.6.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.6.bn1" }, new[] { "stage2.6.relu1" });
-            // stage2.6.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.6.conv2.weight");
-            g.Node("Conv", new[] { "stage2.6.relu1", "stage2.6.conv2.weight" }, new[] { "stage2.6.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.6.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.6.bn2.weight");
-            g.Weight("stage2.6.bn2.bias");
-            g.Weight("stage2.6.bn2.running_mean");
-            g.Weight("stage2.6.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.6.conv2", "stage2.6.bn2.weight", "stage2.6.bn2.bias", "stage2.6.bn2.running_mean", "stage2.6.bn2.running_var" }, new[] { "stage2.6.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.6.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 32, 14, 14]
-            g.Node("Add", new[] { "stage2.6.bn2", "stage2.5.relu2" }, new[] { "stage2.6.bn2_merged" });
-            // stage2.6.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.6.bn2_merged" }, new[] { "stage2.6.relu2" });
-            // stage2.7.conv1: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.7.conv1.weight");
-            g.Node("Conv", new[] { "stage2.6.relu2", "stage2.7.conv1.weight" }, new[] { "stage2.7.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.7.bn1: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.7.bn1.weight");
-            g.Weight("stage2.7.bn1.bias");
-            g.Weight("stage2.7.bn1.running_mean");
-            g.Weight("stage2.7.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.7.conv1", "stage2.7.bn1.weight", "stage2.7.bn1.bias", "stage2.7.bn1.running_mean", "stage2.7.bn1.running_var" }, new[] { "stage2.7.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.7.relu1: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.7.bn1" }, new[] { "stage2.7.relu1" });
-            // stage2.7.conv2: Conv2d -> [N, 32, 14, 14]
-            g.Weight("stage2.7.conv2.weight");
-            g.Node("Conv", new[] { "stage2.7.relu1", "stage2.7.conv2.weight" }, new[] { "stage2.7.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.7.bn2: BatchNorm2d -> [N, 32, 14, 14]
-            g.Weight("stage2.7.bn2.weight");
-            g.Weight("stage2.7.bn2.bias");
-            g.Weight("stage2.7.bn2.running_mean");
-            g.Weight("stage2.7.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.7.conv2", "stage2.7.bn2.weight", "stage2.7.bn2.bias", "stage2.7.bn2.running_mean", "stage2.7.bn2.running_var" }, new[] { "stage2.7.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.7.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 32, 14, 14]
-            g.Node("Add", new[] { "stage2.7.bn2", "stage2.6.relu2" }, new[] { "stage2.7.bn2_merged" });
-            // stage2.7.relu2: ReLU -> [N, 32, 14, 14]
-            g.Node("Relu", new[] { "stage2.7.bn2_merged" }, new[] { "stage2.7.relu2" });
-            // down3.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("down3.conv1.weight");
-            g.Node("Conv", new[] { "stage2.7.relu2", "down3.conv1.weight" }, new[] { "down3.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // down3.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("down3.bn1.weight");
-            g.Weight("down3.bn1.bias");
-            g.Weight("down3.bn1.running_mean");
-            g.Weight("down3.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "down3.conv1", "down3.bn1.weight", "down3.bn1.bias", "down3.bn1.running_mean", "down3.bn1.running_var" }, new[] { "down3.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // down3.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "down3.bn1" }, new[] { "down3.relu1" });
-            // down3.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("down3.conv2.weight");
-            g.Node("Conv", new[] { "down3.relu1", "down3.conv2.weight" }, new[] { "down3.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // down3.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("down3.bn2.weight");
-            g.Weight("down3.bn2.bias");
-            g.Weight("down3.bn2.running_mean");
-            g.Weight("down3.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "down3.conv2", "down3.bn2.weight", "down3.bn2.bias", "down3.bn2.running_mean", "down3.bn2.running_var" }, new[] { "down3.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // down3.bn2: skip from 'input' (Add, projected, DropPath (from the Use)) -> [N, 64, 7, 7]
-            g.Weight("down3.input_to_bn2.0.weight");
-            g.Node("Conv", new[] { "stage2.7.relu2", "down3.input_to_bn2.0.weight" }, new[] { "down3.input_to_bn2_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
-            g.Weight("down3.input_to_bn2.1.weight");
-            g.Weight("down3.input_to_bn2.1.bias");
-            g.Weight("down3.input_to_bn2.1.running_mean");
-            g.Weight("down3.input_to_bn2.1.running_var");
-            g.Node("BatchNormalization", new[] { "down3.input_to_bn2_conv", "down3.input_to_bn2.1.weight", "down3.input_to_bn2.1.bias", "down3.input_to_bn2.1.running_mean", "down3.input_to_bn2.1.running_var" }, new[] { "down3.input_to_bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            g.Node("Add", new[] { "down3.bn2", "down3.input_to_bn2" }, new[] { "down3.bn2_merged" });
-            // down3.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "down3.bn2_merged" }, new[] { "down3.relu2" });
-            // stage3.0.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.0.conv1.weight");
-            g.Node("Conv", new[] { "down3.relu2", "stage3.0.conv1.weight" }, new[] { "stage3.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.0.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.0.bn1.weight");
-            g.Weight("stage3.0.bn1.bias");
-            g.Weight("stage3.0.bn1.running_mean");
-            g.Weight("stage3.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.0.conv1", "stage3.0.bn1.weight", "stage3.0.bn1.bias", "stage3.0.bn1.running_mean", "stage3.0.bn1.running_var" }, new[] { "stage3.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.0.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.0.bn1" }, new[] { "stage3.0.relu1" });
-            // stage3.0.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.0.conv2.weight");
-            g.Node("Conv", new[] { "stage3.0.relu1", "stage3.0.conv2.weight" }, new[] { "stage3.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.0.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.0.bn2.weight");
-            g.Weight("stage3.0.bn2.bias");
-            g.Weight("stage3.0.bn2.running_mean");
-            g.Weight("stage3.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.0.conv2", "stage3.0.bn2.weight", "stage3.0.bn2.bias", "stage3.0.bn2.running_mean", "stage3.0.bn2.running_var" }, new[] { "stage3.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.0.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 64, 7, 7]
-            g.Node("Add", new[] { "stage3.0.bn2", "down3.relu2" }, new[] { "stage3.0.bn2_merged" });
-            // stage3.0.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.0.bn2_merged" }, new[] { "stage3.0.relu2" });
-            // stage3.1.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.1.conv1.weight");
-            g.Node("Conv", new[] { "stage3.0.relu2", "stage3.1.conv1.weight" }, new[] { "stage3.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.1.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.1.bn1.weight");
-            g.Weight("stage3.1.bn1.bias");
-            g.Weight("stage3.1.bn1.running_mean");
-            g.Weight("stage3.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.1.conv1", "stage3.1.bn1.weight", "stage3.1.bn1.bias", "stage3.1.bn1.running_mean", "stage3.1.bn1.running_var" }, new[] { "stage3.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.1.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.1.bn1" }, new[] { "stage3.1.relu1" });
-            // stage3.1.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.1.conv2.weight");
-            g.Node("Conv", new[] { "stage3.1.relu1", "stage3.1.conv2.weight" }, new[] { "stage3.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.1.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.1.bn2.weight");
-            g.Weight("stage3.1.bn2.bias");
-            g.Weight("stage3.1.bn2.running_mean");
-            g.Weight("stage3.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.1.conv2", "stage3.1.bn2.weight", "stage3.1.bn2.bias", "stage3.1.bn2.running_mean", "stage3.1.bn2.running_var" }, new[] { "stage3.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.1.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 64, 7, 7]
-            g.Node("Add", new[] { "stage3.1.bn2", "stage3.0.relu2" }, new[] { "stage3.1.bn2_merged" });
-            // stage3.1.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.1.bn2_merged" }, new[] { "stage3.1.relu2" });
-            // stage3.2.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.2.conv1.weight");
-            g.Node("Conv", new[] { "stage3.1.relu2", "stage3.2.conv1.weight" }, new[] { "stage3.2.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.2.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.2.bn1.weight");
-            g.Weight("stage3.2.bn1.bias");
-            g.Weight("stage3.2.bn1.running_mean");
-            g.Weight("stage3.2.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.2.conv1", "stage3.2.bn1.weight", "stage3.2.bn1.bias", "stage3.2.bn1.running_mean", "stage3.2.bn1.running_var" }, new[] { "stage3.2.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.2.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.2.bn1" }, new[] { "stage3.2.relu1" });
-            // stage3.2.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.2.conv2.weight");
-            g.Node("Conv", new[] { "stage3.2.relu1", "stage3.2.conv2.weight" }, new[] { "stage3.2.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.2.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.2.bn2.weight");
-            g.Weight("stage3.2.bn2.bias");
-            g.Weight("stage3.2.bn2.running_mean");
-            g.Weight("stage3.2.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.2.conv2", "stage3.2.bn2.weight", "stage3.2.bn2.bias", "stage3.2.bn2.running_mean", "stage3.2.bn2.running_var" }, new[] { "stage3.2.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.2.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 64, 7, 7]
-            g.Node("Add", new[] { "stage3.2.bn2", "stage3.1.relu2" }, new[] { "stage3.2.bn2_merged" });
-            // stage3.2.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.2.bn2_merged" }, new[] { "stage3.2.relu2" });
-            // stage3.3.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.3.conv1.weight");
-            g.Node("Conv", new[] { "stage3.2.relu2", "stage3.3.conv1.weight" }, new[] { "stage3.3.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.3.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.3.bn1.weight");
-            g.Weight("stage3.3.bn1.bias");
-            g.Weight("stage3.3.bn1.running_mean");
-            g.Weight("stage3.3.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.3.conv1", "stage3.3.bn1.weight", "stage3.3.bn1.bias", "stage3.3.bn1.running_mean", "stage3.3.bn1.running_var" }, new[] { "stage3.3.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.3.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.3.bn1" }, new[] { "stage3.3.relu1" });
-            // stage3.3.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.3.conv2.weight");
-            g.Node("Conv", new[] { "stage3.3.relu1", "stage3.3.conv2.weight" }, new[] { "stage3.3.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.3.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.3.bn2.weight");
-            g.Weight("stage3.3.bn2.bias");
-            g.Weight("stage3.3.bn2.running_mean");
-            g.Weight("stage3.3.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.3.conv2", "stage3.3.bn2.weight", "stage3.3.bn2.bias", "stage3.3.bn2.running_mean", "stage3.3.bn2.running_var" }, new[] { "stage3.3.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.3.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 64, 7, 7]
-            g.Node("Add", new[] { "stage3.3.bn2", "stage3.2.relu2" }, new[] { "stage3.3.bn2_merged" });
-            // stage3.3.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.3.bn2_merged" }, new[] { "stage3.3.relu2" });
-            // stage3.4.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.4.conv1.weight");
-            g.Node("Conv", new[] { "stage3.3.relu2", "stage3.4.conv1.weight" }, new[] { "stage3.4.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.4.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.4.bn1.weight");
-            g.Weight("stage3.4.bn1.bias");
-            g.Weight("stage3.4.bn1.running_mean");
-            g.Weight("stage3.4.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.4.conv1", "stage3.4.bn1.weight", "stage3.4.bn1.bias", "stage3.4.bn1.running_mean", "stage3.4.bn1.running_var" }, new[] { "stage3.4.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.4.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.4.bn1" }, new[] { "stage3.4.relu1" });
-            // stage3.4.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.4.conv2.weight");
-            g.Node("Conv", new[] { "stage3.4.relu1", "stage3.4.conv2.weight" }, new[] { "stage3.4.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.4.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.4.bn2.weight");
-            g.Weight("stage3.4.bn2.bias");
-            g.Weight("stage3.4.bn2.running_mean");
-            g.Weight("stage3.4.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.4.conv2", "stage3.4.bn2.weight", "stage3.4.bn2.bias", "stage3.4.bn2.running_mean", "stage3.4.bn2.running_var" }, new[] { "stage3.4.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.4.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 64, 7, 7]
-            g.Node("Add", new[] { "stage3.4.bn2", "stage3.3.relu2" }, new[] { "stage3.4.bn2_merged" });
-            // stage3.4.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.4.bn2_merged" }, new[] { "stage3.4.relu2" });
-            // stage3.5.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.5.conv1.weight");
-            g.Node("Conv", new[] { "stage3.4.relu2", "stage3.5.conv1.weight" }, new[] { "stage3.5.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.5.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.5.bn1.weight");
-            g.Weight("stage3.5.bn1.bias");
-            g.Weight("stage3.5.bn1.running_mean");
-            g.Weight("stage3.5.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.5.conv1", "stage3.5.bn1.weight", "stage3.5.bn1.bias", "stage3.5.bn1.running_mean", "stage3.5.bn1.running_var" }, new[] { "stage3.5.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.5.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.5.bn1" }, new[] { "stage3.5.relu1" });
-            // stage3.5.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.5.conv2.weight");
-            g.Node("Conv", new[] { "stage3.5.relu1", "stage3.5.conv2.weight" }, new[] { "stage3.5.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.5.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.5.bn2.weight");
-            g.Weight("stage3.5.bn2.bias");
-            g.Weight("stage3.5.bn2.running_mean");
-            g.Weight("stage3.5.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.5.conv2", "stage3.5.bn2.weight", "stage3.5.bn2.bias", "stage3.5.bn2.running_mean", "stage3.5.bn2.running_var" }, new[] { "stage3.5.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.5.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 64, 7, 7]
-            g.Node("Add", new[] { "stage3.5.bn2", "stage3.4.relu2" }, new[] { "stage3.5.bn2_merged" });
-            // stage3.5.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.5.bn2_merged" }, new[] { "stage3.5.relu2" });
-            // stage3.6.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.6.conv1.weight");
-            g.Node("Conv", new[] { "stage3.5.relu2", "stage3.6.conv1.weight" }, new[] { "stage3.6.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.6.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.6.bn1.weight");
-            g.Weight("stage3.6.bn1.bias");
-            g.Weight("stage3.6.bn1.running_mean");
-            g.Weight("stage3.6.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.6.conv1", "stage3.6.bn1.weight", "stage3.6.bn1.bias", "stage3.6.bn1.running_mean", "stage3.6.bn1.running_var" }, new[] { "stage3.6.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.6.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.6.bn1" }, new[] { "stage3.6.relu1" });
-            // stage3.6.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.6.conv2.weight");
-            g.Node("Conv", new[] { "stage3.6.relu1", "stage3.6.conv2.weight" }, new[] { "stage3.6.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.6.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.6.bn2.weight");
-            g.Weight("stage3.6.bn2.bias");
-            g.Weight("stage3.6.bn2.running_mean");
-            g.Weight("stage3.6.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.6.conv2", "stage3.6.bn2.weight", "stage3.6.bn2.bias", "stage3.6.bn2.running_mean", "stage3.6.bn2.running_var" }, new[] { "stage3.6.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.6.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 64, 7, 7]
-            g.Node("Add", new[] { "stage3.6.bn2", "stage3.5.relu2" }, new[] { "stage3.6.bn2_merged" });
-            // stage3.6.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.6.bn2_merged" }, new[] { "stage3.6.relu2" });
-            // stage3.7.conv1: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.7.conv1.weight");
-            g.Node("Conv", new[] { "stage3.6.relu2", "stage3.7.conv1.weight" }, new[] { "stage3.7.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.7.bn1: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.7.bn1.weight");
-            g.Weight("stage3.7.bn1.bias");
-            g.Weight("stage3.7.bn1.running_mean");
-            g.Weight("stage3.7.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.7.conv1", "stage3.7.bn1.weight", "stage3.7.bn1.bias", "stage3.7.bn1.running_mean", "stage3.7.bn1.running_var" }, new[] { "stage3.7.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.7.relu1: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.7.bn1" }, new[] { "stage3.7.relu1" });
-            // stage3.7.conv2: Conv2d -> [N, 64, 7, 7]
-            g.Weight("stage3.7.conv2.weight");
-            g.Node("Conv", new[] { "stage3.7.relu1", "stage3.7.conv2.weight" }, new[] { "stage3.7.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage3.7.bn2: BatchNorm2d -> [N, 64, 7, 7]
-            g.Weight("stage3.7.bn2.weight");
-            g.Weight("stage3.7.bn2.bias");
-            g.Weight("stage3.7.bn2.running_mean");
-            g.Weight("stage3.7.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage3.7.conv2", "stage3.7.bn2.weight", "stage3.7.bn2.bias", "stage3.7.bn2.running_mean", "stage3.7.bn2.running_var" }, new[] { "stage3.7.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage3.7.bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 64, 7, 7]
-            g.Node("Add", new[] { "stage3.7.bn2", "stage3.6.relu2" }, new[] { "stage3.7.bn2_merged" });
-            // stage3.7.relu2: ReLU -> [N, 64, 7, 7]
-            g.Node("Relu", new[] { "stage3.7.bn2_merged" }, new[] { "stage3.7.relu2" });
+            BasicBlock_16x28x28.OnnxGraph(g, "stage1.0.", "relu1");
+            BasicBlock_16x28x28.OnnxGraph(g, "stage1.1.", "stage1.0.relu2");
+            BasicBlock_16x28x28.OnnxGraph(g, "stage1.2.", "stage1.1.relu2");
+            BasicBlock_16x28x28.OnnxGraph(g, "stage1.3.", "stage1.2.relu2");
+            BasicBlock_16x28x28.OnnxGraph(g, "stage1.4.", "stage1.3.relu2");
+            BasicBlock_16x28x28.OnnxGraph(g, "stage1.5.", "stage1.4.relu2");
+            BasicBlock_16x28x28.OnnxGraph(g, "stage1.6.", "stage1.5.relu2");
+            BasicBlock_16x28x28.OnnxGraph(g, "stage1.7.", "stage1.6.relu2");
+            BasicBlock_16x28x28.OnnxGraph(g, "stage1.8.", "stage1.7.relu2");
+            DownBlock_16x28x28.OnnxGraph(g, "down2.", "stage1.8.relu2");
+            BasicBlock_32x14x14.OnnxGraph(g, "stage2.0.", "down2.relu2");
+            BasicBlock_32x14x14.OnnxGraph(g, "stage2.1.", "stage2.0.relu2");
+            BasicBlock_32x14x14.OnnxGraph(g, "stage2.2.", "stage2.1.relu2");
+            BasicBlock_32x14x14.OnnxGraph(g, "stage2.3.", "stage2.2.relu2");
+            BasicBlock_32x14x14.OnnxGraph(g, "stage2.4.", "stage2.3.relu2");
+            BasicBlock_32x14x14.OnnxGraph(g, "stage2.5.", "stage2.4.relu2");
+            BasicBlock_32x14x14.OnnxGraph(g, "stage2.6.", "stage2.5.relu2");
+            BasicBlock_32x14x14.OnnxGraph(g, "stage2.7.", "stage2.6.relu2");
+            DownBlock_32x14x14.OnnxGraph(g, "down3.", "stage2.7.relu2");
+            BasicBlock_64x7x7.OnnxGraph(g, "stage3.0.", "down3.relu2");
+            BasicBlock_64x7x7.OnnxGraph(g, "stage3.1.", "stage3.0.relu2");
+            BasicBlock_64x7x7.OnnxGraph(g, "stage3.2.", "stage3.1.relu2");
+            BasicBlock_64x7x7.OnnxGraph(g, "stage3.3.", "stage3.2.relu2");
+            BasicBlock_64x7x7.OnnxGraph(g, "stage3.4.", "stage3.3.relu2");
+            BasicBlock_64x7x7.OnnxGraph(g, "stage3.5.", "stage3.4.relu2");
+            BasicBlock_64x7x7.OnnxGraph(g, "stage3.6.", "stage3.5.relu2");
+            BasicBlock_64x7x7.OnnxGraph(g, "stage3.7.", "stage3.6.relu2");
             // globalpool1: GlobalAvgPool -> [N, 64]
             g.Node("ReduceMean", new[] { "stage3.7.relu2" }, new[] { "globalpool1" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
             // fc: Linear -> [N, 10]
@@ -1965,6 +1330,35 @@ namespace Dsl.Examples.Models
                 bn2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 16, 28, 28]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 16, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 16, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 16, 28, 28]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 16, 28, 28]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 16, 28, 28]
+                g.Node("Add", new[] { p + "bn2", input }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 16, 28, 28]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>DownBlock</c> specialised for input [N, 16, 28, 28].</summary>
@@ -2045,6 +1439,42 @@ namespace Dsl.Examples.Models
                 bn2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 32, 14, 14]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 32, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 32, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 32, 14, 14]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 32, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add, projected, DropPath (from the Use)) -> [N, 32, 14, 14]
+                g.Weight(p + "input_to_bn2.0.weight");
+                g.Node("Conv", new[] { input, p + "input_to_bn2.0.weight" }, new[] { p + "input_to_bn2_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
+                g.Weight(p + "input_to_bn2.1.weight");
+                g.Weight(p + "input_to_bn2.1.bias");
+                g.Weight(p + "input_to_bn2.1.running_mean");
+                g.Weight(p + "input_to_bn2.1.running_var");
+                g.Node("BatchNormalization", new[] { p + "input_to_bn2_conv", p + "input_to_bn2.1.weight", p + "input_to_bn2.1.bias", p + "input_to_bn2.1.running_mean", p + "input_to_bn2.1.running_var" }, new[] { p + "input_to_bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                g.Node("Add", new[] { p + "bn2", p + "input_to_bn2" }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 32, 14, 14]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>BasicBlock</c> specialised for input [N, 32, 14, 14].</summary>
@@ -2120,6 +1550,35 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 32, 14, 14]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 32, 14, 14]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 32, 14, 14]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 32, 14, 14]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 32, 14, 14]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 32, 14, 14]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 32, 14, 14]
+                g.Node("Add", new[] { p + "bn2", input }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 32, 14, 14]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
             }
         }
 
@@ -2201,6 +1660,42 @@ namespace Dsl.Examples.Models
                 bn2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 64, 7, 7]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 64, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 64, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 64, 7, 7]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 64, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add, projected, DropPath (from the Use)) -> [N, 64, 7, 7]
+                g.Weight(p + "input_to_bn2.0.weight");
+                g.Node("Conv", new[] { input, p + "input_to_bn2.0.weight" }, new[] { p + "input_to_bn2_conv" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2, 2 }));
+                g.Weight(p + "input_to_bn2.1.weight");
+                g.Weight(p + "input_to_bn2.1.bias");
+                g.Weight(p + "input_to_bn2.1.running_mean");
+                g.Weight(p + "input_to_bn2.1.running_var");
+                g.Node("BatchNormalization", new[] { p + "input_to_bn2_conv", p + "input_to_bn2.1.weight", p + "input_to_bn2.1.bias", p + "input_to_bn2.1.running_mean", p + "input_to_bn2.1.running_var" }, new[] { p + "input_to_bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                g.Node("Add", new[] { p + "bn2", p + "input_to_bn2" }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 64, 7, 7]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>BasicBlock</c> specialised for input [N, 64, 7, 7].</summary>
@@ -2276,6 +1771,35 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 64, 7, 7]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 64, 7, 7]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 64, 7, 7]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 64, 7, 7]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 64, 7, 7]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 64, 7, 7]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add, DropPath (from the Use)) -> [N, 64, 7, 7]
+                g.Node("Add", new[] { p + "bn2", input }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 64, 7, 7]
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
             }
         }
 

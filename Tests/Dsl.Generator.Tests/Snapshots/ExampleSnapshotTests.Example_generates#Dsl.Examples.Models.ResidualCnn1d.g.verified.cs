@@ -331,104 +331,12 @@ namespace Dsl.Examples.Models
             g.Node("BatchNormalization", new[] { "stem", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var" }, new[] { "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
             // relu1: ReLU -> [N, 32, L] (signal)
             g.Node("Relu", new[] { "bn1" }, new[] { "relu1" });
-            // stage1.0.conv1: Conv1d -> [N, 32, L] (signal)
-            g.Weight("stage1.0.conv1.weight");
-            g.Node("Conv", new[] { "relu1", "stage1.0.conv1.weight" }, new[] { "stage1.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.0.bn1: BatchNorm1d -> [N, 32, L] (signal)
-            g.Weight("stage1.0.bn1.weight");
-            g.Weight("stage1.0.bn1.bias");
-            g.Weight("stage1.0.bn1.running_mean");
-            g.Weight("stage1.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.0.conv1", "stage1.0.bn1.weight", "stage1.0.bn1.bias", "stage1.0.bn1.running_mean", "stage1.0.bn1.running_var" }, new[] { "stage1.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.0.relu1: ReLU -> [N, 32, L] (signal)
-            g.Node("Relu", new[] { "stage1.0.bn1" }, new[] { "stage1.0.relu1" });
-            // stage1.0.conv2: Conv1d -> [N, 32, L] (signal)
-            g.Weight("stage1.0.conv2.weight");
-            g.Node("Conv", new[] { "stage1.0.relu1", "stage1.0.conv2.weight" }, new[] { "stage1.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.0.bn2: BatchNorm1d -> [N, 32, L] (signal)
-            g.Weight("stage1.0.bn2.weight");
-            g.Weight("stage1.0.bn2.bias");
-            g.Weight("stage1.0.bn2.running_mean");
-            g.Weight("stage1.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.0.conv2", "stage1.0.bn2.weight", "stage1.0.bn2.bias", "stage1.0.bn2.running_mean", "stage1.0.bn2.running_var" }, new[] { "stage1.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.0.bn2: skip from 'input' (Add) -> [N, 32, L] (signal)
-            g.Node("Add", new[] { "stage1.0.bn2", "relu1" }, new[] { "stage1.0.bn2_merged" });
-            // stage1.0.relu2: ReLU -> [N, 32, L] (signal)
-            g.Node("Relu", new[] { "stage1.0.bn2_merged" }, new[] { "stage1.0.relu2" });
-            // stage1.1.conv1: Conv1d -> [N, 32, L] (signal)
-            g.Weight("stage1.1.conv1.weight");
-            g.Node("Conv", new[] { "stage1.0.relu2", "stage1.1.conv1.weight" }, new[] { "stage1.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.1.bn1: BatchNorm1d -> [N, 32, L] (signal)
-            g.Weight("stage1.1.bn1.weight");
-            g.Weight("stage1.1.bn1.bias");
-            g.Weight("stage1.1.bn1.running_mean");
-            g.Weight("stage1.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.1.conv1", "stage1.1.bn1.weight", "stage1.1.bn1.bias", "stage1.1.bn1.running_mean", "stage1.1.bn1.running_var" }, new[] { "stage1.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.1.relu1: ReLU -> [N, 32, L] (signal)
-            g.Node("Relu", new[] { "stage1.1.bn1" }, new[] { "stage1.1.relu1" });
-            // stage1.1.conv2: Conv1d -> [N, 32, L] (signal)
-            g.Weight("stage1.1.conv2.weight");
-            g.Node("Conv", new[] { "stage1.1.relu1", "stage1.1.conv2.weight" }, new[] { "stage1.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage1.1.bn2: BatchNorm1d -> [N, 32, L] (signal)
-            g.Weight("stage1.1.bn2.weight");
-            g.Weight("stage1.1.bn2.bias");
-            g.Weight("stage1.1.bn2.running_mean");
-            g.Weight("stage1.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage1.1.conv2", "stage1.1.bn2.weight", "stage1.1.bn2.bias", "stage1.1.bn2.running_mean", "stage1.1.bn2.running_var" }, new[] { "stage1.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage1.1.bn2: skip from 'input' (Add) -> [N, 32, L] (signal)
-            g.Node("Add", new[] { "stage1.1.bn2", "stage1.0.relu2" }, new[] { "stage1.1.bn2_merged" });
-            // stage1.1.relu2: ReLU -> [N, 32, L] (signal)
-            g.Node("Relu", new[] { "stage1.1.bn2_merged" }, new[] { "stage1.1.relu2" });
+            ResidualBlock1d_32xL_signal.OnnxGraph(g, "stage1.0.", "relu1");
+            ResidualBlock1d_32xL_signal.OnnxGraph(g, "stage1.1.", "stage1.0.relu2");
             // maxpool1: MaxPool1d -> [N, 32, floor(L/2)] (signal)
             g.Node("MaxPool", new[] { "stage1.1.relu2" }, new[] { "maxpool1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 2 }), new global::Dsl.OnnxAttribute("strides", new long[] { 2 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0 }));
-            // stage2.0.conv1: Conv1d -> [N, 32, floor(L/2)] (signal)
-            g.Weight("stage2.0.conv1.weight");
-            g.Node("Conv", new[] { "maxpool1", "stage2.0.conv1.weight" }, new[] { "stage2.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.0.bn1: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
-            g.Weight("stage2.0.bn1.weight");
-            g.Weight("stage2.0.bn1.bias");
-            g.Weight("stage2.0.bn1.running_mean");
-            g.Weight("stage2.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.0.conv1", "stage2.0.bn1.weight", "stage2.0.bn1.bias", "stage2.0.bn1.running_mean", "stage2.0.bn1.running_var" }, new[] { "stage2.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.0.relu1: ReLU -> [N, 32, floor(L/2)] (signal)
-            g.Node("Relu", new[] { "stage2.0.bn1" }, new[] { "stage2.0.relu1" });
-            // stage2.0.conv2: Conv1d -> [N, 32, floor(L/2)] (signal)
-            g.Weight("stage2.0.conv2.weight");
-            g.Node("Conv", new[] { "stage2.0.relu1", "stage2.0.conv2.weight" }, new[] { "stage2.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.0.bn2: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
-            g.Weight("stage2.0.bn2.weight");
-            g.Weight("stage2.0.bn2.bias");
-            g.Weight("stage2.0.bn2.running_mean");
-            g.Weight("stage2.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.0.conv2", "stage2.0.bn2.weight", "stage2.0.bn2.bias", "stage2.0.bn2.running_mean", "stage2.0.bn2.running_var" }, new[] { "stage2.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.0.bn2: skip from 'input' (Add) -> [N, 32, floor(L/2)] (signal)
-            g.Node("Add", new[] { "stage2.0.bn2", "maxpool1" }, new[] { "stage2.0.bn2_merged" });
-            // stage2.0.relu2: ReLU -> [N, 32, floor(L/2)] (signal)
-            g.Node("Relu", new[] { "stage2.0.bn2_merged" }, new[] { "stage2.0.relu2" });
-            // stage2.1.conv1: Conv1d -> [N, 32, floor(L/2)] (signal)
-            g.Weight("stage2.1.conv1.weight");
-            g.Node("Conv", new[] { "stage2.0.relu2", "stage2.1.conv1.weight" }, new[] { "stage2.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.1.bn1: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
-            g.Weight("stage2.1.bn1.weight");
-            g.Weight("stage2.1.bn1.bias");
-            g.Weight("stage2.1.bn1.running_mean");
-            g.Weight("stage2.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.1.conv1", "stage2.1.bn1.weight", "stage2.1.bn1.bias", "stage2.1.bn1.running_mean", "stage2.1.bn1.running_var" }, new[] { "stage2.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.1.relu1: ReLU -> [N, 32, floor(L/2)] (signal)
-            g.Node("Relu", new[] { "stage2.1.bn1" }, new[] { "stage2.1.relu1" });
-            // stage2.1.conv2: Conv1d -> [N, 32, floor(L/2)] (signal)
-            g.Weight("stage2.1.conv2.weight");
-            g.Node("Conv", new[] { "stage2.1.relu1", "stage2.1.conv2.weight" }, new[] { "stage2.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // stage2.1.bn2: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
-            g.Weight("stage2.1.bn2.weight");
-            g.Weight("stage2.1.bn2.bias");
-            g.Weight("stage2.1.bn2.running_mean");
-            g.Weight("stage2.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "stage2.1.conv2", "stage2.1.bn2.weight", "stage2.1.bn2.bias", "stage2.1.bn2.running_mean", "stage2.1.bn2.running_var" }, new[] { "stage2.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // stage2.1.bn2: skip from 'input' (Add) -> [N, 32, floor(L/2)] (signal)
-            g.Node("Add", new[] { "stage2.1.bn2", "stage2.0.relu2" }, new[] { "stage2.1.bn2_merged" });
-            // stage2.1.relu2: ReLU -> [N, 32, floor(L/2)] (signal)
-            g.Node("Relu", new[] { "stage2.1.bn2_merged" }, new[] { "stage2.1.relu2" });
+            ResidualBlock1d_32xfloor_L_2_signal.OnnxGraph(g, "stage2.0.", "maxpool1");
+            ResidualBlock1d_32xfloor_L_2_signal.OnnxGraph(g, "stage2.1.", "stage2.0.relu2");
             // globalpool1: GlobalAvgPool -> [N, 32]
             g.Node("ReduceMean", new[] { "stage2.1.relu2" }, new[] { "globalpool1" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
             // head: Linear -> [N, 8]
@@ -622,6 +530,35 @@ namespace Dsl.Examples.Models
                 bn2.Dispose();
                 return relu2;
             }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv1d -> [N, 32, L] (signal)
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm1d -> [N, 32, L] (signal)
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 32, L] (signal)
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv1d -> [N, 32, L] (signal)
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm1d -> [N, 32, L] (signal)
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add) -> [N, 32, L] (signal)
+                g.Node("Add", new[] { p + "bn2", input }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 32, L] (signal)
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
+            }
         }
 
         /// <summary>Block <c>ResidualBlock1d</c> specialised for input [N, 32, floor(L/2)] (signal).</summary>
@@ -695,6 +632,35 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 32, floor(L/2)] (signal)
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv1d -> [N, 32, floor(L/2)] (signal)
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 32, floor(L/2)] (signal)
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv1d -> [N, 32, floor(L/2)] (signal)
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm1d -> [N, 32, floor(L/2)] (signal)
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // bn2: skip from 'input' (Add) -> [N, 32, floor(L/2)] (signal)
+                g.Node("Add", new[] { p + "bn2", input }, new[] { p + "bn2_merged" });
+                // relu2: ReLU -> [N, 32, floor(L/2)] (signal)
+                g.Node("Relu", new[] { p + "bn2_merged" }, new[] { p + "relu2" });
             }
         }
 

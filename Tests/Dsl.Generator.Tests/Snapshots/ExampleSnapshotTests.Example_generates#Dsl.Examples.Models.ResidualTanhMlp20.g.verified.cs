@@ -398,186 +398,24 @@ namespace Dsl.Examples.Models
             g.Node("Add", new[] { "input_fc_matmul", "input_fc.bias" }, new[] { "input_fc" });
             // tanh1: Tanh -> [N, 64]
             g.Node("Tanh", new[] { "input_fc" }, new[] { "tanh1" });
-            // hidden.0.fc: Linear -> [N, 64]
-            g.Weight("hidden.0.fc.weight");
-            g.Node("Transpose", new[] { "hidden.0.fc.weight" }, new[] { "hidden.0.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "tanh1", "hidden.0.fc_weight_t" }, new[] { "hidden.0.fc_matmul" });
-            g.Weight("hidden.0.fc.bias");
-            g.Node("Add", new[] { "hidden.0.fc_matmul", "hidden.0.fc.bias" }, new[] { "hidden.0.fc" });
-            // hidden.0.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.0.fc" }, new[] { "hidden.0.act" });
-            // hidden.0.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.0.act", "tanh1" }, new[] { "hidden.0.act_merged" });
-            // hidden.1.fc: Linear -> [N, 64]
-            g.Weight("hidden.1.fc.weight");
-            g.Node("Transpose", new[] { "hidden.1.fc.weight" }, new[] { "hidden.1.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.0.act_merged", "hidden.1.fc_weight_t" }, new[] { "hidden.1.fc_matmul" });
-            g.Weight("hidden.1.fc.bias");
-            g.Node("Add", new[] { "hidden.1.fc_matmul", "hidden.1.fc.bias" }, new[] { "hidden.1.fc" });
-            // hidden.1.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.1.fc" }, new[] { "hidden.1.act" });
-            // hidden.1.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.1.act", "hidden.0.act_merged" }, new[] { "hidden.1.act_merged" });
-            // hidden.2.fc: Linear -> [N, 64]
-            g.Weight("hidden.2.fc.weight");
-            g.Node("Transpose", new[] { "hidden.2.fc.weight" }, new[] { "hidden.2.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.1.act_merged", "hidden.2.fc_weight_t" }, new[] { "hidden.2.fc_matmul" });
-            g.Weight("hidden.2.fc.bias");
-            g.Node("Add", new[] { "hidden.2.fc_matmul", "hidden.2.fc.bias" }, new[] { "hidden.2.fc" });
-            // hidden.2.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.2.fc" }, new[] { "hidden.2.act" });
-            // hidden.2.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.2.act", "hidden.1.act_merged" }, new[] { "hidden.2.act_merged" });
-            // hidden.3.fc: Linear -> [N, 64]
-            g.Weight("hidden.3.fc.weight");
-            g.Node("Transpose", new[] { "hidden.3.fc.weight" }, new[] { "hidden.3.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.2.act_merged", "hidden.3.fc_weight_t" }, new[] { "hidden.3.fc_matmul" });
-            g.Weight("hidden.3.fc.bias");
-            g.Node("Add", new[] { "hidden.3.fc_matmul", "hidden.3.fc.bias" }, new[] { "hidden.3.fc" });
-            // hidden.3.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.3.fc" }, new[] { "hidden.3.act" });
-            // hidden.3.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.3.act", "hidden.2.act_merged" }, new[] { "hidden.3.act_merged" });
-            // hidden.4.fc: Linear -> [N, 64]
-            g.Weight("hidden.4.fc.weight");
-            g.Node("Transpose", new[] { "hidden.4.fc.weight" }, new[] { "hidden.4.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.3.act_merged", "hidden.4.fc_weight_t" }, new[] { "hidden.4.fc_matmul" });
-            g.Weight("hidden.4.fc.bias");
-            g.Node("Add", new[] { "hidden.4.fc_matmul", "hidden.4.fc.bias" }, new[] { "hidden.4.fc" });
-            // hidden.4.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.4.fc" }, new[] { "hidden.4.act" });
-            // hidden.4.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.4.act", "hidden.3.act_merged" }, new[] { "hidden.4.act_merged" });
-            // hidden.5.fc: Linear -> [N, 64]
-            g.Weight("hidden.5.fc.weight");
-            g.Node("Transpose", new[] { "hidden.5.fc.weight" }, new[] { "hidden.5.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.4.act_merged", "hidden.5.fc_weight_t" }, new[] { "hidden.5.fc_matmul" });
-            g.Weight("hidden.5.fc.bias");
-            g.Node("Add", new[] { "hidden.5.fc_matmul", "hidden.5.fc.bias" }, new[] { "hidden.5.fc" });
-            // hidden.5.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.5.fc" }, new[] { "hidden.5.act" });
-            // hidden.5.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.5.act", "hidden.4.act_merged" }, new[] { "hidden.5.act_merged" });
-            // hidden.6.fc: Linear -> [N, 64]
-            g.Weight("hidden.6.fc.weight");
-            g.Node("Transpose", new[] { "hidden.6.fc.weight" }, new[] { "hidden.6.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.5.act_merged", "hidden.6.fc_weight_t" }, new[] { "hidden.6.fc_matmul" });
-            g.Weight("hidden.6.fc.bias");
-            g.Node("Add", new[] { "hidden.6.fc_matmul", "hidden.6.fc.bias" }, new[] { "hidden.6.fc" });
-            // hidden.6.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.6.fc" }, new[] { "hidden.6.act" });
-            // hidden.6.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.6.act", "hidden.5.act_merged" }, new[] { "hidden.6.act_merged" });
-            // hidden.7.fc: Linear -> [N, 64]
-            g.Weight("hidden.7.fc.weight");
-            g.Node("Transpose", new[] { "hidden.7.fc.weight" }, new[] { "hidden.7.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.6.act_merged", "hidden.7.fc_weight_t" }, new[] { "hidden.7.fc_matmul" });
-            g.Weight("hidden.7.fc.bias");
-            g.Node("Add", new[] { "hidden.7.fc_matmul", "hidden.7.fc.bias" }, new[] { "hidden.7.fc" });
-            // hidden.7.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.7.fc" }, new[] { "hidden.7.act" });
-            // hidden.7.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.7.act", "hidden.6.act_merged" }, new[] { "hidden.7.act_merged" });
-            // hidden.8.fc: Linear -> [N, 64]
-            g.Weight("hidden.8.fc.weight");
-            g.Node("Transpose", new[] { "hidden.8.fc.weight" }, new[] { "hidden.8.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.7.act_merged", "hidden.8.fc_weight_t" }, new[] { "hidden.8.fc_matmul" });
-            g.Weight("hidden.8.fc.bias");
-            g.Node("Add", new[] { "hidden.8.fc_matmul", "hidden.8.fc.bias" }, new[] { "hidden.8.fc" });
-            // hidden.8.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.8.fc" }, new[] { "hidden.8.act" });
-            // hidden.8.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.8.act", "hidden.7.act_merged" }, new[] { "hidden.8.act_merged" });
-            // hidden.9.fc: Linear -> [N, 64]
-            g.Weight("hidden.9.fc.weight");
-            g.Node("Transpose", new[] { "hidden.9.fc.weight" }, new[] { "hidden.9.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.8.act_merged", "hidden.9.fc_weight_t" }, new[] { "hidden.9.fc_matmul" });
-            g.Weight("hidden.9.fc.bias");
-            g.Node("Add", new[] { "hidden.9.fc_matmul", "hidden.9.fc.bias" }, new[] { "hidden.9.fc" });
-            // hidden.9.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.9.fc" }, new[] { "hidden.9.act" });
-            // hidden.9.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.9.act", "hidden.8.act_merged" }, new[] { "hidden.9.act_merged" });
-            // hidden.10.fc: Linear -> [N, 64]
-            g.Weight("hidden.10.fc.weight");
-            g.Node("Transpose", new[] { "hidden.10.fc.weight" }, new[] { "hidden.10.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.9.act_merged", "hidden.10.fc_weight_t" }, new[] { "hidden.10.fc_matmul" });
-            g.Weight("hidden.10.fc.bias");
-            g.Node("Add", new[] { "hidden.10.fc_matmul", "hidden.10.fc.bias" }, new[] { "hidden.10.fc" });
-            // hidden.10.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.10.fc" }, new[] { "hidden.10.act" });
-            // hidden.10.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.10.act", "hidden.9.act_merged" }, new[] { "hidden.10.act_merged" });
-            // hidden.11.fc: Linear -> [N, 64]
-            g.Weight("hidden.11.fc.weight");
-            g.Node("Transpose", new[] { "hidden.11.fc.weight" }, new[] { "hidden.11.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.10.act_merged", "hidden.11.fc_weight_t" }, new[] { "hidden.11.fc_matmul" });
-            g.Weight("hidden.11.fc.bias");
-            g.Node("Add", new[] { "hidden.11.fc_matmul", "hidden.11.fc.bias" }, new[] { "hidden.11.fc" });
-            // hidden.11.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.11.fc" }, new[] { "hidden.11.act" });
-            // hidden.11.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.11.act", "hidden.10.act_merged" }, new[] { "hidden.11.act_merged" });
-            // hidden.12.fc: Linear -> [N, 64]
-            g.Weight("hidden.12.fc.weight");
-            g.Node("Transpose", new[] { "hidden.12.fc.weight" }, new[] { "hidden.12.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.11.act_merged", "hidden.12.fc_weight_t" }, new[] { "hidden.12.fc_matmul" });
-            g.Weight("hidden.12.fc.bias");
-            g.Node("Add", new[] { "hidden.12.fc_matmul", "hidden.12.fc.bias" }, new[] { "hidden.12.fc" });
-            // hidden.12.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.12.fc" }, new[] { "hidden.12.act" });
-            // hidden.12.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.12.act", "hidden.11.act_merged" }, new[] { "hidden.12.act_merged" });
-            // hidden.13.fc: Linear -> [N, 64]
-            g.Weight("hidden.13.fc.weight");
-            g.Node("Transpose", new[] { "hidden.13.fc.weight" }, new[] { "hidden.13.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.12.act_merged", "hidden.13.fc_weight_t" }, new[] { "hidden.13.fc_matmul" });
-            g.Weight("hidden.13.fc.bias");
-            g.Node("Add", new[] { "hidden.13.fc_matmul", "hidden.13.fc.bias" }, new[] { "hidden.13.fc" });
-            // hidden.13.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.13.fc" }, new[] { "hidden.13.act" });
-            // hidden.13.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.13.act", "hidden.12.act_merged" }, new[] { "hidden.13.act_merged" });
-            // hidden.14.fc: Linear -> [N, 64]
-            g.Weight("hidden.14.fc.weight");
-            g.Node("Transpose", new[] { "hidden.14.fc.weight" }, new[] { "hidden.14.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.13.act_merged", "hidden.14.fc_weight_t" }, new[] { "hidden.14.fc_matmul" });
-            g.Weight("hidden.14.fc.bias");
-            g.Node("Add", new[] { "hidden.14.fc_matmul", "hidden.14.fc.bias" }, new[] { "hidden.14.fc" });
-            // hidden.14.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.14.fc" }, new[] { "hidden.14.act" });
-            // hidden.14.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.14.act", "hidden.13.act_merged" }, new[] { "hidden.14.act_merged" });
-            // hidden.15.fc: Linear -> [N, 64]
-            g.Weight("hidden.15.fc.weight");
-            g.Node("Transpose", new[] { "hidden.15.fc.weight" }, new[] { "hidden.15.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.14.act_merged", "hidden.15.fc_weight_t" }, new[] { "hidden.15.fc_matmul" });
-            g.Weight("hidden.15.fc.bias");
-            g.Node("Add", new[] { "hidden.15.fc_matmul", "hidden.15.fc.bias" }, new[] { "hidden.15.fc" });
-            // hidden.15.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.15.fc" }, new[] { "hidden.15.act" });
-            // hidden.15.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.15.act", "hidden.14.act_merged" }, new[] { "hidden.15.act_merged" });
-            // hidden.16.fc: Linear -> [N, 64]
-            g.Weight("hidden.16.fc.weight");
-            g.Node("Transpose", new[] { "hidden.16.fc.weight" }, new[] { "hidden.16.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.15.act_merged", "hidden.16.fc_weight_t" }, new[] { "hidden.16.fc_matmul" });
-            g.Weight("hidden.16.fc.bias");
-            g.Node("Add", new[] { "hidden.16.fc_matmul", "hidden.16.fc.bias" }, new[] { "hidden.16.fc" });
-            // hidden.16.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.16.fc" }, new[] { "hidden.16.act" });
-            // hidden.16.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.16.act", "hidden.15.act_merged" }, new[] { "hidden.16.act_merged" });
-            // hidden.17.fc: Linear -> [N, 64]
-            g.Weight("hidden.17.fc.weight");
-            g.Node("Transpose", new[] { "hidden.17.fc.weight" }, new[] { "hidden.17.fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "hidden.16.act_merged", "hidden.17.fc_weight_t" }, new[] { "hidden.17.fc_matmul" });
-            g.Weight("hidden.17.fc.bias");
-            g.Node("Add", new[] { "hidden.17.fc_matmul", "hidden.17.fc.bias" }, new[] { "hidden.17.fc" });
-            // hidden.17.act: Tanh -> [N, 64]
-            g.Node("Tanh", new[] { "hidden.17.fc" }, new[] { "hidden.17.act" });
-            // hidden.17.act: skip from 'input' (Add) -> [N, 64]
-            g.Node("Add", new[] { "hidden.17.act", "hidden.16.act_merged" }, new[] { "hidden.17.act_merged" });
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.0.", "tanh1");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.1.", "hidden.0.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.2.", "hidden.1.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.3.", "hidden.2.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.4.", "hidden.3.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.5.", "hidden.4.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.6.", "hidden.5.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.7.", "hidden.6.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.8.", "hidden.7.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.9.", "hidden.8.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.10.", "hidden.9.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.11.", "hidden.10.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.12.", "hidden.11.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.13.", "hidden.12.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.14.", "hidden.13.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.15.", "hidden.14.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.16.", "hidden.15.act_merged");
+            ResidualTanhLayer_64.OnnxGraph(g, "hidden.17.", "hidden.16.act_merged");
             // head: Linear -> [N, 10]
             g.Weight("head.weight");
             g.Node("Transpose", new[] { "head.weight" }, new[] { "head_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
@@ -700,6 +538,21 @@ namespace Dsl.Examples.Models
                 var act = act_out.add(input);                     // [N, 64]: skip from 'input' (Add)
                 act_out.Dispose();
                 return act;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // fc: Linear -> [N, 64]
+                g.Weight(p + "fc.weight");
+                g.Node("Transpose", new[] { p + "fc.weight" }, new[] { p + "fc_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { input, p + "fc_weight_t" }, new[] { p + "fc_matmul" });
+                g.Weight(p + "fc.bias");
+                g.Node("Add", new[] { p + "fc_matmul", p + "fc.bias" }, new[] { p + "fc" });
+                // act: Tanh -> [N, 64]
+                g.Node("Tanh", new[] { p + "fc" }, new[] { p + "act" });
+                // act: skip from 'input' (Add) -> [N, 64]
+                g.Node("Add", new[] { p + "act", input }, new[] { p + "act_merged" });
             }
         }
     }

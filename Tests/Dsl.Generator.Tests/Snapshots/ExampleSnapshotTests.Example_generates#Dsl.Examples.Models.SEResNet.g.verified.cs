@@ -271,86 +271,8 @@ namespace Dsl.Examples.Models
             g.Node("BatchNormalization", new[] { "stem", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var" }, new[] { "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
             // relu1: ReLU -> [N, 32, 28, 28]
             g.Node("Relu", new[] { "bn1" }, new[] { "relu1" });
-            // blocks.0.conv1: Conv2d -> [N, 32, 28, 28]
-            g.Weight("blocks.0.conv1.weight");
-            g.Node("Conv", new[] { "relu1", "blocks.0.conv1.weight" }, new[] { "blocks.0.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // blocks.0.bn1: BatchNorm2d -> [N, 32, 28, 28]
-            g.Weight("blocks.0.bn1.weight");
-            g.Weight("blocks.0.bn1.bias");
-            g.Weight("blocks.0.bn1.running_mean");
-            g.Weight("blocks.0.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "blocks.0.conv1", "blocks.0.bn1.weight", "blocks.0.bn1.bias", "blocks.0.bn1.running_mean", "blocks.0.bn1.running_var" }, new[] { "blocks.0.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // blocks.0.relu1: ReLU -> [N, 32, 28, 28]
-            g.Node("Relu", new[] { "blocks.0.bn1" }, new[] { "blocks.0.relu1" });
-            // blocks.0.conv2: Conv2d -> [N, 32, 28, 28]
-            g.Weight("blocks.0.conv2.weight");
-            g.Node("Conv", new[] { "blocks.0.relu1", "blocks.0.conv2.weight" }, new[] { "blocks.0.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // blocks.0.bn2: BatchNorm2d -> [N, 32, 28, 28]
-            g.Weight("blocks.0.bn2.weight");
-            g.Weight("blocks.0.bn2.bias");
-            g.Weight("blocks.0.bn2.running_mean");
-            g.Weight("blocks.0.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "blocks.0.conv2", "blocks.0.bn2.weight", "blocks.0.bn2.bias", "blocks.0.bn2.running_mean", "blocks.0.bn2.running_var" }, new[] { "blocks.0.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // blocks.0.squeeze: GlobalAvgPool -> [N, 32, 1, 1]
-            g.Node("ReduceMean", new[] { "blocks.0.bn2" }, new[] { "blocks.0.squeeze" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 1L));
-            // blocks.0.reduce: Conv2d -> [N, 8, 1, 1]
-            g.Weight("blocks.0.reduce.weight");
-            g.Weight("blocks.0.reduce.bias");
-            g.Node("Conv", new[] { "blocks.0.squeeze", "blocks.0.reduce.weight", "blocks.0.reduce.bias" }, new[] { "blocks.0.reduce" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // blocks.0.relu2: ReLU -> [N, 8, 1, 1]
-            g.Node("Relu", new[] { "blocks.0.reduce" }, new[] { "blocks.0.relu2" });
-            // blocks.0.expand: Conv2d -> [N, 32, 1, 1]
-            g.Weight("blocks.0.expand.weight");
-            g.Weight("blocks.0.expand.bias");
-            g.Node("Conv", new[] { "blocks.0.relu2", "blocks.0.expand.weight", "blocks.0.expand.bias" }, new[] { "blocks.0.expand" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // blocks.0.gate: Sigmoid -> [N, 32, 1, 1]
-            g.Node("Sigmoid", new[] { "blocks.0.expand" }, new[] { "blocks.0.gate" });
-            // blocks.0.gate: skip from 'bn2' (Multiply) -> [N, 32, 28, 28]
-            g.Node("Mul", new[] { "blocks.0.gate", "blocks.0.bn2" }, new[] { "blocks.0.gate_merged" });
-            // blocks.0.gate: skip from 'input' (Add) -> [N, 32, 28, 28]
-            g.Node("Add", new[] { "blocks.0.gate_merged", "relu1" }, new[] { "blocks.0.gate_merged_2" });
-            // blocks.0.relu3: ReLU -> [N, 32, 28, 28]
-            g.Node("Relu", new[] { "blocks.0.gate_merged_2" }, new[] { "blocks.0.relu3" });
-            // blocks.1.conv1: Conv2d -> [N, 32, 28, 28]
-            g.Weight("blocks.1.conv1.weight");
-            g.Node("Conv", new[] { "blocks.0.relu3", "blocks.1.conv1.weight" }, new[] { "blocks.1.conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // blocks.1.bn1: BatchNorm2d -> [N, 32, 28, 28]
-            g.Weight("blocks.1.bn1.weight");
-            g.Weight("blocks.1.bn1.bias");
-            g.Weight("blocks.1.bn1.running_mean");
-            g.Weight("blocks.1.bn1.running_var");
-            g.Node("BatchNormalization", new[] { "blocks.1.conv1", "blocks.1.bn1.weight", "blocks.1.bn1.bias", "blocks.1.bn1.running_mean", "blocks.1.bn1.running_var" }, new[] { "blocks.1.bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // blocks.1.relu1: ReLU -> [N, 32, 28, 28]
-            g.Node("Relu", new[] { "blocks.1.bn1" }, new[] { "blocks.1.relu1" });
-            // blocks.1.conv2: Conv2d -> [N, 32, 28, 28]
-            g.Weight("blocks.1.conv2.weight");
-            g.Node("Conv", new[] { "blocks.1.relu1", "blocks.1.conv2.weight" }, new[] { "blocks.1.conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // blocks.1.bn2: BatchNorm2d -> [N, 32, 28, 28]
-            g.Weight("blocks.1.bn2.weight");
-            g.Weight("blocks.1.bn2.bias");
-            g.Weight("blocks.1.bn2.running_mean");
-            g.Weight("blocks.1.bn2.running_var");
-            g.Node("BatchNormalization", new[] { "blocks.1.conv2", "blocks.1.bn2.weight", "blocks.1.bn2.bias", "blocks.1.bn2.running_mean", "blocks.1.bn2.running_var" }, new[] { "blocks.1.bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // blocks.1.squeeze: GlobalAvgPool -> [N, 32, 1, 1]
-            g.Node("ReduceMean", new[] { "blocks.1.bn2" }, new[] { "blocks.1.squeeze" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 1L));
-            // blocks.1.reduce: Conv2d -> [N, 8, 1, 1]
-            g.Weight("blocks.1.reduce.weight");
-            g.Weight("blocks.1.reduce.bias");
-            g.Node("Conv", new[] { "blocks.1.squeeze", "blocks.1.reduce.weight", "blocks.1.reduce.bias" }, new[] { "blocks.1.reduce" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // blocks.1.relu2: ReLU -> [N, 8, 1, 1]
-            g.Node("Relu", new[] { "blocks.1.reduce" }, new[] { "blocks.1.relu2" });
-            // blocks.1.expand: Conv2d -> [N, 32, 1, 1]
-            g.Weight("blocks.1.expand.weight");
-            g.Weight("blocks.1.expand.bias");
-            g.Node("Conv", new[] { "blocks.1.relu2", "blocks.1.expand.weight", "blocks.1.expand.bias" }, new[] { "blocks.1.expand" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
-            // blocks.1.gate: Sigmoid -> [N, 32, 1, 1]
-            g.Node("Sigmoid", new[] { "blocks.1.expand" }, new[] { "blocks.1.gate" });
-            // blocks.1.gate: skip from 'bn2' (Multiply) -> [N, 32, 28, 28]
-            g.Node("Mul", new[] { "blocks.1.gate", "blocks.1.bn2" }, new[] { "blocks.1.gate_merged" });
-            // blocks.1.gate: skip from 'input' (Add) -> [N, 32, 28, 28]
-            g.Node("Add", new[] { "blocks.1.gate_merged", "blocks.0.relu3" }, new[] { "blocks.1.gate_merged_2" });
-            // blocks.1.relu3: ReLU -> [N, 32, 28, 28]
-            g.Node("Relu", new[] { "blocks.1.gate_merged_2" }, new[] { "blocks.1.relu3" });
+            SEBlock_32x28x28.OnnxGraph(g, "blocks.0.", "relu1");
+            SEBlock_32x28x28.OnnxGraph(g, "blocks.1.", "blocks.0.relu3");
             // globalpool1: GlobalAvgPool -> [N, 32]
             g.Node("ReduceMean", new[] { "blocks.1.relu3" }, new[] { "globalpool1" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 0L));
             // fc: Linear -> [N, 10]
@@ -549,6 +471,51 @@ namespace Dsl.Examples.Models
                 var relu3 = global::TorchSharp.torch.nn.functional.relu(gate);    // [N, 32, 28, 28]
                 gate.Dispose();
                 return relu3;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // conv1: Conv2d -> [N, 32, 28, 28]
+                g.Weight(p + "conv1.weight");
+                g.Node("Conv", new[] { input, p + "conv1.weight" }, new[] { p + "conv1" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn1: BatchNorm2d -> [N, 32, 28, 28]
+                g.Weight(p + "bn1.weight");
+                g.Weight(p + "bn1.bias");
+                g.Weight(p + "bn1.running_mean");
+                g.Weight(p + "bn1.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv1", p + "bn1.weight", p + "bn1.bias", p + "bn1.running_mean", p + "bn1.running_var" }, new[] { p + "bn1" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // relu1: ReLU -> [N, 32, 28, 28]
+                g.Node("Relu", new[] { p + "bn1" }, new[] { p + "relu1" });
+                // conv2: Conv2d -> [N, 32, 28, 28]
+                g.Weight(p + "conv2.weight");
+                g.Node("Conv", new[] { p + "relu1", p + "conv2.weight" }, new[] { p + "conv2" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 3, 3 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 1, 1, 1, 1 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // bn2: BatchNorm2d -> [N, 32, 28, 28]
+                g.Weight(p + "bn2.weight");
+                g.Weight(p + "bn2.bias");
+                g.Weight(p + "bn2.running_mean");
+                g.Weight(p + "bn2.running_var");
+                g.Node("BatchNormalization", new[] { p + "conv2", p + "bn2.weight", p + "bn2.bias", p + "bn2.running_mean", p + "bn2.running_var" }, new[] { p + "bn2" }, new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // squeeze: GlobalAvgPool -> [N, 32, 1, 1]
+                g.Node("ReduceMean", new[] { p + "bn2" }, new[] { p + "squeeze" }, new global::Dsl.OnnxAttribute("axes", new long[] { 2, 3 }), new global::Dsl.OnnxAttribute("keepdims", 1L));
+                // reduce: Conv2d -> [N, 8, 1, 1]
+                g.Weight(p + "reduce.weight");
+                g.Weight(p + "reduce.bias");
+                g.Node("Conv", new[] { p + "squeeze", p + "reduce.weight", p + "reduce.bias" }, new[] { p + "reduce" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // relu2: ReLU -> [N, 8, 1, 1]
+                g.Node("Relu", new[] { p + "reduce" }, new[] { p + "relu2" });
+                // expand: Conv2d -> [N, 32, 1, 1]
+                g.Weight(p + "expand.weight");
+                g.Weight(p + "expand.bias");
+                g.Node("Conv", new[] { p + "relu2", p + "expand.weight", p + "expand.bias" }, new[] { p + "expand" }, new global::Dsl.OnnxAttribute("kernel_shape", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("strides", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("pads", new long[] { 0, 0, 0, 0 }), new global::Dsl.OnnxAttribute("dilations", new long[] { 1, 1 }), new global::Dsl.OnnxAttribute("group", 1L));
+                // gate: Sigmoid -> [N, 32, 1, 1]
+                g.Node("Sigmoid", new[] { p + "expand" }, new[] { p + "gate" });
+                // gate: skip from 'bn2' (Multiply) -> [N, 32, 28, 28]
+                g.Node("Mul", new[] { p + "gate", p + "bn2" }, new[] { p + "gate_merged" });
+                // gate: skip from 'input' (Add) -> [N, 32, 28, 28]
+                g.Node("Add", new[] { p + "gate_merged", input }, new[] { p + "gate_merged_2" });
+                // relu3: ReLU -> [N, 32, 28, 28]
+                g.Node("Relu", new[] { p + "gate_merged_2" }, new[] { p + "relu3" });
             }
         }
 

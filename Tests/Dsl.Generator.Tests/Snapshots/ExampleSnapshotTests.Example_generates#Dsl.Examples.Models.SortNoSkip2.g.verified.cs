@@ -278,110 +278,8 @@ namespace Dsl.Examples.Models
             g.Int64s("const_2", 0L);
             g.Node("Slice", new[] { "pos.weight", "const_2", "pos_length", "const_2" }, new[] { "pos_rows" });
             g.Node("Add", new[] { "embed", "pos_rows" }, new[] { "pos" });
-            // encoder.0.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.0.ln1.weight");
-            g.Weight("encoder.0.ln1.bias");
-            g.Node("LayerNormalization", new[] { "pos", "encoder.0.ln1.weight", "encoder.0.ln1.bias" }, new[] { "encoder.0.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.0.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.0.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.0.attn.in_proj_weight" }, new[] { "encoder.0.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.0.ln1", "encoder.0.attn_qkv_weight_t" }, new[] { "encoder.0.attn_qkv_matmul" });
-            g.Weight("encoder.0.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.0.attn_qkv_matmul", "encoder.0.attn.in_proj_bias" }, new[] { "encoder.0.attn_qkv" });
-            g.Int64s("const_3", 0L, 0L, 3L, 4L, 8L);
-            g.Node("Reshape", new[] { "encoder.0.attn_qkv", "const_3" }, new[] { "encoder.0.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.0.attn_heads" }, new[] { "encoder.0.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.0.attn_parts", "const_2" }, new[] { "encoder.0.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.0.attn_parts", "const_0" }, new[] { "encoder.0.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.0.attn_parts", "const_1" }, new[] { "encoder.0.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.0.attn_k" }, new[] { "encoder.0.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.0.attn_q", "encoder.0.attn_kt" }, new[] { "encoder.0.attn_dots" });
-            g.Floats("const_4", 0.35355338f);
-            g.Node("Mul", new[] { "encoder.0.attn_dots", "const_4" }, new[] { "encoder.0.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.0.attn_scores" }, new[] { "encoder.0.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.0.attn_weights", "encoder.0.attn_v" }, new[] { "encoder.0.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.0.attn_attended" }, new[] { "encoder.0.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Int64s("const_5", 0L, 0L, 32L);
-            g.Node("Reshape", new[] { "encoder.0.attn_positions", "const_5" }, new[] { "encoder.0.attn_merged" });
-            g.Weight("encoder.0.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.0.attn.out_proj.weight" }, new[] { "encoder.0.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.0.attn_merged", "encoder.0.attn_weight_t" }, new[] { "encoder.0.attn_matmul" });
-            g.Weight("encoder.0.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.0.attn_matmul", "encoder.0.attn.out_proj.bias" }, new[] { "encoder.0.attn" });
-            // encoder.0.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.0.ln2.weight");
-            g.Weight("encoder.0.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.0.attn", "encoder.0.ln2.weight", "encoder.0.ln2.bias" }, new[] { "encoder.0.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.0.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.0.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.0.fc1.weight" }, new[] { "encoder.0.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.0.ln2", "encoder.0.fc1_weight_t" }, new[] { "encoder.0.fc1_matmul" });
-            g.Weight("encoder.0.fc1.bias");
-            g.Node("Add", new[] { "encoder.0.fc1_matmul", "encoder.0.fc1.bias" }, new[] { "encoder.0.fc1" });
-            // encoder.0.gelu1: GELU -> [N, T, 128]
-            g.Floats("const_6", 1.4142135f);
-            g.Node("Div", new[] { "encoder.0.fc1", "const_6" }, new[] { "encoder.0.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.0.gelu1_scaled" }, new[] { "encoder.0.gelu1_erf" });
-            g.Floats("const_7", 1f);
-            g.Node("Add", new[] { "encoder.0.gelu1_erf", "const_7" }, new[] { "encoder.0.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.0.fc1", "encoder.0.gelu1_shifted" }, new[] { "encoder.0.gelu1_product" });
-            g.Floats("const_8", 0.5f);
-            g.Node("Mul", new[] { "encoder.0.gelu1_product", "const_8" }, new[] { "encoder.0.gelu1" });
-            // encoder.0.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.0.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.0.fc2.weight" }, new[] { "encoder.0.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.0.gelu1", "encoder.0.fc2_weight_t" }, new[] { "encoder.0.fc2_matmul" });
-            g.Weight("encoder.0.fc2.bias");
-            g.Node("Add", new[] { "encoder.0.fc2_matmul", "encoder.0.fc2.bias" }, new[] { "encoder.0.fc2" });
-            // encoder.1.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.1.ln1.weight");
-            g.Weight("encoder.1.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.0.fc2", "encoder.1.ln1.weight", "encoder.1.ln1.bias" }, new[] { "encoder.1.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.1.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.1.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.1.attn.in_proj_weight" }, new[] { "encoder.1.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.1.ln1", "encoder.1.attn_qkv_weight_t" }, new[] { "encoder.1.attn_qkv_matmul" });
-            g.Weight("encoder.1.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.1.attn_qkv_matmul", "encoder.1.attn.in_proj_bias" }, new[] { "encoder.1.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.1.attn_qkv", "const_3" }, new[] { "encoder.1.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.1.attn_heads" }, new[] { "encoder.1.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.1.attn_parts", "const_2" }, new[] { "encoder.1.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.1.attn_parts", "const_0" }, new[] { "encoder.1.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.1.attn_parts", "const_1" }, new[] { "encoder.1.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.1.attn_k" }, new[] { "encoder.1.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.1.attn_q", "encoder.1.attn_kt" }, new[] { "encoder.1.attn_dots" });
-            g.Node("Mul", new[] { "encoder.1.attn_dots", "const_4" }, new[] { "encoder.1.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.1.attn_scores" }, new[] { "encoder.1.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.1.attn_weights", "encoder.1.attn_v" }, new[] { "encoder.1.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.1.attn_attended" }, new[] { "encoder.1.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.1.attn_positions", "const_5" }, new[] { "encoder.1.attn_merged" });
-            g.Weight("encoder.1.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.1.attn.out_proj.weight" }, new[] { "encoder.1.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.1.attn_merged", "encoder.1.attn_weight_t" }, new[] { "encoder.1.attn_matmul" });
-            g.Weight("encoder.1.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.1.attn_matmul", "encoder.1.attn.out_proj.bias" }, new[] { "encoder.1.attn" });
-            // encoder.1.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.1.ln2.weight");
-            g.Weight("encoder.1.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.1.attn", "encoder.1.ln2.weight", "encoder.1.ln2.bias" }, new[] { "encoder.1.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.1.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.1.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.1.fc1.weight" }, new[] { "encoder.1.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.1.ln2", "encoder.1.fc1_weight_t" }, new[] { "encoder.1.fc1_matmul" });
-            g.Weight("encoder.1.fc1.bias");
-            g.Node("Add", new[] { "encoder.1.fc1_matmul", "encoder.1.fc1.bias" }, new[] { "encoder.1.fc1" });
-            // encoder.1.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.1.fc1", "const_6" }, new[] { "encoder.1.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.1.gelu1_scaled" }, new[] { "encoder.1.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.1.gelu1_erf", "const_7" }, new[] { "encoder.1.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.1.fc1", "encoder.1.gelu1_shifted" }, new[] { "encoder.1.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.1.gelu1_product", "const_8" }, new[] { "encoder.1.gelu1" });
-            // encoder.1.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.1.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.1.fc2.weight" }, new[] { "encoder.1.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.1.gelu1", "encoder.1.fc2_weight_t" }, new[] { "encoder.1.fc2_matmul" });
-            g.Weight("encoder.1.fc2.bias");
-            g.Node("Add", new[] { "encoder.1.fc2_matmul", "encoder.1.fc2.bias" }, new[] { "encoder.1.fc2" });
+            NoSkipEncoderBlock_Tx32.OnnxGraph(g, "encoder.0.", "pos");
+            NoSkipEncoderBlock_Tx32.OnnxGraph(g, "encoder.1.", "encoder.0.fc2");
             // norm: LayerNorm -> [N, T, 32]
             g.Weight("norm.weight");
             g.Weight("norm.bias");
@@ -485,6 +383,66 @@ namespace Dsl.Examples.Models
                 var fc2 = this.fc2.call(gelu1);                                // [N, T, 32]
                 gelu1.Dispose();
                 return fc2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // ln1: LayerNorm -> [N, T, 32]
+                g.Weight(p + "ln1.weight");
+                g.Weight(p + "ln1.bias");
+                g.Node("LayerNormalization", new[] { input, p + "ln1.weight", p + "ln1.bias" }, new[] { p + "ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // attn: MultiHeadAttention -> [N, T, 32]
+                g.Weight(p + "attn.in_proj_weight");
+                g.Node("Transpose", new[] { p + "attn.in_proj_weight" }, new[] { p + "attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { p + "ln1", p + "attn_qkv_weight_t" }, new[] { p + "attn_qkv_matmul" });
+                g.Weight(p + "attn.in_proj_bias");
+                g.Node("Add", new[] { p + "attn_qkv_matmul", p + "attn.in_proj_bias" }, new[] { p + "attn_qkv" });
+                g.Int64s("const_3", 0L, 0L, 3L, 4L, 8L);
+                g.Node("Reshape", new[] { p + "attn_qkv", "const_3" }, new[] { p + "attn_heads" });
+                g.Node("Transpose", new[] { p + "attn_heads" }, new[] { p + "attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
+                g.Node("Gather", new[] { p + "attn_parts", "const_2" }, new[] { p + "attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
+                g.Node("Gather", new[] { p + "attn_parts", "const_0" }, new[] { p + "attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
+                g.Node("Gather", new[] { p + "attn_parts", "const_1" }, new[] { p + "attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
+                g.Node("Transpose", new[] { p + "attn_k" }, new[] { p + "attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
+                g.Node("MatMul", new[] { p + "attn_q", p + "attn_kt" }, new[] { p + "attn_dots" });
+                g.Floats("const_4", 0.35355338f);
+                g.Node("Mul", new[] { p + "attn_dots", "const_4" }, new[] { p + "attn_scores" });
+                g.Node("Softmax", new[] { p + "attn_scores" }, new[] { p + "attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
+                g.Node("MatMul", new[] { p + "attn_weights", p + "attn_v" }, new[] { p + "attn_attended" });
+                g.Node("Transpose", new[] { p + "attn_attended" }, new[] { p + "attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
+                g.Int64s("const_5", 0L, 0L, 32L);
+                g.Node("Reshape", new[] { p + "attn_positions", "const_5" }, new[] { p + "attn_merged" });
+                g.Weight(p + "attn.out_proj.weight");
+                g.Node("Transpose", new[] { p + "attn.out_proj.weight" }, new[] { p + "attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { p + "attn_merged", p + "attn_weight_t" }, new[] { p + "attn_matmul" });
+                g.Weight(p + "attn.out_proj.bias");
+                g.Node("Add", new[] { p + "attn_matmul", p + "attn.out_proj.bias" }, new[] { p + "attn" });
+                // ln2: LayerNorm -> [N, T, 32]
+                g.Weight(p + "ln2.weight");
+                g.Weight(p + "ln2.bias");
+                g.Node("LayerNormalization", new[] { p + "attn", p + "ln2.weight", p + "ln2.bias" }, new[] { p + "ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // fc1: Linear -> [N, T, 128]
+                g.Weight(p + "fc1.weight");
+                g.Node("Transpose", new[] { p + "fc1.weight" }, new[] { p + "fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { p + "ln2", p + "fc1_weight_t" }, new[] { p + "fc1_matmul" });
+                g.Weight(p + "fc1.bias");
+                g.Node("Add", new[] { p + "fc1_matmul", p + "fc1.bias" }, new[] { p + "fc1" });
+                // gelu1: GELU -> [N, T, 128]
+                g.Floats("const_6", 1.4142135f);
+                g.Node("Div", new[] { p + "fc1", "const_6" }, new[] { p + "gelu1_scaled" });
+                g.Node("Erf", new[] { p + "gelu1_scaled" }, new[] { p + "gelu1_erf" });
+                g.Floats("const_7", 1f);
+                g.Node("Add", new[] { p + "gelu1_erf", "const_7" }, new[] { p + "gelu1_shifted" });
+                g.Node("Mul", new[] { p + "fc1", p + "gelu1_shifted" }, new[] { p + "gelu1_product" });
+                g.Floats("const_8", 0.5f);
+                g.Node("Mul", new[] { p + "gelu1_product", "const_8" }, new[] { p + "gelu1" });
+                // fc2: Linear -> [N, T, 32]
+                g.Weight(p + "fc2.weight");
+                g.Node("Transpose", new[] { p + "fc2.weight" }, new[] { p + "fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { p + "gelu1", p + "fc2_weight_t" }, new[] { p + "fc2_matmul" });
+                g.Weight(p + "fc2.bias");
+                g.Node("Add", new[] { p + "fc2_matmul", p + "fc2.bias" }, new[] { p + "fc2" });
             }
         }
 

@@ -558,648 +558,18 @@ namespace Dsl.Examples.Models
             g.Int64s("const_2", 0L);
             g.Node("Slice", new[] { "pos.weight", "const_2", "pos_length", "const_2" }, new[] { "pos_rows" });
             g.Node("Add", new[] { "embed", "pos_rows" }, new[] { "pos" });
-            // encoder.0.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.0.ln1.weight");
-            g.Weight("encoder.0.ln1.bias");
-            g.Node("LayerNormalization", new[] { "pos", "encoder.0.ln1.weight", "encoder.0.ln1.bias" }, new[] { "encoder.0.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.0.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.0.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.0.attn.in_proj_weight" }, new[] { "encoder.0.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.0.ln1", "encoder.0.attn_qkv_weight_t" }, new[] { "encoder.0.attn_qkv_matmul" });
-            g.Weight("encoder.0.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.0.attn_qkv_matmul", "encoder.0.attn.in_proj_bias" }, new[] { "encoder.0.attn_qkv" });
-            g.Int64s("const_3", 0L, 0L, 3L, 4L, 8L);
-            g.Node("Reshape", new[] { "encoder.0.attn_qkv", "const_3" }, new[] { "encoder.0.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.0.attn_heads" }, new[] { "encoder.0.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.0.attn_parts", "const_2" }, new[] { "encoder.0.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.0.attn_parts", "const_0" }, new[] { "encoder.0.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.0.attn_parts", "const_1" }, new[] { "encoder.0.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.0.attn_k" }, new[] { "encoder.0.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.0.attn_q", "encoder.0.attn_kt" }, new[] { "encoder.0.attn_dots" });
-            g.Floats("const_4", 0.35355338f);
-            g.Node("Mul", new[] { "encoder.0.attn_dots", "const_4" }, new[] { "encoder.0.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.0.attn_scores" }, new[] { "encoder.0.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.0.attn_weights", "encoder.0.attn_v" }, new[] { "encoder.0.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.0.attn_attended" }, new[] { "encoder.0.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Int64s("const_5", 0L, 0L, 32L);
-            g.Node("Reshape", new[] { "encoder.0.attn_positions", "const_5" }, new[] { "encoder.0.attn_merged" });
-            g.Weight("encoder.0.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.0.attn.out_proj.weight" }, new[] { "encoder.0.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.0.attn_merged", "encoder.0.attn_weight_t" }, new[] { "encoder.0.attn_matmul" });
-            g.Weight("encoder.0.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.0.attn_matmul", "encoder.0.attn.out_proj.bias" }, new[] { "encoder.0.attn" });
-            // encoder.0.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.0.attn", "pos" }, new[] { "encoder.0.attn_merged_2" });
-            // encoder.0.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.0.ln2.weight");
-            g.Weight("encoder.0.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.0.attn_merged_2", "encoder.0.ln2.weight", "encoder.0.ln2.bias" }, new[] { "encoder.0.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.0.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.0.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.0.fc1.weight" }, new[] { "encoder.0.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.0.ln2", "encoder.0.fc1_weight_t" }, new[] { "encoder.0.fc1_matmul" });
-            g.Weight("encoder.0.fc1.bias");
-            g.Node("Add", new[] { "encoder.0.fc1_matmul", "encoder.0.fc1.bias" }, new[] { "encoder.0.fc1" });
-            // encoder.0.gelu1: GELU -> [N, T, 128]
-            g.Floats("const_6", 1.4142135f);
-            g.Node("Div", new[] { "encoder.0.fc1", "const_6" }, new[] { "encoder.0.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.0.gelu1_scaled" }, new[] { "encoder.0.gelu1_erf" });
-            g.Floats("const_7", 1f);
-            g.Node("Add", new[] { "encoder.0.gelu1_erf", "const_7" }, new[] { "encoder.0.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.0.fc1", "encoder.0.gelu1_shifted" }, new[] { "encoder.0.gelu1_product" });
-            g.Floats("const_8", 0.5f);
-            g.Node("Mul", new[] { "encoder.0.gelu1_product", "const_8" }, new[] { "encoder.0.gelu1" });
-            // encoder.0.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.0.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.0.fc2.weight" }, new[] { "encoder.0.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.0.gelu1", "encoder.0.fc2_weight_t" }, new[] { "encoder.0.fc2_matmul" });
-            g.Weight("encoder.0.fc2.bias");
-            g.Node("Add", new[] { "encoder.0.fc2_matmul", "encoder.0.fc2.bias" }, new[] { "encoder.0.fc2" });
-            // encoder.0.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.0.fc2", "encoder.0.attn_merged_2" }, new[] { "encoder.0.fc2_merged" });
-            // encoder.1.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.1.ln1.weight");
-            g.Weight("encoder.1.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.0.fc2_merged", "encoder.1.ln1.weight", "encoder.1.ln1.bias" }, new[] { "encoder.1.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.1.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.1.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.1.attn.in_proj_weight" }, new[] { "encoder.1.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.1.ln1", "encoder.1.attn_qkv_weight_t" }, new[] { "encoder.1.attn_qkv_matmul" });
-            g.Weight("encoder.1.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.1.attn_qkv_matmul", "encoder.1.attn.in_proj_bias" }, new[] { "encoder.1.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.1.attn_qkv", "const_3" }, new[] { "encoder.1.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.1.attn_heads" }, new[] { "encoder.1.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.1.attn_parts", "const_2" }, new[] { "encoder.1.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.1.attn_parts", "const_0" }, new[] { "encoder.1.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.1.attn_parts", "const_1" }, new[] { "encoder.1.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.1.attn_k" }, new[] { "encoder.1.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.1.attn_q", "encoder.1.attn_kt" }, new[] { "encoder.1.attn_dots" });
-            g.Node("Mul", new[] { "encoder.1.attn_dots", "const_4" }, new[] { "encoder.1.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.1.attn_scores" }, new[] { "encoder.1.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.1.attn_weights", "encoder.1.attn_v" }, new[] { "encoder.1.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.1.attn_attended" }, new[] { "encoder.1.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.1.attn_positions", "const_5" }, new[] { "encoder.1.attn_merged" });
-            g.Weight("encoder.1.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.1.attn.out_proj.weight" }, new[] { "encoder.1.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.1.attn_merged", "encoder.1.attn_weight_t" }, new[] { "encoder.1.attn_matmul" });
-            g.Weight("encoder.1.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.1.attn_matmul", "encoder.1.attn.out_proj.bias" }, new[] { "encoder.1.attn" });
-            // encoder.1.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.1.attn", "encoder.0.fc2_merged" }, new[] { "encoder.1.attn_merged_2" });
-            // encoder.1.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.1.ln2.weight");
-            g.Weight("encoder.1.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.1.attn_merged_2", "encoder.1.ln2.weight", "encoder.1.ln2.bias" }, new[] { "encoder.1.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.1.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.1.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.1.fc1.weight" }, new[] { "encoder.1.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.1.ln2", "encoder.1.fc1_weight_t" }, new[] { "encoder.1.fc1_matmul" });
-            g.Weight("encoder.1.fc1.bias");
-            g.Node("Add", new[] { "encoder.1.fc1_matmul", "encoder.1.fc1.bias" }, new[] { "encoder.1.fc1" });
-            // encoder.1.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.1.fc1", "const_6" }, new[] { "encoder.1.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.1.gelu1_scaled" }, new[] { "encoder.1.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.1.gelu1_erf", "const_7" }, new[] { "encoder.1.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.1.fc1", "encoder.1.gelu1_shifted" }, new[] { "encoder.1.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.1.gelu1_product", "const_8" }, new[] { "encoder.1.gelu1" });
-            // encoder.1.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.1.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.1.fc2.weight" }, new[] { "encoder.1.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.1.gelu1", "encoder.1.fc2_weight_t" }, new[] { "encoder.1.fc2_matmul" });
-            g.Weight("encoder.1.fc2.bias");
-            g.Node("Add", new[] { "encoder.1.fc2_matmul", "encoder.1.fc2.bias" }, new[] { "encoder.1.fc2" });
-            // encoder.1.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.1.fc2", "encoder.1.attn_merged_2" }, new[] { "encoder.1.fc2_merged" });
-            // encoder.2.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.2.ln1.weight");
-            g.Weight("encoder.2.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.1.fc2_merged", "encoder.2.ln1.weight", "encoder.2.ln1.bias" }, new[] { "encoder.2.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.2.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.2.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.2.attn.in_proj_weight" }, new[] { "encoder.2.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.2.ln1", "encoder.2.attn_qkv_weight_t" }, new[] { "encoder.2.attn_qkv_matmul" });
-            g.Weight("encoder.2.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.2.attn_qkv_matmul", "encoder.2.attn.in_proj_bias" }, new[] { "encoder.2.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.2.attn_qkv", "const_3" }, new[] { "encoder.2.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.2.attn_heads" }, new[] { "encoder.2.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.2.attn_parts", "const_2" }, new[] { "encoder.2.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.2.attn_parts", "const_0" }, new[] { "encoder.2.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.2.attn_parts", "const_1" }, new[] { "encoder.2.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.2.attn_k" }, new[] { "encoder.2.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.2.attn_q", "encoder.2.attn_kt" }, new[] { "encoder.2.attn_dots" });
-            g.Node("Mul", new[] { "encoder.2.attn_dots", "const_4" }, new[] { "encoder.2.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.2.attn_scores" }, new[] { "encoder.2.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.2.attn_weights", "encoder.2.attn_v" }, new[] { "encoder.2.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.2.attn_attended" }, new[] { "encoder.2.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.2.attn_positions", "const_5" }, new[] { "encoder.2.attn_merged" });
-            g.Weight("encoder.2.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.2.attn.out_proj.weight" }, new[] { "encoder.2.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.2.attn_merged", "encoder.2.attn_weight_t" }, new[] { "encoder.2.attn_matmul" });
-            g.Weight("encoder.2.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.2.attn_matmul", "encoder.2.attn.out_proj.bias" }, new[] { "encoder.2.attn" });
-            // encoder.2.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.2.attn", "encoder.1.fc2_merged" }, new[] { "encoder.2.attn_merged_2" });
-            // encoder.2.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.2.ln2.weight");
-            g.Weight("encoder.2.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.2.attn_merged_2", "encoder.2.ln2.weight", "encoder.2.ln2.bias" }, new[] { "encoder.2.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.2.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.2.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.2.fc1.weight" }, new[] { "encoder.2.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.2.ln2", "encoder.2.fc1_weight_t" }, new[] { "encoder.2.fc1_matmul" });
-            g.Weight("encoder.2.fc1.bias");
-            g.Node("Add", new[] { "encoder.2.fc1_matmul", "encoder.2.fc1.bias" }, new[] { "encoder.2.fc1" });
-            // encoder.2.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.2.fc1", "const_6" }, new[] { "encoder.2.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.2.gelu1_scaled" }, new[] { "encoder.2.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.2.gelu1_erf", "const_7" }, new[] { "encoder.2.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.2.fc1", "encoder.2.gelu1_shifted" }, new[] { "encoder.2.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.2.gelu1_product", "const_8" }, new[] { "encoder.2.gelu1" });
-            // encoder.2.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.2.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.2.fc2.weight" }, new[] { "encoder.2.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.2.gelu1", "encoder.2.fc2_weight_t" }, new[] { "encoder.2.fc2_matmul" });
-            g.Weight("encoder.2.fc2.bias");
-            g.Node("Add", new[] { "encoder.2.fc2_matmul", "encoder.2.fc2.bias" }, new[] { "encoder.2.fc2" });
-            // encoder.2.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.2.fc2", "encoder.2.attn_merged_2" }, new[] { "encoder.2.fc2_merged" });
-            // encoder.3.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.3.ln1.weight");
-            g.Weight("encoder.3.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.2.fc2_merged", "encoder.3.ln1.weight", "encoder.3.ln1.bias" }, new[] { "encoder.3.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.3.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.3.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.3.attn.in_proj_weight" }, new[] { "encoder.3.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.3.ln1", "encoder.3.attn_qkv_weight_t" }, new[] { "encoder.3.attn_qkv_matmul" });
-            g.Weight("encoder.3.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.3.attn_qkv_matmul", "encoder.3.attn.in_proj_bias" }, new[] { "encoder.3.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.3.attn_qkv", "const_3" }, new[] { "encoder.3.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.3.attn_heads" }, new[] { "encoder.3.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.3.attn_parts", "const_2" }, new[] { "encoder.3.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.3.attn_parts", "const_0" }, new[] { "encoder.3.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.3.attn_parts", "const_1" }, new[] { "encoder.3.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.3.attn_k" }, new[] { "encoder.3.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.3.attn_q", "encoder.3.attn_kt" }, new[] { "encoder.3.attn_dots" });
-            g.Node("Mul", new[] { "encoder.3.attn_dots", "const_4" }, new[] { "encoder.3.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.3.attn_scores" }, new[] { "encoder.3.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.3.attn_weights", "encoder.3.attn_v" }, new[] { "encoder.3.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.3.attn_attended" }, new[] { "encoder.3.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.3.attn_positions", "const_5" }, new[] { "encoder.3.attn_merged" });
-            g.Weight("encoder.3.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.3.attn.out_proj.weight" }, new[] { "encoder.3.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.3.attn_merged", "encoder.3.attn_weight_t" }, new[] { "encoder.3.attn_matmul" });
-            g.Weight("encoder.3.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.3.attn_matmul", "encoder.3.attn.out_proj.bias" }, new[] { "encoder.3.attn" });
-            // encoder.3.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.3.attn", "encoder.2.fc2_merged" }, new[] { "encoder.3.attn_merged_2" });
-            // encoder.3.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.3.ln2.weight");
-            g.Weight("encoder.3.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.3.attn_merged_2", "encoder.3.ln2.weight", "encoder.3.ln2.bias" }, new[] { "encoder.3.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.3.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.3.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.3.fc1.weight" }, new[] { "encoder.3.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.3.ln2", "encoder.3.fc1_weight_t" }, new[] { "encoder.3.fc1_matmul" });
-            g.Weight("encoder.3.fc1.bias");
-            g.Node("Add", new[] { "encoder.3.fc1_matmul", "encoder.3.fc1.bias" }, new[] { "encoder.3.fc1" });
-            // encoder.3.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.3.fc1", "const_6" }, new[] { "encoder.3.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.3.gelu1_scaled" }, new[] { "encoder.3.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.3.gelu1_erf", "const_7" }, new[] { "encoder.3.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.3.fc1", "encoder.3.gelu1_shifted" }, new[] { "encoder.3.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.3.gelu1_product", "const_8" }, new[] { "encoder.3.gelu1" });
-            // encoder.3.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.3.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.3.fc2.weight" }, new[] { "encoder.3.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.3.gelu1", "encoder.3.fc2_weight_t" }, new[] { "encoder.3.fc2_matmul" });
-            g.Weight("encoder.3.fc2.bias");
-            g.Node("Add", new[] { "encoder.3.fc2_matmul", "encoder.3.fc2.bias" }, new[] { "encoder.3.fc2" });
-            // encoder.3.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.3.fc2", "encoder.3.attn_merged_2" }, new[] { "encoder.3.fc2_merged" });
-            // encoder.4.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.4.ln1.weight");
-            g.Weight("encoder.4.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.3.fc2_merged", "encoder.4.ln1.weight", "encoder.4.ln1.bias" }, new[] { "encoder.4.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.4.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.4.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.4.attn.in_proj_weight" }, new[] { "encoder.4.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.4.ln1", "encoder.4.attn_qkv_weight_t" }, new[] { "encoder.4.attn_qkv_matmul" });
-            g.Weight("encoder.4.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.4.attn_qkv_matmul", "encoder.4.attn.in_proj_bias" }, new[] { "encoder.4.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.4.attn_qkv", "const_3" }, new[] { "encoder.4.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.4.attn_heads" }, new[] { "encoder.4.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.4.attn_parts", "const_2" }, new[] { "encoder.4.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.4.attn_parts", "const_0" }, new[] { "encoder.4.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.4.attn_parts", "const_1" }, new[] { "encoder.4.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.4.attn_k" }, new[] { "encoder.4.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.4.attn_q", "encoder.4.attn_kt" }, new[] { "encoder.4.attn_dots" });
-            g.Node("Mul", new[] { "encoder.4.attn_dots", "const_4" }, new[] { "encoder.4.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.4.attn_scores" }, new[] { "encoder.4.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.4.attn_weights", "encoder.4.attn_v" }, new[] { "encoder.4.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.4.attn_attended" }, new[] { "encoder.4.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.4.attn_positions", "const_5" }, new[] { "encoder.4.attn_merged" });
-            g.Weight("encoder.4.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.4.attn.out_proj.weight" }, new[] { "encoder.4.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.4.attn_merged", "encoder.4.attn_weight_t" }, new[] { "encoder.4.attn_matmul" });
-            g.Weight("encoder.4.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.4.attn_matmul", "encoder.4.attn.out_proj.bias" }, new[] { "encoder.4.attn" });
-            // encoder.4.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.4.attn", "encoder.3.fc2_merged" }, new[] { "encoder.4.attn_merged_2" });
-            // encoder.4.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.4.ln2.weight");
-            g.Weight("encoder.4.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.4.attn_merged_2", "encoder.4.ln2.weight", "encoder.4.ln2.bias" }, new[] { "encoder.4.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.4.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.4.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.4.fc1.weight" }, new[] { "encoder.4.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.4.ln2", "encoder.4.fc1_weight_t" }, new[] { "encoder.4.fc1_matmul" });
-            g.Weight("encoder.4.fc1.bias");
-            g.Node("Add", new[] { "encoder.4.fc1_matmul", "encoder.4.fc1.bias" }, new[] { "encoder.4.fc1" });
-            // encoder.4.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.4.fc1", "const_6" }, new[] { "encoder.4.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.4.gelu1_scaled" }, new[] { "encoder.4.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.4.gelu1_erf", "const_7" }, new[] { "encoder.4.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.4.fc1", "encoder.4.gelu1_shifted" }, new[] { "encoder.4.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.4.gelu1_product", "const_8" }, new[] { "encoder.4.gelu1" });
-            // encoder.4.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.4.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.4.fc2.weight" }, new[] { "encoder.4.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.4.gelu1", "encoder.4.fc2_weight_t" }, new[] { "encoder.4.fc2_matmul" });
-            g.Weight("encoder.4.fc2.bias");
-            g.Node("Add", new[] { "encoder.4.fc2_matmul", "encoder.4.fc2.bias" }, new[] { "encoder.4.fc2" });
-            // encoder.4.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.4.fc2", "encoder.4.attn_merged_2" }, new[] { "encoder.4.fc2_merged" });
-            // encoder.5.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.5.ln1.weight");
-            g.Weight("encoder.5.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.4.fc2_merged", "encoder.5.ln1.weight", "encoder.5.ln1.bias" }, new[] { "encoder.5.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.5.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.5.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.5.attn.in_proj_weight" }, new[] { "encoder.5.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.5.ln1", "encoder.5.attn_qkv_weight_t" }, new[] { "encoder.5.attn_qkv_matmul" });
-            g.Weight("encoder.5.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.5.attn_qkv_matmul", "encoder.5.attn.in_proj_bias" }, new[] { "encoder.5.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.5.attn_qkv", "const_3" }, new[] { "encoder.5.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.5.attn_heads" }, new[] { "encoder.5.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.5.attn_parts", "const_2" }, new[] { "encoder.5.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.5.attn_parts", "const_0" }, new[] { "encoder.5.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.5.attn_parts", "const_1" }, new[] { "encoder.5.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.5.attn_k" }, new[] { "encoder.5.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.5.attn_q", "encoder.5.attn_kt" }, new[] { "encoder.5.attn_dots" });
-            g.Node("Mul", new[] { "encoder.5.attn_dots", "const_4" }, new[] { "encoder.5.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.5.attn_scores" }, new[] { "encoder.5.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.5.attn_weights", "encoder.5.attn_v" }, new[] { "encoder.5.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.5.attn_attended" }, new[] { "encoder.5.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.5.attn_positions", "const_5" }, new[] { "encoder.5.attn_merged" });
-            g.Weight("encoder.5.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.5.attn.out_proj.weight" }, new[] { "encoder.5.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.5.attn_merged", "encoder.5.attn_weight_t" }, new[] { "encoder.5.attn_matmul" });
-            g.Weight("encoder.5.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.5.attn_matmul", "encoder.5.attn.out_proj.bias" }, new[] { "encoder.5.attn" });
-            // encoder.5.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.5.attn", "encoder.4.fc2_merged" }, new[] { "encoder.5.attn_merged_2" });
-            // encoder.5.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.5.ln2.weight");
-            g.Weight("encoder.5.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.5.attn_merged_2", "encoder.5.ln2.weight", "encoder.5.ln2.bias" }, new[] { "encoder.5.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.5.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.5.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.5.fc1.weight" }, new[] { "encoder.5.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.5.ln2", "encoder.5.fc1_weight_t" }, new[] { "encoder.5.fc1_matmul" });
-            g.Weight("encoder.5.fc1.bias");
-            g.Node("Add", new[] { "encoder.5.fc1_matmul", "encoder.5.fc1.bias" }, new[] { "encoder.5.fc1" });
-            // encoder.5.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.5.fc1", "const_6" }, new[] { "encoder.5.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.5.gelu1_scaled" }, new[] { "encoder.5.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.5.gelu1_erf", "const_7" }, new[] { "encoder.5.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.5.fc1", "encoder.5.gelu1_shifted" }, new[] { "encoder.5.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.5.gelu1_product", "const_8" }, new[] { "encoder.5.gelu1" });
-            // encoder.5.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.5.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.5.fc2.weight" }, new[] { "encoder.5.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.5.gelu1", "encoder.5.fc2_weight_t" }, new[] { "encoder.5.fc2_matmul" });
-            g.Weight("encoder.5.fc2.bias");
-            g.Node("Add", new[] { "encoder.5.fc2_matmul", "encoder.5.fc2.bias" }, new[] { "encoder.5.fc2" });
-            // encoder.5.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.5.fc2", "encoder.5.attn_merged_2" }, new[] { "encoder.5.fc2_merged" });
-            // encoder.6.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.6.ln1.weight");
-            g.Weight("encoder.6.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.5.fc2_merged", "encoder.6.ln1.weight", "encoder.6.ln1.bias" }, new[] { "encoder.6.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.6.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.6.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.6.attn.in_proj_weight" }, new[] { "encoder.6.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.6.ln1", "encoder.6.attn_qkv_weight_t" }, new[] { "encoder.6.attn_qkv_matmul" });
-            g.Weight("encoder.6.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.6.attn_qkv_matmul", "encoder.6.attn.in_proj_bias" }, new[] { "encoder.6.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.6.attn_qkv", "const_3" }, new[] { "encoder.6.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.6.attn_heads" }, new[] { "encoder.6.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.6.attn_parts", "const_2" }, new[] { "encoder.6.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.6.attn_parts", "const_0" }, new[] { "encoder.6.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.6.attn_parts", "const_1" }, new[] { "encoder.6.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.6.attn_k" }, new[] { "encoder.6.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.6.attn_q", "encoder.6.attn_kt" }, new[] { "encoder.6.attn_dots" });
-            g.Node("Mul", new[] { "encoder.6.attn_dots", "const_4" }, new[] { "encoder.6.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.6.attn_scores" }, new[] { "encoder.6.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.6.attn_weights", "encoder.6.attn_v" }, new[] { "encoder.6.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.6.attn_attended" }, new[] { "encoder.6.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.6.attn_positions", "const_5" }, new[] { "encoder.6.attn_merged" });
-            g.Weight("encoder.6.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.6.attn.out_proj.weight" }, new[] { "encoder.6.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.6.attn_merged", "encoder.6.attn_weight_t" }, new[] { "encoder.6.attn_matmul" });
-            g.Weight("encoder.6.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.6.attn_matmul", "encoder.6.attn.out_proj.bias" }, new[] { "encoder.6.attn" });
-            // encoder.6.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.6.attn", "encoder.5.fc2_merged" }, new[] { "encoder.6.attn_merged_2" });
-            // encoder.6.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.6.ln2.weight");
-            g.Weight("encoder.6.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.6.attn_merged_2", "encoder.6.ln2.weight", "encoder.6.ln2.bias" }, new[] { "encoder.6.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.6.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.6.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.6.fc1.weight" }, new[] { "encoder.6.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.6.ln2", "encoder.6.fc1_weight_t" }, new[] { "encoder.6.fc1_matmul" });
-            g.Weight("encoder.6.fc1.bias");
-            g.Node("Add", new[] { "encoder.6.fc1_matmul", "encoder.6.fc1.bias" }, new[] { "encoder.6.fc1" });
-            // encoder.6.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.6.fc1", "const_6" }, new[] { "encoder.6.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.6.gelu1_scaled" }, new[] { "encoder.6.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.6.gelu1_erf", "const_7" }, new[] { "encoder.6.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.6.fc1", "encoder.6.gelu1_shifted" }, new[] { "encoder.6.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.6.gelu1_product", "const_8" }, new[] { "encoder.6.gelu1" });
-            // encoder.6.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.6.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.6.fc2.weight" }, new[] { "encoder.6.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.6.gelu1", "encoder.6.fc2_weight_t" }, new[] { "encoder.6.fc2_matmul" });
-            g.Weight("encoder.6.fc2.bias");
-            g.Node("Add", new[] { "encoder.6.fc2_matmul", "encoder.6.fc2.bias" }, new[] { "encoder.6.fc2" });
-            // encoder.6.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.6.fc2", "encoder.6.attn_merged_2" }, new[] { "encoder.6.fc2_merged" });
-            // encoder.7.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.7.ln1.weight");
-            g.Weight("encoder.7.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.6.fc2_merged", "encoder.7.ln1.weight", "encoder.7.ln1.bias" }, new[] { "encoder.7.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.7.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.7.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.7.attn.in_proj_weight" }, new[] { "encoder.7.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.7.ln1", "encoder.7.attn_qkv_weight_t" }, new[] { "encoder.7.attn_qkv_matmul" });
-            g.Weight("encoder.7.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.7.attn_qkv_matmul", "encoder.7.attn.in_proj_bias" }, new[] { "encoder.7.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.7.attn_qkv", "const_3" }, new[] { "encoder.7.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.7.attn_heads" }, new[] { "encoder.7.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.7.attn_parts", "const_2" }, new[] { "encoder.7.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.7.attn_parts", "const_0" }, new[] { "encoder.7.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.7.attn_parts", "const_1" }, new[] { "encoder.7.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.7.attn_k" }, new[] { "encoder.7.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.7.attn_q", "encoder.7.attn_kt" }, new[] { "encoder.7.attn_dots" });
-            g.Node("Mul", new[] { "encoder.7.attn_dots", "const_4" }, new[] { "encoder.7.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.7.attn_scores" }, new[] { "encoder.7.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.7.attn_weights", "encoder.7.attn_v" }, new[] { "encoder.7.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.7.attn_attended" }, new[] { "encoder.7.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.7.attn_positions", "const_5" }, new[] { "encoder.7.attn_merged" });
-            g.Weight("encoder.7.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.7.attn.out_proj.weight" }, new[] { "encoder.7.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.7.attn_merged", "encoder.7.attn_weight_t" }, new[] { "encoder.7.attn_matmul" });
-            g.Weight("encoder.7.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.7.attn_matmul", "encoder.7.attn.out_proj.bias" }, new[] { "encoder.7.attn" });
-            // encoder.7.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.7.attn", "encoder.6.fc2_merged" }, new[] { "encoder.7.attn_merged_2" });
-            // encoder.7.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.7.ln2.weight");
-            g.Weight("encoder.7.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.7.attn_merged_2", "encoder.7.ln2.weight", "encoder.7.ln2.bias" }, new[] { "encoder.7.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.7.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.7.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.7.fc1.weight" }, new[] { "encoder.7.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.7.ln2", "encoder.7.fc1_weight_t" }, new[] { "encoder.7.fc1_matmul" });
-            g.Weight("encoder.7.fc1.bias");
-            g.Node("Add", new[] { "encoder.7.fc1_matmul", "encoder.7.fc1.bias" }, new[] { "encoder.7.fc1" });
-            // encoder.7.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.7.fc1", "const_6" }, new[] { "encoder.7.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.7.gelu1_scaled" }, new[] { "encoder.7.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.7.gelu1_erf", "const_7" }, new[] { "encoder.7.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.7.fc1", "encoder.7.gelu1_shifted" }, new[] { "encoder.7.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.7.gelu1_product", "const_8" }, new[] { "encoder.7.gelu1" });
-            // encoder.7.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.7.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.7.fc2.weight" }, new[] { "encoder.7.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.7.gelu1", "encoder.7.fc2_weight_t" }, new[] { "encoder.7.fc2_matmul" });
-            g.Weight("encoder.7.fc2.bias");
-            g.Node("Add", new[] { "encoder.7.fc2_matmul", "encoder.7.fc2.bias" }, new[] { "encoder.7.fc2" });
-            // encoder.7.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.7.fc2", "encoder.7.attn_merged_2" }, new[] { "encoder.7.fc2_merged" });
-            // encoder.8.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.8.ln1.weight");
-            g.Weight("encoder.8.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.7.fc2_merged", "encoder.8.ln1.weight", "encoder.8.ln1.bias" }, new[] { "encoder.8.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.8.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.8.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.8.attn.in_proj_weight" }, new[] { "encoder.8.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.8.ln1", "encoder.8.attn_qkv_weight_t" }, new[] { "encoder.8.attn_qkv_matmul" });
-            g.Weight("encoder.8.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.8.attn_qkv_matmul", "encoder.8.attn.in_proj_bias" }, new[] { "encoder.8.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.8.attn_qkv", "const_3" }, new[] { "encoder.8.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.8.attn_heads" }, new[] { "encoder.8.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.8.attn_parts", "const_2" }, new[] { "encoder.8.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.8.attn_parts", "const_0" }, new[] { "encoder.8.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.8.attn_parts", "const_1" }, new[] { "encoder.8.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.8.attn_k" }, new[] { "encoder.8.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.8.attn_q", "encoder.8.attn_kt" }, new[] { "encoder.8.attn_dots" });
-            g.Node("Mul", new[] { "encoder.8.attn_dots", "const_4" }, new[] { "encoder.8.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.8.attn_scores" }, new[] { "encoder.8.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.8.attn_weights", "encoder.8.attn_v" }, new[] { "encoder.8.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.8.attn_attended" }, new[] { "encoder.8.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.8.attn_positions", "const_5" }, new[] { "encoder.8.attn_merged" });
-            g.Weight("encoder.8.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.8.attn.out_proj.weight" }, new[] { "encoder.8.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.8.attn_merged", "encoder.8.attn_weight_t" }, new[] { "encoder.8.attn_matmul" });
-            g.Weight("encoder.8.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.8.attn_matmul", "encoder.8.attn.out_proj.bias" }, new[] { "encoder.8.attn" });
-            // encoder.8.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.8.attn", "encoder.7.fc2_merged" }, new[] { "encoder.8.attn_merged_2" });
-            // encoder.8.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.8.ln2.weight");
-            g.Weight("encoder.8.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.8.attn_merged_2", "encoder.8.ln2.weight", "encoder.8.ln2.bias" }, new[] { "encoder.8.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.8.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.8.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.8.fc1.weight" }, new[] { "encoder.8.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.8.ln2", "encoder.8.fc1_weight_t" }, new[] { "encoder.8.fc1_matmul" });
-            g.Weight("encoder.8.fc1.bias");
-            g.Node("Add", new[] { "encoder.8.fc1_matmul", "encoder.8.fc1.bias" }, new[] { "encoder.8.fc1" });
-            // encoder.8.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.8.fc1", "const_6" }, new[] { "encoder.8.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.8.gelu1_scaled" }, new[] { "encoder.8.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.8.gelu1_erf", "const_7" }, new[] { "encoder.8.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.8.fc1", "encoder.8.gelu1_shifted" }, new[] { "encoder.8.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.8.gelu1_product", "const_8" }, new[] { "encoder.8.gelu1" });
-            // encoder.8.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.8.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.8.fc2.weight" }, new[] { "encoder.8.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.8.gelu1", "encoder.8.fc2_weight_t" }, new[] { "encoder.8.fc2_matmul" });
-            g.Weight("encoder.8.fc2.bias");
-            g.Node("Add", new[] { "encoder.8.fc2_matmul", "encoder.8.fc2.bias" }, new[] { "encoder.8.fc2" });
-            // encoder.8.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.8.fc2", "encoder.8.attn_merged_2" }, new[] { "encoder.8.fc2_merged" });
-            // encoder.9.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.9.ln1.weight");
-            g.Weight("encoder.9.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.8.fc2_merged", "encoder.9.ln1.weight", "encoder.9.ln1.bias" }, new[] { "encoder.9.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.9.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.9.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.9.attn.in_proj_weight" }, new[] { "encoder.9.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.9.ln1", "encoder.9.attn_qkv_weight_t" }, new[] { "encoder.9.attn_qkv_matmul" });
-            g.Weight("encoder.9.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.9.attn_qkv_matmul", "encoder.9.attn.in_proj_bias" }, new[] { "encoder.9.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.9.attn_qkv", "const_3" }, new[] { "encoder.9.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.9.attn_heads" }, new[] { "encoder.9.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.9.attn_parts", "const_2" }, new[] { "encoder.9.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.9.attn_parts", "const_0" }, new[] { "encoder.9.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.9.attn_parts", "const_1" }, new[] { "encoder.9.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.9.attn_k" }, new[] { "encoder.9.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.9.attn_q", "encoder.9.attn_kt" }, new[] { "encoder.9.attn_dots" });
-            g.Node("Mul", new[] { "encoder.9.attn_dots", "const_4" }, new[] { "encoder.9.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.9.attn_scores" }, new[] { "encoder.9.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.9.attn_weights", "encoder.9.attn_v" }, new[] { "encoder.9.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.9.attn_attended" }, new[] { "encoder.9.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.9.attn_positions", "const_5" }, new[] { "encoder.9.attn_merged" });
-            g.Weight("encoder.9.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.9.attn.out_proj.weight" }, new[] { "encoder.9.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.9.attn_merged", "encoder.9.attn_weight_t" }, new[] { "encoder.9.attn_matmul" });
-            g.Weight("encoder.9.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.9.attn_matmul", "encoder.9.attn.out_proj.bias" }, new[] { "encoder.9.attn" });
-            // encoder.9.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.9.attn", "encoder.8.fc2_merged" }, new[] { "encoder.9.attn_merged_2" });
-            // encoder.9.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.9.ln2.weight");
-            g.Weight("encoder.9.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.9.attn_merged_2", "encoder.9.ln2.weight", "encoder.9.ln2.bias" }, new[] { "encoder.9.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.9.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.9.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.9.fc1.weight" }, new[] { "encoder.9.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.9.ln2", "encoder.9.fc1_weight_t" }, new[] { "encoder.9.fc1_matmul" });
-            g.Weight("encoder.9.fc1.bias");
-            g.Node("Add", new[] { "encoder.9.fc1_matmul", "encoder.9.fc1.bias" }, new[] { "encoder.9.fc1" });
-            // encoder.9.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.9.fc1", "const_6" }, new[] { "encoder.9.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.9.gelu1_scaled" }, new[] { "encoder.9.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.9.gelu1_erf", "const_7" }, new[] { "encoder.9.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.9.fc1", "encoder.9.gelu1_shifted" }, new[] { "encoder.9.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.9.gelu1_product", "const_8" }, new[] { "encoder.9.gelu1" });
-            // encoder.9.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.9.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.9.fc2.weight" }, new[] { "encoder.9.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.9.gelu1", "encoder.9.fc2_weight_t" }, new[] { "encoder.9.fc2_matmul" });
-            g.Weight("encoder.9.fc2.bias");
-            g.Node("Add", new[] { "encoder.9.fc2_matmul", "encoder.9.fc2.bias" }, new[] { "encoder.9.fc2" });
-            // encoder.9.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.9.fc2", "encoder.9.attn_merged_2" }, new[] { "encoder.9.fc2_merged" });
-            // encoder.10.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.10.ln1.weight");
-            g.Weight("encoder.10.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.9.fc2_merged", "encoder.10.ln1.weight", "encoder.10.ln1.bias" }, new[] { "encoder.10.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.10.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.10.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.10.attn.in_proj_weight" }, new[] { "encoder.10.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.10.ln1", "encoder.10.attn_qkv_weight_t" }, new[] { "encoder.10.attn_qkv_matmul" });
-            g.Weight("encoder.10.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.10.attn_qkv_matmul", "encoder.10.attn.in_proj_bias" }, new[] { "encoder.10.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.10.attn_qkv", "const_3" }, new[] { "encoder.10.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.10.attn_heads" }, new[] { "encoder.10.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.10.attn_parts", "const_2" }, new[] { "encoder.10.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.10.attn_parts", "const_0" }, new[] { "encoder.10.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.10.attn_parts", "const_1" }, new[] { "encoder.10.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.10.attn_k" }, new[] { "encoder.10.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.10.attn_q", "encoder.10.attn_kt" }, new[] { "encoder.10.attn_dots" });
-            g.Node("Mul", new[] { "encoder.10.attn_dots", "const_4" }, new[] { "encoder.10.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.10.attn_scores" }, new[] { "encoder.10.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.10.attn_weights", "encoder.10.attn_v" }, new[] { "encoder.10.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.10.attn_attended" }, new[] { "encoder.10.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.10.attn_positions", "const_5" }, new[] { "encoder.10.attn_merged" });
-            g.Weight("encoder.10.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.10.attn.out_proj.weight" }, new[] { "encoder.10.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.10.attn_merged", "encoder.10.attn_weight_t" }, new[] { "encoder.10.attn_matmul" });
-            g.Weight("encoder.10.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.10.attn_matmul", "encoder.10.attn.out_proj.bias" }, new[] { "encoder.10.attn" });
-            // encoder.10.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.10.attn", "encoder.9.fc2_merged" }, new[] { "encoder.10.attn_merged_2" });
-            // encoder.10.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.10.ln2.weight");
-            g.Weight("encoder.10.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.10.attn_merged_2", "encoder.10.ln2.weight", "encoder.10.ln2.bias" }, new[] { "encoder.10.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.10.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.10.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.10.fc1.weight" }, new[] { "encoder.10.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.10.ln2", "encoder.10.fc1_weight_t" }, new[] { "encoder.10.fc1_matmul" });
-            g.Weight("encoder.10.fc1.bias");
-            g.Node("Add", new[] { "encoder.10.fc1_matmul", "encoder.10.fc1.bias" }, new[] { "encoder.10.fc1" });
-            // encoder.10.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.10.fc1", "const_6" }, new[] { "encoder.10.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.10.gelu1_scaled" }, new[] { "encoder.10.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.10.gelu1_erf", "const_7" }, new[] { "encoder.10.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.10.fc1", "encoder.10.gelu1_shifted" }, new[] { "encoder.10.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.10.gelu1_product", "const_8" }, new[] { "encoder.10.gelu1" });
-            // encoder.10.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.10.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.10.fc2.weight" }, new[] { "encoder.10.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.10.gelu1", "encoder.10.fc2_weight_t" }, new[] { "encoder.10.fc2_matmul" });
-            g.Weight("encoder.10.fc2.bias");
-            g.Node("Add", new[] { "encoder.10.fc2_matmul", "encoder.10.fc2.bias" }, new[] { "encoder.10.fc2" });
-            // encoder.10.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.10.fc2", "encoder.10.attn_merged_2" }, new[] { "encoder.10.fc2_merged" });
-            // encoder.11.ln1: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.11.ln1.weight");
-            g.Weight("encoder.11.ln1.bias");
-            g.Node("LayerNormalization", new[] { "encoder.10.fc2_merged", "encoder.11.ln1.weight", "encoder.11.ln1.bias" }, new[] { "encoder.11.ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.11.attn: MultiHeadAttention -> [N, T, 32]
-            g.Weight("encoder.11.attn.in_proj_weight");
-            g.Node("Transpose", new[] { "encoder.11.attn.in_proj_weight" }, new[] { "encoder.11.attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.11.ln1", "encoder.11.attn_qkv_weight_t" }, new[] { "encoder.11.attn_qkv_matmul" });
-            g.Weight("encoder.11.attn.in_proj_bias");
-            g.Node("Add", new[] { "encoder.11.attn_qkv_matmul", "encoder.11.attn.in_proj_bias" }, new[] { "encoder.11.attn_qkv" });
-            g.Node("Reshape", new[] { "encoder.11.attn_qkv", "const_3" }, new[] { "encoder.11.attn_heads" });
-            g.Node("Transpose", new[] { "encoder.11.attn_heads" }, new[] { "encoder.11.attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
-            g.Node("Gather", new[] { "encoder.11.attn_parts", "const_2" }, new[] { "encoder.11.attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.11.attn_parts", "const_0" }, new[] { "encoder.11.attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Gather", new[] { "encoder.11.attn_parts", "const_1" }, new[] { "encoder.11.attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
-            g.Node("Transpose", new[] { "encoder.11.attn_k" }, new[] { "encoder.11.attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
-            g.Node("MatMul", new[] { "encoder.11.attn_q", "encoder.11.attn_kt" }, new[] { "encoder.11.attn_dots" });
-            g.Node("Mul", new[] { "encoder.11.attn_dots", "const_4" }, new[] { "encoder.11.attn_scores" });
-            g.Node("Softmax", new[] { "encoder.11.attn_scores" }, new[] { "encoder.11.attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
-            g.Node("MatMul", new[] { "encoder.11.attn_weights", "encoder.11.attn_v" }, new[] { "encoder.11.attn_attended" });
-            g.Node("Transpose", new[] { "encoder.11.attn_attended" }, new[] { "encoder.11.attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
-            g.Node("Reshape", new[] { "encoder.11.attn_positions", "const_5" }, new[] { "encoder.11.attn_merged" });
-            g.Weight("encoder.11.attn.out_proj.weight");
-            g.Node("Transpose", new[] { "encoder.11.attn.out_proj.weight" }, new[] { "encoder.11.attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.11.attn_merged", "encoder.11.attn_weight_t" }, new[] { "encoder.11.attn_matmul" });
-            g.Weight("encoder.11.attn.out_proj.bias");
-            g.Node("Add", new[] { "encoder.11.attn_matmul", "encoder.11.attn.out_proj.bias" }, new[] { "encoder.11.attn" });
-            // encoder.11.attn: skip from 'input' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.11.attn", "encoder.10.fc2_merged" }, new[] { "encoder.11.attn_merged_2" });
-            // encoder.11.ln2: LayerNorm -> [N, T, 32]
-            g.Weight("encoder.11.ln2.weight");
-            g.Weight("encoder.11.ln2.bias");
-            g.Node("LayerNormalization", new[] { "encoder.11.attn_merged_2", "encoder.11.ln2.weight", "encoder.11.ln2.bias" }, new[] { "encoder.11.ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
-            // encoder.11.fc1: Linear -> [N, T, 128]
-            g.Weight("encoder.11.fc1.weight");
-            g.Node("Transpose", new[] { "encoder.11.fc1.weight" }, new[] { "encoder.11.fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.11.ln2", "encoder.11.fc1_weight_t" }, new[] { "encoder.11.fc1_matmul" });
-            g.Weight("encoder.11.fc1.bias");
-            g.Node("Add", new[] { "encoder.11.fc1_matmul", "encoder.11.fc1.bias" }, new[] { "encoder.11.fc1" });
-            // encoder.11.gelu1: GELU -> [N, T, 128]
-            g.Node("Div", new[] { "encoder.11.fc1", "const_6" }, new[] { "encoder.11.gelu1_scaled" });
-            g.Node("Erf", new[] { "encoder.11.gelu1_scaled" }, new[] { "encoder.11.gelu1_erf" });
-            g.Node("Add", new[] { "encoder.11.gelu1_erf", "const_7" }, new[] { "encoder.11.gelu1_shifted" });
-            g.Node("Mul", new[] { "encoder.11.fc1", "encoder.11.gelu1_shifted" }, new[] { "encoder.11.gelu1_product" });
-            g.Node("Mul", new[] { "encoder.11.gelu1_product", "const_8" }, new[] { "encoder.11.gelu1" });
-            // encoder.11.fc2: Linear -> [N, T, 32]
-            g.Weight("encoder.11.fc2.weight");
-            g.Node("Transpose", new[] { "encoder.11.fc2.weight" }, new[] { "encoder.11.fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
-            g.Node("MatMul", new[] { "encoder.11.gelu1", "encoder.11.fc2_weight_t" }, new[] { "encoder.11.fc2_matmul" });
-            g.Weight("encoder.11.fc2.bias");
-            g.Node("Add", new[] { "encoder.11.fc2_matmul", "encoder.11.fc2.bias" }, new[] { "encoder.11.fc2" });
-            // encoder.11.fc2: skip from 'attn' (Add) -> [N, T, 32]
-            g.Node("Add", new[] { "encoder.11.fc2", "encoder.11.attn_merged_2" }, new[] { "encoder.11.fc2_merged" });
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.0.", "pos");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.1.", "encoder.0.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.2.", "encoder.1.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.3.", "encoder.2.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.4.", "encoder.3.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.5.", "encoder.4.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.6.", "encoder.5.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.7.", "encoder.6.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.8.", "encoder.7.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.9.", "encoder.8.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.10.", "encoder.9.fc2_merged");
+            SortEncoderBlock_Tx32.OnnxGraph(g, "encoder.11.", "encoder.10.fc2_merged");
             // norm: LayerNorm -> [N, T, 32]
             g.Weight("norm.weight");
             g.Weight("norm.bias");
@@ -1336,6 +706,70 @@ namespace Dsl.Examples.Models
                 var fc2 = fc2_out.add(attn);                                   // [N, T, 32]: skip from 'attn' (Add)
                 attn.Dispose(); fc2_out.Dispose();
                 return fc2;
+            }
+
+            /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
+            internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
+            {
+                // ln1: LayerNorm -> [N, T, 32]
+                g.Weight(p + "ln1.weight");
+                g.Weight(p + "ln1.bias");
+                g.Node("LayerNormalization", new[] { input, p + "ln1.weight", p + "ln1.bias" }, new[] { p + "ln1" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // attn: MultiHeadAttention -> [N, T, 32]
+                g.Weight(p + "attn.in_proj_weight");
+                g.Node("Transpose", new[] { p + "attn.in_proj_weight" }, new[] { p + "attn_qkv_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { p + "ln1", p + "attn_qkv_weight_t" }, new[] { p + "attn_qkv_matmul" });
+                g.Weight(p + "attn.in_proj_bias");
+                g.Node("Add", new[] { p + "attn_qkv_matmul", p + "attn.in_proj_bias" }, new[] { p + "attn_qkv" });
+                g.Int64s("const_3", 0L, 0L, 3L, 4L, 8L);
+                g.Node("Reshape", new[] { p + "attn_qkv", "const_3" }, new[] { p + "attn_heads" });
+                g.Node("Transpose", new[] { p + "attn_heads" }, new[] { p + "attn_parts" }, new global::Dsl.OnnxAttribute("perm", new long[] { 2, 0, 3, 1, 4 }));
+                g.Node("Gather", new[] { p + "attn_parts", "const_2" }, new[] { p + "attn_q" }, new global::Dsl.OnnxAttribute("axis", 0L));
+                g.Node("Gather", new[] { p + "attn_parts", "const_0" }, new[] { p + "attn_k" }, new global::Dsl.OnnxAttribute("axis", 0L));
+                g.Node("Gather", new[] { p + "attn_parts", "const_1" }, new[] { p + "attn_v" }, new global::Dsl.OnnxAttribute("axis", 0L));
+                g.Node("Transpose", new[] { p + "attn_k" }, new[] { p + "attn_kt" }, new global::Dsl.OnnxAttribute("perm", new long[] { 0, 1, 2, 4, 3 }));
+                g.Node("MatMul", new[] { p + "attn_q", p + "attn_kt" }, new[] { p + "attn_dots" });
+                g.Floats("const_4", 0.35355338f);
+                g.Node("Mul", new[] { p + "attn_dots", "const_4" }, new[] { p + "attn_scores" });
+                g.Node("Softmax", new[] { p + "attn_scores" }, new[] { p + "attn_weights" }, new global::Dsl.OnnxAttribute("axis", -1L));
+                g.Node("MatMul", new[] { p + "attn_weights", p + "attn_v" }, new[] { p + "attn_attended" });
+                g.Node("Transpose", new[] { p + "attn_attended" }, new[] { p + "attn_positions" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 3, 0, 2, 4 }));
+                g.Int64s("const_5", 0L, 0L, 32L);
+                g.Node("Reshape", new[] { p + "attn_positions", "const_5" }, new[] { p + "attn_merged" });
+                g.Weight(p + "attn.out_proj.weight");
+                g.Node("Transpose", new[] { p + "attn.out_proj.weight" }, new[] { p + "attn_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { p + "attn_merged", p + "attn_weight_t" }, new[] { p + "attn_matmul" });
+                g.Weight(p + "attn.out_proj.bias");
+                g.Node("Add", new[] { p + "attn_matmul", p + "attn.out_proj.bias" }, new[] { p + "attn" });
+                // attn: skip from 'input' (Add) -> [N, T, 32]
+                g.Node("Add", new[] { p + "attn", input }, new[] { p + "attn_merged_2" });
+                // ln2: LayerNorm -> [N, T, 32]
+                g.Weight(p + "ln2.weight");
+                g.Weight(p + "ln2.bias");
+                g.Node("LayerNormalization", new[] { p + "attn_merged_2", p + "ln2.weight", p + "ln2.bias" }, new[] { p + "ln2" }, new global::Dsl.OnnxAttribute("axis", -1L), new global::Dsl.OnnxAttribute("epsilon", 1E-05f));
+                // fc1: Linear -> [N, T, 128]
+                g.Weight(p + "fc1.weight");
+                g.Node("Transpose", new[] { p + "fc1.weight" }, new[] { p + "fc1_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { p + "ln2", p + "fc1_weight_t" }, new[] { p + "fc1_matmul" });
+                g.Weight(p + "fc1.bias");
+                g.Node("Add", new[] { p + "fc1_matmul", p + "fc1.bias" }, new[] { p + "fc1" });
+                // gelu1: GELU -> [N, T, 128]
+                g.Floats("const_6", 1.4142135f);
+                g.Node("Div", new[] { p + "fc1", "const_6" }, new[] { p + "gelu1_scaled" });
+                g.Node("Erf", new[] { p + "gelu1_scaled" }, new[] { p + "gelu1_erf" });
+                g.Floats("const_7", 1f);
+                g.Node("Add", new[] { p + "gelu1_erf", "const_7" }, new[] { p + "gelu1_shifted" });
+                g.Node("Mul", new[] { p + "fc1", p + "gelu1_shifted" }, new[] { p + "gelu1_product" });
+                g.Floats("const_8", 0.5f);
+                g.Node("Mul", new[] { p + "gelu1_product", "const_8" }, new[] { p + "gelu1" });
+                // fc2: Linear -> [N, T, 32]
+                g.Weight(p + "fc2.weight");
+                g.Node("Transpose", new[] { p + "fc2.weight" }, new[] { p + "fc2_weight_t" }, new global::Dsl.OnnxAttribute("perm", new long[] { 1, 0 }));
+                g.Node("MatMul", new[] { p + "gelu1", p + "fc2_weight_t" }, new[] { p + "fc2_matmul" });
+                g.Weight(p + "fc2.bias");
+                g.Node("Add", new[] { p + "fc2_matmul", p + "fc2.bias" }, new[] { p + "fc2" });
+                // fc2: skip from 'attn' (Add) -> [N, T, 32]
+                g.Node("Add", new[] { p + "fc2", p + "attn_merged_2" }, new[] { p + "fc2_merged" });
             }
         }
 

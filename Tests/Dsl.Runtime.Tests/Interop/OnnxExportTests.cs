@@ -64,11 +64,37 @@ public sealed class OnnxExportTests
 
         // The ones that are not say which layer and why, in one line.
         var refused = TestModels.Where(e => !Exportable(e)).ToDictionary(e => e.Name, e => Assert.Throws<NotSupportedException>(() => e.OnnxGraph!()).Message);
-        Assert.Equal(new[] { "AdaptivePool1dNet", "AdaptivePool2dNet", "WithChannelsModule", "WithParameterlessModule", "WithShapedModule", "WithWrongModule" },
+        Assert.Equal(new[] { "AdaptivePool1dNet", "AdaptivePool2dNet", "RepeatedModuleNet", "WithChannelsModule", "WithParameterlessModule", "WithShapedModule", "WithWrongModule" },
             refused.Keys.OrderBy(k => k, StringComparer.Ordinal));
         Assert.Contains("layer 'scale' is a [Module<ChannelScale>]", refused["WithChannelsModule"], StringComparison.Ordinal);
+        Assert.StartsWith("RepeatedModuleNet cannot be exported to ONNX: layer 'stage.0.scale' is a [Module<ChannelScale>]", refused["RepeatedModuleNet"], StringComparison.Ordinal);
         Assert.Contains("has no ONNX form", refused["AdaptivePool2dNet"], StringComparison.Ordinal);
         Assert.All(refused.Values, m => Assert.DoesNotContain("\n", m, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_repeated_block_is_written_once_and_its_graph_holds_every_repetition()
+    {
+        // ResNet-56: 27 uses of five block classes, 55 convolutions besides the two projections. Every use's layers are in the graph under its state_dict prefix, and
+        // the graph reads exactly the model's parameters and buffers.
+        var graph = Examples.Find("ResNet56").OnnxGraph!();
+        Assert.Equal(55, graph.Nodes.Count(n => n.Op == "Conv" && !n.Outputs[0].EndsWith("_conv", StringComparison.Ordinal)));
+        Assert.Contains(graph.Nodes, n => n.Op == "Add" && n.Outputs[0] == "stage3.7.bn2_merged" && n.Inputs.SequenceEqual(new[] { "stage3.7.bn2", "stage3.6.relu2" }));
+        Assert.Equal(graph.Nodes.Count, graph.Nodes.Select(n => n.Outputs[0]).Distinct().Count());
+        using var model = (nn.Module<Tensor, Tensor>)Examples.Find("ResNet56").Create();
+        var keys = model.state_dict().Keys.Where(k => !k.EndsWith("num_batches_tracked", StringComparison.Ordinal)).OrderBy(k => k, StringComparer.Ordinal);
+        Assert.Equal(keys, graph.Weights.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(graph.Constants.Count, graph.Constants.Select(c => c.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_constant_added_again_is_one_constant_and_a_different_one_under_its_name_is_refused()
+    {
+        var graph = new OnnxGraphDescription("g").Int64s("const_0", 1, 2).Floats("const_1", 0.5f).Int64s("const_0", 1, 2).Floats("const_1", 0.5f);
+        Assert.Equal(new[] { "const_0", "const_1" }, graph.Constants.Select(c => c.Name));
+        Assert.Throws<ArgumentException>(() => graph.Int64s("const_0", 1, 3));
+        Assert.Throws<ArgumentException>(() => graph.Int64Scalar("const_0", 1));
+        Assert.Throws<ArgumentException>(() => graph.Floats("const_1", 0.25f));
     }
 
     [Fact]

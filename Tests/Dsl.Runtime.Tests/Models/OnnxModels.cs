@@ -18,3 +18,17 @@ public partial class DeconvPoolNet
 public partial class AdaptiveToOneNet
 {
 }
+
+/// <summary>A user module inside a repeated block: the block's ONNX nodes are written once, the refusal names its first use.</summary>
+[Block]
+[Conv2d(4, 3, Padding = 1, Name = "conv"), Module<Dsl.Runtime.Tests.Models.LayerKinds.ChannelScale>(Name = "scale")]
+public partial class ScaledBlock
+{
+}
+
+/// <summary>Two uses of <see cref="ScaledBlock"/>.</summary>
+[Model(4, 6, 6)]
+[Use<ScaledBlock>(Repeat = 2, Name = "stage")]
+public partial class RepeatedModuleNet
+{
+}
