@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Dsl.Generator.Common;
@@ -7,41 +8,66 @@ namespace Dsl.Generator.Common;
 public static class CSharpText
 {
     /// <summary>A C# regular string literal of the text (quotes, backslashes and control characters escaped).</summary>
-    public static string Literal(string text) =>
-        NeedsEscaping(text) ? SymbolDisplay.FormatLiteral(text, quote: true) : "\"" + text + "\"";
+    public static string Literal(string text) => LineLiteral(text, newline: false);
 
     /// <summary>
     /// The literal of one line of a multi-line text, with <c>\n</c> appended when it is not the last. The generated
-    /// summaries, diagrams and sources are millions of such characters, nearly all plain: those skip Roslyn's
-    /// per-character escaping (docs/benchmarks.md#the-generators-cost).
+    /// summaries, diagrams and sources are millions of such characters, nearly all plain or with only quotes and
+    /// backslashes (a diagram's lines): those skip Roslyn's per-character escaping (docs/benchmarks.md#the-generators-cost).
     /// </summary>
     public static string LineLiteral(string line, bool newline)
     {
-        if (NeedsEscaping(line))
+        switch (Escaping(line))
         {
-            return SymbolDisplay.FormatLiteral(newline ? line + "\n" : line, quote: true);
-        }
+            case Needs.Nothing:
+                return newline ? "\"" + line + "\\n\"" : "\"" + line + "\"";
+            case Needs.QuotesAndBackslashes:
+                var sb = new StringBuilder(line.Length + 16).Append('"');
+                foreach (var ch in line)
+                {
+                    if (ch is '"' or '\\')
+                    {
+                        sb.Append('\\');
+                    }
 
-        return newline ? "\"" + line + "\\n\"" : "\"" + line + "\"";
+                    sb.Append(ch);
+                }
+
+                return (newline ? sb.Append("\\n\"") : sb.Append('"')).ToString();
+            default:
+                return SymbolDisplay.FormatLiteral(newline ? line + "\n" : line, quote: true);
+        }
     }
 
-    /// <summary>Whether FormatLiteral would write any character of the text other than as itself.</summary>
-    private static bool NeedsEscaping(string text)
+    private enum Needs
     {
+        Nothing,
+        QuotesAndBackslashes,
+        Roslyn,
+    }
+
+    /// <summary>What FormatLiteral would write other than as itself: nothing, only quotes and backslashes (as <c>\"</c>, <c>\\</c>), or more.</summary>
+    private static Needs Escaping(string text)
+    {
+        var needs = Needs.Nothing;
         foreach (var ch in text)
         {
-            if (ch < ' ' || ch == '"' || ch == '\\')
+            if (ch < ' ')
             {
-                return true;
+                return Needs.Roslyn;
             }
 
-            if (ch >= '\u007f' && char.GetUnicodeCategory(ch) is UnicodeCategory.Control or UnicodeCategory.OtherNotAssigned
+            if (ch is '"' or '\\')
+            {
+                needs = Needs.QuotesAndBackslashes;
+            }
+            else if (ch >= '\u007f' && char.GetUnicodeCategory(ch) is UnicodeCategory.Control or UnicodeCategory.OtherNotAssigned
                     or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate)
             {
-                return true;
+                return Needs.Roslyn;
             }
         }
 
-        return false;
+        return needs;
     }
 }

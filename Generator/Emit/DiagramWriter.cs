@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using Dsl.Generator.Common;
 using Dsl.Generator.Graph;
 using Dsl.Generator.Parsing;
 
@@ -10,15 +11,79 @@ namespace Dsl.Generator.Emit;
 /// The network as a Graphviz DOT graph (<c>dot -Tsvg</c>): the input as its own node, one node per layer (name,
 /// kind, output shape, and the shape after its skips when they change it), solid data-flow edges, dashed coloured
 /// skip edges labelled with the merge's kind (<see cref="MergeText"/>), and a cluster per block repetition. Node ids
-/// are the qualified names of the summary (<c>stage2.1.conv1</c>), quoted.
+/// are the qualified names of the summary (<c>stage2.1.conv1</c>), quoted. A model without blocks gets the text as
+/// a literal; with blocks, each block class writes its layers once (<c>Diagram(nodes, edges, p, input)</c>) and the
+/// model's property calls it inside each repetition's cluster.
 /// </summary>
 public static class DiagramWriter
 {
     private const string Indent = "    ";
 
-    public static List<string> Lines(string modelName, PlannedBody body)
+    /// <summary>One statement of the diagram: a node line, an edge line (edges follow all nodes), or a block use's call.</summary>
+    public sealed class Piece
     {
-        var lines = new List<string>
+        private Piece(bool edge, string text, BlockSpecialisation? block, string prefix, string input)
+        {
+            IsEdge = edge;
+            Text = text;
+            Block = block;
+            Prefix = prefix;
+            Input = input;
+        }
+
+        public bool IsEdge { get; }
+
+        /// <summary>The line (a <see cref="BodyTemplate"/> in a block's part), without its newline.</summary>
+        public string Text { get; }
+
+        /// <summary>For a call: the block whose part is written, under <see cref="Prefix"/>, fed by <see cref="Input"/>.</summary>
+        public BlockSpecialisation? Block { get; }
+
+        public string Prefix { get; }
+
+        public string Input { get; }
+
+        public static Piece Node(string text) => new(false, text, null, "", "");
+
+        public static Piece Edge(string text) => new(true, text, null, "", "");
+
+        public static Piece Call(BlockSpecialisation block, string prefix, string input) => new(false, "", block, prefix, input);
+    }
+
+    /// <summary>The diagram of a model: its lines before the layers, its pieces, and each called block's part, by class name.</summary>
+    public sealed class Composition
+    {
+        public Composition(List<string> header, List<Piece> pieces, Dictionary<string, List<Piece>> blocks)
+        {
+            Header = header;
+            Pieces = pieces;
+            Blocks = blocks;
+        }
+
+        public List<string> Header { get; }
+
+        public List<Piece> Pieces { get; }
+
+        public Dictionary<string, List<Piece>> Blocks { get; }
+
+        /// <summary>The whole text, line by line (only without block calls).</summary>
+        public List<string> Lines()
+        {
+            var lines = new List<string>(Header);
+            lines.AddRange(Pieces.Where(p => !p.IsEdge).Select(p => p.Text));
+            lines.AddRange(Pieces.Where(p => p.IsEdge).Select(p => p.Text));
+            lines.Add("}");
+            return lines;
+        }
+    }
+
+    /// <summary>The whole diagram, line by line, every repetition written out.</summary>
+    public static List<string> Lines(string modelName, PlannedBody body) => Compose(modelName, body, blocksOnce: false).Lines();
+
+    /// <param name="blocksOnce">Whether each block use becomes a call of its class's part (written once per class).</param>
+    public static Composition Compose(string modelName, PlannedBody body, bool blocksOnce)
+    {
+        var header = new List<string>
         {
             $"digraph {Quote(modelName)} {{",
             $"{Indent}graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label={Quote($"{modelName}: {body.Input.Describe()} -> {body.Output.Describe()}")}];",
@@ -26,14 +91,53 @@ public static class DiagramWriter
             $"{Indent}edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];",
             $"{Indent}{Quote(LayerCatalog.InputName)} [label={Label(LayerCatalog.InputName, body.Input.Describe())}, shape=ellipse, fillcolor=\"#dff0d8\"];",
         };
-        var edges = new List<string>();
-        WriteLayers(lines, edges, LayerFlow.Of(body, expand: true), Indent);
-        lines.AddRange(edges);
-        lines.Add("}");
-        return lines;
+        var pieces = new List<Piece>();
+        var blocks = new Dictionary<string, List<Piece>>(System.StringComparer.Ordinal);
+        WriteLayers(pieces, blocksOnce ? LayerFlow.Composed(body) : LayerFlow.Of(body, expand: true), Indent, blocksOnce ? blocks : null);
+        return new Composition(header, pieces, blocks);
     }
 
-    private static void WriteLayers(List<string> lines, List<string> edges, IReadOnlyList<FlowLayer> layers, string indent)
+    /// <summary>The model's <c>Diagram</c> when it calls its blocks' parts: two builders, nodes then edges.</summary>
+    public static void WriteProperty(CodeWriter w, string summary, Composition diagram)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Open("public static string Diagram");
+        w.Open("get");
+        w.Line("var nodes = new global::System.Text.StringBuilder();");
+        w.Line("var edges = new global::System.Text.StringBuilder();");
+        foreach (var line in diagram.Header)
+        {
+            w.Line($"nodes.Append({CSharpText.LineLiteral(line, newline: true)});");
+        }
+
+        WritePieces(w, diagram.Pieces);
+        w.Line("return nodes.Append(edges).Append('}').ToString();");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>A block class's part: its layers' nodes and edges for one use.</summary>
+    public static void WriteBlock(CodeWriter w, IReadOnlyList<Piece> pieces)
+    {
+        w.Line("/// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name=\"p\"/> (<c>stage1.0.</c>) fed by the node <paramref name=\"input\"/>.</summary>");
+        w.Open("internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)");
+        WritePieces(w, pieces);
+        w.Close();
+    }
+
+    private static void WritePieces(CodeWriter w, IReadOnlyList<Piece> pieces)
+    {
+        foreach (var piece in pieces)
+        {
+            w.Line(piece.Block is { } block
+                ? $"{block.ClassName}.Diagram(nodes, edges, {CSharpText.Literal(piece.Prefix)}, {CSharpText.Literal(piece.Input)});"
+                : $"{(piece.IsEdge ? "edges" : "nodes")}.Append({BodyTemplate.Expression(piece.Text + "\n")});");
+        }
+    }
+
+    /// <param name="blocks">Block parts written so far (the model's level when composing); null: repetitions written out.</param>
+    private static void WriteLayers(List<Piece> pieces, IReadOnlyList<FlowLayer> layers, string indent, Dictionary<string, List<Piece>>? blocks)
     {
         foreach (var flow in layers)
         {
@@ -46,22 +150,38 @@ public static class DiagramWriter
                     label.Add("after skips: " + layer.Final.Describe());
                 }
 
-                lines.Add($"{indent}{Quote(flow.Name)} [label={Label(label.ToArray())}];");
-                edges.Add($"{Indent}{Quote(flow.Input)} -> {Quote(flow.Name)};");
+                pieces.Add(Piece.Node($"{indent}{Quote(flow.Name)} [label={Label(label.ToArray())}];"));
+                pieces.Add(Piece.Edge($"{Indent}{Quote(flow.Input)} -> {Quote(flow.Name)};"));
             }
 
             foreach (var repetition in flow.Repetitions)
             {
-                lines.Add($"{indent}subgraph {Quote("cluster_" + repetition.Name)} {{");
-                lines.Add($"{indent}{Indent}label={Quote($"{repetition.Name}: {repetition.Block.BlockName}")}; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;");
-                WriteLayers(lines, edges, repetition.Layers, indent + Indent);
-                lines.Add($"{indent}}}");
+                pieces.Add(Piece.Node($"{indent}subgraph {Quote("cluster_" + repetition.Name)} {{"));
+                pieces.Add(Piece.Node($"{indent}{Indent}label={Quote($"{repetition.Name}: {repetition.Block.BlockName}")}; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;"));
+                if (blocks is null)
+                {
+                    WriteLayers(pieces, repetition.Layers, indent + Indent, null);
+                }
+                else
+                {
+                    var block = repetition.Block;
+                    if (!blocks.ContainsKey(block.ClassName))
+                    {
+                        var part = new List<Piece>();
+                        WriteLayers(part, LayerFlow.OfBody(block.Body), indent + Indent, null);
+                        blocks[block.ClassName] = part;
+                    }
+
+                    pieces.Add(Piece.Call(block, repetition.Name + ".", repetition.Input));
+                }
+
+                pieces.Add(Piece.Node($"{indent}}}"));
             }
 
             foreach (var merge in flow.Merges)
             {
                 var colour = Colour(merge.Merge);
-                edges.Add($"{Indent}{Quote(merge.From)} -> {Quote(flow.Output)} [style=dashed, penwidth=1.5, color=\"{colour}\", fontcolor=\"{colour}\", label={Quote(MergeText.MergeKind(merge.Merge))}];");
+                pieces.Add(Piece.Edge($"{Indent}{Quote(merge.From)} -> {Quote(flow.Output)} [style=dashed, penwidth=1.5, color=\"{colour}\", fontcolor=\"{colour}\", label={Quote(MergeText.MergeKind(merge.Merge))}];"));
             }
         }
     }

@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using Dsl.Generator.Common;
 using Dsl.Generator.Graph;
 using Dsl.Generator.Parsing;
 using Dsl.Generator.Shapes.Symbolic;
@@ -33,13 +35,14 @@ public sealed class FlowRepetition
         Output = output;
     }
 
-    /// <summary><c>stage2.1</c>, or the use's own name when it is not repeated.</summary>
+    /// <summary><c>stage2.1</c>, or the use's own name when it is not repeated; its layers' prefix is this and a dot.</summary>
     public string Name { get; }
 
     public BlockSpecialisation Block { get; }
 
     public string Input { get; }
 
+    /// <summary>Its inner layers (none from <see cref="LayerFlow.Composed"/>: the block's own part writes them).</summary>
     public IReadOnlyList<FlowLayer> Layers { get; }
 
     /// <summary>The qualified name whose value is the repetition's output (its last layer; its input when it has none).</summary>
@@ -85,12 +88,25 @@ public sealed class FlowLayer
     public Dim OwnMacs => Layer.Result?.Macs ?? Layer.Blocks.Aggregate(Dim.Of(0), (a, b) => a + b.Body.Macs);
 }
 
-/// <summary>Walks a plan into <see cref="FlowLayer"/>s: folded (block uses as one layer) or expanded (every repetition and inner layer).</summary>
+/// <summary>
+/// Walks a plan into <see cref="FlowLayer"/>s: folded (block uses as one layer) or expanded (every repetition and inner
+/// layer). For text that a model composes from its blocks' parts (<see cref="BodyTemplate"/>), <see cref="Composed"/>
+/// gives the repetitions without their inner layers and <see cref="OfBody"/> a block body once, under the stand-ins.
+/// </summary>
 public static class LayerFlow
 {
-    public static IReadOnlyList<FlowLayer> Of(PlannedBody body, bool expand) => Walk(body, "", LayerCatalog.InputName, expand);
+    private static readonly ConditionalWeakTable<PlannedBody, IReadOnlyList<FlowLayer>> Bodies = new();
 
-    private static List<FlowLayer> Walk(PlannedBody body, string prefix, string input, bool expand)
+    public static IReadOnlyList<FlowLayer> Of(PlannedBody body, bool expand) => Walk(body, "", LayerCatalog.InputName, expand, composed: false);
+
+    /// <summary>Expanded, but each repetition of a block use without its inner layers: those come from <see cref="OfBody"/>.</summary>
+    public static IReadOnlyList<FlowLayer> Composed(PlannedBody body) => Walk(body, "", LayerCatalog.InputName, expand: true, composed: true);
+
+    /// <summary>A block body expanded, named under <see cref="BodyTemplate.Prefix"/> with <see cref="BodyTemplate.Input"/> as its input (computed once per body).</summary>
+    public static IReadOnlyList<FlowLayer> OfBody(PlannedBody body) =>
+        Bodies.GetValue(body, b => Walk(b, BodyTemplate.Prefix, BodyTemplate.Input, expand: true, composed: false));
+
+    private static List<FlowLayer> Walk(PlannedBody body, string prefix, string input, bool expand, bool composed)
     {
         var names = new Dictionary<string, string>(System.StringComparer.Ordinal) { [LayerCatalog.InputName] = input };
         var layers = new List<FlowLayer>();
@@ -105,9 +121,22 @@ public static class LayerFlow
                 var feed = previous;
                 for (var r = 0; r < layer.Blocks.Count; r++)
                 {
+                    var block = layer.Blocks[r].Body;
                     var repetition = layer.Blocks.Count > 1 ? $"{name}.{r}" : name;
-                    var inner = Walk(layer.Blocks[r].Body, repetition + ".", feed, expand);
-                    var last = inner.Count == 0 ? feed : inner[inner.Count - 1].Output;
+                    string last;
+                    IReadOnlyList<FlowLayer> inner;
+                    if (composed)
+                    {
+                        var template = OfBody(block);
+                        inner = System.Array.Empty<FlowLayer>();
+                        last = template.Count == 0 ? feed : BodyTemplate.Substitute(template[template.Count - 1].Output, repetition + ".", feed);
+                    }
+                    else
+                    {
+                        inner = Walk(block, repetition + ".", feed, expand, composed: false);
+                        last = inner.Count == 0 ? feed : inner[inner.Count - 1].Output;
+                    }
+
                     repetitions.Add(new FlowRepetition(repetition, layer.Blocks[r], feed, inner, last));
                     feed = last;
                 }

@@ -68,12 +68,27 @@ public static class ModelEmitter
         WriteStringProperty(w, "Summary",
             "A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).",
             summary);
-        WriteStringProperty(w, "SummaryExpanded",
-            "The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.",
-            SummaryTable.Lines(model.ClassName, body, expanded: true));
-        WriteStringProperty(w, "Diagram",
-            "The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.",
-            DiagramWriter.Lines(model.ClassName, body));
+        const string expandedSummary = "The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.";
+        var expanded = SummaryTable.Compose(model.ClassName, body, expanded: true, blocksOnce: true);
+        if (expanded.Blocks.Count == 0)
+        {
+            WriteStringProperty(w, "SummaryExpanded", expandedSummary, expanded.Lines());
+        }
+        else
+        {
+            SummaryTable.WriteProperty(w, expandedSummary, expanded);
+        }
+
+        const string diagramSummary = "The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.";
+        var diagram = DiagramWriter.Compose(model.ClassName, body, blocksOnce: true);
+        if (diagram.Blocks.Count == 0)
+        {
+            WriteStringProperty(w, "Diagram", diagramSummary, diagram.Lines());
+        }
+        else
+        {
+            DiagramWriter.WriteProperty(w, diagramSummary, diagram);
+        }
         WriteStringProperty(w, "PyTorchSource",
             "The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.",
             PyTorchEmitter.Lines(model, body, blocks, domain));
@@ -95,6 +110,18 @@ public static class ModelEmitter
             w.Line(GeneratedCode(version));
             w.Open($"private sealed class {block.ClassName} : {Module}");
             WriteModuleBody(w, block.ClassName, block.Body, isModel: false, helpers, domain, nullable, displayName: block.BlockName);
+            if (expanded.Blocks.TryGetValue(block.ClassName, out var rows))
+            {
+                w.Line();
+                SummaryTable.WriteBlock(w, expanded, rows);
+            }
+
+            if (diagram.Blocks.TryGetValue(block.ClassName, out var part))
+            {
+                w.Line();
+                DiagramWriter.WriteBlock(w, part);
+            }
+
             if (blockGraphs.TryGetValue(block.ClassName, out var graph))
             {
                 w.Line();

@@ -120,7 +120,7 @@ public static class OnnxEmitter
                     }
 
                     g.Statement($"{block.ClassName}.OnnxGraph(g, {CSharpText.Literal(inner)}, {OnnxBuilder.Expression(output)});");
-                    output = OnnxBuilder.Substitute(written.Output, inner, output);
+                    output = BodyTemplate.Substitute(written.Output, inner, output);
                 }
 
                 g.Prefix = prefix;

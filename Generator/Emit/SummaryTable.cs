@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Dsl.Generator.Common;
 using Dsl.Generator.Graph;
 using Dsl.Generator.Shapes.Symbolic;
 
@@ -24,24 +25,182 @@ public static class SummaryTable
         "a skip projection and a merge produce for one example in training (what autograd keeps for the backward pass; " +
         "not the input, not tensors inside a layer, not gradients or optimiser state).";
 
-    public static List<string> Lines(string modelName, PlannedBody body, bool expanded = false)
-    {
-        var rows = new List<string[]>();
-        AddRows(rows, LayerFlow.Of(body, expanded), "");
-        var widths = Enumerable.Range(0, Header.Length).Select(c => rows.Select(r => r[c].Length).Concat(new[] { Header[c].Length }).Max()).ToArray();
-        string Format(string[] row) => string.Join("  ", row.Select((cell, c) => c >= 4 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))).TrimEnd();
-        var rule = new string('-', widths.Sum() + (2 * (widths.Length - 1)));
+    public static List<string> Lines(string modelName, PlannedBody body, bool expanded = false) =>
+        Compose(modelName, body, expanded, blocksOnce: false).Lines();
 
-        var lines = new List<string>
+    /// <summary>A row of the table, or a block use's call of its class's part (its inner rows).</summary>
+    public sealed class Item
+    {
+        private Item(string[]? cells, BlockSpecialisation? block, string prefix, string input)
         {
-            $"{modelName}: {body.Input.Describe()} -> {body.Output.Describe()}" + (expanded ? " (every layer of every block)" : ""),
-            Format(Header),
-            rule,
-        };
-        lines.AddRange(rows.Select(Format));
-        lines.Add(rule);
-        lines.AddRange(Totals(body));
-        return lines;
+            Cells = cells;
+            Block = block;
+            Prefix = prefix;
+            Input = input;
+        }
+
+        /// <summary>The row's cells (<see cref="BodyTemplate"/>s in a block's part), or null for a call.</summary>
+        public string[]? Cells { get; }
+
+        public BlockSpecialisation? Block { get; }
+
+        public string Prefix { get; }
+
+        public string Input { get; }
+
+        public static Item Row(string[] cells) => new(cells, null, "", "");
+
+        public static Item Call(BlockSpecialisation block, string prefix, string input) => new(null, block, prefix, input);
+    }
+
+    /// <summary>
+    /// A table: its title, header and rule, its rows and calls, its totals, the column widths over every row it shows
+    /// (the blocks' rows of each use included), and each called block's rows by class name.
+    /// </summary>
+    public sealed class Composition
+    {
+        public Composition(string title, int[] widths, List<Item> items, List<string> totals, Dictionary<string, List<string[]>> blocks)
+        {
+            Title = title;
+            Widths = widths;
+            Items = items;
+            Totals = totals;
+            Blocks = blocks;
+        }
+
+        public string Title { get; }
+
+        public int[] Widths { get; }
+
+        public List<Item> Items { get; }
+
+        public List<string> Totals { get; }
+
+        public Dictionary<string, List<string[]>> Blocks { get; }
+
+        public string Rule => new('-', Widths.Sum() + (2 * (Widths.Length - 1)));
+
+        public string Format(string[] row) => string.Join("  ", row.Select((cell, c) => Right(c) ? cell.PadLeft(Widths[c]) : cell.PadRight(Widths[c]))).TrimEnd();
+
+        /// <summary>The whole table, line by line (only without block calls).</summary>
+        public List<string> Lines()
+        {
+            var lines = new List<string> { Title, Format(Header), Rule };
+            lines.AddRange(Items.Select(i => Format(i.Cells!)));
+            lines.Add(Rule);
+            lines.AddRange(Totals);
+            return lines;
+        }
+
+        /// <summary>
+        /// A block row as C#: its cells padded as <see cref="Format"/> pads them, the fixed ones here, the ones that name
+        /// the use's layers (<c>p</c>, <c>input</c>) at run time; the last cell (MACs) is never blank, so nothing is trimmed.
+        /// </summary>
+        public string RowExpression(string[] row)
+        {
+            if (row[row.Length - 1].Trim().Length == 0)
+            {
+                throw new System.InvalidOperationException("a summary row ends with a blank cell");
+            }
+
+            var parts = new List<string>();
+            var literal = new System.Text.StringBuilder();
+            for (var c = 0; c < row.Length; c++)
+            {
+                if (c > 0)
+                {
+                    literal.Append("  ");
+                }
+
+                if (!BodyTemplate.IsTemplate(row[c]))
+                {
+                    literal.Append(Right(c) ? row[c].PadLeft(Widths[c]) : row[c].PadRight(Widths[c]));
+                    continue;
+                }
+
+                if (literal.Length > 0)
+                {
+                    parts.Add($".Append({CSharpText.Literal(literal.ToString())})");
+                    literal.Clear();
+                }
+
+                var cell = BodyTemplate.Expression(row[c]);
+                parts.Add($".Append({(cell.Contains(" + ") ? "(" + cell + ")" : cell)}.{(Right(c) ? "PadLeft" : "PadRight")}({Widths[c]}))");
+            }
+
+            parts.Add($".Append({CSharpText.LineLiteral(literal.ToString(), newline: true)})");
+            return "s" + string.Concat(parts) + ";";
+        }
+
+        private static bool Right(int column) => column >= 4;
+    }
+
+    /// <param name="blocksOnce">Expanded only: whether each block use becomes a call of its class's part (written once per class).</param>
+    public static Composition Compose(string modelName, PlannedBody body, bool expanded, bool blocksOnce)
+    {
+        var items = new List<Item>();
+        var blocks = new Dictionary<string, List<string[]>>(System.StringComparer.Ordinal);
+        var compose = expanded && blocksOnce;
+        AddRows(items, compose ? LayerFlow.Composed(body) : LayerFlow.Of(body, expanded), "", compose ? blocks : null);
+        var widths = Header.Select(h => h.Length).ToArray();
+        foreach (var item in items)
+        {
+            var rows = item.Cells is { } cells ? new[] { cells } : (IEnumerable<string[]>)blocks[item.Block!.ClassName];
+            foreach (var row in rows)
+            {
+                for (var c = 0; c < widths.Length; c++)
+                {
+                    widths[c] = System.Math.Max(widths[c], BodyTemplate.Length(row[c], item.Prefix, item.Input));
+                }
+            }
+        }
+
+        var title = $"{modelName}: {body.Input.Describe()} -> {body.Output.Describe()}" + (expanded ? " (every layer of every block)" : "");
+        return new Composition(title, widths, items, Totals(body).ToList(), blocks);
+    }
+
+    /// <summary>The model's <c>SummaryExpanded</c> when it calls its blocks' parts.</summary>
+    public static void WriteProperty(CodeWriter w, string summary, Composition table)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Open("public static string SummaryExpanded");
+        w.Open("get");
+        w.Line("var s = new global::System.Text.StringBuilder();");
+        foreach (var line in new[] { table.Title, table.Format(Header), table.Rule })
+        {
+            w.Line($"s.Append({CSharpText.LineLiteral(line, newline: true)});");
+        }
+
+        foreach (var item in table.Items)
+        {
+            w.Line(item.Block is { } block
+                ? $"{block.ClassName}.SummaryExpanded(s, {CSharpText.Literal(item.Prefix)}, {CSharpText.Literal(item.Input)});"
+                : $"s.Append({CSharpText.LineLiteral(table.Format(item.Cells!), newline: true)});");
+        }
+
+        var tail = new[] { table.Rule }.Concat(table.Totals).ToList();
+        for (var i = 0; i < tail.Count; i++)
+        {
+            w.Line($"s.Append({CSharpText.LineLiteral(tail[i], newline: i < tail.Count - 1)});");
+        }
+
+        w.Line("return s.ToString();");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>A block class's part of the model's expanded summary: its rows for one use, padded to the model's columns.</summary>
+    public static void WriteBlock(CodeWriter w, Composition table, IReadOnlyList<string[]> rows)
+    {
+        w.Line("/// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name=\"p\"/> (<c>stage1.0.</c>) fed by <paramref name=\"input\"/>.</summary>");
+        w.Open("internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)");
+        foreach (var row in rows)
+        {
+            w.Line(table.RowExpression(row));
+        }
+
+        w.Close();
     }
 
     /// <summary>The parameter total, with the user modules whose parameters are known only at run time.</summary>
@@ -62,7 +221,8 @@ public static class SummaryTable
         yield return $"Activation memory per example in training (float32, every layer's and merge's output): {Bytes(MemoryCounts.ActivationElements(body) * MemoryCounts.BytesPerElement)}";
     }
 
-    private static void AddRows(List<string[]> rows, IReadOnlyList<FlowLayer> layers, string indent)
+    /// <param name="blocks">Block parts written so far (the model's level when composing); null: repetitions written out.</param>
+    private static void AddRows(List<Item> items, IReadOnlyList<FlowLayer> layers, string indent, Dictionary<string, List<string[]>>? blocks)
     {
         foreach (var flow in layers)
         {
@@ -70,20 +230,33 @@ public static class SummaryTable
             var inputs = string.Join(", ", flow.Sources);
             if (!layer.IsBlockUse)
             {
-                rows.Add(new[] { indent + flow.Name, layer.KindName, inputs, layer.Output.Describe(), layer.Result!.ParametersKnown ? Count(layer.OwnParameters) : "?", Macs(layer.Result.Macs) });
+                items.Add(Item.Row(new[] { indent + flow.Name, layer.KindName, inputs, layer.Output.Describe(), layer.Result!.ParametersKnown ? Count(layer.OwnParameters) : "?", Macs(layer.Result.Macs) }));
             }
             else if (flow.Repetitions.Count == 0)
             {
                 var repeat = layer.Blocks.Count > 1 ? $" ×{layer.Blocks.Count}" : "";
-                rows.Add(new[] { indent + flow.Name + repeat, layer.KindName, inputs, layer.Output.Describe(), Parameters(layer.OwnParameters, layer.UnknownParameterLayers), Macs(flow.OwnMacs) });
+                items.Add(Item.Row(new[] { indent + flow.Name + repeat, layer.KindName, inputs, layer.Output.Describe(), Parameters(layer.OwnParameters, layer.UnknownParameterLayers), Macs(flow.OwnMacs) }));
             }
             else
             {
                 foreach (var repetition in flow.Repetitions)
                 {
-                    var block = repetition.Block.Body;
-                    rows.Add(new[] { indent + repetition.Name, repetition.Block.BlockName, repetition.Input, block.Output.Describe(), Parameters(block.Parameters, block.UnknownParameterLayers), Macs(block.Macs) });
-                    AddRows(rows, repetition.Layers, indent + "  ");
+                    var block = repetition.Block;
+                    items.Add(Item.Row(new[] { indent + repetition.Name, block.BlockName, repetition.Input, block.Body.Output.Describe(), Parameters(block.Body.Parameters, block.Body.UnknownParameterLayers), Macs(block.Body.Macs) }));
+                    if (blocks is null)
+                    {
+                        AddRows(items, repetition.Layers, indent + "  ", null);
+                        continue;
+                    }
+
+                    if (!blocks.ContainsKey(block.ClassName))
+                    {
+                        var part = new List<Item>();
+                        AddRows(part, LayerFlow.OfBody(block.Body), indent + "  ", null);
+                        blocks[block.ClassName] = part.Select(i => i.Cells!).ToList();
+                    }
+
+                    items.Add(Item.Call(block, repetition.Name + ".", repetition.Input));
                 }
             }
 
@@ -93,11 +266,11 @@ public static class SummaryTable
             {
                 var m = merge.Merge;
                 var expression = MergeText.MergeExpression(m, value, merge.From);
-                rows.Add(new[]
+                items.Add(Item.Row(new[]
                 {
                     indent + expression, $"Skip ({MergeText.MergeKind(m)})", $"{flow.Output}, {merge.From}",
                     m.Result.Describe(), Count(m.Parameters), Macs(m.Macs),
-                });
+                }));
                 value = $"({expression})";
             }
         }

@@ -33,14 +33,11 @@ public sealed class OnnxNotExportableException : System.Exception
 /// </summary>
 public sealed class OnnxBuilder
 {
-    /// <summary>
-    /// Stands for the state_dict prefix of a block body written once as its class's <c>OnnxGraph(g, p, input)</c>: a name
-    /// starting with it is written as <c>p + "conv1"</c>.
-    /// </summary>
-    public const string BodyPrefix = "\u0001";
+    /// <summary>A block body's prefix, written once as its class's <c>OnnxGraph(g, p, input)</c> (<see cref="BodyTemplate"/>).</summary>
+    public const string BodyPrefix = BodyTemplate.Prefix;
 
-    /// <summary>Stands for that body's input value, written as <c>input</c>.</summary>
-    public const string BodyInput = "\u0002";
+    /// <summary>That body's input value (<see cref="BodyTemplate"/>).</summary>
+    public const string BodyInput = BodyTemplate.Input;
 
     private List<string> _lines = new();
     private HashSet<string> _names = new(System.StringComparer.Ordinal);
@@ -89,25 +86,13 @@ public sealed class OnnxBuilder
     /// <summary>A layer's qualified name as a user reads it (in messages): the body prefix replaced by its first use's.</summary>
     public string Display(string field) => (Prefix.StartsWith(BodyPrefix, System.StringComparison.Ordinal) ? _displayPrefix + Prefix.Substring(1) : Prefix) + field;
 
-    /// <summary>
-    /// A value name as a C# expression: a literal, <c>p + "…"</c> under <see cref="BodyPrefix"/>, or <c>input</c> for
-    /// <see cref="BodyInput"/>.
-    /// </summary>
-    public static string Expression(string name) =>
-        name == BodyInput ? "input"
-        : name.StartsWith(BodyPrefix, System.StringComparison.Ordinal) ? (name.Length == 1 ? "p" : "p + " + CSharpText.Literal(name.Substring(1)))
-        : CSharpText.Literal(name);
-
-    /// <summary>A name of a block body with its prefix and input put in: what the body's value is called in one use.</summary>
-    public static string Substitute(string name, string prefix, string input) =>
-        name == BodyInput ? input
-        : name.StartsWith(BodyPrefix, System.StringComparison.Ordinal) ? prefix + name.Substring(1)
-        : name;
+    /// <summary>A value name as a C# expression (<see cref="BodyTemplate.Expression"/>).</summary>
+    public static string Expression(string name) => BodyTemplate.Expression(name);
 
     /// <summary>A fresh value name under the prefix: <paramref name="hint"/>, or with <c>_2</c>, <c>_3</c>, … when taken.</summary>
     public string Fresh(string hint)
     {
-        if (hint.IndexOf(BodyPrefix[0]) >= 0 || hint.IndexOf(BodyInput[0]) >= 0)
+        if (BodyTemplate.IsTemplate(hint))
         {
             throw new System.InvalidOperationException("a node's name hint comes from a field, never from a value name: " + hint);
         }

@@ -13,7 +13,8 @@ using static Dsl.Generator.Tests.DiagnosticChecks;
 namespace Dsl.Generator.Tests;
 
 /// <summary>
-/// The generated <c>Summary</c>, <c>SummaryExpanded</c> and <c>Diagram</c>, read back from the generated source:
+/// The generated <c>Summary</c>, <c>SummaryExpanded</c> and <c>Diagram</c>, read back from the generated source (the
+/// folded summary, a literal) or by running the generated code (the other two, composed from the blocks' parts):
 /// columns, folded and expanded blocks, totals that add up, formulas for named dimensions, and a diagram that is
 /// valid DOT for every example with node and edge counts checked by hand for a small model. With
 /// <c>DSL_WRITE_DIAGRAMS=dir</c>, writes each example model's diagram to <c>dir/Model.dot</c> (docs/diagrams/regenerate.sh).
@@ -48,7 +49,7 @@ public class SummaryAndDiagramTests
     [Fact]
     public void A_small_model_diagram_has_a_node_per_layer_an_edge_per_data_flow_and_a_dashed_edge_per_skip()
     {
-        var dot = StaticString(Run(Small).GeneratedSource("Sample.Small.g.cs"), "Diagram");
+        var dot = GeneratedValues.StaticString(Run(Small), "Small", "Diagram");
 
         // input, stem, stage.0.a, stage.0.b, stage.1.a, stage.1.b, head.
         Assert.Equal(
@@ -72,9 +73,10 @@ public class SummaryAndDiagramTests
     [Fact]
     public void A_small_model_summary_folds_the_repeated_block_and_the_expanded_one_names_every_layer()
     {
-        var source = Run(Small).GeneratedSource("Sample.Small.g.cs");
+        var run = Run(Small);
+        var source = run.GeneratedSource("Sample.Small.g.cs");
         var summary = StaticString(source, "Summary");
-        var expanded = StaticString(source, "SummaryExpanded");
+        var expanded = GeneratedValues.StaticString(run, "Small", "SummaryExpanded");
 
         Assert.Matches(new Regex(@"\nLayer\s+Kind\s+Inputs\s+Output shape\s+Params\s+MACs\n"), summary);
         // Per position (64 of them): stem 1·1·4·8, each Res 3·3·8·8, head 1·1·8·8 (its input is stage's output; the concat comes after it).
@@ -144,6 +146,34 @@ public class SummaryAndDiagramTests
 
     [Theory]
     [MemberData(nameof(ExampleModels))]
+    public void Every_example_expanded_summary_has_its_columns_aligned_and_a_row_per_layer_of_every_repetition(string model)
+    {
+        // A model with blocks composes it at run time from each block class's rows, padded to the model's columns.
+        var expanded = GeneratedValues.StaticString(ExampleRuns()[model], model, "SummaryExpanded").Split('\n');
+        var rules = expanded.Select((l, i) => (l, i)).Where(p => p.l.Length > 0 && p.l.All(c => c == '-')).Select(p => p.i).ToList();
+        var header = expanded[1];
+        var starts = new[] { "Kind", "Inputs", "Output shape" }.Select(h => header.IndexOf(h, StringComparison.Ordinal)).ToArray();
+        var rows = expanded.Skip(rules[0] + 1).Take(rules[1] - rules[0] - 1).ToList();
+        Assert.All(rows, row =>
+        {
+            Assert.Equal(expanded[rules[0]].Length, row.Length); // MACs right-aligned to the rule's end
+            Assert.All(starts, start => Assert.True(row[start - 2] == ' ' && row[start - 1] == ' ' && row[start] != ' ', $"{model}: '{row}' is not aligned at column {start}"));
+        });
+
+        // Every layer's state_dict name once: the folded summary's plain rows and each repetition's inner rows.
+        var names = rows.Select(r => r.Substring(0, starts[0]).Trim()).Where(n => !n.Contains(' ', StringComparison.Ordinal) && !n.Contains('(', StringComparison.Ordinal)).ToList();
+        Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
+        var folded = StaticString(ExampleSources()[model], "Summary").Split('\n');
+        foreach (var line in folded.Where(l => l.Contains(" ×", StringComparison.Ordinal)))
+        {
+            var use = line.Substring(0, line.IndexOf(" ×", StringComparison.Ordinal));
+            var count = int.Parse(Regex.Match(line, " ×(\\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.Equal(Enumerable.Range(0, count).Select(r => $"{use}.{r}"), names.Where(n => Regex.IsMatch(n, $"^{Regex.Escape(use)}\\.\\d+$")));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ExampleModels))]
     public void Every_example_summary_adds_up_to_its_totals(string model)
     {
         var source = ExampleSources()[model];
@@ -158,7 +188,7 @@ public class SummaryAndDiagramTests
         Assert.Contains($"\nTotal parameters: {parameters.ToString("N0", CultureInfo.InvariantCulture)}\n", summary);
         Assert.Contains($"public const long ParameterCount = {parameters};", source);
         Assert.DoesNotContain("+=", summary);
-        Assert.DoesNotContain("+=", StaticString(source, "SummaryExpanded"));
+        Assert.DoesNotContain("+=", GeneratedValues.StaticString(ExampleRuns()[model], model, "SummaryExpanded"));
         var macs = Regex.Match(source, @"public const long MultiplyAccumulates = (\d+);");
         if (macs.Success)
         {
@@ -176,7 +206,7 @@ public class SummaryAndDiagramTests
     public void Every_example_diagram_is_valid_dot(string model)
     {
         Assert.True(Graphviz.Installed, "CI=true, but Graphviz's dot is not installed: apt-get install graphviz.");
-        var (exitCode, svg, errors) = Graphviz.Render(StaticString(ExampleSources()[model], "Diagram"), "svg");
+        var (exitCode, svg, errors) = Graphviz.Render(GeneratedValues.StaticString(ExampleRuns()[model], model, "Diagram"), "svg");
 
         Assert.True(exitCode == 0, $"dot -Tsvg exited with {exitCode} for {model}: {errors}");
         Assert.Contains("<svg", svg);
@@ -187,7 +217,7 @@ public class SummaryAndDiagramTests
     public void The_diagram_in_the_docs_is_the_current_one(string model)
     {
         var target = Environment.GetEnvironmentVariable("DSL_WRITE_DIAGRAMS");
-        var diagram = StaticString(ExampleSources()[model], "Diagram") + "\n";
+        var diagram = GeneratedValues.StaticString(ExampleRuns()[model], model, "Diagram") + "\n";
         if (!string.IsNullOrEmpty(target))
         {
             Directory.CreateDirectory(target);
@@ -217,16 +247,23 @@ public class SummaryAndDiagramTests
     };
 
     /// <summary>Every example model's generated source, by model class name (from the hint name <c>Dsl.Examples.Models.UNet.g.cs</c>).</summary>
-    private static Dictionary<string, string> ExampleSources()
+    private static Dictionary<string, string> ExampleSources() =>
+        ExampleRuns().ToDictionary(p => p.Key, p => p.Value.ModelSources.Single(s => ModelName(s.Key) == p.Key).Value, StringComparer.Ordinal);
+
+    /// <summary>The generator's run on each example file, by the name of each model it generates.</summary>
+    private static Dictionary<string, GeneratorRun> ExampleRuns()
     {
         lock (CacheLock)
         {
             return cache ??= ExampleSnapshotTests.ListExampleFiles()
-                .SelectMany(f => ExampleSnapshotTests.RunOn(f).ModelSources)
-                .ToDictionary(p => p.Key.Substring(0, p.Key.Length - ".g.cs".Length).Split('.').Last(), p => p.Value, StringComparer.Ordinal);
+                .Select(ExampleSnapshotTests.RunOn)
+                .SelectMany(run => run.ModelSources.Keys.Select(hint => (Model: ModelName(hint), Run: run)))
+                .ToDictionary(p => p.Model, p => p.Run, StringComparer.Ordinal);
         }
     }
 
+    private static string ModelName(string hint) => hint.Substring(0, hint.Length - ".g.cs".Length).Split('.').Last();
+
     private static readonly object CacheLock = new();
-    private static Dictionary<string, string>? cache;
+    private static Dictionary<string, GeneratorRun>? cache;
 }

@@ -67,504 +67,174 @@ namespace Dsl.Examples.Models
             "Activation memory per example in training (float32, every layer's and merge's output): 9,780,184 bytes (9.3 MiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded =>
-            "DenseNetBC: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n" +
-            "Layer                                Kind           Inputs                         Output shape      Params       MACs\n" +
-            "----------------------------------------------------------------------------------------------------------------------\n" +
-            "stem                                 Conv2d         input                          [N, 24, 28, 28]      216    169,344\n" +
-            "dense1.0                             DenseLayer     stem                           [N, 36, 28, 28]    6,480  5,023,872\n" +
-            "  dense1.0.bn1                       BatchNorm2d    stem                           [N, 24, 28, 28]       48     18,816\n" +
-            "  dense1.0.relu1                     ReLU           dense1.0.bn1                   [N, 24, 28, 28]        0          0\n" +
-            "  dense1.0.bottleneck                Conv2d         dense1.0.relu1                 [N, 48, 28, 28]    1,152    903,168\n" +
-            "  dense1.0.bn2                       BatchNorm2d    dense1.0.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
-            "  dense1.0.relu2                     ReLU           dense1.0.bn2                   [N, 48, 28, 28]        0          0\n" +
-            "  dense1.0.grow                      Conv2d         dense1.0.relu2, stem           [N, 12, 28, 28]    5,184  4,064,256\n" +
-            "  cat(dense1.0.grow, stem)           Skip (Concat)  dense1.0.grow, stem            [N, 36, 28, 28]        0          0\n" +
-            "dense1.1                             DenseLayer     dense1.0.grow                  [N, 48, 28, 28]    7,080  5,484,864\n" +
-            "  dense1.1.bn1                       BatchNorm2d    dense1.0.grow                  [N, 36, 28, 28]       72     28,224\n" +
-            "  dense1.1.relu1                     ReLU           dense1.1.bn1                   [N, 36, 28, 28]        0          0\n" +
-            "  dense1.1.bottleneck                Conv2d         dense1.1.relu1                 [N, 48, 28, 28]    1,728  1,354,752\n" +
-            "  dense1.1.bn2                       BatchNorm2d    dense1.1.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
-            "  dense1.1.relu2                     ReLU           dense1.1.bn2                   [N, 48, 28, 28]        0          0\n" +
-            "  dense1.1.grow                      Conv2d         dense1.1.relu2, dense1.0.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
-            "  cat(dense1.1.grow, dense1.0.grow)  Skip (Concat)  dense1.1.grow, dense1.0.grow   [N, 48, 28, 28]        0          0\n" +
-            "dense1.2                             DenseLayer     dense1.1.grow                  [N, 60, 28, 28]    7,680  5,945,856\n" +
-            "  dense1.2.bn1                       BatchNorm2d    dense1.1.grow                  [N, 48, 28, 28]       96     37,632\n" +
-            "  dense1.2.relu1                     ReLU           dense1.2.bn1                   [N, 48, 28, 28]        0          0\n" +
-            "  dense1.2.bottleneck                Conv2d         dense1.2.relu1                 [N, 48, 28, 28]    2,304  1,806,336\n" +
-            "  dense1.2.bn2                       BatchNorm2d    dense1.2.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
-            "  dense1.2.relu2                     ReLU           dense1.2.bn2                   [N, 48, 28, 28]        0          0\n" +
-            "  dense1.2.grow                      Conv2d         dense1.2.relu2, dense1.1.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
-            "  cat(dense1.2.grow, dense1.1.grow)  Skip (Concat)  dense1.2.grow, dense1.1.grow   [N, 60, 28, 28]        0          0\n" +
-            "dense1.3                             DenseLayer     dense1.2.grow                  [N, 72, 28, 28]    8,280  6,406,848\n" +
-            "  dense1.3.bn1                       BatchNorm2d    dense1.2.grow                  [N, 60, 28, 28]      120     47,040\n" +
-            "  dense1.3.relu1                     ReLU           dense1.3.bn1                   [N, 60, 28, 28]        0          0\n" +
-            "  dense1.3.bottleneck                Conv2d         dense1.3.relu1                 [N, 48, 28, 28]    2,880  2,257,920\n" +
-            "  dense1.3.bn2                       BatchNorm2d    dense1.3.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
-            "  dense1.3.relu2                     ReLU           dense1.3.bn2                   [N, 48, 28, 28]        0          0\n" +
-            "  dense1.3.grow                      Conv2d         dense1.3.relu2, dense1.2.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
-            "  cat(dense1.3.grow, dense1.2.grow)  Skip (Concat)  dense1.3.grow, dense1.2.grow   [N, 72, 28, 28]        0          0\n" +
-            "dense1.4                             DenseLayer     dense1.3.grow                  [N, 84, 28, 28]    8,880  6,867,840\n" +
-            "  dense1.4.bn1                       BatchNorm2d    dense1.3.grow                  [N, 72, 28, 28]      144     56,448\n" +
-            "  dense1.4.relu1                     ReLU           dense1.4.bn1                   [N, 72, 28, 28]        0          0\n" +
-            "  dense1.4.bottleneck                Conv2d         dense1.4.relu1                 [N, 48, 28, 28]    3,456  2,709,504\n" +
-            "  dense1.4.bn2                       BatchNorm2d    dense1.4.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
-            "  dense1.4.relu2                     ReLU           dense1.4.bn2                   [N, 48, 28, 28]        0          0\n" +
-            "  dense1.4.grow                      Conv2d         dense1.4.relu2, dense1.3.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
-            "  cat(dense1.4.grow, dense1.3.grow)  Skip (Concat)  dense1.4.grow, dense1.3.grow   [N, 84, 28, 28]        0          0\n" +
-            "dense1.5                             DenseLayer     dense1.4.grow                  [N, 96, 28, 28]    9,480  7,328,832\n" +
-            "  dense1.5.bn1                       BatchNorm2d    dense1.4.grow                  [N, 84, 28, 28]      168     65,856\n" +
-            "  dense1.5.relu1                     ReLU           dense1.5.bn1                   [N, 84, 28, 28]        0          0\n" +
-            "  dense1.5.bottleneck                Conv2d         dense1.5.relu1                 [N, 48, 28, 28]    4,032  3,161,088\n" +
-            "  dense1.5.bn2                       BatchNorm2d    dense1.5.bottleneck            [N, 48, 28, 28]       96     37,632\n" +
-            "  dense1.5.relu2                     ReLU           dense1.5.bn2                   [N, 48, 28, 28]        0          0\n" +
-            "  dense1.5.grow                      Conv2d         dense1.5.relu2, dense1.4.grow  [N, 12, 28, 28]    5,184  4,064,256\n" +
-            "  cat(dense1.5.grow, dense1.4.grow)  Skip (Concat)  dense1.5.grow, dense1.4.grow   [N, 96, 28, 28]        0          0\n" +
-            "trans1                               Transition     dense1.5.grow                  [N, 48, 14, 14]    4,800  3,687,936\n" +
-            "  trans1.bn1                         BatchNorm2d    dense1.5.grow                  [N, 96, 28, 28]      192     75,264\n" +
-            "  trans1.relu1                       ReLU           trans1.bn1                     [N, 96, 28, 28]        0          0\n" +
-            "  trans1.compress                    Conv2d         trans1.relu1                   [N, 48, 28, 28]    4,608  3,612,672\n" +
-            "  trans1.pool                        AvgPool2d      trans1.compress                [N, 48, 14, 14]        0          0\n" +
-            "dense2.0                             DenseLayer     trans1.pool                    [N, 60, 14, 14]    7,680  1,486,464\n" +
-            "  dense2.0.bn1                       BatchNorm2d    trans1.pool                    [N, 48, 14, 14]       96      9,408\n" +
-            "  dense2.0.relu1                     ReLU           dense2.0.bn1                   [N, 48, 14, 14]        0          0\n" +
-            "  dense2.0.bottleneck                Conv2d         dense2.0.relu1                 [N, 48, 14, 14]    2,304    451,584\n" +
-            "  dense2.0.bn2                       BatchNorm2d    dense2.0.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
-            "  dense2.0.relu2                     ReLU           dense2.0.bn2                   [N, 48, 14, 14]        0          0\n" +
-            "  dense2.0.grow                      Conv2d         dense2.0.relu2, trans1.pool    [N, 12, 14, 14]    5,184  1,016,064\n" +
-            "  cat(dense2.0.grow, trans1.pool)    Skip (Concat)  dense2.0.grow, trans1.pool     [N, 60, 14, 14]        0          0\n" +
-            "dense2.1                             DenseLayer     dense2.0.grow                  [N, 72, 14, 14]    8,280  1,601,712\n" +
-            "  dense2.1.bn1                       BatchNorm2d    dense2.0.grow                  [N, 60, 14, 14]      120     11,760\n" +
-            "  dense2.1.relu1                     ReLU           dense2.1.bn1                   [N, 60, 14, 14]        0          0\n" +
-            "  dense2.1.bottleneck                Conv2d         dense2.1.relu1                 [N, 48, 14, 14]    2,880    564,480\n" +
-            "  dense2.1.bn2                       BatchNorm2d    dense2.1.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
-            "  dense2.1.relu2                     ReLU           dense2.1.bn2                   [N, 48, 14, 14]        0          0\n" +
-            "  dense2.1.grow                      Conv2d         dense2.1.relu2, dense2.0.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
-            "  cat(dense2.1.grow, dense2.0.grow)  Skip (Concat)  dense2.1.grow, dense2.0.grow   [N, 72, 14, 14]        0          0\n" +
-            "dense2.2                             DenseLayer     dense2.1.grow                  [N, 84, 14, 14]    8,880  1,716,960\n" +
-            "  dense2.2.bn1                       BatchNorm2d    dense2.1.grow                  [N, 72, 14, 14]      144     14,112\n" +
-            "  dense2.2.relu1                     ReLU           dense2.2.bn1                   [N, 72, 14, 14]        0          0\n" +
-            "  dense2.2.bottleneck                Conv2d         dense2.2.relu1                 [N, 48, 14, 14]    3,456    677,376\n" +
-            "  dense2.2.bn2                       BatchNorm2d    dense2.2.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
-            "  dense2.2.relu2                     ReLU           dense2.2.bn2                   [N, 48, 14, 14]        0          0\n" +
-            "  dense2.2.grow                      Conv2d         dense2.2.relu2, dense2.1.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
-            "  cat(dense2.2.grow, dense2.1.grow)  Skip (Concat)  dense2.2.grow, dense2.1.grow   [N, 84, 14, 14]        0          0\n" +
-            "dense2.3                             DenseLayer     dense2.2.grow                  [N, 96, 14, 14]    9,480  1,832,208\n" +
-            "  dense2.3.bn1                       BatchNorm2d    dense2.2.grow                  [N, 84, 14, 14]      168     16,464\n" +
-            "  dense2.3.relu1                     ReLU           dense2.3.bn1                   [N, 84, 14, 14]        0          0\n" +
-            "  dense2.3.bottleneck                Conv2d         dense2.3.relu1                 [N, 48, 14, 14]    4,032    790,272\n" +
-            "  dense2.3.bn2                       BatchNorm2d    dense2.3.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
-            "  dense2.3.relu2                     ReLU           dense2.3.bn2                   [N, 48, 14, 14]        0          0\n" +
-            "  dense2.3.grow                      Conv2d         dense2.3.relu2, dense2.2.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
-            "  cat(dense2.3.grow, dense2.2.grow)  Skip (Concat)  dense2.3.grow, dense2.2.grow   [N, 96, 14, 14]        0          0\n" +
-            "dense2.4                             DenseLayer     dense2.3.grow                  [N, 108, 14, 14]  10,080  1,947,456\n" +
-            "  dense2.4.bn1                       BatchNorm2d    dense2.3.grow                  [N, 96, 14, 14]      192     18,816\n" +
-            "  dense2.4.relu1                     ReLU           dense2.4.bn1                   [N, 96, 14, 14]        0          0\n" +
-            "  dense2.4.bottleneck                Conv2d         dense2.4.relu1                 [N, 48, 14, 14]    4,608    903,168\n" +
-            "  dense2.4.bn2                       BatchNorm2d    dense2.4.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
-            "  dense2.4.relu2                     ReLU           dense2.4.bn2                   [N, 48, 14, 14]        0          0\n" +
-            "  dense2.4.grow                      Conv2d         dense2.4.relu2, dense2.3.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
-            "  cat(dense2.4.grow, dense2.3.grow)  Skip (Concat)  dense2.4.grow, dense2.3.grow   [N, 108, 14, 14]       0          0\n" +
-            "dense2.5                             DenseLayer     dense2.4.grow                  [N, 120, 14, 14]  10,680  2,062,704\n" +
-            "  dense2.5.bn1                       BatchNorm2d    dense2.4.grow                  [N, 108, 14, 14]     216     21,168\n" +
-            "  dense2.5.relu1                     ReLU           dense2.5.bn1                   [N, 108, 14, 14]       0          0\n" +
-            "  dense2.5.bottleneck                Conv2d         dense2.5.relu1                 [N, 48, 14, 14]    5,184  1,016,064\n" +
-            "  dense2.5.bn2                       BatchNorm2d    dense2.5.bottleneck            [N, 48, 14, 14]       96      9,408\n" +
-            "  dense2.5.relu2                     ReLU           dense2.5.bn2                   [N, 48, 14, 14]        0          0\n" +
-            "  dense2.5.grow                      Conv2d         dense2.5.relu2, dense2.4.grow  [N, 12, 14, 14]    5,184  1,016,064\n" +
-            "  cat(dense2.5.grow, dense2.4.grow)  Skip (Concat)  dense2.5.grow, dense2.4.grow   [N, 120, 14, 14]       0          0\n" +
-            "trans2                               Transition     dense2.5.grow                  [N, 60, 7, 7]      7,440  1,434,720\n" +
-            "  trans2.bn1                         BatchNorm2d    dense2.5.grow                  [N, 120, 14, 14]     240     23,520\n" +
-            "  trans2.relu1                       ReLU           trans2.bn1                     [N, 120, 14, 14]       0          0\n" +
-            "  trans2.compress                    Conv2d         trans2.relu1                   [N, 60, 14, 14]    7,200  1,411,200\n" +
-            "  trans2.pool                        AvgPool2d      trans2.compress                [N, 60, 7, 7]          0          0\n" +
-            "dense3.0                             DenseLayer     trans2.pool                    [N, 72, 7, 7]      8,280    400,428\n" +
-            "  dense3.0.bn1                       BatchNorm2d    trans2.pool                    [N, 60, 7, 7]        120      2,940\n" +
-            "  dense3.0.relu1                     ReLU           dense3.0.bn1                   [N, 60, 7, 7]          0          0\n" +
-            "  dense3.0.bottleneck                Conv2d         dense3.0.relu1                 [N, 48, 7, 7]      2,880    141,120\n" +
-            "  dense3.0.bn2                       BatchNorm2d    dense3.0.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
-            "  dense3.0.relu2                     ReLU           dense3.0.bn2                   [N, 48, 7, 7]          0          0\n" +
-            "  dense3.0.grow                      Conv2d         dense3.0.relu2, trans2.pool    [N, 12, 7, 7]      5,184    254,016\n" +
-            "  cat(dense3.0.grow, trans2.pool)    Skip (Concat)  dense3.0.grow, trans2.pool     [N, 72, 7, 7]          0          0\n" +
-            "dense3.1                             DenseLayer     dense3.0.grow                  [N, 84, 7, 7]      8,880    429,240\n" +
-            "  dense3.1.bn1                       BatchNorm2d    dense3.0.grow                  [N, 72, 7, 7]        144      3,528\n" +
-            "  dense3.1.relu1                     ReLU           dense3.1.bn1                   [N, 72, 7, 7]          0          0\n" +
-            "  dense3.1.bottleneck                Conv2d         dense3.1.relu1                 [N, 48, 7, 7]      3,456    169,344\n" +
-            "  dense3.1.bn2                       BatchNorm2d    dense3.1.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
-            "  dense3.1.relu2                     ReLU           dense3.1.bn2                   [N, 48, 7, 7]          0          0\n" +
-            "  dense3.1.grow                      Conv2d         dense3.1.relu2, dense3.0.grow  [N, 12, 7, 7]      5,184    254,016\n" +
-            "  cat(dense3.1.grow, dense3.0.grow)  Skip (Concat)  dense3.1.grow, dense3.0.grow   [N, 84, 7, 7]          0          0\n" +
-            "dense3.2                             DenseLayer     dense3.1.grow                  [N, 96, 7, 7]      9,480    458,052\n" +
-            "  dense3.2.bn1                       BatchNorm2d    dense3.1.grow                  [N, 84, 7, 7]        168      4,116\n" +
-            "  dense3.2.relu1                     ReLU           dense3.2.bn1                   [N, 84, 7, 7]          0          0\n" +
-            "  dense3.2.bottleneck                Conv2d         dense3.2.relu1                 [N, 48, 7, 7]      4,032    197,568\n" +
-            "  dense3.2.bn2                       BatchNorm2d    dense3.2.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
-            "  dense3.2.relu2                     ReLU           dense3.2.bn2                   [N, 48, 7, 7]          0          0\n" +
-            "  dense3.2.grow                      Conv2d         dense3.2.relu2, dense3.1.grow  [N, 12, 7, 7]      5,184    254,016\n" +
-            "  cat(dense3.2.grow, dense3.1.grow)  Skip (Concat)  dense3.2.grow, dense3.1.grow   [N, 96, 7, 7]          0          0\n" +
-            "dense3.3                             DenseLayer     dense3.2.grow                  [N, 108, 7, 7]    10,080    486,864\n" +
-            "  dense3.3.bn1                       BatchNorm2d    dense3.2.grow                  [N, 96, 7, 7]        192      4,704\n" +
-            "  dense3.3.relu1                     ReLU           dense3.3.bn1                   [N, 96, 7, 7]          0          0\n" +
-            "  dense3.3.bottleneck                Conv2d         dense3.3.relu1                 [N, 48, 7, 7]      4,608    225,792\n" +
-            "  dense3.3.bn2                       BatchNorm2d    dense3.3.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
-            "  dense3.3.relu2                     ReLU           dense3.3.bn2                   [N, 48, 7, 7]          0          0\n" +
-            "  dense3.3.grow                      Conv2d         dense3.3.relu2, dense3.2.grow  [N, 12, 7, 7]      5,184    254,016\n" +
-            "  cat(dense3.3.grow, dense3.2.grow)  Skip (Concat)  dense3.3.grow, dense3.2.grow   [N, 108, 7, 7]         0          0\n" +
-            "dense3.4                             DenseLayer     dense3.3.grow                  [N, 120, 7, 7]    10,680    515,676\n" +
-            "  dense3.4.bn1                       BatchNorm2d    dense3.3.grow                  [N, 108, 7, 7]       216      5,292\n" +
-            "  dense3.4.relu1                     ReLU           dense3.4.bn1                   [N, 108, 7, 7]         0          0\n" +
-            "  dense3.4.bottleneck                Conv2d         dense3.4.relu1                 [N, 48, 7, 7]      5,184    254,016\n" +
-            "  dense3.4.bn2                       BatchNorm2d    dense3.4.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
-            "  dense3.4.relu2                     ReLU           dense3.4.bn2                   [N, 48, 7, 7]          0          0\n" +
-            "  dense3.4.grow                      Conv2d         dense3.4.relu2, dense3.3.grow  [N, 12, 7, 7]      5,184    254,016\n" +
-            "  cat(dense3.4.grow, dense3.3.grow)  Skip (Concat)  dense3.4.grow, dense3.3.grow   [N, 120, 7, 7]         0          0\n" +
-            "dense3.5                             DenseLayer     dense3.4.grow                  [N, 132, 7, 7]    11,280    544,488\n" +
-            "  dense3.5.bn1                       BatchNorm2d    dense3.4.grow                  [N, 120, 7, 7]       240      5,880\n" +
-            "  dense3.5.relu1                     ReLU           dense3.5.bn1                   [N, 120, 7, 7]         0          0\n" +
-            "  dense3.5.bottleneck                Conv2d         dense3.5.relu1                 [N, 48, 7, 7]      5,760    282,240\n" +
-            "  dense3.5.bn2                       BatchNorm2d    dense3.5.bottleneck            [N, 48, 7, 7]         96      2,352\n" +
-            "  dense3.5.relu2                     ReLU           dense3.5.bn2                   [N, 48, 7, 7]          0          0\n" +
-            "  dense3.5.grow                      Conv2d         dense3.5.relu2, dense3.4.grow  [N, 12, 7, 7]      5,184    254,016\n" +
-            "  cat(dense3.5.grow, dense3.4.grow)  Skip (Concat)  dense3.5.grow, dense3.4.grow   [N, 132, 7, 7]         0          0\n" +
-            "norm                                 BatchNorm2d    dense3.5.grow                  [N, 132, 7, 7]       264      6,468\n" +
-            "relu1                                ReLU           norm                           [N, 132, 7, 7]         0          0\n" +
-            "globalpool1                          GlobalAvgPool  relu1                          [N, 132]               0          0\n" +
-            "fc                                   Linear         globalpool1                    [N, 10]            1,330      1,320\n" +
-            "----------------------------------------------------------------------------------------------------------------------\n" +
-            "Total parameters: 175,690\n" +
-            "Trainable parameters: 175,690\n" +
-            "Multiply-accumulates per example: 55,840,152\n" +
-            "Parameter memory (float32): 702,760 bytes (686.3 KiB)\n" +
-            "Activation memory per example in training (float32, every layer's and merge's output): 9,780,184 bytes (9.3 MiB)";
+        public static string SummaryExpanded
+        {
+            get
+            {
+                var s = new global::System.Text.StringBuilder();
+                s.Append("DenseNetBC: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n");
+                s.Append("Layer                                Kind           Inputs                         Output shape      Params       MACs\n");
+                s.Append("----------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("stem                                 Conv2d         input                          [N, 24, 28, 28]      216    169,344\n");
+                s.Append("dense1.0                             DenseLayer     stem                           [N, 36, 28, 28]    6,480  5,023,872\n");
+                DenseLayer_24x28x28.SummaryExpanded(s, "dense1.0.", "stem");
+                s.Append("dense1.1                             DenseLayer     dense1.0.grow                  [N, 48, 28, 28]    7,080  5,484,864\n");
+                DenseLayer_36x28x28.SummaryExpanded(s, "dense1.1.", "dense1.0.grow");
+                s.Append("dense1.2                             DenseLayer     dense1.1.grow                  [N, 60, 28, 28]    7,680  5,945,856\n");
+                DenseLayer_48x28x28.SummaryExpanded(s, "dense1.2.", "dense1.1.grow");
+                s.Append("dense1.3                             DenseLayer     dense1.2.grow                  [N, 72, 28, 28]    8,280  6,406,848\n");
+                DenseLayer_60x28x28.SummaryExpanded(s, "dense1.3.", "dense1.2.grow");
+                s.Append("dense1.4                             DenseLayer     dense1.3.grow                  [N, 84, 28, 28]    8,880  6,867,840\n");
+                DenseLayer_72x28x28.SummaryExpanded(s, "dense1.4.", "dense1.3.grow");
+                s.Append("dense1.5                             DenseLayer     dense1.4.grow                  [N, 96, 28, 28]    9,480  7,328,832\n");
+                DenseLayer_84x28x28.SummaryExpanded(s, "dense1.5.", "dense1.4.grow");
+                s.Append("trans1                               Transition     dense1.5.grow                  [N, 48, 14, 14]    4,800  3,687,936\n");
+                Transition_96x28x28.SummaryExpanded(s, "trans1.", "dense1.5.grow");
+                s.Append("dense2.0                             DenseLayer     trans1.pool                    [N, 60, 14, 14]    7,680  1,486,464\n");
+                DenseLayer_48x14x14.SummaryExpanded(s, "dense2.0.", "trans1.pool");
+                s.Append("dense2.1                             DenseLayer     dense2.0.grow                  [N, 72, 14, 14]    8,280  1,601,712\n");
+                DenseLayer_60x14x14.SummaryExpanded(s, "dense2.1.", "dense2.0.grow");
+                s.Append("dense2.2                             DenseLayer     dense2.1.grow                  [N, 84, 14, 14]    8,880  1,716,960\n");
+                DenseLayer_72x14x14.SummaryExpanded(s, "dense2.2.", "dense2.1.grow");
+                s.Append("dense2.3                             DenseLayer     dense2.2.grow                  [N, 96, 14, 14]    9,480  1,832,208\n");
+                DenseLayer_84x14x14.SummaryExpanded(s, "dense2.3.", "dense2.2.grow");
+                s.Append("dense2.4                             DenseLayer     dense2.3.grow                  [N, 108, 14, 14]  10,080  1,947,456\n");
+                DenseLayer_96x14x14.SummaryExpanded(s, "dense2.4.", "dense2.3.grow");
+                s.Append("dense2.5                             DenseLayer     dense2.4.grow                  [N, 120, 14, 14]  10,680  2,062,704\n");
+                DenseLayer_108x14x14.SummaryExpanded(s, "dense2.5.", "dense2.4.grow");
+                s.Append("trans2                               Transition     dense2.5.grow                  [N, 60, 7, 7]      7,440  1,434,720\n");
+                Transition_120x14x14.SummaryExpanded(s, "trans2.", "dense2.5.grow");
+                s.Append("dense3.0                             DenseLayer     trans2.pool                    [N, 72, 7, 7]      8,280    400,428\n");
+                DenseLayer_60x7x7.SummaryExpanded(s, "dense3.0.", "trans2.pool");
+                s.Append("dense3.1                             DenseLayer     dense3.0.grow                  [N, 84, 7, 7]      8,880    429,240\n");
+                DenseLayer_72x7x7.SummaryExpanded(s, "dense3.1.", "dense3.0.grow");
+                s.Append("dense3.2                             DenseLayer     dense3.1.grow                  [N, 96, 7, 7]      9,480    458,052\n");
+                DenseLayer_84x7x7.SummaryExpanded(s, "dense3.2.", "dense3.1.grow");
+                s.Append("dense3.3                             DenseLayer     dense3.2.grow                  [N, 108, 7, 7]    10,080    486,864\n");
+                DenseLayer_96x7x7.SummaryExpanded(s, "dense3.3.", "dense3.2.grow");
+                s.Append("dense3.4                             DenseLayer     dense3.3.grow                  [N, 120, 7, 7]    10,680    515,676\n");
+                DenseLayer_108x7x7.SummaryExpanded(s, "dense3.4.", "dense3.3.grow");
+                s.Append("dense3.5                             DenseLayer     dense3.4.grow                  [N, 132, 7, 7]    11,280    544,488\n");
+                DenseLayer_120x7x7.SummaryExpanded(s, "dense3.5.", "dense3.4.grow");
+                s.Append("norm                                 BatchNorm2d    dense3.5.grow                  [N, 132, 7, 7]       264      6,468\n");
+                s.Append("relu1                                ReLU           norm                           [N, 132, 7, 7]         0          0\n");
+                s.Append("globalpool1                          GlobalAvgPool  relu1                          [N, 132]               0          0\n");
+                s.Append("fc                                   Linear         globalpool1                    [N, 10]            1,330      1,320\n");
+                s.Append("----------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("Total parameters: 175,690\n");
+                s.Append("Trainable parameters: 175,690\n");
+                s.Append("Multiply-accumulates per example: 55,840,152\n");
+                s.Append("Parameter memory (float32): 702,760 bytes (686.3 KiB)\n");
+                s.Append("Activation memory per example in training (float32, every layer's and merge's output): 9,780,184 bytes (9.3 MiB)");
+                return s.ToString();
+            }
+        }
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram =>
-            "digraph \"DenseNetBC\" {\n" +
-            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"DenseNetBC: [N, 1, 28, 28] -> [N, 10]\"];\n" +
-            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
-            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
-            "    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
-            "    \"stem\" [label=\"stem\\nConv2d\\n[N, 24, 28, 28]\"];\n" +
-            "    subgraph \"cluster_dense1.0\" {\n" +
-            "        label=\"dense1.0: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense1.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 24, 28, 28]\"];\n" +
-            "        \"dense1.0.relu1\" [label=\"relu1\\nReLU\\n[N, 24, 28, 28]\"];\n" +
-            "        \"dense1.0.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.0.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.0.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 36, 28, 28]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense1.1\" {\n" +
-            "        label=\"dense1.1: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense1.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 36, 28, 28]\"];\n" +
-            "        \"dense1.1.relu1\" [label=\"relu1\\nReLU\\n[N, 36, 28, 28]\"];\n" +
-            "        \"dense1.1.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.1.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.1.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 48, 28, 28]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense1.2\" {\n" +
-            "        label=\"dense1.2: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense1.2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.2.relu1\" [label=\"relu1\\nReLU\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.2.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.2.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.2.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 60, 28, 28]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense1.3\" {\n" +
-            "        label=\"dense1.3: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense1.3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 60, 28, 28]\"];\n" +
-            "        \"dense1.3.relu1\" [label=\"relu1\\nReLU\\n[N, 60, 28, 28]\"];\n" +
-            "        \"dense1.3.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.3.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.3.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 72, 28, 28]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense1.4\" {\n" +
-            "        label=\"dense1.4: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense1.4.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 72, 28, 28]\"];\n" +
-            "        \"dense1.4.relu1\" [label=\"relu1\\nReLU\\n[N, 72, 28, 28]\"];\n" +
-            "        \"dense1.4.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.4.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.4.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.4.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 84, 28, 28]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense1.5\" {\n" +
-            "        label=\"dense1.5: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense1.5.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 84, 28, 28]\"];\n" +
-            "        \"dense1.5.relu1\" [label=\"relu1\\nReLU\\n[N, 84, 28, 28]\"];\n" +
-            "        \"dense1.5.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.5.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.5.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n" +
-            "        \"dense1.5.grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 96, 28, 28]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_trans1\" {\n" +
-            "        label=\"trans1: Transition\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"trans1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 96, 28, 28]\"];\n" +
-            "        \"trans1.relu1\" [label=\"relu1\\nReLU\\n[N, 96, 28, 28]\"];\n" +
-            "        \"trans1.compress\" [label=\"compress\\nConv2d\\n[N, 48, 28, 28]\"];\n" +
-            "        \"trans1.pool\" [label=\"pool\\nAvgPool2d\\n[N, 48, 14, 14]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense2.0\" {\n" +
-            "        label=\"dense2.0: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense2.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.0.relu1\" [label=\"relu1\\nReLU\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.0.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.0.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.0.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 60, 14, 14]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense2.1\" {\n" +
-            "        label=\"dense2.1: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense2.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 60, 14, 14]\"];\n" +
-            "        \"dense2.1.relu1\" [label=\"relu1\\nReLU\\n[N, 60, 14, 14]\"];\n" +
-            "        \"dense2.1.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.1.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.1.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 72, 14, 14]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense2.2\" {\n" +
-            "        label=\"dense2.2: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense2.2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 72, 14, 14]\"];\n" +
-            "        \"dense2.2.relu1\" [label=\"relu1\\nReLU\\n[N, 72, 14, 14]\"];\n" +
-            "        \"dense2.2.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.2.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.2.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 84, 14, 14]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense2.3\" {\n" +
-            "        label=\"dense2.3: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense2.3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 84, 14, 14]\"];\n" +
-            "        \"dense2.3.relu1\" [label=\"relu1\\nReLU\\n[N, 84, 14, 14]\"];\n" +
-            "        \"dense2.3.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.3.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.3.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 96, 14, 14]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense2.4\" {\n" +
-            "        label=\"dense2.4: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense2.4.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 96, 14, 14]\"];\n" +
-            "        \"dense2.4.relu1\" [label=\"relu1\\nReLU\\n[N, 96, 14, 14]\"];\n" +
-            "        \"dense2.4.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.4.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.4.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.4.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 108, 14, 14]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense2.5\" {\n" +
-            "        label=\"dense2.5: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense2.5.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 108, 14, 14]\"];\n" +
-            "        \"dense2.5.relu1\" [label=\"relu1\\nReLU\\n[N, 108, 14, 14]\"];\n" +
-            "        \"dense2.5.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.5.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.5.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n" +
-            "        \"dense2.5.grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 120, 14, 14]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_trans2\" {\n" +
-            "        label=\"trans2: Transition\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"trans2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 120, 14, 14]\"];\n" +
-            "        \"trans2.relu1\" [label=\"relu1\\nReLU\\n[N, 120, 14, 14]\"];\n" +
-            "        \"trans2.compress\" [label=\"compress\\nConv2d\\n[N, 60, 14, 14]\"];\n" +
-            "        \"trans2.pool\" [label=\"pool\\nAvgPool2d\\n[N, 60, 7, 7]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense3.0\" {\n" +
-            "        label=\"dense3.0: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense3.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 60, 7, 7]\"];\n" +
-            "        \"dense3.0.relu1\" [label=\"relu1\\nReLU\\n[N, 60, 7, 7]\"];\n" +
-            "        \"dense3.0.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.0.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.0.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 72, 7, 7]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense3.1\" {\n" +
-            "        label=\"dense3.1: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense3.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 72, 7, 7]\"];\n" +
-            "        \"dense3.1.relu1\" [label=\"relu1\\nReLU\\n[N, 72, 7, 7]\"];\n" +
-            "        \"dense3.1.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.1.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.1.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 84, 7, 7]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense3.2\" {\n" +
-            "        label=\"dense3.2: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense3.2.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 84, 7, 7]\"];\n" +
-            "        \"dense3.2.relu1\" [label=\"relu1\\nReLU\\n[N, 84, 7, 7]\"];\n" +
-            "        \"dense3.2.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.2.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.2.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.2.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 96, 7, 7]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense3.3\" {\n" +
-            "        label=\"dense3.3: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense3.3.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 96, 7, 7]\"];\n" +
-            "        \"dense3.3.relu1\" [label=\"relu1\\nReLU\\n[N, 96, 7, 7]\"];\n" +
-            "        \"dense3.3.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.3.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.3.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.3.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 108, 7, 7]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense3.4\" {\n" +
-            "        label=\"dense3.4: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense3.4.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 108, 7, 7]\"];\n" +
-            "        \"dense3.4.relu1\" [label=\"relu1\\nReLU\\n[N, 108, 7, 7]\"];\n" +
-            "        \"dense3.4.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.4.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.4.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.4.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 120, 7, 7]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_dense3.5\" {\n" +
-            "        label=\"dense3.5: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"dense3.5.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 120, 7, 7]\"];\n" +
-            "        \"dense3.5.relu1\" [label=\"relu1\\nReLU\\n[N, 120, 7, 7]\"];\n" +
-            "        \"dense3.5.bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.5.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.5.relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n" +
-            "        \"dense3.5.grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 132, 7, 7]\"];\n" +
-            "    }\n" +
-            "    \"norm\" [label=\"norm\\nBatchNorm2d\\n[N, 132, 7, 7]\"];\n" +
-            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 132, 7, 7]\"];\n" +
-            "    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 132]\"];\n" +
-            "    \"fc\" [label=\"fc\\nLinear\\n[N, 10]\"];\n" +
-            "    \"input\" -> \"stem\";\n" +
-            "    \"stem\" -> \"dense1.0.bn1\";\n" +
-            "    \"dense1.0.bn1\" -> \"dense1.0.relu1\";\n" +
-            "    \"dense1.0.relu1\" -> \"dense1.0.bottleneck\";\n" +
-            "    \"dense1.0.bottleneck\" -> \"dense1.0.bn2\";\n" +
-            "    \"dense1.0.bn2\" -> \"dense1.0.relu2\";\n" +
-            "    \"dense1.0.relu2\" -> \"dense1.0.grow\";\n" +
-            "    \"stem\" -> \"dense1.0.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense1.0.grow\" -> \"dense1.1.bn1\";\n" +
-            "    \"dense1.1.bn1\" -> \"dense1.1.relu1\";\n" +
-            "    \"dense1.1.relu1\" -> \"dense1.1.bottleneck\";\n" +
-            "    \"dense1.1.bottleneck\" -> \"dense1.1.bn2\";\n" +
-            "    \"dense1.1.bn2\" -> \"dense1.1.relu2\";\n" +
-            "    \"dense1.1.relu2\" -> \"dense1.1.grow\";\n" +
-            "    \"dense1.0.grow\" -> \"dense1.1.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense1.1.grow\" -> \"dense1.2.bn1\";\n" +
-            "    \"dense1.2.bn1\" -> \"dense1.2.relu1\";\n" +
-            "    \"dense1.2.relu1\" -> \"dense1.2.bottleneck\";\n" +
-            "    \"dense1.2.bottleneck\" -> \"dense1.2.bn2\";\n" +
-            "    \"dense1.2.bn2\" -> \"dense1.2.relu2\";\n" +
-            "    \"dense1.2.relu2\" -> \"dense1.2.grow\";\n" +
-            "    \"dense1.1.grow\" -> \"dense1.2.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense1.2.grow\" -> \"dense1.3.bn1\";\n" +
-            "    \"dense1.3.bn1\" -> \"dense1.3.relu1\";\n" +
-            "    \"dense1.3.relu1\" -> \"dense1.3.bottleneck\";\n" +
-            "    \"dense1.3.bottleneck\" -> \"dense1.3.bn2\";\n" +
-            "    \"dense1.3.bn2\" -> \"dense1.3.relu2\";\n" +
-            "    \"dense1.3.relu2\" -> \"dense1.3.grow\";\n" +
-            "    \"dense1.2.grow\" -> \"dense1.3.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense1.3.grow\" -> \"dense1.4.bn1\";\n" +
-            "    \"dense1.4.bn1\" -> \"dense1.4.relu1\";\n" +
-            "    \"dense1.4.relu1\" -> \"dense1.4.bottleneck\";\n" +
-            "    \"dense1.4.bottleneck\" -> \"dense1.4.bn2\";\n" +
-            "    \"dense1.4.bn2\" -> \"dense1.4.relu2\";\n" +
-            "    \"dense1.4.relu2\" -> \"dense1.4.grow\";\n" +
-            "    \"dense1.3.grow\" -> \"dense1.4.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense1.4.grow\" -> \"dense1.5.bn1\";\n" +
-            "    \"dense1.5.bn1\" -> \"dense1.5.relu1\";\n" +
-            "    \"dense1.5.relu1\" -> \"dense1.5.bottleneck\";\n" +
-            "    \"dense1.5.bottleneck\" -> \"dense1.5.bn2\";\n" +
-            "    \"dense1.5.bn2\" -> \"dense1.5.relu2\";\n" +
-            "    \"dense1.5.relu2\" -> \"dense1.5.grow\";\n" +
-            "    \"dense1.4.grow\" -> \"dense1.5.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense1.5.grow\" -> \"trans1.bn1\";\n" +
-            "    \"trans1.bn1\" -> \"trans1.relu1\";\n" +
-            "    \"trans1.relu1\" -> \"trans1.compress\";\n" +
-            "    \"trans1.compress\" -> \"trans1.pool\";\n" +
-            "    \"trans1.pool\" -> \"dense2.0.bn1\";\n" +
-            "    \"dense2.0.bn1\" -> \"dense2.0.relu1\";\n" +
-            "    \"dense2.0.relu1\" -> \"dense2.0.bottleneck\";\n" +
-            "    \"dense2.0.bottleneck\" -> \"dense2.0.bn2\";\n" +
-            "    \"dense2.0.bn2\" -> \"dense2.0.relu2\";\n" +
-            "    \"dense2.0.relu2\" -> \"dense2.0.grow\";\n" +
-            "    \"trans1.pool\" -> \"dense2.0.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense2.0.grow\" -> \"dense2.1.bn1\";\n" +
-            "    \"dense2.1.bn1\" -> \"dense2.1.relu1\";\n" +
-            "    \"dense2.1.relu1\" -> \"dense2.1.bottleneck\";\n" +
-            "    \"dense2.1.bottleneck\" -> \"dense2.1.bn2\";\n" +
-            "    \"dense2.1.bn2\" -> \"dense2.1.relu2\";\n" +
-            "    \"dense2.1.relu2\" -> \"dense2.1.grow\";\n" +
-            "    \"dense2.0.grow\" -> \"dense2.1.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense2.1.grow\" -> \"dense2.2.bn1\";\n" +
-            "    \"dense2.2.bn1\" -> \"dense2.2.relu1\";\n" +
-            "    \"dense2.2.relu1\" -> \"dense2.2.bottleneck\";\n" +
-            "    \"dense2.2.bottleneck\" -> \"dense2.2.bn2\";\n" +
-            "    \"dense2.2.bn2\" -> \"dense2.2.relu2\";\n" +
-            "    \"dense2.2.relu2\" -> \"dense2.2.grow\";\n" +
-            "    \"dense2.1.grow\" -> \"dense2.2.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense2.2.grow\" -> \"dense2.3.bn1\";\n" +
-            "    \"dense2.3.bn1\" -> \"dense2.3.relu1\";\n" +
-            "    \"dense2.3.relu1\" -> \"dense2.3.bottleneck\";\n" +
-            "    \"dense2.3.bottleneck\" -> \"dense2.3.bn2\";\n" +
-            "    \"dense2.3.bn2\" -> \"dense2.3.relu2\";\n" +
-            "    \"dense2.3.relu2\" -> \"dense2.3.grow\";\n" +
-            "    \"dense2.2.grow\" -> \"dense2.3.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense2.3.grow\" -> \"dense2.4.bn1\";\n" +
-            "    \"dense2.4.bn1\" -> \"dense2.4.relu1\";\n" +
-            "    \"dense2.4.relu1\" -> \"dense2.4.bottleneck\";\n" +
-            "    \"dense2.4.bottleneck\" -> \"dense2.4.bn2\";\n" +
-            "    \"dense2.4.bn2\" -> \"dense2.4.relu2\";\n" +
-            "    \"dense2.4.relu2\" -> \"dense2.4.grow\";\n" +
-            "    \"dense2.3.grow\" -> \"dense2.4.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense2.4.grow\" -> \"dense2.5.bn1\";\n" +
-            "    \"dense2.5.bn1\" -> \"dense2.5.relu1\";\n" +
-            "    \"dense2.5.relu1\" -> \"dense2.5.bottleneck\";\n" +
-            "    \"dense2.5.bottleneck\" -> \"dense2.5.bn2\";\n" +
-            "    \"dense2.5.bn2\" -> \"dense2.5.relu2\";\n" +
-            "    \"dense2.5.relu2\" -> \"dense2.5.grow\";\n" +
-            "    \"dense2.4.grow\" -> \"dense2.5.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense2.5.grow\" -> \"trans2.bn1\";\n" +
-            "    \"trans2.bn1\" -> \"trans2.relu1\";\n" +
-            "    \"trans2.relu1\" -> \"trans2.compress\";\n" +
-            "    \"trans2.compress\" -> \"trans2.pool\";\n" +
-            "    \"trans2.pool\" -> \"dense3.0.bn1\";\n" +
-            "    \"dense3.0.bn1\" -> \"dense3.0.relu1\";\n" +
-            "    \"dense3.0.relu1\" -> \"dense3.0.bottleneck\";\n" +
-            "    \"dense3.0.bottleneck\" -> \"dense3.0.bn2\";\n" +
-            "    \"dense3.0.bn2\" -> \"dense3.0.relu2\";\n" +
-            "    \"dense3.0.relu2\" -> \"dense3.0.grow\";\n" +
-            "    \"trans2.pool\" -> \"dense3.0.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense3.0.grow\" -> \"dense3.1.bn1\";\n" +
-            "    \"dense3.1.bn1\" -> \"dense3.1.relu1\";\n" +
-            "    \"dense3.1.relu1\" -> \"dense3.1.bottleneck\";\n" +
-            "    \"dense3.1.bottleneck\" -> \"dense3.1.bn2\";\n" +
-            "    \"dense3.1.bn2\" -> \"dense3.1.relu2\";\n" +
-            "    \"dense3.1.relu2\" -> \"dense3.1.grow\";\n" +
-            "    \"dense3.0.grow\" -> \"dense3.1.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense3.1.grow\" -> \"dense3.2.bn1\";\n" +
-            "    \"dense3.2.bn1\" -> \"dense3.2.relu1\";\n" +
-            "    \"dense3.2.relu1\" -> \"dense3.2.bottleneck\";\n" +
-            "    \"dense3.2.bottleneck\" -> \"dense3.2.bn2\";\n" +
-            "    \"dense3.2.bn2\" -> \"dense3.2.relu2\";\n" +
-            "    \"dense3.2.relu2\" -> \"dense3.2.grow\";\n" +
-            "    \"dense3.1.grow\" -> \"dense3.2.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense3.2.grow\" -> \"dense3.3.bn1\";\n" +
-            "    \"dense3.3.bn1\" -> \"dense3.3.relu1\";\n" +
-            "    \"dense3.3.relu1\" -> \"dense3.3.bottleneck\";\n" +
-            "    \"dense3.3.bottleneck\" -> \"dense3.3.bn2\";\n" +
-            "    \"dense3.3.bn2\" -> \"dense3.3.relu2\";\n" +
-            "    \"dense3.3.relu2\" -> \"dense3.3.grow\";\n" +
-            "    \"dense3.2.grow\" -> \"dense3.3.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense3.3.grow\" -> \"dense3.4.bn1\";\n" +
-            "    \"dense3.4.bn1\" -> \"dense3.4.relu1\";\n" +
-            "    \"dense3.4.relu1\" -> \"dense3.4.bottleneck\";\n" +
-            "    \"dense3.4.bottleneck\" -> \"dense3.4.bn2\";\n" +
-            "    \"dense3.4.bn2\" -> \"dense3.4.relu2\";\n" +
-            "    \"dense3.4.relu2\" -> \"dense3.4.grow\";\n" +
-            "    \"dense3.3.grow\" -> \"dense3.4.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense3.4.grow\" -> \"dense3.5.bn1\";\n" +
-            "    \"dense3.5.bn1\" -> \"dense3.5.relu1\";\n" +
-            "    \"dense3.5.relu1\" -> \"dense3.5.bottleneck\";\n" +
-            "    \"dense3.5.bottleneck\" -> \"dense3.5.bn2\";\n" +
-            "    \"dense3.5.bn2\" -> \"dense3.5.relu2\";\n" +
-            "    \"dense3.5.relu2\" -> \"dense3.5.grow\";\n" +
-            "    \"dense3.4.grow\" -> \"dense3.5.grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n" +
-            "    \"dense3.5.grow\" -> \"norm\";\n" +
-            "    \"norm\" -> \"relu1\";\n" +
-            "    \"relu1\" -> \"globalpool1\";\n" +
-            "    \"globalpool1\" -> \"fc\";\n" +
-            "}";
+        public static string Diagram
+        {
+            get
+            {
+                var nodes = new global::System.Text.StringBuilder();
+                var edges = new global::System.Text.StringBuilder();
+                nodes.Append("digraph \"DenseNetBC\" {\n");
+                nodes.Append("    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"DenseNetBC: [N, 1, 28, 28] -> [N, 10]\"];\n");
+                nodes.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n");
+                nodes.Append("    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n");
+                nodes.Append("    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n");
+                nodes.Append("    \"stem\" [label=\"stem\\nConv2d\\n[N, 24, 28, 28]\"];\n");
+                edges.Append("    \"input\" -> \"stem\";\n");
+                nodes.Append("    subgraph \"cluster_dense1.0\" {\n");
+                nodes.Append("        label=\"dense1.0: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_24x28x28.Diagram(nodes, edges, "dense1.0.", "stem");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense1.1\" {\n");
+                nodes.Append("        label=\"dense1.1: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_36x28x28.Diagram(nodes, edges, "dense1.1.", "dense1.0.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense1.2\" {\n");
+                nodes.Append("        label=\"dense1.2: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_48x28x28.Diagram(nodes, edges, "dense1.2.", "dense1.1.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense1.3\" {\n");
+                nodes.Append("        label=\"dense1.3: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_60x28x28.Diagram(nodes, edges, "dense1.3.", "dense1.2.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense1.4\" {\n");
+                nodes.Append("        label=\"dense1.4: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_72x28x28.Diagram(nodes, edges, "dense1.4.", "dense1.3.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense1.5\" {\n");
+                nodes.Append("        label=\"dense1.5: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_84x28x28.Diagram(nodes, edges, "dense1.5.", "dense1.4.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_trans1\" {\n");
+                nodes.Append("        label=\"trans1: Transition\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                Transition_96x28x28.Diagram(nodes, edges, "trans1.", "dense1.5.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense2.0\" {\n");
+                nodes.Append("        label=\"dense2.0: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_48x14x14.Diagram(nodes, edges, "dense2.0.", "trans1.pool");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense2.1\" {\n");
+                nodes.Append("        label=\"dense2.1: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_60x14x14.Diagram(nodes, edges, "dense2.1.", "dense2.0.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense2.2\" {\n");
+                nodes.Append("        label=\"dense2.2: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_72x14x14.Diagram(nodes, edges, "dense2.2.", "dense2.1.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense2.3\" {\n");
+                nodes.Append("        label=\"dense2.3: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_84x14x14.Diagram(nodes, edges, "dense2.3.", "dense2.2.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense2.4\" {\n");
+                nodes.Append("        label=\"dense2.4: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_96x14x14.Diagram(nodes, edges, "dense2.4.", "dense2.3.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense2.5\" {\n");
+                nodes.Append("        label=\"dense2.5: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_108x14x14.Diagram(nodes, edges, "dense2.5.", "dense2.4.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_trans2\" {\n");
+                nodes.Append("        label=\"trans2: Transition\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                Transition_120x14x14.Diagram(nodes, edges, "trans2.", "dense2.5.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense3.0\" {\n");
+                nodes.Append("        label=\"dense3.0: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_60x7x7.Diagram(nodes, edges, "dense3.0.", "trans2.pool");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense3.1\" {\n");
+                nodes.Append("        label=\"dense3.1: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_72x7x7.Diagram(nodes, edges, "dense3.1.", "dense3.0.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense3.2\" {\n");
+                nodes.Append("        label=\"dense3.2: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_84x7x7.Diagram(nodes, edges, "dense3.2.", "dense3.1.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense3.3\" {\n");
+                nodes.Append("        label=\"dense3.3: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_96x7x7.Diagram(nodes, edges, "dense3.3.", "dense3.2.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense3.4\" {\n");
+                nodes.Append("        label=\"dense3.4: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_108x7x7.Diagram(nodes, edges, "dense3.4.", "dense3.3.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_dense3.5\" {\n");
+                nodes.Append("        label=\"dense3.5: DenseLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DenseLayer_120x7x7.Diagram(nodes, edges, "dense3.5.", "dense3.4.grow");
+                nodes.Append("    }\n");
+                nodes.Append("    \"norm\" [label=\"norm\\nBatchNorm2d\\n[N, 132, 7, 7]\"];\n");
+                edges.Append("    \"dense3.5.grow\" -> \"norm\";\n");
+                nodes.Append("    \"relu1\" [label=\"relu1\\nReLU\\n[N, 132, 7, 7]\"];\n");
+                edges.Append("    \"norm\" -> \"relu1\";\n");
+                nodes.Append("    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 132]\"];\n");
+                edges.Append("    \"relu1\" -> \"globalpool1\";\n");
+                nodes.Append("    \"fc\" [label=\"fc\\nLinear\\n[N, 10]\"];\n");
+                edges.Append("    \"globalpool1\" -> \"fc\";\n");
+                return nodes.Append(edges).Append('}').ToString();
+            }
+        }
 
         /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
         public static string PyTorchSource =>
@@ -1312,6 +982,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 24, 28, 28]       48     18,816\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 24, 28, 28]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 28, 28]    1,152    903,168\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 28, 28]       96     37,632\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 28, 28]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 28, 28]    5,184  4,064,256\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 36, 28, 28]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 24, 28, 28]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 24, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 36, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -1414,6 +1114,36 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 48, 28, 28]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 36, 28, 28]       72     28,224\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 36, 28, 28]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 28, 28]    1,728  1,354,752\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 28, 28]       96     37,632\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 28, 28]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 28, 28]    5,184  4,064,256\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 48, 28, 28]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 36, 28, 28]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 36, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -1520,6 +1250,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 48, 28, 28]       96     37,632\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 48, 28, 28]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 28, 28]    2,304  1,806,336\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 28, 28]       96     37,632\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 28, 28]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 28, 28]    5,184  4,064,256\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 60, 28, 28]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 60, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -1622,6 +1382,36 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 28, 28]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 60, 28, 28]      120     47,040\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 60, 28, 28]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 28, 28]    2,880  2,257,920\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 28, 28]       96     37,632\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 28, 28]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 28, 28]    5,184  4,064,256\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 72, 28, 28]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 60, 28, 28]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 60, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 72, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -1728,6 +1518,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 72, 28, 28]      144     56,448\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 72, 28, 28]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 28, 28]    3,456  2,709,504\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 28, 28]       96     37,632\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 28, 28]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 28, 28]    5,184  4,064,256\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 84, 28, 28]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 72, 28, 28]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 72, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 84, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -1832,6 +1652,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 84, 28, 28]      168     65,856\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 84, 28, 28]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 28, 28]    4,032  3,161,088\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 28, 28]       96     37,632\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 28, 28]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 28, 28]    5,184  4,064,256\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 96, 28, 28]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 84, 28, 28]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 84, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 28, 28]\\nafter skips: [N, 96, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -1888,6 +1738,28 @@ namespace Dsl.Examples.Models
                 var pool = global::TorchSharp.torch.nn.functional.avg_pool2d(compress, 2);  // [N, 48, 14, 14]
                 compress.Dispose();
                 return pool;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 96, 28, 28]      192     75,264\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 96, 28, 28]        0          0\n");
+                s.Append(("  " + p + "compress").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 28, 28]    4,608  3,612,672\n");
+                s.Append(("  " + p + "pool").PadRight(35)).Append("  AvgPool2d      ").Append((p + "compress").PadRight(29)).Append("  [N, 48, 14, 14]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 96, 28, 28]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 96, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "compress\" [label=\"compress\\nConv2d\\n[N, 48, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "compress\";\n");
+                nodes.Append("        \"" + p + "pool\" [label=\"pool\\nAvgPool2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "compress\" -> \"" + p + "pool\";\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -1981,6 +1853,36 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 60, 14, 14]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 48, 14, 14]       96      9,408\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 48, 14, 14]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 14, 14]    2,304    451,584\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 14, 14]       96      9,408\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 14, 14]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 14, 14]    5,184  1,016,064\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 60, 14, 14]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 60, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -2087,6 +1989,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 60, 14, 14]      120     11,760\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 60, 14, 14]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 14, 14]    2,880    564,480\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 14, 14]       96      9,408\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 14, 14]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 14, 14]    5,184  1,016,064\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 72, 14, 14]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 60, 14, 14]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 60, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 72, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -2189,6 +2121,36 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 84, 14, 14]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 72, 14, 14]      144     14,112\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 72, 14, 14]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 14, 14]    3,456    677,376\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 14, 14]       96      9,408\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 14, 14]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 14, 14]    5,184  1,016,064\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 84, 14, 14]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 72, 14, 14]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 72, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 84, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -2295,6 +2257,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 84, 14, 14]      168     16,464\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 84, 14, 14]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 14, 14]    4,032    790,272\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 14, 14]       96      9,408\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 14, 14]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 14, 14]    5,184  1,016,064\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 96, 14, 14]        0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 84, 14, 14]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 84, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 96, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -2397,6 +2389,36 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 108, 14, 14]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 96, 14, 14]      192     18,816\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 96, 14, 14]        0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 14, 14]    4,608    903,168\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 14, 14]       96      9,408\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 14, 14]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 14, 14]    5,184  1,016,064\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 108, 14, 14]       0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 96, 14, 14]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 96, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 108, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -2503,6 +2525,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 108, 14, 14]     216     21,168\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 108, 14, 14]       0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 14, 14]    5,184  1,016,064\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 14, 14]       96      9,408\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 14, 14]        0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 14, 14]    5,184  1,016,064\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 120, 14, 14]       0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 108, 14, 14]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 108, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 14, 14]\\nafter skips: [N, 120, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -2559,6 +2611,28 @@ namespace Dsl.Examples.Models
                 var pool = global::TorchSharp.torch.nn.functional.avg_pool2d(compress, 2);  // [N, 60, 7, 7]
                 compress.Dispose();
                 return pool;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 120, 14, 14]     240     23,520\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 120, 14, 14]       0          0\n");
+                s.Append(("  " + p + "compress").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 60, 14, 14]    7,200  1,411,200\n");
+                s.Append(("  " + p + "pool").PadRight(35)).Append("  AvgPool2d      ").Append((p + "compress").PadRight(29)).Append("  [N, 60, 7, 7]          0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 120, 14, 14]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 120, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "compress\" [label=\"compress\\nConv2d\\n[N, 60, 14, 14]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "compress\";\n");
+                nodes.Append("        \"" + p + "pool\" [label=\"pool\\nAvgPool2d\\n[N, 60, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "compress\" -> \"" + p + "pool\";\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -2652,6 +2726,36 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 72, 7, 7]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 60, 7, 7]        120      2,940\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 60, 7, 7]          0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 7, 7]      2,880    141,120\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 7, 7]         96      2,352\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 7, 7]          0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 7, 7]      5,184    254,016\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 72, 7, 7]          0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 60, 7, 7]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 60, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 72, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -2758,6 +2862,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 72, 7, 7]        144      3,528\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 72, 7, 7]          0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 7, 7]      3,456    169,344\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 7, 7]         96      2,352\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 7, 7]          0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 7, 7]      5,184    254,016\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 84, 7, 7]          0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 72, 7, 7]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 72, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 84, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -2860,6 +2994,36 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 96, 7, 7]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 84, 7, 7]        168      4,116\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 84, 7, 7]          0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 7, 7]      4,032    197,568\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 7, 7]         96      2,352\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 7, 7]          0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 7, 7]      5,184    254,016\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 96, 7, 7]          0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 84, 7, 7]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 84, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 96, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -2966,6 +3130,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 96, 7, 7]        192      4,704\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 96, 7, 7]          0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 7, 7]      4,608    225,792\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 7, 7]         96      2,352\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 7, 7]          0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 7, 7]      5,184    254,016\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 108, 7, 7]         0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 96, 7, 7]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 96, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 108, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -3070,6 +3264,36 @@ namespace Dsl.Examples.Models
                 return grow;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 108, 7, 7]       216      5,292\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 108, 7, 7]         0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 7, 7]      5,184    254,016\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 7, 7]         96      2,352\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 7, 7]          0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 7, 7]      5,184    254,016\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 120, 7, 7]         0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 108, 7, 7]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 108, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 120, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -3172,6 +3396,36 @@ namespace Dsl.Examples.Models
                 var grow = global::TorchSharp.torch.cat(new[] { grow_out, input }, 1);  // [N, 132, 7, 7]: skip from 'input' (Concat)
                 grow_out.Dispose();
                 return grow;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "bn1").PadRight(35)).Append("  BatchNorm2d    ").Append(input.PadRight(29)).Append("  [N, 120, 7, 7]       240      5,880\n");
+                s.Append(("  " + p + "relu1").PadRight(35)).Append("  ReLU           ").Append((p + "bn1").PadRight(29)).Append("  [N, 120, 7, 7]         0          0\n");
+                s.Append(("  " + p + "bottleneck").PadRight(35)).Append("  Conv2d         ").Append((p + "relu1").PadRight(29)).Append("  [N, 48, 7, 7]      5,760    282,240\n");
+                s.Append(("  " + p + "bn2").PadRight(35)).Append("  BatchNorm2d    ").Append((p + "bottleneck").PadRight(29)).Append("  [N, 48, 7, 7]         96      2,352\n");
+                s.Append(("  " + p + "relu2").PadRight(35)).Append("  ReLU           ").Append((p + "bn2").PadRight(29)).Append("  [N, 48, 7, 7]          0          0\n");
+                s.Append(("  " + p + "grow").PadRight(35)).Append("  Conv2d         ").Append((p + "relu2, " + input).PadRight(29)).Append("  [N, 12, 7, 7]      5,184    254,016\n");
+                s.Append(("  cat(" + p + "grow, " + input + ")").PadRight(35)).Append("  Skip (Concat)  ").Append((p + "grow, " + input).PadRight(29)).Append("  [N, 132, 7, 7]         0          0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 120, 7, 7]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 120, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "bottleneck\" [label=\"bottleneck\\nConv2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "bottleneck\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bottleneck\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 48, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "grow\" [label=\"grow\\nConv2d\\n[N, 12, 7, 7]\\nafter skips: [N, 132, 7, 7]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "grow\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "grow\" [style=dashed, penwidth=1.5, color=\"#2471a3\", fontcolor=\"#2471a3\", label=\"Concat\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>

@@ -57,133 +57,99 @@ namespace Dsl.Examples.Models
             "Activation memory per example in training (float32, every layer's and merge's output): 11,880 bytes (11.6 KiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded =>
-            "HighwayMlp: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n" +
-            "Layer                                Kind            Inputs                            Output shape  Params    MACs\n" +
-            "-------------------------------------------------------------------------------------------------------------------\n" +
-            "flatten1                             Flatten         input                             [N, 784]           0       0\n" +
-            "proj                                 Linear          flatten1                          [N, 64]       50,240  50,176\n" +
-            "relu1                                ReLU            proj                              [N, 64]            0       0\n" +
-            "highway.0                            HighwayLayer    relu1                             [N, 64]        8,320   8,256\n" +
-            "  highway.0.transform                Linear          relu1                             [N, 64]        4,160   4,096\n" +
-            "  highway.0.h                        ReLU            highway.0.transform, relu1        [N, 64]            0       0\n" +
-            "  T⊙highway.0.h + (1−T)⊙relu1        Skip (Highway)  highway.0.h, relu1                [N, 64]        4,160   4,160\n" +
-            "highway.1                            HighwayLayer    highway.0.h                       [N, 64]        8,320   8,256\n" +
-            "  highway.1.transform                Linear          highway.0.h                       [N, 64]        4,160   4,096\n" +
-            "  highway.1.h                        ReLU            highway.1.transform, highway.0.h  [N, 64]            0       0\n" +
-            "  T⊙highway.1.h + (1−T)⊙highway.0.h  Skip (Highway)  highway.1.h, highway.0.h          [N, 64]        4,160   4,160\n" +
-            "highway.2                            HighwayLayer    highway.1.h                       [N, 64]        8,320   8,256\n" +
-            "  highway.2.transform                Linear          highway.1.h                       [N, 64]        4,160   4,096\n" +
-            "  highway.2.h                        ReLU            highway.2.transform, highway.1.h  [N, 64]            0       0\n" +
-            "  T⊙highway.2.h + (1−T)⊙highway.1.h  Skip (Highway)  highway.2.h, highway.1.h          [N, 64]        4,160   4,160\n" +
-            "highway.3                            HighwayLayer    highway.2.h                       [N, 64]        8,320   8,256\n" +
-            "  highway.3.transform                Linear          highway.2.h                       [N, 64]        4,160   4,096\n" +
-            "  highway.3.h                        ReLU            highway.3.transform, highway.2.h  [N, 64]            0       0\n" +
-            "  T⊙highway.3.h + (1−T)⊙highway.2.h  Skip (Highway)  highway.3.h, highway.2.h          [N, 64]        4,160   4,160\n" +
-            "highway.4                            HighwayLayer    highway.3.h                       [N, 64]        8,320   8,256\n" +
-            "  highway.4.transform                Linear          highway.3.h                       [N, 64]        4,160   4,096\n" +
-            "  highway.4.h                        ReLU            highway.4.transform, highway.3.h  [N, 64]            0       0\n" +
-            "  T⊙highway.4.h + (1−T)⊙highway.3.h  Skip (Highway)  highway.4.h, highway.3.h          [N, 64]        4,160   4,160\n" +
-            "highway.5                            HighwayLayer    highway.4.h                       [N, 64]        8,320   8,256\n" +
-            "  highway.5.transform                Linear          highway.4.h                       [N, 64]        4,160   4,096\n" +
-            "  highway.5.h                        ReLU            highway.5.transform, highway.4.h  [N, 64]            0       0\n" +
-            "  T⊙highway.5.h + (1−T)⊙highway.4.h  Skip (Highway)  highway.5.h, highway.4.h          [N, 64]        4,160   4,160\n" +
-            "highway.6                            HighwayLayer    highway.5.h                       [N, 64]        8,320   8,256\n" +
-            "  highway.6.transform                Linear          highway.5.h                       [N, 64]        4,160   4,096\n" +
-            "  highway.6.h                        ReLU            highway.6.transform, highway.5.h  [N, 64]            0       0\n" +
-            "  T⊙highway.6.h + (1−T)⊙highway.5.h  Skip (Highway)  highway.6.h, highway.5.h          [N, 64]        4,160   4,160\n" +
-            "highway.7                            HighwayLayer    highway.6.h                       [N, 64]        8,320   8,256\n" +
-            "  highway.7.transform                Linear          highway.6.h                       [N, 64]        4,160   4,096\n" +
-            "  highway.7.h                        ReLU            highway.7.transform, highway.6.h  [N, 64]            0       0\n" +
-            "  T⊙highway.7.h + (1−T)⊙highway.6.h  Skip (Highway)  highway.7.h, highway.6.h          [N, 64]        4,160   4,160\n" +
-            "head                                 Linear          highway.7.h                       [N, 10]          650     640\n" +
-            "-------------------------------------------------------------------------------------------------------------------\n" +
-            "Total parameters: 117,450\n" +
-            "Trainable parameters: 117,450\n" +
-            "Multiply-accumulates per example: 116,864\n" +
-            "Parameter memory (float32): 469,800 bytes (458.8 KiB)\n" +
-            "Activation memory per example in training (float32, every layer's and merge's output): 11,880 bytes (11.6 KiB)";
+        public static string SummaryExpanded
+        {
+            get
+            {
+                var s = new global::System.Text.StringBuilder();
+                s.Append("HighwayMlp: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n");
+                s.Append("Layer                                Kind            Inputs                            Output shape  Params    MACs\n");
+                s.Append("-------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("flatten1                             Flatten         input                             [N, 784]           0       0\n");
+                s.Append("proj                                 Linear          flatten1                          [N, 64]       50,240  50,176\n");
+                s.Append("relu1                                ReLU            proj                              [N, 64]            0       0\n");
+                s.Append("highway.0                            HighwayLayer    relu1                             [N, 64]        8,320   8,256\n");
+                HighwayLayer_64.SummaryExpanded(s, "highway.0.", "relu1");
+                s.Append("highway.1                            HighwayLayer    highway.0.h                       [N, 64]        8,320   8,256\n");
+                HighwayLayer_64.SummaryExpanded(s, "highway.1.", "highway.0.h");
+                s.Append("highway.2                            HighwayLayer    highway.1.h                       [N, 64]        8,320   8,256\n");
+                HighwayLayer_64.SummaryExpanded(s, "highway.2.", "highway.1.h");
+                s.Append("highway.3                            HighwayLayer    highway.2.h                       [N, 64]        8,320   8,256\n");
+                HighwayLayer_64.SummaryExpanded(s, "highway.3.", "highway.2.h");
+                s.Append("highway.4                            HighwayLayer    highway.3.h                       [N, 64]        8,320   8,256\n");
+                HighwayLayer_64.SummaryExpanded(s, "highway.4.", "highway.3.h");
+                s.Append("highway.5                            HighwayLayer    highway.4.h                       [N, 64]        8,320   8,256\n");
+                HighwayLayer_64.SummaryExpanded(s, "highway.5.", "highway.4.h");
+                s.Append("highway.6                            HighwayLayer    highway.5.h                       [N, 64]        8,320   8,256\n");
+                HighwayLayer_64.SummaryExpanded(s, "highway.6.", "highway.5.h");
+                s.Append("highway.7                            HighwayLayer    highway.6.h                       [N, 64]        8,320   8,256\n");
+                HighwayLayer_64.SummaryExpanded(s, "highway.7.", "highway.6.h");
+                s.Append("head                                 Linear          highway.7.h                       [N, 10]          650     640\n");
+                s.Append("-------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("Total parameters: 117,450\n");
+                s.Append("Trainable parameters: 117,450\n");
+                s.Append("Multiply-accumulates per example: 116,864\n");
+                s.Append("Parameter memory (float32): 469,800 bytes (458.8 KiB)\n");
+                s.Append("Activation memory per example in training (float32, every layer's and merge's output): 11,880 bytes (11.6 KiB)");
+                return s.ToString();
+            }
+        }
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram =>
-            "digraph \"HighwayMlp\" {\n" +
-            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"HighwayMlp: [N, 1, 28, 28] -> [N, 10]\"];\n" +
-            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
-            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
-            "    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
-            "    \"flatten1\" [label=\"flatten1\\nFlatten\\n[N, 784]\"];\n" +
-            "    \"proj\" [label=\"proj\\nLinear\\n[N, 64]\"];\n" +
-            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 64]\"];\n" +
-            "    subgraph \"cluster_highway.0\" {\n" +
-            "        label=\"highway.0: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"highway.0.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
-            "        \"highway.0.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_highway.1\" {\n" +
-            "        label=\"highway.1: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"highway.1.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
-            "        \"highway.1.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_highway.2\" {\n" +
-            "        label=\"highway.2: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"highway.2.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
-            "        \"highway.2.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_highway.3\" {\n" +
-            "        label=\"highway.3: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"highway.3.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
-            "        \"highway.3.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_highway.4\" {\n" +
-            "        label=\"highway.4: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"highway.4.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
-            "        \"highway.4.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_highway.5\" {\n" +
-            "        label=\"highway.5: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"highway.5.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
-            "        \"highway.5.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_highway.6\" {\n" +
-            "        label=\"highway.6: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"highway.6.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
-            "        \"highway.6.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_highway.7\" {\n" +
-            "        label=\"highway.7: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"highway.7.transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n" +
-            "        \"highway.7.h\" [label=\"h\\nReLU\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    \"head\" [label=\"head\\nLinear\\n[N, 10]\"];\n" +
-            "    \"input\" -> \"flatten1\";\n" +
-            "    \"flatten1\" -> \"proj\";\n" +
-            "    \"proj\" -> \"relu1\";\n" +
-            "    \"relu1\" -> \"highway.0.transform\";\n" +
-            "    \"highway.0.transform\" -> \"highway.0.h\";\n" +
-            "    \"relu1\" -> \"highway.0.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
-            "    \"highway.0.h\" -> \"highway.1.transform\";\n" +
-            "    \"highway.1.transform\" -> \"highway.1.h\";\n" +
-            "    \"highway.0.h\" -> \"highway.1.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
-            "    \"highway.1.h\" -> \"highway.2.transform\";\n" +
-            "    \"highway.2.transform\" -> \"highway.2.h\";\n" +
-            "    \"highway.1.h\" -> \"highway.2.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
-            "    \"highway.2.h\" -> \"highway.3.transform\";\n" +
-            "    \"highway.3.transform\" -> \"highway.3.h\";\n" +
-            "    \"highway.2.h\" -> \"highway.3.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
-            "    \"highway.3.h\" -> \"highway.4.transform\";\n" +
-            "    \"highway.4.transform\" -> \"highway.4.h\";\n" +
-            "    \"highway.3.h\" -> \"highway.4.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
-            "    \"highway.4.h\" -> \"highway.5.transform\";\n" +
-            "    \"highway.5.transform\" -> \"highway.5.h\";\n" +
-            "    \"highway.4.h\" -> \"highway.5.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
-            "    \"highway.5.h\" -> \"highway.6.transform\";\n" +
-            "    \"highway.6.transform\" -> \"highway.6.h\";\n" +
-            "    \"highway.5.h\" -> \"highway.6.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
-            "    \"highway.6.h\" -> \"highway.7.transform\";\n" +
-            "    \"highway.7.transform\" -> \"highway.7.h\";\n" +
-            "    \"highway.6.h\" -> \"highway.7.h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n" +
-            "    \"highway.7.h\" -> \"head\";\n" +
-            "}";
+        public static string Diagram
+        {
+            get
+            {
+                var nodes = new global::System.Text.StringBuilder();
+                var edges = new global::System.Text.StringBuilder();
+                nodes.Append("digraph \"HighwayMlp\" {\n");
+                nodes.Append("    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"HighwayMlp: [N, 1, 28, 28] -> [N, 10]\"];\n");
+                nodes.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n");
+                nodes.Append("    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n");
+                nodes.Append("    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n");
+                nodes.Append("    \"flatten1\" [label=\"flatten1\\nFlatten\\n[N, 784]\"];\n");
+                edges.Append("    \"input\" -> \"flatten1\";\n");
+                nodes.Append("    \"proj\" [label=\"proj\\nLinear\\n[N, 64]\"];\n");
+                edges.Append("    \"flatten1\" -> \"proj\";\n");
+                nodes.Append("    \"relu1\" [label=\"relu1\\nReLU\\n[N, 64]\"];\n");
+                edges.Append("    \"proj\" -> \"relu1\";\n");
+                nodes.Append("    subgraph \"cluster_highway.0\" {\n");
+                nodes.Append("        label=\"highway.0: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                HighwayLayer_64.Diagram(nodes, edges, "highway.0.", "relu1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_highway.1\" {\n");
+                nodes.Append("        label=\"highway.1: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                HighwayLayer_64.Diagram(nodes, edges, "highway.1.", "highway.0.h");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_highway.2\" {\n");
+                nodes.Append("        label=\"highway.2: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                HighwayLayer_64.Diagram(nodes, edges, "highway.2.", "highway.1.h");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_highway.3\" {\n");
+                nodes.Append("        label=\"highway.3: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                HighwayLayer_64.Diagram(nodes, edges, "highway.3.", "highway.2.h");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_highway.4\" {\n");
+                nodes.Append("        label=\"highway.4: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                HighwayLayer_64.Diagram(nodes, edges, "highway.4.", "highway.3.h");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_highway.5\" {\n");
+                nodes.Append("        label=\"highway.5: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                HighwayLayer_64.Diagram(nodes, edges, "highway.5.", "highway.4.h");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_highway.6\" {\n");
+                nodes.Append("        label=\"highway.6: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                HighwayLayer_64.Diagram(nodes, edges, "highway.6.", "highway.5.h");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_highway.7\" {\n");
+                nodes.Append("        label=\"highway.7: HighwayLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                HighwayLayer_64.Diagram(nodes, edges, "highway.7.", "highway.6.h");
+                nodes.Append("    }\n");
+                nodes.Append("    \"head\" [label=\"head\\nLinear\\n[N, 10]\"];\n");
+                edges.Append("    \"highway.7.h\" -> \"head\";\n");
+                return nodes.Append(edges).Append('}').ToString();
+            }
+        }
 
         /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
         public static string PyTorchSource =>
@@ -380,6 +346,24 @@ namespace Dsl.Examples.Models
                 var h = HighwayMerge(input, h_out, input_to_h_gate);                 // [N, 64]: skip from 'input' (Highway)
                 h_out.Dispose(); input_to_h_gate.Dispose();
                 return h;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "transform").PadRight(35)).Append("  Linear          ").Append(input.PadRight(32)).Append("  [N, 64]        4,160   4,096\n");
+                s.Append(("  " + p + "h").PadRight(35)).Append("  ReLU            ").Append((p + "transform, " + input).PadRight(32)).Append("  [N, 64]            0       0\n");
+                s.Append(("  T⊙" + p + "h + (1−T)⊙" + input).PadRight(35)).Append("  Skip (Highway)  ").Append((p + "h, " + input).PadRight(32)).Append("  [N, 64]        4,160   4,160\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "transform\" [label=\"transform\\nLinear\\n[N, 64]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "transform\";\n");
+                nodes.Append("        \"" + p + "h\" [label=\"h\\nReLU\\n[N, 64]\"];\n");
+                edges.Append("    \"" + p + "transform\" -> \"" + p + "h\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "h\" [style=dashed, penwidth=1.5, color=\"#d35400\", fontcolor=\"#d35400\", label=\"Highway\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>

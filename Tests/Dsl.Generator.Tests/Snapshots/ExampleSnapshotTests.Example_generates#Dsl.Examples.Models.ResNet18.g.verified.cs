@@ -70,235 +70,105 @@ namespace Dsl.Examples.Models
             "Activation memory per example in training (float32, every layer's and merge's output): 768·floor((H + 1)/2)·floor((W + 1)/2) + 3,840·floor((H + 3)/4)·floor((W + 3)/4) + 8,192·floor((H + 7)/8)·floor((W + 7)/8) + 16,384·floor((H + 15)/16)·floor((W + 15)/16) + 32,768·floor((H + 31)/32)·floor((W + 31)/32) + 6,048 bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded =>
-            "ResNet18: [N, 3, H, W] -> [N, 1000] (every layer of every block)\n" +
-            "Layer                                  Kind                   Inputs                          Output shape                                         Params                                             MACs\n" +
-            "----------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------\n" +
-            "conv1                                  Conv2d                 input                           [N, 64, floor((H + 1)/2), floor((W + 1)/2)]           9,408          9,408·floor((H + 1)/2)·floor((W + 1)/2)\n" +
-            "bn1                                    BatchNorm2d            conv1                           [N, 64, floor((H + 1)/2), floor((W + 1)/2)]             128             64·floor((H + 1)/2)·floor((W + 1)/2)\n" +
-            "relu                                   ReLU                   bn1                             [N, 64, floor((H + 1)/2), floor((W + 1)/2)]               0                                                0\n" +
-            "maxpool                                MaxPool2d              relu                            [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n" +
-            "layer1.0                               BasicBlock             maxpool                         [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          73,984         73,856·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.0.conv1                       Conv2d                 maxpool                         [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          36,864         36,864·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.0.bn1                         BatchNorm2d            layer1.0.conv1                  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]             128             64·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.0.relu1                       ReLU                   layer1.0.bn1                    [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n" +
-            "  layer1.0.conv2                       Conv2d                 layer1.0.relu1                  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          36,864         36,864·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.0.bn2                         BatchNorm2d            layer1.0.conv2, maxpool         [N, 64, floor((H + 3)/4), floor((W + 3)/4)]             128             64·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.0.bn2 + maxpool               Skip (Add)             layer1.0.bn2, maxpool           [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n" +
-            "  layer1.0.relu2                       ReLU                   layer1.0.bn2                    [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n" +
-            "layer1.1                               BasicBlock             layer1.0.relu2                  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          73,984         73,856·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.1.conv1                       Conv2d                 layer1.0.relu2                  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          36,864         36,864·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.1.bn1                         BatchNorm2d            layer1.1.conv1                  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]             128             64·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.1.relu1                       ReLU                   layer1.1.bn1                    [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n" +
-            "  layer1.1.conv2                       Conv2d                 layer1.1.relu1                  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          36,864         36,864·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.1.bn2                         BatchNorm2d            layer1.1.conv2, layer1.0.relu2  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]             128             64·floor((H + 3)/4)·floor((W + 3)/4)\n" +
-            "  layer1.1.bn2 + layer1.0.relu2        Skip (Add)             layer1.1.bn2, layer1.0.relu2    [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n" +
-            "  layer1.1.relu2                       ReLU                   layer1.1.bn2                    [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n" +
-            "layer2_0                               DownsampleBlock        layer1.1.relu2                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        230,144        229,760·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_0.conv1                       Conv2d                 layer1.1.relu2                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]         73,728         73,728·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_0.bn1                         BatchNorm2d            layer2_0.conv1                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]            256            128·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_0.relu1                       ReLU                   layer2_0.bn1                    [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n" +
-            "  layer2_0.conv2                       Conv2d                 layer2_0.relu1                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        147,456        147,456·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_0.bn2                         BatchNorm2d            layer2_0.conv2, layer1.1.relu2  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]            256            128·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_0.bn2 + proj(layer1.1.relu2)  Skip (Add, projected)  layer2_0.bn2, layer1.1.relu2    [N, 128, floor((H + 7)/8), floor((W + 7)/8)]          8,448          8,320·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_0.relu2                       ReLU                   layer2_0.bn2                    [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n" +
-            "layer2_1                               BasicBlock             layer2_0.relu2                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        295,424        295,168·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_1.conv1                       Conv2d                 layer2_0.relu2                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        147,456        147,456·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_1.bn1                         BatchNorm2d            layer2_1.conv1                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]            256            128·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_1.relu1                       ReLU                   layer2_1.bn1                    [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n" +
-            "  layer2_1.conv2                       Conv2d                 layer2_1.relu1                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        147,456        147,456·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_1.bn2                         BatchNorm2d            layer2_1.conv2, layer2_0.relu2  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]            256            128·floor((H + 7)/8)·floor((W + 7)/8)\n" +
-            "  layer2_1.bn2 + layer2_0.relu2        Skip (Add)             layer2_1.bn2, layer2_0.relu2    [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n" +
-            "  layer2_1.relu2                       ReLU                   layer2_1.bn2                    [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n" +
-            "layer3_0                               DownsampleBlock        layer2_1.relu2                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    919,040    918,272·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_0.conv1                       Conv2d                 layer2_1.relu2                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    294,912    294,912·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_0.bn1                         BatchNorm2d            layer3_0.conv1                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]        512        256·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_0.relu1                       ReLU                   layer3_0.bn1                    [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n" +
-            "  layer3_0.conv2                       Conv2d                 layer3_0.relu1                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    589,824    589,824·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_0.bn2                         BatchNorm2d            layer3_0.conv2, layer2_1.relu2  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]        512        256·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_0.bn2 + proj(layer2_1.relu2)  Skip (Add, projected)  layer3_0.bn2, layer2_1.relu2    [N, 256, floor((H + 15)/16), floor((W + 15)/16)]     33,280     33,024·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_0.relu2                       ReLU                   layer3_0.bn2                    [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n" +
-            "layer3_1                               BasicBlock             layer3_0.relu2                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]  1,180,672  1,180,160·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_1.conv1                       Conv2d                 layer3_0.relu2                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    589,824    589,824·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_1.bn1                         BatchNorm2d            layer3_1.conv1                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]        512        256·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_1.relu1                       ReLU                   layer3_1.bn1                    [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n" +
-            "  layer3_1.conv2                       Conv2d                 layer3_1.relu1                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    589,824    589,824·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_1.bn2                         BatchNorm2d            layer3_1.conv2, layer3_0.relu2  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]        512        256·floor((H + 15)/16)·floor((W + 15)/16)\n" +
-            "  layer3_1.bn2 + layer3_0.relu2        Skip (Add)             layer3_1.bn2, layer3_0.relu2    [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n" +
-            "  layer3_1.relu2                       ReLU                   layer3_1.bn2                    [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n" +
-            "layer4_0                               DownsampleBlock        layer3_1.relu2                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  3,673,088  3,671,552·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_0.conv1                       Conv2d                 layer3_1.relu2                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  1,179,648  1,179,648·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_0.bn1                         BatchNorm2d            layer4_0.conv1                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]      1,024        512·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_0.relu1                       ReLU                   layer4_0.bn1                    [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n" +
-            "  layer4_0.conv2                       Conv2d                 layer4_0.relu1                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  2,359,296  2,359,296·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_0.bn2                         BatchNorm2d            layer4_0.conv2, layer3_1.relu2  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]      1,024        512·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_0.bn2 + proj(layer3_1.relu2)  Skip (Add, projected)  layer4_0.bn2, layer3_1.relu2    [N, 512, floor((H + 31)/32), floor((W + 31)/32)]    132,096    131,584·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_0.relu2                       ReLU                   layer4_0.bn2                    [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n" +
-            "layer4_1                               BasicBlock             layer4_0.relu2                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  4,720,640  4,719,616·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_1.conv1                       Conv2d                 layer4_0.relu2                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  2,359,296  2,359,296·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_1.bn1                         BatchNorm2d            layer4_1.conv1                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]      1,024        512·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_1.relu1                       ReLU                   layer4_1.bn1                    [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n" +
-            "  layer4_1.conv2                       Conv2d                 layer4_1.relu1                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  2,359,296  2,359,296·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_1.bn2                         BatchNorm2d            layer4_1.conv2, layer4_0.relu2  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]      1,024        512·floor((H + 31)/32)·floor((W + 31)/32)\n" +
-            "  layer4_1.bn2 + layer4_0.relu2        Skip (Add)             layer4_1.bn2, layer4_0.relu2    [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n" +
-            "  layer4_1.relu2                       ReLU                   layer4_1.bn2                    [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n" +
-            "avgpool                                GlobalAvgPool          layer4_1.relu2                  [N, 512]                                                  0                                                0\n" +
-            "fc                                     Linear                 avgpool                         [N, 1000]                                           513,000                                          512,000\n" +
-            "----------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------\n" +
-            "Total parameters: 11,689,512\n" +
-            "Trainable parameters: 11,689,512\n" +
-            "Multiply-accumulates per example: 9,472·floor((H + 1)/2)·floor((W + 1)/2) + 147,712·floor((H + 3)/4)·floor((W + 3)/4) + 524,928·floor((H + 7)/8)·floor((W + 7)/8) + 2,098,432·floor((H + 15)/16)·floor((W + 15)/16) + 8,391,168·floor((H + 31)/32)·floor((W + 31)/32) + 512,000\n" +
-            "Parameter memory (float32): 46,758,048 bytes (44.6 MiB)\n" +
-            "Activation memory per example in training (float32, every layer's and merge's output): 768·floor((H + 1)/2)·floor((W + 1)/2) + 3,840·floor((H + 3)/4)·floor((W + 3)/4) + 8,192·floor((H + 7)/8)·floor((W + 7)/8) + 16,384·floor((H + 15)/16)·floor((W + 15)/16) + 32,768·floor((H + 31)/32)·floor((W + 31)/32) + 6,048 bytes";
+        public static string SummaryExpanded
+        {
+            get
+            {
+                var s = new global::System.Text.StringBuilder();
+                s.Append("ResNet18: [N, 3, H, W] -> [N, 1000] (every layer of every block)\n");
+                s.Append("Layer                                  Kind                   Inputs                          Output shape                                         Params                                             MACs\n");
+                s.Append("----------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("conv1                                  Conv2d                 input                           [N, 64, floor((H + 1)/2), floor((W + 1)/2)]           9,408          9,408·floor((H + 1)/2)·floor((W + 1)/2)\n");
+                s.Append("bn1                                    BatchNorm2d            conv1                           [N, 64, floor((H + 1)/2), floor((W + 1)/2)]             128             64·floor((H + 1)/2)·floor((W + 1)/2)\n");
+                s.Append("relu                                   ReLU                   bn1                             [N, 64, floor((H + 1)/2), floor((W + 1)/2)]               0                                                0\n");
+                s.Append("maxpool                                MaxPool2d              relu                            [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n");
+                s.Append("layer1.0                               BasicBlock             maxpool                         [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          73,984         73,856·floor((H + 3)/4)·floor((W + 3)/4)\n");
+                BasicBlock_64xfloor_H_3_4_xfloor_W_3_4.SummaryExpanded(s, "layer1.0.", "maxpool");
+                s.Append("layer1.1                               BasicBlock             layer1.0.relu2                  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          73,984         73,856·floor((H + 3)/4)·floor((W + 3)/4)\n");
+                BasicBlock_64xfloor_H_3_4_xfloor_W_3_4.SummaryExpanded(s, "layer1.1.", "layer1.0.relu2");
+                s.Append("layer2_0                               DownsampleBlock        layer1.1.relu2                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        230,144        229,760·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                DownsampleBlock_64xfloor_H_3_4_xfloor_W_3_4.SummaryExpanded(s, "layer2_0.", "layer1.1.relu2");
+                s.Append("layer2_1                               BasicBlock             layer2_0.relu2                  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        295,424        295,168·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                BasicBlock_128xfloor_H_7_8_xfloor_W_7_8.SummaryExpanded(s, "layer2_1.", "layer2_0.relu2");
+                s.Append("layer3_0                               DownsampleBlock        layer2_1.relu2                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    919,040    918,272·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                DownsampleBlock_128xfloor_H_7_8_xfloor_W_7_8.SummaryExpanded(s, "layer3_0.", "layer2_1.relu2");
+                s.Append("layer3_1                               BasicBlock             layer3_0.relu2                  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]  1,180,672  1,180,160·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                BasicBlock_256xfloor_H_15_16_xfloor_W_15_16.SummaryExpanded(s, "layer3_1.", "layer3_0.relu2");
+                s.Append("layer4_0                               DownsampleBlock        layer3_1.relu2                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  3,673,088  3,671,552·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                DownsampleBlock_256xfloor_H_15_16_xfloor_W_15_16.SummaryExpanded(s, "layer4_0.", "layer3_1.relu2");
+                s.Append("layer4_1                               BasicBlock             layer4_0.relu2                  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  4,720,640  4,719,616·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                BasicBlock_512xfloor_H_31_32_xfloor_W_31_32.SummaryExpanded(s, "layer4_1.", "layer4_0.relu2");
+                s.Append("avgpool                                GlobalAvgPool          layer4_1.relu2                  [N, 512]                                                  0                                                0\n");
+                s.Append("fc                                     Linear                 avgpool                         [N, 1000]                                           513,000                                          512,000\n");
+                s.Append("----------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("Total parameters: 11,689,512\n");
+                s.Append("Trainable parameters: 11,689,512\n");
+                s.Append("Multiply-accumulates per example: 9,472·floor((H + 1)/2)·floor((W + 1)/2) + 147,712·floor((H + 3)/4)·floor((W + 3)/4) + 524,928·floor((H + 7)/8)·floor((W + 7)/8) + 2,098,432·floor((H + 15)/16)·floor((W + 15)/16) + 8,391,168·floor((H + 31)/32)·floor((W + 31)/32) + 512,000\n");
+                s.Append("Parameter memory (float32): 46,758,048 bytes (44.6 MiB)\n");
+                s.Append("Activation memory per example in training (float32, every layer's and merge's output): 768·floor((H + 1)/2)·floor((W + 1)/2) + 3,840·floor((H + 3)/4)·floor((W + 3)/4) + 8,192·floor((H + 7)/8)·floor((W + 7)/8) + 16,384·floor((H + 15)/16)·floor((W + 15)/16) + 32,768·floor((H + 31)/32)·floor((W + 31)/32) + 6,048 bytes");
+                return s.ToString();
+            }
+        }
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram =>
-            "digraph \"ResNet18\" {\n" +
-            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"ResNet18: [N, 3, H, W] -> [N, 1000]\"];\n" +
-            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
-            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
-            "    \"input\" [label=\"input\\n[N, 3, H, W]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
-            "    \"conv1\" [label=\"conv1\\nConv2d\\n[N, 64, floor((H + 1)/2), floor((W + 1)/2)]\"];\n" +
-            "    \"bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, floor((H + 1)/2), floor((W + 1)/2)]\"];\n" +
-            "    \"relu\" [label=\"relu\\nReLU\\n[N, 64, floor((H + 1)/2), floor((W + 1)/2)]\"];\n" +
-            "    \"maxpool\" [label=\"maxpool\\nMaxPool2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "    subgraph \"cluster_layer1.0\" {\n" +
-            "        label=\"layer1.0: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"layer1.0.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.0.relu1\" [label=\"relu1\\nReLU\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.0.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.0.relu2\" [label=\"relu2\\nReLU\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_layer1.1\" {\n" +
-            "        label=\"layer1.1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"layer1.1.conv1\" [label=\"conv1\\nConv2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.1.relu1\" [label=\"relu1\\nReLU\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.1.conv2\" [label=\"conv2\\nConv2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "        \"layer1.1.relu2\" [label=\"relu2\\nReLU\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_layer2_0\" {\n" +
-            "        label=\"layer2_0: DownsampleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"layer2_0.conv1\" [label=\"conv1\\nConv2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_0.relu1\" [label=\"relu1\\nReLU\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_0.conv2\" [label=\"conv2\\nConv2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_0.relu2\" [label=\"relu2\\nReLU\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_layer2_1\" {\n" +
-            "        label=\"layer2_1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"layer2_1.conv1\" [label=\"conv1\\nConv2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_1.relu1\" [label=\"relu1\\nReLU\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_1.conv2\" [label=\"conv2\\nConv2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "        \"layer2_1.relu2\" [label=\"relu2\\nReLU\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_layer3_0\" {\n" +
-            "        label=\"layer3_0: DownsampleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"layer3_0.conv1\" [label=\"conv1\\nConv2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_0.relu1\" [label=\"relu1\\nReLU\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_0.conv2\" [label=\"conv2\\nConv2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_0.relu2\" [label=\"relu2\\nReLU\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_layer3_1\" {\n" +
-            "        label=\"layer3_1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"layer3_1.conv1\" [label=\"conv1\\nConv2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_1.relu1\" [label=\"relu1\\nReLU\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_1.conv2\" [label=\"conv2\\nConv2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "        \"layer3_1.relu2\" [label=\"relu2\\nReLU\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_layer4_0\" {\n" +
-            "        label=\"layer4_0: DownsampleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"layer4_0.conv1\" [label=\"conv1\\nConv2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_0.relu1\" [label=\"relu1\\nReLU\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_0.conv2\" [label=\"conv2\\nConv2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_0.relu2\" [label=\"relu2\\nReLU\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_layer4_1\" {\n" +
-            "        label=\"layer4_1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"layer4_1.conv1\" [label=\"conv1\\nConv2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_1.relu1\" [label=\"relu1\\nReLU\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_1.conv2\" [label=\"conv2\\nConv2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "        \"layer4_1.relu2\" [label=\"relu2\\nReLU\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n" +
-            "    }\n" +
-            "    \"avgpool\" [label=\"avgpool\\nGlobalAvgPool\\n[N, 512]\"];\n" +
-            "    \"fc\" [label=\"fc\\nLinear\\n[N, 1000]\"];\n" +
-            "    \"input\" -> \"conv1\";\n" +
-            "    \"conv1\" -> \"bn1\";\n" +
-            "    \"bn1\" -> \"relu\";\n" +
-            "    \"relu\" -> \"maxpool\";\n" +
-            "    \"maxpool\" -> \"layer1.0.conv1\";\n" +
-            "    \"layer1.0.conv1\" -> \"layer1.0.bn1\";\n" +
-            "    \"layer1.0.bn1\" -> \"layer1.0.relu1\";\n" +
-            "    \"layer1.0.relu1\" -> \"layer1.0.conv2\";\n" +
-            "    \"layer1.0.conv2\" -> \"layer1.0.bn2\";\n" +
-            "    \"maxpool\" -> \"layer1.0.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"layer1.0.bn2\" -> \"layer1.0.relu2\";\n" +
-            "    \"layer1.0.relu2\" -> \"layer1.1.conv1\";\n" +
-            "    \"layer1.1.conv1\" -> \"layer1.1.bn1\";\n" +
-            "    \"layer1.1.bn1\" -> \"layer1.1.relu1\";\n" +
-            "    \"layer1.1.relu1\" -> \"layer1.1.conv2\";\n" +
-            "    \"layer1.1.conv2\" -> \"layer1.1.bn2\";\n" +
-            "    \"layer1.0.relu2\" -> \"layer1.1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"layer1.1.bn2\" -> \"layer1.1.relu2\";\n" +
-            "    \"layer1.1.relu2\" -> \"layer2_0.conv1\";\n" +
-            "    \"layer2_0.conv1\" -> \"layer2_0.bn1\";\n" +
-            "    \"layer2_0.bn1\" -> \"layer2_0.relu1\";\n" +
-            "    \"layer2_0.relu1\" -> \"layer2_0.conv2\";\n" +
-            "    \"layer2_0.conv2\" -> \"layer2_0.bn2\";\n" +
-            "    \"layer1.1.relu2\" -> \"layer2_0.bn2\" [style=dashed, penwidth=1.5, color=\"#8e44ad\", fontcolor=\"#8e44ad\", label=\"Add, projected\"];\n" +
-            "    \"layer2_0.bn2\" -> \"layer2_0.relu2\";\n" +
-            "    \"layer2_0.relu2\" -> \"layer2_1.conv1\";\n" +
-            "    \"layer2_1.conv1\" -> \"layer2_1.bn1\";\n" +
-            "    \"layer2_1.bn1\" -> \"layer2_1.relu1\";\n" +
-            "    \"layer2_1.relu1\" -> \"layer2_1.conv2\";\n" +
-            "    \"layer2_1.conv2\" -> \"layer2_1.bn2\";\n" +
-            "    \"layer2_0.relu2\" -> \"layer2_1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"layer2_1.bn2\" -> \"layer2_1.relu2\";\n" +
-            "    \"layer2_1.relu2\" -> \"layer3_0.conv1\";\n" +
-            "    \"layer3_0.conv1\" -> \"layer3_0.bn1\";\n" +
-            "    \"layer3_0.bn1\" -> \"layer3_0.relu1\";\n" +
-            "    \"layer3_0.relu1\" -> \"layer3_0.conv2\";\n" +
-            "    \"layer3_0.conv2\" -> \"layer3_0.bn2\";\n" +
-            "    \"layer2_1.relu2\" -> \"layer3_0.bn2\" [style=dashed, penwidth=1.5, color=\"#8e44ad\", fontcolor=\"#8e44ad\", label=\"Add, projected\"];\n" +
-            "    \"layer3_0.bn2\" -> \"layer3_0.relu2\";\n" +
-            "    \"layer3_0.relu2\" -> \"layer3_1.conv1\";\n" +
-            "    \"layer3_1.conv1\" -> \"layer3_1.bn1\";\n" +
-            "    \"layer3_1.bn1\" -> \"layer3_1.relu1\";\n" +
-            "    \"layer3_1.relu1\" -> \"layer3_1.conv2\";\n" +
-            "    \"layer3_1.conv2\" -> \"layer3_1.bn2\";\n" +
-            "    \"layer3_0.relu2\" -> \"layer3_1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"layer3_1.bn2\" -> \"layer3_1.relu2\";\n" +
-            "    \"layer3_1.relu2\" -> \"layer4_0.conv1\";\n" +
-            "    \"layer4_0.conv1\" -> \"layer4_0.bn1\";\n" +
-            "    \"layer4_0.bn1\" -> \"layer4_0.relu1\";\n" +
-            "    \"layer4_0.relu1\" -> \"layer4_0.conv2\";\n" +
-            "    \"layer4_0.conv2\" -> \"layer4_0.bn2\";\n" +
-            "    \"layer3_1.relu2\" -> \"layer4_0.bn2\" [style=dashed, penwidth=1.5, color=\"#8e44ad\", fontcolor=\"#8e44ad\", label=\"Add, projected\"];\n" +
-            "    \"layer4_0.bn2\" -> \"layer4_0.relu2\";\n" +
-            "    \"layer4_0.relu2\" -> \"layer4_1.conv1\";\n" +
-            "    \"layer4_1.conv1\" -> \"layer4_1.bn1\";\n" +
-            "    \"layer4_1.bn1\" -> \"layer4_1.relu1\";\n" +
-            "    \"layer4_1.relu1\" -> \"layer4_1.conv2\";\n" +
-            "    \"layer4_1.conv2\" -> \"layer4_1.bn2\";\n" +
-            "    \"layer4_0.relu2\" -> \"layer4_1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"layer4_1.bn2\" -> \"layer4_1.relu2\";\n" +
-            "    \"layer4_1.relu2\" -> \"avgpool\";\n" +
-            "    \"avgpool\" -> \"fc\";\n" +
-            "}";
+        public static string Diagram
+        {
+            get
+            {
+                var nodes = new global::System.Text.StringBuilder();
+                var edges = new global::System.Text.StringBuilder();
+                nodes.Append("digraph \"ResNet18\" {\n");
+                nodes.Append("    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"ResNet18: [N, 3, H, W] -> [N, 1000]\"];\n");
+                nodes.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n");
+                nodes.Append("    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n");
+                nodes.Append("    \"input\" [label=\"input\\n[N, 3, H, W]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n");
+                nodes.Append("    \"conv1\" [label=\"conv1\\nConv2d\\n[N, 64, floor((H + 1)/2), floor((W + 1)/2)]\"];\n");
+                edges.Append("    \"input\" -> \"conv1\";\n");
+                nodes.Append("    \"bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, floor((H + 1)/2), floor((W + 1)/2)]\"];\n");
+                edges.Append("    \"conv1\" -> \"bn1\";\n");
+                nodes.Append("    \"relu\" [label=\"relu\\nReLU\\n[N, 64, floor((H + 1)/2), floor((W + 1)/2)]\"];\n");
+                edges.Append("    \"bn1\" -> \"relu\";\n");
+                nodes.Append("    \"maxpool\" [label=\"maxpool\\nMaxPool2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n");
+                edges.Append("    \"relu\" -> \"maxpool\";\n");
+                nodes.Append("    subgraph \"cluster_layer1.0\" {\n");
+                nodes.Append("        label=\"layer1.0: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                BasicBlock_64xfloor_H_3_4_xfloor_W_3_4.Diagram(nodes, edges, "layer1.0.", "maxpool");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_layer1.1\" {\n");
+                nodes.Append("        label=\"layer1.1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                BasicBlock_64xfloor_H_3_4_xfloor_W_3_4.Diagram(nodes, edges, "layer1.1.", "layer1.0.relu2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_layer2_0\" {\n");
+                nodes.Append("        label=\"layer2_0: DownsampleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DownsampleBlock_64xfloor_H_3_4_xfloor_W_3_4.Diagram(nodes, edges, "layer2_0.", "layer1.1.relu2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_layer2_1\" {\n");
+                nodes.Append("        label=\"layer2_1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                BasicBlock_128xfloor_H_7_8_xfloor_W_7_8.Diagram(nodes, edges, "layer2_1.", "layer2_0.relu2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_layer3_0\" {\n");
+                nodes.Append("        label=\"layer3_0: DownsampleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DownsampleBlock_128xfloor_H_7_8_xfloor_W_7_8.Diagram(nodes, edges, "layer3_0.", "layer2_1.relu2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_layer3_1\" {\n");
+                nodes.Append("        label=\"layer3_1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                BasicBlock_256xfloor_H_15_16_xfloor_W_15_16.Diagram(nodes, edges, "layer3_1.", "layer3_0.relu2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_layer4_0\" {\n");
+                nodes.Append("        label=\"layer4_0: DownsampleBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                DownsampleBlock_256xfloor_H_15_16_xfloor_W_15_16.Diagram(nodes, edges, "layer4_0.", "layer3_1.relu2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_layer4_1\" {\n");
+                nodes.Append("        label=\"layer4_1: BasicBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                BasicBlock_512xfloor_H_31_32_xfloor_W_31_32.Diagram(nodes, edges, "layer4_1.", "layer4_0.relu2");
+                nodes.Append("    }\n");
+                nodes.Append("    \"avgpool\" [label=\"avgpool\\nGlobalAvgPool\\n[N, 512]\"];\n");
+                edges.Append("    \"layer4_1.relu2\" -> \"avgpool\";\n");
+                nodes.Append("    \"fc\" [label=\"fc\\nLinear\\n[N, 1000]\"];\n");
+                edges.Append("    \"avgpool\" -> \"fc\";\n");
+                return nodes.Append(edges).Append('}').ToString();
+            }
+        }
 
         /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
         public static string PyTorchSource =>
@@ -795,6 +665,36 @@ namespace Dsl.Examples.Models
                 return relu2;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(37)).Append("  Conv2d                 ").Append(input.PadRight(30)).Append("  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          36,864         36,864·floor((H + 3)/4)·floor((W + 3)/4)\n");
+                s.Append(("  " + p + "bn1").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv1").PadRight(30)).Append("  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]             128             64·floor((H + 3)/4)·floor((W + 3)/4)\n");
+                s.Append(("  " + p + "relu1").PadRight(37)).Append("  ReLU                   ").Append((p + "bn1").PadRight(30)).Append("  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n");
+                s.Append(("  " + p + "conv2").PadRight(37)).Append("  Conv2d                 ").Append((p + "relu1").PadRight(30)).Append("  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]          36,864         36,864·floor((H + 3)/4)·floor((W + 3)/4)\n");
+                s.Append(("  " + p + "bn2").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv2, " + input).PadRight(30)).Append("  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]             128             64·floor((H + 3)/4)·floor((W + 3)/4)\n");
+                s.Append(("  " + p + "bn2 + " + input).PadRight(37)).Append("  Skip (Add)             ").Append((p + "bn2, " + input).PadRight(30)).Append("  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n");
+                s.Append(("  " + p + "relu2").PadRight(37)).Append("  ReLU                   ").Append((p + "bn2").PadRight(30)).Append("  [N, 64, floor((H + 3)/4), floor((W + 3)/4)]               0                                                0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 64, floor((H + 3)/4), floor((W + 3)/4)]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -900,6 +800,36 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 128, floor((H + 7)/8), floor((W + 7)/8)]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(37)).Append("  Conv2d                 ").Append(input.PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]         73,728         73,728·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                s.Append(("  " + p + "bn1").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv1").PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]            256            128·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                s.Append(("  " + p + "relu1").PadRight(37)).Append("  ReLU                   ").Append((p + "bn1").PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n");
+                s.Append(("  " + p + "conv2").PadRight(37)).Append("  Conv2d                 ").Append((p + "relu1").PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        147,456        147,456·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                s.Append(("  " + p + "bn2").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv2, " + input).PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]            256            128·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                s.Append(("  " + p + "bn2 + proj(" + input + ")").PadRight(37)).Append("  Skip (Add, projected)  ").Append((p + "bn2, " + input).PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]          8,448          8,320·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                s.Append(("  " + p + "relu2").PadRight(37)).Append("  ReLU                   ").Append((p + "bn2").PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn2\" [style=dashed, penwidth=1.5, color=\"#8e44ad\", fontcolor=\"#8e44ad\", label=\"Add, projected\"];\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -1012,6 +942,36 @@ namespace Dsl.Examples.Models
                 return relu2;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(37)).Append("  Conv2d                 ").Append(input.PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        147,456        147,456·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                s.Append(("  " + p + "bn1").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv1").PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]            256            128·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                s.Append(("  " + p + "relu1").PadRight(37)).Append("  ReLU                   ").Append((p + "bn1").PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n");
+                s.Append(("  " + p + "conv2").PadRight(37)).Append("  Conv2d                 ").Append((p + "relu1").PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]        147,456        147,456·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                s.Append(("  " + p + "bn2").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv2, " + input).PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]            256            128·floor((H + 7)/8)·floor((W + 7)/8)\n");
+                s.Append(("  " + p + "bn2 + " + input).PadRight(37)).Append("  Skip (Add)             ").Append((p + "bn2, " + input).PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n");
+                s.Append(("  " + p + "relu2").PadRight(37)).Append("  ReLU                   ").Append((p + "bn2").PadRight(30)).Append("  [N, 128, floor((H + 7)/8), floor((W + 7)/8)]              0                                                0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 128, floor((H + 7)/8), floor((W + 7)/8)]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -1117,6 +1077,36 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 256, floor((H + 15)/16), floor((W + 15)/16)]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(37)).Append("  Conv2d                 ").Append(input.PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    294,912    294,912·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                s.Append(("  " + p + "bn1").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv1").PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]        512        256·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                s.Append(("  " + p + "relu1").PadRight(37)).Append("  ReLU                   ").Append((p + "bn1").PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n");
+                s.Append(("  " + p + "conv2").PadRight(37)).Append("  Conv2d                 ").Append((p + "relu1").PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    589,824    589,824·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                s.Append(("  " + p + "bn2").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv2, " + input).PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]        512        256·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                s.Append(("  " + p + "bn2 + proj(" + input + ")").PadRight(37)).Append("  Skip (Add, projected)  ").Append((p + "bn2, " + input).PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]     33,280     33,024·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                s.Append(("  " + p + "relu2").PadRight(37)).Append("  ReLU                   ").Append((p + "bn2").PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn2\" [style=dashed, penwidth=1.5, color=\"#8e44ad\", fontcolor=\"#8e44ad\", label=\"Add, projected\"];\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -1229,6 +1219,36 @@ namespace Dsl.Examples.Models
                 return relu2;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(37)).Append("  Conv2d                 ").Append(input.PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    589,824    589,824·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                s.Append(("  " + p + "bn1").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv1").PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]        512        256·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                s.Append(("  " + p + "relu1").PadRight(37)).Append("  ReLU                   ").Append((p + "bn1").PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n");
+                s.Append(("  " + p + "conv2").PadRight(37)).Append("  Conv2d                 ").Append((p + "relu1").PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]    589,824    589,824·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                s.Append(("  " + p + "bn2").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv2, " + input).PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]        512        256·floor((H + 15)/16)·floor((W + 15)/16)\n");
+                s.Append(("  " + p + "bn2 + " + input).PadRight(37)).Append("  Skip (Add)             ").Append((p + "bn2, " + input).PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n");
+                s.Append(("  " + p + "relu2").PadRight(37)).Append("  ReLU                   ").Append((p + "bn2").PadRight(30)).Append("  [N, 256, floor((H + 15)/16), floor((W + 15)/16)]          0                                                0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 256, floor((H + 15)/16), floor((W + 15)/16)]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -1334,6 +1354,36 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(37)).Append("  Conv2d                 ").Append(input.PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  1,179,648  1,179,648·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                s.Append(("  " + p + "bn1").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv1").PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]      1,024        512·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                s.Append(("  " + p + "relu1").PadRight(37)).Append("  ReLU                   ").Append((p + "bn1").PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n");
+                s.Append(("  " + p + "conv2").PadRight(37)).Append("  Conv2d                 ").Append((p + "relu1").PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  2,359,296  2,359,296·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                s.Append(("  " + p + "bn2").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv2, " + input).PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]      1,024        512·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                s.Append(("  " + p + "bn2 + proj(" + input + ")").PadRight(37)).Append("  Skip (Add, projected)  ").Append((p + "bn2, " + input).PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]    132,096    131,584·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                s.Append(("  " + p + "relu2").PadRight(37)).Append("  ReLU                   ").Append((p + "bn2").PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn2\" [style=dashed, penwidth=1.5, color=\"#8e44ad\", fontcolor=\"#8e44ad\", label=\"Add, projected\"];\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
@@ -1444,6 +1494,36 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 512, floor((H + 31)/32), floor((W + 31)/32)]
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(37)).Append("  Conv2d                 ").Append(input.PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  2,359,296  2,359,296·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                s.Append(("  " + p + "bn1").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv1").PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]      1,024        512·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                s.Append(("  " + p + "relu1").PadRight(37)).Append("  ReLU                   ").Append((p + "bn1").PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n");
+                s.Append(("  " + p + "conv2").PadRight(37)).Append("  Conv2d                 ").Append((p + "relu1").PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]  2,359,296  2,359,296·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                s.Append(("  " + p + "bn2").PadRight(37)).Append("  BatchNorm2d            ").Append((p + "conv2, " + input).PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]      1,024        512·floor((H + 31)/32)·floor((W + 31)/32)\n");
+                s.Append(("  " + p + "bn2 + " + input).PadRight(37)).Append("  Skip (Add)             ").Append((p + "bn2, " + input).PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n");
+                s.Append(("  " + p + "relu2").PadRight(37)).Append("  ReLU                   ").Append((p + "bn2").PadRight(30)).Append("  [N, 512, floor((H + 31)/32), floor((W + 31)/32)]          0                                                0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 512, floor((H + 31)/32), floor((W + 31)/32)]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>

@@ -60,139 +60,81 @@ namespace Dsl.Examples.Models
             "Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded =>
-            "ResidualCnn1d: [N, 1, L] (signal) -> [N, 8] (every layer of every block)\n" +
-            "Layer                            Kind             Inputs                          Output shape                  Params              MACs\n" +
-            "----------------------------------------------------------------------------------------------------------------------------------------\n" +
-            "stem                             Conv1d           input                           [N, 32, L] (signal)              224             224·L\n" +
-            "bn1                              BatchNorm1d      stem                            [N, 32, L] (signal)               64              32·L\n" +
-            "relu1                            ReLU             bn1                             [N, 32, L] (signal)                0                 0\n" +
-            "stage1.0                         ResidualBlock1d  relu1                           [N, 32, L] (signal)            6,272           6,208·L\n" +
-            "  stage1.0.conv1                 Conv1d           relu1                           [N, 32, L] (signal)            3,072           3,072·L\n" +
-            "  stage1.0.bn1                   BatchNorm1d      stage1.0.conv1                  [N, 32, L] (signal)               64              32·L\n" +
-            "  stage1.0.relu1                 ReLU             stage1.0.bn1                    [N, 32, L] (signal)                0                 0\n" +
-            "  stage1.0.conv2                 Conv1d           stage1.0.relu1                  [N, 32, L] (signal)            3,072           3,072·L\n" +
-            "  stage1.0.bn2                   BatchNorm1d      stage1.0.conv2, relu1           [N, 32, L] (signal)               64              32·L\n" +
-            "  stage1.0.bn2 + relu1           Skip (Add)       stage1.0.bn2, relu1             [N, 32, L] (signal)                0                 0\n" +
-            "  stage1.0.relu2                 ReLU             stage1.0.bn2                    [N, 32, L] (signal)                0                 0\n" +
-            "stage1.1                         ResidualBlock1d  stage1.0.relu2                  [N, 32, L] (signal)            6,272           6,208·L\n" +
-            "  stage1.1.conv1                 Conv1d           stage1.0.relu2                  [N, 32, L] (signal)            3,072           3,072·L\n" +
-            "  stage1.1.bn1                   BatchNorm1d      stage1.1.conv1                  [N, 32, L] (signal)               64              32·L\n" +
-            "  stage1.1.relu1                 ReLU             stage1.1.bn1                    [N, 32, L] (signal)                0                 0\n" +
-            "  stage1.1.conv2                 Conv1d           stage1.1.relu1                  [N, 32, L] (signal)            3,072           3,072·L\n" +
-            "  stage1.1.bn2                   BatchNorm1d      stage1.1.conv2, stage1.0.relu2  [N, 32, L] (signal)               64              32·L\n" +
-            "  stage1.1.bn2 + stage1.0.relu2  Skip (Add)       stage1.1.bn2, stage1.0.relu2    [N, 32, L] (signal)                0                 0\n" +
-            "  stage1.1.relu2                 ReLU             stage1.1.bn2                    [N, 32, L] (signal)                0                 0\n" +
-            "maxpool1                         MaxPool1d        stage1.1.relu2                  [N, 32, floor(L/2)] (signal)       0                 0\n" +
-            "stage2.0                         ResidualBlock1d  maxpool1                        [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)\n" +
-            "  stage2.0.conv1                 Conv1d           maxpool1                        [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n" +
-            "  stage2.0.bn1                   BatchNorm1d      stage2.0.conv1                  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n" +
-            "  stage2.0.relu1                 ReLU             stage2.0.bn1                    [N, 32, floor(L/2)] (signal)       0                 0\n" +
-            "  stage2.0.conv2                 Conv1d           stage2.0.relu1                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n" +
-            "  stage2.0.bn2                   BatchNorm1d      stage2.0.conv2, maxpool1        [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n" +
-            "  stage2.0.bn2 + maxpool1        Skip (Add)       stage2.0.bn2, maxpool1          [N, 32, floor(L/2)] (signal)       0                 0\n" +
-            "  stage2.0.relu2                 ReLU             stage2.0.bn2                    [N, 32, floor(L/2)] (signal)       0                 0\n" +
-            "stage2.1                         ResidualBlock1d  stage2.0.relu2                  [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)\n" +
-            "  stage2.1.conv1                 Conv1d           stage2.0.relu2                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n" +
-            "  stage2.1.bn1                   BatchNorm1d      stage2.1.conv1                  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n" +
-            "  stage2.1.relu1                 ReLU             stage2.1.bn1                    [N, 32, floor(L/2)] (signal)       0                 0\n" +
-            "  stage2.1.conv2                 Conv1d           stage2.1.relu1                  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n" +
-            "  stage2.1.bn2                   BatchNorm1d      stage2.1.conv2, stage2.0.relu2  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n" +
-            "  stage2.1.bn2 + stage2.0.relu2  Skip (Add)       stage2.1.bn2, stage2.0.relu2    [N, 32, floor(L/2)] (signal)       0                 0\n" +
-            "  stage2.1.relu2                 ReLU             stage2.1.bn2                    [N, 32, floor(L/2)] (signal)       0                 0\n" +
-            "globalpool1                      GlobalAvgPool    stage2.1.relu2                  [N, 32]                            0                 0\n" +
-            "head                             Linear           globalpool1                     [N, 8]                           264               256\n" +
-            "----------------------------------------------------------------------------------------------------------------------------------------\n" +
-            "Total parameters: 25,640\n" +
-            "Trainable parameters: 25,640\n" +
-            "Multiply-accumulates per example: 12,672·L + 12,416·floor(L/2) + 256\n" +
-            "Parameter memory (float32): 102,560 bytes (100.2 KiB)\n" +
-            "Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes";
+        public static string SummaryExpanded
+        {
+            get
+            {
+                var s = new global::System.Text.StringBuilder();
+                s.Append("ResidualCnn1d: [N, 1, L] (signal) -> [N, 8] (every layer of every block)\n");
+                s.Append("Layer                            Kind             Inputs                          Output shape                  Params              MACs\n");
+                s.Append("----------------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("stem                             Conv1d           input                           [N, 32, L] (signal)              224             224·L\n");
+                s.Append("bn1                              BatchNorm1d      stem                            [N, 32, L] (signal)               64              32·L\n");
+                s.Append("relu1                            ReLU             bn1                             [N, 32, L] (signal)                0                 0\n");
+                s.Append("stage1.0                         ResidualBlock1d  relu1                           [N, 32, L] (signal)            6,272           6,208·L\n");
+                ResidualBlock1d_32xL_signal.SummaryExpanded(s, "stage1.0.", "relu1");
+                s.Append("stage1.1                         ResidualBlock1d  stage1.0.relu2                  [N, 32, L] (signal)            6,272           6,208·L\n");
+                ResidualBlock1d_32xL_signal.SummaryExpanded(s, "stage1.1.", "stage1.0.relu2");
+                s.Append("maxpool1                         MaxPool1d        stage1.1.relu2                  [N, 32, floor(L/2)] (signal)       0                 0\n");
+                s.Append("stage2.0                         ResidualBlock1d  maxpool1                        [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)\n");
+                ResidualBlock1d_32xfloor_L_2_signal.SummaryExpanded(s, "stage2.0.", "maxpool1");
+                s.Append("stage2.1                         ResidualBlock1d  stage2.0.relu2                  [N, 32, floor(L/2)] (signal)   6,272  6,208·floor(L/2)\n");
+                ResidualBlock1d_32xfloor_L_2_signal.SummaryExpanded(s, "stage2.1.", "stage2.0.relu2");
+                s.Append("globalpool1                      GlobalAvgPool    stage2.1.relu2                  [N, 32]                            0                 0\n");
+                s.Append("head                             Linear           globalpool1                     [N, 8]                           264               256\n");
+                s.Append("----------------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("Total parameters: 25,640\n");
+                s.Append("Trainable parameters: 25,640\n");
+                s.Append("Multiply-accumulates per example: 12,672·L + 12,416·floor(L/2) + 256\n");
+                s.Append("Parameter memory (float32): 102,560 bytes (100.2 KiB)\n");
+                s.Append("Activation memory per example in training (float32, every layer's and merge's output): 2,176·L + 1,920·floor(L/2) + 160 bytes");
+                return s.ToString();
+            }
+        }
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram =>
-            "digraph \"ResidualCnn1d\" {\n" +
-            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"ResidualCnn1d: [N, 1, L] (signal) -> [N, 8]\"];\n" +
-            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
-            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
-            "    \"input\" [label=\"input\\n[N, 1, L] (signal)\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
-            "    \"stem\" [label=\"stem\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
-            "    \"bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
-            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 32, L] (signal)\"];\n" +
-            "    subgraph \"cluster_stage1.0\" {\n" +
-            "        label=\"stage1.0: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"stage1.0.conv1\" [label=\"conv1\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.0.bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.0.relu1\" [label=\"relu1\\nReLU\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.0.conv2\" [label=\"conv2\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.0.bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.0.relu2\" [label=\"relu2\\nReLU\\n[N, 32, L] (signal)\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_stage1.1\" {\n" +
-            "        label=\"stage1.1: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"stage1.1.conv1\" [label=\"conv1\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.1.bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.1.relu1\" [label=\"relu1\\nReLU\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.1.conv2\" [label=\"conv2\\nConv1d\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.1.bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n" +
-            "        \"stage1.1.relu2\" [label=\"relu2\\nReLU\\n[N, 32, L] (signal)\"];\n" +
-            "    }\n" +
-            "    \"maxpool1\" [label=\"maxpool1\\nMaxPool1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "    subgraph \"cluster_stage2.0\" {\n" +
-            "        label=\"stage2.0: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"stage2.0.conv1\" [label=\"conv1\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.0.bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.0.relu1\" [label=\"relu1\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.0.conv2\" [label=\"conv2\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.0.bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.0.relu2\" [label=\"relu2\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_stage2.1\" {\n" +
-            "        label=\"stage2.1: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"stage2.1.conv1\" [label=\"conv1\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.1.bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.1.relu1\" [label=\"relu1\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.1.conv2\" [label=\"conv2\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.1.bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "        \"stage2.1.relu2\" [label=\"relu2\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n" +
-            "    }\n" +
-            "    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 32]\"];\n" +
-            "    \"head\" [label=\"head\\nLinear\\n[N, 8]\"];\n" +
-            "    \"input\" -> \"stem\";\n" +
-            "    \"stem\" -> \"bn1\";\n" +
-            "    \"bn1\" -> \"relu1\";\n" +
-            "    \"relu1\" -> \"stage1.0.conv1\";\n" +
-            "    \"stage1.0.conv1\" -> \"stage1.0.bn1\";\n" +
-            "    \"stage1.0.bn1\" -> \"stage1.0.relu1\";\n" +
-            "    \"stage1.0.relu1\" -> \"stage1.0.conv2\";\n" +
-            "    \"stage1.0.conv2\" -> \"stage1.0.bn2\";\n" +
-            "    \"relu1\" -> \"stage1.0.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"stage1.0.bn2\" -> \"stage1.0.relu2\";\n" +
-            "    \"stage1.0.relu2\" -> \"stage1.1.conv1\";\n" +
-            "    \"stage1.1.conv1\" -> \"stage1.1.bn1\";\n" +
-            "    \"stage1.1.bn1\" -> \"stage1.1.relu1\";\n" +
-            "    \"stage1.1.relu1\" -> \"stage1.1.conv2\";\n" +
-            "    \"stage1.1.conv2\" -> \"stage1.1.bn2\";\n" +
-            "    \"stage1.0.relu2\" -> \"stage1.1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"stage1.1.bn2\" -> \"stage1.1.relu2\";\n" +
-            "    \"stage1.1.relu2\" -> \"maxpool1\";\n" +
-            "    \"maxpool1\" -> \"stage2.0.conv1\";\n" +
-            "    \"stage2.0.conv1\" -> \"stage2.0.bn1\";\n" +
-            "    \"stage2.0.bn1\" -> \"stage2.0.relu1\";\n" +
-            "    \"stage2.0.relu1\" -> \"stage2.0.conv2\";\n" +
-            "    \"stage2.0.conv2\" -> \"stage2.0.bn2\";\n" +
-            "    \"maxpool1\" -> \"stage2.0.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"stage2.0.bn2\" -> \"stage2.0.relu2\";\n" +
-            "    \"stage2.0.relu2\" -> \"stage2.1.conv1\";\n" +
-            "    \"stage2.1.conv1\" -> \"stage2.1.bn1\";\n" +
-            "    \"stage2.1.bn1\" -> \"stage2.1.relu1\";\n" +
-            "    \"stage2.1.relu1\" -> \"stage2.1.conv2\";\n" +
-            "    \"stage2.1.conv2\" -> \"stage2.1.bn2\";\n" +
-            "    \"stage2.0.relu2\" -> \"stage2.1.bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"stage2.1.bn2\" -> \"stage2.1.relu2\";\n" +
-            "    \"stage2.1.relu2\" -> \"globalpool1\";\n" +
-            "    \"globalpool1\" -> \"head\";\n" +
-            "}";
+        public static string Diagram
+        {
+            get
+            {
+                var nodes = new global::System.Text.StringBuilder();
+                var edges = new global::System.Text.StringBuilder();
+                nodes.Append("digraph \"ResidualCnn1d\" {\n");
+                nodes.Append("    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"ResidualCnn1d: [N, 1, L] (signal) -> [N, 8]\"];\n");
+                nodes.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n");
+                nodes.Append("    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n");
+                nodes.Append("    \"input\" [label=\"input\\n[N, 1, L] (signal)\", shape=ellipse, fillcolor=\"#dff0d8\"];\n");
+                nodes.Append("    \"stem\" [label=\"stem\\nConv1d\\n[N, 32, L] (signal)\"];\n");
+                edges.Append("    \"input\" -> \"stem\";\n");
+                nodes.Append("    \"bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n");
+                edges.Append("    \"stem\" -> \"bn1\";\n");
+                nodes.Append("    \"relu1\" [label=\"relu1\\nReLU\\n[N, 32, L] (signal)\"];\n");
+                edges.Append("    \"bn1\" -> \"relu1\";\n");
+                nodes.Append("    subgraph \"cluster_stage1.0\" {\n");
+                nodes.Append("        label=\"stage1.0: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                ResidualBlock1d_32xL_signal.Diagram(nodes, edges, "stage1.0.", "relu1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_stage1.1\" {\n");
+                nodes.Append("        label=\"stage1.1: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                ResidualBlock1d_32xL_signal.Diagram(nodes, edges, "stage1.1.", "stage1.0.relu2");
+                nodes.Append("    }\n");
+                nodes.Append("    \"maxpool1\" [label=\"maxpool1\\nMaxPool1d\\n[N, 32, floor(L/2)] (signal)\"];\n");
+                edges.Append("    \"stage1.1.relu2\" -> \"maxpool1\";\n");
+                nodes.Append("    subgraph \"cluster_stage2.0\" {\n");
+                nodes.Append("        label=\"stage2.0: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                ResidualBlock1d_32xfloor_L_2_signal.Diagram(nodes, edges, "stage2.0.", "maxpool1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_stage2.1\" {\n");
+                nodes.Append("        label=\"stage2.1: ResidualBlock1d\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                ResidualBlock1d_32xfloor_L_2_signal.Diagram(nodes, edges, "stage2.1.", "stage2.0.relu2");
+                nodes.Append("    }\n");
+                nodes.Append("    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 32]\"];\n");
+                edges.Append("    \"stage2.1.relu2\" -> \"globalpool1\";\n");
+                nodes.Append("    \"head\" [label=\"head\\nLinear\\n[N, 8]\"];\n");
+                edges.Append("    \"globalpool1\" -> \"head\";\n");
+                return nodes.Append(edges).Append('}').ToString();
+            }
+        }
 
         /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
         public static string PyTorchSource =>
@@ -531,6 +473,36 @@ namespace Dsl.Examples.Models
                 return relu2;
             }
 
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(31)).Append("  Conv1d           ").Append(input.PadRight(30)).Append("  [N, 32, L] (signal)            3,072           3,072·L\n");
+                s.Append(("  " + p + "bn1").PadRight(31)).Append("  BatchNorm1d      ").Append((p + "conv1").PadRight(30)).Append("  [N, 32, L] (signal)               64              32·L\n");
+                s.Append(("  " + p + "relu1").PadRight(31)).Append("  ReLU             ").Append((p + "bn1").PadRight(30)).Append("  [N, 32, L] (signal)                0                 0\n");
+                s.Append(("  " + p + "conv2").PadRight(31)).Append("  Conv1d           ").Append((p + "relu1").PadRight(30)).Append("  [N, 32, L] (signal)            3,072           3,072·L\n");
+                s.Append(("  " + p + "bn2").PadRight(31)).Append("  BatchNorm1d      ").Append((p + "conv2, " + input).PadRight(30)).Append("  [N, 32, L] (signal)               64              32·L\n");
+                s.Append(("  " + p + "bn2 + " + input).PadRight(31)).Append("  Skip (Add)       ").Append((p + "bn2, " + input).PadRight(30)).Append("  [N, 32, L] (signal)                0                 0\n");
+                s.Append(("  " + p + "relu2").PadRight(31)).Append("  ReLU             ").Append((p + "bn2").PadRight(30)).Append("  [N, 32, L] (signal)                0                 0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv1d\\n[N, 32, L] (signal)\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 32, L] (signal)\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv1d\\n[N, 32, L] (signal)\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, L] (signal)\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 32, L] (signal)\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
+            }
+
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>
             internal static void OnnxGraph(global::Dsl.OnnxGraphDescription g, string p, string input)
             {
@@ -632,6 +604,36 @@ namespace Dsl.Examples.Models
                 var relu2 = global::TorchSharp.torch.nn.functional.relu(bn2);    // [N, 32, floor(L/2)] (signal)
                 bn2.Dispose();
                 return relu2;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(31)).Append("  Conv1d           ").Append(input.PadRight(30)).Append("  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n");
+                s.Append(("  " + p + "bn1").PadRight(31)).Append("  BatchNorm1d      ").Append((p + "conv1").PadRight(30)).Append("  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n");
+                s.Append(("  " + p + "relu1").PadRight(31)).Append("  ReLU             ").Append((p + "bn1").PadRight(30)).Append("  [N, 32, floor(L/2)] (signal)       0                 0\n");
+                s.Append(("  " + p + "conv2").PadRight(31)).Append("  Conv1d           ").Append((p + "relu1").PadRight(30)).Append("  [N, 32, floor(L/2)] (signal)   3,072  3,072·floor(L/2)\n");
+                s.Append(("  " + p + "bn2").PadRight(31)).Append("  BatchNorm1d      ").Append((p + "conv2, " + input).PadRight(30)).Append("  [N, 32, floor(L/2)] (signal)      64     32·floor(L/2)\n");
+                s.Append(("  " + p + "bn2 + " + input).PadRight(31)).Append("  Skip (Add)       ").Append((p + "bn2, " + input).PadRight(30)).Append("  [N, 32, floor(L/2)] (signal)       0                 0\n");
+                s.Append(("  " + p + "relu2").PadRight(31)).Append("  ReLU             ").Append((p + "bn2").PadRight(30)).Append("  [N, 32, floor(L/2)] (signal)       0                 0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv1d\\n[N, 32, floor(L/2)] (signal)\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm1d\\n[N, 32, floor(L/2)] (signal)\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "bn2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 32, floor(L/2)] (signal)\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "relu2\";\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>

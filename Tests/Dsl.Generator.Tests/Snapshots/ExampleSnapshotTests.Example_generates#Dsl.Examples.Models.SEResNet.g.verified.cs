@@ -59,122 +59,66 @@ namespace Dsl.Examples.Models
             "Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded =>
-            "SEResNet: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n" +
-            "Layer                                              Kind             Inputs                                         Output shape     Params        MACs\n" +
-            "------------------------------------------------------------------------------------------------------------------------------------------------------\n" +
-            "stem                                               Conv2d           input                                          [N, 32, 28, 28]     288     225,792\n" +
-            "bn1                                                BatchNorm2d      stem                                           [N, 32, 28, 28]      64      25,088\n" +
-            "relu1                                              ReLU             bn1                                            [N, 32, 28, 28]       0           0\n" +
-            "blocks.0                                           SEBlock          relu1                                          [N, 32, 28, 28]  19,112  14,526,464\n" +
-            "  blocks.0.conv1                                   Conv2d           relu1                                          [N, 32, 28, 28]   9,216   7,225,344\n" +
-            "  blocks.0.bn1                                     BatchNorm2d      blocks.0.conv1                                 [N, 32, 28, 28]      64      25,088\n" +
-            "  blocks.0.relu1                                   ReLU             blocks.0.bn1                                   [N, 32, 28, 28]       0           0\n" +
-            "  blocks.0.conv2                                   Conv2d           blocks.0.relu1                                 [N, 32, 28, 28]   9,216   7,225,344\n" +
-            "  blocks.0.bn2                                     BatchNorm2d      blocks.0.conv2                                 [N, 32, 28, 28]      64      25,088\n" +
-            "  blocks.0.squeeze                                 GlobalAvgPool    blocks.0.bn2                                   [N, 32, 1, 1]         0           0\n" +
-            "  blocks.0.reduce                                  Conv2d           blocks.0.squeeze                               [N, 8, 1, 1]        264         256\n" +
-            "  blocks.0.relu2                                   ReLU             blocks.0.reduce                                [N, 8, 1, 1]          0           0\n" +
-            "  blocks.0.expand                                  Conv2d           blocks.0.relu2                                 [N, 32, 1, 1]       288         256\n" +
-            "  blocks.0.gate                                    Sigmoid          blocks.0.expand, blocks.0.bn2, relu1           [N, 32, 1, 1]         0           0\n" +
-            "  blocks.0.gate ⊙ blocks.0.bn2                     Skip (Multiply)  blocks.0.gate, blocks.0.bn2                    [N, 32, 28, 28]       0      25,088\n" +
-            "  (blocks.0.gate ⊙ blocks.0.bn2) + relu1           Skip (Add)       blocks.0.gate, relu1                           [N, 32, 28, 28]       0           0\n" +
-            "  blocks.0.relu3                                   ReLU             blocks.0.gate                                  [N, 32, 28, 28]       0           0\n" +
-            "blocks.1                                           SEBlock          blocks.0.relu3                                 [N, 32, 28, 28]  19,112  14,526,464\n" +
-            "  blocks.1.conv1                                   Conv2d           blocks.0.relu3                                 [N, 32, 28, 28]   9,216   7,225,344\n" +
-            "  blocks.1.bn1                                     BatchNorm2d      blocks.1.conv1                                 [N, 32, 28, 28]      64      25,088\n" +
-            "  blocks.1.relu1                                   ReLU             blocks.1.bn1                                   [N, 32, 28, 28]       0           0\n" +
-            "  blocks.1.conv2                                   Conv2d           blocks.1.relu1                                 [N, 32, 28, 28]   9,216   7,225,344\n" +
-            "  blocks.1.bn2                                     BatchNorm2d      blocks.1.conv2                                 [N, 32, 28, 28]      64      25,088\n" +
-            "  blocks.1.squeeze                                 GlobalAvgPool    blocks.1.bn2                                   [N, 32, 1, 1]         0           0\n" +
-            "  blocks.1.reduce                                  Conv2d           blocks.1.squeeze                               [N, 8, 1, 1]        264         256\n" +
-            "  blocks.1.relu2                                   ReLU             blocks.1.reduce                                [N, 8, 1, 1]          0           0\n" +
-            "  blocks.1.expand                                  Conv2d           blocks.1.relu2                                 [N, 32, 1, 1]       288         256\n" +
-            "  blocks.1.gate                                    Sigmoid          blocks.1.expand, blocks.1.bn2, blocks.0.relu3  [N, 32, 1, 1]         0           0\n" +
-            "  blocks.1.gate ⊙ blocks.1.bn2                     Skip (Multiply)  blocks.1.gate, blocks.1.bn2                    [N, 32, 28, 28]       0      25,088\n" +
-            "  (blocks.1.gate ⊙ blocks.1.bn2) + blocks.0.relu3  Skip (Add)       blocks.1.gate, blocks.0.relu3                  [N, 32, 28, 28]       0           0\n" +
-            "  blocks.1.relu3                                   ReLU             blocks.1.gate                                  [N, 32, 28, 28]       0           0\n" +
-            "globalpool1                                        GlobalAvgPool    blocks.1.relu3                                 [N, 32]               0           0\n" +
-            "fc                                                 Linear           globalpool1                                    [N, 10]             330         320\n" +
-            "------------------------------------------------------------------------------------------------------------------------------------------------------\n" +
-            "Total parameters: 38,906\n" +
-            "Trainable parameters: 38,906\n" +
-            "Multiply-accumulates per example: 29,304,128\n" +
-            "Parameter memory (float32): 155,624 bytes (152.0 KiB)\n" +
-            "Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)";
+        public static string SummaryExpanded
+        {
+            get
+            {
+                var s = new global::System.Text.StringBuilder();
+                s.Append("SEResNet: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n");
+                s.Append("Layer                                              Kind             Inputs                                         Output shape     Params        MACs\n");
+                s.Append("------------------------------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("stem                                               Conv2d           input                                          [N, 32, 28, 28]     288     225,792\n");
+                s.Append("bn1                                                BatchNorm2d      stem                                           [N, 32, 28, 28]      64      25,088\n");
+                s.Append("relu1                                              ReLU             bn1                                            [N, 32, 28, 28]       0           0\n");
+                s.Append("blocks.0                                           SEBlock          relu1                                          [N, 32, 28, 28]  19,112  14,526,464\n");
+                SEBlock_32x28x28.SummaryExpanded(s, "blocks.0.", "relu1");
+                s.Append("blocks.1                                           SEBlock          blocks.0.relu3                                 [N, 32, 28, 28]  19,112  14,526,464\n");
+                SEBlock_32x28x28.SummaryExpanded(s, "blocks.1.", "blocks.0.relu3");
+                s.Append("globalpool1                                        GlobalAvgPool    blocks.1.relu3                                 [N, 32]               0           0\n");
+                s.Append("fc                                                 Linear           globalpool1                                    [N, 10]             330         320\n");
+                s.Append("------------------------------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("Total parameters: 38,906\n");
+                s.Append("Trainable parameters: 38,906\n");
+                s.Append("Multiply-accumulates per example: 29,304,128\n");
+                s.Append("Parameter memory (float32): 155,624 bytes (152.0 KiB)\n");
+                s.Append("Activation memory per example in training (float32, every layer's and merge's output): 1,907,752 bytes (1.8 MiB)");
+                return s.ToString();
+            }
+        }
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram =>
-            "digraph \"SEResNet\" {\n" +
-            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"SEResNet: [N, 1, 28, 28] -> [N, 10]\"];\n" +
-            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
-            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
-            "    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
-            "    \"stem\" [label=\"stem\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
-            "    \"bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
-            "    \"relu1\" [label=\"relu1\\nReLU\\n[N, 32, 28, 28]\"];\n" +
-            "    subgraph \"cluster_blocks.0\" {\n" +
-            "        label=\"blocks.0: SEBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"blocks.0.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.0.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.0.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.0.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.0.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.0.squeeze\" [label=\"squeeze\\nGlobalAvgPool\\n[N, 32, 1, 1]\"];\n" +
-            "        \"blocks.0.reduce\" [label=\"reduce\\nConv2d\\n[N, 8, 1, 1]\"];\n" +
-            "        \"blocks.0.relu2\" [label=\"relu2\\nReLU\\n[N, 8, 1, 1]\"];\n" +
-            "        \"blocks.0.expand\" [label=\"expand\\nConv2d\\n[N, 32, 1, 1]\"];\n" +
-            "        \"blocks.0.gate\" [label=\"gate\\nSigmoid\\n[N, 32, 1, 1]\\nafter skips: [N, 32, 28, 28]\"];\n" +
-            "        \"blocks.0.relu3\" [label=\"relu3\\nReLU\\n[N, 32, 28, 28]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_blocks.1\" {\n" +
-            "        label=\"blocks.1: SEBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"blocks.1.conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.1.bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.1.relu1\" [label=\"relu1\\nReLU\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.1.conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.1.bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n" +
-            "        \"blocks.1.squeeze\" [label=\"squeeze\\nGlobalAvgPool\\n[N, 32, 1, 1]\"];\n" +
-            "        \"blocks.1.reduce\" [label=\"reduce\\nConv2d\\n[N, 8, 1, 1]\"];\n" +
-            "        \"blocks.1.relu2\" [label=\"relu2\\nReLU\\n[N, 8, 1, 1]\"];\n" +
-            "        \"blocks.1.expand\" [label=\"expand\\nConv2d\\n[N, 32, 1, 1]\"];\n" +
-            "        \"blocks.1.gate\" [label=\"gate\\nSigmoid\\n[N, 32, 1, 1]\\nafter skips: [N, 32, 28, 28]\"];\n" +
-            "        \"blocks.1.relu3\" [label=\"relu3\\nReLU\\n[N, 32, 28, 28]\"];\n" +
-            "    }\n" +
-            "    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 32]\"];\n" +
-            "    \"fc\" [label=\"fc\\nLinear\\n[N, 10]\"];\n" +
-            "    \"input\" -> \"stem\";\n" +
-            "    \"stem\" -> \"bn1\";\n" +
-            "    \"bn1\" -> \"relu1\";\n" +
-            "    \"relu1\" -> \"blocks.0.conv1\";\n" +
-            "    \"blocks.0.conv1\" -> \"blocks.0.bn1\";\n" +
-            "    \"blocks.0.bn1\" -> \"blocks.0.relu1\";\n" +
-            "    \"blocks.0.relu1\" -> \"blocks.0.conv2\";\n" +
-            "    \"blocks.0.conv2\" -> \"blocks.0.bn2\";\n" +
-            "    \"blocks.0.bn2\" -> \"blocks.0.squeeze\";\n" +
-            "    \"blocks.0.squeeze\" -> \"blocks.0.reduce\";\n" +
-            "    \"blocks.0.reduce\" -> \"blocks.0.relu2\";\n" +
-            "    \"blocks.0.relu2\" -> \"blocks.0.expand\";\n" +
-            "    \"blocks.0.expand\" -> \"blocks.0.gate\";\n" +
-            "    \"blocks.0.bn2\" -> \"blocks.0.gate\" [style=dashed, penwidth=1.5, color=\"#1e8449\", fontcolor=\"#1e8449\", label=\"Multiply\"];\n" +
-            "    \"relu1\" -> \"blocks.0.gate\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"blocks.0.gate\" -> \"blocks.0.relu3\";\n" +
-            "    \"blocks.0.relu3\" -> \"blocks.1.conv1\";\n" +
-            "    \"blocks.1.conv1\" -> \"blocks.1.bn1\";\n" +
-            "    \"blocks.1.bn1\" -> \"blocks.1.relu1\";\n" +
-            "    \"blocks.1.relu1\" -> \"blocks.1.conv2\";\n" +
-            "    \"blocks.1.conv2\" -> \"blocks.1.bn2\";\n" +
-            "    \"blocks.1.bn2\" -> \"blocks.1.squeeze\";\n" +
-            "    \"blocks.1.squeeze\" -> \"blocks.1.reduce\";\n" +
-            "    \"blocks.1.reduce\" -> \"blocks.1.relu2\";\n" +
-            "    \"blocks.1.relu2\" -> \"blocks.1.expand\";\n" +
-            "    \"blocks.1.expand\" -> \"blocks.1.gate\";\n" +
-            "    \"blocks.1.bn2\" -> \"blocks.1.gate\" [style=dashed, penwidth=1.5, color=\"#1e8449\", fontcolor=\"#1e8449\", label=\"Multiply\"];\n" +
-            "    \"blocks.0.relu3\" -> \"blocks.1.gate\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"blocks.1.gate\" -> \"blocks.1.relu3\";\n" +
-            "    \"blocks.1.relu3\" -> \"globalpool1\";\n" +
-            "    \"globalpool1\" -> \"fc\";\n" +
-            "}";
+        public static string Diagram
+        {
+            get
+            {
+                var nodes = new global::System.Text.StringBuilder();
+                var edges = new global::System.Text.StringBuilder();
+                nodes.Append("digraph \"SEResNet\" {\n");
+                nodes.Append("    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"SEResNet: [N, 1, 28, 28] -> [N, 10]\"];\n");
+                nodes.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n");
+                nodes.Append("    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n");
+                nodes.Append("    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n");
+                nodes.Append("    \"stem\" [label=\"stem\\nConv2d\\n[N, 32, 28, 28]\"];\n");
+                edges.Append("    \"input\" -> \"stem\";\n");
+                nodes.Append("    \"bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n");
+                edges.Append("    \"stem\" -> \"bn1\";\n");
+                nodes.Append("    \"relu1\" [label=\"relu1\\nReLU\\n[N, 32, 28, 28]\"];\n");
+                edges.Append("    \"bn1\" -> \"relu1\";\n");
+                nodes.Append("    subgraph \"cluster_blocks.0\" {\n");
+                nodes.Append("        label=\"blocks.0: SEBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SEBlock_32x28x28.Diagram(nodes, edges, "blocks.0.", "relu1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_blocks.1\" {\n");
+                nodes.Append("        label=\"blocks.1: SEBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SEBlock_32x28x28.Diagram(nodes, edges, "blocks.1.", "blocks.0.relu3");
+                nodes.Append("    }\n");
+                nodes.Append("    \"globalpool1\" [label=\"globalpool1\\nGlobalAvgPool\\n[N, 32]\"];\n");
+                edges.Append("    \"blocks.1.relu3\" -> \"globalpool1\";\n");
+                nodes.Append("    \"fc\" [label=\"fc\\nLinear\\n[N, 10]\"];\n");
+                edges.Append("    \"globalpool1\" -> \"fc\";\n");
+                return nodes.Append(edges).Append('}').ToString();
+            }
+        }
 
         /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
         public static string PyTorchSource =>
@@ -471,6 +415,53 @@ namespace Dsl.Examples.Models
                 var relu3 = global::TorchSharp.torch.nn.functional.relu(gate);    // [N, 32, 28, 28]
                 gate.Dispose();
                 return relu3;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "conv1").PadRight(49)).Append("  Conv2d           ").Append(input.PadRight(45)).Append("  [N, 32, 28, 28]   9,216   7,225,344\n");
+                s.Append(("  " + p + "bn1").PadRight(49)).Append("  BatchNorm2d      ").Append((p + "conv1").PadRight(45)).Append("  [N, 32, 28, 28]      64      25,088\n");
+                s.Append(("  " + p + "relu1").PadRight(49)).Append("  ReLU             ").Append((p + "bn1").PadRight(45)).Append("  [N, 32, 28, 28]       0           0\n");
+                s.Append(("  " + p + "conv2").PadRight(49)).Append("  Conv2d           ").Append((p + "relu1").PadRight(45)).Append("  [N, 32, 28, 28]   9,216   7,225,344\n");
+                s.Append(("  " + p + "bn2").PadRight(49)).Append("  BatchNorm2d      ").Append((p + "conv2").PadRight(45)).Append("  [N, 32, 28, 28]      64      25,088\n");
+                s.Append(("  " + p + "squeeze").PadRight(49)).Append("  GlobalAvgPool    ").Append((p + "bn2").PadRight(45)).Append("  [N, 32, 1, 1]         0           0\n");
+                s.Append(("  " + p + "reduce").PadRight(49)).Append("  Conv2d           ").Append((p + "squeeze").PadRight(45)).Append("  [N, 8, 1, 1]        264         256\n");
+                s.Append(("  " + p + "relu2").PadRight(49)).Append("  ReLU             ").Append((p + "reduce").PadRight(45)).Append("  [N, 8, 1, 1]          0           0\n");
+                s.Append(("  " + p + "expand").PadRight(49)).Append("  Conv2d           ").Append((p + "relu2").PadRight(45)).Append("  [N, 32, 1, 1]       288         256\n");
+                s.Append(("  " + p + "gate").PadRight(49)).Append("  Sigmoid          ").Append((p + "expand, " + p + "bn2, " + input).PadRight(45)).Append("  [N, 32, 1, 1]         0           0\n");
+                s.Append(("  " + p + "gate ⊙ " + p + "bn2").PadRight(49)).Append("  Skip (Multiply)  ").Append((p + "gate, " + p + "bn2").PadRight(45)).Append("  [N, 32, 28, 28]       0      25,088\n");
+                s.Append(("  (" + p + "gate ⊙ " + p + "bn2) + " + input).PadRight(49)).Append("  Skip (Add)       ").Append((p + "gate, " + input).PadRight(45)).Append("  [N, 32, 28, 28]       0           0\n");
+                s.Append(("  " + p + "relu3").PadRight(49)).Append("  ReLU             ").Append((p + "gate").PadRight(45)).Append("  [N, 32, 28, 28]       0           0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "conv1\" [label=\"conv1\\nConv2d\\n[N, 32, 28, 28]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "conv1\";\n");
+                nodes.Append("        \"" + p + "bn1\" [label=\"bn1\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "conv1\" -> \"" + p + "bn1\";\n");
+                nodes.Append("        \"" + p + "relu1\" [label=\"relu1\\nReLU\\n[N, 32, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "bn1\" -> \"" + p + "relu1\";\n");
+                nodes.Append("        \"" + p + "conv2\" [label=\"conv2\\nConv2d\\n[N, 32, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "relu1\" -> \"" + p + "conv2\";\n");
+                nodes.Append("        \"" + p + "bn2\" [label=\"bn2\\nBatchNorm2d\\n[N, 32, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "conv2\" -> \"" + p + "bn2\";\n");
+                nodes.Append("        \"" + p + "squeeze\" [label=\"squeeze\\nGlobalAvgPool\\n[N, 32, 1, 1]\"];\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "squeeze\";\n");
+                nodes.Append("        \"" + p + "reduce\" [label=\"reduce\\nConv2d\\n[N, 8, 1, 1]\"];\n");
+                edges.Append("    \"" + p + "squeeze\" -> \"" + p + "reduce\";\n");
+                nodes.Append("        \"" + p + "relu2\" [label=\"relu2\\nReLU\\n[N, 8, 1, 1]\"];\n");
+                edges.Append("    \"" + p + "reduce\" -> \"" + p + "relu2\";\n");
+                nodes.Append("        \"" + p + "expand\" [label=\"expand\\nConv2d\\n[N, 32, 1, 1]\"];\n");
+                edges.Append("    \"" + p + "relu2\" -> \"" + p + "expand\";\n");
+                nodes.Append("        \"" + p + "gate\" [label=\"gate\\nSigmoid\\n[N, 32, 1, 1]\\nafter skips: [N, 32, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "expand\" -> \"" + p + "gate\";\n");
+                edges.Append("    \"" + p + "bn2\" -> \"" + p + "gate\" [style=dashed, penwidth=1.5, color=\"#1e8449\", fontcolor=\"#1e8449\", label=\"Multiply\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "gate\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
+                nodes.Append("        \"" + p + "relu3\" [label=\"relu3\\nReLU\\n[N, 32, 28, 28]\"];\n");
+                edges.Append("    \"" + p + "gate\" -> \"" + p + "relu3\";\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>

@@ -54,349 +54,123 @@ namespace Dsl.Examples.Models
             "Activation memory per example in training (float32, every layer's and merge's output): 21,928·T bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded =>
-            "SortPreNorm12: [N, T] -> [N, T, 10] (every layer of every block)\n" +
-            "Layer                               Kind                 Inputs                             Output shape  Params              MACs\n" +
-            "----------------------------------------------------------------------------------------------------------------------------------\n" +
-            "embed                               Embedding            input                              [N, T, 32]       352                 0\n" +
-            "pos                                 PositionalEmbedding  embed                              [N, T, 32]       384                 0\n" +
-            "encoder.0                           SortEncoderBlock     pos                                [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.0.ln1                     LayerNorm            pos                                [N, T, 32]        64              32·T\n" +
-            "  encoder.0.attn                    MultiHeadAttention   encoder.0.ln1, pos                 [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.0.attn + pos              Skip (Add)           encoder.0.attn, pos                [N, T, 32]         0                 0\n" +
-            "  encoder.0.ln2                     LayerNorm            encoder.0.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.0.fc1                     Linear               encoder.0.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.0.gelu1                   GELU                 encoder.0.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.0.fc2                     Linear               encoder.0.gelu1, encoder.0.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.0.fc2 + encoder.0.attn    Skip (Add)           encoder.0.fc2, encoder.0.attn      [N, T, 32]         0                 0\n" +
-            "encoder.1                           SortEncoderBlock     encoder.0.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.1.ln1                     LayerNorm            encoder.0.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.1.attn                    MultiHeadAttention   encoder.1.ln1, encoder.0.fc2       [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.1.attn + encoder.0.fc2    Skip (Add)           encoder.1.attn, encoder.0.fc2      [N, T, 32]         0                 0\n" +
-            "  encoder.1.ln2                     LayerNorm            encoder.1.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.1.fc1                     Linear               encoder.1.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.1.gelu1                   GELU                 encoder.1.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.1.fc2                     Linear               encoder.1.gelu1, encoder.1.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.1.fc2 + encoder.1.attn    Skip (Add)           encoder.1.fc2, encoder.1.attn      [N, T, 32]         0                 0\n" +
-            "encoder.2                           SortEncoderBlock     encoder.1.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.2.ln1                     LayerNorm            encoder.1.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.2.attn                    MultiHeadAttention   encoder.2.ln1, encoder.1.fc2       [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.2.attn + encoder.1.fc2    Skip (Add)           encoder.2.attn, encoder.1.fc2      [N, T, 32]         0                 0\n" +
-            "  encoder.2.ln2                     LayerNorm            encoder.2.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.2.fc1                     Linear               encoder.2.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.2.gelu1                   GELU                 encoder.2.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.2.fc2                     Linear               encoder.2.gelu1, encoder.2.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.2.fc2 + encoder.2.attn    Skip (Add)           encoder.2.fc2, encoder.2.attn      [N, T, 32]         0                 0\n" +
-            "encoder.3                           SortEncoderBlock     encoder.2.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.3.ln1                     LayerNorm            encoder.2.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.3.attn                    MultiHeadAttention   encoder.3.ln1, encoder.2.fc2       [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.3.attn + encoder.2.fc2    Skip (Add)           encoder.3.attn, encoder.2.fc2      [N, T, 32]         0                 0\n" +
-            "  encoder.3.ln2                     LayerNorm            encoder.3.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.3.fc1                     Linear               encoder.3.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.3.gelu1                   GELU                 encoder.3.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.3.fc2                     Linear               encoder.3.gelu1, encoder.3.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.3.fc2 + encoder.3.attn    Skip (Add)           encoder.3.fc2, encoder.3.attn      [N, T, 32]         0                 0\n" +
-            "encoder.4                           SortEncoderBlock     encoder.3.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.4.ln1                     LayerNorm            encoder.3.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.4.attn                    MultiHeadAttention   encoder.4.ln1, encoder.3.fc2       [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.4.attn + encoder.3.fc2    Skip (Add)           encoder.4.attn, encoder.3.fc2      [N, T, 32]         0                 0\n" +
-            "  encoder.4.ln2                     LayerNorm            encoder.4.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.4.fc1                     Linear               encoder.4.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.4.gelu1                   GELU                 encoder.4.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.4.fc2                     Linear               encoder.4.gelu1, encoder.4.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.4.fc2 + encoder.4.attn    Skip (Add)           encoder.4.fc2, encoder.4.attn      [N, T, 32]         0                 0\n" +
-            "encoder.5                           SortEncoderBlock     encoder.4.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.5.ln1                     LayerNorm            encoder.4.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.5.attn                    MultiHeadAttention   encoder.5.ln1, encoder.4.fc2       [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.5.attn + encoder.4.fc2    Skip (Add)           encoder.5.attn, encoder.4.fc2      [N, T, 32]         0                 0\n" +
-            "  encoder.5.ln2                     LayerNorm            encoder.5.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.5.fc1                     Linear               encoder.5.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.5.gelu1                   GELU                 encoder.5.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.5.fc2                     Linear               encoder.5.gelu1, encoder.5.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.5.fc2 + encoder.5.attn    Skip (Add)           encoder.5.fc2, encoder.5.attn      [N, T, 32]         0                 0\n" +
-            "encoder.6                           SortEncoderBlock     encoder.5.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.6.ln1                     LayerNorm            encoder.5.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.6.attn                    MultiHeadAttention   encoder.6.ln1, encoder.5.fc2       [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.6.attn + encoder.5.fc2    Skip (Add)           encoder.6.attn, encoder.5.fc2      [N, T, 32]         0                 0\n" +
-            "  encoder.6.ln2                     LayerNorm            encoder.6.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.6.fc1                     Linear               encoder.6.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.6.gelu1                   GELU                 encoder.6.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.6.fc2                     Linear               encoder.6.gelu1, encoder.6.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.6.fc2 + encoder.6.attn    Skip (Add)           encoder.6.fc2, encoder.6.attn      [N, T, 32]         0                 0\n" +
-            "encoder.7                           SortEncoderBlock     encoder.6.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.7.ln1                     LayerNorm            encoder.6.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.7.attn                    MultiHeadAttention   encoder.7.ln1, encoder.6.fc2       [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.7.attn + encoder.6.fc2    Skip (Add)           encoder.7.attn, encoder.6.fc2      [N, T, 32]         0                 0\n" +
-            "  encoder.7.ln2                     LayerNorm            encoder.7.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.7.fc1                     Linear               encoder.7.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.7.gelu1                   GELU                 encoder.7.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.7.fc2                     Linear               encoder.7.gelu1, encoder.7.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.7.fc2 + encoder.7.attn    Skip (Add)           encoder.7.fc2, encoder.7.attn      [N, T, 32]         0                 0\n" +
-            "encoder.8                           SortEncoderBlock     encoder.7.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.8.ln1                     LayerNorm            encoder.7.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.8.attn                    MultiHeadAttention   encoder.8.ln1, encoder.7.fc2       [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.8.attn + encoder.7.fc2    Skip (Add)           encoder.8.attn, encoder.7.fc2      [N, T, 32]         0                 0\n" +
-            "  encoder.8.ln2                     LayerNorm            encoder.8.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.8.fc1                     Linear               encoder.8.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.8.gelu1                   GELU                 encoder.8.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.8.fc2                     Linear               encoder.8.gelu1, encoder.8.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.8.fc2 + encoder.8.attn    Skip (Add)           encoder.8.fc2, encoder.8.attn      [N, T, 32]         0                 0\n" +
-            "encoder.9                           SortEncoderBlock     encoder.8.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.9.ln1                     LayerNorm            encoder.8.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.9.attn                    MultiHeadAttention   encoder.9.ln1, encoder.8.fc2       [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.9.attn + encoder.8.fc2    Skip (Add)           encoder.9.attn, encoder.8.fc2      [N, T, 32]         0                 0\n" +
-            "  encoder.9.ln2                     LayerNorm            encoder.9.attn                     [N, T, 32]        64              32·T\n" +
-            "  encoder.9.fc1                     Linear               encoder.9.ln2                      [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.9.gelu1                   GELU                 encoder.9.fc1                      [N, T, 128]        0                 0\n" +
-            "  encoder.9.fc2                     Linear               encoder.9.gelu1, encoder.9.attn    [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.9.fc2 + encoder.9.attn    Skip (Add)           encoder.9.fc2, encoder.9.attn      [N, T, 32]         0                 0\n" +
-            "encoder.10                          SortEncoderBlock     encoder.9.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.10.ln1                    LayerNorm            encoder.9.fc2                      [N, T, 32]        64              32·T\n" +
-            "  encoder.10.attn                   MultiHeadAttention   encoder.10.ln1, encoder.9.fc2      [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.10.attn + encoder.9.fc2   Skip (Add)           encoder.10.attn, encoder.9.fc2     [N, T, 32]         0                 0\n" +
-            "  encoder.10.ln2                    LayerNorm            encoder.10.attn                    [N, T, 32]        64              32·T\n" +
-            "  encoder.10.fc1                    Linear               encoder.10.ln2                     [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.10.gelu1                  GELU                 encoder.10.fc1                     [N, T, 128]        0                 0\n" +
-            "  encoder.10.fc2                    Linear               encoder.10.gelu1, encoder.10.attn  [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.10.fc2 + encoder.10.attn  Skip (Add)           encoder.10.fc2, encoder.10.attn    [N, T, 32]         0                 0\n" +
-            "encoder.11                          SortEncoderBlock     encoder.10.fc2                     [N, T, 32]    12,704  12,352·T + 64·T²\n" +
-            "  encoder.11.ln1                    LayerNorm            encoder.10.fc2                     [N, T, 32]        64              32·T\n" +
-            "  encoder.11.attn                   MultiHeadAttention   encoder.11.ln1, encoder.10.fc2     [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.11.attn + encoder.10.fc2  Skip (Add)           encoder.11.attn, encoder.10.fc2    [N, T, 32]         0                 0\n" +
-            "  encoder.11.ln2                    LayerNorm            encoder.11.attn                    [N, T, 32]        64              32·T\n" +
-            "  encoder.11.fc1                    Linear               encoder.11.ln2                     [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.11.gelu1                  GELU                 encoder.11.fc1                     [N, T, 128]        0                 0\n" +
-            "  encoder.11.fc2                    Linear               encoder.11.gelu1, encoder.11.attn  [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.11.fc2 + encoder.11.attn  Skip (Add)           encoder.11.fc2, encoder.11.attn    [N, T, 32]         0                 0\n" +
-            "norm                                LayerNorm            encoder.11.fc2                     [N, T, 32]        64              32·T\n" +
-            "head                                Linear               norm                               [N, T, 10]       330             320·T\n" +
-            "----------------------------------------------------------------------------------------------------------------------------------\n" +
-            "Total parameters: 153,578\n" +
-            "Trainable parameters: 153,578\n" +
-            "Multiply-accumulates per example: 148,576·T + 768·T²\n" +
-            "Parameter memory (float32): 614,312 bytes (599.9 KiB)\n" +
-            "Activation memory per example in training (float32, every layer's and merge's output): 21,928·T bytes";
+        public static string SummaryExpanded
+        {
+            get
+            {
+                var s = new global::System.Text.StringBuilder();
+                s.Append("SortPreNorm12: [N, T] -> [N, T, 10] (every layer of every block)\n");
+                s.Append("Layer                               Kind                 Inputs                             Output shape  Params              MACs\n");
+                s.Append("----------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("embed                               Embedding            input                              [N, T, 32]       352                 0\n");
+                s.Append("pos                                 PositionalEmbedding  embed                              [N, T, 32]       384                 0\n");
+                s.Append("encoder.0                           SortEncoderBlock     pos                                [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.0.", "pos");
+                s.Append("encoder.1                           SortEncoderBlock     encoder.0.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.1.", "encoder.0.fc2");
+                s.Append("encoder.2                           SortEncoderBlock     encoder.1.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.2.", "encoder.1.fc2");
+                s.Append("encoder.3                           SortEncoderBlock     encoder.2.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.3.", "encoder.2.fc2");
+                s.Append("encoder.4                           SortEncoderBlock     encoder.3.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.4.", "encoder.3.fc2");
+                s.Append("encoder.5                           SortEncoderBlock     encoder.4.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.5.", "encoder.4.fc2");
+                s.Append("encoder.6                           SortEncoderBlock     encoder.5.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.6.", "encoder.5.fc2");
+                s.Append("encoder.7                           SortEncoderBlock     encoder.6.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.7.", "encoder.6.fc2");
+                s.Append("encoder.8                           SortEncoderBlock     encoder.7.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.8.", "encoder.7.fc2");
+                s.Append("encoder.9                           SortEncoderBlock     encoder.8.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.9.", "encoder.8.fc2");
+                s.Append("encoder.10                          SortEncoderBlock     encoder.9.fc2                      [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.10.", "encoder.9.fc2");
+                s.Append("encoder.11                          SortEncoderBlock     encoder.10.fc2                     [N, T, 32]    12,704  12,352·T + 64·T²\n");
+                SortEncoderBlock_Tx32.SummaryExpanded(s, "encoder.11.", "encoder.10.fc2");
+                s.Append("norm                                LayerNorm            encoder.11.fc2                     [N, T, 32]        64              32·T\n");
+                s.Append("head                                Linear               norm                               [N, T, 10]       330             320·T\n");
+                s.Append("----------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("Total parameters: 153,578\n");
+                s.Append("Trainable parameters: 153,578\n");
+                s.Append("Multiply-accumulates per example: 148,576·T + 768·T²\n");
+                s.Append("Parameter memory (float32): 614,312 bytes (599.9 KiB)\n");
+                s.Append("Activation memory per example in training (float32, every layer's and merge's output): 21,928·T bytes");
+                return s.ToString();
+            }
+        }
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram =>
-            "digraph \"SortPreNorm12\" {\n" +
-            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"SortPreNorm12: [N, T] -> [N, T, 10]\"];\n" +
-            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
-            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
-            "    \"input\" [label=\"input\\n[N, T]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
-            "    \"embed\" [label=\"embed\\nEmbedding\\n[N, T, 32]\"];\n" +
-            "    \"pos\" [label=\"pos\\nPositionalEmbedding\\n[N, T, 32]\"];\n" +
-            "    subgraph \"cluster_encoder.0\" {\n" +
-            "        label=\"encoder.0: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.0.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.0.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.0.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.0.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.0.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.0.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.1\" {\n" +
-            "        label=\"encoder.1: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.1.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.1.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.1.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.1.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.1.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.1.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.2\" {\n" +
-            "        label=\"encoder.2: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.2.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.2.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.2.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.2.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.2.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.2.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.3\" {\n" +
-            "        label=\"encoder.3: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.3.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.3.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.3.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.3.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.3.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.3.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.4\" {\n" +
-            "        label=\"encoder.4: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.4.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.4.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.4.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.4.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.4.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.4.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.5\" {\n" +
-            "        label=\"encoder.5: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.5.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.5.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.5.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.5.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.5.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.5.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.6\" {\n" +
-            "        label=\"encoder.6: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.6.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.6.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.6.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.6.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.6.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.6.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.7\" {\n" +
-            "        label=\"encoder.7: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.7.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.7.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.7.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.7.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.7.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.7.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.8\" {\n" +
-            "        label=\"encoder.8: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.8.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.8.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.8.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.8.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.8.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.8.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.9\" {\n" +
-            "        label=\"encoder.9: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.9.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.9.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.9.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.9.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.9.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.9.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.10\" {\n" +
-            "        label=\"encoder.10: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.10.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.10.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.10.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.10.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.10.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.10.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.11\" {\n" +
-            "        label=\"encoder.11: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.11.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.11.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.11.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "        \"encoder.11.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.11.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.11.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    \"norm\" [label=\"norm\\nLayerNorm\\n[N, T, 32]\"];\n" +
-            "    \"head\" [label=\"head\\nLinear\\n[N, T, 10]\"];\n" +
-            "    \"input\" -> \"embed\";\n" +
-            "    \"embed\" -> \"pos\";\n" +
-            "    \"pos\" -> \"encoder.0.ln1\";\n" +
-            "    \"encoder.0.ln1\" -> \"encoder.0.attn\";\n" +
-            "    \"pos\" -> \"encoder.0.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.0.attn\" -> \"encoder.0.ln2\";\n" +
-            "    \"encoder.0.ln2\" -> \"encoder.0.fc1\";\n" +
-            "    \"encoder.0.fc1\" -> \"encoder.0.gelu1\";\n" +
-            "    \"encoder.0.gelu1\" -> \"encoder.0.fc2\";\n" +
-            "    \"encoder.0.attn\" -> \"encoder.0.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.0.fc2\" -> \"encoder.1.ln1\";\n" +
-            "    \"encoder.1.ln1\" -> \"encoder.1.attn\";\n" +
-            "    \"encoder.0.fc2\" -> \"encoder.1.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.1.attn\" -> \"encoder.1.ln2\";\n" +
-            "    \"encoder.1.ln2\" -> \"encoder.1.fc1\";\n" +
-            "    \"encoder.1.fc1\" -> \"encoder.1.gelu1\";\n" +
-            "    \"encoder.1.gelu1\" -> \"encoder.1.fc2\";\n" +
-            "    \"encoder.1.attn\" -> \"encoder.1.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.1.fc2\" -> \"encoder.2.ln1\";\n" +
-            "    \"encoder.2.ln1\" -> \"encoder.2.attn\";\n" +
-            "    \"encoder.1.fc2\" -> \"encoder.2.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.2.attn\" -> \"encoder.2.ln2\";\n" +
-            "    \"encoder.2.ln2\" -> \"encoder.2.fc1\";\n" +
-            "    \"encoder.2.fc1\" -> \"encoder.2.gelu1\";\n" +
-            "    \"encoder.2.gelu1\" -> \"encoder.2.fc2\";\n" +
-            "    \"encoder.2.attn\" -> \"encoder.2.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.2.fc2\" -> \"encoder.3.ln1\";\n" +
-            "    \"encoder.3.ln1\" -> \"encoder.3.attn\";\n" +
-            "    \"encoder.2.fc2\" -> \"encoder.3.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.3.attn\" -> \"encoder.3.ln2\";\n" +
-            "    \"encoder.3.ln2\" -> \"encoder.3.fc1\";\n" +
-            "    \"encoder.3.fc1\" -> \"encoder.3.gelu1\";\n" +
-            "    \"encoder.3.gelu1\" -> \"encoder.3.fc2\";\n" +
-            "    \"encoder.3.attn\" -> \"encoder.3.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.3.fc2\" -> \"encoder.4.ln1\";\n" +
-            "    \"encoder.4.ln1\" -> \"encoder.4.attn\";\n" +
-            "    \"encoder.3.fc2\" -> \"encoder.4.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.4.attn\" -> \"encoder.4.ln2\";\n" +
-            "    \"encoder.4.ln2\" -> \"encoder.4.fc1\";\n" +
-            "    \"encoder.4.fc1\" -> \"encoder.4.gelu1\";\n" +
-            "    \"encoder.4.gelu1\" -> \"encoder.4.fc2\";\n" +
-            "    \"encoder.4.attn\" -> \"encoder.4.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.4.fc2\" -> \"encoder.5.ln1\";\n" +
-            "    \"encoder.5.ln1\" -> \"encoder.5.attn\";\n" +
-            "    \"encoder.4.fc2\" -> \"encoder.5.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.5.attn\" -> \"encoder.5.ln2\";\n" +
-            "    \"encoder.5.ln2\" -> \"encoder.5.fc1\";\n" +
-            "    \"encoder.5.fc1\" -> \"encoder.5.gelu1\";\n" +
-            "    \"encoder.5.gelu1\" -> \"encoder.5.fc2\";\n" +
-            "    \"encoder.5.attn\" -> \"encoder.5.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.5.fc2\" -> \"encoder.6.ln1\";\n" +
-            "    \"encoder.6.ln1\" -> \"encoder.6.attn\";\n" +
-            "    \"encoder.5.fc2\" -> \"encoder.6.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.6.attn\" -> \"encoder.6.ln2\";\n" +
-            "    \"encoder.6.ln2\" -> \"encoder.6.fc1\";\n" +
-            "    \"encoder.6.fc1\" -> \"encoder.6.gelu1\";\n" +
-            "    \"encoder.6.gelu1\" -> \"encoder.6.fc2\";\n" +
-            "    \"encoder.6.attn\" -> \"encoder.6.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.6.fc2\" -> \"encoder.7.ln1\";\n" +
-            "    \"encoder.7.ln1\" -> \"encoder.7.attn\";\n" +
-            "    \"encoder.6.fc2\" -> \"encoder.7.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.7.attn\" -> \"encoder.7.ln2\";\n" +
-            "    \"encoder.7.ln2\" -> \"encoder.7.fc1\";\n" +
-            "    \"encoder.7.fc1\" -> \"encoder.7.gelu1\";\n" +
-            "    \"encoder.7.gelu1\" -> \"encoder.7.fc2\";\n" +
-            "    \"encoder.7.attn\" -> \"encoder.7.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.7.fc2\" -> \"encoder.8.ln1\";\n" +
-            "    \"encoder.8.ln1\" -> \"encoder.8.attn\";\n" +
-            "    \"encoder.7.fc2\" -> \"encoder.8.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.8.attn\" -> \"encoder.8.ln2\";\n" +
-            "    \"encoder.8.ln2\" -> \"encoder.8.fc1\";\n" +
-            "    \"encoder.8.fc1\" -> \"encoder.8.gelu1\";\n" +
-            "    \"encoder.8.gelu1\" -> \"encoder.8.fc2\";\n" +
-            "    \"encoder.8.attn\" -> \"encoder.8.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.8.fc2\" -> \"encoder.9.ln1\";\n" +
-            "    \"encoder.9.ln1\" -> \"encoder.9.attn\";\n" +
-            "    \"encoder.8.fc2\" -> \"encoder.9.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.9.attn\" -> \"encoder.9.ln2\";\n" +
-            "    \"encoder.9.ln2\" -> \"encoder.9.fc1\";\n" +
-            "    \"encoder.9.fc1\" -> \"encoder.9.gelu1\";\n" +
-            "    \"encoder.9.gelu1\" -> \"encoder.9.fc2\";\n" +
-            "    \"encoder.9.attn\" -> \"encoder.9.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.9.fc2\" -> \"encoder.10.ln1\";\n" +
-            "    \"encoder.10.ln1\" -> \"encoder.10.attn\";\n" +
-            "    \"encoder.9.fc2\" -> \"encoder.10.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.10.attn\" -> \"encoder.10.ln2\";\n" +
-            "    \"encoder.10.ln2\" -> \"encoder.10.fc1\";\n" +
-            "    \"encoder.10.fc1\" -> \"encoder.10.gelu1\";\n" +
-            "    \"encoder.10.gelu1\" -> \"encoder.10.fc2\";\n" +
-            "    \"encoder.10.attn\" -> \"encoder.10.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.10.fc2\" -> \"encoder.11.ln1\";\n" +
-            "    \"encoder.11.ln1\" -> \"encoder.11.attn\";\n" +
-            "    \"encoder.10.fc2\" -> \"encoder.11.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.11.attn\" -> \"encoder.11.ln2\";\n" +
-            "    \"encoder.11.ln2\" -> \"encoder.11.fc1\";\n" +
-            "    \"encoder.11.fc1\" -> \"encoder.11.gelu1\";\n" +
-            "    \"encoder.11.gelu1\" -> \"encoder.11.fc2\";\n" +
-            "    \"encoder.11.attn\" -> \"encoder.11.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.11.fc2\" -> \"norm\";\n" +
-            "    \"norm\" -> \"head\";\n" +
-            "}";
+        public static string Diagram
+        {
+            get
+            {
+                var nodes = new global::System.Text.StringBuilder();
+                var edges = new global::System.Text.StringBuilder();
+                nodes.Append("digraph \"SortPreNorm12\" {\n");
+                nodes.Append("    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"SortPreNorm12: [N, T] -> [N, T, 10]\"];\n");
+                nodes.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n");
+                nodes.Append("    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n");
+                nodes.Append("    \"input\" [label=\"input\\n[N, T]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n");
+                nodes.Append("    \"embed\" [label=\"embed\\nEmbedding\\n[N, T, 32]\"];\n");
+                edges.Append("    \"input\" -> \"embed\";\n");
+                nodes.Append("    \"pos\" [label=\"pos\\nPositionalEmbedding\\n[N, T, 32]\"];\n");
+                edges.Append("    \"embed\" -> \"pos\";\n");
+                nodes.Append("    subgraph \"cluster_encoder.0\" {\n");
+                nodes.Append("        label=\"encoder.0: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.0.", "pos");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.1\" {\n");
+                nodes.Append("        label=\"encoder.1: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.1.", "encoder.0.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.2\" {\n");
+                nodes.Append("        label=\"encoder.2: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.2.", "encoder.1.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.3\" {\n");
+                nodes.Append("        label=\"encoder.3: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.3.", "encoder.2.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.4\" {\n");
+                nodes.Append("        label=\"encoder.4: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.4.", "encoder.3.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.5\" {\n");
+                nodes.Append("        label=\"encoder.5: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.5.", "encoder.4.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.6\" {\n");
+                nodes.Append("        label=\"encoder.6: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.6.", "encoder.5.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.7\" {\n");
+                nodes.Append("        label=\"encoder.7: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.7.", "encoder.6.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.8\" {\n");
+                nodes.Append("        label=\"encoder.8: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.8.", "encoder.7.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.9\" {\n");
+                nodes.Append("        label=\"encoder.9: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.9.", "encoder.8.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.10\" {\n");
+                nodes.Append("        label=\"encoder.10: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.10.", "encoder.9.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.11\" {\n");
+                nodes.Append("        label=\"encoder.11: SortEncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortEncoderBlock_Tx32.Diagram(nodes, edges, "encoder.11.", "encoder.10.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    \"norm\" [label=\"norm\\nLayerNorm\\n[N, T, 32]\"];\n");
+                edges.Append("    \"encoder.11.fc2\" -> \"norm\";\n");
+                nodes.Append("    \"head\" [label=\"head\\nLinear\\n[N, T, 10]\"];\n");
+                edges.Append("    \"norm\" -> \"head\";\n");
+                return nodes.Append(edges).Append('}').ToString();
+            }
+        }
 
         /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
         public static string PyTorchSource =>
@@ -706,6 +480,38 @@ namespace Dsl.Examples.Models
                 var fc2 = fc2_out.add(attn);                                   // [N, T, 32]: skip from 'attn' (Add)
                 attn.Dispose(); fc2_out.Dispose();
                 return fc2;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "ln1").PadRight(34)).Append("  LayerNorm            ").Append(input.PadRight(33)).Append("  [N, T, 32]        64              32·T\n");
+                s.Append(("  " + p + "attn").PadRight(34)).Append("  MultiHeadAttention   ").Append((p + "ln1, " + input).PadRight(33)).Append("  [N, T, 32]     4,224   4,096·T + 64·T²\n");
+                s.Append(("  " + p + "attn + " + input).PadRight(34)).Append("  Skip (Add)           ").Append((p + "attn, " + input).PadRight(33)).Append("  [N, T, 32]         0                 0\n");
+                s.Append(("  " + p + "ln2").PadRight(34)).Append("  LayerNorm            ").Append((p + "attn").PadRight(33)).Append("  [N, T, 32]        64              32·T\n");
+                s.Append(("  " + p + "fc1").PadRight(34)).Append("  Linear               ").Append((p + "ln2").PadRight(33)).Append("  [N, T, 128]    4,224           4,096·T\n");
+                s.Append(("  " + p + "gelu1").PadRight(34)).Append("  GELU                 ").Append((p + "fc1").PadRight(33)).Append("  [N, T, 128]        0                 0\n");
+                s.Append(("  " + p + "fc2").PadRight(34)).Append("  Linear               ").Append((p + "gelu1, " + p + "attn").PadRight(33)).Append("  [N, T, 32]     4,128           4,096·T\n");
+                s.Append(("  " + p + "fc2 + " + p + "attn").PadRight(34)).Append("  Skip (Add)           ").Append((p + "fc2, " + p + "attn").PadRight(33)).Append("  [N, T, 32]         0                 0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 32]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "ln1\";\n");
+                nodes.Append("        \"" + p + "attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n");
+                edges.Append("    \"" + p + "ln1\" -> \"" + p + "attn\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
+                nodes.Append("        \"" + p + "ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 32]\"];\n");
+                edges.Append("    \"" + p + "attn\" -> \"" + p + "ln2\";\n");
+                nodes.Append("        \"" + p + "fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n");
+                edges.Append("    \"" + p + "ln2\" -> \"" + p + "fc1\";\n");
+                nodes.Append("        \"" + p + "gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n");
+                edges.Append("    \"" + p + "fc1\" -> \"" + p + "gelu1\";\n");
+                nodes.Append("        \"" + p + "fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n");
+                edges.Append("    \"" + p + "gelu1\" -> \"" + p + "fc2\";\n");
+                edges.Append("    \"" + p + "attn\" -> \"" + p + "fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>

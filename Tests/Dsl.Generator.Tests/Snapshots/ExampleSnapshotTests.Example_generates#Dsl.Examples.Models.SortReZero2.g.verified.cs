@@ -52,74 +52,60 @@ namespace Dsl.Examples.Models
             "Activation memory per example in training (float32, every layer's and merge's output): 3,880·T bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded =>
-            "SortReZero2: [N, T] -> [N, T, 10] (every layer of every block)\n" +
-            "Layer                               Kind                     Inputs                           Output shape  Params              MACs\n" +
-            "------------------------------------------------------------------------------------------------------------------------------------\n" +
-            "embed                               Embedding                input                            [N, T, 32]       352                 0\n" +
-            "pos                                 PositionalEmbedding      embed                            [N, T, 32]       384                 0\n" +
-            "encoder.0                           SortReZeroBlock          pos                              [N, T, 32]    12,578  12,352·T + 64·T²\n" +
-            "  encoder.0.attn                    MultiHeadAttention       pos                              [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  pos + α·encoder.0.attn            Skip (Add, ×α (ReZero))  encoder.0.attn, pos              [N, T, 32]         1              32·T\n" +
-            "  encoder.0.fc1                     Linear                   encoder.0.attn                   [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.0.gelu1                   GELU                     encoder.0.fc1                    [N, T, 128]        0                 0\n" +
-            "  encoder.0.fc2                     Linear                   encoder.0.gelu1, encoder.0.attn  [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.0.attn + α·encoder.0.fc2  Skip (Add, ×α (ReZero))  encoder.0.fc2, encoder.0.attn    [N, T, 32]         1              32·T\n" +
-            "encoder.1                           SortReZeroBlock          encoder.0.fc2                    [N, T, 32]    12,578  12,352·T + 64·T²\n" +
-            "  encoder.1.attn                    MultiHeadAttention       encoder.0.fc2                    [N, T, 32]     4,224   4,096·T + 64·T²\n" +
-            "  encoder.0.fc2 + α·encoder.1.attn  Skip (Add, ×α (ReZero))  encoder.1.attn, encoder.0.fc2    [N, T, 32]         1              32·T\n" +
-            "  encoder.1.fc1                     Linear                   encoder.1.attn                   [N, T, 128]    4,224           4,096·T\n" +
-            "  encoder.1.gelu1                   GELU                     encoder.1.fc1                    [N, T, 128]        0                 0\n" +
-            "  encoder.1.fc2                     Linear                   encoder.1.gelu1, encoder.1.attn  [N, T, 32]     4,128           4,096·T\n" +
-            "  encoder.1.attn + α·encoder.1.fc2  Skip (Add, ×α (ReZero))  encoder.1.fc2, encoder.1.attn    [N, T, 32]         1              32·T\n" +
-            "head                                Linear                   encoder.1.fc2                    [N, T, 10]       330             320·T\n" +
-            "------------------------------------------------------------------------------------------------------------------------------------\n" +
-            "Total parameters: 26,222\n" +
-            "Trainable parameters: 26,222\n" +
-            "Multiply-accumulates per example: 25,024·T + 128·T²\n" +
-            "Parameter memory (float32): 104,888 bytes (102.4 KiB)\n" +
-            "Activation memory per example in training (float32, every layer's and merge's output): 3,880·T bytes";
+        public static string SummaryExpanded
+        {
+            get
+            {
+                var s = new global::System.Text.StringBuilder();
+                s.Append("SortReZero2: [N, T] -> [N, T, 10] (every layer of every block)\n");
+                s.Append("Layer                               Kind                     Inputs                           Output shape  Params              MACs\n");
+                s.Append("------------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("embed                               Embedding                input                            [N, T, 32]       352                 0\n");
+                s.Append("pos                                 PositionalEmbedding      embed                            [N, T, 32]       384                 0\n");
+                s.Append("encoder.0                           SortReZeroBlock          pos                              [N, T, 32]    12,578  12,352·T + 64·T²\n");
+                SortReZeroBlock_Tx32.SummaryExpanded(s, "encoder.0.", "pos");
+                s.Append("encoder.1                           SortReZeroBlock          encoder.0.fc2                    [N, T, 32]    12,578  12,352·T + 64·T²\n");
+                SortReZeroBlock_Tx32.SummaryExpanded(s, "encoder.1.", "encoder.0.fc2");
+                s.Append("head                                Linear                   encoder.1.fc2                    [N, T, 10]       330             320·T\n");
+                s.Append("------------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("Total parameters: 26,222\n");
+                s.Append("Trainable parameters: 26,222\n");
+                s.Append("Multiply-accumulates per example: 25,024·T + 128·T²\n");
+                s.Append("Parameter memory (float32): 104,888 bytes (102.4 KiB)\n");
+                s.Append("Activation memory per example in training (float32, every layer's and merge's output): 3,880·T bytes");
+                return s.ToString();
+            }
+        }
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram =>
-            "digraph \"SortReZero2\" {\n" +
-            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"SortReZero2: [N, T] -> [N, T, 10]\"];\n" +
-            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
-            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
-            "    \"input\" [label=\"input\\n[N, T]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
-            "    \"embed\" [label=\"embed\\nEmbedding\\n[N, T, 32]\"];\n" +
-            "    \"pos\" [label=\"pos\\nPositionalEmbedding\\n[N, T, 32]\"];\n" +
-            "    subgraph \"cluster_encoder.0\" {\n" +
-            "        label=\"encoder.0: SortReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.0.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.0.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.0.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.0.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.1\" {\n" +
-            "        label=\"encoder.1: SortReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.1.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n" +
-            "        \"encoder.1.fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n" +
-            "        \"encoder.1.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n" +
-            "        \"encoder.1.fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n" +
-            "    }\n" +
-            "    \"head\" [label=\"head\\nLinear\\n[N, T, 10]\"];\n" +
-            "    \"input\" -> \"embed\";\n" +
-            "    \"embed\" -> \"pos\";\n" +
-            "    \"pos\" -> \"encoder.0.attn\";\n" +
-            "    \"pos\" -> \"encoder.0.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
-            "    \"encoder.0.attn\" -> \"encoder.0.fc1\";\n" +
-            "    \"encoder.0.fc1\" -> \"encoder.0.gelu1\";\n" +
-            "    \"encoder.0.gelu1\" -> \"encoder.0.fc2\";\n" +
-            "    \"encoder.0.attn\" -> \"encoder.0.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
-            "    \"encoder.0.fc2\" -> \"encoder.1.attn\";\n" +
-            "    \"encoder.0.fc2\" -> \"encoder.1.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
-            "    \"encoder.1.attn\" -> \"encoder.1.fc1\";\n" +
-            "    \"encoder.1.fc1\" -> \"encoder.1.gelu1\";\n" +
-            "    \"encoder.1.gelu1\" -> \"encoder.1.fc2\";\n" +
-            "    \"encoder.1.attn\" -> \"encoder.1.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n" +
-            "    \"encoder.1.fc2\" -> \"head\";\n" +
-            "}";
+        public static string Diagram
+        {
+            get
+            {
+                var nodes = new global::System.Text.StringBuilder();
+                var edges = new global::System.Text.StringBuilder();
+                nodes.Append("digraph \"SortReZero2\" {\n");
+                nodes.Append("    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"SortReZero2: [N, T] -> [N, T, 10]\"];\n");
+                nodes.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n");
+                nodes.Append("    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n");
+                nodes.Append("    \"input\" [label=\"input\\n[N, T]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n");
+                nodes.Append("    \"embed\" [label=\"embed\\nEmbedding\\n[N, T, 32]\"];\n");
+                edges.Append("    \"input\" -> \"embed\";\n");
+                nodes.Append("    \"pos\" [label=\"pos\\nPositionalEmbedding\\n[N, T, 32]\"];\n");
+                edges.Append("    \"embed\" -> \"pos\";\n");
+                nodes.Append("    subgraph \"cluster_encoder.0\" {\n");
+                nodes.Append("        label=\"encoder.0: SortReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortReZeroBlock_Tx32.Diagram(nodes, edges, "encoder.0.", "pos");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.1\" {\n");
+                nodes.Append("        label=\"encoder.1: SortReZeroBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                SortReZeroBlock_Tx32.Diagram(nodes, edges, "encoder.1.", "encoder.0.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    \"head\" [label=\"head\\nLinear\\n[N, T, 10]\"];\n");
+                edges.Append("    \"encoder.1.fc2\" -> \"head\";\n");
+                return nodes.Append(edges).Append('}').ToString();
+            }
+        }
 
         /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
         public static string PyTorchSource =>
@@ -376,6 +362,32 @@ namespace Dsl.Examples.Models
                 var fc2 = ResidualAdd(attn, fc2_out, this.attn_to_fc2_scale, null, 0.0, this.training);  // [N, T, 32]: skip from 'attn' (Add, ×α (ReZero))
                 attn.Dispose(); fc2_out.Dispose();
                 return fc2;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "attn").PadRight(34)).Append("  MultiHeadAttention       ").Append(input.PadRight(31)).Append("  [N, T, 32]     4,224   4,096·T + 64·T²\n");
+                s.Append(("  " + input + " + α·" + p + "attn").PadRight(34)).Append("  Skip (Add, ×α (ReZero))  ").Append((p + "attn, " + input).PadRight(31)).Append("  [N, T, 32]         1              32·T\n");
+                s.Append(("  " + p + "fc1").PadRight(34)).Append("  Linear                   ").Append((p + "attn").PadRight(31)).Append("  [N, T, 128]    4,224           4,096·T\n");
+                s.Append(("  " + p + "gelu1").PadRight(34)).Append("  GELU                     ").Append((p + "fc1").PadRight(31)).Append("  [N, T, 128]        0                 0\n");
+                s.Append(("  " + p + "fc2").PadRight(34)).Append("  Linear                   ").Append((p + "gelu1, " + p + "attn").PadRight(31)).Append("  [N, T, 32]     4,128           4,096·T\n");
+                s.Append(("  " + p + "attn + α·" + p + "fc2").PadRight(34)).Append("  Skip (Add, ×α (ReZero))  ").Append((p + "fc2, " + p + "attn").PadRight(31)).Append("  [N, T, 32]         1              32·T\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 32]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "attn\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n");
+                nodes.Append("        \"" + p + "fc1\" [label=\"fc1\\nLinear\\n[N, T, 128]\"];\n");
+                edges.Append("    \"" + p + "attn\" -> \"" + p + "fc1\";\n");
+                nodes.Append("        \"" + p + "gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 128]\"];\n");
+                edges.Append("    \"" + p + "fc1\" -> \"" + p + "gelu1\";\n");
+                nodes.Append("        \"" + p + "fc2\" [label=\"fc2\\nLinear\\n[N, T, 32]\"];\n");
+                edges.Append("    \"" + p + "gelu1\" -> \"" + p + "fc2\";\n");
+                edges.Append("    \"" + p + "attn\" -> \"" + p + "fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add, ×α (ReZero)\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>

@@ -57,217 +57,159 @@ namespace Dsl.Examples.Models
             "Activation memory per example in training (float32, every layer's and merge's output): 12,904 bytes (12.6 KiB)";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded =>
-            "TanhMlp20: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n" +
-            "Layer              Kind       Inputs           Output shape  Params    MACs\n" +
-            "---------------------------------------------------------------------------\n" +
-            "flatten1           Flatten    input            [N, 784]           0       0\n" +
-            "input_fc           Linear     flatten1         [N, 64]       50,240  50,176\n" +
-            "tanh1              Tanh       input_fc         [N, 64]            0       0\n" +
-            "hidden.0           TanhLayer  tanh1            [N, 64]        4,160   4,096\n" +
-            "  hidden.0.fc      Linear     tanh1            [N, 64]        4,160   4,096\n" +
-            "  hidden.0.tanh1   Tanh       hidden.0.fc      [N, 64]            0       0\n" +
-            "hidden.1           TanhLayer  hidden.0.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.1.fc      Linear     hidden.0.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.1.tanh1   Tanh       hidden.1.fc      [N, 64]            0       0\n" +
-            "hidden.2           TanhLayer  hidden.1.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.2.fc      Linear     hidden.1.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.2.tanh1   Tanh       hidden.2.fc      [N, 64]            0       0\n" +
-            "hidden.3           TanhLayer  hidden.2.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.3.fc      Linear     hidden.2.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.3.tanh1   Tanh       hidden.3.fc      [N, 64]            0       0\n" +
-            "hidden.4           TanhLayer  hidden.3.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.4.fc      Linear     hidden.3.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.4.tanh1   Tanh       hidden.4.fc      [N, 64]            0       0\n" +
-            "hidden.5           TanhLayer  hidden.4.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.5.fc      Linear     hidden.4.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.5.tanh1   Tanh       hidden.5.fc      [N, 64]            0       0\n" +
-            "hidden.6           TanhLayer  hidden.5.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.6.fc      Linear     hidden.5.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.6.tanh1   Tanh       hidden.6.fc      [N, 64]            0       0\n" +
-            "hidden.7           TanhLayer  hidden.6.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.7.fc      Linear     hidden.6.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.7.tanh1   Tanh       hidden.7.fc      [N, 64]            0       0\n" +
-            "hidden.8           TanhLayer  hidden.7.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.8.fc      Linear     hidden.7.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.8.tanh1   Tanh       hidden.8.fc      [N, 64]            0       0\n" +
-            "hidden.9           TanhLayer  hidden.8.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.9.fc      Linear     hidden.8.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.9.tanh1   Tanh       hidden.9.fc      [N, 64]            0       0\n" +
-            "hidden.10          TanhLayer  hidden.9.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.10.fc     Linear     hidden.9.tanh1   [N, 64]        4,160   4,096\n" +
-            "  hidden.10.tanh1  Tanh       hidden.10.fc     [N, 64]            0       0\n" +
-            "hidden.11          TanhLayer  hidden.10.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.11.fc     Linear     hidden.10.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.11.tanh1  Tanh       hidden.11.fc     [N, 64]            0       0\n" +
-            "hidden.12          TanhLayer  hidden.11.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.12.fc     Linear     hidden.11.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.12.tanh1  Tanh       hidden.12.fc     [N, 64]            0       0\n" +
-            "hidden.13          TanhLayer  hidden.12.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.13.fc     Linear     hidden.12.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.13.tanh1  Tanh       hidden.13.fc     [N, 64]            0       0\n" +
-            "hidden.14          TanhLayer  hidden.13.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.14.fc     Linear     hidden.13.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.14.tanh1  Tanh       hidden.14.fc     [N, 64]            0       0\n" +
-            "hidden.15          TanhLayer  hidden.14.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.15.fc     Linear     hidden.14.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.15.tanh1  Tanh       hidden.15.fc     [N, 64]            0       0\n" +
-            "hidden.16          TanhLayer  hidden.15.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.16.fc     Linear     hidden.15.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.16.tanh1  Tanh       hidden.16.fc     [N, 64]            0       0\n" +
-            "hidden.17          TanhLayer  hidden.16.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.17.fc     Linear     hidden.16.tanh1  [N, 64]        4,160   4,096\n" +
-            "  hidden.17.tanh1  Tanh       hidden.17.fc     [N, 64]            0       0\n" +
-            "head               Linear     hidden.17.tanh1  [N, 10]          650     640\n" +
-            "---------------------------------------------------------------------------\n" +
-            "Total parameters: 125,770\n" +
-            "Trainable parameters: 125,770\n" +
-            "Multiply-accumulates per example: 124,544\n" +
-            "Parameter memory (float32): 503,080 bytes (491.3 KiB)\n" +
-            "Activation memory per example in training (float32, every layer's and merge's output): 12,904 bytes (12.6 KiB)";
+        public static string SummaryExpanded
+        {
+            get
+            {
+                var s = new global::System.Text.StringBuilder();
+                s.Append("TanhMlp20: [N, 1, 28, 28] -> [N, 10] (every layer of every block)\n");
+                s.Append("Layer              Kind       Inputs           Output shape  Params    MACs\n");
+                s.Append("---------------------------------------------------------------------------\n");
+                s.Append("flatten1           Flatten    input            [N, 784]           0       0\n");
+                s.Append("input_fc           Linear     flatten1         [N, 64]       50,240  50,176\n");
+                s.Append("tanh1              Tanh       input_fc         [N, 64]            0       0\n");
+                s.Append("hidden.0           TanhLayer  tanh1            [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.0.", "tanh1");
+                s.Append("hidden.1           TanhLayer  hidden.0.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.1.", "hidden.0.tanh1");
+                s.Append("hidden.2           TanhLayer  hidden.1.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.2.", "hidden.1.tanh1");
+                s.Append("hidden.3           TanhLayer  hidden.2.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.3.", "hidden.2.tanh1");
+                s.Append("hidden.4           TanhLayer  hidden.3.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.4.", "hidden.3.tanh1");
+                s.Append("hidden.5           TanhLayer  hidden.4.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.5.", "hidden.4.tanh1");
+                s.Append("hidden.6           TanhLayer  hidden.5.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.6.", "hidden.5.tanh1");
+                s.Append("hidden.7           TanhLayer  hidden.6.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.7.", "hidden.6.tanh1");
+                s.Append("hidden.8           TanhLayer  hidden.7.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.8.", "hidden.7.tanh1");
+                s.Append("hidden.9           TanhLayer  hidden.8.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.9.", "hidden.8.tanh1");
+                s.Append("hidden.10          TanhLayer  hidden.9.tanh1   [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.10.", "hidden.9.tanh1");
+                s.Append("hidden.11          TanhLayer  hidden.10.tanh1  [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.11.", "hidden.10.tanh1");
+                s.Append("hidden.12          TanhLayer  hidden.11.tanh1  [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.12.", "hidden.11.tanh1");
+                s.Append("hidden.13          TanhLayer  hidden.12.tanh1  [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.13.", "hidden.12.tanh1");
+                s.Append("hidden.14          TanhLayer  hidden.13.tanh1  [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.14.", "hidden.13.tanh1");
+                s.Append("hidden.15          TanhLayer  hidden.14.tanh1  [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.15.", "hidden.14.tanh1");
+                s.Append("hidden.16          TanhLayer  hidden.15.tanh1  [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.16.", "hidden.15.tanh1");
+                s.Append("hidden.17          TanhLayer  hidden.16.tanh1  [N, 64]        4,160   4,096\n");
+                TanhLayer_64.SummaryExpanded(s, "hidden.17.", "hidden.16.tanh1");
+                s.Append("head               Linear     hidden.17.tanh1  [N, 10]          650     640\n");
+                s.Append("---------------------------------------------------------------------------\n");
+                s.Append("Total parameters: 125,770\n");
+                s.Append("Trainable parameters: 125,770\n");
+                s.Append("Multiply-accumulates per example: 124,544\n");
+                s.Append("Parameter memory (float32): 503,080 bytes (491.3 KiB)\n");
+                s.Append("Activation memory per example in training (float32, every layer's and merge's output): 12,904 bytes (12.6 KiB)");
+                return s.ToString();
+            }
+        }
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram =>
-            "digraph \"TanhMlp20\" {\n" +
-            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"TanhMlp20: [N, 1, 28, 28] -> [N, 10]\"];\n" +
-            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
-            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
-            "    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
-            "    \"flatten1\" [label=\"flatten1\\nFlatten\\n[N, 784]\"];\n" +
-            "    \"input_fc\" [label=\"input_fc\\nLinear\\n[N, 64]\"];\n" +
-            "    \"tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    subgraph \"cluster_hidden.0\" {\n" +
-            "        label=\"hidden.0: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.0.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.0.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.1\" {\n" +
-            "        label=\"hidden.1: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.1.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.1.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.2\" {\n" +
-            "        label=\"hidden.2: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.2.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.2.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.3\" {\n" +
-            "        label=\"hidden.3: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.3.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.3.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.4\" {\n" +
-            "        label=\"hidden.4: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.4.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.4.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.5\" {\n" +
-            "        label=\"hidden.5: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.5.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.5.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.6\" {\n" +
-            "        label=\"hidden.6: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.6.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.6.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.7\" {\n" +
-            "        label=\"hidden.7: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.7.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.7.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.8\" {\n" +
-            "        label=\"hidden.8: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.8.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.8.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.9\" {\n" +
-            "        label=\"hidden.9: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.9.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.9.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.10\" {\n" +
-            "        label=\"hidden.10: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.10.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.10.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.11\" {\n" +
-            "        label=\"hidden.11: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.11.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.11.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.12\" {\n" +
-            "        label=\"hidden.12: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.12.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.12.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.13\" {\n" +
-            "        label=\"hidden.13: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.13.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.13.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.14\" {\n" +
-            "        label=\"hidden.14: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.14.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.14.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.15\" {\n" +
-            "        label=\"hidden.15: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.15.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.15.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.16\" {\n" +
-            "        label=\"hidden.16: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.16.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.16.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_hidden.17\" {\n" +
-            "        label=\"hidden.17: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"hidden.17.fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n" +
-            "        \"hidden.17.tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n" +
-            "    }\n" +
-            "    \"head\" [label=\"head\\nLinear\\n[N, 10]\"];\n" +
-            "    \"input\" -> \"flatten1\";\n" +
-            "    \"flatten1\" -> \"input_fc\";\n" +
-            "    \"input_fc\" -> \"tanh1\";\n" +
-            "    \"tanh1\" -> \"hidden.0.fc\";\n" +
-            "    \"hidden.0.fc\" -> \"hidden.0.tanh1\";\n" +
-            "    \"hidden.0.tanh1\" -> \"hidden.1.fc\";\n" +
-            "    \"hidden.1.fc\" -> \"hidden.1.tanh1\";\n" +
-            "    \"hidden.1.tanh1\" -> \"hidden.2.fc\";\n" +
-            "    \"hidden.2.fc\" -> \"hidden.2.tanh1\";\n" +
-            "    \"hidden.2.tanh1\" -> \"hidden.3.fc\";\n" +
-            "    \"hidden.3.fc\" -> \"hidden.3.tanh1\";\n" +
-            "    \"hidden.3.tanh1\" -> \"hidden.4.fc\";\n" +
-            "    \"hidden.4.fc\" -> \"hidden.4.tanh1\";\n" +
-            "    \"hidden.4.tanh1\" -> \"hidden.5.fc\";\n" +
-            "    \"hidden.5.fc\" -> \"hidden.5.tanh1\";\n" +
-            "    \"hidden.5.tanh1\" -> \"hidden.6.fc\";\n" +
-            "    \"hidden.6.fc\" -> \"hidden.6.tanh1\";\n" +
-            "    \"hidden.6.tanh1\" -> \"hidden.7.fc\";\n" +
-            "    \"hidden.7.fc\" -> \"hidden.7.tanh1\";\n" +
-            "    \"hidden.7.tanh1\" -> \"hidden.8.fc\";\n" +
-            "    \"hidden.8.fc\" -> \"hidden.8.tanh1\";\n" +
-            "    \"hidden.8.tanh1\" -> \"hidden.9.fc\";\n" +
-            "    \"hidden.9.fc\" -> \"hidden.9.tanh1\";\n" +
-            "    \"hidden.9.tanh1\" -> \"hidden.10.fc\";\n" +
-            "    \"hidden.10.fc\" -> \"hidden.10.tanh1\";\n" +
-            "    \"hidden.10.tanh1\" -> \"hidden.11.fc\";\n" +
-            "    \"hidden.11.fc\" -> \"hidden.11.tanh1\";\n" +
-            "    \"hidden.11.tanh1\" -> \"hidden.12.fc\";\n" +
-            "    \"hidden.12.fc\" -> \"hidden.12.tanh1\";\n" +
-            "    \"hidden.12.tanh1\" -> \"hidden.13.fc\";\n" +
-            "    \"hidden.13.fc\" -> \"hidden.13.tanh1\";\n" +
-            "    \"hidden.13.tanh1\" -> \"hidden.14.fc\";\n" +
-            "    \"hidden.14.fc\" -> \"hidden.14.tanh1\";\n" +
-            "    \"hidden.14.tanh1\" -> \"hidden.15.fc\";\n" +
-            "    \"hidden.15.fc\" -> \"hidden.15.tanh1\";\n" +
-            "    \"hidden.15.tanh1\" -> \"hidden.16.fc\";\n" +
-            "    \"hidden.16.fc\" -> \"hidden.16.tanh1\";\n" +
-            "    \"hidden.16.tanh1\" -> \"hidden.17.fc\";\n" +
-            "    \"hidden.17.fc\" -> \"hidden.17.tanh1\";\n" +
-            "    \"hidden.17.tanh1\" -> \"head\";\n" +
-            "}";
+        public static string Diagram
+        {
+            get
+            {
+                var nodes = new global::System.Text.StringBuilder();
+                var edges = new global::System.Text.StringBuilder();
+                nodes.Append("digraph \"TanhMlp20\" {\n");
+                nodes.Append("    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"TanhMlp20: [N, 1, 28, 28] -> [N, 10]\"];\n");
+                nodes.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n");
+                nodes.Append("    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n");
+                nodes.Append("    \"input\" [label=\"input\\n[N, 1, 28, 28]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n");
+                nodes.Append("    \"flatten1\" [label=\"flatten1\\nFlatten\\n[N, 784]\"];\n");
+                edges.Append("    \"input\" -> \"flatten1\";\n");
+                nodes.Append("    \"input_fc\" [label=\"input_fc\\nLinear\\n[N, 64]\"];\n");
+                edges.Append("    \"flatten1\" -> \"input_fc\";\n");
+                nodes.Append("    \"tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n");
+                edges.Append("    \"input_fc\" -> \"tanh1\";\n");
+                nodes.Append("    subgraph \"cluster_hidden.0\" {\n");
+                nodes.Append("        label=\"hidden.0: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.0.", "tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.1\" {\n");
+                nodes.Append("        label=\"hidden.1: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.1.", "hidden.0.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.2\" {\n");
+                nodes.Append("        label=\"hidden.2: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.2.", "hidden.1.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.3\" {\n");
+                nodes.Append("        label=\"hidden.3: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.3.", "hidden.2.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.4\" {\n");
+                nodes.Append("        label=\"hidden.4: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.4.", "hidden.3.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.5\" {\n");
+                nodes.Append("        label=\"hidden.5: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.5.", "hidden.4.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.6\" {\n");
+                nodes.Append("        label=\"hidden.6: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.6.", "hidden.5.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.7\" {\n");
+                nodes.Append("        label=\"hidden.7: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.7.", "hidden.6.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.8\" {\n");
+                nodes.Append("        label=\"hidden.8: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.8.", "hidden.7.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.9\" {\n");
+                nodes.Append("        label=\"hidden.9: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.9.", "hidden.8.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.10\" {\n");
+                nodes.Append("        label=\"hidden.10: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.10.", "hidden.9.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.11\" {\n");
+                nodes.Append("        label=\"hidden.11: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.11.", "hidden.10.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.12\" {\n");
+                nodes.Append("        label=\"hidden.12: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.12.", "hidden.11.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.13\" {\n");
+                nodes.Append("        label=\"hidden.13: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.13.", "hidden.12.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.14\" {\n");
+                nodes.Append("        label=\"hidden.14: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.14.", "hidden.13.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.15\" {\n");
+                nodes.Append("        label=\"hidden.15: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.15.", "hidden.14.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.16\" {\n");
+                nodes.Append("        label=\"hidden.16: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.16.", "hidden.15.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_hidden.17\" {\n");
+                nodes.Append("        label=\"hidden.17: TanhLayer\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                TanhLayer_64.Diagram(nodes, edges, "hidden.17.", "hidden.16.tanh1");
+                nodes.Append("    }\n");
+                nodes.Append("    \"head\" [label=\"head\\nLinear\\n[N, 10]\"];\n");
+                edges.Append("    \"hidden.17.tanh1\" -> \"head\";\n");
+                return nodes.Append(edges).Append('}').ToString();
+            }
+        }
 
         /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
         public static string PyTorchSource =>
@@ -499,6 +441,22 @@ namespace Dsl.Examples.Models
                 var tanh1 = global::TorchSharp.torch.tanh(fc);  // [N, 64]
                 fc.Dispose();
                 return tanh1;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "fc").PadRight(17)).Append("  Linear     ").Append(input.PadRight(15)).Append("  [N, 64]        4,160   4,096\n");
+                s.Append(("  " + p + "tanh1").PadRight(17)).Append("  Tanh       ").Append((p + "fc").PadRight(15)).Append("  [N, 64]            0       0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "fc\" [label=\"fc\\nLinear\\n[N, 64]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "fc\";\n");
+                nodes.Append("        \"" + p + "tanh1\" [label=\"tanh1\\nTanh\\n[N, 64]\"];\n");
+                edges.Append("    \"" + p + "fc\" -> \"" + p + "tanh1\";\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>

@@ -56,92 +56,66 @@ namespace Dsl.Examples.Models
             "Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes";
 
         /// <summary>The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.</summary>
-        public static string SummaryExpanded =>
-            "TextClassifier: [N, T] -> [N, 4] (every layer of every block)\n" +
-            "Layer                             Kind                 Inputs                           Output shape  Params               MACs\n" +
-            "-------------------------------------------------------------------------------------------------------------------------------\n" +
-            "embed                             Embedding            input                            [N, T, 64]    64,000                  0\n" +
-            "pos                               PositionalEmbedding  embed                            [N, T, 64]     8,192                  0\n" +
-            "encoder.0                         EncoderBlock         pos                              [N, T, 64]    49,984  49,280·T + 128·T²\n" +
-            "  encoder.0.ln1                   LayerNorm            pos                              [N, T, 64]       128               64·T\n" +
-            "  encoder.0.attn                  MultiHeadAttention   encoder.0.ln1, pos               [N, T, 64]    16,640  16,384·T + 128·T²\n" +
-            "  encoder.0.attn + pos            Skip (Add)           encoder.0.attn, pos              [N, T, 64]         0                  0\n" +
-            "  encoder.0.ln2                   LayerNorm            encoder.0.attn                   [N, T, 64]       128               64·T\n" +
-            "  encoder.0.fc1                   Linear               encoder.0.ln2                    [N, T, 256]   16,640           16,384·T\n" +
-            "  encoder.0.gelu1                 GELU                 encoder.0.fc1                    [N, T, 256]        0                  0\n" +
-            "  encoder.0.fc2                   Linear               encoder.0.gelu1, encoder.0.attn  [N, T, 64]    16,448           16,384·T\n" +
-            "  encoder.0.fc2 + encoder.0.attn  Skip (Add)           encoder.0.fc2, encoder.0.attn    [N, T, 64]         0                  0\n" +
-            "encoder.1                         EncoderBlock         encoder.0.fc2                    [N, T, 64]    49,984  49,280·T + 128·T²\n" +
-            "  encoder.1.ln1                   LayerNorm            encoder.0.fc2                    [N, T, 64]       128               64·T\n" +
-            "  encoder.1.attn                  MultiHeadAttention   encoder.1.ln1, encoder.0.fc2     [N, T, 64]    16,640  16,384·T + 128·T²\n" +
-            "  encoder.1.attn + encoder.0.fc2  Skip (Add)           encoder.1.attn, encoder.0.fc2    [N, T, 64]         0                  0\n" +
-            "  encoder.1.ln2                   LayerNorm            encoder.1.attn                   [N, T, 64]       128               64·T\n" +
-            "  encoder.1.fc1                   Linear               encoder.1.ln2                    [N, T, 256]   16,640           16,384·T\n" +
-            "  encoder.1.gelu1                 GELU                 encoder.1.fc1                    [N, T, 256]        0                  0\n" +
-            "  encoder.1.fc2                   Linear               encoder.1.gelu1, encoder.1.attn  [N, T, 64]    16,448           16,384·T\n" +
-            "  encoder.1.fc2 + encoder.1.attn  Skip (Add)           encoder.1.fc2, encoder.1.attn    [N, T, 64]         0                  0\n" +
-            "norm                              LayerNorm            encoder.1.fc2                    [N, T, 64]       128               64·T\n" +
-            "pool                              GlobalAvgPool        norm                             [N, 64]            0                  0\n" +
-            "head                              Linear               pool                             [N, 4]           260                256\n" +
-            "-------------------------------------------------------------------------------------------------------------------------------\n" +
-            "Total parameters: 172,548\n" +
-            "Trainable parameters: 172,548\n" +
-            "Multiply-accumulates per example: 98,624·T + 256·T² + 256\n" +
-            "Parameter memory (float32): 690,192 bytes (674.0 KiB)\n" +
-            "Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes";
+        public static string SummaryExpanded
+        {
+            get
+            {
+                var s = new global::System.Text.StringBuilder();
+                s.Append("TextClassifier: [N, T] -> [N, 4] (every layer of every block)\n");
+                s.Append("Layer                             Kind                 Inputs                           Output shape  Params               MACs\n");
+                s.Append("-------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("embed                             Embedding            input                            [N, T, 64]    64,000                  0\n");
+                s.Append("pos                               PositionalEmbedding  embed                            [N, T, 64]     8,192                  0\n");
+                s.Append("encoder.0                         EncoderBlock         pos                              [N, T, 64]    49,984  49,280·T + 128·T²\n");
+                EncoderBlock_Tx64.SummaryExpanded(s, "encoder.0.", "pos");
+                s.Append("encoder.1                         EncoderBlock         encoder.0.fc2                    [N, T, 64]    49,984  49,280·T + 128·T²\n");
+                EncoderBlock_Tx64.SummaryExpanded(s, "encoder.1.", "encoder.0.fc2");
+                s.Append("norm                              LayerNorm            encoder.1.fc2                    [N, T, 64]       128               64·T\n");
+                s.Append("pool                              GlobalAvgPool        norm                             [N, 64]            0                  0\n");
+                s.Append("head                              Linear               pool                             [N, 4]           260                256\n");
+                s.Append("-------------------------------------------------------------------------------------------------------------------------------\n");
+                s.Append("Total parameters: 172,548\n");
+                s.Append("Trainable parameters: 172,548\n");
+                s.Append("Multiply-accumulates per example: 98,624·T + 256·T² + 256\n");
+                s.Append("Parameter memory (float32): 690,192 bytes (674.0 KiB)\n");
+                s.Append("Activation memory per example in training (float32, every layer's and merge's output): 7,936·T + 272 bytes");
+                return s.ToString();
+            }
+        }
 
         /// <summary>The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.</summary>
-        public static string Diagram =>
-            "digraph \"TextClassifier\" {\n" +
-            "    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"TextClassifier: [N, T] -> [N, 4]\"];\n" +
-            "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n" +
-            "    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n" +
-            "    \"input\" [label=\"input\\n[N, T]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n" +
-            "    \"embed\" [label=\"embed\\nEmbedding\\n[N, T, 64]\"];\n" +
-            "    \"pos\" [label=\"pos\\nPositionalEmbedding\\n[N, T, 64]\"];\n" +
-            "    subgraph \"cluster_encoder.0\" {\n" +
-            "        label=\"encoder.0: EncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.0.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
-            "        \"encoder.0.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
-            "        \"encoder.0.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
-            "        \"encoder.0.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
-            "        \"encoder.0.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
-            "        \"encoder.0.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
-            "    }\n" +
-            "    subgraph \"cluster_encoder.1\" {\n" +
-            "        label=\"encoder.1: EncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n" +
-            "        \"encoder.1.ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n" +
-            "        \"encoder.1.attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n" +
-            "        \"encoder.1.ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n" +
-            "        \"encoder.1.fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n" +
-            "        \"encoder.1.gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n" +
-            "        \"encoder.1.fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n" +
-            "    }\n" +
-            "    \"norm\" [label=\"norm\\nLayerNorm\\n[N, T, 64]\"];\n" +
-            "    \"pool\" [label=\"pool\\nGlobalAvgPool\\n[N, 64]\"];\n" +
-            "    \"head\" [label=\"head\\nLinear\\n[N, 4]\"];\n" +
-            "    \"input\" -> \"embed\";\n" +
-            "    \"embed\" -> \"pos\";\n" +
-            "    \"pos\" -> \"encoder.0.ln1\";\n" +
-            "    \"encoder.0.ln1\" -> \"encoder.0.attn\";\n" +
-            "    \"pos\" -> \"encoder.0.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.0.attn\" -> \"encoder.0.ln2\";\n" +
-            "    \"encoder.0.ln2\" -> \"encoder.0.fc1\";\n" +
-            "    \"encoder.0.fc1\" -> \"encoder.0.gelu1\";\n" +
-            "    \"encoder.0.gelu1\" -> \"encoder.0.fc2\";\n" +
-            "    \"encoder.0.attn\" -> \"encoder.0.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.0.fc2\" -> \"encoder.1.ln1\";\n" +
-            "    \"encoder.1.ln1\" -> \"encoder.1.attn\";\n" +
-            "    \"encoder.0.fc2\" -> \"encoder.1.attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.1.attn\" -> \"encoder.1.ln2\";\n" +
-            "    \"encoder.1.ln2\" -> \"encoder.1.fc1\";\n" +
-            "    \"encoder.1.fc1\" -> \"encoder.1.gelu1\";\n" +
-            "    \"encoder.1.gelu1\" -> \"encoder.1.fc2\";\n" +
-            "    \"encoder.1.attn\" -> \"encoder.1.fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n" +
-            "    \"encoder.1.fc2\" -> \"norm\";\n" +
-            "    \"norm\" -> \"pool\";\n" +
-            "    \"pool\" -> \"head\";\n" +
-            "}";
+        public static string Diagram
+        {
+            get
+            {
+                var nodes = new global::System.Text.StringBuilder();
+                var edges = new global::System.Text.StringBuilder();
+                nodes.Append("digraph \"TextClassifier\" {\n");
+                nodes.Append("    graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=12, label=\"TextClassifier: [N, T] -> [N, 4]\"];\n");
+                nodes.Append("    node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3f8\", color=\"#5b7083\", fontname=\"Helvetica\", fontsize=10];\n");
+                nodes.Append("    edge [color=\"#5b7083\", fontname=\"Helvetica\", fontsize=9];\n");
+                nodes.Append("    \"input\" [label=\"input\\n[N, T]\", shape=ellipse, fillcolor=\"#dff0d8\"];\n");
+                nodes.Append("    \"embed\" [label=\"embed\\nEmbedding\\n[N, T, 64]\"];\n");
+                edges.Append("    \"input\" -> \"embed\";\n");
+                nodes.Append("    \"pos\" [label=\"pos\\nPositionalEmbedding\\n[N, T, 64]\"];\n");
+                edges.Append("    \"embed\" -> \"pos\";\n");
+                nodes.Append("    subgraph \"cluster_encoder.0\" {\n");
+                nodes.Append("        label=\"encoder.0: EncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                EncoderBlock_Tx64.Diagram(nodes, edges, "encoder.0.", "pos");
+                nodes.Append("    }\n");
+                nodes.Append("    subgraph \"cluster_encoder.1\" {\n");
+                nodes.Append("        label=\"encoder.1: EncoderBlock\"; style=\"rounded,dashed\"; color=\"#8a9aa9\"; fontsize=10;\n");
+                EncoderBlock_Tx64.Diagram(nodes, edges, "encoder.1.", "encoder.0.fc2");
+                nodes.Append("    }\n");
+                nodes.Append("    \"norm\" [label=\"norm\\nLayerNorm\\n[N, T, 64]\"];\n");
+                edges.Append("    \"encoder.1.fc2\" -> \"norm\";\n");
+                nodes.Append("    \"pool\" [label=\"pool\\nGlobalAvgPool\\n[N, 64]\"];\n");
+                edges.Append("    \"norm\" -> \"pool\";\n");
+                nodes.Append("    \"head\" [label=\"head\\nLinear\\n[N, 4]\"];\n");
+                edges.Append("    \"pool\" -> \"head\";\n");
+                return nodes.Append(edges).Append('}').ToString();
+            }
+        }
 
         /// <summary>The network as one self-contained Python file: a PyTorch <c>nn.Module</c> with this module's state_dict keys, shapes, input checks and forward (blocks as submodules), so weights saved from C# load into it with <c>load_state_dict</c>.</summary>
         public static string PyTorchSource =>
@@ -406,6 +380,38 @@ namespace Dsl.Examples.Models
                 var fc2 = fc2_out.add(attn);                                   // [N, T, 64]: skip from 'attn' (Add)
                 attn.Dispose(); fc2_out.Dispose();
                 return fc2;
+            }
+
+            /// <summary>This block's rows in the model's <c>SummaryExpanded</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by <paramref name="input"/>.</summary>
+            internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)
+            {
+                s.Append(("  " + p + "ln1").PadRight(32)).Append("  LayerNorm            ").Append(input.PadRight(31)).Append("  [N, T, 64]       128               64·T\n");
+                s.Append(("  " + p + "attn").PadRight(32)).Append("  MultiHeadAttention   ").Append((p + "ln1, " + input).PadRight(31)).Append("  [N, T, 64]    16,640  16,384·T + 128·T²\n");
+                s.Append(("  " + p + "attn + " + input).PadRight(32)).Append("  Skip (Add)           ").Append((p + "attn, " + input).PadRight(31)).Append("  [N, T, 64]         0                  0\n");
+                s.Append(("  " + p + "ln2").PadRight(32)).Append("  LayerNorm            ").Append((p + "attn").PadRight(31)).Append("  [N, T, 64]       128               64·T\n");
+                s.Append(("  " + p + "fc1").PadRight(32)).Append("  Linear               ").Append((p + "ln2").PadRight(31)).Append("  [N, T, 256]   16,640           16,384·T\n");
+                s.Append(("  " + p + "gelu1").PadRight(32)).Append("  GELU                 ").Append((p + "fc1").PadRight(31)).Append("  [N, T, 256]        0                  0\n");
+                s.Append(("  " + p + "fc2").PadRight(32)).Append("  Linear               ").Append((p + "gelu1, " + p + "attn").PadRight(31)).Append("  [N, T, 64]    16,448           16,384·T\n");
+                s.Append(("  " + p + "fc2 + " + p + "attn").PadRight(32)).Append("  Skip (Add)           ").Append((p + "fc2, " + p + "attn").PadRight(31)).Append("  [N, T, 64]         0                  0\n");
+            }
+
+            /// <summary>This block's nodes and edges in the model's <c>Diagram</c>, for the use under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>) fed by the node <paramref name="input"/>.</summary>
+            internal static void Diagram(global::System.Text.StringBuilder nodes, global::System.Text.StringBuilder edges, string p, string input)
+            {
+                nodes.Append("        \"" + p + "ln1\" [label=\"ln1\\nLayerNorm\\n[N, T, 64]\"];\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "ln1\";\n");
+                nodes.Append("        \"" + p + "attn\" [label=\"attn\\nMultiHeadAttention\\n[N, T, 64]\"];\n");
+                edges.Append("    \"" + p + "ln1\" -> \"" + p + "attn\";\n");
+                edges.Append("    \"" + input + "\" -> \"" + p + "attn\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
+                nodes.Append("        \"" + p + "ln2\" [label=\"ln2\\nLayerNorm\\n[N, T, 64]\"];\n");
+                edges.Append("    \"" + p + "attn\" -> \"" + p + "ln2\";\n");
+                nodes.Append("        \"" + p + "fc1\" [label=\"fc1\\nLinear\\n[N, T, 256]\"];\n");
+                edges.Append("    \"" + p + "ln2\" -> \"" + p + "fc1\";\n");
+                nodes.Append("        \"" + p + "gelu1\" [label=\"gelu1\\nGELU\\n[N, T, 256]\"];\n");
+                edges.Append("    \"" + p + "fc1\" -> \"" + p + "gelu1\";\n");
+                nodes.Append("        \"" + p + "fc2\" [label=\"fc2\\nLinear\\n[N, T, 64]\"];\n");
+                edges.Append("    \"" + p + "gelu1\" -> \"" + p + "fc2\";\n");
+                edges.Append("    \"" + p + "attn\" -> \"" + p + "fc2\" [style=dashed, penwidth=1.5, color=\"#c0392b\", fontcolor=\"#c0392b\", label=\"Add\"];\n");
             }
 
             /// <summary>This block's nodes in the model's <c>OnnxGraph()</c>: its layers under the state_dict prefix <paramref name="p"/> (<c>stage1.0.</c>), reading the value named <paramref name="input"/>.</summary>

@@ -1,0 +1,66 @@
+using System;
+using System.Linq;
+using Dsl.Generator.Common;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace Dsl.Generator.Tests;
+
+/// <summary>
+/// The text helpers of the emitters: C# literals written as Roslyn writes them (the fast paths included), and a block
+/// body's templates (<see cref="BodyTemplate"/>) as C# expressions and as one use's text.
+/// </summary>
+public class GeneratedTextTests
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("plain text [N, 16, 28, 28]")]
+    [InlineData("\"stage1.0.conv1\" [label=\"conv1\\nConv2d\"];")]
+    [InlineData("a \\ backslash and a \" quote")]
+    [InlineData("tab\there, newline\nthere, nul\0")]
+    [InlineData("T² · 98,624·T — ×3 é")]
+    [InlineData("\u2028 line separator, \u0085 next line, \uD83D\uDE00 surrogates, \uFFFF")]
+    [InlineData("lone \uD800 surrogate")]
+    public void A_literal_is_what_Roslyn_writes(string text)
+    {
+        Assert.Equal(SymbolDisplay.FormatLiteral(text, quote: true), CSharpText.Literal(text));
+        Assert.Equal(SymbolDisplay.FormatLiteral(text + "\n", quote: true), CSharpText.LineLiteral(text, newline: true));
+        Assert.Equal(SymbolDisplay.FormatLiteral(text, quote: true), CSharpText.LineLiteral(text, newline: false));
+    }
+
+    [Fact]
+    public void Random_text_is_written_as_Roslyn_writes_it()
+    {
+        var random = new Random(7);
+        const string alphabet = "ab \"\\\n\t\r\0\u007f\u0085\u00e9\u2028\u2029\uD83D\uDE00\uD800\u00b2\u00d7{}";
+        for (var i = 0; i < 2000; i++)
+        {
+            var text = new string(Enumerable.Range(0, random.Next(12)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            Assert.Equal(SymbolDisplay.FormatLiteral(text, quote: true), CSharpText.Literal(text));
+            Assert.Equal(SymbolDisplay.FormatLiteral(text + "\n", quote: true), CSharpText.LineLiteral(text, newline: true));
+        }
+    }
+
+    [Fact]
+    public void A_template_is_a_csharp_expression_of_the_prefix_and_the_input()
+    {
+        var p = BodyTemplate.Prefix;
+        var input = BodyTemplate.Input;
+        Assert.Equal("\"relu1\"", BodyTemplate.Expression("relu1"));
+        Assert.Equal("input", BodyTemplate.Expression(input));
+        Assert.Equal("p", BodyTemplate.Expression(p));
+        Assert.Equal("p + \"conv1\"", BodyTemplate.Expression(p + "conv1"));
+        Assert.Equal("\"  \" + p + \"bn2 + \" + input", BodyTemplate.Expression("  " + p + "bn2 + " + input));
+        Assert.Equal("\"\\\"\" + p + \"conv1\\\" -> \\\"\" + input + \"\\\";\\n\"", BodyTemplate.Expression("\"" + p + "conv1\" -> \"" + input + "\";\n"));
+    }
+
+    [Fact]
+    public void A_template_of_one_use_has_its_prefix_and_input_and_the_length_it_says()
+    {
+        var template = "  " + BodyTemplate.Prefix + "bn2, " + BodyTemplate.Input;
+        Assert.Equal("  stage1.10.bn2, stage1.9.relu2", BodyTemplate.Substitute(template, "stage1.10.", "stage1.9.relu2"));
+        Assert.Equal(BodyTemplate.Substitute(template, "stage1.10.", "stage1.9.relu2").Length, BodyTemplate.Length(template, "stage1.10.", "stage1.9.relu2"));
+        Assert.Equal("relu1", BodyTemplate.Substitute("relu1", "x.", "y"));
+        Assert.False(BodyTemplate.IsTemplate("stage1.0.conv1"));
+    }
+}
