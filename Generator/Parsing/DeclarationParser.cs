@@ -499,6 +499,11 @@ public static class DeclarationParser
             }
 
             model ??= models.For(syntax.SyntaxTree);
+            if (LiteralArguments.IsAcceptedConstant(arguments[i].Expression, targets[i], attribute.AttributeClass, model))
+            {
+                continue;
+            }
+
             if (model is not null && !IsConstantArgument(arguments[i].Expression, model, ct))
             {
                 return true;

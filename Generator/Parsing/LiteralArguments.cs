@@ -7,17 +7,34 @@ namespace Dsl.Generator.Parsing;
 
 /// <summary>
 /// Accepts, from the syntax alone, the attribute arguments nearly every model is made of: a number, string or bool
-/// literal (a number possibly negated) that converts implicitly to its parameter's type. Asking the semantic model
-/// instead binds the whole attribute and runs the nullable analysis over it, which was most of the parse
-/// (docs/benchmarks.md#the-generators-cost). It only ever accepts: whatever it is not sure of (an enum, a named
-/// constant, a narrowing, a <c>params</c> parameter, a <c>name:</c> argument) goes to the semantic model as before.
+/// literal (a number possibly negated) that converts implicitly to its parameter's type, and a constant of the DSL
+/// named as <c>Channels.Same</c> or <c>SkipMode.Concat</c> whose value the compiler bound, with its parameter's type.
+/// Asking the semantic model instead binds the whole attribute and runs the nullable analysis over it, which was most
+/// of the parse (docs/benchmarks.md#the-generators-cost). It only ever accepts: whatever it is not sure of (another
+/// named constant, a narrowing, a <c>params</c> parameter, a <c>name:</c> argument) goes to the semantic model as before.
 /// </summary>
 internal static class LiteralArguments
 {
-    /// <summary>The type each syntax argument converts to, or null where that is not plain from the attribute.</summary>
-    public static ITypeSymbol?[] TargetTypes(AttributeData attribute, SeparatedSyntaxList<AttributeArgumentSyntax> arguments)
+    /// <summary>What each syntax argument converts to, and the value the compiler bound for it, where plain from the attribute.</summary>
+    public readonly struct Target
     {
-        var targets = new ITypeSymbol?[arguments.Count];
+        public Target(ITypeSymbol type, TypedConstant bound)
+        {
+            Type = type;
+            Bound = bound;
+        }
+
+        /// <summary>The parameter's or property's type; null where the position does not follow the syntax.</summary>
+        public ITypeSymbol? Type { get; }
+
+        /// <summary>The compiler's value for the argument (its <see cref="TypedConstant.Kind"/> is Error when it could not bind it).</summary>
+        public TypedConstant Bound { get; }
+    }
+
+    /// <summary>The target of each syntax argument (default where that is not plain from the attribute).</summary>
+    public static Target[] TargetTypes(AttributeData attribute, SeparatedSyntaxList<AttributeArgumentSyntax> arguments)
+    {
+        var targets = new Target[arguments.Count];
         var parameters = attribute.AttributeConstructor?.Parameters ?? default;
         if (parameters.IsDefault || arguments.Any(a => a.NameColon is not null))
         {
@@ -29,21 +46,58 @@ internal static class LiteralArguments
         {
             if (arguments[i].NameEquals is { } nameEquals)
             {
-                targets[i] = MemberType(attribute.AttributeClass, nameEquals.Name.Identifier.ValueText);
+                var name = nameEquals.Name.Identifier.ValueText;
+                var bound = attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value;
+                if (MemberType(attribute.AttributeClass, name) is { } type)
+                {
+                    targets[i] = new Target(type, bound);
+                }
             }
             else if (position < parameters.Length && !parameters[position].IsParams)
             {
-                targets[i] = parameters[position++].Type;
+                var bound = position < attribute.ConstructorArguments.Length ? attribute.ConstructorArguments[position] : default;
+                targets[i] = new Target(parameters[position++].Type, bound);
             }
         }
 
         return targets;
     }
 
-    /// <summary>True when the expression is a literal that converts implicitly to the target: no need to ask.</summary>
-    public static bool IsAcceptedLiteral(ExpressionSyntax expression, ITypeSymbol? target)
+    /// <summary>
+    /// True when the expression is <c>Type.Member</c>, a constant of a type of the attribute's own namespace (the DSL's
+    /// <c>Channels</c>, <c>SkipMode</c>) of exactly the target's type, the type's name binds to that type where the
+    /// attribute is (a user's <c>SkipMode</c> may hide it: a lookup of the name alone, which needs no nullable
+    /// analysis), and the compiler bound the argument to that value.
+    /// </summary>
+    public static bool IsAcceptedConstant(ExpressionSyntax expression, Target target, INamedTypeSymbol? attributeClass, SemanticModel? model)
     {
-        if (target is null)
+        if (target.Type is not { } type || target.Bound.Kind is TypedConstantKind.Error or TypedConstantKind.Array or TypedConstantKind.Type
+            || target.Bound.IsNull || !SymbolEqualityComparer.Default.Equals(target.Bound.Type, type)
+            || expression is not MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression, Expression: IdentifierNameSyntax owner, Name: IdentifierNameSyntax member }
+            || attributeClass?.ContainingNamespace is not { } dsl || model is null)
+        {
+            return false;
+        }
+
+        foreach (var candidate in dsl.GetTypeMembers(owner.Identifier.ValueText))
+        {
+            foreach (var field in candidate.GetMembers(member.Identifier.ValueText).OfType<IFieldSymbol>())
+            {
+                if (field.IsConst && SymbolEqualityComparer.Default.Equals(field.Type, type) && Equals(field.ConstantValue, target.Bound.Value))
+                {
+                    var named = model.GetSpeculativeSymbolInfo(expression.SpanStart, owner, SpeculativeBindingOption.BindAsTypeOrNamespace).Symbol;
+                    return SymbolEqualityComparer.Default.Equals(named, candidate);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when the expression is a literal that converts implicitly to the target: no need to ask.</summary>
+    public static bool IsAcceptedLiteral(ExpressionSyntax expression, Target to)
+    {
+        if (to.Type is not { } target)
         {
             return false;
         }

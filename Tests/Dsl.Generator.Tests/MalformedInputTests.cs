@@ -51,6 +51,41 @@ public class MalformedInputTests
         AssertOnlyCompilerErrors(run, compilerError);
     }
 
+    // The parser accepts Channels.Same and SkipMode.Concat from the syntax and the bound value (LiteralArguments); a
+    // user's type of that name in the model's namespace hides the DSL's, and must still fail where the compiler fails.
+    [Theory]
+    [InlineData("public static class Channels { public const long Same = -1; }", "[Conv2d(Channels.Same, 3)]", "CS1503")]
+    [InlineData("public static class Channels { public static int Same = -1; }", "[Conv2d(Channels.Same, 3)]", "CS0182")]
+    [InlineData("public static class Channels { public const int Other = -1; }", "[Conv2d(Channels.Same, 3)]", "CS0117")]
+    [InlineData("public enum SkipMode { Add, Concat }", "[Flatten, Linear(8, Name = \"a\"), Linear(8, Name = \"b\")] [Skip(\"a\", \"b\", Mode = SkipMode.Concat)]", "CS0266")]
+    public void A_dsl_constant_hidden_by_a_users_type_is_left_to_the_compiler(string declaration, string layer, string compilerError)
+    {
+        var run = Run($$"""
+            {{declaration}}
+
+            [Model(8, 28, 28)]
+            [Conv2d(8, 3)]
+            {{layer}}
+            public partial class Broken { }
+            """);
+
+        AssertOnlyCompilerErrors(run, compilerError);
+    }
+
+    [Fact]
+    public void A_dsl_constant_is_read_as_its_value()
+    {
+        var run = Run("""
+            [Model(8, 28, 28)]
+            [Conv2d(Channels.Double, 3, Padding = 1, Name = "a"), Conv2d(Channels.Same, 1, Name = "b")]
+            [Skip("a", "b", Mode = SkipMode.Concat)]
+            public partial class Constants { }
+            """);
+
+        run.AssertNoDiagnostics();
+        Assert.Contains("public static long[] OutputShape => new long[] { 32, 28, 28 };", run.GeneratedSource("Constants.g.cs"), System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_Skip_with_one_argument_is_left_to_the_compiler()
     {
