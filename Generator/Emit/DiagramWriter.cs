@@ -22,13 +22,11 @@ public static class DiagramWriter
     /// <summary>One statement of the diagram: a node line, an edge line (edges follow all nodes), or a block use's call.</summary>
     public sealed class Piece
     {
-        private Piece(bool edge, string text, BlockSpecialisation? block, string prefix, string input)
+        private Piece(bool edge, string text, BlockUse? use)
         {
             IsEdge = edge;
             Text = text;
-            Block = block;
-            Prefix = prefix;
-            Input = input;
+            Use = use;
         }
 
         public bool IsEdge { get; }
@@ -36,18 +34,14 @@ public static class DiagramWriter
         /// <summary>The line (a <see cref="BodyTemplate"/> in a block's part), without its newline.</summary>
         public string Text { get; }
 
-        /// <summary>For a call: the block whose part is written, under <see cref="Prefix"/>, fed by <see cref="Input"/>.</summary>
-        public BlockSpecialisation? Block { get; }
+        /// <summary>For a call: the use whose block's part is written.</summary>
+        public BlockUse? Use { get; }
 
-        public string Prefix { get; }
+        public static Piece Node(string text) => new(false, text, null);
 
-        public string Input { get; }
+        public static Piece Edge(string text) => new(true, text, null);
 
-        public static Piece Node(string text) => new(false, text, null, "", "");
-
-        public static Piece Edge(string text) => new(true, text, null, "", "");
-
-        public static Piece Call(BlockSpecialisation block, string prefix, string input) => new(false, "", block, prefix, input);
+        public static Piece Call(BlockUse use) => new(false, "", use);
     }
 
     /// <summary>The diagram of a model: its lines before the layers, its pieces, and each called block's part, by class name.</summary>
@@ -70,15 +64,12 @@ public static class DiagramWriter
         public List<string> Lines()
         {
             var lines = new List<string>(Header);
-            lines.AddRange(Pieces.Where(p => !p.IsEdge).Select(p => p.Text));
+            lines.AddRange(Pieces.Where(p => !p.IsEdge && p.Use is null).Select(p => p.Text));
             lines.AddRange(Pieces.Where(p => p.IsEdge).Select(p => p.Text));
             lines.Add("}");
             return lines;
         }
     }
-
-    /// <summary>The whole diagram, line by line, every repetition written out.</summary>
-    public static List<string> Lines(string modelName, PlannedBody body) => Compose(modelName, body, blocksOnce: false).Lines();
 
     /// <param name="blocksOnce">Whether each block use becomes a call of its class's part (written once per class).</param>
     public static Composition Compose(string modelName, PlannedBody body, bool blocksOnce)
@@ -130,8 +121,8 @@ public static class DiagramWriter
     {
         foreach (var piece in pieces)
         {
-            w.Line(piece.Block is { } block
-                ? $"{block.ClassName}.Diagram(nodes, edges, {CSharpText.Literal(piece.Prefix)}, {CSharpText.Literal(piece.Input)});"
+            w.Line(piece.Use is { } use
+                ? use.Call("Diagram", "nodes, edges")
                 : $"{(piece.IsEdge ? "edges" : "nodes")}.Append({BodyTemplate.Expression(piece.Text + "\n")});");
         }
     }
@@ -172,7 +163,7 @@ public static class DiagramWriter
                         blocks[block.ClassName] = part;
                     }
 
-                    pieces.Add(Piece.Call(block, repetition.Name + ".", repetition.Input));
+                    pieces.Add(Piece.Call(new BlockUse(block, repetition.Name + ".", repetition.Input)));
                 }
 
                 pieces.Add(Piece.Node($"{indent}}}"));

@@ -114,12 +114,12 @@ public static class OnnxEmitter
                     if (!blocks.TryGetValue(block.ClassName, out var written))
                     {
                         var interrupted = g.StartBody(inner);
-                        var bodyOutput = WriteBody(g, block.Body, OnnxBuilder.BodyPrefix, OnnxBuilder.BodyInput, null);
+                        var bodyOutput = WriteBody(g, block.Body, BodyTemplate.Prefix, BodyTemplate.Input, null);
                         written = (g.EndBody(interrupted), bodyOutput);
                         blocks[block.ClassName] = written;
                     }
 
-                    g.Statement($"{block.ClassName}.OnnxGraph(g, {CSharpText.Literal(inner)}, {OnnxBuilder.Expression(output)});");
+                    g.Statement(new BlockUse(block, inner, output).Call("OnnxGraph", "g"));
                     output = BodyTemplate.Substitute(written.Output, inner, output);
                 }
 

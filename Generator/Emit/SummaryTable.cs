@@ -31,26 +31,21 @@ public static class SummaryTable
     /// <summary>A row of the table, or a block use's call of its class's part (its inner rows).</summary>
     public sealed class Item
     {
-        private Item(string[]? cells, BlockSpecialisation? block, string prefix, string input)
+        private Item(string[]? cells, BlockUse? use)
         {
             Cells = cells;
-            Block = block;
-            Prefix = prefix;
-            Input = input;
+            Use = use;
         }
 
         /// <summary>The row's cells (<see cref="BodyTemplate"/>s in a block's part), or null for a call.</summary>
         public string[]? Cells { get; }
 
-        public BlockSpecialisation? Block { get; }
+        /// <summary>For a call: the use whose block's rows are written.</summary>
+        public BlockUse? Use { get; }
 
-        public string Prefix { get; }
+        public static Item Row(string[] cells) => new(cells, null);
 
-        public string Input { get; }
-
-        public static Item Row(string[] cells) => new(cells, null, "", "");
-
-        public static Item Call(BlockSpecialisation block, string prefix, string input) => new(null, block, prefix, input);
+        public static Item Call(BlockUse use) => new(null, use);
     }
 
     /// <summary>
@@ -145,12 +140,12 @@ public static class SummaryTable
         var widths = Header.Select(h => h.Length).ToArray();
         foreach (var item in items)
         {
-            var rows = item.Cells is { } cells ? new[] { cells } : (IEnumerable<string[]>)blocks[item.Block!.ClassName];
+            var rows = item.Use is { } use ? blocks[use.Block.ClassName] : (IEnumerable<string[]>)new[] { item.Cells! };
             foreach (var row in rows)
             {
                 for (var c = 0; c < widths.Length; c++)
                 {
-                    widths[c] = System.Math.Max(widths[c], BodyTemplate.Length(row[c], item.Prefix, item.Input));
+                    widths[c] = System.Math.Max(widths[c], item.Use is { } u ? BodyTemplate.Length(row[c], u.Prefix, u.Input) : row[c].Length);
                 }
             }
         }
@@ -173,8 +168,8 @@ public static class SummaryTable
 
         foreach (var item in table.Items)
         {
-            w.Line(item.Block is { } block
-                ? $"{block.ClassName}.SummaryExpanded(s, {CSharpText.Literal(item.Prefix)}, {CSharpText.Literal(item.Input)});"
+            w.Line(item.Use is { } use
+                ? use.Call("SummaryExpanded", "s")
                 : $"s.Append({CSharpText.LineLiteral(table.Format(item.Cells!), newline: true)});");
         }
 
@@ -256,7 +251,7 @@ public static class SummaryTable
                         blocks[block.ClassName] = part.Select(i => i.Cells!).ToList();
                     }
 
-                    items.Add(Item.Call(block, repetition.Name + ".", repetition.Input));
+                    items.Add(Item.Call(new BlockUse(block, repetition.Name + ".", repetition.Input)));
                 }
             }
 

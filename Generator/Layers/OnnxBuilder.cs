@@ -33,12 +33,6 @@ public sealed class OnnxNotExportableException : System.Exception
 /// </summary>
 public sealed class OnnxBuilder
 {
-    /// <summary>A block body's prefix, written once as its class's <c>OnnxGraph(g, p, input)</c> (<see cref="BodyTemplate"/>).</summary>
-    public const string BodyPrefix = BodyTemplate.Prefix;
-
-    /// <summary>That body's input value (<see cref="BodyTemplate"/>).</summary>
-    public const string BodyInput = BodyTemplate.Input;
-
     private List<string> _lines = new();
     private HashSet<string> _names = new(System.StringComparer.Ordinal);
     private HashSet<string> _weights = new(System.StringComparer.Ordinal);
@@ -55,7 +49,7 @@ public sealed class OnnxBuilder
     public void Reserve(string name) => _names.Add(name);
 
     /// <summary>
-    /// Writes what follows into a block body's own lines, under <see cref="BodyPrefix"/>, with names of its own (each use
+    /// Writes what follows into a block body's own lines, under <see cref="BodyTemplate.Prefix"/>, with names of its own (each use
     /// has its own prefix; the constants stay the graph's); <paramref name="displayPrefix"/> is the prefix of its first
     /// use, for messages. Returns what <see cref="EndBody"/> restores.
     /// </summary>
@@ -84,10 +78,7 @@ public sealed class OnnxBuilder
     public void Statement(string line) => _lines.Add(line);
 
     /// <summary>A layer's qualified name as a user reads it (in messages): the body prefix replaced by its first use's.</summary>
-    public string Display(string field) => (Prefix.StartsWith(BodyPrefix, System.StringComparison.Ordinal) ? _displayPrefix + Prefix.Substring(1) : Prefix) + field;
-
-    /// <summary>A value name as a C# expression (<see cref="BodyTemplate.Expression"/>).</summary>
-    public static string Expression(string name) => BodyTemplate.Expression(name);
+    public string Display(string field) => (Prefix.StartsWith(BodyTemplate.Prefix, System.StringComparison.Ordinal) ? _displayPrefix + Prefix.Substring(1) : Prefix) + field;
 
     /// <summary>A fresh value name under the prefix: <paramref name="hint"/>, or with <c>_2</c>, <c>_3</c>, … when taken.</summary>
     public string Fresh(string hint)
@@ -113,7 +104,7 @@ public sealed class OnnxBuilder
         var name = Prefix + key.TrimStart('@');
         if (_weights.Add(name))
         {
-            _lines.Add($"g.Weight({Expression(name)});");
+            _lines.Add($"g.Weight({BodyTemplate.Expression(name)});");
         }
 
         return name;
@@ -172,12 +163,12 @@ public sealed class OnnxBuilder
     public string Node(string op, string hint, string[] inputs, params OnnxAttr[] attributes)
     {
         var output = Fresh(hint);
-        _lines.Add($"g.Node({CSharpText.Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(Expression))} }}, new[] {{ {Expression(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
+        _lines.Add($"g.Node({CSharpText.Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(BodyTemplate.Expression))} }}, new[] {{ {BodyTemplate.Expression(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
         return output;
     }
 
     /// <summary>Adds a comment line (which layer the next nodes come from), for whoever reads the generated code.</summary>
-    public void Comment(string text) => _lines.Add("// " + text.Replace(BodyPrefix, "").Replace(BodyInput, "input").Replace("\n", " "));
+    public void Comment(string text) => _lines.Add("// " + text.Replace(BodyTemplate.Prefix, "").Replace(BodyTemplate.Input, "input").Replace("\n", " "));
 
     /// <summary>
     /// <c>x·Wᵀ (+ b)</c> for a state_dict <c>[out, in]</c> weight over the last axis of any rank (Linear, attention
