@@ -60,19 +60,24 @@ public static class DiagramWriter
 
         public Dictionary<string, List<Piece>> Blocks { get; }
 
-        /// <summary>The whole text, line by line (only without block calls).</summary>
+        /// <summary>The whole text, line by line: only a diagram without block calls has it at compile time.</summary>
         public List<string> Lines()
         {
+            if (Blocks.Count > 0)
+            {
+                throw new System.InvalidOperationException("a diagram that calls its blocks' parts is composed at run time");
+            }
+
             var lines = new List<string>(Header);
-            lines.AddRange(Pieces.Where(p => !p.IsEdge && p.Use is null).Select(p => p.Text));
+            lines.AddRange(Pieces.Where(p => !p.IsEdge).Select(p => p.Text));
             lines.AddRange(Pieces.Where(p => p.IsEdge).Select(p => p.Text));
             lines.Add("}");
             return lines;
         }
     }
 
-    /// <param name="blocksOnce">Whether each block use becomes a call of its class's part (written once per class).</param>
-    public static Composition Compose(string modelName, PlannedBody body, bool blocksOnce)
+    /// <summary>The diagram, each block use a call of its class's part (written once per class).</summary>
+    public static Composition Compose(string modelName, PlannedBody body)
     {
         var header = new List<string>
         {
@@ -84,7 +89,7 @@ public static class DiagramWriter
         };
         var pieces = new List<Piece>();
         var blocks = new Dictionary<string, List<Piece>>(System.StringComparer.Ordinal);
-        WriteLayers(pieces, blocksOnce ? LayerFlow.Composed(body) : LayerFlow.Of(body, expand: true), Indent, blocksOnce ? blocks : null);
+        WriteLayers(pieces, LayerFlow.Composed(body), Indent, blocks);
         return new Composition(header, pieces, blocks);
     }
 
@@ -127,7 +132,7 @@ public static class DiagramWriter
         }
     }
 
-    /// <param name="blocks">Block parts written so far (the model's level when composing); null: repetitions written out.</param>
+    /// <param name="blocks">Block parts written so far (the model's level); null inside a block's part, where its own blocks are written out.</param>
     private static void WriteLayers(List<Piece> pieces, IReadOnlyList<FlowLayer> layers, string indent, Dictionary<string, List<Piece>>? blocks)
     {
         foreach (var flow in layers)

@@ -89,15 +89,16 @@ public sealed class FlowLayer
 }
 
 /// <summary>
-/// Walks a plan into <see cref="FlowLayer"/>s: folded (block uses as one layer) or expanded (every repetition and inner
-/// layer). For text that a model composes from its blocks' parts (<see cref="BodyTemplate"/>), <see cref="Composed"/>
-/// gives the repetitions without their inner layers and <see cref="OfBody"/> a block body once, under the stand-ins.
+/// Walks a plan into <see cref="FlowLayer"/>s: folded (block uses as one layer, the summary), or expanded for text that a
+/// model composes from its blocks' parts (<see cref="BodyTemplate"/>): <see cref="Composed"/> gives the repetitions
+/// without their inner layers and <see cref="OfBody"/> a block body once, under the stand-ins, its own blocks inline.
 /// </summary>
 public static class LayerFlow
 {
     private static readonly ConditionalWeakTable<PlannedBody, IReadOnlyList<FlowLayer>> Bodies = new();
 
-    public static IReadOnlyList<FlowLayer> Of(PlannedBody body, bool expand) => Walk(body, "", LayerCatalog.InputName, expand, composed: false);
+    /// <summary>Block uses as one layer each.</summary>
+    public static IReadOnlyList<FlowLayer> Folded(PlannedBody body) => Walk(body, "", LayerCatalog.InputName, expand: false, composed: false);
 
     /// <summary>Expanded, but each repetition of a block use without its inner layers: those come from <see cref="OfBody"/>.</summary>
     public static IReadOnlyList<FlowLayer> Composed(PlannedBody body) => Walk(body, "", LayerCatalog.InputName, expand: true, composed: true);

@@ -69,7 +69,7 @@ public static class ModelEmitter
             "A summary table of the network: layer, kind, inputs, output shape, parameters and multiply-accumulates per example (a repeated block folded to one row), with the totals and the memory (see the class's remarks).",
             summary);
         const string expandedSummary = "The summary with every layer: each repetition of a block and the layers inside it, named as in the state_dict (<c>stage2.1.conv1</c>); a block's row totals its inner rows.";
-        var expanded = SummaryTable.Compose(model.ClassName, body, expanded: true, blocksOnce: true);
+        var expanded = SummaryTable.Compose(model.ClassName, body, expanded: true);
         if (expanded.Blocks.Count == 0)
         {
             WriteStringProperty(w, "SummaryExpanded", expandedSummary, expanded.Lines());
@@ -80,7 +80,7 @@ public static class ModelEmitter
         }
 
         const string diagramSummary = "The network as a Graphviz DOT graph (render it with <c>dot -Tsvg</c>): the input, a node per layer with its kind and output shape, dashed coloured skip edges labelled with their merge, a cluster per block repetition.";
-        var diagram = DiagramWriter.Compose(model.ClassName, body, blocksOnce: true);
+        var diagram = DiagramWriter.Compose(model.ClassName, body);
         if (diagram.Blocks.Count == 0)
         {
             WriteStringProperty(w, "Diagram", diagramSummary, diagram.Lines());

@@ -25,8 +25,8 @@ public static class SummaryTable
         "a skip projection and a merge produce for one example in training (what autograd keeps for the backward pass; " +
         "not the input, not tensors inside a layer, not gradients or optimiser state).";
 
-    public static List<string> Lines(string modelName, PlannedBody body, bool expanded = false) =>
-        Compose(modelName, body, expanded, blocksOnce: false).Lines();
+    /// <summary>The folded table, line by line.</summary>
+    public static List<string> Lines(string modelName, PlannedBody body) => Compose(modelName, body, expanded: false).Lines();
 
     /// <summary>A row of the table, or a block use's call of its class's part (its inner rows).</summary>
     public sealed class Item
@@ -77,9 +77,14 @@ public static class SummaryTable
 
         public string Format(string[] row) => string.Join("  ", row.Select((cell, c) => Right(c) ? cell.PadLeft(Widths[c]) : cell.PadRight(Widths[c]))).TrimEnd();
 
-        /// <summary>The whole table, line by line (only without block calls).</summary>
+        /// <summary>The whole table, line by line: only a table without block calls has it at compile time.</summary>
         public List<string> Lines()
         {
+            if (Blocks.Count > 0)
+            {
+                throw new System.InvalidOperationException("a table that calls its blocks' rows is composed at run time");
+            }
+
             var lines = new List<string> { Title, Format(Header), Rule };
             lines.AddRange(Items.Select(i => Format(i.Cells!)));
             lines.Add(Rule);
@@ -130,13 +135,12 @@ public static class SummaryTable
         private static bool Right(int column) => column >= 4;
     }
 
-    /// <param name="blocksOnce">Expanded only: whether each block use becomes a call of its class's part (written once per class).</param>
-    public static Composition Compose(string modelName, PlannedBody body, bool expanded, bool blocksOnce)
+    /// <param name="expanded">Every layer of every repetition, each block use a call of its class's rows (written once per class); otherwise folded.</param>
+    public static Composition Compose(string modelName, PlannedBody body, bool expanded)
     {
         var items = new List<Item>();
         var blocks = new Dictionary<string, List<string[]>>(System.StringComparer.Ordinal);
-        var compose = expanded && blocksOnce;
-        AddRows(items, compose ? LayerFlow.Composed(body) : LayerFlow.Of(body, expanded), "", compose ? blocks : null);
+        AddRows(items, expanded ? LayerFlow.Composed(body) : LayerFlow.Folded(body), "", expanded ? blocks : null);
         var widths = Header.Select(h => h.Length).ToArray();
         foreach (var item in items)
         {
@@ -216,7 +220,7 @@ public static class SummaryTable
         yield return $"Activation memory per example in training (float32, every layer's and merge's output): {Bytes(MemoryCounts.ActivationElements(body) * MemoryCounts.BytesPerElement)}";
     }
 
-    /// <param name="blocks">Block parts written so far (the model's level when composing); null: repetitions written out.</param>
+    /// <param name="blocks">Block parts written so far (the model's level of the expanded table); null: folded, or inside a block's part, where its own blocks are written out.</param>
     private static void AddRows(List<Item> items, IReadOnlyList<FlowLayer> layers, string indent, Dictionary<string, List<string[]>>? blocks)
     {
         foreach (var flow in layers)
