@@ -144,7 +144,7 @@ public static class DeclarationParser
 
     private static bool IsFirstModelAttribute(INamedTypeSymbol type, AttributeData attribute)
     {
-        var first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LayerCatalog.ModelAttribute);
+        var first = type.GetAttributes().FirstOrDefault(a => IsDslType(a.AttributeClass, LayerCatalog.ModelAttribute));
         var a = first?.ApplicationSyntaxReference;
         var b = attribute.ApplicationSyntaxReference;
         return a is not null && b is not null && a.SyntaxTree == b.SyntaxTree && a.Span == b.Span;
@@ -243,7 +243,7 @@ public static class DeclarationParser
         dims = EquatableArray<DimDeclaration>.Empty;
         foreach (var attribute in type.GetAttributes())
         {
-            if (attribute.AttributeClass is not { } c || c.MetadataName != LayerCatalog.DimAttribute || c.ContainingNamespace?.ToDisplayString() != LayerCatalog.Namespace)
+            if (attribute.AttributeClass is not { } c || c.MetadataName != LayerCatalog.DimAttribute || !IsDslNamespace(c.ContainingNamespace))
             {
                 continue;
             }
@@ -333,8 +333,18 @@ public static class DeclarationParser
         return names.ToEquatableArray();
     }
 
-    private static bool HasAttribute(INamedTypeSymbol type, string metadataName) =>
-        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
+    private static bool HasAttribute(INamedTypeSymbol type, string fullName) =>
+        type.GetAttributes().Any(a => IsDslType(a.AttributeClass, fullName));
+
+    /// <summary>Whether the type is the DSL's top-level type of that full name (<c>Dsl.ModelAttribute</c>), compared by its parts: no display string per attribute.</summary>
+    private static bool IsDslType(INamedTypeSymbol? type, string fullName) =>
+        type is { ContainingType: null } && IsDslNamespace(type.ContainingNamespace)
+        && fullName.Length == LayerCatalog.Namespace.Length + 1 + type.MetadataName.Length
+        && fullName.EndsWith(type.MetadataName, StringComparison.Ordinal) && fullName.StartsWith(LayerCatalog.Namespace + ".", StringComparison.Ordinal);
+
+    /// <summary>Whether the namespace is the DSL's own (<c>Dsl</c>, directly under the global namespace).</summary>
+    private static bool IsDslNamespace(INamespaceSymbol? ns) =>
+        ns is { ContainingNamespace.IsGlobalNamespace: true } && ns.Name == LayerCatalog.Namespace;
 
     /// <summary>
     /// Reads the layer and skip attributes of a class in source order. False when an attribute does not compile.
@@ -355,7 +365,7 @@ public static class DeclarationParser
                 return false; // does not compile yet: let the compiler speak
             }
 
-            if (attributeClass.ContainingNamespace?.ToDisplayString() != LayerCatalog.Namespace)
+            if (!IsDslNamespace(attributeClass.ContainingNamespace))
             {
                 continue;
             }
@@ -413,7 +423,7 @@ public static class DeclarationParser
     {
         for (var t = attributeClass.BaseType; t is not null; t = t.BaseType)
         {
-            if (t.MetadataName == LayerCatalog.LayerAttributeBase && t.ContainingNamespace?.ToDisplayString() == LayerCatalog.Namespace)
+            if (t.MetadataName == LayerCatalog.LayerAttributeBase && IsDslNamespace(t.ContainingNamespace))
             {
                 return true;
             }
@@ -530,7 +540,8 @@ public static class DeclarationParser
         }
 
         var conversion = model.GetConversion(expression, ct);
-        return conversion.Exists && conversion.IsImplicit && model.GetConstantValue(expression, ct).HasValue;
+        var constant = model.GetConstantValue(expression, ct);
+        return conversion.Exists && conversion.IsImplicit && constant.HasValue && constant.Value is not decimal; // a decimal constant is no attribute argument (CS0182)
     }
 
     /// <summary>Parses every block reachable from the given ones (each once, so recursive blocks terminate).</summary>
@@ -600,29 +611,57 @@ public static class DeclarationParser
                 continue;
             }
 
-            var declared = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.ComponentModel.DefaultValueAttribute");
-            arguments.Add(declared is { ConstructorArguments.Length: 1 }
-                ? ToArgument(property.Name, declared.ConstructorArguments[0], false, null)
+            arguments.Add(property.Default is { } declared
+                ? ToArgument(property.Name, declared, false, null)
                 : new LayerArgument(property.Name, 0, null, null, false, null));
         }
 
         return new LayerDeclaration(kind, name, Find(locations, "Name"), arguments.ToEquatableArray(), typeArgument, LocationInfo.From(syntax));
     }
 
-    private static IEnumerable<IPropertySymbol> SettableProperties(INamedTypeSymbol attributeClass)
+    /// <summary>A settable property of a layer attribute and its <c>[DefaultValue]</c>, if it declares one.</summary>
+    private sealed class SettableProperty
     {
-        var seen = new HashSet<string>();
-        for (var t = attributeClass; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+        public SettableProperty(string name, TypedConstant? @default)
         {
-            foreach (var property in t.GetMembers().OfType<IPropertySymbol>())
+            Name = name;
+            Default = @default;
+        }
+
+        public string Name { get; }
+
+        public TypedConstant? Default { get; }
+    }
+
+    /// <summary>
+    /// The public settable properties of an attribute class and its bases (a base's hidden one once), in declaration
+    /// order, with their declared defaults: read once per attribute class and compilation, not once per layer.
+    /// </summary>
+    private static List<SettableProperty> SettableProperties(INamedTypeSymbol attributeClass) =>
+        SettablePropertiesByClass.GetValue(attributeClass, static type =>
+        {
+            var seen = new HashSet<string>();
+            var result = new List<SettableProperty>();
+            for (var t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
             {
-                if (!property.IsStatic && property.SetMethod is { DeclaredAccessibility: Accessibility.Public } && seen.Add(property.Name))
+                foreach (var member in t.GetMembers())
                 {
-                    yield return property;
+                    if (member is IPropertySymbol { IsStatic: false, SetMethod.DeclaredAccessibility: Accessibility.Public } property && seen.Add(property.Name))
+                    {
+                        var declared = property.GetAttributes().FirstOrDefault(a => a.AttributeClass is
+                        {
+                            Name: "DefaultValueAttribute",
+                            ContainingNamespace: { Name: "ComponentModel", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } },
+                        });
+                        result.Add(new SettableProperty(property.Name, declared is { ConstructorArguments.Length: 1 } ? declared.ConstructorArguments[0] : null));
+                    }
                 }
             }
-        }
-    }
+
+            return result;
+        });
+
+    private static readonly ConditionalWeakTable<INamedTypeSymbol, List<SettableProperty>> SettablePropertiesByClass = new();
 
     private static LayerArgument ToArgument(string name, TypedConstant constant, bool given, LocationInfo? location)
     {

@@ -11,7 +11,7 @@ namespace Dsl.Generator.Parsing;
 /// named as <c>Channels.Same</c> or <c>SkipMode.Concat</c> whose value the compiler bound, with its parameter's type.
 /// Asking the semantic model instead binds the whole attribute and runs the nullable analysis over it, which was most
 /// of the parse (docs/benchmarks.md#the-generators-cost). It only ever accepts: whatever it is not sure of (another
-/// named constant, a narrowing, a <c>params</c> parameter, a <c>name:</c> argument) goes to the semantic model as before.
+/// named constant, a narrowing, an array given to a <c>params</c> parameter, a <c>name:</c> argument) goes to the semantic model as before.
 /// </summary>
 internal static class LiteralArguments
 {
@@ -42,6 +42,7 @@ internal static class LiteralArguments
         }
 
         var position = 0;
+        var element = 0;
         for (var i = 0; i < arguments.Count; i++)
         {
             if (arguments[i].NameEquals is { } nameEquals)
@@ -57,6 +58,15 @@ internal static class LiteralArguments
             {
                 var bound = position < attribute.ConstructorArguments.Length ? attribute.ConstructorArguments[position] : default;
                 targets[i] = new Target(parameters[position++].Type, bound);
+            }
+            else if (position < parameters.Length && parameters[position].Type is IArrayTypeSymbol { Rank: 1 } array)
+            {
+                // A params parameter ([Model(1, 28, 28)]): each remaining positional argument is one element. Only
+                // the expanded form has these targets; a lone array argument is no literal and goes to the compiler.
+                var bound = position < attribute.ConstructorArguments.Length && attribute.ConstructorArguments[position] is { Kind: TypedConstantKind.Array, IsNull: false } values
+                    && element < values.Values.Length ? values.Values[element] : default;
+                targets[i] = new Target(array.ElementType, bound);
+                element++;
             }
         }
 

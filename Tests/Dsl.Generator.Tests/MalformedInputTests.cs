@@ -39,6 +39,7 @@ public class MalformedInputTests
     [InlineData("[Conv2d(8, 3, Stride = -2.0)]", "CS0266")] // a negated double for an int property
     [InlineData("[Dropout(-true)]", "CS0023")]              // minus on a bool
     [InlineData("[Linear(outFeatures: 1.5)]", "CS1503")]    // a name: argument
+    [InlineData("[Dropout(0.5m)]", "CS1503")]               // a decimal for a double
     public void A_layer_attribute_that_does_not_compile_is_left_to_the_compiler(string layer, string compilerError)
     {
         var run = Run($$"""
@@ -143,6 +144,39 @@ public class MalformedInputTests
             """);
 
         AssertOnlyCompilerErrors(run, "CS0182");
+    }
+
+    // [Model]'s shape is a params object[]: the parser takes each literal of the expanded form as one element
+    // (LiteralArguments), and must still leave to the compiler what does not compile there.
+    [Theory]
+    [InlineData("[Model(1, 28, 2.5m)]", "CS0182")]            // a decimal is no attribute argument
+    [InlineData("[Model(1, 28, -true)]", "CS0023")]           // minus on a bool
+    [InlineData("[Model(1, 28, 28, shape: 3)]", "CS1744")]    // a name: argument after the params elements
+    public void A_Model_attribute_with_an_element_that_does_not_compile_is_left_to_the_compiler(string model, string compilerError)
+    {
+        var run = Run($$"""
+            {{model}}
+            [Conv2d(8, 3)]
+            public partial class BadElement { }
+            """);
+
+        AssertOnlyCompilerErrors(run, compilerError);
+    }
+
+    [Theory]
+    [InlineData("[Model(new object[] { 1, 28, 28 })]")]       // the params array written out
+    [InlineData("[Model(1, 28, 28)]")]                        // its expanded form
+    public void A_Model_shape_given_as_an_array_or_as_elements_builds(string model)
+    {
+        var run = Run($$"""
+            {{model}}
+            [Conv2d(8, 3)]
+            public partial class Shaped { }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.True(run.CompilationDiagnostics.IsEmpty, string.Join("; ", run.CompilationDiagnostics));
+        Assert.Equal(["Sample.Shaped.g.cs", ValidHintName], BuiltModels(run));
     }
 
     [Fact]
