@@ -67,8 +67,15 @@ public sealed record Shape(EquatableArray<Dim> Dims, Layout Layout)
     /// </summary>
     public Dim Positions => Dims.Where((_, axis) => axis != ChannelAxis).Aggregate(Dim.Of(1), (acc, d) => acc * d);
 
-    /// <summary>With the batch: <c>[N, 16, 28, 28]</c>.</summary>
-    public override string ToString() => "[" + string.Join(", ", new[] { "N" }.Concat(Dims.Select(d => d.ToString()))) + "]";
+    /// <summary>With the batch: <c>[N, 16, 28, 28]</c>. Kept once made: the emitters print each shape many times.</summary>
+    public override string ToString() => _text ??= Dims.Count == 0 ? "[N]" : "[N, " + string.Join(", ", Dims.Select(d => d.ToString())) + "]";
+
+    private string? _text;
+
+    // Equality by what the shape is, not by whether its text was made yet (a record would compare _text too).
+    public bool Equals(Shape? other) => other is not null && Layout == other.Layout && Dims.Equals(other.Dims);
+
+    public override int GetHashCode() => unchecked((Dims.GetHashCode() * 397) ^ (int)Layout);
 
     /// <summary>
     /// With the layout where the rank alone does not tell it: a rank-3 tensor reads as a sequence <c>[N, T, D]</c>
