@@ -19,7 +19,7 @@ namespace Dsl.Benchmarks;
 /// of 2–9 layers), each model in its own file and namespace.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project Benchmarks -- generator [--quick] [--rounds R] [--sizes 1,10] [--small] [--write-project DIR]</c>. Per project: a full run on a
+/// <c>dotnet run -c Release --project Benchmarks -- generator [--quick] [--rounds R] [--sizes 1,10] [--small] [--no-compile] [--write-project DIR]</c>. Per project: a full run on a
 /// fresh driver (warm: after full runs until the JIT compiles no more), its managed allocations, the run after one model's file is edited
 /// (the incremental driver regenerates only that model), and the compile of the project with the generator against
 /// the compile of the same generated code added as ordinary sources (what checking it in would cost).
@@ -33,6 +33,8 @@ internal static class GeneratorTiming
         var sizes = Sizes(args) ?? (quick ? new[] { 1, 10, 100 } : new[] { 1, 10, 100, 500 });
         // --small: every model a small random stack, as in the issue's own measurement (500 models of 2–9 layers).
         var small = args.Contains("--small");
+        // --no-compile: the generator's own columns only (the two compiles are most of a round's time).
+        var compile = !args.Contains("--no-compile");
         if (CommandLine.Text(args, "--write-project") is { } folder)
         {
             return WriteProject(folder, sizes, small);
@@ -40,7 +42,7 @@ internal static class GeneratorTiming
 
         var lines = new List<string>
         {
-            $"Generator time in-process (CSharpGeneratorDriver), {(small ? "every model a small random stack of 2–9 layers" : "a third ResNet-56, a third Transformers, a third small stacks")}, median of {rounds} rounds after the warm-up runs below (the JIT at its final tier); Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores.",
+            $"Generator time in-process (CSharpGeneratorDriver), {(small ? "every model a small random stack of 2–9 layers" : "a third ResNet-56, a third Transformers, a third small stacks")}, median of {rounds} rounds after the warm-up runs below (the JIT at its final tier); Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server GC (as csc and VBCSCompiler run)" : "workstation GC (csc and VBCSCompiler run the server GC: DOTNET_gcServer=1)")}.",
             "",
             "| Models | full run | per model | allocated | one model edited | a comment edited (in the generator's steps) | compile with generator | compile of the same code checked in | ratio |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -86,6 +88,10 @@ internal static class GeneratorTiming
                 // The driver's own account: how much of that run was spent inside the generator's steps.
                 commentInGenerator.Add(afterComment.GetTimingInfo().GeneratorTimes.Sum(t => t.ElapsedTime.TotalSeconds));
                 commentSteps = Steps(afterComment);
+                if (!compile)
+                {
+                    continue;
+                }
 
                 // Compile: with the generator (generate + emit) against the generated code as plain sources (emit).
                 // A fresh compilation of the same parsed trees: the one above has bound the models' attributes already
@@ -117,11 +123,14 @@ internal static class GeneratorTiming
                 checkedIn.Add(clock.Elapsed.TotalSeconds);
             }
 
-            var (f, a, e, w, c) = (Statistics.Median(full), Statistics.Median(allocated), Statistics.Median(edited), Statistics.Median(withGenerator), Statistics.Median(checkedIn));
-            lines.Add($"| {size} | {Ms(f)} | {Ms(f / size)} | {a / 1e6:0.0} MB | {Ms(e)} | {Ms(Statistics.Median(comment))} ({Ms(Statistics.Median(commentInGenerator))}) | {Ms(w)} | {Ms(c)} | {w / c:0.00} |");
+            var (f, a, e) = (Statistics.Median(full), Statistics.Median(allocated), Statistics.Median(edited));
+            var compiles = compile
+                ? $"{Ms(Statistics.Median(withGenerator))} | {Ms(Statistics.Median(checkedIn))} | {Statistics.Median(withGenerator) / Statistics.Median(checkedIn):0.00}"
+                : "– | – | –";
+            lines.Add($"| {size} | {Ms(f)} | {Ms(f / size)} | {a / 1e6:0.0} MB | {Ms(e)} | {Ms(Statistics.Median(comment))} ({Ms(Statistics.Median(commentInGenerator))}) | {compiles} |");
             Console.Error.WriteLine($"generator: {size} models done");
             stepLines.Add($"- {size} model(s), a comment edited: {commentSteps}");
-            fullStepLines.Add($"- {size} model(s), full run {Ms(f)}: {fullSteps}; parsing the {generatedChars / 1e6:0.00} M characters generated {Ms(Statistics.Median(parseGenerated))}");
+            fullStepLines.Add($"- {size} model(s), full run {Ms(f)}: {fullSteps}" + (compile ? $"; parsing the {generatedChars / 1e6:0.00} M characters generated {Ms(Statistics.Median(parseGenerated))}" : ""));
         }
 
         lines.Add("");
