@@ -31,20 +31,35 @@ public sealed class ForwardWriter
             }
         }
 
+        // Each tensor dies after the statement that uses it last (grouped once: a forward pass has hundreds of them).
+        var deadAfter = new List<string>?[_statements.Count];
+        foreach (var pair in lastUse)
+        {
+            if (pair.Key != input && pair.Key != result)
+            {
+                (deadAfter[pair.Value] ??= new List<string>()).Add(pair.Key);
+            }
+        }
+
         // Shape comments line up in one column, unless a long statement would push them far right.
         const int MaxColumn = 72;
-        var width = _statements.Select(s => s.Code.Length).Where(l => l <= MaxColumn).DefaultIfEmpty(0).Max() + 2;
+        var width = 0;
+        foreach (var s in _statements)
+        {
+            width = s.Code.Length <= MaxColumn && s.Code.Length > width ? s.Code.Length : width;
+        }
+
+        width += 2;
         for (var i = 0; i < _statements.Count; i++)
         {
             var statement = _statements[i];
             writer.Line(statement.Comment is null
                 ? statement.Code
                 : statement.Code.Length < width ? statement.Code.PadRight(width) + "// " + statement.Comment : statement.Code + "  // " + statement.Comment);
-            var dead = lastUse.Where(p => p.Value == i && p.Key != input && p.Key != result).Select(p => p.Key)
-                .OrderBy(name => name, System.StringComparer.Ordinal).ToList();
-            if (dead.Count > 0)
+            if (deadAfter[i] is { } dead)
             {
-                writer.Line(string.Concat(dead.Select(name => name + ".Dispose(); ")).TrimEnd());
+                dead.Sort(System.StringComparer.Ordinal);
+                writer.Line(string.Join(" ", dead.Select(name => name + ".Dispose();")));
             }
         }
 
