@@ -284,11 +284,15 @@ public static class SummaryTable
     /// A size formula as people read it: <see cref="Dim"/>'s text with repeated factors as powers (<c>T·T</c> → <c>T²</c>)
     /// and thousands grouped (<c>98624·T</c> → <c>98,624·T</c>).
     /// </summary>
-    public static string Formula(Dim value)
-    {
-        var text = RepeatedFactor.Replace(value.ToString(), m => m.Groups[1].Value + Superscript(1 + m.Groups[2].Captures.Count));
-        return LongNumber.Replace(text, m => Count(long.Parse(m.Value, CultureInfo.InvariantCulture)));
-    }
+    public static string Formula(Dim value) =>
+        Formulas.GetValue(value, static v =>
+        {
+            var text = RepeatedFactor.Replace(v.ToString(), m => m.Groups[1].Value + Superscript(1 + m.Groups[2].Captures.Count));
+            return LongNumber.Replace(text, m => Count(long.Parse(m.Value, CultureInfo.InvariantCulture)));
+        });
+
+    /// <summary>Each count's formula once: a block's counts are shown again for every repetition and in both summaries.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Dim, string> Formulas = new();
 
     /// <summary>A name times itself (<c>T·T</c>, <c>H·H·H</c>), not the start of a call such as <c>floor(</c>.</summary>
     private static readonly Regex RepeatedFactor = new(@"(?<![\w.])([A-Za-z_]\w*)(·\1(?![\w(]))+", RegexOptions.CultureInvariant);
@@ -314,5 +318,29 @@ public static class SummaryTable
         return $"{Count(value)} bytes" + (scaled is null ? "" : $" ({scaled})");
     }
 
-    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    /// <summary><c>1,806,336</c>: thousands grouped, as "N0" in the invariant culture writes them (by hand: "N0" was a tenth of the summary's time).</summary>
+    public static string Count(long value)
+    {
+        if (value is > -1000 and < 1000)
+        {
+            return value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var digits = value.ToString(CultureInfo.InvariantCulture);
+        var sign = digits[0] == '-' ? 1 : 0;
+        var count = digits.Length - sign;
+        var text = new System.Text.StringBuilder(digits.Length + (count / 3));
+        text.Append(digits, 0, sign);
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0 && (count - i) % 3 == 0)
+            {
+                text.Append(',');
+            }
+
+            text.Append(digits[sign + i]);
+        }
+
+        return text.ToString();
+    }
 }

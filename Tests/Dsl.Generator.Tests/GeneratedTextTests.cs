@@ -42,6 +42,18 @@ public class GeneratedTextTests
     }
 
     [Fact]
+    public void A_count_is_grouped_as_N0_writes_it()
+    {
+        var random = new Random(7);
+        var values = new long[] { 0, 1, -1, 999, -999, 1000, -1000, 999_999, 1_000_000, 1_806_336, long.MaxValue, long.MinValue, long.MinValue + 1 }
+            .Concat(Enumerable.Range(0, 2000).Select(i => (long)(random.NextDouble() * Math.Pow(10, random.Next(1, 19))) * (i % 2 == 0 ? 1 : -1)));
+        foreach (var value in values)
+        {
+            Assert.Equal(value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), Emit.SummaryTable.Count(value));
+        }
+    }
+
+    [Fact]
     public void A_template_is_a_csharp_expression_of_the_prefix_and_the_input()
     {
         var p = BodyTemplate.Prefix;
