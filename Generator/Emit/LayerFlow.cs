@@ -85,7 +85,7 @@ public sealed class FlowLayer
     public IEnumerable<string> Sources => new[] { Input }.Concat(Merges.Select(m => m.From)).Distinct();
 
     /// <summary>The layer's own multiply-accumulates (all repetitions of a block use), without its skips.</summary>
-    public Dim OwnMacs => Layer.Result?.Macs ?? Layer.Blocks.Aggregate(Dim.Of(0), (a, b) => a + b.Body.Macs);
+    public Dim OwnMacs => Layer.OwnMacs;
 }
 
 /// <summary>
@@ -100,8 +100,11 @@ public static class LayerFlow
     /// <summary>Block uses as one layer each.</summary>
     public static IReadOnlyList<FlowLayer> Folded(PlannedBody body) => Walk(body, "", LayerCatalog.InputName, expand: false, composed: false);
 
-    /// <summary>Expanded, but each repetition of a block use without its inner layers: those come from <see cref="OfBody"/>.</summary>
-    public static IReadOnlyList<FlowLayer> Composed(PlannedBody body) => Walk(body, "", LayerCatalog.InputName, expand: true, composed: true);
+    /// <summary>Expanded, but each repetition of a block use without its inner layers: those come from <see cref="OfBody"/> (computed once per body: the summary and the diagram both walk it).</summary>
+    public static IReadOnlyList<FlowLayer> Composed(PlannedBody body) =>
+        ComposedBodies.GetValue(body, b => Walk(b, "", LayerCatalog.InputName, expand: true, composed: true));
+
+    private static readonly ConditionalWeakTable<PlannedBody, IReadOnlyList<FlowLayer>> ComposedBodies = new();
 
     /// <summary>A block body expanded, named under <see cref="BodyTemplate.Prefix"/> with <see cref="BodyTemplate.Input"/> as its input (computed once per body).</summary>
     public static IReadOnlyList<FlowLayer> OfBody(PlannedBody body) =>

@@ -207,8 +207,12 @@ public sealed class PlannedLayer
 
     private int? _unknownParameterLayers;
 
-    public Dim Macs => _macs ??= Merges.Aggregate((Result?.Macs ?? Dim.Of(0)) + Blocks.Aggregate(Dim.Of(0), (a, b) => a + b.Body.Macs),
-        (a, m) => a + m.Macs);
+    public Dim Macs => _macs ??= Merges.Aggregate(OwnMacs, (a, m) => a + m.Macs);
+
+    /// <summary>The layer's own multiply-accumulates (all repetitions of a block use), without its skips.</summary>
+    public Dim OwnMacs => _ownMacs ??= Result?.Macs ?? Blocks.Aggregate(Dim.Of(0), (a, b) => a + b.Body.Macs);
+
+    private Dim? _ownMacs;
 
     /// <summary>The layer as its emitters see it (ordinary layers only).</summary>
     public LayerInstance Instance(string field, bool nullable) => new(field, Declaration, Input, Result!, nullable);

@@ -59,7 +59,9 @@ public sealed record Shape(EquatableArray<Dim> Dims, Layout Layout)
 
     public Shape WithLayout(Layout layout) => new(Dims, layout);
 
-    public Dim Elements => Dims.Aggregate(Dim.Of(1), (acc, d) => acc * d);
+    public Dim Elements => _elements ??= Dims.Aggregate(Dim.Of(1), (acc, d) => acc * d);
+
+    private Dim? _elements;
 
     /// <summary>
     /// How many positions carry a channel vector: H·W of an image, L of a signal, T of a sequence, 1 of a vector
@@ -72,7 +74,14 @@ public sealed record Shape(EquatableArray<Dim> Dims, Layout Layout)
 
     private string? _text;
 
-    // Equality by what the shape is, not by whether its text was made yet (a record would compare _text too).
+    // A copy (`with`) starts without the kept text and count: its dims may differ.
+    private Shape(Shape original)
+    {
+        Dims = original.Dims;
+        Layout = original.Layout;
+    }
+
+    // Equality by what the shape is, not by whether its text or count was made yet (a record would compare those fields too).
     public bool Equals(Shape? other) => other is not null && Layout == other.Layout && Dims.Equals(other.Dims);
 
     public override int GetHashCode() => unchecked((Dims.GetHashCode() * 397) ^ (int)Layout);

@@ -16,6 +16,23 @@ namespace Dsl.Generator.Tests;
 /// </summary>
 public class ShapeAlgebraTests
 {
+    [Fact]
+    public void A_shapes_kept_text_and_count_change_neither_its_equality_nor_a_copy()
+    {
+        var a = Shape.Fixed(16, 28, 28);
+        var b = Shape.Fixed(16, 28, 28);
+        Assert.Equal("[N, 16, 28, 28]", a.ToString());
+        Assert.Equal(12544, a.Elements.Value);
+        Assert.Equal(a, b); // b has made neither
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, a.WithLayout(Layout.Signal));
+
+        var copy = a with { Dims = Shape.Fixed(8, 14).Dims };
+        Assert.Equal("[N, 8, 14]", copy.ToString());
+        Assert.Equal(112, copy.Elements.Value);
+        Assert.Equal("[N]", new Shape(Layout.Vector).ToString());
+    }
+
     [Theory]
     //          in  k  s  p  d  out
     [InlineData(28, 3, 1, 1, 1, 28)] // "same" 3×3 convolution
