@@ -43,13 +43,7 @@ public sealed class ForwardWriter
 
         // Shape comments line up in one column, unless a long statement would push them far right.
         const int MaxColumn = 72;
-        var width = 0;
-        foreach (var s in _statements)
-        {
-            width = s.Code.Length <= MaxColumn && s.Code.Length > width ? s.Code.Length : width;
-        }
-
-        width += 2;
+        var width = _statements.Select(s => s.Code.Length).Where(l => l <= MaxColumn).DefaultIfEmpty(0).Max() + 2;
         for (var i = 0; i < _statements.Count; i++)
         {
             var statement = _statements[i];

@@ -83,9 +83,6 @@ public sealed class FlowLayer
 
     /// <summary>What feeds it and what its skips merge in, in order, without repeats (the summary's Inputs column).</summary>
     public IEnumerable<string> Sources => new[] { Input }.Concat(Merges.Select(m => m.From)).Distinct();
-
-    /// <summary>The layer's own multiply-accumulates (all repetitions of a block use), without its skips.</summary>
-    public Dim OwnMacs => Layer.OwnMacs;
 }
 
 /// <summary>

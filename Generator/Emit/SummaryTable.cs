@@ -234,7 +234,7 @@ public static class SummaryTable
             else if (flow.Repetitions.Count == 0)
             {
                 var repeat = layer.Blocks.Count > 1 ? $" ×{layer.Blocks.Count}" : "";
-                items.Add(Item.Row(new[] { indent + flow.Name + repeat, layer.KindName, inputs, layer.Output.Describe(), Parameters(layer.OwnParameters, layer.UnknownParameterLayers), Macs(flow.OwnMacs) }));
+                items.Add(Item.Row(new[] { indent + flow.Name + repeat, layer.KindName, inputs, layer.Output.Describe(), Parameters(layer.OwnParameters, layer.UnknownParameterLayers), Macs(layer.OwnMacs) }));
             }
             else
             {

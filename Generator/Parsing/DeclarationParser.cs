@@ -339,8 +339,10 @@ public static class DeclarationParser
     /// <summary>Whether the type is the DSL's top-level type of that full name (<c>Dsl.ModelAttribute</c>), compared by its parts: no display string per attribute.</summary>
     private static bool IsDslType(INamedTypeSymbol? type, string fullName) =>
         type is { ContainingType: null } && IsDslNamespace(type.ContainingNamespace)
-        && fullName.Length == LayerCatalog.Namespace.Length + 1 + type.MetadataName.Length
-        && fullName.EndsWith(type.MetadataName, StringComparison.Ordinal) && fullName.StartsWith(LayerCatalog.Namespace + ".", StringComparison.Ordinal);
+        && fullName.Length == DslPrefix.Length + type.MetadataName.Length
+        && fullName.StartsWith(DslPrefix, StringComparison.Ordinal) && fullName.EndsWith(type.MetadataName, StringComparison.Ordinal);
+
+    private const string DslPrefix = LayerCatalog.Namespace + ".";
 
     /// <summary>Whether the namespace is the DSL's own (<c>Dsl</c>, directly under the global namespace).</summary>
     private static bool IsDslNamespace(INamespaceSymbol? ns) =>
