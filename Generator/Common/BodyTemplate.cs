@@ -20,12 +20,15 @@ public static class BodyTemplate
     /// <summary>Whether the text has a stand-in.</summary>
     public static bool IsTemplate(string text) => text.IndexOf(Prefix[0]) >= 0 || text.IndexOf(Input[0]) >= 0;
 
-    /// <summary>The text as a C# expression: literals joined by <c>+</c> with <c>p</c> and <c>input</c> where the stand-ins are.</summary>
-    public static string Expression(string text)
+    /// <summary>
+    /// The text as a C# expression: literals joined by <c>+</c> with <c>p</c> and <c>input</c> where the stand-ins are,
+    /// and <c>\n</c> at its end when <paramref name="newline"/> (a diagram's line), which keeps its literal plain.
+    /// </summary>
+    public static string Expression(string text, bool newline = false)
     {
         if (!IsTemplate(text))
         {
-            return CSharpText.Literal(text);
+            return CSharpText.LineLiteral(text, newline);
         }
 
         var parts = new List<string>();
@@ -48,9 +51,9 @@ public static class BodyTemplate
             }
         }
 
-        if (literal.Length > 0)
+        if (literal.Length > 0 || newline)
         {
-            parts.Add(CSharpText.Literal(literal.ToString()));
+            parts.Add(CSharpText.LineLiteral(literal.ToString(), newline));
         }
 
         return string.Join(" + ", parts);

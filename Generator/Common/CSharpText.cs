@@ -22,21 +22,36 @@ public static class CSharpText
             case Needs.Nothing:
                 return newline ? "\"" + line + "\\n\"" : "\"" + line + "\"";
             case Needs.QuotesAndBackslashes:
-                var sb = new StringBuilder(line.Length + 16).Append('"');
-                foreach (var ch in line)
-                {
-                    if (ch is '"' or '\\')
-                    {
-                        sb.Append('\\');
-                    }
-
-                    sb.Append(ch);
-                }
-
-                return (newline ? sb.Append("\\n\"") : sb.Append('"')).ToString();
+                return AppendEscaped(new StringBuilder(line.Length + 16), line, newline).ToString();
             default:
                 return SymbolDisplay.FormatLiteral(newline ? line + "\n" : line, quote: true);
         }
+    }
+
+    /// <summary><see cref="LineLiteral"/> written straight into a builder (the generated file's), without a string of its own.</summary>
+    public static StringBuilder AppendLineLiteral(StringBuilder builder, string line, bool newline) => Escaping(line) switch
+    {
+        Needs.Nothing => builder.Append('"').Append(line).Append(newline ? "\\n\"" : "\""),
+        Needs.QuotesAndBackslashes => AppendEscaped(builder, line, newline),
+        _ => builder.Append(SymbolDisplay.FormatLiteral(newline ? line + "\n" : line, quote: true)),
+    };
+
+    /// <summary>The literal of a line whose only characters to escape are quotes and backslashes.</summary>
+    private static StringBuilder AppendEscaped(StringBuilder builder, string line, bool newline)
+    {
+        builder.Append('"');
+        var start = 0;
+        for (var i = 0; i < line.Length; i++)
+        {
+            if (line[i] is '"' or '\\')
+            {
+                builder.Append(line, start, i - start).Append('\\');
+                start = i;
+            }
+        }
+
+        builder.Append(line, start, line.Length - start);
+        return newline ? builder.Append("\\n\"") : builder.Append('"');
     }
 
     private enum Needs

@@ -1,4 +1,5 @@
 using System.Text;
+using Dsl.Generator.Common;
 
 namespace Dsl.Generator.Emit;
 
@@ -16,6 +17,18 @@ public sealed class CodeWriter
         }
 
         _builder.Append('\n');
+        return this;
+    }
+
+    /// <summary>
+    /// A line made of <paramref name="prefix"/>, the C# literal of <paramref name="text"/> (<c>\n</c> appended when
+    /// <paramref name="newline"/>) and <paramref name="suffix"/>, the literal written straight into the file: the
+    /// summaries, diagrams and sources are millions of such characters, and each would otherwise be copied twice more.
+    /// </summary>
+    public CodeWriter LiteralLine(string prefix, string text, bool newline, string suffix)
+    {
+        _builder.Append(' ', _indent * 4).Append(prefix);
+        CSharpText.AppendLineLiteral(_builder, text, newline).Append(suffix).Append('\n');
         return this;
     }
 

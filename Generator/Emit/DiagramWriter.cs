@@ -103,7 +103,7 @@ public static class DiagramWriter
         w.Line("var edges = new global::System.Text.StringBuilder();");
         foreach (var line in diagram.Header)
         {
-            w.Line($"nodes.Append({CSharpText.LineLiteral(line, newline: true)});");
+            w.LiteralLine("nodes.Append(", line, newline: true, ");");
         }
 
         WritePieces(w, diagram.Pieces);
@@ -128,7 +128,7 @@ public static class DiagramWriter
         {
             w.Line(piece.Use is { } use
                 ? use.Call("Diagram", "nodes, edges")
-                : $"{(piece.IsEdge ? "edges" : "nodes")}.Append({BodyTemplate.Expression(piece.Text + "\n")});");
+                : $"{(piece.IsEdge ? "edges" : "nodes")}.Append({BodyTemplate.Expression(piece.Text, newline: true)});");
         }
     }
 

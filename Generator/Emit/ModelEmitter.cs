@@ -315,7 +315,7 @@ public static class ModelEmitter
         for (var i = 0; i < lines.Count; i++)
         {
             var last = i == lines.Count - 1;
-            w.Line("    " + CSharpText.LineLiteral(lines[i], newline: !last) + (last ? ";" : " +"));
+            w.LiteralLine("    ", lines[i], newline: !last, last ? ";" : " +");
         }
 
         if (lines.Count == 0)

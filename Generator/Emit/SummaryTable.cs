@@ -167,20 +167,25 @@ public static class SummaryTable
         w.Line("var s = new global::System.Text.StringBuilder();");
         foreach (var line in new[] { table.Title, table.Format(Header), table.Rule })
         {
-            w.Line($"s.Append({CSharpText.LineLiteral(line, newline: true)});");
+            w.LiteralLine("s.Append(", line, newline: true, ");");
         }
 
         foreach (var item in table.Items)
         {
-            w.Line(item.Use is { } use
-                ? use.Call("SummaryExpanded", "s")
-                : $"s.Append({CSharpText.LineLiteral(table.Format(item.Cells!), newline: true)});");
+            if (item.Use is { } use)
+            {
+                w.Line(use.Call("SummaryExpanded", "s"));
+            }
+            else
+            {
+                w.LiteralLine("s.Append(", table.Format(item.Cells!), newline: true, ");");
+            }
         }
 
         var tail = new[] { table.Rule }.Concat(table.Totals).ToList();
         for (var i = 0; i < tail.Count; i++)
         {
-            w.Line($"s.Append({CSharpText.LineLiteral(tail[i], newline: i < tail.Count - 1)});");
+            w.LiteralLine("s.Append(", tail[i], newline: i < tail.Count - 1, ");");
         }
 
         w.Line("return s.ToString();");

@@ -163,7 +163,7 @@ public sealed class OnnxBuilder
     public string Node(string op, string hint, string[] inputs, params OnnxAttr[] attributes)
     {
         var output = Fresh(hint);
-        _lines.Add($"g.Node({CSharpText.Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(BodyTemplate.Expression))} }}, new[] {{ {BodyTemplate.Expression(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
+        _lines.Add($"g.Node({CSharpText.Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(i => BodyTemplate.Expression(i)))} }}, new[] {{ {BodyTemplate.Expression(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
         return output;
     }
 
