@@ -38,7 +38,24 @@ public class GeneratedTextTests
             var text = new string(Enumerable.Range(0, random.Next(12)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
             Assert.Equal(SymbolDisplay.FormatLiteral(text, quote: true), CSharpText.Literal(text));
             Assert.Equal(SymbolDisplay.FormatLiteral(text + "\n", quote: true), CSharpText.LineLiteral(text, newline: true));
+            Assert.Equal(SymbolDisplay.FormatLiteral(text + "\n", quote: true), CSharpText.AppendLineLiteral(new System.Text.StringBuilder(), text, newline: true).ToString());
+            Assert.Equal(SymbolDisplay.FormatLiteral(text, quote: true), CSharpText.AppendLineLiteral(new System.Text.StringBuilder(), text, newline: false).ToString());
+            // A template's literals with the newline at its end are the literals of the text with "\n" appended.
+            var template = text + BodyTemplate.Prefix + text + BodyTemplate.Input + text;
+            Assert.Equal(BodyTemplate.Expression(template + "\n"), BodyTemplate.Expression(template, newline: true));
+            Assert.Equal(BodyTemplate.Expression(text + "\n"), BodyTemplate.Expression(text, newline: true));
         }
+    }
+
+    [Fact]
+    public void A_literal_line_is_written_at_the_indentation_between_its_prefix_and_suffix()
+    {
+        var w = new Emit.CodeWriter();
+        w.Open("get");
+        w.LiteralLine("s.Append(", "a \"quoted\" \\ line", newline: true, ");");
+        w.LiteralLine("    ", "last", newline: false, ";");
+        w.Close();
+        Assert.Equal("get\n{\n    s.Append(\"a \\\"quoted\\\" \\\\ line\\n\");\n        \"last\";\n}\n", w.ToString());
     }
 
     [Fact]
