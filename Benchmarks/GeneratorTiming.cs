@@ -19,7 +19,7 @@ namespace Dsl.Benchmarks;
 /// of 2–9 layers), each model in its own file and namespace.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project Benchmarks -- generator [--quick] [--rounds R] [--sizes 1,10] [--small] [--no-compile] [--write-project DIR]</c>. Per project: a full run on a
+/// <c>dotnet run -c Release --project Benchmarks -- generator [--quick] [--rounds R] [--sizes 1,10] [--small] [--shared-blocks] [--no-compile] [--write-project DIR]</c>. Per project: a full run on a
 /// fresh driver (warm: after full runs until the JIT compiles no more; the median and the fastest round, which a
 /// shared machine's neighbours disturb least), its CPU time, GC pauses and managed allocations, the run after one model's file is edited
 /// (the incremental driver regenerates only that model), and the compile of the project with the generator against
@@ -34,16 +34,19 @@ internal static class GeneratorTiming
         var sizes = Sizes(args) ?? (quick ? new[] { 1, 10, 100 } : new[] { 1, 10, 100, 500 });
         // --small: every model a small random stack, as in the issue's own measurement (500 models of 2–9 layers).
         var small = args.Contains("--small");
+        // --shared-blocks: the ResNet-56s share one declaration of their blocks and the Transformers one of theirs (as
+        // ResNet-20, -32 and -56 share BasicBlock in a real project); otherwise each model file declares its own.
+        var shared = args.Contains("--shared-blocks");
         // --no-compile: the generator's own columns only (the two compiles are most of a round's time).
         var compile = !args.Contains("--no-compile");
         if (CommandLine.Text(args, "--write-project") is { } folder)
         {
-            return WriteProject(folder, sizes, small);
+            return WriteProject(folder, sizes, small, shared);
         }
 
         var lines = new List<string>
         {
-            $"Generator time in-process (CSharpGeneratorDriver), {(small ? "every model a small random stack of 2–9 layers" : "a third ResNet-56, a third Transformers, a third small stacks")}, median of {rounds} rounds after the warm-up runs below (the JIT at its final tier); Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server GC (as csc and VBCSCompiler run)" : "workstation GC (csc and VBCSCompiler run the server GC: DOTNET_gcServer=1)")}.",
+            $"Generator time in-process (CSharpGeneratorDriver), {(small ? "every model a small random stack of 2–9 layers" : "a third ResNet-56, a third Transformers, a third small stacks")}{(shared ? ", the blocks declared once for all models" : "")}, median of {rounds} rounds after the warm-up runs below (the JIT at its final tier); Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server GC (as csc and VBCSCompiler run)" : "workstation GC (csc and VBCSCompiler run the server GC: DOTNET_gcServer=1)")}.",
             "",
             "| Models | full run (fastest) | its CPU time | its GC pauses | per model | allocated | one model edited | a comment edited (in the generator's steps) | compile with generator | compile of the same code checked in | ratio |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -53,7 +56,7 @@ internal static class GeneratorTiming
         var fullStepLines = new List<string>();
         foreach (var size in sizes)
         {
-            var trees = Project(size, seed: size, small);
+            var trees = Project(size, seed: size, small, shared);
             var full = new List<double>();
             var cpu = new List<double>();
             var pauses = new List<double>();
@@ -172,7 +175,7 @@ internal static class GeneratorTiming
     /// <c>--write-project DIR</c>: the benchmark's models as source files (DIR/Models/M0.cs, ...), for a real build of
     /// them (Benchmarks/real-build.sh), the same models as the in-process timing of that size.
     /// </summary>
-    private static int WriteProject(string folder, int[] sizes, bool small)
+    private static int WriteProject(string folder, int[] sizes, bool small, bool shared)
     {
         if (sizes.Length != 1)
         {
@@ -181,7 +184,7 @@ internal static class GeneratorTiming
 
         var models = System.IO.Path.Combine(folder, "Models");
         System.IO.Directory.CreateDirectory(models);
-        var trees = Project(sizes[0], seed: sizes[0], small);
+        var trees = Project(sizes[0], seed: sizes[0], small, shared);
         for (var i = 0; i < trees.Count; i++)
         {
             System.IO.File.WriteAllText(System.IO.Path.Combine(models, $"M{i}.cs"), trees[i].GetText().ToString());
@@ -263,24 +266,33 @@ internal static class GeneratorTiming
         }
     }
 
-    /// <summary>The benchmark project: <paramref name="count"/> models, each in its own file and namespace.</summary>
-    public static IReadOnlyList<SyntaxTree> Project(int count, int seed, bool smallOnly = false)
+    /// <summary>
+    /// The benchmark project: <paramref name="count"/> models, each in its own file and namespace; with
+    /// <paramref name="sharedBlocks"/>, the blocks in one more file that every model's namespace imports.
+    /// </summary>
+    public static IReadOnlyList<SyntaxTree> Project(int count, int seed, bool smallOnly = false, bool sharedBlocks = false)
     {
         var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(i =>
+        var models = Enumerable.Range(0, count).Select(i =>
         {
             var ns = "Bench.M" + i.ToString(CultureInfo.InvariantCulture);
             var body = (smallOnly ? 2 : i % 3) switch
             {
-                0 => ResNet56,
-                1 => Transformer,
+                0 => (sharedBlocks ? "" : ResNet56Blocks) + ResNet56,
+                1 => (sharedBlocks ? "" : TransformerBlocks) + Transformer,
                 _ => SmallStack(random),
             };
-            return InProcessGenerator.Parse($"using Dsl;\n\nnamespace {ns};\n\n{body}", $"Model{i}.cs");
+            return InProcessGenerator.Parse($"using Dsl;\n{(sharedBlocks ? "using Bench.Blocks;\n" : "")}\nnamespace {ns};\n\n{body}", $"Model{i}.cs");
         }).ToList();
+        if (sharedBlocks && !smallOnly)
+        {
+            models.Add(InProcessGenerator.Parse($"using Dsl;\n\nnamespace Bench.Blocks;\n\n{ResNet56Blocks}{TransformerBlocks}", "Blocks.cs"));
+        }
+
+        return models;
     }
 
-    private const string ResNet56 = """
+    private const string ResNet56Blocks = """
         [Block]
         [Conv2d(Channels.Same, 3, Padding = 1, Bias = false), BatchNorm2d(Name = "bn1"), ReLU]
         [Conv2d(Channels.Same, 3, Padding = 1, Bias = false), BatchNorm2d(Name = "bn2")]
@@ -295,6 +307,10 @@ internal static class GeneratorTiming
         [ReLU]
         public partial class Down { }
 
+
+        """;
+
+    private const string ResNet56 = """
         [Model(1, 28, 28)]
         [Conv2d(16, 3, Padding = 1, Bias = false), BatchNorm2d, ReLU]
         [Use<Basic>(Repeat = 9, Name = "stage1")]
@@ -304,7 +320,7 @@ internal static class GeneratorTiming
         public partial class Net { }
         """;
 
-    private const string Transformer = """
+    private const string TransformerBlocks = """
         [Block]
         [LayerNorm(Name = "ln1"), MultiHeadAttention(4, Name = "attn")]
         [Skip("input", "attn")]
@@ -312,6 +328,10 @@ internal static class GeneratorTiming
         [Skip("attn", "fc2")]
         public partial class Encoder { }
 
+
+        """;
+
+    private const string Transformer = """
         [Model("T")]
         [Dim("T", Max = 128)]
         [Embedding(1000, 64), PositionalEmbedding(128)]
