@@ -3,6 +3,8 @@
 # generated code checked in and compiled without the generator. The models are the in-process benchmark's
 # (`generator --write-project`), so the two measurements can be set side by side.
 #   bash Benchmarks/real-build.sh [MODELS] [ROUNDS] [DIR]   (defaults: 500 small models, 8 rounds, /tmp/dsl-real-build)
+#   DSL_REPORT_ANALYZER=false bash Benchmarks/real-build.sh ...   builds without -p:ReportAnalyzer=true (which times
+#   every analyzer, so it changes what it measures): the generator's time is then not known ("?"), Csc's still is.
 # Each round builds, in turn: with the generator in a fresh compiler process (UseSharedCompilation=false: the JIT
 # cold, as in a CI build), with the generator on the compiler server after one model was edited (the IDE's and a
 # developer's rebuild), and the checked-in code on the compiler server after the same kind of edit. The server is
@@ -44,7 +46,7 @@ ratios=(); servergen=()
 # One build; prints the generator's time (s) as the compiler reports it, and the Csc task's time (ms).
 build() { # $1: folder, $2...: msbuild arguments
   local folder=$1; shift
-  dotnet build "$folder" -c Release -nologo -v:d -nodeReuse:false -p:ReportAnalyzer=true -clp:PerformanceSummary "$@" > "$dir/last.log" 2>&1 || { tail -30 "$dir/last.log"; exit 1; }
+  dotnet build "$folder" -c Release -nologo -v:d -nodeReuse:false -p:ReportAnalyzer="${DSL_REPORT_ANALYZER:-true}" -clp:PerformanceSummary "$@" > "$dir/last.log" 2>&1 || { tail -30 "$dir/last.log"; exit 1; }
   cat "$dir/last.log" >> "$log"
   local generator csc
   generator=$(grep -E 'Dsl\.Generator\.ModelGenerator' "$dir/last.log" | grep -oE '^\s*[0-9.<]+' | head -1 | tr -d ' ' || true)
@@ -82,8 +84,9 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 half=$((rounds / 2))
 echo
-echo "Rounds $((half + 1))–$rounds (the server warm): median ratio $(median "${ratios[@]:$half}"), median server generator time $(median "${servergen[@]:$half}") s."
+if [ "${DSL_REPORT_ANALYZER:-true}" = true ]; then generator_median="$(median "${servergen[@]:$half}") s"; else generator_median="not reported (DSL_REPORT_ANALYZER=false)"; fi
+echo "Rounds $((half + 1))–$rounds (the server warm): median ratio $(median "${ratios[@]:$half}"), median server generator time $generator_median."
 dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true
 echo
 echo "$models models (each a 2–9-layer stack), $(nproc) cores; the generator's time from the compiler's ReportAnalyzer, Csc's from MSBuild's performance summary; full logs in $log."
-echo "Command: bash Benchmarks/real-build.sh $models $rounds"
+echo "Command: $([ "${DSL_REPORT_ANALYZER:-true}" = true ] || echo 'DSL_REPORT_ANALYZER=false ')bash Benchmarks/real-build.sh $models $rounds"
