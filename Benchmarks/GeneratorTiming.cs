@@ -225,17 +225,18 @@ internal static class GeneratorTiming
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         _ = compilation.GetTypeByMetadataName("Dsl.ModelAttribute"); // bind the references outside the timing
         var driver = NewDriver();
-        var before = GC.GetTotalAllocatedBytes(precise: true);
+        // The process's counters are read outside the allocation count (reading them allocates).
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var pausedBefore = GC.GetTotalPauseDuration();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var seconds = clock.Elapsed.TotalSeconds;
+        var bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+        var pauseSeconds = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds;
         process.Refresh();
         var cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-        var pauseSeconds = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds;
-        var bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
         var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0)
         {

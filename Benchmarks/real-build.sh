@@ -15,6 +15,11 @@ repo=$PWD
 models=${1:-500}
 rounds=${2:-8}
 dir=${3:-/tmp/dsl-real-build}
+report=${DSL_REPORT_ANALYZER:-true}
+case "$report" in
+  true|false) ;;
+  *) echo "real-build.sh: DSL_REPORT_ANALYZER is '$report'; it takes true (the default) or false" >&2; exit 2 ;;
+esac
 rm -rf "$dir"
 mkdir -p "$dir/gen" "$dir/plain"
 dotnet build Benchmarks -c Release -v q -nologo >/dev/null
@@ -46,7 +51,7 @@ ratios=(); servergen=()
 # One build; prints the generator's time (s) as the compiler reports it, and the Csc task's time (ms).
 build() { # $1: folder, $2...: msbuild arguments
   local folder=$1; shift
-  dotnet build "$folder" -c Release -nologo -v:d -nodeReuse:false -p:ReportAnalyzer="${DSL_REPORT_ANALYZER:-true}" -clp:PerformanceSummary "$@" > "$dir/last.log" 2>&1 || { tail -30 "$dir/last.log"; exit 1; }
+  dotnet build "$folder" -c Release -nologo -v:d -nodeReuse:false -p:ReportAnalyzer="$report" -clp:PerformanceSummary "$@" > "$dir/last.log" 2>&1 || { tail -30 "$dir/last.log"; exit 1; }
   cat "$dir/last.log" >> "$log"
   local generator csc
   generator=$(grep -E 'Dsl\.Generator\.ModelGenerator' "$dir/last.log" | grep -oE '^\s*[0-9.<]+' | head -1 | tr -d ' ' || true)
@@ -84,9 +89,14 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 half=$((rounds / 2))
 echo
-if [ "${DSL_REPORT_ANALYZER:-true}" = true ]; then generator_median="$(median "${servergen[@]:$half}") s"; else generator_median="not reported (DSL_REPORT_ANALYZER=false)"; fi
+if [ "$report" = true ]; then generator_median="$(median "${servergen[@]:$half}") s"; else generator_median="not reported (DSL_REPORT_ANALYZER=false)"; fi
 echo "Rounds $((half + 1))–$rounds (the server warm): median ratio $(median "${ratios[@]:$half}"), median server generator time $generator_median."
 dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true
 echo
-echo "$models models (each a 2–9-layer stack), $(nproc) cores; the generator's time from the compiler's ReportAnalyzer, Csc's from MSBuild's performance summary; full logs in $log."
-echo "Command: $([ "${DSL_REPORT_ANALYZER:-true}" = true ] || echo 'DSL_REPORT_ANALYZER=false ')bash Benchmarks/real-build.sh $models $rounds"
+if [ "$report" = true ]; then
+  echo "$models models (each a 2–9-layer stack), $(nproc) cores; the generator's time from the compiler's ReportAnalyzer, Csc's from MSBuild's performance summary; full logs in $log."
+  echo "Command: bash Benchmarks/real-build.sh $models $rounds"
+else
+  echo "$models models (each a 2–9-layer stack), $(nproc) cores; built without ReportAnalyzer, Csc's time from MSBuild's performance summary; full logs in $log."
+  echo "Command: DSL_REPORT_ANALYZER=false bash Benchmarks/real-build.sh $models $rounds"
+fi

@@ -24,7 +24,7 @@ public static class CSharpText
             case Needs.QuotesAndBackslashes:
                 return AppendEscaped(new StringBuilder(line.Length + 16), line, newline).ToString();
             default:
-                return SymbolDisplay.FormatLiteral(newline ? line + "\n" : line, quote: true);
+                return RoslynLiteral(line, newline);
         }
     }
 
@@ -33,8 +33,11 @@ public static class CSharpText
     {
         Needs.Nothing => builder.Append('"').Append(line).Append(newline ? "\\n\"" : "\""),
         Needs.QuotesAndBackslashes => AppendEscaped(builder, line, newline),
-        _ => builder.Append(SymbolDisplay.FormatLiteral(newline ? line + "\n" : line, quote: true)),
+        _ => builder.Append(RoslynLiteral(line, newline)),
     };
+
+    /// <summary>The literal as Roslyn writes it, for the text with anything beyond quotes and backslashes to escape.</summary>
+    private static string RoslynLiteral(string line, bool newline) => SymbolDisplay.FormatLiteral(newline ? line + "\n" : line, quote: true);
 
     /// <summary>The literal of a line whose only characters to escape are quotes and backslashes.</summary>
     private static StringBuilder AppendEscaped(StringBuilder builder, string line, bool newline)
