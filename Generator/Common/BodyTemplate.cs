@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Text;
 
 namespace Dsl.Generator.Common;
@@ -24,39 +23,39 @@ public static class BodyTemplate
     /// The text as a C# expression: literals joined by <c>+</c> with <c>p</c> and <c>input</c> where the stand-ins are,
     /// and <c>\n</c> at its end when <paramref name="newline"/> (a diagram's line), which keeps its literal plain.
     /// </summary>
-    public static string Expression(string text, bool newline = false)
+    public static string Expression(string text, bool newline = false) =>
+        IsTemplate(text) ? AppendExpression(new StringBuilder(text.Length + 16), text, newline).ToString() : CSharpText.LineLiteral(text, newline);
+
+    /// <summary><see cref="Expression"/> written straight into a builder (the generated file's), without strings of its own.</summary>
+    public static StringBuilder AppendExpression(StringBuilder builder, string text, bool newline = false)
     {
-        if (!IsTemplate(text))
+        var start = 0;
+        var first = true;
+        for (var i = 0; i <= text.Length; i++)
         {
-            return CSharpText.LineLiteral(text, newline);
-        }
-
-        var parts = new List<string>();
-        var literal = new StringBuilder();
-        foreach (var ch in text)
-        {
-            if (ch == Prefix[0] || ch == Input[0])
+            var end = i == text.Length;
+            if (!end && text[i] != Prefix[0] && text[i] != Input[0])
             {
-                if (literal.Length > 0)
-                {
-                    parts.Add(CSharpText.Literal(literal.ToString()));
-                    literal.Clear();
-                }
-
-                parts.Add(ch == Prefix[0] ? "p" : "input");
+                continue;
             }
-            else
+
+            // The literal before this stand-in (or the text's end); at the end, also an empty one for a plain text or a newline.
+            if (i > start || end && (first || newline))
             {
-                literal.Append(ch);
+                CSharpText.AppendLineLiteral(first ? builder : builder.Append(" + "), text, start, i - start, newline && end);
+                first = false;
             }
+
+            if (!end)
+            {
+                (first ? builder : builder.Append(" + ")).Append(text[i] == Prefix[0] ? "p" : "input");
+                first = false;
+            }
+
+            start = i + 1;
         }
 
-        if (literal.Length > 0 || newline)
-        {
-            parts.Add(CSharpText.LineLiteral(literal.ToString(), newline));
-        }
-
-        return string.Join(" + ", parts);
+        return builder;
     }
 
     /// <summary>The text of one use: the stand-ins replaced by its prefix and its input's name.</summary>

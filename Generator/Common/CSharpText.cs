@@ -17,43 +17,48 @@ public static class CSharpText
     /// </summary>
     public static string LineLiteral(string line, bool newline)
     {
-        switch (Escaping(line))
+        switch (Escaping(line, 0, line.Length))
         {
             case Needs.Nothing:
                 return newline ? "\"" + line + "\\n\"" : "\"" + line + "\"";
             case Needs.QuotesAndBackslashes:
-                return AppendEscaped(new StringBuilder(line.Length + 16), line, newline).ToString();
+                return AppendEscaped(new StringBuilder(line.Length + 16), line, 0, line.Length, newline).ToString();
             default:
                 return RoslynLiteral(line, newline);
         }
     }
 
     /// <summary><see cref="LineLiteral"/> written straight into a builder (the generated file's), without a string of its own.</summary>
-    public static StringBuilder AppendLineLiteral(StringBuilder builder, string line, bool newline) => Escaping(line) switch
+    public static StringBuilder AppendLineLiteral(StringBuilder builder, string line, bool newline) =>
+        AppendLineLiteral(builder, line, 0, line.Length, newline);
+
+    /// <summary>The literal of <paramref name="length"/> characters of <paramref name="text"/> from <paramref name="start"/> (a part of a template), into a builder.</summary>
+    public static StringBuilder AppendLineLiteral(StringBuilder builder, string text, int start, int length, bool newline) => Escaping(text, start, length) switch
     {
-        Needs.Nothing => builder.Append('"').Append(line).Append(newline ? "\\n\"" : "\""),
-        Needs.QuotesAndBackslashes => AppendEscaped(builder, line, newline),
-        _ => builder.Append(RoslynLiteral(line, newline)),
+        Needs.Nothing => builder.Append('"').Append(text, start, length).Append(newline ? "\\n\"" : "\""),
+        Needs.QuotesAndBackslashes => AppendEscaped(builder, text, start, length, newline),
+        _ => builder.Append(RoslynLiteral(start == 0 && length == text.Length ? text : text.Substring(start, length), newline)),
     };
 
     /// <summary>The literal as Roslyn writes it, for the text with anything beyond quotes and backslashes to escape.</summary>
     private static string RoslynLiteral(string line, bool newline) => SymbolDisplay.FormatLiteral(newline ? line + "\n" : line, quote: true);
 
-    /// <summary>The literal of a line whose only characters to escape are quotes and backslashes.</summary>
-    private static StringBuilder AppendEscaped(StringBuilder builder, string line, bool newline)
+    /// <summary>The literal of a text whose only characters to escape are quotes and backslashes.</summary>
+    private static StringBuilder AppendEscaped(StringBuilder builder, string text, int start, int length, bool newline)
     {
         builder.Append('"');
-        var start = 0;
-        for (var i = 0; i < line.Length; i++)
+        var from = start;
+        var end = start + length;
+        for (var i = start; i < end; i++)
         {
-            if (line[i] is '"' or '\\')
+            if (text[i] is '"' or '\\')
             {
-                builder.Append(line, start, i - start).Append('\\');
-                start = i;
+                builder.Append(text, from, i - from).Append('\\');
+                from = i;
             }
         }
 
-        builder.Append(line, start, line.Length - start);
+        builder.Append(text, from, end - from);
         return newline ? builder.Append("\\n\"") : builder.Append('"');
     }
 
@@ -65,11 +70,12 @@ public static class CSharpText
     }
 
     /// <summary>What FormatLiteral would write other than as itself: nothing, only quotes and backslashes (as <c>\"</c>, <c>\\</c>), or more.</summary>
-    private static Needs Escaping(string text)
+    private static Needs Escaping(string text, int start, int length)
     {
         var needs = Needs.Nothing;
-        foreach (var ch in text)
+        for (var i = start; i < start + length; i++)
         {
+            var ch = text[i];
             if (ch < ' ')
             {
                 return Needs.Roslyn;

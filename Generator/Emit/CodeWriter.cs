@@ -32,6 +32,20 @@ public sealed class CodeWriter
         return this;
     }
 
+    /// <summary>
+    /// A line made of <paramref name="prefix"/>, the C# expression of a <see cref="BodyTemplate"/> (a block's diagram
+    /// line, ONNX name or summary cell) and <paramref name="suffix"/>, written straight into the file like <see cref="LiteralLine"/>.
+    /// </summary>
+    public CodeWriter TemplateLine(string prefix, string template, bool newline, string suffix)
+    {
+        _builder.Append(' ', _indent * 4).Append(prefix);
+        BodyTemplate.AppendExpression(_builder, template, newline).Append(suffix).Append('\n');
+        return this;
+    }
+
+    /// <summary>Starts a line at the current indentation and returns the file's builder, for a line written in parts; the caller ends it with <c>'\n'</c>.</summary>
+    public StringBuilder StartLine() => _builder.Append(' ', _indent * 4);
+
     /// <summary>Writes text that may span several lines, each at the current indentation.</summary>
     public CodeWriter Lines(string text)
     {

@@ -126,9 +126,14 @@ public static class DiagramWriter
     {
         foreach (var piece in pieces)
         {
-            w.Line(piece.Use is { } use
-                ? use.Call("Diagram", "nodes, edges")
-                : $"{(piece.IsEdge ? "edges" : "nodes")}.Append({BodyTemplate.Expression(piece.Text, newline: true)});");
+            if (piece.Use is { } use)
+            {
+                w.Line(use.Call("Diagram", "nodes, edges"));
+            }
+            else
+            {
+                w.TemplateLine(piece.IsEdge ? "edges.Append(" : "nodes.Append(", piece.Text, newline: true, ");");
+            }
         }
     }
 
@@ -198,8 +203,15 @@ public static class DiagramWriter
     /// <summary>A DOT quoted string (an id or a label): backslashes and quotes escaped, so any text is a valid id.</summary>
     public static string Quote(string text) => "\"" + Escape(text) + "\"";
 
+    private static readonly char[] Escaped = { '\\', '"', '\n', '\r' };
+
     private static string Escape(string text)
     {
+        if (text.IndexOfAny(Escaped) < 0)
+        {
+            return text; // nearly every name and shape
+        }
+
         var sb = new StringBuilder(text.Length);
         foreach (var c in text)
         {

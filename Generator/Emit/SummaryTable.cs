@@ -75,7 +75,33 @@ public static class SummaryTable
 
         public string Rule => new('-', Widths.Sum() + (2 * (Widths.Length - 1)));
 
-        public string Format(string[] row) => string.Join("  ", row.Select((cell, c) => Right(c) ? cell.PadLeft(Widths[c]) : cell.PadRight(Widths[c]))).TrimEnd();
+        /// <summary>A row's line: each cell padded to its column's width (numbers right-aligned), two spaces between, no trailing blanks.</summary>
+        public string Format(string[] row)
+        {
+            var line = new System.Text.StringBuilder(Widths.Sum() + (2 * Widths.Length));
+            for (var c = 0; c < row.Length; c++)
+            {
+                if (c > 0)
+                {
+                    line.Append(' ', 2);
+                }
+
+                Pad(line, row[c], c);
+            }
+
+            var end = line.Length;
+            while (end > 0 && line[end - 1] == ' ')
+            {
+                end--;
+            }
+
+            return line.ToString(0, end);
+        }
+
+        /// <summary>A cell padded as <see cref="Format"/> pads it, into a builder.</summary>
+        private System.Text.StringBuilder Pad(System.Text.StringBuilder line, string cell, int column) =>
+            Right(column) ? line.Append(' ', System.Math.Max(0, Widths[column] - cell.Length)).Append(cell)
+                : line.Append(cell).Append(' ', System.Math.Max(0, Widths[column] - cell.Length));
 
         /// <summary>The whole table, line by line: only a table without block calls has it at compile time.</summary>
         public List<string> Lines()
@@ -93,43 +119,45 @@ public static class SummaryTable
         }
 
         /// <summary>
-        /// A block row as C#: its cells padded as <see cref="Format"/> pads them, the fixed ones here, the ones that name
-        /// the use's layers (<c>p</c>, <c>input</c>) at run time; the last cell (MACs) is never blank, so nothing is trimmed.
+        /// A block row as a C# statement, written into <paramref name="builder"/> (the file's): its cells padded as
+        /// <see cref="Format"/> pads them, the fixed ones here, the ones that name the use's layers (<c>p</c>,
+        /// <c>input</c>) at run time; the last cell (MACs) is never blank, so nothing is trimmed.
         /// </summary>
-        public string RowExpression(string[] row)
+        public System.Text.StringBuilder AppendRowStatement(System.Text.StringBuilder builder, string[] row)
         {
             if (row[row.Length - 1].Trim().Length == 0)
             {
                 throw new System.InvalidOperationException("a summary row ends with a blank cell");
             }
 
-            var parts = new List<string>();
+            builder.Append('s');
             var literal = new System.Text.StringBuilder();
             for (var c = 0; c < row.Length; c++)
             {
                 if (c > 0)
                 {
-                    literal.Append("  ");
+                    literal.Append(' ', 2);
                 }
 
                 if (!BodyTemplate.IsTemplate(row[c]))
                 {
-                    literal.Append(Right(c) ? row[c].PadLeft(Widths[c]) : row[c].PadRight(Widths[c]));
+                    Pad(literal, row[c], c);
                     continue;
                 }
 
                 if (literal.Length > 0)
                 {
-                    parts.Add($".Append({CSharpText.Literal(literal.ToString())})");
+                    CSharpText.AppendLineLiteral(builder.Append(".Append("), literal.ToString(), newline: false).Append(')');
                     literal.Clear();
                 }
 
-                var cell = BodyTemplate.Expression(row[c]);
-                parts.Add($".Append({(cell.Contains(" + ") ? "(" + cell + ")" : cell)}.{(Right(c) ? "PadLeft" : "PadRight")}({Widths[c]}))");
+                var parenthesised = row[c].Length > 1 ? 1 : 0; // a template longer than one stand-in is several parts joined by +
+                builder.Append(".Append(").Append('(', parenthesised);
+                BodyTemplate.AppendExpression(builder, row[c]).Append(')', parenthesised)
+                    .Append(Right(c) ? ".PadLeft(" : ".PadRight(").Append(Widths[c]).Append("))");
             }
 
-            parts.Add($".Append({CSharpText.LineLiteral(literal.ToString(), newline: true)})");
-            return "s" + string.Concat(parts) + ";";
+            return CSharpText.AppendLineLiteral(builder.Append(".Append("), literal.ToString(), newline: true).Append(");");
         }
 
         private static bool Right(int column) => column >= 4;
@@ -201,7 +229,7 @@ public static class SummaryTable
         w.Open("internal static void SummaryExpanded(global::System.Text.StringBuilder s, string p, string input)");
         foreach (var row in rows)
         {
-            w.Line(table.RowExpression(row));
+            table.AppendRowStatement(w.StartLine(), row).Append('\n');
         }
 
         w.Close();

@@ -16,9 +16,18 @@ public sealed class LayerArguments
 
     public LayerArguments(LayerDeclaration layer) => _layer = layer;
 
-    private LayerArgument Get(string name) =>
-        _layer.Arguments.FirstOrDefault(a => a.Name == name)
-        ?? throw new InvalidOperationException($"the {_layer.Kind} attribute declares no argument '{name}'");
+    private LayerArgument Get(string name)
+    {
+        foreach (var argument in _layer.Arguments) // a loop, not FirstOrDefault: this runs for every argument of every layer
+        {
+            if (argument.Name == name)
+            {
+                return argument;
+            }
+        }
+
+        throw new InvalidOperationException($"the {_layer.Kind} attribute declares no argument '{name}'");
+    }
 
     public bool IsGiven(string name) => Get(name).IsGiven;
 

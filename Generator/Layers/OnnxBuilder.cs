@@ -38,6 +38,7 @@ public sealed class OnnxBuilder
     private HashSet<string> _weights = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, string> _constants = new(System.StringComparer.Ordinal);
     private string _displayPrefix = "";
+    private readonly System.Text.StringBuilder _line = new(); // the statement being written, reused
 
     /// <summary>The state_dict prefix of the body being written (<c>stage1.0.</c>; empty for the model's own layers).</summary>
     public string Prefix { get; set; } = "";
@@ -104,7 +105,7 @@ public sealed class OnnxBuilder
         var name = Prefix + key.TrimStart('@');
         if (_weights.Add(name))
         {
-            _lines.Add($"g.Weight({BodyTemplate.Expression(name)});");
+            _lines.Add(BodyTemplate.AppendExpression(_line.Clear().Append("g.Weight("), name).Append(");").ToString());
         }
 
         return name;
@@ -163,7 +164,19 @@ public sealed class OnnxBuilder
     public string Node(string op, string hint, string[] inputs, params OnnxAttr[] attributes)
     {
         var output = Fresh(hint);
-        _lines.Add($"g.Node({CSharpText.Literal(op)}, new[] {{ {string.Join(", ", inputs.Select(i => BodyTemplate.Expression(i)))} }}, new[] {{ {BodyTemplate.Expression(output)} }}{string.Concat(attributes.Select(a => ", " + a.CSharp))});");
+        var line = CSharpText.AppendLineLiteral(_line.Clear().Append("g.Node("), op, newline: false).Append(", new[] { ");
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            BodyTemplate.AppendExpression(i == 0 ? line : line.Append(", "), inputs[i]);
+        }
+
+        BodyTemplate.AppendExpression(line.Append(" }, new[] { "), output).Append(" }");
+        foreach (var attribute in attributes)
+        {
+            line.Append(", ").Append(attribute.CSharp);
+        }
+
+        _lines.Add(line.Append(");").ToString());
         return output;
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Dsl.Generator.Common;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
@@ -45,6 +46,49 @@ public class GeneratedTextTests
             Assert.Equal(BodyTemplate.Expression(template + "\n"), BodyTemplate.Expression(template, newline: true));
             Assert.Equal(BodyTemplate.Expression(text + "\n"), BodyTemplate.Expression(text, newline: true));
         }
+    }
+
+    [Fact]
+    public void A_random_template_is_an_expression_whose_value_is_each_uses_text()
+    {
+        // The oracle is C#'s meaning of the expression: parsed by Roslyn, its literals' values and p and input joined.
+        var random = new Random(11);
+        const string alphabet = "ab \"\\\n\t\0\u0085\u00e9\u2028\uD83D\uDE00\uD800\u0001\u0002";
+        for (var i = 0; i < 2000; i++)
+        {
+            var template = new string(Enumerable.Range(0, random.Next(14)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            var newline = random.Next(2) == 0;
+            var expected = BodyTemplate.Substitute(template, "stage1.0.", "relu1") + (newline ? "\n" : "");
+            Assert.Equal(expected, Value(BodyTemplate.Expression(template, newline), "stage1.0.", "relu1"));
+            Assert.Equal(BodyTemplate.Expression(template, newline), BodyTemplate.AppendExpression(new System.Text.StringBuilder("x"), template, newline).ToString(1, BodyTemplate.Expression(template, newline).Length));
+        }
+    }
+
+    private static string Value(string expression, string p, string input)
+    {
+        string Of(Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax e) => e switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.BinaryExpressionSyntax b when b.IsKind(SyntaxKind.AddExpression) => Of(b.Left) + Of(b.Right),
+            Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax l when l.IsKind(SyntaxKind.StringLiteralExpression) => l.Token.ValueText,
+            Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax { Identifier.ValueText: "p" } => p,
+            Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax { Identifier.ValueText: "input" } => input,
+            _ => throw new InvalidOperationException("not a template's expression: " + e),
+        };
+        var parsed = SyntaxFactory.ParseExpression(expression);
+        Assert.Empty(parsed.GetDiagnostics());
+        Assert.Equal(expression, parsed.ToFullString());
+        return Of(parsed);
+    }
+
+    [Fact]
+    public void A_template_line_is_written_at_the_indentation_between_its_prefix_and_suffix()
+    {
+        var w = new Emit.CodeWriter();
+        w.Open("void Diagram()");
+        w.TemplateLine("nodes.Append(", "    \"" + BodyTemplate.Prefix + "conv1\" [label=\"conv1\"];", newline: true, ");");
+        w.TemplateLine("edges.Append(", BodyTemplate.Input, newline: false, ");");
+        w.Close();
+        Assert.Equal("void Diagram()\n{\n    nodes.Append(\"    \\\"\" + p + \"conv1\\\" [label=\\\"conv1\\\"];\\n\");\n    edges.Append(input);\n}\n", w.ToString());
     }
 
     [Fact]
