@@ -13,7 +13,7 @@ public sealed class ForwardWriter
     private readonly List<Statement> _statements = new();
 
     public void Add(string? defines, string code, string? comment, params string[] uses) =>
-        _statements.Add(new Statement(defines is null ? new string[0] : new[] { defines }, code, comment, uses));
+        _statements.Add(new Statement(defines is null ? System.Array.Empty<string>() : new[] { defines }, code, comment, uses));
 
     public void WriteTo(CodeWriter writer, string input, string result)
     {
@@ -46,14 +46,28 @@ public sealed class ForwardWriter
         var width = _statements.Select(s => s.Code.Length).Where(l => l <= MaxColumn).DefaultIfEmpty(0).Max() + 2;
         for (var i = 0; i < _statements.Count; i++)
         {
+            // Written in parts straight into the file: a forward pass is a third of the generated code.
             var statement = _statements[i];
-            writer.Line(statement.Comment is null
-                ? statement.Code
-                : statement.Code.Length < width ? statement.Code.PadRight(width) + "// " + statement.Comment : statement.Code + "  // " + statement.Comment);
+            if (statement.Comment is null)
+            {
+                writer.Line(statement.Code);
+            }
+            else
+            {
+                writer.StartLine().Append(statement.Code)
+                    .Append(' ', statement.Code.Length < width ? width - statement.Code.Length : 2).Append("// ").Append(statement.Comment).Append('\n');
+            }
+
             if (deadAfter[i] is { } dead)
             {
                 dead.Sort(System.StringComparer.Ordinal);
-                writer.Line(string.Join(" ", dead.Select(name => name + ".Dispose();")));
+                var line = writer.StartLine();
+                for (var d = 0; d < dead.Count; d++)
+                {
+                    (d == 0 ? line : line.Append(' ')).Append(dead[d]).Append(".Dispose();");
+                }
+
+                line.Append('\n');
             }
         }
 

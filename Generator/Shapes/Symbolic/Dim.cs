@@ -17,9 +17,20 @@ public sealed class Dim : IEquatable<Dim>
     private DimEvaluator? evaluator;
     private string? text;
 
+    private static readonly ReadOnlyCollection<string> NoNames = new(Array.Empty<string>());
+
     private Dim(Linear form)
     {
         Form = form;
+        if (form.IsConstant)
+        {
+            // Most sizes are constants: no names to collect (the planner and the summaries make millions of these).
+            names = Array.Empty<string>();
+            multiples = Array.Empty<long>();
+            namesView = NoNames;
+            return;
+        }
+
         var variables = new Dictionary<string, long>(StringComparer.Ordinal);
         form.CollectVariables(variables); // throws ArgumentException when one name has two MultipleOf values
         names = form.Names;
