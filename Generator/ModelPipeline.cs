@@ -15,7 +15,7 @@ using Microsoft.CodeAnalysis;
 namespace Dsl.Generator;
 
 /// <summary>What the generator adds for one model or block: source (or none) and diagnostics, as equatable data.</summary>
-public sealed record GeneratorOutput(string? HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+public sealed record GeneratorOutput(string? HintName, GeneratedText? Source, EquatableArray<DiagnosticInfo> Diagnostics)
 {
     /// <summary>The model's line in the assembly's catalogue (null for blocks, failed models and models the assembly cannot name).</summary>
     public CatalogItem? Catalog { get; init; }

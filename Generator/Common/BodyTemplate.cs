@@ -1,4 +1,3 @@
-using System.Text;
 
 namespace Dsl.Generator.Common;
 
@@ -24,10 +23,10 @@ public static class BodyTemplate
     /// and <c>\n</c> at its end when <paramref name="newline"/> (a diagram's line), which keeps its literal plain.
     /// </summary>
     public static string Expression(string text, bool newline = false) =>
-        IsTemplate(text) ? AppendExpression(new StringBuilder(text.Length + 16), text, newline).ToString() : CSharpText.LineLiteral(text, newline);
+        IsTemplate(text) ? AppendExpression(new TextBuffer(), text, newline).ToString() : CSharpText.LineLiteral(text, newline);
 
     /// <summary><see cref="Expression"/> written straight into a builder (the generated file's), without strings of its own.</summary>
-    public static StringBuilder AppendExpression(StringBuilder builder, string text, bool newline = false)
+    public static TextBuffer AppendExpression(TextBuffer builder, string text, bool newline = false)
     {
         var start = 0;
         var first = true;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Dsl.Generator.Common;
@@ -22,18 +21,18 @@ public static class CSharpText
             case Needs.Nothing:
                 return newline ? "\"" + line + "\\n\"" : "\"" + line + "\"";
             case Needs.QuotesAndBackslashes:
-                return AppendEscaped(new StringBuilder(line.Length + 16), line, 0, line.Length, newline).ToString();
+                return AppendEscaped(new TextBuffer(), line, 0, line.Length, newline).ToString();
             default:
                 return RoslynLiteral(line, newline);
         }
     }
 
     /// <summary><see cref="LineLiteral"/> written straight into a builder (the generated file's), without a string of its own.</summary>
-    public static StringBuilder AppendLineLiteral(StringBuilder builder, string line, bool newline) =>
+    public static TextBuffer AppendLineLiteral(TextBuffer builder, string line, bool newline) =>
         AppendLineLiteral(builder, line, 0, line.Length, newline);
 
     /// <summary>The literal of <paramref name="length"/> characters of <paramref name="text"/> from <paramref name="start"/> (a part of a template), into a builder.</summary>
-    public static StringBuilder AppendLineLiteral(StringBuilder builder, string text, int start, int length, bool newline) => Escaping(text, start, length) switch
+    public static TextBuffer AppendLineLiteral(TextBuffer builder, string text, int start, int length, bool newline) => Escaping(text, start, length) switch
     {
         Needs.Nothing => builder.Append('"').Append(text, start, length).Append(newline ? "\\n\"" : "\""),
         Needs.QuotesAndBackslashes => AppendEscaped(builder, text, start, length, newline),
@@ -44,7 +43,7 @@ public static class CSharpText
     private static string RoslynLiteral(string line, bool newline) => SymbolDisplay.FormatLiteral(newline ? line + "\n" : line, quote: true);
 
     /// <summary>The literal of a text whose only characters to escape are quotes and backslashes.</summary>
-    private static StringBuilder AppendEscaped(StringBuilder builder, string text, int start, int length, bool newline)
+    private static TextBuffer AppendEscaped(TextBuffer builder, string text, int start, int length, bool newline)
     {
         builder.Append('"');
         var from = start;

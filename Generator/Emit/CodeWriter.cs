@@ -1,4 +1,3 @@
-using System.Text;
 using Dsl.Generator.Common;
 
 namespace Dsl.Generator.Emit;
@@ -6,7 +5,7 @@ namespace Dsl.Generator.Emit;
 /// <summary>A small indented text writer (cheaper and more readable than SyntaxFactory with NormalizeWhitespace).</summary>
 public sealed class CodeWriter
 {
-    private readonly StringBuilder _builder = new();
+    private readonly TextBuffer _builder = new();
     private int _indent;
 
     public CodeWriter Line(string text = "")
@@ -44,7 +43,7 @@ public sealed class CodeWriter
     }
 
     /// <summary>Starts a line at the current indentation and returns the file's builder, for a line written in parts; the caller ends it with <c>'\n'</c>.</summary>
-    public StringBuilder StartLine() => _builder.Append(' ', _indent * 4);
+    public TextBuffer StartLine() => _builder.Append(' ', _indent * 4);
 
     /// <summary>Writes text that may span several lines, each at the current indentation.</summary>
     public CodeWriter Lines(string text)
@@ -73,4 +72,7 @@ public sealed class CodeWriter
     }
 
     public override string ToString() => _builder.ToString();
+
+    /// <summary>The text written, without a copy: nothing may be written after (see <see cref="GeneratedText"/>).</summary>
+    public GeneratedText ToText() => new(_builder);
 }

@@ -23,7 +23,7 @@ public static class ModelEmitter
     private const string Functional = "global::TorchSharp.torch.nn.functional";
 
     /// <param name="nullable">Whether the consumer's C# has nullable annotations (8 or later); without them the code is C# 7.3.</param>
-    public static string Emit(ModelDeclaration model, PlannedBody body, IReadOnlyList<BlockSpecialisation> blocks, DimDomain domain, string version, bool nullable)
+    public static GeneratedText Emit(ModelDeclaration model, PlannedBody body, IReadOnlyList<BlockSpecialisation> blocks, DimDomain domain, string version, bool nullable)
     {
         var w = new CodeWriter();
         OpenClass(w, model, nullable);
@@ -139,7 +139,7 @@ public static class ModelEmitter
 
         w.Close();
         CloseClass(w, model);
-        return w.ToString();
+        return w.ToText();
     }
 
     /// <summary>
@@ -147,7 +147,7 @@ public static class ModelEmitter
     /// throws, the static facts), so the user sees the DSL error and not a cascade of CS errors where it is used.
     /// Members the user wrote are left out.
     /// </summary>
-    public static string EmitFallback(ModelDeclaration model, string version, bool nullable)
+    public static GeneratedText EmitFallback(ModelDeclaration model, string version, bool nullable)
     {
         var w = new CodeWriter();
         OpenClass(w, model, nullable);
@@ -184,7 +184,7 @@ public static class ModelEmitter
         Member("forward", $"public override {Tensor} forward({Tensor} input) => {fail};");
         w.Close();
         CloseClass(w, model);
-        return w.ToString();
+        return w.ToText();
     }
 
     private static void OpenClass(CodeWriter w, ModelDeclaration model, bool nullable)

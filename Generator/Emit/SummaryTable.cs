@@ -123,7 +123,7 @@ public static class SummaryTable
         /// <see cref="Format"/> pads them, the fixed ones here, the ones that name the use's layers (<c>p</c>,
         /// <c>input</c>) at run time; the last cell (MACs) is never blank, so nothing is trimmed.
         /// </summary>
-        public System.Text.StringBuilder AppendRowStatement(System.Text.StringBuilder builder, string[] row)
+        public TextBuffer AppendRowStatement(TextBuffer builder, string[] row)
         {
             if (row[row.Length - 1].Trim().Length == 0)
             {

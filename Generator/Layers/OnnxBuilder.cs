@@ -38,7 +38,7 @@ public sealed class OnnxBuilder
     private HashSet<string> _weights = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, string> _constants = new(System.StringComparer.Ordinal);
     private string _displayPrefix = "";
-    private readonly System.Text.StringBuilder _line = new(); // the statement being written, reused
+    private readonly TextBuffer _line = new(); // the statement being written, reused
 
     /// <summary>The state_dict prefix of the body being written (<c>stage1.0.</c>; empty for the model's own layers).</summary>
     public string Prefix { get; set; } = "";

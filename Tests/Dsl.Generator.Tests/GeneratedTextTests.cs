@@ -39,8 +39,8 @@ public class GeneratedTextTests
             var text = new string(Enumerable.Range(0, random.Next(12)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
             Assert.Equal(SymbolDisplay.FormatLiteral(text, quote: true), CSharpText.Literal(text));
             Assert.Equal(SymbolDisplay.FormatLiteral(text + "\n", quote: true), CSharpText.LineLiteral(text, newline: true));
-            Assert.Equal(SymbolDisplay.FormatLiteral(text + "\n", quote: true), CSharpText.AppendLineLiteral(new System.Text.StringBuilder(), text, newline: true).ToString());
-            Assert.Equal(SymbolDisplay.FormatLiteral(text, quote: true), CSharpText.AppendLineLiteral(new System.Text.StringBuilder(), text, newline: false).ToString());
+            Assert.Equal(SymbolDisplay.FormatLiteral(text + "\n", quote: true), CSharpText.AppendLineLiteral(new TextBuffer(), text, newline: true).ToString());
+            Assert.Equal(SymbolDisplay.FormatLiteral(text, quote: true), CSharpText.AppendLineLiteral(new TextBuffer(), text, newline: false).ToString());
             // A template's literals with the newline at its end are the literals of the text with "\n" appended.
             var template = text + BodyTemplate.Prefix + text + BodyTemplate.Input + text;
             Assert.Equal(BodyTemplate.Expression(template + "\n"), BodyTemplate.Expression(template, newline: true));
@@ -60,7 +60,7 @@ public class GeneratedTextTests
             var newline = random.Next(2) == 0;
             var expected = BodyTemplate.Substitute(template, "stage1.0.", "relu1") + (newline ? "\n" : "");
             Assert.Equal(expected, Value(BodyTemplate.Expression(template, newline), "stage1.0.", "relu1"));
-            Assert.Equal(BodyTemplate.Expression(template, newline), BodyTemplate.AppendExpression(new System.Text.StringBuilder("x"), template, newline).ToString(1, BodyTemplate.Expression(template, newline).Length));
+            Assert.Equal("x" + BodyTemplate.Expression(template, newline), BodyTemplate.AppendExpression(new TextBuffer().Append("x"), template, newline).ToString());
         }
     }
 
@@ -135,5 +135,80 @@ public class GeneratedTextTests
         Assert.Equal(BodyTemplate.Substitute(template, "stage1.10.", "stage1.9.relu2").Length, BodyTemplate.Length(template, "stage1.10.", "stage1.9.relu2"));
         Assert.Equal("relu1", BodyTemplate.Substitute("relu1", "x.", "y"));
         Assert.False(BodyTemplate.IsTemplate("stage1.0.conv1"));
+    }
+    [Fact]
+    public void A_text_buffer_holds_what_a_string_builder_holds_across_its_pages()
+    {
+        var random = new Random(5);
+        for (var round = 0; round < 40; round++)
+        {
+            var buffer = new TextBuffer();
+            var expected = new System.Text.StringBuilder();
+            // Appends of every kind and size, so writes start, end and span page boundaries (4,096 characters).
+            while (expected.Length < random.Next(1, 30_000))
+            {
+                var text = new string((char)('a' + random.Next(26)), random.Next(0, 9_000));
+                switch (random.Next(5))
+                {
+                    case 0: buffer.Append(text[0..Math.Min(1, text.Length)]); expected.Append(text[0..Math.Min(1, text.Length)]); break;
+                    case 1: buffer.Append('x', text.Length); expected.Append('x', text.Length); break;
+                    case 2: buffer.Append(text); expected.Append(text); break;
+                    case 3: var start = random.Next(text.Length + 1); buffer.Append(text, start, text.Length - start); expected.Append(text, start, text.Length - start); break;
+                    default: buffer.Append(round * 1000 - 7).Append('\n'); expected.Append(round * 1000 - 7).Append('\n'); break;
+                }
+            }
+
+            var whole = expected.ToString();
+            Assert.Equal(whole.Length, buffer.Length);
+            Assert.Equal(whole, buffer.ToString());
+            for (var i = 0; i < 200; i++)
+            {
+                var at = random.Next(whole.Length);
+                Assert.Equal(whole[at], buffer[at]);
+                var count = random.Next(whole.Length - at + 1);
+                var copy = new char[count + 2];
+                buffer.CopyTo(at, copy, 1, count);
+                Assert.Equal(whole.Substring(at, count), new string(copy, 1, count));
+            }
+
+            Assert.Throws<ArgumentOutOfRangeException>(() => buffer[whole.Length]);
+            Assert.Throws<ArgumentOutOfRangeException>(() => buffer.CopyTo(whole.Length, new char[2], 0, 1));
+            Assert.Equal("reused", buffer.Clear().Append("reused").ToString());
+        }
+    }
+
+    [Fact]
+    public void A_generated_text_is_the_files_text_read_in_place_and_equal_by_content()
+    {
+        var w = new Emit.CodeWriter();
+        w.Open("namespace Demo");
+        for (var i = 0; i < 3_000; i++)
+        {
+            w.LiteralLine($"static class C{i} {{ const string S = ", $"line {i} \"quoted\"", newline: true, "; }");
+        }
+
+        w.Close();
+        var expected = w.ToString();
+        var text = w.ToText();
+        Assert.True(text.Length > 3 * 4096);
+        Assert.Equal(expected, text.ToString());
+        Assert.Equal(System.Text.Encoding.UTF8, text.Encoding);
+        Assert.Throws<InvalidOperationException>(() => w.Line("after the end")); // the text is frozen, so it never changes under the compiler
+
+        // The compiler reads it as it reads the same string: the same tree, the same line map.
+        var fromText = CSharpSyntaxTree.ParseText(text);
+        var fromString = CSharpSyntaxTree.ParseText(expected);
+        Assert.Empty(fromText.GetDiagnostics());
+        Assert.Equal(fromString.GetRoot().ToFullString(), fromText.GetRoot().ToFullString());
+        Assert.Equal(fromString.GetText().Lines.Count, text.Lines.Count);
+        Assert.Equal(Convert.ToHexString(Microsoft.CodeAnalysis.Text.SourceText.From(expected, System.Text.Encoding.UTF8).GetChecksum().ToArray()), Convert.ToHexString(text.GetChecksum().ToArray()));
+
+        var same = new Emit.CodeWriter();
+        same.Lines(expected.TrimEnd('\n'));
+        var other = new Emit.CodeWriter();
+        other.Lines(expected.TrimEnd('\n').Replace("line 2999", "line 3000"));
+        Assert.Equal(text, same.ToText());
+        Assert.Equal(text.GetHashCode(), same.ToText().GetHashCode());
+        Assert.NotEqual(text, other.ToText());
     }
 }
