@@ -140,19 +140,24 @@ public static class DiagramWriter
     /// <param name="blocks">Block parts written so far (the model's level); null inside a block's part, where its own blocks are written out.</param>
     private static void WriteLayers(List<Piece> pieces, IReadOnlyList<FlowLayer> layers, string indent, Dictionary<string, List<Piece>>? blocks)
     {
+        var line = new StringBuilder(); // each node's and edge's line, one builder for all (a node per layer of every model)
         foreach (var flow in layers)
         {
             var layer = flow.Layer;
             if (flow.Repetitions.Count == 0)
             {
-                var label = new List<string> { layer.Name, layer.KindName, layer.Output.Describe() };
+                // "name" [label="name\nKind\n[N, 16, 28, 28]"]; the label's lines escaped and joined by DOT's \n.
+                AppendQuoted(line.Clear().Append(indent), flow.Name).Append(" [label=\"");
+                AppendEscaped(line, layer.Name).Append("\\n");
+                AppendEscaped(line, layer.KindName).Append("\\n");
+                AppendEscaped(line, layer.Output.Describe());
                 if (!layer.Final.Equals(layer.Output))
                 {
-                    label.Add("after skips: " + layer.Final.Describe());
+                    AppendEscaped(line.Append("\\nafter skips: "), layer.Final.Describe());
                 }
 
-                pieces.Add(Piece.Node($"{indent}{Quote(flow.Name)} [label={Label(label.ToArray())}];"));
-                pieces.Add(Piece.Edge($"{Indent}{Quote(flow.Input)} -> {Quote(flow.Name)};"));
+                pieces.Add(Piece.Node(line.Append("\"];").ToString()));
+                pieces.Add(Piece.Edge(AppendQuoted(AppendQuoted(line.Clear().Append(Indent), flow.Input).Append(" -> "), flow.Name).Append(';').ToString()));
             }
 
             foreach (var repetition in flow.Repetitions)
@@ -203,28 +208,27 @@ public static class DiagramWriter
     /// <summary>A DOT quoted string (an id or a label): backslashes and quotes escaped, so any text is a valid id.</summary>
     public static string Quote(string text) => "\"" + Escape(text) + "\"";
 
+    private static StringBuilder AppendQuoted(StringBuilder builder, string text) => AppendEscaped(builder.Append('"'), text).Append('"');
+
     private static readonly char[] Escaped = { '\\', '"', '\n', '\r' };
 
-    private static string Escape(string text)
-    {
-        if (text.IndexOfAny(Escaped) < 0)
-        {
-            return text; // nearly every name and shape
-        }
+    private static string Escape(string text) =>
+        text.IndexOfAny(Escaped) < 0 ? text : AppendEscaped(new StringBuilder(text.Length + 8), text).ToString(); // nearly every name and shape has nothing to escape
 
-        var sb = new StringBuilder(text.Length);
+    private static StringBuilder AppendEscaped(StringBuilder builder, string text)
+    {
         foreach (var c in text)
         {
             switch (c)
             {
-                case '\\': sb.Append("\\\\"); break;
-                case '"': sb.Append("\\\""); break;
-                case '\n': sb.Append("\\n"); break;
+                case '\\': builder.Append("\\\\"); break;
+                case '"': builder.Append("\\\""); break;
+                case '\n': builder.Append("\\n"); break;
                 case '\r': break;
-                default: sb.Append(c); break;
+                default: builder.Append(c); break;
             }
         }
 
-        return sb.ToString();
+        return builder;
     }
 }

@@ -600,7 +600,7 @@ public static class DeclarationParser
         string? name = null;
         foreach (var property in SettableProperties(attribute.AttributeClass!))
         {
-            var written = attribute.NamedArguments.FirstOrDefault(a => a.Key == property.Name);
+            var written = NamedArgument(attribute, property.Name);
             if (property.Name == "Name")
             {
                 name = written.Key is null ? null : written.Value.Value as string;
@@ -619,6 +619,20 @@ public static class DeclarationParser
         }
 
         return new LayerDeclaration(kind, name, Find(locations, "Name"), arguments.ToEquatableArray(), typeArgument, LocationInfo.From(syntax));
+    }
+
+    /// <summary>The named argument written for a property, or a default pair (a loop: a lambda here was allocated per property of every layer).</summary>
+    private static KeyValuePair<string, TypedConstant> NamedArgument(AttributeData attribute, string name)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name)
+            {
+                return argument;
+            }
+        }
+
+        return default;
     }
 
     /// <summary>A settable property of a layer attribute and its <c>[DefaultValue]</c>, if it declares one.</summary>
@@ -640,7 +654,8 @@ public static class DeclarationParser
     /// order, with their declared defaults: read once per attribute class and compilation, not once per layer.
     /// </summary>
     private static List<SettableProperty> SettableProperties(INamedTypeSymbol attributeClass) =>
-        SettablePropertiesByClass.GetValue(attributeClass, static type =>
+        // By the definition: a generic attribute's constructed class (Use<TBlock>) is a new symbol at every read.
+        SettablePropertiesByClass.GetValue(attributeClass.OriginalDefinition, static type =>
         {
             var seen = new HashSet<string>();
             var result = new List<SettableProperty>();
@@ -770,10 +785,22 @@ public static class DeclarationParser
         return result;
     }
 
-    private static LocationInfo? Find(List<(string Name, LocationInfo? Location)> locations, string name) =>
-        locations.FirstOrDefault(l => l.Name == name).Location;
+    private static LocationInfo? Find(List<(string Name, LocationInfo? Location)> locations, string name)
+    {
+        foreach (var (written, location) in locations)
+        {
+            if (written == name)
+            {
+                return location;
+            }
+        }
 
-    private static string Capitalize(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+        return null;
+    }
+
+    /// <summary>A parameter's name as its property's (<c>outChannels</c> → <c>OutChannels</c>).</summary>
+    private static string Capitalize(string name) =>
+        name.Length == 0 || char.IsUpper(name[0]) ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
 
     private static double ToNumber(TypedConstant constant) => constant.Value switch
     {
