@@ -185,7 +185,19 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         string? resumedFrom = null;
         if (settings.Resume)
         {
-            resumedFrom = ResumeInto(trainer, checkpoints, checkpointDirectory, console);
+            // --lr and --epochs are set again below, with a warning of their own: the trainer's "keeps the checkpoint's" would contradict it.
+            var setAfterwards = new List<string>();
+            if (settings.LearningRate is not null)
+            {
+                setAfterwards.Add(nameof(TrainerOptions.LearningRate));
+            }
+
+            if (settings.Epochs is not null)
+            {
+                setAfterwards.Add(nameof(TrainerOptions.Epochs));
+            }
+
+            resumedFrom = ResumeInto(trainer, setAfterwards, checkpointDirectory, console);
             if (resumedFrom is not null && settings.LearningRate is not null && options.LearningRate != trainer.Options.LearningRate)
             {
                 console.MarkupLineInterpolated($"[yellow]warning:[/] --lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} replaces the checkpoint's {trainer.Options.LearningRate.ToString(CultureInfo.InvariantCulture)} for the rest of the run (the schedule keeps its shape and position)");
@@ -261,9 +273,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             string.Create(CultureInfo.InvariantCulture, $" (loss {test.Loss:G4})"),
     };
 
-    private static string? ResumeInto(Trainer trainer, CheckpointCallback checkpoints, string directory, IAnsiConsole console)
+    private static string? ResumeInto(Trainer trainer, IReadOnlyCollection<string> setAfterwards, string directory, IAnsiConsole console)
     {
-        var from = trainer.Resume();
+        var from = trainer.Resume(setAfterwards);
         console.WriteLine(from is null
             ? $"no checkpoint in {directory}: starting a new run"
             : $"resuming from {from} (epoch {trainer.History.Count}, step {trainer.Step:N0})");

@@ -82,7 +82,7 @@ public sealed class Trainer : IDisposable
     /// <summary>The network being trained.</summary>
     public nn.Module<Tensor, Tensor> Model { get; }
 
-    /// <summary>The options in force (after <see cref="Resume"/>, the checkpoint's).</summary>
+    /// <summary>The options in force (after <see cref="Resume()"/>, the checkpoint's).</summary>
     public TrainerOptions Options { get; private set; }
 
     /// <summary>The model name stored in checkpoints.</summary>
@@ -95,7 +95,7 @@ public sealed class Trainer : IDisposable
     /// Everything that runs around the loop, in order: built in are a <see cref="ProgressCallback"/>, a
     /// <see cref="GradientFlowCallback"/>, an <see cref="EarlyStoppingCallback"/> when
     /// <see cref="TrainerOptions.EarlyStoppingPatience"/> is set, and a <see cref="CheckpointCallback"/> when a
-    /// checkpoint directory is given. Add yours before <see cref="Resume"/> so that their state is restored.
+    /// checkpoint directory is given. Add yours before <see cref="Resume()"/> so that their state is restored.
     /// </summary>
     public IList<ITrainerCallback> Callbacks { get; } = new List<ITrainerCallback>();
 
@@ -120,7 +120,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Why the run will stop after the current epoch, when a callback asked it to (<see cref="RequestStop"/>); else null.</summary>
     public StopReason? StopRequested { get; private set; }
 
-    /// <summary>The first <see cref="CheckpointCallback"/> in <see cref="Callbacks"/> (what <see cref="Resume"/> reads), or null.</summary>
+    /// <summary>The first <see cref="CheckpointCallback"/> in <see cref="Callbacks"/> (what <see cref="Resume()"/> reads), or null.</summary>
     public CheckpointCallback? Checkpoints => Callbacks.OfType<CheckpointCallback>().FirstOrDefault();
 
     /// <summary>The input normalisation in use (from the training set, or from a checkpoint); null before the first fit and for integer inputs.</summary>
@@ -249,15 +249,37 @@ public sealed class Trainer : IDisposable
     /// </summary>
     /// <exception cref="InvalidOperationException">The trainer has no checkpoint directory.</exception>
     /// <exception cref="CheckpointCorruptException">Checkpoints exist but none is readable.</exception>
-    public string? Resume()
+    public string? Resume() => Resume(Array.Empty<string>());
+
+    /// <summary>
+    /// <see cref="Resume()"/>, for a caller that sets some options again right after it (as <c>train</c> does for
+    /// <c>--lr</c> and <c>--epochs</c>).
+    /// </summary>
+    /// <param name="setAfterwards">
+    /// The <see cref="TrainerOptions"/> properties (by name, e.g. <c>nameof(TrainerOptions.LearningRate)</c>) the caller
+    /// sets again right after resuming, with <see cref="OverrideLearningRate"/> or <see cref="ExtendTo"/>: their
+    /// differences from the checkpoint are the caller's to report, so no <see cref="Warning"/> says the checkpoint's
+    /// value is kept. Every other difference is still warned about.
+    /// </param>
+    /// <exception cref="InvalidOperationException">The trainer has no checkpoint directory.</exception>
+    /// <exception cref="ArgumentException"><paramref name="setAfterwards"/> holds a name that is not an option of <see cref="TrainerOptions"/>.</exception>
+    /// <exception cref="CheckpointCorruptException">Checkpoints exist but none is readable.</exception>
+    public string? Resume(IReadOnlyCollection<string> setAfterwards)
     {
         if (Checkpoints is not { } checkpoints)
         {
             throw new InvalidOperationException("this trainer has no checkpoint directory to resume from");
         }
 
+        ArgumentNullException.ThrowIfNull(setAfterwards);
+        var unknown = setAfterwards.FirstOrDefault(name => typeof(TrainerOptions).GetProperty(name) is null);
+        if (unknown is not null)
+        {
+            throw new ArgumentException($"TrainerOptions has no option '{unknown}'", nameof(setAfterwards));
+        }
+
         // A file that is read but cannot be restored falls back to the one before it, as a corrupt one does.
-        var found = checkpoints.Files.Restore(LoadCheckpoint, out var skipped);
+        var found = checkpoints.Files.Restore((file, path) => LoadCheckpoint(file, path, setAfterwards), out var skipped);
         foreach (var problem in skipped)
         {
             Warning?.Invoke($"skipped an unreadable checkpoint: {problem}");
@@ -272,10 +294,10 @@ public sealed class Trainer : IDisposable
         return found;
     }
 
-    /// <summary>Loads a checkpoint file (as <see cref="Resume"/> does); for evaluating or continuing from a given file.</summary>
+    /// <summary>Loads a checkpoint file (as <see cref="Resume()"/> does); for evaluating or continuing from a given file.</summary>
     public void LoadCheckpoint(string path)
     {
-        LoadCheckpoint(CheckpointFile.Load(path), Path.GetFullPath(path));
+        LoadCheckpoint(CheckpointFile.Load(path), Path.GetFullPath(path), null);
     }
 
     /// <summary>Loads only the weights of a checkpoint (e.g. <c>best.ckpt</c>, to evaluate them); position, optimizer and history stay.</summary>
@@ -293,7 +315,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Sets the run's length to <paramref name="epochs"/> (after <see cref="Resume"/>, whose stored options win otherwise).
+    /// Sets the run's length to <paramref name="epochs"/> (after <see cref="Resume()"/>, whose stored options win otherwise).
     /// A finished run that is extended runs its learning-rate schedule again over the added epochs (a warm restart);
     /// an unfinished one stretches the schedule over the new length.
     /// </summary>
@@ -588,7 +610,7 @@ public sealed class Trainer : IDisposable
         pendingRngState = null;
     }
 
-    private void LoadCheckpoint(CheckpointFile file, string path)
+    private void LoadCheckpoint(CheckpointFile file, string path, IReadOnlyCollection<string>? setAfterwards)
     {
         var state = TrainingState.Read(file, path);
         if (!string.Equals(state.ModelName, ModelName, StringComparison.Ordinal))
@@ -598,7 +620,7 @@ public sealed class Trainer : IDisposable
 
         // Checked before anything changes: libtorch aborts the process on a bad generator state instead of throwing.
         var rngState = file.Sections.TryGetValue("rng", out var rng) ? RngState.Check(rng, path) : null;
-        foreach (var difference in TrainingState.Differences(state.Options, Options))
+        foreach (var difference in TrainingState.Differences(state.Options, Options, setAfterwards))
         {
             Warning?.Invoke($"resuming with the checkpoint's options: {difference}");
         }

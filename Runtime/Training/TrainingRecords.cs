@@ -183,10 +183,10 @@ internal sealed record TrainingState
         Require(History is not null && History.All(h => h is not null), nameof(History), History is null ? null : "holding null", "must be a list of epochs");
     }
 
-    /// <summary>Differences between two option sets, as "Name: stored → given" lines (empty when equal).</summary>
-    public static IReadOnlyList<string> Differences(TrainerOptions stored, TrainerOptions given) =>
+    /// <summary>Differences between two option sets, as "Name: stored → given" lines (empty when equal), leaving out the options <paramref name="except"/> names.</summary>
+    public static IReadOnlyList<string> Differences(TrainerOptions stored, TrainerOptions given, IReadOnlyCollection<string>? except = null) =>
         typeof(TrainerOptions).GetProperties()
-            .Where(p => !Equals(p.GetValue(stored), p.GetValue(given)))
+            .Where(p => !Equals(p.GetValue(stored), p.GetValue(given)) && except?.Contains(p.Name) != true)
             .Select(p => $"{p.Name}: the checkpoint has {p.GetValue(stored) ?? "none"}, the command asked for {p.GetValue(given) ?? "none"}")
             .ToList();
 }

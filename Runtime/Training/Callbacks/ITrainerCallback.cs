@@ -11,7 +11,7 @@ namespace Dsl.Runtime.Training;
 /// </summary>
 /// <remarks>
 /// A callback with resumable state returns it from <see cref="SaveState"/> (anything System.Text.Json can write); the
-/// checkpoint stores it under <see cref="StateKey"/>, and <see cref="Trainer.Resume"/> hands it back to
+/// checkpoint stores it under <see cref="StateKey"/>, and <see cref="Trainer.Resume()"/> hands it back to
 /// <see cref="LoadState"/> of the callback with that key.
 /// </remarks>
 public interface ITrainerCallback

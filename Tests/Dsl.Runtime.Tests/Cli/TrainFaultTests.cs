@@ -33,6 +33,8 @@ public class TrainFaultTests
 
         Assert.True(code == 0, error);
         Assert.Contains("warning: --lr 0.01 replaces the checkpoint's 0.1 for the rest of the run", output);
+        Assert.Contains("extending the run from 1 to 2 epochs", output);
+        Assert.DoesNotContain("resuming with the checkpoint's options", output); // which would say the opposite of the two lines above
         Assert.Contains("Sgd lr 0.01", output);
     }
 

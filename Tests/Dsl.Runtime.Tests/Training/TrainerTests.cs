@@ -226,6 +226,43 @@ public class TrainerTests(TrainingFixture data) : IClassFixture<TrainingFixture>
     }
 
     [Fact]
+    public void Resume_warns_about_every_changed_option_but_those_the_caller_sets_again()
+    {
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        using (var model = TrainingFixture.Model(4))
+        using (var trainer = new Trainer(model, TrainingFixture.Quick with { Epochs = 1 }, CPU, directory))
+        {
+            trainer.Fit(data.Train);
+        }
+
+        var changed = TrainingFixture.Quick with { Epochs = 2, LearningRate = TrainingFixture.Quick.LearningRate / 2, Momentum = 0.5 };
+        using (var model = TrainingFixture.Model(5))
+        using (var trainer = new Trainer(model, changed, CPU, directory))
+        {
+            var warnings = new List<string>();
+            trainer.Warning += warnings.Add;
+            Assert.Throws<ArgumentException>(() => trainer.Resume(new[] { "LearnRate" }));
+
+            Assert.NotNull(trainer.Resume(new[] { nameof(TrainerOptions.LearningRate), nameof(TrainerOptions.Epochs) }));
+
+            // The caller overrides the rate and the length itself; the momentum stays the checkpoint's, and says so.
+            Assert.Equal(new[] { "resuming with the checkpoint's options: Momentum: the checkpoint has 0.9, the command asked for 0.5" }, warnings);
+            Assert.Equal(TrainingFixture.Quick.LearningRate, trainer.Options.LearningRate);
+            Assert.Equal(1, trainer.Options.Epochs);
+        }
+
+        using (var model = TrainingFixture.Model(5))
+        using (var trainer = new Trainer(model, changed, CPU, directory))
+        {
+            var warnings = new List<string>();
+            trainer.Warning += warnings.Add;
+            Assert.NotNull(trainer.Resume());
+            Assert.Equal(3, warnings.Count(w => w.StartsWith("resuming with the checkpoint's options: ", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
     public void When_every_checkpoint_is_corrupt_resume_fails_with_an_error_naming_a_file()
     {
         using var temp = new TempDirectory();
