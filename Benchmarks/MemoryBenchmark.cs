@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dsl.Runtime;
+using Dsl.Runtime.Tests;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -203,7 +204,7 @@ internal static partial class MemoryBenchmark
         for (var call = 1; call <= calls; call++)
         {
             model.call(x); // as a caller without a dispose scope writes it: the output is never disposed
-            var rss = ResidentBytes("VmRSS");
+            var rss = Resident(PeakResidentMemory.Current());
             if (call == 1 || call % Math.Max(1, calls / 10) == 0)
             {
                 samples.Add([call, rss, DisposeScopeManager.Statistics.ThreadTotalLiveCount]);
@@ -250,15 +251,15 @@ internal static partial class MemoryBenchmark
         Step(); // gradients, momentum buffers and libtorch's caches exist from here on
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var baseline = ResidentBytes("VmRSS");
+        var baseline = Resident(PeakResidentMemory.Current());
         // Resets VmHWM to the current resident set; without it the peak would include the warm-up step's.
-        File.WriteAllText("/proc/self/clear_refs", "5");
+        PeakResidentMemory.Reset();
         for (var i = 0; i < steps; i++)
         {
             Step();
         }
 
-        var peak = ResidentBytes("VmHWM");
+        var peak = Resident(PeakResidentMemory.Read());
         var estimate = ActivationBytesPerExample(entry.Summary) * batch;
         Console.WriteLine(JsonSerializer.Serialize(new { baseline, peak, estimate, parameters = entry.ParameterCount }));
         return 0;
@@ -276,9 +277,6 @@ internal static partial class MemoryBenchmark
     [GeneratedRegex(@"Activation memory per example in training \([^)]*\): ([\d,]+) bytes")]
     private static partial Regex ActivationLine();
 
-    private static long ResidentBytes(string field)
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
-        return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-    }
+    private static long Resident(long? bytes) =>
+        bytes ?? throw new PlatformNotSupportedException("the memory benchmark reads /proc/self/status, which only Linux has");
 }

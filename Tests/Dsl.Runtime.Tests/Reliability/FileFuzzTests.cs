@@ -433,36 +433,3 @@ public sealed class FileFuzzTests(TrainingFixture data, ITestOutputHelper output
         }
     }
 }
-
-/// <summary>
-/// The process's peak resident memory (Linux: VmHWM in /proc/self/status, reset by writing 5 to /proc/self/clear_refs),
-/// the one measure that includes libtorch's native allocations.
-/// </summary>
-internal static class PeakResidentMemory
-{
-    /// <summary>Resets the peak when the kernel allows, and returns it (bytes), or null off Linux.</summary>
-    public static long? Reset()
-    {
-        if (!OperatingSystem.IsLinux())
-            return null;
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-        return Read();
-    }
-
-    public static long? Read()
-    {
-        if (!OperatingSystem.IsLinux())
-            return null;
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? null : long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-    }
-
-    public static string GrowthSince(long? start) =>
-        start is { } s && Read() is { } now ? $"{(now - s) / (1 << 20):N0} MiB (peak {now / (1 << 20):N0} MiB)" : "not measured";
-}
