@@ -5,6 +5,8 @@
 #   bash Benchmarks/real-build.sh [MODELS] [ROUNDS] [DIR]   (defaults: 500 small models, 8 rounds, /tmp/dsl-real-build)
 #   DSL_REPORT_ANALYZER=false bash Benchmarks/real-build.sh ...   builds without -p:ReportAnalyzer=true (which times
 #   every analyzer, so it changes what it measures): the generator's time is then not known ("?"), Csc's still is.
+#   DSL_BUILD_ARGS="-p:EnableNETAnalyzers=false" bash Benchmarks/real-build.sh ...   passes more MSBuild arguments to
+#   every build of both projects (here: without the .NET SDK's code analyzers).
 # Each round builds, in turn: with the generator in a fresh compiler process (UseSharedCompilation=false: the JIT
 # cold, as in a CI build), with the generator on the compiler server after one model was edited (the IDE's and a
 # developer's rebuild), and the checked-in code on the compiler server after the same kind of edit. The server is
@@ -16,6 +18,7 @@ models=${1:-500}
 rounds=${2:-8}
 dir=${3:-/tmp/dsl-real-build}
 report=${DSL_REPORT_ANALYZER:-true}
+read -r -a extra <<< "${DSL_BUILD_ARGS:-}"
 case "$report" in
   true|false) ;;
   *) echo "real-build.sh: DSL_REPORT_ANALYZER is '$report'; it takes true (the default) or false" >&2; exit 2 ;;
@@ -53,7 +56,7 @@ ratios=(); servergen=()
 # One build; prints the generator's time (s) as the compiler reports it, and the Csc task's time (ms).
 build() { # $1: folder, $2...: msbuild arguments
   local folder=$1; shift
-  dotnet build "$folder" -c Release -nologo -v:d -nodeReuse:false -p:ReportAnalyzer="$report" -clp:PerformanceSummary "$@" > "$dir/last.log" 2>&1 || { tail -30 "$dir/last.log"; exit 1; }
+  dotnet build "$folder" -c Release -nologo -v:d -nodeReuse:false -p:ReportAnalyzer="$report" -clp:PerformanceSummary "${extra[@]}" "$@" > "$dir/last.log" 2>&1 || { tail -30 "$dir/last.log"; exit 1; }
   cat "$dir/last.log" >> "$log"
   local generator csc
   generator=$(grep -E 'Dsl\.Generator\.ModelGenerator' "$dir/last.log" | grep -oE '^\s*[0-9.<]+' | head -1 | tr -d ' ' || true)
@@ -97,8 +100,8 @@ dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true
 echo
 if [ "$report" = true ]; then
   echo "$models models (each a 2–9-layer stack), $(nproc) cores; the generator's time from the compiler's ReportAnalyzer, Csc's from MSBuild's performance summary; full logs in $log."
-  echo "Command: bash Benchmarks/real-build.sh $models $rounds"
+  echo "Command: ${DSL_BUILD_ARGS:+DSL_BUILD_ARGS=\"$DSL_BUILD_ARGS\" }bash Benchmarks/real-build.sh $models $rounds"
 else
   echo "$models models (each a 2–9-layer stack), $(nproc) cores; built without ReportAnalyzer, Csc's time from MSBuild's performance summary; full logs in $log."
-  echo "Command: DSL_REPORT_ANALYZER=false bash Benchmarks/real-build.sh $models $rounds"
+  echo "Command: ${DSL_BUILD_ARGS:+DSL_BUILD_ARGS=\"$DSL_BUILD_ARGS\" }DSL_REPORT_ANALYZER=false bash Benchmarks/real-build.sh $models $rounds"
 fi
