@@ -11,7 +11,7 @@ namespace Dsl.Generator.Common;
 public sealed class GeneratedText : SourceText, System.IEquatable<GeneratedText>
 {
     private readonly TextBuffer _text;
-    private int? _hash;
+    private int _hash; // 0: not computed yet (an int, so a read on another thread never sees half of a write)
 
     public GeneratedText(TextBuffer text)
     {
@@ -34,5 +34,15 @@ public sealed class GeneratedText : SourceText, System.IEquatable<GeneratedText>
 
     public override bool Equals(object? obj) => obj is GeneratedText other && Equals(other);
 
-    public override int GetHashCode() => _hash ??= _text.ContentHash();
+    public override int GetHashCode()
+    {
+        var hash = _hash;
+        if (hash == 0)
+        {
+            hash = _text.ContentHash() | 1; // never 0, which means "not computed"
+            _hash = hash;
+        }
+
+        return hash;
+    }
 }
