@@ -23,7 +23,7 @@ namespace Dsl.Benchmarks;
 /// fresh driver (warm: after full runs until the JIT compiles no more; the median and the fastest round, which a
 /// shared machine's neighbours disturb least), its CPU time, GC pauses and managed allocations, the run after one model's file is edited
 /// (the incremental driver regenerates only that model), and the compile of the project with the generator against
-/// the compile of the same generated code added as ordinary sources (what checking it in would cost).
+/// the compile of the same generated code added as ordinary sources (what checking it in would cost), each with its portable PDB as a build writes it: the generated files' text embedded in it, the checked-in files pointed at.
 /// </remarks>
 internal static class GeneratorTiming
 {
@@ -48,7 +48,7 @@ internal static class GeneratorTiming
         {
             $"Generator time in-process (CSharpGeneratorDriver), {(small ? "every model a small random stack of 2–9 layers" : "a third ResNet-56, a third Transformers, a third small stacks")}{(shared ? ", the blocks declared once for all models" : "")}, median of {rounds} rounds after the warm-up runs below (the JIT at its final tier); Roslyn {typeof(CSharpCompilation).Assembly.GetName().Version}, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server GC (as csc and VBCSCompiler run)" : "workstation GC (csc and VBCSCompiler run the server GC: DOTNET_gcServer=1)")}.",
             "",
-            "| Models | full run (fastest) | its CPU time | its GC pauses | per model | allocated | one model edited | a comment edited (in the generator's steps) | compile with generator | compile of the same code checked in | ratio |",
+            "| Models | full run (fastest) | its CPU time | its GC pauses | per model | allocated | one model edited | a comment edited (in the generator's steps) | compile with generator (PDB with its text) | compile of the same code checked in (PDB) | ratio, per round: median (range) |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
         var stepLines = new List<string>();
@@ -67,6 +67,7 @@ internal static class GeneratorTiming
             var commentSteps = "";
             var withGenerator = new List<double>();
             var checkedIn = new List<double>();
+            var compileRatios = new List<double>();
             var parseGenerated = new List<double>();
             var fullSteps = "";
             long generatedChars = 0;
@@ -102,17 +103,32 @@ internal static class GeneratorTiming
                 }
 
                 // Compile: with the generator (generate + emit) against the generated code as plain sources (emit).
-                // A fresh compilation of the same parsed trees: the one above has bound the models' attributes already
-                // (its symbols cache them), which a build's compilation has not.
-                var unbound = CSharpCompilation.Create("Project", compilation.SyntaxTrees, InProcessGenerator.References, (CSharpCompilationOptions)compilation.Options);
-                clock.Restart();
-                var fresh = NewDriver();
-                fresh.RunGeneratorsAndUpdateCompilation(unbound, out var generated, out _);
-                Emit(generated);
-                withGenerator.Add(clock.Elapsed.TotalSeconds);
-                // Parsing the generated text is Roslyn's work inside the full run, outside the generator's own steps.
+                // The two alternate which goes first (a round's second compile finds the caches warmer), and the first
+                // round of each size warms the JIT for both before anything is timed.
                 var generatedTexts = output.SyntaxTrees.Skip(compilation.SyntaxTrees.Count()).Select(t => t.GetText()).ToList();
                 generatedChars = generatedTexts.Sum(t => (long)t.Length);
+                if (round == 0)
+                {
+                    _ = CompileWithGenerator(compilation);
+                    _ = CompileCheckedIn(compilation, generatedTexts);
+                }
+
+                double withTime, plainTime;
+                if (round % 2 == 0)
+                {
+                    withTime = CompileWithGenerator(compilation);
+                    plainTime = CompileCheckedIn(compilation, generatedTexts);
+                }
+                else
+                {
+                    plainTime = CompileCheckedIn(compilation, generatedTexts);
+                    withTime = CompileWithGenerator(compilation);
+                }
+
+                withGenerator.Add(withTime);
+                checkedIn.Add(plainTime);
+                compileRatios.Add(withTime / plainTime);
+                // Parsing the generated text is Roslyn's work inside the full run, outside the generator's own steps.
                 clock.Restart();
                 foreach (var text in generatedTexts)
                 {
@@ -120,20 +136,11 @@ internal static class GeneratorTiming
                 }
 
                 parseGenerated.Add(clock.Elapsed.TotalSeconds);
-
-                // The same code checked in: the hand-written files are parsed already (as on the generator's side),
-                // the checked-in generated files are parsed inside the timing, as a build parses every source.
-                clock.Restart();
-                var plain = CSharpCompilation.Create("CheckedIn",
-                    compilation.SyntaxTrees.Concat(generatedTexts.Select(t => CSharpSyntaxTree.ParseText(t, InProcessGenerator.ParseOptions))),
-                    InProcessGenerator.References, (CSharpCompilationOptions)compilation.Options);
-                Emit(plain);
-                checkedIn.Add(clock.Elapsed.TotalSeconds);
             }
 
             var (f, a, e) = (Statistics.Median(full), Statistics.Median(allocated), Statistics.Median(edited));
             var compiles = compile
-                ? $"{Ms(Statistics.Median(withGenerator))} | {Ms(Statistics.Median(checkedIn))} | {Statistics.Median(withGenerator) / Statistics.Median(checkedIn):0.00}"
+                ? $"{Ms(Statistics.Median(withGenerator))} | {Ms(Statistics.Median(checkedIn))} | {Statistics.Median(compileRatios):0.00} ({compileRatios.Min():0.00}–{compileRatios.Max():0.00})"
                 : "– | – | –";
             lines.Add($"| {size} | {Ms(f)} ({Ms(full.Min())}) | {Ms(Statistics.Median(cpu))} | {Ms(Statistics.Median(pauses))} | {Ms(f / size)} | {a / 1e6:0.0} MB | {Ms(e)} | {Ms(Statistics.Median(comment))} ({Ms(Statistics.Median(commentInGenerator))}) | {compiles} |");
             Console.Error.WriteLine($"generator: {size} models done");
@@ -247,6 +254,8 @@ internal static class GeneratorTiming
     }
 
     // Steps tracked, so a run's time can be split by pipeline step (TrackingNames); tracking costs little next to the steps.
+    private static readonly Microsoft.CodeAnalysis.Emit.EmitOptions PortablePdb = new(debugInformationFormat: Microsoft.CodeAnalysis.Emit.DebugInformationFormat.PortablePdb);
+
     private static GeneratorDriver NewDriver() =>
         CSharpGeneratorDriver.Create(new[] { new ModelGenerator().AsSourceGenerator() }, parseOptions: InProcessGenerator.ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
@@ -257,10 +266,44 @@ internal static class GeneratorTiming
             .Select(p => (p.Key, Seconds: p.Value.Sum(step => step.ElapsedTime.TotalSeconds)))
             .OrderByDescending(p => p.Seconds).Take(count).Select(p => $"{p.Key} {Ms(p.Seconds)}"));
 
-    private static void Emit(Compilation compilation)
+    /// <summary>
+    /// A build's compile with the generator: a fresh compilation of the same parsed trees (the benchmark's has bound the
+    /// models' attributes already, and its symbols cache them, which a build's compilation has not), a fresh driver, the
+    /// emit with the generated files' text in the PDB, as csc writes it (they exist on no disk for a debugger to read).
+    /// </summary>
+    private static double CompileWithGenerator(Compilation compilation)
+    {
+        var unbound = CSharpCompilation.Create("Project", compilation.SyntaxTrees, InProcessGenerator.References, (CSharpCompilationOptions)compilation.Options);
+        var clock = Stopwatch.StartNew();
+        NewDriver().RunGeneratorsAndUpdateCompilation(unbound, out var generated, out _);
+        Emit(generated, embedded: generated.SyntaxTrees.Skip(unbound.SyntaxTrees.Count()));
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The same code checked in: the hand-written files are parsed already (as on the generator's side), the checked-in
+    /// generated files are parsed inside the timing, as a build parses every source; the PDB points at the files.
+    /// </summary>
+    private static double CompileCheckedIn(Compilation compilation, IReadOnlyList<Microsoft.CodeAnalysis.Text.SourceText> generatedTexts)
+    {
+        var clock = Stopwatch.StartNew();
+        var plain = CSharpCompilation.Create("CheckedIn",
+            compilation.SyntaxTrees.Concat(generatedTexts.Select((t, i) => CSharpSyntaxTree.ParseText(t, InProcessGenerator.ParseOptions, path: $"Generated/M{i}.g.cs"))),
+            InProcessGenerator.References, (CSharpCompilationOptions)compilation.Options);
+        Emit(plain, embedded: Enumerable.Empty<SyntaxTree>());
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The assembly and its portable PDB, as a build writes them (the SDK's default DebugType, in Release too), with
+    /// <paramref name="embedded"/>'s text inside the PDB.
+    /// </summary>
+    private static void Emit(Compilation compilation, IEnumerable<SyntaxTree> embedded)
     {
         using var image = new System.IO.MemoryStream();
-        var result = compilation.Emit(image);
+        using var pdb = new System.IO.MemoryStream();
+        var result = compilation.Emit(image, pdb, options: PortablePdb,
+            embeddedTexts: embedded.Select(tree => EmbeddedText.FromSource(tree.FilePath, tree.GetText())));
         if (!result.Success)
         {
             throw new InvalidOperationException("the project does not compile: " + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(5)));
