@@ -23,12 +23,16 @@ namespace Dsl.Benchmarks;
 /// <remarks>
 /// <c>dotnet run -c Release --project Benchmarks -- side-by-side [--quick] [--rounds R] [--steps S] [--threads T]
 /// [--models ResNet20,ResNet56,UNet,TinyTransformer] [--out FILE.md]</c>. PyTorch is Debian's <c>python3-torch</c> under
-/// /usr/bin/python3 (<c>sudo apt-get install --no-install-recommends python3-torch</c>); this command installs nothing.
+/// /usr/bin/python3 with OpenBLAS (<c>sudo apt-get install --no-install-recommends python3-torch libopenblas0-pthread</c>);
+/// this command installs nothing, and warns when PyTorch runs on Netlib's reference BLAS instead.
 /// Both processes get the same glibc malloc thresholds (<see cref="GlibcAllocator"/>, and GLIBC_TUNABLES for Python).
 /// </remarks>
 internal static class SideBySide
 {
     private const string Interpreter = "/usr/bin/python3";
+
+    /// <summary>Debian's PyTorch with OpenBLAS: without it, <c>libblas.so.3</c> is Netlib's reference implementation.</summary>
+    private const string InstallPyTorch = "sudo apt-get install --no-install-recommends python3-torch libopenblas0-pthread";
 
     private sealed record Row(string Name, int Batch, Func<nn.Module<Tensor, Tensor>> Generated, Func<nn.Module<Tensor, Tensor>> HandWritten,
         string PyTorchSource, long[] Input, bool Tokens, int Vocab, string Task, int Classes, long Macs, string? PythonClass = null)
@@ -368,7 +372,7 @@ internal static class SideBySide
 
         if (!File.Exists(Interpreter))
         {
-            Console.Error.WriteLine($"{command}: {Interpreter} is missing; install Debian's PyTorch: sudo apt-get install --no-install-recommends python3-torch");
+            Console.Error.WriteLine($"{command}: {Interpreter} is missing; install Debian's PyTorch: {InstallPyTorch}");
             return null;
         }
 
@@ -567,8 +571,20 @@ internal static class SideBySide
 
             process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + Interpreter);
             var ready = Read();
-            Version = $"PyTorch {ready["torch"]} (oneDNN {((bool)ready["mkldnn"]! ? "on" : "off")}, {ready["threads"]} threads)";
+            var blas = (string?)ready["blas"] ?? "not reported";
+            var gflops = (double?)ready["matmul_gflops"] ?? 0;
+            // Debian's libblas.so.3 falls back to Netlib's reference BLAS without OpenBLAS: about 2.5 GFLOP/s here
+            // against 116 (OpenBLAS has dozens per core with AVX2, so 10 on any core count means a reference BLAS).
+            ReferenceBlas = gflops < 10;
+            Version = $"PyTorch {ready["torch"]} (oneDNN {((bool)ready["mkldnn"]! ? "on" : "off")}, BLAS {blas}: matmul {gflops:0.0} GFLOP/s, {ready["threads"]} threads)";
+            if (ReferenceBlas)
+            {
+                Console.Error.WriteLine($"warning: PyTorch's matmul runs at {gflops:0.0} GFLOP/s ({blas}): a reference BLAS, about 40 times slower than OpenBLAS, under its Linear layers and transposed convolutions. For a fair comparison: {InstallPyTorch}");
+            }
         }
+
+        /// <summary>Whether PyTorch's matmuls run on Netlib's reference BLAS, which no one trains with.</summary>
+        public bool ReferenceBlas { get; }
 
         public string Version { get; }
 

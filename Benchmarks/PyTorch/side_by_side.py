@@ -12,11 +12,15 @@ It runs the generator's own PyTorch export of each model (its `PyTorchSource`), 
 A training step is what the C# side does: zero_grad, forward, loss (cross-entropy on class logits, MSE for dense
 outputs), backward, SGD step (lr 0.01, momentum 0.9), loss.item(). Inference is eval() under no_grad().
 
-Needs Debian's PyTorch (`sudo apt-get install --no-install-recommends python3-torch`) and /usr/bin/python3; this
-script installs nothing.
+Needs Debian's PyTorch with OpenBLAS (`sudo apt-get install --no-install-recommends python3-torch libopenblas0-pthread`)
+and /usr/bin/python3; this script installs nothing. Without OpenBLAS, Debian's PyTorch runs every matmul on Netlib's
+reference BLAS (about 2.5 GFLOP/s here against 116 with OpenBLAS), so its Linear layers and transposed convolutions
+would be measured on a BLAS nobody trains with; the ready line names the BLAS libraries loaded and PyTorch's matmul
+rate, and the driver warns when that rate is a reference BLAS's.
 """
 import importlib.util
 import json
+import os
 import sys
 import time
 
@@ -128,11 +132,35 @@ def phases(cmd):
     return {"phases": steps}
 
 
+def blas():
+    """The BLAS libraries this process has mapped (Debian's libblas.so.3 is a link its alternatives choose; LAPACK can
+    bring OpenBLAS in beside Netlib's BLAS, so the list alone does not say which one runs the matmuls)."""
+    found = []
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            name = os.path.basename(fields[-1]) if len(fields) >= 6 else ""
+            if name.startswith(("libblas.so", "libopenblas", "libblis", "libmkl_rt")) and name not in found:
+                found.append(name)
+    return ", ".join(found) or "none found"
+
+
+def matmul_gflops():
+    """PyTorch's float32 matmul rate (512 x 512, the threads set): what the BLAS that runs it actually delivers."""
+    a, b = torch.randn(512, 512), torch.randn(512, 512)
+    a @ b
+    start = time.perf_counter()
+    for _ in range(3):
+        a @ b
+    return 3 * 2 * 512 ** 3 / (time.perf_counter() - start) / 1e9
+
+
 def main():
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
     torch.set_num_threads(threads)
     print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "mkldnn": torch.backends.mkldnn.is_available()}), flush=True)
+                      "mkldnn": torch.backends.mkldnn.is_available(), "blas": blas(),
+                      "matmul_gflops": matmul_gflops()}), flush=True)
     for line in sys.stdin:
         cmd = json.loads(line)
         if cmd["op"] == "quit":
