@@ -253,9 +253,9 @@ internal static class GeneratorTiming
         return (seconds, cpuSeconds, pauseSeconds, bytes, driver, compilation, output);
     }
 
-    // Steps tracked, so a run's time can be split by pipeline step (TrackingNames); tracking costs little next to the steps.
     private static readonly Microsoft.CodeAnalysis.Emit.EmitOptions PortablePdb = new(debugInformationFormat: Microsoft.CodeAnalysis.Emit.DebugInformationFormat.PortablePdb);
 
+    // Steps tracked, so a run's time can be split by pipeline step (TrackingNames); tracking costs little next to the steps.
     private static GeneratorDriver NewDriver() =>
         CSharpGeneratorDriver.Create(new[] { new ModelGenerator().AsSourceGenerator() }, parseOptions: InProcessGenerator.ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));

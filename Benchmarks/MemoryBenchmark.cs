@@ -253,7 +253,11 @@ internal static partial class MemoryBenchmark
         GC.WaitForPendingFinalizers();
         var baseline = Resident(PeakResidentMemory.Current());
         // Resets VmHWM to the current resident set; without it the peak would include the warm-up step's.
-        PeakResidentMemory.Reset();
+        if (!PeakResidentMemory.TryReset())
+        {
+            throw new PlatformNotSupportedException("the memory benchmark could not reset the peak resident set (/proc/self/clear_refs): the peak would include the warm-up step");
+        }
+
         for (var i = 0; i < steps; i++)
         {
             Step();

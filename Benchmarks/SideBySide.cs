@@ -575,16 +575,12 @@ internal static class SideBySide
             var gflops = (double?)ready["matmul_gflops"] ?? 0;
             // Debian's libblas.so.3 falls back to Netlib's reference BLAS without OpenBLAS: about 2.5 GFLOP/s here
             // against 116 (OpenBLAS has dozens per core with AVX2, so 10 on any core count means a reference BLAS).
-            ReferenceBlas = gflops < 10;
             Version = $"PyTorch {ready["torch"]} (oneDNN {((bool)ready["mkldnn"]! ? "on" : "off")}, BLAS {blas}: matmul {gflops:0.0} GFLOP/s, {ready["threads"]} threads)";
-            if (ReferenceBlas)
+            if (gflops < 10)
             {
                 Console.Error.WriteLine($"warning: PyTorch's matmul runs at {gflops:0.0} GFLOP/s ({blas}): a reference BLAS, about 40 times slower than OpenBLAS, under its Linear layers and transposed convolutions. For a fair comparison: {InstallPyTorch}");
             }
         }
-
-        /// <summary>Whether PyTorch's matmuls run on Netlib's reference BLAS, which no one trains with.</summary>
-        public bool ReferenceBlas { get; }
 
         public string Version { get; }
 

@@ -90,6 +90,10 @@ edit() { # one model's layer width changed, as in the in-process "one model edit
   touch "$file"
 }
 
+# The two server builds of a round, each after its edit; they set warm_gen, warm_csc, warm_cpu and plain_csc, plain_cpu.
+server_gen() { edit "$dir/gen"; read -r warm_gen warm_csc warm_cpu < <(build "$dir/gen" -p:UseSharedCompilation=true); }
+server_plain() { edit "$dir/plain"; read -r _ plain_csc plain_cpu < <(build "$dir/plain" -p:UseSharedCompilation=true); }
+
 # The checked-in side: the generated files of a first build, compiled as ordinary sources.
 build "$dir/gen" -p:UseSharedCompilation=true -p:EmitCompilerGeneratedFiles=true >/dev/null
 cp -r "$dir/gen/Models" "$dir/plain/Models"
@@ -107,17 +111,7 @@ for round in $(seq 1 "$rounds"); do
     read -r cold_gen cold_csc _ < <(build "$dir/gen" -p:UseSharedCompilation=false)
     cold_gen="$cold_gen s"; cold_csc="$cold_csc ms"
   fi
-  if [ $((round % 2)) = 1 ]; then
-    edit "$dir/gen"
-    read -r warm_gen warm_csc warm_cpu < <(build "$dir/gen" -p:UseSharedCompilation=true)
-    edit "$dir/plain"
-    read -r _ plain_csc plain_cpu < <(build "$dir/plain" -p:UseSharedCompilation=true)
-  else
-    edit "$dir/plain"
-    read -r _ plain_csc plain_cpu < <(build "$dir/plain" -p:UseSharedCompilation=true)
-    edit "$dir/gen"
-    read -r warm_gen warm_csc warm_cpu < <(build "$dir/gen" -p:UseSharedCompilation=true)
-  fi
+  if [ $((round % 2)) = 1 ]; then server_gen; server_plain; else server_plain; server_gen; fi
   ratio=$(awk -v a="$warm_csc" -v b="$plain_csc" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')
   cpuratio=$(awk -v a="$warm_cpu" -v b="$plain_cpu" 'BEGIN { if (a ~ /^[0-9]+$/ && b > 0) printf "%.2f", a / b; else print "?" }')
   echo "| $round | ${cold_gen} | ${cold_csc} | ${warm_gen} s | ${warm_csc} ms | ${plain_csc} ms | $ratio | ${warm_cpu} ms | ${plain_cpu} ms | $cpuratio |"

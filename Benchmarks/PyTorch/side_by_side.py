@@ -52,6 +52,17 @@ def load(cmd):
     return {"ok": True, "parameters": sum(p.numel() for p in net.parameters())}
 
 
+def train_step(name):
+    """One training step of a loaded model, as the C# side's: zero_grad, forward, loss, backward, SGD step, loss.item()."""
+    net, x, target, optimizer, task = models[name]
+    optimizer.zero_grad()
+    out = net(x)
+    loss = F.cross_entropy(out, target) if task == "classify" else F.mse_loss(out, target)
+    loss.backward()
+    optimizer.step()
+    loss.item()
+
+
 def run(cmd):
     net, x, target, optimizer, task = models[cmd["name"]]
     times = []
@@ -59,12 +70,7 @@ def run(cmd):
         net.train()
         for _ in range(cmd["steps"]):
             start = time.perf_counter()
-            optimizer.zero_grad()
-            out = net(x)
-            loss = F.cross_entropy(out, target) if task == "classify" else F.mse_loss(out, target)
-            loss.backward()
-            optimizer.step()
-            loss.item()
+            train_step(cmd["name"])
             times.append((time.perf_counter() - start) * 1000.0)
     else:
         net.eval()

@@ -15,16 +15,27 @@ internal static class PeakResidentMemory
     /// <summary>Resets the peak when the kernel allows, and returns it (bytes), or null off Linux.</summary>
     public static long? Reset()
     {
+        TryReset();
+        return Read();
+    }
+
+    /// <summary>
+    /// Resets the peak to the current resident set; false off Linux or where the kernel refuses, and the peak then
+    /// still counts from the process's start (a measurement that needs the reset says so instead of going on).
+    /// </summary>
+    public static bool TryReset()
+    {
         if (!OperatingSystem.IsLinux())
-            return null;
+            return false;
         try
         {
             File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            return false;
         }
-        return Read();
     }
 
     /// <summary>The peak resident set since the process started or the last <see cref="Reset"/> (bytes).</summary>
