@@ -119,10 +119,17 @@ for round in $(seq 1 "$rounds"); do
 done
 # The server's JIT warms over the first builds (tier-0 code, then tier 1): the second half of the rounds is its steady state.
 median() { printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# A 95 % interval for the median that assumes nothing about the ratios' distribution: the order statistics whose ranks
+# lie 1.96 standard deviations of a Binomial(n, 1/2) either side of n/2. Needs at least 6 rounds to say anything.
+median_interval() { printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk '{ v[NR] = $1 } END {
+  if (NR < 6) { print "too few rounds"; exit }
+  d = 0.98 * sqrt(NR); lo = int(NR / 2 - d); hi = NR / 2 + 1 + d; if (hi > int(hi)) hi = int(hi) + 1
+  if (lo < 1) lo = 1; if (hi > NR) hi = NR
+  printf "%s–%s\n", v[lo], v[hi] }'; }
 half=$((rounds / 2))
 echo
 if [ "$report" = true ]; then generator_median="$(median "${servergen[@]:$half}") s"; else generator_median="not reported (DSL_REPORT_ANALYZER=false)"; fi
-echo "Rounds $((half + 1))–$rounds (the server warm): median ratio $(median "${ratios[@]:$half}"), median CPU ratio $(median "${cpuratios[@]:$half}"), median server generator time $generator_median. All $rounds rounds: median ratio $(median "${ratios[@]}"), median CPU ratio $(median "${cpuratios[@]}")."
+echo "Rounds $((half + 1))–$rounds (the server warm): median ratio $(median "${ratios[@]:$half}") (95 % interval $(median_interval "${ratios[@]:$half}")), median CPU ratio $(median "${cpuratios[@]:$half}") ($(median_interval "${cpuratios[@]:$half}")), median server generator time $generator_median. All $rounds rounds: median ratio $(median "${ratios[@]}"), median CPU ratio $(median "${cpuratios[@]}")."
 dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true
 echo
 if [ "$report" = true ]; then
